@@ -1,0 +1,30 @@
+"""Test settings: sync task queue, fast hashing, locmem mail.
+
+The database and channel layer still follow DATABASE_URL / REDIS_URL so that CI runs the same
+suite on SQLite + in-memory and on PostgreSQL + Redis.
+"""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, DATABASES, Q_CLUSTER, env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# django-q2 reads Q_CLUSTER once at import: sync mode must be set here, not patched per test.
+Q_CLUSTER["sync"] = env.bool("Q_SYNC", default=True)
+
+# The Channels live server runs in a forked process: it must open the same, named test database.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test_{_worker}.sqlite3")}
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_worker}"}
+

@@ -1,0 +1,203 @@
+"""All test factories, in one place."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from escalations.models import (
+    Calendar,
+    Escalation,
+    OpeningHours,
+    Rule,
+    SLAPolicy,
+    SLATarget,
+    Target,
+    TargetKind,
+    TriggerKey,
+)
+from tickets.models import (
+    Agent,
+    AuthorType,
+    Customer,
+    Message,
+    Note,
+    Queue,
+    RefundRequest,
+    Role,
+    Team,
+    Ticket,
+)
+
+
+class TeamFactory(DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class AgentFactory(DjangoModelFactory):
+    class Meta:
+        model = Agent
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"agent{n}")
+    name = factory.Faker("name")
+    email = factory.LazyAttribute(lambda a: f"{a.username}@example.com")
+    team = factory.SubFactory(TeamFactory)
+    role = Role.JUNIOR
+    is_available = True
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class LeadFactory(AgentFactory):
+    role = Role.LEAD
+
+    @factory.post_generation
+    def lead_team(obj, create, extracted, **kwargs):  # noqa: N805
+        if create and obj.team and obj.team.lead_id is None:
+            obj.team.lead = obj
+            obj.team.save(update_fields=["lead"])
+
+
+class SeniorFactory(AgentFactory):
+    role = Role.SENIOR
+
+
+class AdminFactory(AgentFactory):
+    team = None
+    is_superuser = True
+    is_staff = True
+
+
+class QueueFactory(DjangoModelFactory):
+    class Meta:
+        model = Queue
+
+    name = factory.Sequence(lambda n: f"Queue {n}")
+    team = factory.SubFactory(TeamFactory)
+    specialist = False
+
+
+class CustomerFactory(DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    external_id = factory.Sequence(lambda n: f"cust-{n}")
+    name = factory.Faker("company")
+    email = factory.Faker("company_email")
+    tier = "standard"
+
+
+class TicketFactory(DjangoModelFactory):
+    """A bare ticket row (no events); use ``tickets.services.ticket_create`` to go through the
+    workflow."""
+
+    class Meta:
+        model = Ticket
+
+    subject = factory.Faker("sentence", nb_words=6)
+    customer = factory.SubFactory(CustomerFactory)
+    queue = factory.SubFactory(QueueFactory)
+    status = "open"
+    priority = "normal"
+
+
+class MessageFactory(DjangoModelFactory):
+    class Meta:
+        model = Message
+
+    ticket = factory.SubFactory(TicketFactory)
+    author_type = AuthorType.CUSTOMER
+    body = factory.Faker("paragraph")
+
+
+class NoteFactory(DjangoModelFactory):
+    class Meta:
+        model = Note
+
+    ticket = factory.SubFactory(TicketFactory)
+    body = factory.Faker("paragraph")
+
+
+class RefundRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = RefundRequest
+
+    ticket = factory.SubFactory(TicketFactory)
+    amount = Decimal("100.00")
+    currency = "USD"
+
+
+class TargetFactory(DjangoModelFactory):
+    class Meta:
+        model = Target
+
+    name = factory.Sequence(lambda n: f"Target {n}")
+    kind = TargetKind.TEAM_LEAD
+
+
+class RuleFactory(DjangoModelFactory):
+    class Meta:
+        model = Rule
+
+    name = factory.Sequence(lambda n: f"Rule {n}")
+    trigger_kind = TriggerKey.SENTIMENT_NEGATIVE
+    trigger_params = factory.LazyFunction(dict)
+    conditions = factory.LazyFunction(list)
+    target = factory.SubFactory(TargetFactory)
+    cooldown_minutes = 60
+
+
+class EscalationFactory(DjangoModelFactory):
+    class Meta:
+        model = Escalation
+
+    ticket = factory.SubFactory(TicketFactory)
+    trigger = TriggerKey.MANUAL
+    occurrence = factory.Sequence(lambda n: f"manual:{n}")
+
+
+class CalendarFactory(DjangoModelFactory):
+    class Meta:
+        model = Calendar
+
+    name = factory.Sequence(lambda n: f"Calendar {n}")
+    timezone = "Europe/Berlin"
+
+
+class OpeningHoursFactory(DjangoModelFactory):
+    class Meta:
+        model = OpeningHours
+
+    calendar = factory.SubFactory(CalendarFactory)
+    weekday = 0
+    start = "09:00"
+    end = "17:00"
+
+
+class SLAPolicyFactory(DjangoModelFactory):
+    class Meta:
+        model = SLAPolicy
+
+    name = factory.Sequence(lambda n: f"SLA {n}")
+    order = 100
+
+
+class SLATargetFactory(DjangoModelFactory):
+    class Meta:
+        model = SLATarget
+
+    policy = factory.SubFactory(SLAPolicyFactory)
+    metric = "first_response"
+    minutes = 60
