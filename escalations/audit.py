@@ -6,7 +6,6 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-
 from django.db import models
 
 from .models import AuditEvent

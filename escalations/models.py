@@ -49,6 +49,9 @@ class OpeningHours(models.Model):
             models.CheckConstraint(condition=Q(weekday__lte=6), name="opening_hours_weekday_valid"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.weekday}: {self.start:%H:%M}-{self.end:%H:%M}"
+
 
 class Holiday(models.Model):
     calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="holidays")
@@ -60,6 +63,9 @@ class Holiday(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["calendar", "date"], name="holiday_unique_date")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}".strip()
 
 
 # --- Targets ---------------------------------------------------------------------------------
@@ -98,7 +104,9 @@ class Target(models.Model):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=TargetKind.values), name="target_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=TargetKind.values), name="target_kind_valid"
+            ),
             models.CheckConstraint(
                 condition=~Q(kind="agent") | Q(agent__isnull=False), name="target_agent_needs_agent"
             ),
@@ -229,6 +237,9 @@ class SLATarget(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.metric} {self.priority or 'any'}/{self.tier or 'any'}: {self.minutes} min"
+
 
 class ClockState(models.TextChoices):
     GREEN = "green", "Green"
@@ -246,7 +257,9 @@ class SLAClock(models.Model):
     crossings is an indexed range query.
     """
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="sla_clocks")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="sla_clocks"
+    )
     metric = models.CharField(max_length=20, choices=SLAMetric.choices)
     policy = models.ForeignKey(
         SLAPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="clocks"
@@ -288,6 +301,9 @@ class SLAClock(models.Model):
             models.Index(fields=["state", "metric"], name="sla_clock_state_metric_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.metric} of #{self.ticket_id}: {self.state}"
+
 
 class SLAClockEntry(AppendOnlyModel):
     """The clock's ledger: why it stands where it stands ("paused 3 h in pending", …)."""
@@ -323,7 +339,9 @@ class Escalation(models.Model):
     constraint on (ticket, rule, occurrence) is what makes a retried or raced evaluation a no-op.
     """
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="escalations")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="escalations"
+    )
     trigger = models.CharField(max_length=30, choices=TriggerKey.choices)
     rule = models.ForeignKey(
         Rule, null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations"
@@ -500,6 +518,9 @@ class SlackDelivery(models.Model):
         verbose_name_plural = "Slack deliveries"
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="slack_due_idx")]
 
+    def __str__(self) -> str:
+        return f"Slack delivery {self.pk} ({self.status})"
+
 
 class DeliveryAttempt(AppendOnlyModel):
     """One try at sending a Slack message or a webhook, with what the far end answered."""
@@ -508,7 +529,11 @@ class DeliveryAttempt(AppendOnlyModel):
         SlackDelivery, null=True, blank=True, on_delete=models.CASCADE, related_name="attempt_log"
     )
     webhook_delivery = models.ForeignKey(
-        "WebhookDelivery", null=True, blank=True, on_delete=models.CASCADE, related_name="attempt_log"
+        "WebhookDelivery",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attempt_log",
     )
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
@@ -538,6 +563,9 @@ class Webhook(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return self.url
+
 
 class WebhookDelivery(models.Model):
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
@@ -556,3 +584,6 @@ class WebhookDelivery(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "webhook deliveries"
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event} to webhook {self.webhook_id} ({self.status})"

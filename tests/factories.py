@@ -55,7 +55,7 @@ class AgentFactory(DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
 
     @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):  # noqa: N805
+    def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -64,7 +64,7 @@ class LeadFactory(AgentFactory):
     role = Role.LEAD
 
     @factory.post_generation
-    def lead_team(obj, create, extracted, **kwargs):  # noqa: N805
+    def lead_team(obj, create, extracted, **kwargs):
         if create and obj.team and obj.team.lead_id is None:
             obj.team.lead = obj
             obj.team.save(update_fields=["lead"])

@@ -84,9 +84,7 @@ class Agent(AbstractUser):
     class Meta:
         ordering = ["username"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(role__in=Role.values), name="agent_role_valid"
-            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="agent_role_valid"),
         ]
         indexes = [models.Index(fields=["team", "role"], name="agent_team_role_idx")]
 
@@ -177,6 +175,9 @@ class CustomerTierChange(AppendOnlyModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.from_tier} → {self.to_tier}"
+
     @property
     def is_upgrade(self) -> bool:
         return TIER_RANK[self.to_tier] > TIER_RANK[self.from_tier]
@@ -233,7 +234,7 @@ class Ticket(models.Model):
         Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
-    followers = models.ManyToManyField(
+    followers: models.ManyToManyField[Agent, TicketFollower] = models.ManyToManyField(
         Agent, blank=True, related_name="followed_tickets", through="TicketFollower"
     )
     customer_sentiment = models.CharField(
@@ -251,7 +252,9 @@ class Ticket(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=Status.values), name="ticket_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="ticket_status_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(priority__in=Priority.values), name="ticket_priority_valid"
             ),
@@ -278,9 +281,10 @@ class TicketFollower(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["ticket", "agent"], name="follower_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["ticket", "agent"], name="follower_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} follows #{self.ticket_id}"
 
 
 class AuthorType(models.TextChoices):
@@ -317,6 +321,9 @@ class Message(models.Model):
         ]
         indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_time_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.author_type} message on #{self.ticket_id}"
+
 
 class NoteKind(models.TextChoices):
     NOTE = "note", "Internal note"
@@ -343,6 +350,9 @@ class Note(models.Model):
         ]
         indexes = [models.Index(fields=["ticket", "created_at"], name="note_ticket_time_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} on #{self.ticket_id}"
+
 
 def validate_currency(value: str) -> None:
     if value not in ISO_4217_CODES:
@@ -367,6 +377,9 @@ class RefundRequest(models.Model):
                 condition=Q(currency__in=ISO_4217_CODES), name="refund_currency_iso4217"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} on #{self.ticket_id}"
 
 
 class EventKind(models.TextChoices):
@@ -432,3 +445,6 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"

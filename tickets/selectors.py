@@ -25,7 +25,7 @@ def queues_visible_to(*, agent: Agent) -> QuerySet[Queue]:
     queues = Queue.objects.select_related("team")
     if agent.is_superuser:
         return queues
-    return queues.filter(team_id=agent.team_id)
+    return queues.filter(team_id=agent.team_id) if agent.team_id else queues.none()
 
 
 def teams_visible_to(*, agent: Agent) -> QuerySet[Team]:

@@ -81,7 +81,11 @@ def ticket_create(
         ticket=ticket,
         kind=EventKind.TICKET_CREATED,
         actor=actor,
-        data={"priority": priority, "queue": queue.pk if queue else None, "tags": [t.name for t in tag_objs]},
+        data={
+            "priority": priority,
+            "queue": queue.pk if queue else None,
+            "tags": [t.name for t in tag_objs],
+        },
     )
     message_add(ticket=ticket, author_type=AuthorType.CUSTOMER, body=body)
     return ticket
@@ -174,8 +178,8 @@ def ticket_update(
     actor: Agent | None,
     status: str | None = None,
     priority: str | None = None,
-    queue: Queue | None | object = ...,
-    assignee: Agent | None | object = ...,
+    queue: Queue | object | None = ...,
+    assignee: Agent | object | None = ...,
     tags: Iterable[str] | None = None,
     reason: str = "",
 ) -> Ticket:
@@ -200,7 +204,10 @@ def ticket_update(
     if queue is not ... and queue != locked.queue:
         new_queue = queue if isinstance(queue, Queue) else None
         changes.append(
-            (EventKind.QUEUE_CHANGED, {"from": locked.queue_id, "to": new_queue.pk if new_queue else None})
+            (
+                EventKind.QUEUE_CHANGED,
+                {"from": locked.queue_id, "to": new_queue.pk if new_queue else None},
+            )
         )
         locked.queue = new_queue
     if assignee is not ... and assignee != locked.assignee:
@@ -231,7 +238,9 @@ def ticket_update(
     for kind, data in changes:
         ticket_event_record(ticket=locked, kind=kind, actor=actor, data=data)
     if tag_change:
-        ticket_event_record(ticket=locked, kind=EventKind.TAGS_CHANGED, actor=actor, data=tag_change)
+        ticket_event_record(
+            ticket=locked, kind=EventKind.TAGS_CHANGED, actor=actor, data=tag_change
+        )
     return locked
 
 

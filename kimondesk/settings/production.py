@@ -7,7 +7,11 @@ from .base import env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-", "django-insecure")) or len(set(SECRET_KEY)) < 5:
+if (
+    len(SECRET_KEY) < 50
+    or SECRET_KEY.startswith(("dev-", "django-insecure"))
+    or len(set(SECRET_KEY)) < 5
+):
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random value of at least 50 characters in production."
     )

@@ -7,7 +7,9 @@ from tickets.models import EventKind, TicketEvent
 
 @pytest.mark.django_db
 def test_ticket_create_records_created_and_message_events(customer, queue):
-    ticket = services.ticket_create(subject="Broken invoice", customer=customer, body="Hello", queue=queue)
+    ticket = services.ticket_create(
+        subject="Broken invoice", customer=customer, body="Hello", queue=queue
+    )
 
     kinds = list(TicketEvent.objects.filter(ticket=ticket).values_list("kind", flat=True))
     assert kinds == [EventKind.TICKET_CREATED, EventKind.MESSAGE_ADDED]
