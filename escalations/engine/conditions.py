@@ -1,0 +1,211 @@
+"""Conditions: the one filter language shared by routing rules, escalation rules and SLA policies.
+
+A rule's ``conditions`` is a list of ``{"field", "op", "value"}``; all must hold (an empty list
+matches every ticket). Each field is a small class in ``CONDITION_FIELDS``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+
+from tickets.models import PRIORITY_RANK, TIER_RANK, Priority, Status, Tier
+
+from .context import TicketContext
+from .registry import Registry
+
+EQUALITY_OPS = ("eq", "ne", "in", "not_in")
+ORDER_OPS = ("gte", "lte", "gt", "lt")
+
+
+class ConditionField(ABC):
+    """A ticket attribute that conditions may test."""
+
+    key: ClassVar[str]
+    label: ClassVar[str]
+    ops: ClassVar[tuple[str, ...]] = EQUALITY_OPS
+
+    @abstractmethod
+    def extract(self, ctx: TicketContext) -> Any:
+        """The ticket's value for this field."""
+
+    def clean_value(self, value: Any) -> Any:
+        """Validate one scalar value; return its normalised form or raise ``ValueError``."""
+        return value
+
+    def compare(self, actual: Any, op: str, expected: Any) -> bool:
+        if op == "eq":
+            return bool(actual == expected)
+        if op == "ne":
+            return bool(actual != expected)
+        if op == "in":
+            return actual in expected
+        if op == "not_in":
+            return actual not in expected
+        raise ValueError(op)
+
+
+class ChoiceField(ConditionField):
+    choices: ClassVar[tuple[str, ...]]
+
+    def clean_value(self, value: Any) -> Any:
+        if value not in self.choices:
+            raise ValueError(f"must be one of {', '.join(self.choices)}")
+        return value
+
+
+class OrderedChoiceField(ChoiceField):
+    """Choices with an order (priority, tier): ``gte``/``lte`` compare ranks."""
+
+    ops = EQUALITY_OPS + ORDER_OPS
+    rank: ClassVar[dict[str, int]]
+
+    def compare(self, actual: Any, op: str, expected: Any) -> bool:
+        if op in ORDER_OPS:
+            a, e = self.rank[actual], self.rank[expected]
+            return {"gte": a >= e, "lte": a <= e, "gt": a > e, "lt": a < e}[op]
+        return super().compare(actual, op, expected)
+
+
+class IdField(ConditionField):
+    def clean_value(self, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("must be an integer id")
+        return value
+
+
+CONDITION_FIELDS: Registry[ConditionField] = Registry("condition fields")
+
+
+@CONDITION_FIELDS.register_class
+class QueueCondition(IdField):
+    key = "queue"
+    label = "Queue"
+
+    def extract(self, ctx: TicketContext) -> Any:
+        return ctx.queue_id
+
+
+@CONDITION_FIELDS.register_class
+class TeamCondition(IdField):
+    key = "team"
+    label = "Team"
+
+    def extract(self, ctx: TicketContext) -> Any:
+        return ctx.team_id
+
+
+@CONDITION_FIELDS.register_class
+class PriorityCondition(OrderedChoiceField):
+    key = "priority"
+    label = "Priority"
+    choices = tuple(Priority.values)
+    rank = PRIORITY_RANK
+
+    def extract(self, ctx: TicketContext) -> Any:
+        return ctx.priority
+
+
+@CONDITION_FIELDS.register_class
+class TierCondition(OrderedChoiceField):
+    key = "tier"
+    label = "Customer tier"
+    choices = tuple(Tier.values)
+    rank = TIER_RANK
+
+    def extract(self, ctx: TicketContext) -> Any:
+        return ctx.tier
+
+
+@CONDITION_FIELDS.register_class
+class StatusCondition(ChoiceField):
+    key = "status"
+    label = "Status"
+    choices = tuple(Status.values)
+
+    def extract(self, ctx: TicketContext) -> Any:
+        return ctx.status
+
+
+@CONDITION_FIELDS.register_class
+class TagCondition(ConditionField):
+    """``eq``/``in``: the ticket has the tag (any of them); ``ne``/``not_in``: it has none."""
+
+    key = "tag"
+    label = "Tag"
+
+    def extract(self, ctx: TicketContext) -> Any:
+        return ctx.tags
+
+    def clean_value(self, value: Any) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("must be a non-empty tag name")
+        return value.strip().lower()
+
+    def compare(self, actual: Any, op: str, expected: Any) -> bool:
+        wanted = set(expected) if op in ("in", "not_in") else {expected}
+        has_any = bool(actual & wanted)
+        return has_any if op in ("eq", "in") else not has_any
+
+
+@dataclass(frozen=True)
+class Condition:
+    field: str
+    op: str
+    value: Any
+
+    def matches(self, ctx: TicketContext) -> bool:
+        field = CONDITION_FIELDS.get(self.field)
+        return field.compare(field.extract(ctx), self.op, self.value)
+
+
+def conditions_clean(raw: Any) -> list[dict[str, Any]]:
+    """Validate stored/submitted conditions; raise ``ValidationError`` naming each bad entry."""
+    if raw in (None, ""):
+        return []
+    if not isinstance(raw, list):
+        raise ValidationError("Conditions must be a list of {field, op, value} objects.")
+    cleaned: list[dict[str, Any]] = []
+    errors: list[str] = []
+    for index, item in enumerate(raw):
+        where = f"Condition {index + 1}"
+        if not isinstance(item, dict) or set(item) - {"field", "op", "value"}:
+            errors.append(f"{where}: must be an object with keys field, op and value.")
+            continue
+        key, op, value = item.get("field"), item.get("op", "eq"), item.get("value")
+        if key not in CONDITION_FIELDS:
+            errors.append(
+                f"{where}: unknown field {key!r}; use one of {', '.join(CONDITION_FIELDS.keys())}."
+            )
+            continue
+        field = CONDITION_FIELDS.get(key)
+        if op not in field.ops:
+            errors.append(f"{where}: {key} does not support {op!r}; use {', '.join(field.ops)}.")
+            continue
+        try:
+            if op in ("in", "not_in"):
+                if not isinstance(value, list) or not value:
+                    raise ValueError("needs a non-empty list of values")
+                value = [field.clean_value(v) for v in value]
+            else:
+                value = field.clean_value(value)
+        except ValueError as exc:
+            errors.append(f"{where}: {key} value {exc}.")
+            continue
+        cleaned.append({"field": key, "op": op, "value": value})
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def conditions_parse(raw: Sequence[dict[str, Any]]) -> tuple[Condition, ...]:
+    return tuple(Condition(c["field"], c.get("op", "eq"), c["value"]) for c in raw)
+
+
+def conditions_match(raw: Sequence[dict[str, Any]], ctx: TicketContext) -> bool:
+    """True when every condition holds for the ticket (an empty list always holds)."""
+    return all(condition.matches(ctx) for condition in conditions_parse(raw))
