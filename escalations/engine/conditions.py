@@ -177,7 +177,7 @@ def conditions_clean(raw: Any) -> list[dict[str, Any]]:
             errors.append(f"{where}: must be an object with keys field, op and value.")
             continue
         key, op, value = item.get("field"), item.get("op", "eq"), item.get("value")
-        if key not in CONDITION_FIELDS:
+        if not isinstance(key, str) or key not in CONDITION_FIELDS:
             errors.append(
                 f"{where}: unknown field {key!r}; use one of {', '.join(CONDITION_FIELDS.keys())}."
             )

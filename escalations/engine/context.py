@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import QuerySet
+
 from tickets.models import Ticket
 
 
@@ -53,7 +55,7 @@ def ticket_context_from(ticket: Ticket) -> TicketContext:
     )
 
 
-def ticket_context_queryset():  # type: ignore[no-untyped-def]
+def ticket_context_queryset() -> QuerySet[Ticket]:
     return Ticket.objects.select_related("queue__team", "customer").prefetch_related("tags")
 
 

@@ -11,7 +11,8 @@ from typing import Generic, Protocol, TypeVar
 
 
 class Keyed(Protocol):
-    key: str
+    @property
+    def key(self) -> str: ...
 
 
 T = TypeVar("T", bound=Keyed)
