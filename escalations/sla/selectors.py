@@ -102,6 +102,25 @@ def sla_setup_load() -> SLASetup:
     return SLASetup(policies=rules, calendars=calendars)
 
 
+# --- Crossings -------------------------------------------------------------------------------
+def sla_clocks_due_amber(*, now: datetime) -> QuerySet[SLAClock]:
+    """Running green clocks past their amber instant (partial index ``sla_clock_amber_due_idx``)."""
+    return (
+        SLAClock.objects.filter(state=ClockState.GREEN, amber_at__lte=now)
+        .select_related("ticket", "policy__calendar")
+        .order_by("amber_at")
+    )
+
+
+def sla_clocks_due_breach(*, now: datetime) -> QuerySet[SLAClock]:
+    """Running clocks past their deadline (partial index ``sla_clock_breach_due_idx``)."""
+    return (
+        SLAClock.objects.filter(state__in=[ClockState.GREEN, ClockState.AMBER], breach_at__lte=now)
+        .select_related("ticket", "policy__calendar")
+        .order_by("breach_at")
+    )
+
+
 # --- Summaries -------------------------------------------------------------------------------
 def _clock_calendar(clock: SLAClock) -> BusinessCalendar | None:
     policy = clock.policy

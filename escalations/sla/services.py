@@ -41,7 +41,12 @@ from .clocks import (
     clock_sync,
     clock_time_text,
 )
-from .selectors import sla_calendars_build, sla_setup_load
+from .selectors import (
+    sla_calendars_build,
+    sla_clocks_due_amber,
+    sla_clocks_due_breach,
+    sla_setup_load,
+)
 from .validators import calendar_clean, sla_policy_clean
 
 if TYPE_CHECKING:
@@ -208,7 +213,7 @@ def _plan(
     changed: list[SLAClock] = []
     created: list[SLAClock] = []
     entries: list[SLAClockEntry] = []
-    starting = {m: "" for m in create}
+    starting = dict.fromkeys(create, "")
     if restart is not None:
         current = clocks.get(restart)
         if current is None or current.state == ClockState.MET:
@@ -305,22 +310,6 @@ def sla_clocks_recompute_open(*, now: datetime | None = None, cause: Cause) -> i
 
 
 # --- Crossings -------------------------------------------------------------------------------
-def _due_amber(now: datetime) -> list[SLAClock]:
-    return list(
-        SLAClock.objects.filter(state=ClockState.GREEN, amber_at__lte=now)
-        .select_related("ticket", "policy__calendar")
-        .order_by("amber_at")[:SWEEP_BATCH]
-    )
-
-
-def _due_breach(now: datetime) -> list[SLAClock]:
-    return list(
-        SLAClock.objects.filter(state__in=[ClockState.GREEN, ClockState.AMBER], breach_at__lte=now)
-        .select_related("ticket", "policy__calendar")
-        .order_by("breach_at")[:SWEEP_BATCH]
-    )
-
-
 def _cross(clock: SLAClock, *, to: str, now: datetime) -> bool:
     """Announce one crossing: the conditional update decides which worker does it."""
     from tickets.services import ticket_event_record
@@ -377,13 +366,13 @@ def sla_sweep(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     count = 0
     while True:
-        due = _due_amber(now)
+        due = list(sla_clocks_due_amber(now=now)[:SWEEP_BATCH])
         made = sum(_cross_in_transaction(c, to=ClockState.AMBER, now=now) for c in due)
         count += made
         if len(due) < SWEEP_BATCH or not made:
             break
     while True:
-        due = _due_breach(now)
+        due = list(sla_clocks_due_breach(now=now)[:SWEEP_BATCH])
         made = 0
         for clock in due:
             if clock.state == ClockState.GREEN:

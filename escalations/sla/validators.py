@@ -6,6 +6,7 @@ naming every bad field, so a rejected request writes nothing.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from datetime import date, time
 from typing import Any
@@ -79,7 +80,7 @@ def _clean_hours(hours: Any, errors: list[str]) -> list[dict[str, Any]]:
         by_day.setdefault(span["weekday"], []).append((_minutes(span["start"]), end))
     for weekday, spans in sorted(by_day.items()):
         spans.sort()
-        for (_s1, e1), (s2, _e2) in zip(spans, spans[1:], strict=False):
+        for (_s1, e1), (s2, _e2) in itertools.pairwise(spans):
             if s2 < e1:
                 errors.append(f"Spans on {WEEKDAY_NAMES[weekday]} overlap.")
                 break
