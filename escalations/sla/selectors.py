@@ -31,7 +31,7 @@ _CALENDAR_CACHE: dict[tuple[int, datetime], BusinessCalendar] = {}
 _CALENDAR_CACHE_SIZE = 256
 
 # Worst first: the state a ticket shows is that of its most urgent clock.
-STATE_SEVERITY = {
+STATE_SEVERITY: dict[str, int] = {
     ClockState.RED: 4,
     ClockState.AMBER: 3,
     ClockState.GREEN: 2,

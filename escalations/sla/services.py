@@ -157,7 +157,7 @@ def sla_clocks_apply_event(*, event: TicketEvent) -> None:
     elif kind == EventKind.MESSAGE_ADDED:
         data = event.data or {}
         if data.get("author_type") == AuthorType.AGENT:
-            metrics = [SLAMetric.NEXT_RESPONSE]
+            metrics: list[str] = [SLAMetric.NEXT_RESPONSE]
             if data.get("first_response"):
                 metrics.append(SLAMetric.FIRST_RESPONSE)
             _clocks_meet(event.ticket_id, metrics, now)

@@ -74,10 +74,11 @@ def _clean_hours(hours: Any, errors: list[str]) -> list[dict[str, Any]]:
     # Spans of one weekday may not overlap (an overnight span is checked on its start day).
     by_day: dict[int, list[tuple[int, int]]] = {}
     for span in cleaned:
-        end = _minutes(span["end"]) or 24 * 60
-        if end <= _minutes(span["start"]):
-            end = 24 * 60
-        by_day.setdefault(span["weekday"], []).append((_minutes(span["start"]), end))
+        start_min = _minutes(span["start"])
+        end_min = _minutes(span["end"]) or 24 * 60
+        if end_min <= start_min:
+            end_min = 24 * 60
+        by_day.setdefault(span["weekday"], []).append((start_min, end_min))
     for weekday, spans in sorted(by_day.items()):
         spans.sort()
         for (_s1, e1), (s2, _e2) in itertools.pairwise(spans):
@@ -102,7 +103,7 @@ def calendar_clean(
     name = (name or "").strip()
     if not name:
         errors["name"] = ["A calendar needs a name."]
-    elif Calendar.objects.filter(name=name).exclude(pk=instance.pk if instance else None).exists():
+    elif Calendar.objects.filter(name=name).exclude(pk=instance.pk if instance else -1).exists():
         errors["name"] = [f"A calendar named '{name}' already exists."]
     timezone = (timezone or "").strip()
     try:
@@ -151,7 +152,7 @@ def _clean_targets(targets: Any) -> tuple[list[dict[str, Any]], list[str]]:
         return [], ["Targets must be a list of {metric, priority, tier, minutes}."]
     cleaned: list[dict[str, Any]] = []
     errors: list[str] = []
-    seen: set[tuple[str, str | None, str | None]] = set()
+    seen: set[tuple[Any, Any, Any]] = set()
     allowed = {"metric", "priority", "tier", "minutes"}
     for index, item in enumerate(targets):
         where = f"Target {index + 1}"
