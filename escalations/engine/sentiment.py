@@ -80,7 +80,7 @@ def _analyzer() -> SentimentIntensityAnalyzer:
 
 
 def _excerpt(phrase: str) -> str:
-    phrase = _SPACES_RE.sub(" ", phrase.strip())
+    phrase = _SPACES_RE.sub(" ", phrase.strip(" \t\n.,;:!?"))
     if len(phrase) > EXCERPT_CHARS:
         phrase = phrase[: EXCERPT_CHARS - 1].rstrip() + "…"
     return phrase

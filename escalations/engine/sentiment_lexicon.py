@@ -50,7 +50,7 @@ CUES: tuple[Cue, ...] = (
         negatable=False,
         patterns=(
             r"cancel(?:l?ing|l?ed)? (?:my|our|the|this) (?:account|subscription|plan|membership|"
-            r"contract|service|order)",
+            r"contract|service)",
             r"close (?:my|our) account",
             r"closing (?:my|our) account",
             r"charge ?backs?",
@@ -156,7 +156,7 @@ CUES: tuple[Cue, ...] = (
             r"(?:no|lost) (?:picture|sound|signal|video|audio|power|connection|service)",
             r"charged (?:me )?(?:twice|double|two times)",
             r"double[- ]charged",
-            r"(?:wrong|missing|damaged) (?:item|order|package|part|size)",
+            r"(?:wrong|missing|damaged) (?:items?|package|parts?|products?|delivery|shipment)",
         ),
     ),
     Cue(
@@ -177,7 +177,7 @@ CUES: tuple[Cue, ...] = (
         patterns=(
             r"still (?:waiting|not (?:fixed|resolved|working|here|received|arrived)|no |"
             r"haven'?t|hasn'?t|doesn'?t|don'?t|isn'?t|can'?t|broken)",
-            DURATION + r"(?: later)?[,.;: -]+(?:and )?(?:still )?(?:no|nothing|not a)",
+            DURATION + r"(?: later)?[,.;: -]+(?:and )?(?:still )?(?:no|nothing|not a)(?: \w+)?",
             r"(?:waiting|waited|been waiting) (?:for )?(?:over |more than |almost )?" + DURATION,
             r"no (?:one|body) (?:has |have )?(?:replied|responded|answered|called|got back|"
             r"gotten back|helped|bothered)",
@@ -337,6 +337,7 @@ REWRITES: tuple[tuple[str, str], ...] = (
     (r"(?:drag|dragging|dragged) (?:and|&amp;|&|n) (?:drop|dropping|dropped)", "move"),
     (r"(?:a|was a|is a) steal", "a bargain"),
     (r"no need", "fine"),
+    (r"by mistake", "accidentally"),
     (
         r"(?:hasn'?t|haven'?t|has not|have not) been (?:any )?(?:more )?(?:problems?|issues?)",
         "works fine",
