@@ -39,7 +39,20 @@ DATASET_NAME = (
     "20 human ratings each; majority-of-raters label)"
 )
 SPLIT_SEED = 20261125
+TARGET_F1 = 0.70
+TARGET_PRECISION = 0.85
 SECTION_TITLE = "## Sentiment trigger quality"
+NOTES = (
+    "Notes: the issue's target is stated for customer-service messages; no human-labeled "
+    "customer-service set (such as the Twitter US Airline Sentiment tweets) is distributed "
+    "through the package registries reachable here, so these human-rated customer review "
+    "sentences stand in for them (provenance and licence: `bench/data/README.md`). Phrases, "
+    "rewrites, penalties and both thresholds were chosen by looking at dev errors only; the "
+    "test split was scored once after that tuning and once more after fixes driven by the "
+    "hand-written unit-test messages, with the same figures. Throughput is single-process on a "
+    "machine shared with other jobs, so it varies from run to run; VADER alone is timed in the "
+    "same run for scale."
+)
 DOCS_HEADING = "# KimonDesk benchmarks"
 
 
@@ -130,18 +143,32 @@ def kimondesk_predict(text: str) -> str:
     return sentiment_score_message(text).label
 
 
-def messages_per_second(messages: list[LabeledMessage], rounds: int = 3) -> float:
-    from escalations.engine.sentiment import sentiment_score_message
-
+def messages_per_second(
+    messages: list[LabeledMessage], score: Callable[[str], object], rounds: int = 3
+) -> float:
+    """Best of ``rounds`` passes over every message, one process, one core."""
     texts = [m.text for m in messages]
-    sentiment_score_message(texts[0])  # build the analyzer outside the timing
+    score(texts[0])  # build the analyzer outside the timing
     best = float("inf")
     for _ in range(rounds):
         started = time.perf_counter()
         for text in texts:
-            sentiment_score_message(text)
+            score(text)
         best = min(best, time.perf_counter() - started)
     return len(texts) / best
+
+
+def throughput_measure(messages: list[LabeledMessage]) -> tuple[float, float]:
+    """(KimonDesk scorer, VADER alone) messages per second, measured back to back."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from escalations.engine.sentiment import sentiment_score_message
+
+    analyzer = SentimentIntensityAnalyzer()
+    return (
+        messages_per_second(messages, sentiment_score_message),
+        messages_per_second(messages, analyzer.polarity_scores),
+    )
 
 
 def report_build(
@@ -155,7 +182,7 @@ def report_build(
         name: {split: negative_quality(chosen[split], fn) for split in splits}
         for name, fn in scorers.items()
     }
-    rate = messages_per_second(messages)
+    rate, vader_rate = throughput_measure(messages)
     lines = [
         f"Data set: {DATASET_NAME}.",
         f"Split: by review, seed {SPLIT_SEED}: dev {len(dev)} messages "
@@ -169,10 +196,19 @@ def report_build(
     for name, by_split in results.items():
         for split, q in by_split.items():
             lines.append(f"| {name} | {split} | {q.precision:.3f} | {q.recall:.3f} | {q.f1:.3f} |")
+    if "test" in splits:
+        held_out = results["KimonDesk scorer"]["test"]
+        met = held_out.f1 >= TARGET_F1 and held_out.precision >= TARGET_PRECISION
+        lines += [
+            "",
+            f"Target (F1 >= {TARGET_F1:.2f} on the negative class at precision >= "
+            f"{TARGET_PRECISION:.2f}, held-out split): {'met' if met else 'NOT met'} "
+            f"(F1 {held_out.f1:.3f}, precision {held_out.precision:.3f}).",
+        ]
     lines += [
         "",
-        f"Throughput: {rate:,.0f} messages/s (KimonDesk scorer, all {len(messages)} messages, "
-        "single process, best of 3).",
+        f"Throughput: {rate:,.0f} messages/s for the KimonDesk scorer ({vader_rate:,.0f}/s for "
+        f"VADER alone in the same run), all {len(messages)} messages, one process, best of 3.",
     ]
     return "\n".join(lines), results, rate
 
@@ -188,6 +224,8 @@ def docs_section(body: str) -> str:
             f"Machine: {machine}.",
             "",
             body,
+            "",
+            NOTES,
             "",
         ]
     )

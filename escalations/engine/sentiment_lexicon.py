@@ -28,8 +28,8 @@ FUNCTION_VERB = (
 )
 DURATION = rf"{NUMBER} (?:more )?(?:hours?|days?|weeks?|months?)"
 COMPETITOR_WORDS = (
-    r"(?:a |an |another |the )?(?:competitor|different (?:company|provider|vendor|brand|airline|"
-    r"bank|carrier|service)|other (?:company|provider|vendor|brand|airline|bank|carrier))"
+    r"(?:(?:a |the )?competitors?|(?:another|a different|a new|some other|other|different) "
+    r"(?:company|provider|vendor|brand|airline|bank|carrier|service|supplier|tool|platform))"
 )
 
 
@@ -115,7 +115,7 @@ CUES: tuple[Cue, ...] = (
         negatable=False,
         patterns=(
             r"switch(?:ing|ed)? (?:over )?to [\w.&'-]+",
-            r"(?:moving|move|going|go|went|changing|change) (?:over )?to " + COMPETITOR_WORDS,
+            r"(?:moving|move|going|go|went|changing|change) (?:over )?(?:to|with) " + COMPETITOR_WORDS,
             r"(?:buy|get|try|use) " + COMPETITOR_WORDS,
             r"(?:buy|get|spend the extra [^.]{0,12}(?:and|to) buy) (?:a )?(?:cheaper|name brand)",
         ),
@@ -367,7 +367,8 @@ LEXICON_OVERRIDES: dict[str, float] = {
     "shoot": 0.0,  # "shoot me an email", "point and shoot"
     "lying": 0.0,  # "lying on the desk"
     "alone": 0.0,
-    "wish": 0.0,  # "i wish it had ..." is a complaint cue, not a positive word
+    "wish": 0.0,
+    "cancel": 0.0,  # cancelling an order is a request; cancelling the account is a churn cue  # "i wish it had ..." is a complaint cue, not a positive word
 }
 
 NEGATORS = r"\b(?:not|no|never|nothing|none|without|hardly|n't|nt)\b|n't\b"
