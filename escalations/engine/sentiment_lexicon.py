@@ -115,7 +115,8 @@ CUES: tuple[Cue, ...] = (
         negatable=False,
         patterns=(
             r"switch(?:ing|ed)? (?:over )?to [\w.&'-]+",
-            r"(?:moving|move|going|go|went|changing|change) (?:over )?(?:to|with) " + COMPETITOR_WORDS,
+            r"(?:moving|move|going|go|went|changing|change) (?:over )?(?:to|with) "
+            + COMPETITOR_WORDS,
             r"(?:buy|get|try|use) " + COMPETITOR_WORDS,
             r"(?:buy|get|spend the extra [^.]{0,12}(?:and|to) buy) (?:a )?(?:cheaper|name brand)",
         ),
