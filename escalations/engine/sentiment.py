@@ -92,7 +92,13 @@ def _is_negated(text: str, start: int) -> bool:
     return _NEGATOR_RE.search(window) is not None
 
 
+def _fold(text: str) -> str:
+    """Lower case with straight apostrophes: the form every lexicon pattern is written for."""
+    return text.lower().replace("\u2019", "'")
+
+
 def _rewrite(text: str) -> str:
+    text = text.replace("\u2019", "'")
     if _REWRITE_ANY_RE.search(text.lower()) is None:
         return text
     for pattern, replacement in _REWRITE_RES:
@@ -137,7 +143,7 @@ def sentiment_score_message(text: str) -> SentimentScore:
     vader = float(_analyzer().polarity_scores(rewritten)["compound"])
     penalty = 0.0
     reasons: list[str] = []
-    for cue, phrase in _cue_hits(rewritten.lower()):
+    for cue, phrase in _cue_hits(_fold(rewritten)):
         penalty += cue.penalty
         reasons.append(f"{cue.reason}: '{_excerpt(phrase)}'")
     if vader < ANGER_MAX_COMPOUND:

@@ -1,7 +1,7 @@
 """Support-specific phrase lexicon for the sentiment scorer.
 
-Each ``Cue`` is one category of evidence: a list of regular-expression fragments (matched
-case-insensitively on word boundaries), a penalty added to VADER's compound score when the cue is
+Each ``Cue`` is one category of evidence: a list of regular-expression fragments (written in lower
+case and matched from a word start on the lower-cased message, curly apostrophes made straight), a penalty added to VADER's compound score when the cue is
 present, and whether a negation just before the match ("not", "no", "never", "without", "n't")
 cancels it. Fragments are plain data so that adding a phrase is a one-line change with a test.
 

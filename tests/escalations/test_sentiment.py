@@ -204,6 +204,17 @@ def test_malfunction_report_is_negative(text: str, reason: str) -> None:
     assert score.reasons[0] == reason
 
 
+def test_curly_apostrophes_match_like_straight_ones() -> None:
+    # given a message typed in a mail client that curls apostrophes
+    score = sentiment_score_message("I can\u2019t log in and it\u2019s still not fixed.")
+    # then the cues match as with straight apostrophes
+    assert score.label == "negative"
+    assert score.reasons == (
+        "malfunction: 'can't log in'",
+        "factual complaint: 'still not fixed'",
+    )
+
+
 @pytest.mark.parametrize(
     "text",
     [
