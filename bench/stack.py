@@ -106,10 +106,11 @@ class Stack:
             proc.wait(10)
 
     def create_database(self) -> None:
-        for sql in (f"DROP DATABASE IF EXISTS {self.db_name} WITH (FORCE)", f"CREATE DATABASE {self.db_name}"):
-            subprocess.run(
-                ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True
-            )
+        for sql in (
+            f"DROP DATABASE IF EXISTS {self.db_name} WITH (FORCE)",
+            f"CREATE DATABASE {self.db_name}",
+        ):
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
         self.manage("migrate", "--noinput", "-v0")
 
     def drop_database(self) -> None:
@@ -136,7 +137,7 @@ class Stack:
             stderr=subprocess.STDOUT,
         )  # fmt: skip
         wait_for_port(port)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as r:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as r:
             assert r.status == 200, r.read()
 
     def start_worker(self, index: int) -> None:
