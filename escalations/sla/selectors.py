@@ -25,10 +25,27 @@ from tickets.models import Ticket
 from .businesstime import BusinessCalendar
 from .clocks import PolicyRules, SLASetup, TargetRule, clock_elapsed_at, duration_text
 
-# Built calendars keyed by (id, updated_at): saving a calendar (its hours are edited through
-# it) invalidates the entry, so the hot paths read hours and holidays only after a change.
-_CALENDAR_CACHE: dict[tuple[int, datetime], BusinessCalendar] = {}
+# Built calendars keyed by the calendar row's identity and version: saving a calendar (its hours
+# are edited through it) invalidates the entry, so hot paths read hours and holidays only after
+# a change.
+_CALENDAR_CACHE: dict[tuple[Any, ...], BusinessCalendar] = {}
 _CALENDAR_CACHE_SIZE = 256
+
+
+def _calendar_key(calendar: Calendar) -> tuple[Any, ...]:
+    return (
+        calendar.pk,
+        calendar.created_at,
+        calendar.updated_at,
+        calendar.timezone,
+        calendar.holiday_country,
+        calendar.holiday_subdivision,
+    )
+
+
+def sla_calendar_cache_clear() -> None:
+    _CALENDAR_CACHE.clear()
+
 
 # Worst first: the state a ticket shows is that of its most urgent clock.
 STATE_SEVERITY: dict[str, int] = {
@@ -45,7 +62,7 @@ def sla_calendars_build(*, calendars: Iterable[Calendar]) -> dict[int, BusinessC
     result: dict[int, BusinessCalendar] = {}
     missing: dict[int, Calendar] = {}
     for calendar in calendars:
-        cached = _CALENDAR_CACHE.get((calendar.pk, calendar.updated_at))
+        cached = _CALENDAR_CACHE.get(_calendar_key(calendar))
         if cached is not None:
             result[calendar.pk] = cached
         else:
@@ -72,7 +89,7 @@ def sla_calendars_build(*, calendars: Iterable[Calendar]) -> dict[int, BusinessC
             holiday_subdivision=calendar.holiday_subdivision,
             closed_dates=closed[pk],
         )
-        _CALENDAR_CACHE[(pk, calendar.updated_at)] = built
+        _CALENDAR_CACHE[_calendar_key(calendar)] = built
         result[pk] = built
     return result
 

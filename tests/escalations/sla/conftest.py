@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from escalations.models import SLAClock
+from escalations.sla.selectors import sla_calendar_cache_clear
 from tests import factories
 from tickets.services import ticket_create
 
@@ -24,6 +25,12 @@ class FrozenNow:
     def advance(self, **kwargs: float) -> datetime:
         self.at += timedelta(**kwargs)
         return self.at
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    # Frozen clocks and reused ids could otherwise meet a calendar built in another test.
+    sla_calendar_cache_clear()
 
 
 @pytest.fixture

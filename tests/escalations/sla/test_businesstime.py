@@ -179,3 +179,20 @@ def test_measuring_then_adding_lands_no_later_than_the_end(cal, start, hours):
     due = add_business_seconds(cal, start, business_seconds_between(cal, start, end))
     assert start <= due <= end
     assert business_seconds_between(cal, due, end) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("night", "hours"),
+    [
+        pytest.param(date(2026, 3, 28), 7.0, id="spring-forward-night-is-shorter"),
+        pytest.param(date(2026, 10, 24), 9.0, id="fall-back-night-is-longer"),
+    ],
+)
+def test_overnight_shift_across_a_dst_change_counts_real_hours(night, hours):
+    # Given a Saturday night shift 22:00-06:00 in Berlin
+    cal = BusinessCalendar.build(timezone="Europe/Berlin", hours=[(5, time(22), time(6))])
+    # When measuring the whole weekend
+    start = datetime(night.year, night.month, night.day, tzinfo=UTC) - timedelta(days=1)
+    elapsed = business_seconds_between(cal, start, start + timedelta(days=3))
+    # Then the shift lasts the hours that really passed
+    assert elapsed == hours * HOUR

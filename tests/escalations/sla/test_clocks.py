@@ -343,3 +343,23 @@ def test_paused_clock_is_never_swept(policy, make_ticket, now, junior, status):
     now.advance(hours=10)
     assert sla_sweep() == 0
     assert TicketEvent.objects.filter(kind=EventKind.SLA_STATE_CHANGED).count() == 0
+
+
+def test_calendar_change_moves_open_deadlines(db, make_ticket, now):
+    from escalations.models import OpeningHours
+    from escalations.sla.services import sla_calendar_changed
+
+    # Given a UTC calendar open 9-17 on Mondays only
+    calendar = factories.CalendarFactory(name="Mondays", timezone="UTC")
+    factories.OpeningHoursFactory(calendar=calendar, weekday=0, start=time(9), end=time(17))
+    policy = factories.SLAPolicyFactory(name="Office", calendar=calendar)
+    factories.SLATargetFactory(policy=policy, minutes=600)
+    ticket = make_ticket()
+    assert clock_of(ticket).due_at == datetime(2026, 1, 19, 11, tzinfo=UTC)
+    # When Tuesday opens too
+    now.advance(hours=1)
+    OpeningHours.objects.create(calendar=calendar, weekday=1, start=time(9), end=time(17))
+    assert sla_calendar_changed(calendar=calendar) == 1
+    # Then the deadline moves to Tuesday (1 h used on Monday, 9 h left)
+    frt = clock_of(ticket)
+    assert (frt.elapsed_seconds, frt.due_at) == (3600.0, datetime(2026, 1, 13, 11, tzinfo=UTC))
