@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from escalations.engine.context import (
@@ -133,14 +134,44 @@ def _new_clock(ticket_id: int, metric: str, now: datetime) -> SLAClock:
     )
 
 
+def _clocks_bulk_write(clocks: list[SLAClock]) -> None:
+    """Write changed clocks in one statement (PostgreSQL) or one ``executemany`` (SQLite).
+
+    ``QuerySet.bulk_update`` builds a CASE expression per field and row, which costs seconds per
+    thousand clocks in Python alone; ``UPDATE … FROM (VALUES …)`` costs milliseconds.
+    """
+    now = timezone.now()
+    fields: list[Field] = [SLAClock._meta.get_field(name) for name in CLOCK_FIELDS]  # type: ignore[misc]
+    quote = connection.ops.quote_name
+    table = quote(SLAClock._meta.db_table)
+    rows = []
+    for clock in clocks:
+        clock.updated_at = now
+        values = [f.get_db_prep_save(getattr(clock, f.attname), connection) for f in fields]
+        rows.append([clock.pk, *values])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            columns = ", ".join(["id", *(quote(f.column) for f in fields)])
+            row = "(%s::bigint, " + ", ".join(f"%s::{f.db_type(connection)}" for f in fields) + ")"
+            assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
+            cursor.execute(
+                f"UPDATE {table} AS c SET {assignments} "  # noqa: S608
+                f"FROM (VALUES {', '.join([row] * len(rows))}) AS v({columns}) WHERE c.id = v.id",
+                [value for values in rows for value in values],
+            )
+        else:
+            assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+            cursor.executemany(
+                f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
+                [[*values[1:], values[0]] for values in rows],
+            )
+
+
 def _save(changed: list[SLAClock], created: list[SLAClock], entries: list[SLAClockEntry]) -> None:
     if created:
         SLAClock.objects.bulk_create(created)
     if changed:
-        now = timezone.now()
-        for clock in changed:
-            clock.updated_at = now
-        SLAClock.objects.bulk_update(changed, CLOCK_FIELDS)
+        _clocks_bulk_write(changed)
     if entries:
         for entry in entries:
             entry.clock_id = entry.clock.pk
