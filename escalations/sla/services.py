@@ -31,7 +31,7 @@ from escalations.models import (
     SLAMetric,
     SLAPolicy,
 )
-from tickets.models import OPEN_STATUSES, AuthorType, EventKind
+from tickets.models import OPEN_STATUSES, AuthorType, EventKind, Ticket
 
 from .clocks import (
     Cause,
@@ -298,12 +298,12 @@ def sla_calendar_changed(*, calendar: Calendar, now: datetime | None = None) -> 
     )
 
 
-@transaction.atomic
 def sla_clocks_recompute_open(*, now: datetime | None = None, cause: Cause) -> int:
     """Re-resolve policy and target of every open ticket's clocks, in chunks of tickets.
 
-    Per chunk: the tickets (and their tags), their clocks (locked), one bulk update and one
-    bulk insert of ledger entries. Returns how many clocks changed or were created.
+    Per chunk, in its own transaction (so row locks are held briefly): the tickets (and their
+    tags), their clocks (locked), one bulk update and one bulk insert of ledger entries.
+    Returns how many clocks changed or were created.
     """
     now = now or timezone.now()
     setup = sla_setup_load()
@@ -318,26 +318,30 @@ def sla_clocks_recompute_open(*, now: datetime | None = None, cause: Cause) -> i
         if not tickets:
             return total
         last_pk = tickets[-1].pk
-        by_ticket: dict[int, dict[str, SLAClock]] = {t.pk: {} for t in tickets}
-        for clock in SLAClock.objects.select_for_update().filter(ticket_id__in=list(by_ticket)):
-            by_ticket[clock.ticket_id][clock.metric] = clock
-        changed: list[SLAClock] = []
-        created: list[SLAClock] = []
-        entries: list[SLAClockEntry] = []
-        for ticket in tickets:
-            clocks = by_ticket[ticket.pk]
-            missing = [
-                m
-                for m in STARTING_METRICS
-                if m not in clocks
-                and not (m == SLAMetric.FIRST_RESPONSE and ticket.first_response_at)
-            ]
-            plan = _plan(ticket_context_from(ticket), clocks, setup, now, cause, missing, None)
-            changed += plan[0]
-            created += plan[1]
-            entries += plan[2]
-        _save(changed, created, entries)
-        total += len(changed) + len(created)
+        with transaction.atomic():
+            total += _recompute_chunk(tickets, setup, now, cause)
+
+
+def _recompute_chunk(tickets: list[Ticket], setup: SLASetup, now: datetime, cause: Cause) -> int:
+    by_ticket: dict[int, dict[str, SLAClock]] = {t.pk: {} for t in tickets}
+    for clock in SLAClock.objects.select_for_update().filter(ticket_id__in=list(by_ticket)):
+        by_ticket[clock.ticket_id][clock.metric] = clock
+    changed: list[SLAClock] = []
+    created: list[SLAClock] = []
+    entries: list[SLAClockEntry] = []
+    for ticket in tickets:
+        clocks = by_ticket[ticket.pk]
+        missing = [
+            m
+            for m in STARTING_METRICS
+            if m not in clocks and not (m == SLAMetric.FIRST_RESPONSE and ticket.first_response_at)
+        ]
+        plan = _plan(ticket_context_from(ticket), clocks, setup, now, cause, missing, None)
+        changed += plan[0]
+        created += plan[1]
+        entries += plan[2]
+    _save(changed, created, entries)
+    return len(changed) + len(created)
 
 
 # --- Crossings -------------------------------------------------------------------------------
@@ -385,6 +389,9 @@ def _cross(clock: SLAClock, *, to: str, now: datetime) -> bool:
 
 def _cross_in_transaction(clock: SLAClock, *, to: str, now: datetime) -> int:
     with transaction.atomic():
+        # Ticket first, then clock: the order every ticket event takes its locks in, so a
+        # crossing and an event on the same ticket queue up instead of deadlocking.
+        Ticket.objects.select_for_update().filter(pk=clock.ticket_id).values_list("pk").first()
         return int(_cross(clock, to=to, now=now))
 
 

@@ -101,8 +101,9 @@ def test_find_queries_do_not_grow_with_due_clocks(
         make_ticket()
     now.at = T0 + timedelta(minutes=50)
     # Then: two find queries (amber, breach) for any number of clocks; per crossing, its own
-    # atomic block (savepoint, release), the conditional update, a ledger entry and the event
-    with django_assert_num_queries(2 + 5 * due):
+    # atomic block (savepoint, release), the ticket's row lock, the conditional update, a
+    # ledger entry and the event
+    with django_assert_num_queries(2 + 6 * due):
         assert sla_sweep() == due
 
 
