@@ -973,17 +973,19 @@ def demo_data_seed(
     if tickets < 0 or customers < 1:
         raise ValueError("tickets must be >= 0 and customers >= 1")
     now = now or timezone.now()
-    rng = random.Random(seed)
     result = DemoSeedResult()
     with transaction.atomic():
         structure = _demo_structure_ensure(result)
-        customer_rows = _demo_customers_ensure(result, rng, customers, now)
+        # One random stream per part: tickets come out the same whether or not customers existed.
+        customer_rows = _demo_customers_ensure(
+            result, random.Random(f"{seed}-customers"), customers, now
+        )
         if Ticket.objects.filter(customer__external_id__startswith=DEMO_CUSTOMER_PREFIX).exists():
             result.tickets_already_present = True
         else:
             _demo_tickets_create(
                 result,
-                rng,
+                random.Random(f"{seed}-tickets"),
                 count=tickets,
                 now=now,
                 customers=customer_rows,
