@@ -135,3 +135,13 @@ def test_inactive_agent_cannot_sign_in(client):
 
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_signed_in_agent_opening_the_sign_in_page_goes_home(client, junior):
+    client.force_login(junior)
+
+    response = client.get("/login/")
+
+    assert response.status_code == 302
+    assert response["Location"] == settings.LOGIN_REDIRECT_URL
