@@ -19,7 +19,8 @@ setup() {
     fi
 }
 
-# stage NAME CMD...: a check; it may fail, the others still run. Exit status 3 means "warning".
+# stage NAME CMD...: a check; it may fail, the others still run.
+# Exit status 75 (EX_TEMPFAIL) means "could not check": a warning, not a failure.
 stage() {
     local name="$1"; shift
     local started=$SECONDS status=0
@@ -28,7 +29,7 @@ stage() {
     local took=$((SECONDS - started))
     case "$status" in
         0) RESULTS+=("PASS  ${name} (${took} s)") ;;
-        3) RESULTS+=("WARN  ${name} (${took} s)") ;;
+        75) RESULTS+=("WARN  ${name} (${took} s)") ;;
         *) RESULTS+=("FAIL  ${name} (${took} s, exit ${status})"); FAILED=1 ;;
     esac
     echo "== stage: ${RESULTS[-1]}"
@@ -112,7 +113,7 @@ redis_ensure() {
 }
 
 # dependencies_audit LOCKFILE: known vulnerabilities in the pinned dependencies fail the stage.
-# Without access to vulnerability data (nothing could be audited) it is a warning (status 3).
+# Without access to vulnerability data (nothing could be audited) it is a warning (status 75).
 dependencies_audit() {
     local lock="$1" out status=0 total skipped
     out="$(mktemp)"
@@ -128,7 +129,7 @@ dependencies_audit() {
     if [[ "$status" != 0 || "$skipped" -ge "$total" ]]; then
         echo "WARNING: pip-audit could not reach vulnerability data (${skipped} of ${total} packages unaudited)."
         rm -f "$out"
-        return 3
+        return 75
     fi
     if [[ "$skipped" -gt 0 ]]; then
         echo "WARNING: ${skipped} of ${total} packages could not be audited."
