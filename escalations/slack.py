@@ -24,8 +24,9 @@ from .engine.triggers import excerpt
 from .models import DeliveryAttempt, DeliveryStatus, Escalation, SlackDelivery, Target, TriggerKey
 
 logger = logging.getLogger(__name__)
-# slack_sdk's own logger: errors only, and never with the request URL.
-sdk_logger = logging.getLogger("escalations.slack.sdk")
+# slack_sdk logs the request URL (the secret) at debug level: its logger is a detached one that
+# emits nothing. Every outcome is recorded as a ``DeliveryAttempt`` instead.
+sdk_logger = logging.Logger("escalations.slack.sdk", level=logging.CRITICAL + 1)
 
 SLACK_DEFAULTS = {
     "SLACK_TIMEOUT_SECONDS": 10,
@@ -177,6 +178,7 @@ def slack_delivery_send(*, delivery_id: int, now: datetime | None = None) -> Sla
         error = _scrub(f"{type(exc).__name__}: {exc}", url)[:500]
     duration_ms = int((time.monotonic() - started) * 1000)
     return _record(
+        now=now,
         delivery=delivery,
         status_code=status_code,
         error=error,
@@ -188,13 +190,13 @@ def slack_delivery_send(*, delivery_id: int, now: datetime | None = None) -> Sla
 @transaction.atomic
 def _record(
     *,
+    now: datetime,
     delivery: SlackDelivery,
     status_code: int | None,
     error: str,
     retry_after: int | None,
     duration_ms: int,
 ) -> SlackDelivery:
-    now = timezone.now()
     DeliveryAttempt.objects.create(
         slack_delivery=delivery,
         status_code=status_code,
