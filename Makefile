@@ -19,6 +19,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo
+	$(PY) manage.py ensure_schedules
 	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
 test: install

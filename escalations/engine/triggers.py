@@ -255,7 +255,7 @@ class RefundThreshold(TriggerKind):
         data = event.data
         if data.get("currency") != params["currency"]:
             return None
-        amount = Decimal(str(data.get("amount")))
+        amount = Decimal(str(data.get("amount"))).quantize(Decimal("0.01"))
         threshold = Decimal(params["amount"])
         if amount < threshold:
             return None
