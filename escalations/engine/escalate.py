@@ -205,13 +205,18 @@ def escalation_execute(*, request: EscalationRequest) -> EscalationOutcome:
         return EscalationOutcome(existing, created=False)
 
 
+def _already_escalated(*, ticket_id: int, occurrence: str) -> Escalation | None:
+    """Under the ticket lock: one cause escalates a ticket once, whichever rule caught it."""
+    return Escalation.objects.filter(ticket_id=ticket_id, occurrence=occurrence).first()
+
+
 def _execute(*, request: EscalationRequest) -> EscalationOutcome:
     ticket = (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("queue__team__lead", "assignee", "customer")
         .get(pk=request.ticket_id)
     )
-    existing = Escalation.objects.filter(ticket=ticket, occurrence=request.occurrence).first()
+    existing = _already_escalated(ticket_id=ticket.pk, occurrence=request.occurrence)
     if existing is not None:
         return EscalationOutcome(existing, created=False)
     now = timezone.now()
