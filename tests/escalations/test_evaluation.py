@@ -200,3 +200,32 @@ def test_evaluation_is_a_fixed_number_of_queries(
     # an event no trigger listens to: only the event is read
     with django_assert_num_queries(1):
         assert event_evaluate(event_id=note_event.pk) == []
+
+
+def test_a_team_rule_applies_to_its_own_team_only(
+    make_ticket, junior, lead, lead_target, django_capture_on_commit_callbacks
+):
+    other_team = factories.TeamFactory(name="Other")
+    factories.RuleFactory(
+        name="Other team's refunds",
+        team=other_team,
+        trigger_kind="refund_threshold",
+        trigger_params={"amount": "1.00", "currency": "USD"},
+        target=factories.TargetFactory(kind="team_lead", team=other_team),
+    )
+    own = factories.RuleFactory(
+        name="Our refunds",
+        team=lead.team,
+        order=200,
+        trigger_kind="refund_threshold",
+        trigger_params={"amount": "1.00", "currency": "USD"},
+        target=lead_target,
+    )
+    ticket = make_ticket(holder=junior)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.refund_request_create(
+            ticket=ticket, amount="5.00", currency="USD", actor=None
+        )
+
+    assert list(Escalation.objects.values_list("rule_id", flat=True)) == [own.pk]
