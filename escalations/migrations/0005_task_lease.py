@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('escalations', '0003_audit_append_only_trigger'),
+        ('escalations', '0004_event_evaluation_receipts'),
     ]
 
     operations = [
