@@ -1,10 +1,11 @@
-"""Crossing-to-event lag of the SLA sweeper chain under a real qcluster (Redis broker).
+"""Crossing-to-event and crossing-to-escalation lag under a real qcluster (Redis broker).
 
-Creates the database ``kd_sla_bench`` (dropped afterwards) and a private Redis, creates tickets
-through the services, moves their first-response clocks so that amber and breach instants fall
-over the next ``--spread`` seconds, registers the sweeper (``manage.py sla_schedules``), starts
-one ``qcluster`` and waits for every ``sla_state_changed`` event. The lag of a crossing is the
-event's ``created_at`` minus the clock's amber/breach instant.
+Creates the database ``kd_sla_bench`` (dropped afterwards) and a private Redis, an escalation
+rule on the ``frt_amber`` trigger (to the team lead), tickets through the services, and moves
+their first-response clocks so that amber and breach instants fall over the next ``--spread``
+seconds; then registers the sweeper (``manage.py sla_schedules``), starts one ``qcluster`` and
+waits for every ``sla_state_changed`` event and every escalation. Lag = the event's (or the
+escalation's) ``created_at`` minus the clock's amber/breach instant.
 
     .venv/bin/python bench/sla_lag.py [--tickets 100] [--spread 40]
 """
@@ -46,14 +47,21 @@ def main() -> None:
         django_setup(stack)
         from django.utils import timezone
 
-        from escalations.models import SLAClock
+        from escalations.models import Escalation, SLAClock
         from tests import factories
         from tickets.models import EventKind, TicketEvent
         from tickets.services import ticket_create
 
         policy = factories.SLAPolicyFactory(name="Bench")
         factories.SLATargetFactory(policy=policy, metric="first_response", minutes=60)
-        queue = factories.QueueFactory()
+        team = factories.TeamFactory(name="Bench team")
+        factories.LeadFactory(username="bench-lead", team=team)
+        queue = factories.QueueFactory(team=team)
+        factories.RuleFactory(
+            name="FRT amber to the lead",
+            trigger_kind="frt_amber",
+            target=factories.TargetFactory(kind="team_lead", team=team),
+        )
         customer = factories.CustomerFactory()
         tickets = [
             ticket_create(subject=f"Bench {n}", customer=customer, queue=queue, body="Help")
@@ -76,26 +84,38 @@ def main() -> None:
         stack.start_worker(0)
         deadline = time.monotonic() + args.spread + 60
         events = TicketEvent.objects.filter(kind=EventKind.SLA_STATE_CHANGED)
-        while events.count() < len(expected) and time.monotonic() < deadline:
+        escalations = Escalation.objects.filter(trigger="frt_amber")
+        while (
+            events.count() < len(expected) or escalations.count() < args.tickets
+        ) and time.monotonic() < deadline:
             time.sleep(0.5)
 
         lags = []
+        amber_of_ticket = {}
         seen: set[tuple[int, str]] = set()
         for event in events:
             key = (event.data["clock"], event.data["to"])
             assert key not in seen, f"crossing announced twice: {key}"
             seen.add(key)
             lags.append((event.created_at - expected[key]).total_seconds())  # type: ignore[operator]
+            if key[1] == "amber":
+                amber_of_ticket[event.ticket_id] = expected[key]
+        escalation_lags = [
+            (e.created_at - amber_of_ticket[e.ticket_id]).total_seconds()  # type: ignore[operator]
+            for e in escalations
+        ]
         print(
             f"{len(lags)} of {len(expected)} crossings announced ({args.tickets} clocks, amber and "
             f"red each, spread over {args.spread:.0f} s, {args.workers} workers)"
         )
-        if lags:
-            print(
-                f"lag p50 {statistics.median(lags) * 1000:.0f} ms, "
-                f"p95 {percentile(lags, 0.95) * 1000:.0f} ms, max {max(lags) * 1000:.0f} ms, "
-                f"min {min(lags) * 1000:.0f} ms"
-            )
+        print(f"{len(escalation_lags)} of {args.tickets} frt_amber escalations made")
+        for label, values in (("event", lags), ("escalation", escalation_lags)):
+            if values:
+                print(
+                    f"crossing-to-{label} lag p50 {statistics.median(values) * 1000:.0f} ms, "
+                    f"p95 {percentile(values, 0.95) * 1000:.0f} ms, "
+                    f"max {max(values) * 1000:.0f} ms, min {min(values) * 1000:.0f} ms"
+                )
 
 
 if __name__ == "__main__":
