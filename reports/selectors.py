@@ -16,10 +16,10 @@ month and ticket-mix cell). The definitions below are also printed on the pages.
 - **Adjusted rate** (indirect standardisation over the ticket mix): each handled ticket falls in
   a cell (priority, customer tier, queue; current values). Expected escalations = sum over the
   agent's handled tickets of the team's escalation rate in that ticket's cell; adjusted rate =
-  observed / expected × the team's overall rate. It equals the team rate when the agent escalates
+  observed / expected * the team's overall rate. It equals the team rate when the agent escalates
   exactly as the team does on the same mix of tickets.
 - **Complete handoff**: tried, diagnosis and authority needed all filled in.
-- **Time to acknowledge**: ``acknowledged_at`` − ``created_at``; **time to first action**: from
+- **Time to acknowledge**: ``acknowledged_at`` - ``created_at``; **time to first action**: from
   the escalation to the receiver's first message or note on the ticket.
 - **Avoidable**: within 7 days of the escalation the ticket was assigned back to the agent who
   escalated it (*bounced*), or that agent set it solved or closed themselves (*solved without
@@ -74,6 +74,7 @@ PROMPT_MIN_GAP = 0.05
 PROMPT_RISE_FACTOR = 2.0
 PROMPT_RISE_GAP = 0.10
 PROMPT_EXAMPLES = 3
+NO_VALUE = "\u2013"  # an en dash: no figure
 
 TRIGGER_LABELS: dict[str, str] = dict(TriggerKey.choices)
 
@@ -181,7 +182,8 @@ def _bucket(field_name: str, windows: list[MonthWindow]) -> Case:
 def _attributed(escalations: QuerySet[Escalation], agent_ids: list[int]) -> QuerySet[Escalation]:
     """Escalations counted for an agent, annotated with ``agent`` (who is credited)."""
     return escalations.filter(
-        Q(initiated_by_id__in=agent_ids) | Q(initiated_by__isnull=True, from_agent_id__in=agent_ids),
+        Q(initiated_by_id__in=agent_ids)
+        | Q(initiated_by__isnull=True, from_agent_id__in=agent_ids),
         parent__isnull=True,
     ).annotate(agent=Coalesce("initiated_by_id", "from_agent_id"))
 
@@ -192,7 +194,11 @@ def _handled_pairs_sql(agent_ids: list[int], windows: list[MonthWindow]) -> tupl
     events = TicketEvent.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
     held = (
         events.filter(assignee_id__in=agent_ids)
-        .annotate(h_agent=F("assignee_id"), h_ticket=F("ticket_id"), h_month=_bucket("created_at", windows))
+        .annotate(
+            h_agent=F("assignee_id"),
+            h_ticket=F("ticket_id"),
+            h_month=_bucket("created_at", windows),
+        )
         .values("h_agent", "h_ticket", "h_month")
         .order_by()
     )
@@ -200,13 +206,17 @@ def _handled_pairs_sql(agent_ids: list[int], windows: list[MonthWindow]) -> tupl
         events.filter(kind=EventKind.ASSIGNED)
         .annotate(previous=Cast(KeyTextTransform("from", "data"), BigIntegerField()))
         .filter(previous__in=agent_ids)
-        .annotate(h_agent=F("previous"), h_ticket=F("ticket_id"), h_month=_bucket("created_at", windows))
+        .annotate(
+            h_agent=F("previous"), h_ticket=F("ticket_id"), h_month=_bucket("created_at", windows)
+        )
         .values("h_agent", "h_ticket", "h_month")
         .order_by()
     )
     escalated = (
         _attributed(Escalation.objects.filter(created_at__gte=start, created_at__lt=end), agent_ids)
-        .annotate(h_agent=F("agent"), h_ticket=F("ticket_id"), h_month=_bucket("created_at", windows))
+        .annotate(
+            h_agent=F("agent"), h_ticket=F("ticket_id"), h_month=_bucket("created_at", windows)
+        )
         .values("h_agent", "h_ticket", "h_month")
         .order_by()
     )
@@ -233,7 +243,7 @@ def _handled_by_cell(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [tuple(row) for row in cursor.fetchall()]  # type: ignore[misc]
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def _escalations_by_cell(agent_ids: list[int], windows: list[MonthWindow]) -> list[dict[str, Any]]:
@@ -246,13 +256,13 @@ def _escalations_by_cell(agent_ids: list[int], windows: list[MonthWindow]) -> li
     return list(
         qs.annotate(
             m=_bucket("created_at", windows),
-            is_manual=ExpressionWrapper(Q(initiated_by__isnull=False), output_field=BooleanField()),
+            by_hand=ExpressionWrapper(Q(initiated_by__isnull=False), output_field=BooleanField()),
         )
         .values(
             "agent",
             "m",
             "trigger",
-            "is_manual",
+            "by_hand",
             "ticket__priority",
             "ticket__customer__tier",
             "ticket__queue_id",
@@ -285,7 +295,9 @@ class AgentMonth:
 
     @property
     def by_trigger_labelled(self) -> list[tuple[str, str, int]]:
-        return [(key, TRIGGER_LABELS.get(key, key), n) for key, n in sorted(self.by_trigger.items())]
+        return [
+            (key, TRIGGER_LABELS.get(key, key), n) for key, n in sorted(self.by_trigger.items())
+        ]
 
 
 @dataclass
@@ -349,7 +361,7 @@ def team_months(*, team: Team, last: date, months: int, agents: list[Agent]) -> 
         cell = (esc["ticket__priority"], esc["ticket__customer__tier"], esc["ticket__queue_id"])
         row.escalations += n
         row.by_trigger[esc["trigger"]] = row.by_trigger.get(esc["trigger"], 0) + n
-        if esc["is_manual"]:
+        if esc["by_hand"]:
             row.manual += n
         else:
             row.automatic += n
@@ -433,12 +445,13 @@ def _quality(qs: QuerySet[Escalation], group: str) -> list[dict[str, Any]]:
     )
     first_action = Subquery(
         later.filter(
-            actor_id=OuterRef("to_agent_id"), kind__in=[EventKind.MESSAGE_ADDED, EventKind.NOTE_ADDED]
+            actor_id=OuterRef("to_agent_id"),
+            kind__in=[EventKind.MESSAGE_ADDED, EventKind.NOTE_ADDED],
         )
         .order_by("created_at")
         .values("created_at")[:1]
     )
-    duration = DurationField()
+    duration: DurationField = DurationField()
     annotated = qs.annotate(
         was_bounced=bounced,
         was_solved_by_holder=solved_by_holder,
@@ -451,9 +464,7 @@ def _quality(qs: QuerySet[Escalation], group: str) -> list[dict[str, Any]]:
         annotated.values(group)
         .annotate(
             n=Count("id"),
-            complete=Count(
-                "id", filter=~Q(t_tried="") & ~Q(t_diagnosis="") & ~Q(t_authority="")
-            ),
+            complete=Count("id", filter=~Q(t_tried="") & ~Q(t_diagnosis="") & ~Q(t_authority="")),
             acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
             acknowledged_quickly=Count(
                 "id", filter=Q(acknowledged_at__lte=F("created_at") + Value(QUICK_ACK))
@@ -542,10 +553,12 @@ class CoachingPrompt:
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
+    return NO_VALUE if value is None else f"{value * 100:.0f}%"
 
 
-def _prompt_for(agent_months: list[AgentMonth], medians: list[float | None]) -> CoachingPrompt | None:
+def _prompt_for(
+    agent_months: list[AgentMonth], medians: list[float | None]
+) -> CoachingPrompt | None:
     """The prompt for one agent from their months (oldest first; the last is the report month)."""
     agent = agent_months[-1].agent
     recent = list(zip(agent_months[-PROMPT_MONTHS:], medians[-PROMPT_MONTHS:], strict=True))
@@ -562,7 +575,7 @@ def _prompt_for(agent_months: list[AgentMonth], medians: list[float | None]) -> 
         for row, median in recent
     ]
     if len(usable) == PROMPT_MONTHS:
-        if all(r >= m * PROMPT_FAR_FACTOR and r - m >= PROMPT_MIN_GAP for r, m in usable):  # type: ignore[operator]
+        if all(r >= m * PROMPT_FAR_FACTOR and r - m >= PROMPT_MIN_GAP for r, m in usable):
             return CoachingPrompt(
                 agent,
                 "above",
@@ -571,7 +584,7 @@ def _prompt_for(agent_months: list[AgentMonth], medians: list[float | None]) -> 
                 "knowledge or authority would let them keep more of them.",
                 evidence,
             )
-        if all(m - r >= PROMPT_MIN_GAP and r <= m / PROMPT_FAR_FACTOR for r, m in usable):  # type: ignore[operator]
+        if all(m - r >= PROMPT_MIN_GAP and r <= m / PROMPT_FAR_FACTOR for r, m in usable):
             return CoachingPrompt(
                 agent,
                 "below",
@@ -691,6 +704,10 @@ class AgentReport:
     @property
     def current(self) -> AgentMonth:
         return self.trend[-1].rows[self.row_index]
+
+    @property
+    def current_month(self) -> TeamMonth:
+        return self.trend[-1]
 
 
 def agent_report(*, agent: Agent, month: date) -> AgentReport | None:

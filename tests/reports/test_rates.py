@@ -141,9 +141,7 @@ def test_month_boundary_follows_the_team_timezone():
     early_march = factories.TicketFactory(queue__team=team)
     held(early_march, ana, datetime(2026, 2, 28, 22, 59, tzinfo=UTC))  # 23:59 on 28 Feb, Paris
 
-    february, march, april = team_months(
-        team=team, last=date(2026, 4, 1), months=3, agents=[ana]
-    )
+    february, march, april = team_months(team=team, last=date(2026, 4, 1), months=3, agents=[ana])
 
     assert (february.rows[0].tickets_handled, february.rows[0].escalations) == (1, 0)
     assert (march.rows[0].tickets_handled, march.rows[0].escalations) == (1, 1)
