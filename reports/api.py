@@ -17,8 +17,7 @@ from rest_framework.views import APIView
 
 from tickets.models import Agent
 
-from .selectors import team_report
-from .views import report_scope
+from .views import report_scope, team_report_fresh
 
 
 class AgentRateSerializer(serializers.Serializer):
@@ -77,7 +76,7 @@ class EscalationRateReportView(APIView):
             raise ApiPermissionDenied(str(error)) from None
         except Http404 as error:
             raise NotFound(str(error)) from None
-        report = team_report(team=team, month=month, with_prompts=False)
+        report = team_report_fresh(team=team, month=month, with_prompts=False)
         results = [
             {
                 "agent": row.agent,

@@ -61,6 +61,7 @@ from django.db.models.functions import Cast, Coalesce, RowNumber, Trim
 from django.utils import timezone
 
 from escalations.models import Escalation, Rule, RuleKind, TriggerKey
+from reports.models import AgentMonthCell, CellKind
 from tickets.models import Agent, Customer, EventKind, Status, Team, Ticket, TicketEvent
 
 AVOIDABLE_WINDOW = timedelta(days=7)
@@ -118,9 +119,9 @@ def month_windows(*, last: date, count: int, zone: ZoneInfo) -> list[MonthWindow
     return [month_window(month=month_shift(last, -i), zone=zone) for i in reversed(range(count))]
 
 
-def month_current(*, team: Team | None) -> date:
+def month_current(*, team: Team | None, now: datetime | None = None) -> date:
     zone = team_zone(team=team) if team else ZoneInfo("UTC")
-    return timezone.now().astimezone(zone).date().replace(day=1)
+    return (now or timezone.now()).astimezone(zone).date().replace(day=1)
 
 
 def month_parse(*, value: str | None, default: date) -> date:
@@ -225,10 +226,14 @@ def _handled_pairs_sql(agent_ids: list[int], windows: list[MonthWindow]) -> tupl
     return sql, list(params)
 
 
-def _handled_by_cell(
-    agent_ids: list[int], windows: list[MonthWindow]
-) -> list[tuple[int, int, str, str, int | None, int]]:
-    """(agent, month index, priority, tier, queue, tickets handled), one row per group."""
+HandledRow = tuple[int, int, str, str, int | None, int]
+"""(agent, month index, priority, tier, queue id, tickets handled)"""
+EscalationRow = tuple[int, int, str, bool, str, str, int | None, int]
+"""(agent, month index, trigger, by hand, priority, tier, queue id, escalations)"""
+
+
+def _handled_by_cell(agent_ids: list[int], windows: list[MonthWindow]) -> list[HandledRow]:
+    """Tickets handled per agent, month and cell: one query over events and escalations."""
     if not agent_ids:
         return []
     union_sql, params = _handled_pairs_sql(agent_ids, windows)
@@ -246,7 +251,8 @@ def _handled_by_cell(
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def _escalations_by_cell(agent_ids: list[int], windows: list[MonthWindow]) -> list[dict[str, Any]]:
+def _escalations_by_cell(agent_ids: list[int], windows: list[MonthWindow]) -> list[EscalationRow]:
+    """Escalations per agent, month, trigger, manual or not, and cell: one query."""
     if not agent_ids:
         return []
     qs = _attributed(
@@ -258,7 +264,7 @@ def _escalations_by_cell(agent_ids: list[int], windows: list[MonthWindow]) -> li
             m=_bucket("created_at", windows),
             by_hand=ExpressionWrapper(Q(initiated_by__isnull=False), output_field=BooleanField()),
         )
-        .values(
+        .values_list(
             "agent",
             "m",
             "trigger",
@@ -270,6 +276,34 @@ def _escalations_by_cell(agent_ids: list[int], windows: list[MonthWindow]) -> li
         .annotate(n=Count("id"))
         .order_by()
     )
+
+
+def team_month_cells_live(
+    *, window: MonthWindow, agents: list[Agent]
+) -> tuple[list[HandledRow], list[EscalationRow]]:
+    """The aggregated rows of one month computed from the event log (what the rollup stores)."""
+    agent_ids = [a.pk for a in agents]
+    return _handled_by_cell(agent_ids, [window]), _escalations_by_cell(agent_ids, [window])
+
+
+def _cells_from_rollup(
+    team: Team, windows: list[MonthWindow]
+) -> tuple[list[HandledRow], list[EscalationRow]]:
+    """The same rows read back from ``AgentMonthCell``: one query on an indexed small table."""
+    index = {w.month: i for i, w in enumerate(windows)}
+    handled: list[HandledRow] = []
+    escalated: list[EscalationRow] = []
+    cells = AgentMonthCell.objects.filter(team=team, month__in=list(index)).values_list(
+        "kind", "agent_id", "month", "trigger", "by_hand", "priority", "tier", "queue_id", "count"
+    )
+    for kind, agent_id, month, trigger, by_hand, priority, tier, queue_id, n in cells:
+        if kind == CellKind.HANDLED:
+            handled.append((agent_id, index[month], priority, tier, queue_id, n))
+        else:
+            escalated.append(
+                (agent_id, index[month], trigger, by_hand, priority, tier, queue_id, n)
+            )
+    return handled, escalated
 
 
 # --- Rates per agent and month ------------------------------------------------------------------
@@ -340,28 +374,35 @@ def _adjust(rows: list[AgentMonth]) -> float | None:
     return team_rate
 
 
-def team_months(*, team: Team, last: date, months: int, agents: list[Agent]) -> list[TeamMonth]:
+def team_months(
+    *, team: Team, last: date, months: int, agents: list[Agent], rollup: bool = False
+) -> list[TeamMonth]:
     """The team's per-agent figures for ``months`` months ending with ``last`` (oldest first).
 
-    Two SQL queries whatever the number of agents, tickets or months.
+    Live: two SQL queries over the event log. ``rollup=True``: one query over ``AgentMonthCell``
+    (the pages use it after ``reports.services.agent_month_cells_ensure``). Agents by name.
     """
     windows = month_windows(last=last, count=months, zone=team_zone(team=team))
-    agent_ids = [a.pk for a in agents]
+    if rollup:
+        handled_rows, escalation_rows = _cells_from_rollup(team, windows)
+    else:
+        agent_ids = [a.pk for a in agents]
+        handled_rows = _handled_by_cell(agent_ids, windows)
+        escalation_rows = _escalations_by_cell(agent_ids, windows)
     grid = {(a.pk, i): AgentMonth(agent=a, window=w) for a in agents for i, w in enumerate(windows)}
-    for agent_id, m, priority, tier, queue_id, n in _handled_by_cell(agent_ids, windows):
+    for agent_id, m, priority, tier, queue_id, n in handled_rows:
         row = grid.get((agent_id, m))
         if row is not None:
             row.tickets_handled += n
             row.cells[(priority, tier, queue_id)] = row.cells.get((priority, tier, queue_id), 0) + n
-    for esc in _escalations_by_cell(agent_ids, windows):
-        row = grid.get((esc["agent"], esc["m"]))
+    for agent_id, m, trigger, by_hand, priority, tier, queue_id, n in escalation_rows:
+        row = grid.get((agent_id, m))
         if row is None:
             continue
-        n = esc["n"]
-        cell = (esc["ticket__priority"], esc["ticket__customer__tier"], esc["ticket__queue_id"])
+        cell = (priority, tier, queue_id)
         row.escalations += n
-        row.by_trigger[esc["trigger"]] = row.by_trigger.get(esc["trigger"], 0) + n
-        if esc["by_hand"]:
+        row.by_trigger[trigger] = row.by_trigger.get(trigger, 0) + n
+        if by_hand:
             row.manual += n
         else:
             row.automatic += n
@@ -673,11 +714,22 @@ class TeamReport:
         return list(zip(self.month.rows, self.handoff, strict=True))
 
 
-def team_report(*, team: Team, month: date, with_prompts: bool = True) -> TeamReport:
+def team_report_months(*, with_prompts: bool) -> int:
+    """How many months (ending with the report month) a team report reads."""
+    return PROMPT_MONTHS + 1 if with_prompts else 1
+
+
+def team_report(
+    *, team: Team, month: date, with_prompts: bool = True, rollup: bool = False
+) -> TeamReport:
     """The month overview of a team: rates, adjusted rates, handoff quality, coaching prompts."""
     agents = team_agents(team=team)
     months = team_months(
-        team=team, last=month, months=PROMPT_MONTHS + 1 if with_prompts else 1, agents=agents
+        team=team,
+        last=month,
+        months=team_report_months(with_prompts=with_prompts),
+        agents=agents,
+        rollup=rollup,
     )
     current = months[-1]
     return TeamReport(
@@ -710,7 +762,7 @@ class AgentReport:
         return self.trend[-1]
 
 
-def agent_report(*, agent: Agent, month: date) -> AgentReport | None:
+def agent_report(*, agent: Agent, month: date, rollup: bool = False) -> AgentReport | None:
     """An agent's own page: their 12-month trend against the team median, handoff quality and
     prompts about themselves. None for an agent without a team."""
     team = agent.team
@@ -720,7 +772,7 @@ def agent_report(*, agent: Agent, month: date) -> AgentReport | None:
     if agent.pk not in {a.pk for a in agents}:
         agents = sorted([*agents, agent], key=lambda a: (a.name, a.username, a.pk))
     index = next(i for i, a in enumerate(agents) if a.pk == agent.pk)
-    trend = team_months(team=team, last=month, months=TREND_MONTHS, agents=agents)
+    trend = team_months(team=team, last=month, months=TREND_MONTHS, agents=agents, rollup=rollup)
     return AgentReport(
         agent=agent,
         team=team,

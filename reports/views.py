@@ -16,7 +16,9 @@ from tickets.models import Agent, Team
 from . import csv as report_csv
 from .charts import Series, line_chart_svg
 from .selectors import (
+    TREND_MONTHS,
     AgentReport,
+    TeamReport,
     agent_report,
     month_current,
     month_parse,
@@ -25,14 +27,24 @@ from .selectors import (
     report_teams_visible_to,
     rule_health,
     team_report,
+    team_report_months,
     team_zone,
 )
+from .services import agent_month_cells_ensure
 
 
 def _viewer(request: HttpRequest) -> Agent:
     user = request.user
     assert isinstance(user, Agent)
     return user
+
+
+def team_report_fresh(*, team: Team, month: date, with_prompts: bool = True) -> TeamReport:
+    """The team report read from the rollup, after bringing the months it needs up to date."""
+    agent_month_cells_ensure(
+        team=team, last=month, months=team_report_months(with_prompts=with_prompts)
+    )
+    return team_report(team=team, month=month, with_prompts=with_prompts, rollup=True)
 
 
 def report_scope(
@@ -87,7 +99,7 @@ def report_overview(request: HttpRequest) -> HttpResponse:
     return _team_page(
         request,
         "reports/overview.html",
-        lambda team, month: {"report": team_report(team=team, month=month)},
+        lambda team, month: {"report": team_report_fresh(team=team, month=month)},
     )
 
 
@@ -120,7 +132,7 @@ def report_export(request: HttpRequest, table: str) -> HttpResponse:
         return report_csv.rule_health_csv(
             stats=rule_health(team=team, window=window), month_label=window.label
         )
-    report = team_report(team=team, month=month, with_prompts=table == "prompts")
+    report = team_report_fresh(team=team, month=month, with_prompts=table == "prompts")
     if table == "rates":
         return report_csv.report_rates_csv(report=report)
     if table == "handoff":
@@ -138,7 +150,8 @@ def _agent_report_or_404(request: HttpRequest, agent_id: int) -> AgentReport | H
         return HttpResponseBadRequest(
             " ".join(error.message_dict["month"]), content_type="text/plain"
         )
-    report = agent_report(agent=agent, month=month)
+    agent_month_cells_ensure(team=agent.team, last=month, months=TREND_MONTHS)
+    report = agent_report(agent=agent, month=month, rollup=True)
     if report is None:
         raise Http404("No such report.")
     return report

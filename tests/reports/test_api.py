@@ -1,8 +1,11 @@
 """GET /api/v1/reports/escalation-rate/ (contract shape, permissions, constant queries)."""
 
+from datetime import date
+
 import pytest
 from rest_framework.test import APIClient
 
+from reports.services import agent_month_cells_ensure
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +139,7 @@ def test_constant_queries(api, django_assert_num_queries, size):
             agent=agent, queue=queue, customer=customer, month=3, tickets=2, escalations=1
         )
     api.force_authenticate(lead)
+    agent_month_cells_ensure(team=team, last=date(2026, 3, 1), months=1)
 
     with django_assert_num_queries(5):
         response = api.get(URL, {"month": "2026-03"})
