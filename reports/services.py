@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,32 +28,26 @@ def agent_month_cells_refresh(*, team: Team, month: date, now: datetime | None =
     Team.objects.select_for_update().filter(pk=team.pk).first()
     (window,) = month_windows(last=month, count=1, zone=team_zone(team=team))
     handled, escalated = _live(window=window, agents=team_agents(team=team))
-    rows = [
-        AgentMonthCell(
+
+    def cell(
+        agent_id: int, kind: str, cell_key: tuple[str, str, int | None], n: int, **extra: Any
+    ) -> AgentMonthCell:
+        priority, tier, queue_id = cell_key
+        return AgentMonthCell(
             team=team,
             month=window.month,
             agent_id=agent_id,
-            kind=CellKind.HANDLED,
+            kind=kind,
             priority=priority,
             tier=tier,
             queue_id=queue_id,
             count=n,
+            **extra,
         )
-        for agent_id, _m, priority, tier, queue_id, n in handled
-    ] + [
-        AgentMonthCell(
-            team=team,
-            month=window.month,
-            agent_id=agent_id,
-            kind=CellKind.ESCALATIONS,
-            trigger=trigger,
-            by_hand=by_hand,
-            priority=priority,
-            tier=tier,
-            queue_id=queue_id,
-            count=n,
-        )
-        for agent_id, _m, trigger, by_hand, priority, tier, queue_id, n in escalated
+
+    rows = [cell(a, CellKind.HANDLED, (p, t, q), n) for a, _m, p, t, q, n in handled] + [
+        cell(a, CellKind.ESCALATIONS, (p, t, q), n, trigger=trigger, by_hand=by_hand)
+        for a, _m, trigger, by_hand, p, t, q, n in escalated
     ]
     AgentMonthCell.objects.filter(team=team, month=window.month).delete()
     AgentMonthCell.objects.bulk_create(rows, batch_size=2000)
