@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 WIDTH = 720
 HEIGHT = 260
 PAD_LEFT = 48
-PAD_RIGHT = 16
+PAD_RIGHT = 32
 PAD_TOP = 16
 PAD_BOTTOM = 40
 

@@ -202,6 +202,7 @@ def volume_generate(
         event_id0 = _next_id(TicketEvent)
         escalation_id0 = _next_id(Escalation)
         plan: list[tuple[Any, ...]] = []
+        solver: dict[int, int | None] = {}
         escalation_rows: list[tuple[Any, ...]] = []
         for i in range(tickets):
             queue_id, team_id, enterprise = queues[rng.randrange(len(queues))]
@@ -210,6 +211,7 @@ def volume_generate(
             second = rng.choice(members[team_id]) if rng.random() < 0.1 else None
             created = span_start + timedelta(seconds=rng.random() * span_seconds)
             plan.append((queue_id, team_id, customer_id, holder, second, created))
+            solver[i] = None
             chance = propensity[holder] * (2.5 if enterprise else 1.0)
             if tier_of[customer_id] == "enterprise":
                 chance *= 1.5
@@ -222,6 +224,8 @@ def volume_generate(
                 acknowledged = (
                     at + timedelta(minutes=rng.randint(1, 90)) if rng.random() < 0.85 else None
                 )
+                # the receiver (the team lead) usually solves an escalated ticket
+                solver[i] = lead_of[team_id]
                 escalation_rows.append(
                     (
                         escalation_id0 + len(escalation_rows),
@@ -312,7 +316,7 @@ def volume_generate(
                 rows.append(
                     (
                         "status_changed",
-                        last,
+                        solver[i] or last,
                         last,
                         '{"from": "open", "to": "solved"}',
                         created + timedelta(hours=rng.randint(49, 96)),

@@ -28,7 +28,7 @@ def test_line_chart_joins_consecutive_points():
         title="t", labels=["a", "b"], series=[Series("s", "s-raw", [0.0, 0.5], dashed=True)]
     )
 
-    assert '<polyline class="s-raw dashed" fill="none" points="48.0,220.0 704.0,16.0"/>' in svg
+    assert '<polyline class="s-raw dashed" fill="none" points="48.0,220.0 688.0,16.0"/>' in svg
 
 
 @pytest.mark.parametrize(
