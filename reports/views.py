@@ -54,6 +54,8 @@ def report_scope(
     a team they may not see, ValidationError naming ``team`` or ``month`` for bad input."""
     teams = list(report_teams_visible_to(agent=viewer))
     if not teams:
+        if viewer.is_superuser:
+            raise Http404("There is no team yet.")
         raise PermissionDenied("Team reports are for team leads and admins.")
     if team_param:
         try:

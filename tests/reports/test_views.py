@@ -258,3 +258,9 @@ def test_pages_run_the_same_queries_for_n_and_3n_agents(client, name, kind, quer
         return count_queries(client, lead, name, member.pk, **MARCH)
 
     assert (run(small_team, small_lead), run(big_team, big_lead)) == (queries, queries)
+
+
+def test_admin_without_any_team_gets_404_not_403(client, admin_user):
+    response = get(client, admin_user, "reports:overview", **MARCH)
+
+    assert response.status_code == 404
