@@ -72,7 +72,7 @@ def measure(runs: int) -> None:
     from tickets.models import Team, Ticket
 
     latest = Ticket.objects.aggregate(m=Max("created_at"))["m"]
-    month = month_shift(latest.date().replace(day=1), -1)  # the last complete month
+    month = month_shift(month=latest.date().replace(day=1), months=-1)  # the last complete month
     print(f"month {month:%Y-%m}; tickets {Ticket.objects.count():,}")
     teams = list(Team.objects.filter(name__startswith="Volume").order_by("pk"))
     overview, agent_page, rules_page, refresh = [], [], [], []

@@ -92,7 +92,7 @@ class MonthWindow:
         return self.month.strftime("%Y-%m")
 
 
-def month_shift(month: date, months: int) -> date:
+def month_shift(*, month: date, months: int) -> date:
     index = month.year * 12 + month.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
 
@@ -106,7 +106,7 @@ def team_zone(*, team: Team) -> ZoneInfo:
 
 def month_window(*, month: date, zone: ZoneInfo) -> MonthWindow:
     first = month.replace(day=1)
-    following = month_shift(first, 1)
+    following = month_shift(month=first, months=1)
     return MonthWindow(
         month=first,
         start=datetime(first.year, first.month, 1, tzinfo=zone),
@@ -116,7 +116,10 @@ def month_window(*, month: date, zone: ZoneInfo) -> MonthWindow:
 
 def month_windows(*, last: date, count: int, zone: ZoneInfo) -> list[MonthWindow]:
     """``count`` consecutive months ending with ``last``, oldest first."""
-    return [month_window(month=month_shift(last, -i), zone=zone) for i in reversed(range(count))]
+    return [
+        month_window(month=month_shift(month=last, months=-i), zone=zone)
+        for i in reversed(range(count))
+    ]
 
 
 def month_current(*, team: Team | None, now: datetime | None = None) -> date:

@@ -92,6 +92,6 @@ def agent_month_cells_refresh_recent(*, now: datetime | None = None) -> int:
     written = 0
     for team in Team.objects.order_by("pk"):
         current = month_current(team=team, now=now)
-        for month in (month_shift(current, -1), current):
+        for month in (month_shift(month=current, months=-1), current):
             written += agent_month_cells_refresh(team=team, month=month, now=now)
     return written
