@@ -95,3 +95,16 @@ def agent_month_cells_refresh_recent(*, now: datetime | None = None) -> int:
         for month in (month_shift(month=current, months=-1), current):
             written += agent_month_cells_refresh(team=team, month=month, now=now)
     return written
+
+
+def agent_month_cells_backfill(*, months: int, now: datetime | None = None) -> int:
+    """Bring every team's last ``months`` months up to date; returns the team-months computed."""
+    now = now or timezone.now()
+    return sum(
+        len(
+            agent_month_cells_ensure(
+                team=team, last=month_current(team=team, now=now), months=months, now=now
+            )
+        )
+        for team in Team.objects.order_by("pk")
+    )

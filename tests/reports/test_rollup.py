@@ -137,3 +137,18 @@ def test_scheduled_refresh_covers_the_current_and_previous_month_of_every_team(s
 def test_the_task_calls_the_scheduled_refresh(small_team):
     assert refresh_recent_months() == 0
     assert AgentMonthRefresh.objects.filter(team=small_team["team"]).count() == 2
+
+
+def test_backfill_command_computes_every_team_month_once(small_team):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    factories.TeamFactory(name="Other")
+    out = StringIO()
+
+    call_command("reports_backfill", months=3, stdout=out)
+    call_command("reports_backfill", months=3, stdout=out)
+
+    assert out.getvalue() == "Computed 6 team-months.\nComputed 0 team-months.\n"
+    assert AgentMonthRefresh.objects.count() == 6
