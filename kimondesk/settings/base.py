@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from kimondesk.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -198,13 +200,7 @@ KIMONDESK = {
     "SLA_SWEEPER_LEASE_SECONDS": env.float("SLA_SWEEPER_LEASE_SECONDS", default=10.0),
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# LOG_FORMAT=json writes one JSON object per line (production log shippers); plain otherwise.
+LOGGING = logging_config(
+    fmt=env.str("LOG_FORMAT", default="plain"), level=env.str("LOG_LEVEL", default="INFO")
+)

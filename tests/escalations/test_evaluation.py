@@ -113,6 +113,7 @@ def test_schedules_are_ensured_idempotently():
         "escalations-unacknowledged-sweep",
         "slack-deliveries-due-sweep",
         "evaluations-missed-sweep",
+        "reports-rollup-refresh",
     ]
     assert sorted(Schedule.objects.values_list("name", "func", "schedule_type", "minutes")) == [
         (
@@ -122,6 +123,7 @@ def test_schedules_are_ensured_idempotently():
             1,
         ),
         ("evaluations-missed-sweep", "escalations.tasks.evaluations_missed_sweep", "I", 1),
+        ("reports-rollup-refresh", "reports.tasks.refresh_recent_months", "I", 15),
         ("slack-deliveries-due-sweep", "escalations.tasks.slack_deliveries_due_sweep", "I", 1),
     ]
 
