@@ -1,0 +1,674 @@
+"""Admin forms, and the one place where the admin reaches the engine's and SLA's validators.
+
+Every call the admin makes into ``escalations.services``, ``escalations.engine.triggers``,
+``escalations.engine.targets`` and ``escalations.sla.services`` goes through the small functions
+at the top of this module. Where one of those parts is not installed, the fallback below applies
+the same rules with the shared condition language, so the admin never accepts a rule the engine
+would refuse.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import time
+from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
+
+from tickets.currencies import CURRENCY_CHOICES, ISO_4217_CODES
+from tickets.models import Role
+
+from .engine.conditions import CONDITION_FIELDS, IdField, conditions_clean
+from .models import Calendar, Rule, RuleKind, SLAPolicy, Target, TargetKind, TriggerKey
+
+if TYPE_CHECKING:
+    from tickets.models import Agent, Team
+
+    from .models import SlackDelivery
+
+SLACK_WEBHOOK_RE = re.compile(r"^https://hooks\.slack\.com/services/[A-Za-z0-9_\-/]+$")
+SLACK_URL_MESSAGE = (
+    "Enter a Slack incoming-webhook URL of the form https://hooks.slack.com/services/…"
+)
+
+
+# --- Reaching the other parts ----------------------------------------------------------------
+def _provided(module: str, name: str) -> Callable[..., Any] | None:
+    """The named function of another part of the workflow engine, or None if not installed."""
+    try:
+        found = importlib.import_module(module)
+    except ModuleNotFoundError:
+        return None
+    return getattr(found, name, None)
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter of a trigger kind, as the admin form shows it."""
+
+    name: str
+    label: str
+    kind: str  # "decimal", "currency", "number", "text" or "bool"
+    required: bool = False
+    help_text: str = ""
+
+
+@dataclass(frozen=True)
+class TriggerSpec:
+    key: str
+    label: str
+    params: tuple[ParamSpec, ...] = ()
+    help_text: str = ""
+
+
+REFUND_PARAMS = (
+    ParamSpec("amount", "Amount", "decimal", True, "Refunds at or above this amount fire."),
+    ParamSpec("currency", "Currency", "currency", True, "ISO 4217 code of the amount."),
+)
+RULE_TRIGGER_KEYS = (
+    TriggerKey.SENTIMENT_NEGATIVE,
+    TriggerKey.FRT_AMBER,
+    TriggerKey.SLA_BREACH,
+    TriggerKey.TIER_UPGRADE,
+    TriggerKey.REFUND_THRESHOLD,
+    TriggerKey.ESCALATE_TAG,
+)
+
+
+def _param_specs_of(trigger: Any) -> tuple[ParamSpec, ...]:
+    params = getattr(trigger, "params", None) or ()
+    if isinstance(params, dict):
+        params = [{"name": name, **spec} for name, spec in params.items()]
+    specs = []
+    for param in params:
+        if isinstance(param, ParamSpec):
+            specs.append(param)
+            continue
+        specs.append(
+            ParamSpec(
+                name=param["name"],
+                label=param.get("label", param["name"].replace("_", " ").capitalize()),
+                kind=param.get("kind", param.get("type", "text")),
+                required=bool(param.get("required", False)),
+                help_text=param.get("help_text", param.get("help", "")),
+            )
+        )
+    return tuple(specs)
+
+
+@cache
+def trigger_specs() -> tuple[TriggerSpec, ...]:
+    """The trigger kinds a rule may use, each with the parameters its form shows."""
+    try:
+        triggers = importlib.import_module("escalations.engine.triggers").TRIGGERS
+    except (ModuleNotFoundError, AttributeError):
+        return tuple(
+            TriggerSpec(
+                key=key.value,
+                label=key.label,
+                params=REFUND_PARAMS if key == TriggerKey.REFUND_THRESHOLD else (),
+            )
+            for key in RULE_TRIGGER_KEYS
+        )
+    return tuple(
+        TriggerSpec(
+            key=t.key,
+            label=str(getattr(t, "label", t.key)),
+            params=_param_specs_of(t),
+            help_text=str(getattr(t, "params_help", "")),
+        )
+        for t in triggers
+    )
+
+
+def trigger_spec(key: str) -> TriggerSpec | None:
+    return next((spec for spec in trigger_specs() if spec.key == key), None)
+
+
+def _fallback_trigger_params_clean(trigger_kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    spec = trigger_spec(trigger_kind)
+    if spec is None:
+        raise ValidationError({"trigger_kind": [f"Unknown trigger kind {trigger_kind!r}."]})
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    for param in spec.params:
+        value = params.get(param.name)
+        if value in (None, ""):
+            if param.required:
+                article = "an" if param.label[0].lower() in "aeiou" else "a"
+                errors[param.name] = [
+                    f"A {spec.label.lower()} rule needs {article} {param.label.lower()}."
+                ]
+            continue
+        if param.kind == "decimal":
+            amount = Decimal(str(value))
+            if amount <= 0:
+                errors[param.name] = [f"{param.label} must be greater than zero."]
+                continue
+            cleaned[param.name] = str(amount.quantize(Decimal("0.01")))
+        elif param.kind == "currency":
+            code = str(value).upper()
+            if code not in ISO_4217_CODES:
+                errors[param.name] = [f"'{value}' is not an ISO 4217 currency code."]
+                continue
+            cleaned[param.name] = code
+        else:
+            cleaned[param.name] = value
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _fallback_target_clean(target: Target) -> None:
+    errors: dict[str, list[str]] = {}
+    if target.kind == TargetKind.AGENT:
+        agent = target.agent
+        if agent is None:
+            errors["agent"] = ["Choose the agent this target escalates to."]
+        elif not agent.is_active:
+            errors["agent"] = [f"{agent} is deactivated and cannot receive escalations."]
+        elif agent.role != Role.SENIOR:
+            errors["agent"] = [f"{agent} is not a senior agent."]
+        elif target.team_id is not None and agent.team_id != target.team_id:
+            errors["agent"] = [f"{agent} is not a member of this target's team."]
+    elif target.kind == TargetKind.QUEUE:
+        queue = target.queue
+        if queue is None:
+            errors["queue"] = ["Choose the queue this target escalates to."]
+        elif target.team_id is not None and queue.team_id != target.team_id:
+            errors["queue"] = [f"{queue} is not a queue of this target's team."]
+    elif target.kind == TargetKind.SLACK:
+        if not target.slack_webhook_url:
+            errors["slack_webhook_url"] = ["A Slack target needs its webhook URL."]
+        elif not SLACK_WEBHOOK_RE.match(target.slack_webhook_url):
+            errors["slack_webhook_url"] = [SLACK_URL_MESSAGE]
+    if errors:
+        raise ValidationError(errors)
+
+
+def target_values_clean(*, target: Target) -> None:
+    """Raise ``ValidationError`` keyed by field unless the target can be resolved."""
+    try:
+        kinds = importlib.import_module("escalations.engine.targets").TARGET_KINDS
+    except (ModuleNotFoundError, AttributeError):
+        _fallback_target_clean(target)
+        return
+    kinds.get(target.kind).clean(target)
+
+
+def rule_values_clean(
+    *,
+    kind: str,
+    trigger_kind: str,
+    trigger_params: dict[str, Any],
+    conditions: Any,
+    target: Target | None,
+    team: Team | None,
+) -> dict[str, Any]:
+    """Cleaned rule values, or ``ValidationError({field: [...]})`` naming every bad field."""
+    engine_clean = _provided("escalations.services", "rule_clean")
+    if engine_clean is not None:
+        return dict(
+            engine_clean(
+                kind=kind,
+                trigger_kind=trigger_kind,
+                trigger_params=trigger_params,
+                conditions=conditions,
+                target=target,
+                team=team,
+            )
+        )
+    errors: dict[str, Any] = {}
+    cleaned: dict[str, Any] = {"kind": kind, "trigger_kind": trigger_kind, "target": target}
+    try:
+        cleaned["trigger_params"] = _fallback_trigger_params_clean(trigger_kind, trigger_params)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        cleaned["conditions"] = conditions_clean(conditions)
+    except ValidationError as exc:
+        errors["conditions"] = exc.messages
+    if kind == RuleKind.ESCALATION and target is None:
+        errors["target"] = ["An escalation rule needs a target."]
+    elif target is not None:
+        try:
+            target_values_clean(target=target)
+        except ValidationError as exc:
+            errors["target"] = [f"{target.name}: {m}" for m in exc.messages]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def sla_policy_values_clean(*, policy: SLAPolicy) -> None:
+    """Raise ``ValidationError`` keyed by field unless the policy's own values are valid."""
+    sla_clean = _provided("escalations.sla.services", "sla_policy_clean")
+    if sla_clean is not None:
+        sla_clean(policy=policy)
+        return
+    errors: dict[str, list[str]] = {}
+    try:
+        policy.conditions = conditions_clean(policy.conditions)
+    except ValidationError as exc:
+        errors["conditions"] = exc.messages
+    if not 1 <= policy.amber_percent <= 99:
+        errors["amber_percent"] = ["Amber must be between 1 and 99 percent of the target."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def calendar_values_clean(*, calendar: Calendar) -> None:
+    """Raise ``ValidationError`` keyed by field unless the calendar's own values are valid."""
+    sla_clean = _provided("escalations.sla.services", "calendar_clean")
+    if sla_clean is not None:
+        sla_clean(calendar=calendar)
+        return
+    errors: dict[str, list[str]] = {}
+    if calendar.timezone not in zoneinfo.available_timezones():
+        errors["timezone"] = [f"'{calendar.timezone}' is not an IANA time zone name."]
+    if calendar.holiday_country:
+        import holidays
+
+        if calendar.holiday_country.upper() not in holidays.list_supported_countries():
+            errors["holiday_country"] = [
+                f"No public holidays are known for '{calendar.holiday_country}'."
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+
+def sla_policy_changed_notify(*, policy: SLAPolicy) -> None:
+    """Let the SLA part recompute open tickets' clocks after a policy changed."""
+    changed = _provided("escalations.sla.services", "sla_policy_changed")
+    if changed is not None:
+        changed(policy=policy)
+
+
+class EngineUnavailable(Exception):
+    """The engine part the admin needs for this action is not installed."""
+
+
+def rule_backtest_run(*, rule: Rule, days: int) -> Any:
+    """The engine's backtest of ``rule`` over the last ``days`` days (writes nothing)."""
+    backtest = _provided("escalations.services", "rule_backtest")
+    if backtest is None:
+        raise EngineUnavailable("The rule backtest is not installed.")
+    return backtest(rule=rule, days=days)
+
+
+def slack_delivery_retry_run(*, delivery: SlackDelivery, actor: Agent) -> Any:
+    retry = _provided("escalations.services", "slack_delivery_retry")
+    if retry is None:
+        raise EngineUnavailable("Slack delivery is not installed.")
+    return retry(delivery=delivery, actor=actor)
+
+
+def slack_target_test_run(*, target: Target, actor: Agent) -> Any:
+    send_test = _provided("escalations.services", "slack_target_test")
+    if send_test is None:
+        raise EngineUnavailable("Slack delivery is not installed.")
+    return send_test(target=target, actor=actor)
+
+
+# --- Conditions as rows ----------------------------------------------------------------------
+ALL_OPS = ("eq", "ne", "in", "not_in", "gte", "lte", "gt", "lt")
+OP_LABELS = {
+    "eq": "is",
+    "ne": "is not",
+    "in": "is one of",
+    "not_in": "is none of",
+    "gte": "is at least",
+    "lte": "is at most",
+    "gt": "is above",
+    "lt": "is below",
+}
+
+
+def _value_display(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+class ConditionRowsWidget(forms.Widget):
+    """Condition rows (field / operator / value) posted as ``<name>-<i>-field`` etc."""
+
+    extra_rows = 3
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[dict[str, str]]:
+        try:
+            count = min(int(data.get(f"{name}-count", 0)), 100)
+        except (TypeError, ValueError):
+            count = 0
+        rows = []
+        for index in range(count):
+            row = {
+                part: str(data.get(f"{name}-{index}-{part}", "")).strip()
+                for part in ("field", "op", "value")
+            }
+            if row["field"] or row["value"]:
+                rows.append(row)
+        return rows
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> str:
+        rows = list(value) if isinstance(value, list) else []
+        rows += [{"field": "", "op": "eq", "value": ""}] * self.extra_rows
+        field_options = [("", "---------")] + [(f.key, f.label) for f in CONDITION_FIELDS]
+        body = format_html_join(
+            "",
+            "<tr>{}{}{}</tr>",
+            (
+                (
+                    self._select(f"{name}-{i}-field", field_options, row.get("field", "")),
+                    self._select(f"{name}-{i}-op", list(OP_LABELS.items()), row.get("op", "eq")),
+                    format_html(
+                        '<td><input type="text" name="{}" value="{}" size="30"></td>',
+                        f"{name}-{i}-value",
+                        _value_display(row.get("value")),
+                    ),
+                )
+                for i, row in enumerate(rows)
+            ),
+        )
+        return format_html(
+            '<table class="kd-conditions" id="id_{}"><thead><tr><th>Field</th><th>Operator</th>'
+            "<th>Value (comma-separated for “is one of”; ids for queue and team)</th></tr></thead>"
+            '<tbody>{}</tbody></table><input type="hidden" name="{}-count" value="{}">',
+            name,
+            body,
+            name,
+            len(rows),
+        )
+
+    @staticmethod
+    def _select(name: str, options: list[tuple[str, str]], selected: str) -> str:
+        return format_html(
+            '<td><select name="{}">{}</select></td>',
+            name,
+            format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((key, " selected" if key == selected else "", label) for key, label in options),
+            ),
+        )
+
+
+def _row_value(field_key: str, op: str, text: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    is_id = field_key in CONDITION_FIELDS and isinstance(CONDITION_FIELDS.get(field_key), IdField)
+
+    def convert(part: str) -> Any:
+        part = part.strip()
+        return int(part) if is_id and part.lstrip("-").isdigit() else part
+
+    if op in ("in", "not_in"):
+        return [convert(part) for part in text.split(",") if part.strip()]
+    return convert(text)
+
+
+class ConditionsField(forms.Field):
+    """A rule's or policy's conditions, edited as rows and stored as the JSON list."""
+
+    widget = ConditionRowsWidget
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text", "All rows must hold; no rows means every ticket of the team."
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[dict[str, Any]]:
+        if not value:
+            return []
+        return [
+            {
+                "field": row.get("field", ""),
+                "op": row.get("op") or "eq",
+                "value": _row_value(row.get("field", ""), row.get("op") or "eq", row.get("value")),
+            }
+            for row in value
+        ]
+
+    def clean(self, value: Any) -> list[dict[str, Any]]:
+        return conditions_clean(self.to_python(value))
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            return conditions_clean(initial or []) != self.clean(data)
+        except ValidationError:
+            return True
+
+
+# --- Rule form -------------------------------------------------------------------------------
+def param_field_name(trigger_key: str, param: str) -> str:
+    return f"tp__{trigger_key}__{param}"
+
+
+def _param_form_field(param: ParamSpec) -> forms.Field:
+    common: dict[str, Any] = {
+        "required": False,
+        "label": param.label,
+        "help_text": param.help_text,
+    }
+    if param.kind == "decimal":
+        return forms.DecimalField(max_digits=12, decimal_places=2, **common)
+    if param.kind == "currency":
+        return forms.ChoiceField(choices=[("", "---------"), *CURRENCY_CHOICES], **common)
+    if param.kind == "number":
+        return forms.FloatField(**common)
+    if param.kind == "bool":
+        return forms.BooleanField(**common)
+    return forms.CharField(**common)
+
+
+class RuleFormBase(forms.ModelForm):
+    conditions = ConditionsField()
+
+    class Meta:
+        model = Rule
+        fields = (
+            "name",
+            "kind",
+            "team",
+            "enabled",
+            "order",
+            "trigger_kind",
+            "conditions",
+            "target",
+            "route_queue",
+            "route_assignee",
+            "cooldown_minutes",
+            "ack_limit_minutes",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        specs = trigger_specs()
+        self.fields["trigger_kind"] = forms.ChoiceField(
+            label="Trigger",
+            choices=[("", "---------")] + [(s.key, s.label) for s in specs],
+            initial=self.instance.trigger_kind,
+        )
+        stored = self.instance.trigger_params or {}
+        for spec in specs:
+            if spec.key != self.instance.trigger_kind:
+                continue
+            for param in spec.params:
+                self.initial.setdefault(
+                    param_field_name(spec.key, param.name), stored.get(param.name)
+                )
+
+    def _trigger_params_raw(self, trigger_kind: str) -> dict[str, Any]:
+        spec = trigger_spec(trigger_kind)
+        raw: dict[str, Any] = {}
+        for param in spec.params if spec else ():
+            value = self.cleaned_data.get(param_field_name(trigger_kind, param.name))
+            if value not in (None, ""):
+                raw[param.name] = str(value) if isinstance(value, Decimal) else value
+        return raw
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        trigger_kind = cleaned.get("trigger_kind")
+        if not trigger_kind or "conditions" not in cleaned:
+            return cleaned
+        try:
+            values = rule_values_clean(
+                kind=cleaned.get("kind", RuleKind.ESCALATION),
+                trigger_kind=trigger_kind,
+                trigger_params=self._trigger_params_raw(trigger_kind),
+                conditions=cleaned["conditions"],
+                target=cleaned.get("target"),
+                team=cleaned.get("team"),
+            )
+        except ValidationError as exc:
+            self._add_rule_errors(trigger_kind, exc)
+            return cleaned
+        cleaned["conditions"] = values.get("conditions", cleaned["conditions"])
+        self.instance.trigger_params = values.get("trigger_params", {})
+        return cleaned
+
+    def _add_rule_errors(self, trigger_kind: str, exc: ValidationError) -> None:
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for key, errors in exc.message_dict.items():
+            param_field = param_field_name(trigger_kind, key)
+            if param_field in self.fields:
+                self.add_error(param_field, errors)
+            elif key in self.fields and key != "trigger_params":
+                self.add_error(key, errors)
+            else:
+                self.add_error(None, errors)
+
+
+@cache
+def rule_form_class() -> type[RuleFormBase]:
+    """The rule form with one field per trigger parameter (shown per kind by a little JS)."""
+    attrs: dict[str, Any] = {"__module__": __name__}
+    for spec in trigger_specs():
+        for param in spec.params:
+            attrs[param_field_name(spec.key, param.name)] = _param_form_field(param)
+    return type("RuleAdminForm", (RuleFormBase,), attrs)
+
+
+# --- Target form -----------------------------------------------------------------------------
+class TargetAdminForm(forms.ModelForm):
+    """The Slack URL is write-only: never rendered back; left empty on edit, it is kept."""
+
+    slack_webhook_url = forms.CharField(
+        label="Slack webhook URL",
+        required=False,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Write-only. Leave empty to keep the stored URL.",
+    )
+
+    class Meta:
+        model = Target
+        fields = ("name", "kind", "team", "agent", "queue", "slack_webhook_url")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["slack_webhook_url"] = ""
+        if self.instance.slack_webhook_url:
+            self.fields[
+                "slack_webhook_url"
+            ].help_text = "A URL is stored (not shown). Leave empty to keep it; enter a new one to replace it."
+
+    def clean_slack_webhook_url(self) -> str:
+        value = str(self.cleaned_data.get("slack_webhook_url") or "").strip()
+        if not value:
+            return self.instance.slack_webhook_url if self.instance.pk else ""
+        if not SLACK_WEBHOOK_RE.match(value):
+            raise ValidationError(SLACK_URL_MESSAGE, code="slack_url")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        probe = Target(
+            pk=self.instance.pk,
+            name=cleaned.get("name", ""),
+            kind=cleaned.get("kind", ""),
+            team=cleaned.get("team"),
+            agent=cleaned.get("agent"),
+            queue=cleaned.get("queue"),
+            slack_webhook_url=cleaned.get("slack_webhook_url", ""),
+        )
+        try:
+            target_values_clean(target=probe)
+        except ValidationError as exc:
+            add_keyed_errors(self, exc)
+        return cleaned
+
+
+# --- SLA policy and calendar forms -----------------------------------------------------------
+class SLAPolicyAdminForm(forms.ModelForm):
+    conditions = ConditionsField()
+
+    class Meta:
+        model = SLAPolicy
+        fields = ("name", "team", "enabled", "order", "conditions", "calendar", "amber_percent")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        probe = SLAPolicy(
+            pk=self.instance.pk,
+            **{f: cleaned.get(f) for f in self.Meta.fields if f in cleaned},
+        )
+        try:
+            sla_policy_values_clean(policy=probe)
+        except ValidationError as exc:
+            add_keyed_errors(self, exc)
+        return cleaned
+
+
+class CalendarAdminForm(forms.ModelForm):
+    class Meta:
+        model = Calendar
+        fields = ("name", "team", "timezone", "holiday_country", "holiday_subdivision")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        probe = Calendar(pk=self.instance.pk, **{f: cleaned.get(f) for f in self.Meta.fields})
+        try:
+            calendar_values_clean(calendar=probe)
+        except ValidationError as exc:
+            add_keyed_errors(self, exc)
+        return cleaned
+
+
+def add_keyed_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Attach a service's ``ValidationError`` to the form fields it names."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for key, errors in exc.message_dict.items():
+        form.add_error(key if key in form.fields else None, errors)
+
+
+class OpeningHoursInlineForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end != time(0) and end <= start:
+            self.add_error("end", "Closing time must be after opening time (00:00 = midnight).")
+        return cleaned
