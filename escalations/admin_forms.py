@@ -238,11 +238,8 @@ def rule_values_clean(
         errors["conditions"] = exc.messages
     if kind == RuleKind.ESCALATION and target is None:
         errors["target"] = ["An escalation rule needs a target."]
-    elif target is not None:
-        try:
-            target_values_clean(target=target)
-        except ValidationError as exc:
-            errors["target"] = [f"{target.name}: {m}" for m in exc.messages]
+    elif target is not None and team is not None and target.team_id not in (None, team.pk):
+        errors["target"] = [f"{target.name} belongs to another team than this rule."]
     if errors:
         raise ValidationError(errors)
     return cleaned
