@@ -33,6 +33,7 @@ from .admin_services import (
     config_revert,
     config_snapshot,
 )
+from .audit import SECRET_FIELDS
 from .models import AuditEvent
 
 if TYPE_CHECKING:
@@ -218,6 +219,7 @@ class AuditedAdminMixin:
             actor=request.user,  # type: ignore[arg-type]
             before=getattr(request, AUDIT_BEFORE_ATTR, None) if change else None,
             action="changed" if change else "created",
+            secrets_changed=[f for f in form.changed_data if f in SECRET_FIELDS] if change else (),
         )
         self.config_saved(request, obj)
 

@@ -184,6 +184,7 @@ def config_history(*, obj: Any) -> list[HistoryEntry]:
         before, after = event.before or {}, event.after or {}
         keys = [k for k in {**before, **after} if k != "updated_at"]
         changes = [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        changes += [(k, "••••", "•••• (replaced)") for k in event.data.get("secrets_changed", [])]
         entries.append(
             HistoryEntry(event=event, changes=changes, revertible=event.before is not None)
         )

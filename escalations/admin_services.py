@@ -7,7 +7,7 @@ can be reverted through the same validation the forms apply.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -79,10 +79,17 @@ def config_change_record(
     before: dict[str, Any] | None,
     action: str,
     data: dict[str, Any] | None = None,
+    secrets_changed: Sequence[str] = (),
 ) -> AuditEvent | None:
-    """Record ``<model>.<action>`` with before/after; a save that changed nothing records none."""
+    """Record ``<model>.<action>`` with before/after; a save that changed nothing records none.
+
+    Secrets are masked in both pictures, so a replaced secret is named in ``secrets_changed``
+    (kept in the event's data) to be recorded at all.
+    """
     after = None if action == "deleted" else config_snapshot(obj)
-    if action not in ("created", "deleted") and not _changed(before, after):
+    if secrets_changed:
+        data = {**(data or {}), "secrets_changed": sorted(secrets_changed)}
+    elif action not in ("created", "deleted") and not _changed(before, after):
         return None
     return audit_record(
         kind=f"{obj._meta.model_name}.{action}",
