@@ -36,6 +36,7 @@ from .admin_mixins import (
     SuperuserOnlyAdminMixin,
     TeamScopedAdminMixin,
     TeamScopedInlineMixin,
+    object_missing_redirect,
 )
 from .admin_selectors import rule_preview_build, rule_warnings, rules_with_fired_count
 from .admin_services import rules_set_enabled
@@ -87,7 +88,9 @@ class RuleAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
     ordering = ("order", "id")
     actions = ("enable_rules", "disable_rules")
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         kwargs["form"] = rule_form_class()
         return super().get_form(request, obj, change, **kwargs)
 
@@ -173,7 +176,7 @@ class RuleAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"] if object_id is None else ["GET", "POST"])
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         if object_id and obj is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return object_missing_redirect(request, self.opts, object_id)
         if request.method == "GET":
             allowed = self.has_view_permission(request, obj)
         elif obj is None:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from tickets.currencies import CURRENCY_CHOICES, ISO_4217_CODES
 from tickets.models import Role
@@ -357,7 +358,7 @@ class ConditionRowsWidget(forms.Widget):
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> str:
+    ) -> SafeString:
         rows = list(value) if isinstance(value, list) else []
         rows += [{"field": "", "op": "eq", "value": ""}] * self.extra_rows
         field_options = [("", "---------")] + [(f.key, f.label) for f in CONDITION_FIELDS]
@@ -388,7 +389,7 @@ class ConditionRowsWidget(forms.Widget):
         )
 
     @staticmethod
-    def _select(name: str, options: list[tuple[str, str]], selected: str) -> str:
+    def _select(name: str, options: list[tuple[str, str]], selected: str) -> SafeString:
         return format_html(
             '<td><select name="{}">{}</select></td>',
             name,
@@ -517,7 +518,8 @@ class RuleFormBase(forms.ModelForm):
         return raw
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         trigger_kind = cleaned.get("trigger_kind")
         if not trigger_kind or "conditions" not in cleaned:
             return cleaned
@@ -594,7 +596,8 @@ class TargetAdminForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.errors:
             return cleaned
         probe = Target(
@@ -622,7 +625,8 @@ class SLAPolicyAdminForm(forms.ModelForm):
         fields = ("name", "team", "enabled", "order", "conditions", "calendar", "amber_percent")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.errors:
             return cleaned
         probe = SLAPolicy(
@@ -642,7 +646,8 @@ class CalendarAdminForm(forms.ModelForm):
         fields = ("name", "team", "timezone", "holiday_country", "holiday_subdivision")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.errors:
             return cleaned
         probe = Calendar(pk=self.instance.pk, **{f: cleaned.get(f) for f in self.Meta.fields})
@@ -664,7 +669,8 @@ def add_keyed_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 
 class OpeningHoursInlineForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end != time(0) and end <= start:
             self.add_error("end", "Closing time must be after opening time (00:00 = midnight).")

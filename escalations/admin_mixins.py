@@ -47,8 +47,18 @@ def lead_team_id(request: HttpRequest) -> int | None:
     user = request.user
     if not (user.is_authenticated and user.is_active and user.is_staff):
         return None
-    agent: Agent = user  # type: ignore[assignment]
+    agent: Agent = user
     return agent.team_id if agent.role == Role.LEAD else None
+
+
+def object_missing_redirect(request: HttpRequest, opts: Any, object_id: str) -> HttpResponse:
+    """The admin's answer to an id the user may not see: back to the index, as Django does."""
+    messages.warning(
+        request,
+        f"{str(opts.verbose_name).capitalize()} with ID “{object_id}” does not exist. "
+        "Perhaps it was deleted?",
+    )
+    return HttpResponseRedirect(reverse("admin:index"))
 
 
 def is_admin(request: HttpRequest) -> bool:
@@ -159,7 +169,7 @@ class TeamScopedAdminMixin:
         team_id = lead_team_id(request)
         related = db_field.related_model
         if related is Team:
-            kwargs["queryset"] = Team.objects.filter(pk=team_id)
+            kwargs["queryset"] = Team.objects.filter(pk=team_id or 0)
             kwargs["required"] = True
         elif any(f.name == "team" for f in related._meta.get_fields()):  # type: ignore[union-attr]
             kwargs["queryset"] = related._default_manager.filter(team_id=team_id)  # type: ignore[union-attr]
@@ -254,7 +264,7 @@ class AuditedAdminMixin:
         opts = model_admin.model._meta
         obj = model_admin.get_object(request, unquote(object_id))
         if obj is None:
-            return model_admin._get_obj_does_not_exist_redirect(request, opts, object_id)
+            return object_missing_redirect(request, opts, object_id)
         if not model_admin.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         context = {
@@ -278,7 +288,7 @@ class AuditedAdminMixin:
         opts = model_admin.model._meta
         obj = model_admin.get_object(request, unquote(object_id))
         if obj is None:
-            return model_admin._get_obj_does_not_exist_redirect(request, opts, object_id)
+            return object_missing_redirect(request, opts, object_id)
         if not model_admin.has_change_permission(request, obj):
             raise PermissionDenied
         event = get_object_or_404(
