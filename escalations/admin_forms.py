@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import escapejs, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from tickets.currencies import CURRENCY_CHOICES, ISO_4217_CODES
 from tickets.models import Role
@@ -336,6 +336,23 @@ def _value_display(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+# Appends a blank copy of the last row and bumps the row count (names stay ``<name>-<i>-<part>``).
+ADD_ROW_SCRIPT = """<script>(function () {
+  var table = document.getElementById("id___NAME__");
+  var count = document.querySelector('input[name="__NAME__-count"]');
+  document.getElementById("id___NAME___add").addEventListener("click", function () {
+    var rows = table.tBodies[0].rows, index = rows.length;
+    var row = rows[index - 1].cloneNode(true);
+    row.querySelectorAll("select, input").forEach(function (el) {
+      el.name = el.name.replace(/-\\d+-/, "-" + index + "-");
+      if (el.tagName === "INPUT") { el.value = ""; } else { el.selectedIndex = 0; }
+    });
+    table.tBodies[0].appendChild(row);
+    count.value = index + 1;
+  });
+})();</script>"""
+
+
 class ConditionRowsWidget(forms.Widget):
     """Condition rows (field / operator / value) posted as ``<name>-<i>-field`` etc."""
 
@@ -378,15 +395,18 @@ class ConditionRowsWidget(forms.Widget):
                 for i, row in enumerate(rows)
             ),
         )
-        return format_html(
+        table = format_html(
             '<table class="kd-conditions" id="id_{}"><thead><tr><th>Field</th><th>Operator</th>'
             "<th>Value (comma-separated for “is one of”; ids for queue and team)</th></tr></thead>"
-            '<tbody>{}</tbody></table><input type="hidden" name="{}-count" value="{}">',
+            '<tbody>{}</tbody></table><input type="hidden" name="{}-count" value="{}">'
+            '<button type="button" id="id_{}_add">Add a row</button>',
             name,
             body,
             name,
             len(rows),
+            name,
         )
+        return table + mark_safe(ADD_ROW_SCRIPT.replace("__NAME__", escapejs(name)))  # noqa: S308
 
     @staticmethod
     def _select(name: str, options: list[tuple[str, str]], selected: str) -> SafeString:
