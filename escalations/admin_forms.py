@@ -60,6 +60,7 @@ class ParamSpec:
     kind: str  # "decimal", "currency", "number", "text" or "bool"
     required: bool = False
     help_text: str = ""
+    required_message: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,27 @@ class TriggerSpec:
     help_text: str = ""
 
 
-REFUND_PARAMS = (
-    ParamSpec("amount", "Amount", "decimal", True, "Refunds at or above this amount fire."),
-    ParamSpec("currency", "Currency", "currency", True, "ISO 4217 code of the amount."),
-)
+# The form fields of trigger parameters, for kinds whose registry entry describes them in words.
+TRIGGER_PARAMS: dict[str, tuple[ParamSpec, ...]] = {
+    TriggerKey.REFUND_THRESHOLD: (
+        ParamSpec(
+            "amount",
+            "Amount",
+            "decimal",
+            required=True,
+            help_text="Refund requests of at least this amount fire.",
+            required_message="A refund rule needs an amount.",
+        ),
+        ParamSpec(
+            "currency",
+            "Currency",
+            "currency",
+            required=True,
+            help_text="ISO 4217 code; requests in other currencies never compare.",
+            required_message="A refund rule needs a currency.",
+        ),
+    ),
+}
 RULE_TRIGGER_KEYS = (
     TriggerKey.SENTIMENT_NEGATIVE,
     TriggerKey.FRT_AMBER,
@@ -85,6 +103,7 @@ RULE_TRIGGER_KEYS = (
 
 
 def _param_specs_of(trigger: Any) -> tuple[ParamSpec, ...]:
+    """Parameter specs from a registry entry's ``params`` description, if it has one."""
     params = getattr(trigger, "params", None) or ()
     if isinstance(params, dict):
         params = [{"name": name, **spec} for name, spec in params.items()]
@@ -102,21 +121,23 @@ def _param_specs_of(trigger: Any) -> tuple[ParamSpec, ...]:
                 help_text=param.get("help_text", param.get("help", "")),
             )
         )
-    return tuple(specs)
+    return tuple(specs) or TRIGGER_PARAMS.get(trigger.key, ())
+
+
+def _triggers() -> Any:
+    try:
+        return importlib.import_module("escalations.engine.triggers").TRIGGERS
+    except (ModuleNotFoundError, AttributeError):
+        return None
 
 
 @cache
 def trigger_specs() -> tuple[TriggerSpec, ...]:
     """The trigger kinds a rule may use, each with the parameters its form shows."""
-    try:
-        triggers = importlib.import_module("escalations.engine.triggers").TRIGGERS
-    except (ModuleNotFoundError, AttributeError):
+    triggers = _triggers()
+    if triggers is None:
         return tuple(
-            TriggerSpec(
-                key=key.value,
-                label=key.label,
-                params=REFUND_PARAMS if key == TriggerKey.REFUND_THRESHOLD else (),
-            )
+            TriggerSpec(key=key.value, label=key.label, params=TRIGGER_PARAMS.get(key, ()))
             for key in RULE_TRIGGER_KEYS
         )
     return tuple(
@@ -134,20 +155,12 @@ def trigger_spec(key: str) -> TriggerSpec | None:
     return next((spec for spec in trigger_specs() if spec.key == key), None)
 
 
-def _fallback_trigger_params_clean(trigger_kind: str, params: dict[str, Any]) -> dict[str, Any]:
-    spec = trigger_spec(trigger_kind)
-    if spec is None:
-        raise ValidationError({"trigger_kind": [f"Unknown trigger kind {trigger_kind!r}."]})
+def _fallback_params_clean(spec: TriggerSpec, params: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
     for param in spec.params:
         value = params.get(param.name)
         if value in (None, ""):
-            if param.required:
-                article = "an" if param.label[0].lower() in "aeiou" else "a"
-                errors[param.name] = [
-                    f"A {spec.label.lower()} rule needs {article} {param.label.lower()}."
-                ]
             continue
         if param.kind == "decimal":
             amount = Decimal(str(value))
@@ -168,41 +181,106 @@ def _fallback_trigger_params_clean(trigger_kind: str, params: dict[str, Any]) ->
     return cleaned
 
 
+def trigger_params_clean(*, trigger_kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Cleaned params of a trigger kind, or ``ValidationError`` keyed by parameter name."""
+    spec = trigger_spec(trigger_kind)
+    if spec is None:
+        raise ValidationError({"trigger_kind": [f"Unknown trigger kind {trigger_kind!r}."]})
+    missing = {
+        p.name: [p.required_message or f"{p.label} is required."]
+        for p in spec.params
+        if p.required and params.get(p.name) in (None, "")
+    }
+    if missing:
+        raise ValidationError(missing)
+    triggers = _triggers()
+    if triggers is None:
+        return _fallback_params_clean(spec, params)
+    return dict(triggers.get(trigger_kind).clean_params(params))
+
+
+def _target_team_clean(target: Target) -> dict[str, list[str]]:
+    """A team's target points at that team's people and queues."""
+    if target.team_id is None:
+        return {}
+    if target.kind == TargetKind.AGENT and target.agent and target.agent.team_id != target.team_id:
+        return {"agent": [f"{target.agent} is not a member of this target's team."]}
+    if target.kind == TargetKind.QUEUE and target.queue and target.queue.team_id != target.team_id:
+        return {"queue": [f"{target.queue} is not a queue of this target's team."]}
+    return {}
+
+
 def _fallback_target_clean(target: Target) -> None:
     errors: dict[str, list[str]] = {}
     if target.kind == TargetKind.AGENT:
         agent = target.agent
         if agent is None:
-            errors["agent"] = ["Choose the agent this target escalates to."]
+            errors["agent"] = ["An agent target needs an agent."]
         elif not agent.is_active:
-            errors["agent"] = [f"{agent} is deactivated and cannot receive escalations."]
-        elif agent.role != Role.SENIOR:
-            errors["agent"] = [f"{agent} is not a senior agent."]
-        elif target.team_id is not None and agent.team_id != target.team_id:
-            errors["agent"] = [f"{agent} is not a member of this target's team."]
+            errors["agent"] = [f"{agent} is not an active agent."]
+        elif agent.role not in (Role.SENIOR, Role.LEAD):
+            errors["agent"] = [f"{agent} is not a senior agent or a lead."]
     elif target.kind == TargetKind.QUEUE:
-        queue = target.queue
-        if queue is None:
-            errors["queue"] = ["Choose the queue this target escalates to."]
-        elif target.team_id is not None and queue.team_id != target.team_id:
-            errors["queue"] = [f"{queue} is not a queue of this target's team."]
-    elif target.kind == TargetKind.SLACK:
-        if not target.slack_webhook_url:
-            errors["slack_webhook_url"] = ["A Slack target needs its webhook URL."]
-        elif not SLACK_WEBHOOK_RE.match(target.slack_webhook_url):
-            errors["slack_webhook_url"] = [SLACK_URL_MESSAGE]
+        if target.queue is None:
+            errors["queue"] = ["A queue target needs a queue."]
+    elif target.kind == TargetKind.SLACK and not target.slack_webhook_url:
+        errors["slack_webhook_url"] = ["A Slack target needs a webhook URL."]
     if errors:
         raise ValidationError(errors)
 
 
 def target_values_clean(*, target: Target) -> None:
     """Raise ``ValidationError`` keyed by field unless the target can be resolved."""
+    errors = _target_team_clean(target)
     try:
         kinds = importlib.import_module("escalations.engine.targets").TARGET_KINDS
     except (ModuleNotFoundError, AttributeError):
-        _fallback_target_clean(target)
-        return
-    kinds.get(target.kind).clean(target)
+        kinds = None
+    try:
+        if kinds is None:
+            _fallback_target_clean(target)
+        else:
+            kinds.get(target.kind).clean(target)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _fallback_rule_clean(
+    *,
+    kind: str,
+    trigger_kind: str,
+    trigger_params: dict[str, Any],
+    conditions: Any,
+    target: Target | None,
+    team: Team | None,
+) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {
+        "kind": kind,
+        "trigger_kind": trigger_kind,
+        "trigger_params": trigger_params,
+        "target": target,
+        "team": team,
+    }
+    try:
+        cleaned["conditions"] = conditions_clean(conditions)
+    except ValidationError as exc:
+        errors["conditions"] = exc.messages
+    if kind == RuleKind.ESCALATION and target is None:
+        errors["target"] = ["An escalation rule needs a target."]
+    elif target is not None:
+        try:
+            target_values_clean(target=target)
+        except ValidationError as exc:
+            errors["target"] = exc.messages
+        if team is not None and target.team_id not in (None, team.pk):
+            errors.setdefault("target", []).append("The target belongs to another team.")
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
 
 
 def rule_values_clean(
@@ -214,33 +292,33 @@ def rule_values_clean(
     target: Target | None,
     team: Team | None,
 ) -> dict[str, Any]:
-    """Cleaned rule values, or ``ValidationError({field: [...]})`` naming every bad field."""
-    engine_clean = _provided("escalations.services", "rule_clean")
-    if engine_clean is not None:
-        return dict(
-            engine_clean(
+    """Cleaned rule values, or ``ValidationError({field: [...]})`` naming every bad field.
+
+    Trigger parameter errors are keyed by the parameter's name (``amount``, ``currency``).
+    """
+    errors: dict[str, list[str]] = {}
+    try:
+        params = trigger_params_clean(trigger_kind=trigger_kind, params=trigger_params)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        params = {}
+    rule_clean = _provided("escalations.services", "rule_clean") or _fallback_rule_clean
+    try:
+        cleaned = dict(
+            rule_clean(
                 kind=kind,
                 trigger_kind=trigger_kind,
-                trigger_params=trigger_params,
+                trigger_params=params,
                 conditions=conditions,
                 target=target,
                 team=team,
             )
         )
-    errors: dict[str, Any] = {}
-    cleaned: dict[str, Any] = {"kind": kind, "trigger_kind": trigger_kind, "target": target}
-    try:
-        cleaned["trigger_params"] = _fallback_trigger_params_clean(trigger_kind, trigger_params)
     except ValidationError as exc:
-        errors.update(exc.message_dict)
-    try:
-        cleaned["conditions"] = conditions_clean(conditions)
-    except ValidationError as exc:
-        errors["conditions"] = exc.messages
-    if kind == RuleKind.ESCALATION and target is None:
-        errors["target"] = ["An escalation rule needs a target."]
-    elif target is not None and team is not None and target.team_id not in (None, team.pk):
-        errors["target"] = [f"{target.name} belongs to another team than this rule."]
+        for key, messages in exc.message_dict.items():
+            if key in ("trigger_params", "trigger_kind") and errors:
+                continue  # already named parameter by parameter
+            errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
     return cleaned

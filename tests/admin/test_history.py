@@ -71,17 +71,17 @@ def test_revert_restores_the_before_picture_and_is_audited(client, lead_a, rule_
 
 
 def test_revert_that_no_longer_validates_changes_nothing(
-    client, superuser, rule_a, target_a, team_a
+    client, superuser, rule_a, senior_a, team_a
 ):
-    # Given a rule whose target was changed, and the old target then given to another team
+    # Given a rule whose target was changed, and the old target's agent deactivated since
     from tests import factories
 
     client.force_login(superuser)
     new_target = factories.TargetFactory(name="Lead", team=team_a)
     _change_rule(client, rule_a, target=str(new_target.pk))
     change = AuditEvent.objects.get(kind="rule.changed")
-    target_a.team = factories.TeamFactory(name="Charlie")
-    target_a.save()
+    senior_a.is_active = False
+    senior_a.save()
 
     # When the change is reverted
     response = client.post(
@@ -89,8 +89,8 @@ def test_revert_that_no_longer_validates_changes_nothing(
     )
 
     # Then it is refused with the validation message, and nothing is written
-    messages = [m.message for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
-    assert messages == ["Not reverted: Senior on call belongs to another team than this rule."]
+    errors = [m.message for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
+    assert errors == [f"Not reverted: {senior_a} is not an active agent."]
     rule_a.refresh_from_db()
     assert rule_a.target_id == new_target.pk
     assert AuditEvent.objects.filter(kind="rule.reverted").count() == 0

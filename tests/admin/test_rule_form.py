@@ -55,12 +55,8 @@ def test_refund_rule_without_amount_or_currency_is_refused(client, lead_a, targe
 
     # Then both parameter fields carry their message and nothing is written
     errors = _form(response).errors
-    assert errors["tp__refund_threshold__amount"] == [
-        "A refund over threshold rule needs an amount."
-    ]
-    assert errors["tp__refund_threshold__currency"] == [
-        "A refund over threshold rule needs a currency."
-    ]
+    assert errors["tp__refund_threshold__amount"] == ["A refund rule needs an amount."]
+    assert errors["tp__refund_threshold__currency"] == ["A refund rule needs a currency."]
     assert Rule.objects.count() == 0
     assert AuditEvent.objects.count() == 0
 
@@ -96,9 +92,7 @@ def test_admin_cannot_point_a_rule_at_another_teams_target(client, superuser, te
 
     response = client.post(ADD_URL, rule_post_data(team=team_b.pk, target=target_a.pk))
 
-    assert _form(response).errors["target"] == [
-        "Senior on call belongs to another team than this rule."
-    ]
+    assert _form(response).errors["target"] == ["The target belongs to another team."]
     assert Rule.objects.count() == 0
 
 
@@ -129,9 +123,6 @@ def test_contradictory_conditions_save_with_a_warning(client, lead_a, target_a):
             "unavailable_agent", "The target agent {agent} is marked unavailable.", id="agent"
         ),
         pytest.param(
-            "deactivated_agent", "The target agent {agent} is deactivated.", id="inactive"
-        ),
-        pytest.param(
             "other_team_queue",
             "The target queue Bravo / Escalations belongs to another team than this rule.",
             id="queue-team",
@@ -145,9 +136,6 @@ def test_unreachable_targets_save_with_a_warning(
     target = target_a
     if setup == "unavailable_agent":
         senior_a.is_available = False
-        senior_a.save()
-    elif setup == "deactivated_agent":
-        senior_a.is_active = False
         senior_a.save()
     else:
         queue = factories.QueueFactory(name="Escalations", team=team_b)
@@ -197,3 +185,17 @@ def test_saving_unchanged_rule_records_no_audit_event(client, lead_a, rule_a):
 
     assert response.status_code == 302
     assert AuditEvent.objects.count() == 0
+
+
+def test_rule_with_a_target_agent_deactivated_since_is_refused(client, lead_a, senior_a, target_a):
+    # Given a target whose senior agent was deactivated after the target was made
+    senior_a.is_active = False
+    senior_a.save()
+    client.force_login(lead_a)
+
+    # When a rule is saved with it
+    response = client.post(ADD_URL, rule_post_data(team=lead_a.team_id, target=target_a.pk))
+
+    # Then the target cannot be resolved: refused, nothing written
+    assert _form(response).errors["target"] == [f"{senior_a} is not an active agent."]
+    assert Rule.objects.count() == 0

@@ -23,11 +23,13 @@ def target_data(**overrides):
 @pytest.mark.parametrize(
     ("case", "field", "message"),
     [
-        pytest.param("junior", "agent", "{agent} is not a senior agent.", id="not-senior"),
+        pytest.param(
+            "junior", "agent", "{agent} is not a senior agent or a lead.", id="not-senior"
+        ),
         pytest.param(
             "inactive",
             "agent",
-            "{agent} is deactivated and cannot receive escalations.",
+            "{agent} is not an active agent.",
             id="inactive",
         ),
         pytest.param(
@@ -82,7 +84,7 @@ def test_slack_target_needs_its_url(client, lead_a):
     response = client.post(ADD_URL, target_data(kind="slack", team=lead_a.team_id))
 
     assert response.context["adminform"].form.errors["slack_webhook_url"] == [
-        "A Slack target needs its webhook URL."
+        "A Slack target needs a webhook URL."
     ]
     assert Target.objects.count() == 0
 
