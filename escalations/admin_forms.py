@@ -248,23 +248,11 @@ def target_values_clean(*, target: Target) -> None:
         raise ValidationError(errors)
 
 
-def _fallback_rule_clean(
-    *,
-    kind: str,
-    trigger_kind: str,
-    trigger_params: dict[str, Any],
-    conditions: Any,
-    target: Target | None,
-    team: Team | None,
-) -> dict[str, Any]:
+def _fallback_rule_clean(**values: Any) -> dict[str, Any]:
+    """The rule checks of ``rule_clean`` (same arguments), for when the engine is absent."""
     errors: dict[str, list[str]] = {}
-    cleaned: dict[str, Any] = {
-        "kind": kind,
-        "trigger_kind": trigger_kind,
-        "trigger_params": trigger_params,
-        "target": target,
-        "team": team,
-    }
+    cleaned = dict(values)
+    kind, conditions, target, team = (values[k] for k in ("kind", "conditions", "target", "team"))
     try:
         cleaned["conditions"] = conditions_clean(conditions)
     except ValidationError as exc:
