@@ -19,9 +19,9 @@ from django.urls import path
 from .admin_forms import (
     CalendarAdminForm,
     EngineUnavailable,
-    OpeningHoursInlineForm,
     SLAPolicyAdminForm,
     TargetAdminForm,
+    calendar_changed_notify,
     param_field_name,
     rule_form_class,
     sla_policy_changed_notify,
@@ -276,7 +276,6 @@ class SLAPolicyAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
 
 class OpeningHoursInline(TeamScopedInlineMixin, admin.TabularInline):
     model = OpeningHours
-    form = OpeningHoursInlineForm
     extra = 1
 
 
@@ -293,6 +292,9 @@ class CalendarAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
     list_filter = ("team",)
     list_select_related = ("team",)
     search_fields = ("name",)
+
+    def config_saved(self, request: HttpRequest, obj: Calendar) -> None:
+        calendar_changed_notify(calendar=obj)
 
 
 # --- Deliveries and the audit log ------------------------------------------------------------

@@ -14,7 +14,6 @@ import re
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import time
 from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -312,11 +311,24 @@ def rule_values_clean(
     return cleaned
 
 
-def sla_policy_values_clean(*, policy: SLAPolicy) -> None:
-    """Raise ``ValidationError`` keyed by field unless the policy's own values are valid."""
+def _whole_number(value: Any) -> Any:
+    text = str(value).strip()
+    return int(text) if text.lstrip("-").isdigit() else value
+
+
+def sla_policy_values_clean(*, policy: SLAPolicy, targets: list[dict[str, Any]]) -> None:
+    """Raise ``ValidationError`` keyed by field unless the policy with these targets is valid."""
     sla_clean = _provided("escalations.sla.services", "sla_policy_clean")
     if sla_clean is not None:
-        sla_clean(policy=policy)
+        cleaned = sla_clean(
+            name=policy.name,
+            conditions=policy.conditions,
+            targets=targets,
+            order=policy.order,
+            calendar=policy.calendar,
+            amber_percent=policy.amber_percent,
+        )
+        policy.conditions = cleaned["conditions"]
         return
     errors: dict[str, list[str]] = {}
     try:
@@ -324,29 +336,54 @@ def sla_policy_values_clean(*, policy: SLAPolicy) -> None:
     except ValidationError as exc:
         errors["conditions"] = exc.messages
     if not 1 <= policy.amber_percent <= 99:
-        errors["amber_percent"] = ["Amber must be between 1 and 99 percent of the target."]
+        errors["amber_percent"] = ["Amber percent must be a whole number from 1 to 99."]
     if errors:
         raise ValidationError(errors)
 
 
-def calendar_values_clean(*, calendar: Calendar) -> None:
-    """Raise ``ValidationError`` keyed by field unless the calendar's own values are valid."""
+def calendar_values_clean(
+    *, calendar: Calendar, hours: list[dict[str, Any]], holidays: list[Any]
+) -> None:
+    """Raise ``ValidationError`` keyed by field unless the calendar with these rows is valid."""
     sla_clean = _provided("escalations.sla.services", "calendar_clean")
     if sla_clean is not None:
-        sla_clean(calendar=calendar)
+        sla_clean(
+            name=calendar.name,
+            timezone=calendar.timezone,
+            hours=hours,
+            holiday_country=calendar.holiday_country,
+            holiday_subdivision=calendar.holiday_subdivision,
+            holidays=holidays,
+            instance=calendar if calendar.pk else None,
+        )
         return
     errors: dict[str, list[str]] = {}
     if calendar.timezone not in zoneinfo.available_timezones():
-        errors["timezone"] = [f"'{calendar.timezone}' is not an IANA time zone name."]
-    if calendar.holiday_country:
-        import holidays
+        errors["timezone"] = [
+            f"'{calendar.timezone}' is not an IANA timezone (e.g. Europe/Berlin)."
+        ]
+    country = (calendar.holiday_country or "").upper()
+    if country:
+        import holidays as holidays_lib
 
-        if calendar.holiday_country.upper() not in holidays.list_supported_countries():
-            errors["holiday_country"] = [
-                f"No public holidays are known for '{calendar.holiday_country}'."
-            ]
+        if country not in holidays_lib.list_supported_countries():
+            errors["holiday_country"] = [f"'{country}' is not a supported holiday country code."]
+    hour_errors = [
+        f"Span {index + 1}: start and end are equal; use 00:00-00:00 for all day."
+        for index, span in enumerate(hours)
+        if str(span["start"])[:5] == str(span["end"])[:5] and str(span["start"])[:5] != "00:00"
+    ]
+    if hour_errors:
+        errors["hours"] = hour_errors
     if errors:
         raise ValidationError(errors)
+
+
+def calendar_changed_notify(*, calendar: Calendar) -> None:
+    """Let the SLA part recompute open tickets' clocks after a calendar changed."""
+    changed = _provided("escalations.sla.services", "sla_calendar_changed")
+    if changed is not None:
+        changed(calendar=calendar)
 
 
 def sla_policy_changed_notify(*, policy: SLAPolicy) -> None:
@@ -703,6 +740,27 @@ class TargetAdminForm(forms.ModelForm):
 
 
 # --- SLA policy and calendar forms -----------------------------------------------------------
+def inline_rows(data: Any, prefix: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The rows an inline formset posts (not deleted, not blank), read from the raw form data.
+
+    The parent form validates the object as a whole (e.g. a calendar with its opening hours)
+    before anything is saved; whole numbers are converted, the rest stays text.
+    """
+    try:
+        total = min(int(data.get(f"{prefix}-TOTAL_FORMS", 0)), 1000)
+    except (TypeError, ValueError):
+        return []
+    rows = []
+    for index in range(total):
+        if data.get(f"{prefix}-{index}-DELETE"):
+            continue
+        row = {field: data.get(f"{prefix}-{index}-{field}", "") for field in fields}
+        if all(value in ("", None) for value in row.values()):
+            continue
+        rows.append({k: _whole_number(v) if v not in ("", None) else None for k, v in row.items()})
+    return rows
+
+
 class SLAPolicyAdminForm(forms.ModelForm):
     conditions = ConditionsField()
 
@@ -719,10 +777,13 @@ class SLAPolicyAdminForm(forms.ModelForm):
             pk=self.instance.pk,
             **{f: cleaned.get(f) for f in self.Meta.fields if f in cleaned},
         )
+        targets = inline_rows(self.data, "targets", ("metric", "priority", "tier", "minutes"))
         try:
-            sla_policy_values_clean(policy=probe)
+            sla_policy_values_clean(policy=probe, targets=targets)
         except ValidationError as exc:
             add_keyed_errors(self, exc)
+        else:
+            cleaned["conditions"] = probe.conditions
         return cleaned
 
 
@@ -737,27 +798,23 @@ class CalendarAdminForm(forms.ModelForm):
         if self.errors:
             return cleaned
         probe = Calendar(pk=self.instance.pk, **{f: cleaned.get(f) for f in self.Meta.fields})
+        hours = inline_rows(self.data, "hours", ("weekday", "start", "end"))
+        holidays = [row["date"] for row in inline_rows(self.data, "holidays", ("date",))]
         try:
-            calendar_values_clean(calendar=probe)
+            calendar_values_clean(calendar=probe, hours=hours, holidays=holidays)
         except ValidationError as exc:
             add_keyed_errors(self, exc)
         return cleaned
 
 
 def add_keyed_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Attach a service's ``ValidationError`` to the form fields it names."""
+    """Attach a service's ``ValidationError`` to the form fields it names (others: the form's)."""
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
         return
     for key, errors in exc.message_dict.items():
-        form.add_error(key if key in form.fields else None, errors)
-
-
-class OpeningHoursInlineForm(forms.ModelForm):
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        cleaned = self.cleaned_data
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and end != time(0) and end <= start:
-            self.add_error("end", "Closing time must be after opening time (00:00 = midnight).")
-        return cleaned
+        if key in form.fields:
+            form.add_error(key, errors)
+        else:
+            label = key.replace("_", " ").capitalize()
+            form.add_error(None, [f"{label}: {error}" for error in errors])

@@ -17,6 +17,7 @@ from django.db import models, transaction
 from tickets.models import Role
 
 from .admin_forms import (
+    calendar_changed_notify,
     calendar_values_clean,
     rule_values_clean,
     sla_policy_changed_notify,
@@ -101,8 +102,11 @@ def config_change_record(
     )
 
 
-def config_validate(*, obj: models.Model) -> None:
-    """Apply the form's validation to a configuration object (model and domain rules)."""
+def config_validate(*, obj: models.Model, children: dict[str, Any]) -> None:
+    """Apply the forms' validation to a configuration object and its inline rows.
+
+    ``children`` holds the rows as a snapshot does (``hours``, ``holidays``, ``targets``).
+    """
     obj.full_clean()
     if isinstance(obj, Rule):
         cleaned = rule_values_clean(
@@ -118,9 +122,10 @@ def config_validate(*, obj: models.Model) -> None:
     elif isinstance(obj, Target):
         target_values_clean(target=obj)
     elif isinstance(obj, SLAPolicy):
-        sla_policy_values_clean(policy=obj)
+        sla_policy_values_clean(policy=obj, targets=list(children["targets"]))
     elif isinstance(obj, Calendar):
-        calendar_values_clean(calendar=obj)
+        holidays = [row["date"] for row in children["holidays"]]
+        calendar_values_clean(calendar=obj, hours=list(children["hours"]), holidays=holidays)
 
 
 def _snapshot_apply(obj: models.Model, snapshot: dict[str, Any]) -> None:
@@ -165,11 +170,13 @@ def config_revert(*, audit_event: AuditEvent, actor: Agent) -> models.Model:
     _snapshot_apply(obj, audit_event.before)
     if not config_editable_by(agent=actor, team_id=obj.team_id):
         raise PermissionDenied
-    config_validate(obj=obj)
+    config_validate(obj=obj, children=audit_event.before)
     obj.save()
     _children_restore(obj, audit_event.before)
     if isinstance(obj, SLAPolicy):
         sla_policy_changed_notify(policy=obj)
+    if isinstance(obj, Calendar):
+        calendar_changed_notify(calendar=obj)
     config_change_record(
         obj=obj,
         actor=actor,

@@ -197,3 +197,18 @@ def test_deleting_a_rule_is_audited(client, lead_a, rule_a):
         "Angry customers",
         None,
     )
+
+
+def test_policy_with_amber_out_of_range_is_refused(client, lead_a, policy_a, calendar_a):
+    client.force_login(lead_a)
+
+    response = client.post(
+        f"/admin/escalations/slapolicy/{policy_a.pk}/change/",
+        _policy_data(policy_a, calendar_a, amber_percent="150"),
+    )
+
+    form = response.context["adminform"].form
+    assert form.errors["amber_percent"] == ["Amber percent must be a whole number from 1 to 99."]
+    policy_a.refresh_from_db()
+    assert policy_a.amber_percent == 75
+    assert AuditEvent.objects.count() == 0
