@@ -205,7 +205,11 @@ class RuleAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
         assert rule is not None
         context["warnings"] = rule_warnings(rule=rule)
         try:
-            context["preview"] = rule_preview_build(rule=rule, days=days)
+            context["preview"] = rule_preview_build(
+                rule=rule,
+                days=days,
+                viewer=request.user,  # type: ignore[arg-type]
+            )
         except EngineUnavailable as exc:
             context["unavailable"] = str(exc)
         return TemplateResponse(request, self.preview_template, context)

@@ -10,7 +10,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from tickets.models import Agent, Queue, TicketEvent
+from tickets.models import Agent, Queue, Ticket, TicketEvent
+from tickets.selectors import tickets_visible_to
 
 from .admin_forms import rule_backtest_run
 from .engine.conditions import CONDITION_FIELDS, ChoiceField, TagCondition
@@ -113,16 +114,33 @@ def rule_warnings(*, rule: Rule) -> list[str]:
 
 # --- Preview ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class PreviewHit:
+    """One backtest hit as the viewer may see it: another team's ticket shows no subject."""
+
+    ticket_id: int
+    at: Any
+    trigger: str
+    visible: bool
+    subject: str = ""
+    evidence: Any = None
+
+
+@dataclass(frozen=True)
 class RulePreview:
     rule: Rule
     days: int
     window_start: Any
     window_end: Any
     tickets_evaluated: int
-    hits: list[Any]
+    hits: list[PreviewHit]
+    team_hits: int
     team_tickets_handled: int
     escalations_before: int
     escalations_after: int
+
+    @property
+    def other_team_hits(self) -> int:
+        return len(self.hits) - self.team_hits
 
     @property
     def rate_before(self) -> float | None:
@@ -137,20 +155,42 @@ class RulePreview:
         return self.escalations_after / self.team_tickets_handled
 
 
-def rule_preview_build(*, rule: Rule, days: int) -> RulePreview:
+def rule_preview_build(*, rule: Rule, days: int, viewer: Agent) -> RulePreview:
     """The backtest of a (possibly unsaved) rule and how it moves the team's escalation rate.
 
     The rate is escalations / tickets handled (tickets of the team's queues with any activity in
-    the window). "After" replaces what this rule already escalated in the window with the hits.
+    the window). "After" replaces what this rule already escalated there with its hits on the
+    team's tickets. Hits on tickets the viewer may not see are listed without subject or evidence.
     """
     result = rule_backtest_run(rule=rule, days=days)
     start, end = result.window_start, result.window_end
-    events = TicketEvent.objects.filter(created_at__gte=start, created_at__lt=end)
-    escalations = Escalation.objects.filter(created_at__gte=start, created_at__lt=end)
+    events = TicketEvent.objects.filter(created_at__gte=start, created_at__lte=end)
+    escalations = Escalation.objects.filter(created_at__gte=start, created_at__lte=end)
+    hit_ids = {hit.ticket_id for hit in result.hits}
+    team_ids = hit_ids
     if rule.team_id is not None:
         events = events.filter(ticket__queue__team_id=rule.team_id)
         escalations = escalations.filter(ticket__queue__team_id=rule.team_id)
-    handled = events.values("ticket_id").distinct().count()
+        team_ids = set(
+            Ticket.objects.filter(pk__in=hit_ids, queue__team_id=rule.team_id).values_list(
+                "pk", flat=True
+            )
+        )
+    visible = set(
+        tickets_visible_to(agent=viewer).filter(pk__in=hit_ids).values_list("pk", flat=True)
+    )
+    hits = [
+        PreviewHit(
+            ticket_id=hit.ticket_id,
+            at=hit.at,
+            trigger=hit.trigger,
+            visible=hit.ticket_id in visible,
+            subject=hit.subject if hit.ticket_id in visible else "",
+            evidence=hit.evidence if hit.ticket_id in visible else None,
+        )
+        for hit in result.hits
+    ]
+    team_hits = sum(1 for hit in hits if hit.ticket_id in team_ids)
     before = escalations.count()
     own = escalations.filter(rule_id=rule.pk).count() if rule.pk else 0
     return RulePreview(
@@ -159,10 +199,11 @@ def rule_preview_build(*, rule: Rule, days: int) -> RulePreview:
         window_start=start,
         window_end=end,
         tickets_evaluated=result.tickets_evaluated,
-        hits=list(result.hits),
-        team_tickets_handled=handled,
+        hits=hits,
+        team_hits=team_hits,
+        team_tickets_handled=events.values("ticket_id").distinct().count(),
         escalations_before=before,
-        escalations_after=before - own + len(result.hits),
+        escalations_after=before - own + team_hits,
     )
 
 

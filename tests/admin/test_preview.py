@@ -43,10 +43,10 @@ def team_activity(team_a, queue_a, rule_a):
         ticket.events.create(kind="ticket_created")
     factories.EscalationFactory(ticket=tickets[0], rule=rule_a, trigger="sentiment_negative")
     factories.EscalationFactory(ticket=tickets[1])
-    other_team_ticket = factories.TicketFactory()
+    other_team_ticket = factories.TicketFactory(subject="Bravo secret")
     other_team_ticket.events.create(kind="ticket_created")
     factories.EscalationFactory(ticket=other_team_ticket)
-    return tickets
+    return [*tickets, other_team_ticket]
 
 
 @pytest.fixture
@@ -57,6 +57,7 @@ def backtest_calls(monkeypatch, team_activity):
         calls.append((rule, days))
         now = timezone.now()
         hits = [FakeHit(t.pk, t.subject, now) for t in (team_activity[0], *team_activity[2:])]
+        # team_activity[4] is another team's ticket: counted apart, shown without subject.
         return FakeBacktest(
             rule.pk, days, now - timedelta(days=days), now + timedelta(minutes=1), 4, hits
         )
@@ -82,7 +83,8 @@ def test_preview_of_saved_rule_shows_hits_rate_and_links(
     assert response.status_code == 200
     assert [(rule.pk, days) for rule, days in backtest_calls] == [(rule_a.pk, 14)]
     preview = response.context["preview"]
-    # 4 team tickets; 2 escalations now; rule A's own 1 replaced by its 3 hits.
+    assert (len(preview.hits), preview.team_hits, preview.other_team_hits) == (4, 3, 1)
+    # 4 team tickets; 2 escalations now; rule A's own 1 replaced by its 3 hits on them.
     assert (
         preview.team_tickets_handled,
         preview.escalations_before,
@@ -93,6 +95,9 @@ def test_preview_of_saved_rule_shows_hits_rate_and_links(
     for ticket in (team_activity[0], team_activity[2], team_activity[3]):
         assert f'<a href="/tickets/{ticket.pk}/">#{ticket.pk} {ticket.subject}</a>' in html
     assert f'href="/tickets/{team_activity[1].pk}/"' not in html
+    assert f"<td>#{team_activity[4].pk} (another team's ticket)</td>" in html
+    assert "Bravo secret" not in html
+    assert "4</strong> would have been escalated, 1 of them another team's." in html
     assert "50%" in html
     assert "100%" in html
 
