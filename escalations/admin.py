@@ -17,8 +17,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from .admin_forms import (
+    ActionRefused,
     CalendarAdminForm,
-    EngineUnavailable,
     SLAPolicyAdminForm,
     TargetAdminForm,
     calendar_changed_notify,
@@ -204,14 +204,11 @@ class RuleAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
             rule = form.save(commit=False)
         assert rule is not None
         context["warnings"] = rule_warnings(rule=rule)
-        try:
-            context["preview"] = rule_preview_build(
-                rule=rule,
-                days=days,
-                viewer=request.user,  # type: ignore[arg-type]
-            )
-        except EngineUnavailable as exc:
-            context["unavailable"] = str(exc)
+        context["preview"] = rule_preview_build(
+            rule=rule,
+            days=days,
+            viewer=request.user,  # type: ignore[arg-type]
+        )
         return TemplateResponse(request, self.preview_template, context)
 
 
@@ -244,9 +241,9 @@ class TargetAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
                 continue
             try:
                 slack_target_test_run(target=target, actor=request.user)  # type: ignore[arg-type]
-            except EngineUnavailable as exc:
+            except ActionRefused as exc:
                 messages.error(request, str(exc))
-                return
+                continue
             sent += 1
         if sent:
             messages.success(request, f"Queued a test message to {sent} Slack target(s).")
@@ -316,14 +313,16 @@ class SlackDeliveryAdmin(ReadOnlyAdminMixin, TeamScopedAdminMixin, admin.ModelAd
     @admin.action(description="Retry the selected failed deliveries")
     def retry_failed(self, request: HttpRequest, queryset: QuerySet[SlackDelivery]) -> None:
         failed = list(queryset.filter(status=DeliveryStatus.FAILED))
+        retried = 0
         for delivery in failed:
             try:
                 slack_delivery_retry_run(delivery=delivery, actor=request.user)  # type: ignore[arg-type]
-            except EngineUnavailable as exc:
+            except ActionRefused as exc:
                 messages.error(request, str(exc))
-                return
+                continue
+            retried += 1
         skipped = queryset.count() - len(failed)
-        messages.success(request, f"Queued {len(failed)} failed delivery(ies) for a retry.")
+        messages.success(request, f"Queued {retried} failed delivery(ies) for a retry.")
         if skipped:
             messages.warning(request, f"Skipped {skipped} delivery(ies) that had not failed.")
 

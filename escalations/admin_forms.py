@@ -1,10 +1,9 @@
 """Admin forms, and the one place where the admin reaches the engine's and SLA's validators.
 
-Every call the admin makes into ``escalations.services``, ``escalations.engine.triggers``,
-``escalations.engine.targets`` and ``escalations.sla.services`` goes through the small functions
-at the top of this module. Where one of those parts is not installed, the fallback below applies
-the same rules with the shared condition language, so the admin never accepts a rule the engine
-would refuse.
+Every call the admin makes into ``escalations.services``, the trigger and target registries and
+``escalations.sla.services`` goes through the small functions at the top of this module, so the
+admin accepts exactly what the API accepts. Where the SLA part is not installed, its checks are
+made here with the same messages.
 """
 
 from __future__ import annotations
@@ -19,15 +18,18 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import escapejs, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from tickets.currencies import CURRENCY_CHOICES, ISO_4217_CODES
-from tickets.models import Role
+from tickets.currencies import CURRENCY_CHOICES
 
 from .engine.conditions import CONDITION_FIELDS, IdField, conditions_clean
+from .engine.targets import TARGET_KINDS
+from .engine.triggers import TRIGGERS
+from .exceptions import EscalationConflict
 from .models import Calendar, Rule, RuleKind, SLAPolicy, Target, TargetKind, TriggerKey
+from .services import rule_backtest, rule_clean, slack_delivery_retry, slack_target_test
 
 if TYPE_CHECKING:
     from tickets.models import Agent, Team
@@ -91,14 +93,6 @@ TRIGGER_PARAMS: dict[str, tuple[ParamSpec, ...]] = {
         ),
     ),
 }
-RULE_TRIGGER_KEYS = (
-    TriggerKey.SENTIMENT_NEGATIVE,
-    TriggerKey.FRT_AMBER,
-    TriggerKey.SLA_BREACH,
-    TriggerKey.TIER_UPGRADE,
-    TriggerKey.REFUND_THRESHOLD,
-    TriggerKey.ESCALATE_TAG,
-)
 
 
 def _param_specs_of(trigger: Any) -> tuple[ParamSpec, ...]:
@@ -123,61 +117,22 @@ def _param_specs_of(trigger: Any) -> tuple[ParamSpec, ...]:
     return tuple(specs) or TRIGGER_PARAMS.get(trigger.key, ())
 
 
-def _triggers() -> Any:
-    try:
-        return importlib.import_module("escalations.engine.triggers").TRIGGERS
-    except (ModuleNotFoundError, AttributeError):
-        return None
-
-
 @cache
 def trigger_specs() -> tuple[TriggerSpec, ...]:
     """The trigger kinds a rule may use, each with the parameters its form shows."""
-    triggers = _triggers()
-    if triggers is None:
-        return tuple(
-            TriggerSpec(key=key.value, label=key.label, params=TRIGGER_PARAMS.get(key, ()))
-            for key in RULE_TRIGGER_KEYS
-        )
     return tuple(
         TriggerSpec(
             key=t.key,
-            label=str(getattr(t, "label", t.key)),
+            label=str(t.label),
             params=_param_specs_of(t),
-            help_text=str(getattr(t, "params_help", "")),
+            help_text=str(t.params_help),
         )
-        for t in triggers
+        for t in TRIGGERS
     )
 
 
 def trigger_spec(key: str) -> TriggerSpec | None:
     return next((spec for spec in trigger_specs() if spec.key == key), None)
-
-
-def _fallback_params_clean(spec: TriggerSpec, params: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    cleaned: dict[str, Any] = {}
-    for param in spec.params:
-        value = params.get(param.name)
-        if value in (None, ""):
-            continue
-        if param.kind == "decimal":
-            amount = Decimal(str(value))
-            if amount <= 0:
-                errors[param.name] = [f"{param.label} must be greater than zero."]
-                continue
-            cleaned[param.name] = str(amount.quantize(Decimal("0.01")))
-        elif param.kind == "currency":
-            code = str(value).upper()
-            if code not in ISO_4217_CODES:
-                errors[param.name] = [f"'{value}' is not an ISO 4217 currency code."]
-                continue
-            cleaned[param.name] = code
-        else:
-            cleaned[param.name] = value
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
 
 
 def trigger_params_clean(*, trigger_kind: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -192,10 +147,7 @@ def trigger_params_clean(*, trigger_kind: str, params: dict[str, Any]) -> dict[s
     }
     if missing:
         raise ValidationError(missing)
-    triggers = _triggers()
-    if triggers is None:
-        return _fallback_params_clean(spec, params)
-    return dict(triggers.get(trigger_kind).clean_params(params))
+    return dict(TRIGGERS.get(trigger_kind).clean_params(params))
 
 
 def _target_team_clean(target: Target) -> dict[str, list[str]]:
@@ -209,65 +161,16 @@ def _target_team_clean(target: Target) -> dict[str, list[str]]:
     return {}
 
 
-def _fallback_target_clean(target: Target) -> None:
-    errors: dict[str, list[str]] = {}
-    if target.kind == TargetKind.AGENT:
-        agent = target.agent
-        if agent is None:
-            errors["agent"] = ["An agent target needs an agent."]
-        elif not agent.is_active:
-            errors["agent"] = [f"{agent} is not an active agent."]
-        elif agent.role not in (Role.SENIOR, Role.LEAD):
-            errors["agent"] = [f"{agent} is not a senior agent or a lead."]
-    elif target.kind == TargetKind.QUEUE:
-        if target.queue is None:
-            errors["queue"] = ["A queue target needs a queue."]
-    elif target.kind == TargetKind.SLACK and not target.slack_webhook_url:
-        errors["slack_webhook_url"] = ["A Slack target needs a webhook URL."]
-    if errors:
-        raise ValidationError(errors)
-
-
 def target_values_clean(*, target: Target) -> None:
     """Raise ``ValidationError`` keyed by field unless the target can be resolved."""
     errors = _target_team_clean(target)
     try:
-        kinds = importlib.import_module("escalations.engine.targets").TARGET_KINDS
-    except (ModuleNotFoundError, AttributeError):
-        kinds = None
-    try:
-        if kinds is None:
-            _fallback_target_clean(target)
-        else:
-            kinds.get(target.kind).clean(target)
+        TARGET_KINDS.get(target.kind).clean(target)
     except ValidationError as exc:
         for key, messages in exc.message_dict.items():
             errors.setdefault(key, messages)
     if errors:
         raise ValidationError(errors)
-
-
-def _fallback_rule_clean(**values: Any) -> dict[str, Any]:
-    """The rule checks of ``rule_clean`` (same arguments), for when the engine is absent."""
-    errors: dict[str, list[str]] = {}
-    cleaned = dict(values)
-    kind, conditions, target, team = (values[k] for k in ("kind", "conditions", "target", "team"))
-    try:
-        cleaned["conditions"] = conditions_clean(conditions)
-    except ValidationError as exc:
-        errors["conditions"] = exc.messages
-    if kind == RuleKind.ESCALATION and target is None:
-        errors["target"] = ["An escalation rule needs a target."]
-    elif target is not None:
-        try:
-            target_values_clean(target=target)
-        except ValidationError as exc:
-            errors["target"] = exc.messages
-        if team is not None and target.team_id not in (None, team.pk):
-            errors.setdefault("target", []).append("The target belongs to another team.")
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
 
 
 def rule_values_clean(
@@ -289,7 +192,6 @@ def rule_values_clean(
     except ValidationError as exc:
         errors.update(exc.message_dict)
         params = {}
-    rule_clean = _provided("escalations.services", "rule_clean") or _fallback_rule_clean
     try:
         cleaned = dict(
             rule_clean(
@@ -393,30 +295,33 @@ def sla_policy_changed_notify(*, policy: SLAPolicy) -> None:
         changed(policy=policy)
 
 
-class EngineUnavailable(Exception):
-    """The engine part the admin needs for this action is not installed."""
-
-
 def rule_backtest_run(*, rule: Rule, days: int) -> Any:
     """The engine's backtest of ``rule`` over the last ``days`` days (writes nothing)."""
-    backtest = _provided("escalations.services", "rule_backtest")
-    if backtest is None:
-        raise EngineUnavailable("The rule backtest is not installed.")
-    return backtest(rule=rule, days=days)
+    return rule_backtest(rule=rule, days=days)
 
 
-def slack_delivery_retry_run(*, delivery: SlackDelivery, actor: Agent) -> Any:
-    retry = _provided("escalations.services", "slack_delivery_retry")
-    if retry is None:
-        raise EngineUnavailable("Slack delivery is not installed.")
-    return retry(delivery=delivery, actor=actor)
+class ActionRefused(Exception):
+    """The engine refused an admin action on one object; the message says why."""
 
 
-def slack_target_test_run(*, target: Target, actor: Agent) -> Any:
-    send_test = _provided("escalations.services", "slack_target_test")
-    if send_test is None:
-        raise EngineUnavailable("Slack delivery is not installed.")
-    return send_test(target=target, actor=actor)
+def slack_delivery_retry_run(*, delivery: SlackDelivery, actor: Agent) -> SlackDelivery:
+    try:
+        return slack_delivery_retry(delivery=delivery, actor=actor)
+    except (EscalationConflict, PermissionDenied, ValidationError) as exc:
+        raise ActionRefused(f"{delivery}: {_reason(exc)}") from exc
+
+
+def slack_target_test_run(*, target: Target, actor: Agent) -> SlackDelivery:
+    try:
+        return slack_target_test(target=target, actor=actor)
+    except (PermissionDenied, ValidationError) as exc:
+        raise ActionRefused(f"{target}: {_reason(exc)}") from exc
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or "not allowed."
 
 
 # --- Conditions as rows ----------------------------------------------------------------------

@@ -72,25 +72,29 @@ def deliveries(slack_target_a):
     return failed, sent
 
 
-def test_retry_action_retries_only_failed_deliveries(client, monkeypatch, lead_a, deliveries):
+def test_retry_action_retries_only_failed_deliveries(
+    client, django_capture_on_commit_callbacks, lead_a, deliveries
+):
     # Given a failed and a sent delivery
-    retried = []
-    monkeypatch.setattr(
-        "escalations.admin.slack_delivery_retry_run",
-        lambda *, delivery, actor: retried.append((delivery.pk, actor.pk)),
-    )
     failed, sent = deliveries
     client.force_login(lead_a)
 
     # When both are selected for a retry
-    response = client.post(
-        "/admin/escalations/slackdelivery/",
-        {"action": "retry_failed", "_selected_action": [failed.pk, sent.pk]},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            "/admin/escalations/slackdelivery/",
+            {"action": "retry_failed", "_selected_action": [failed.pk, sent.pk]},
+            follow=True,
+        )
 
-    # Then only the failed one is handed to the engine
-    assert retried == [(failed.pk, lead_a.pk)]
+    # Then only the failed one goes back to the sender (after commit), audited by the engine
+    failed.refresh_from_db()
+    sent.refresh_from_db()
+    assert (failed.status, sent.status) == (DeliveryStatus.PENDING, DeliveryStatus.SENT)
+    assert list(AuditEvent.objects.values_list("kind", "actor_id")) == [
+        ("slack_delivery_retried", lead_a.pk)
+    ]
+    assert len(callbacks) == 1
     assert _messages(response) == [
         "Queued 1 failed delivery(ies) for a retry.",
         "Skipped 1 delivery(ies) that had not failed.",
@@ -106,22 +110,28 @@ def test_delivery_list_filters_by_status(client, lead_a, deliveries):
 
 
 def test_slack_test_action_sends_to_slack_targets_only(
-    client, monkeypatch, lead_a, slack_target_a, target_a
+    client, django_capture_on_commit_callbacks, lead_a, slack_target_a, target_a
 ):
-    sent = []
-    monkeypatch.setattr(
-        "escalations.admin.slack_target_test_run",
-        lambda *, target, actor: sent.append((target.pk, actor.pk)),
-    )
+    # Given a Slack target and an agent target
     client.force_login(lead_a)
 
-    response = client.post(
-        "/admin/escalations/target/",
-        {"action": "send_slack_test", "_selected_action": [slack_target_a.pk, target_a.pk]},
-        follow=True,
-    )
+    # When both get the test action
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            "/admin/escalations/target/",
+            {"action": "send_slack_test", "_selected_action": [slack_target_a.pk, target_a.pk]},
+            follow=True,
+        )
 
-    assert sent == [(slack_target_a.pk, lead_a.pk)]
+    # Then one test message is queued for the Slack target, sent after commit
+    delivery = SlackDelivery.objects.get()
+    assert (delivery.target_id, delivery.escalation_id, delivery.status) == (
+        slack_target_a.pk,
+        None,
+        DeliveryStatus.PENDING,
+    )
+    assert list(AuditEvent.objects.values_list("kind", flat=True)) == ["slack_target_tested"]
+    assert len(callbacks) == 1
     assert _messages(response) == [
         "Senior on call is not a Slack target: skipped.",
         "Queued a test message to 1 Slack target(s).",

@@ -51,6 +51,7 @@ def team_activity(team_a, queue_a, rule_a):
 
 @pytest.fixture
 def backtest_calls(monkeypatch, team_activity):
+    """The engine's backtest stood in for by chosen hits, to check the rate arithmetic exactly."""
     calls: list[tuple[Rule, int]] = []
 
     def fake_backtest(*, rule, days):
@@ -180,3 +181,53 @@ def test_change_form_links_to_the_preview(client, lead_a, rule_a):
 
     assert f'href="/admin/escalations/rule/{rule_a.pk}/preview/"' in html
     assert f'formaction="/admin/escalations/rule/{rule_a.pk}/preview/"' in html
+
+
+# --- The engine's real backtest ---------------------------------------------------------------
+def negative_message(ticket, *, sentiment="negative"):
+    message = factories.MessageFactory(ticket=ticket, body="This is useless, I want a refund")
+    return ticket.events.create(
+        kind="message_added",
+        data={
+            "message": message.pk,
+            "author_type": "customer",
+            "sentiment": sentiment,
+            "sentiment_score": -0.7 if sentiment == "negative" else 0.5,
+            "previous_sentiment": "neutral",
+            "first_response": False,
+        },
+    )
+
+
+@pytest.fixture
+def history(team_b, queue_a):
+    """Team A: one negative and one positive message; team B: one negative message."""
+    angry = factories.TicketFactory(queue=queue_a, subject="Angry one")
+    calm = factories.TicketFactory(queue=queue_a, subject="Calm one")
+    other = factories.TicketFactory(
+        queue=factories.QueueFactory(name="Bravo queue", team=team_b), subject="Bravo secret"
+    )
+    negative_message(angry)
+    negative_message(calm, sentiment="positive")
+    negative_message(other)
+    return angry, calm, other
+
+
+def test_preview_runs_the_engine_backtest_and_writes_nothing(client, lead_a, rule_a, history):
+    # Given a sentiment rule of team A and a week of messages
+    angry, _calm, other = history
+    client.force_login(lead_a)
+    before = table_counts()
+
+    # When lead A previews it
+    response = client.get(f"/admin/escalations/rule/{rule_a.pk}/preview/?days=7")
+
+    # Then team A's angry ticket is a hit with a link; team B's is counted but not shown
+    preview = response.context["preview"]
+    assert [(h.ticket_id, h.visible) for h in preview.hits] == [(angry.pk, True), (other.pk, False)]
+    assert (preview.team_hits, preview.team_tickets_handled) == (1, 2)
+    assert (preview.escalations_before, preview.escalations_after) == (0, 1)
+    html = response.content.decode()
+    assert f'<a href="/tickets/{angry.pk}/">#{angry.pk} Angry one</a>' in html
+    assert "Bravo secret" not in html
+    assert table_counts() == before
