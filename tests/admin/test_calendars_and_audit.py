@@ -116,3 +116,57 @@ def test_audit_changelist_offers_no_actions_that_write(client, superuser, rule_a
 
     assert response.context["has_add_permission"] is False
     assert response.context["action_form"] is None
+
+
+def test_calendar_change_reverts_with_its_opening_hours(client, lead_a, calendar_a):
+    # Given a calendar whose Monday hours were moved and a holiday added
+    client.force_login(lead_a)
+    hours = calendar_a.hours.get()
+    data = _calendar_data(
+        lead_a.team_id,
+        name=calendar_a.name,
+        **{
+            "hours-TOTAL_FORMS": "1",
+            "hours-INITIAL_FORMS": "1",
+            "hours-0-id": hours.pk,
+            "hours-0-calendar": calendar_a.pk,
+            "hours-0-start": "10:00",
+            "hours-0-end": "18:00",
+        },
+    )
+    response = client.post(f"/admin/escalations/calendar/{calendar_a.pk}/change/", data)
+    assert response.status_code == 302
+    change = AuditEvent.objects.get(kind="calendar.changed")
+
+    # When the change is reverted
+    client.post(f"/admin/escalations/calendar/{calendar_a.pk}/history/{change.pk}/revert/")
+
+    # Then hours, holidays and fields are as before, and the revert is recorded
+    calendar_a.refresh_from_db()
+    assert (calendar_a.timezone, calendar_a.holiday_country) == ("Europe/Berlin", "")
+    assert [(h.weekday, f"{h.start:%H:%M}", f"{h.end:%H:%M}") for h in calendar_a.hours.all()] == [
+        (0, "09:00", "17:00")
+    ]
+    assert calendar_a.holidays.count() == 0
+    assert list(AuditEvent.objects.order_by("id").values_list("kind", flat=True)) == [
+        "calendar.changed",
+        "calendar.reverted",
+    ]
+
+
+def test_bulk_delete_is_audited_per_object(client, lead_a, rule_a, target_a):
+    from tests import factories
+
+    second = factories.RuleFactory(name="Second", team=lead_a.team, target=target_a)
+    client.force_login(lead_a)
+
+    response = client.post(
+        "/admin/escalations/rule/",
+        {"action": "delete_selected", "_selected_action": [rule_a.pk, second.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert sorted(AuditEvent.objects.values_list("kind", "object_repr")) == [
+        ("rule.deleted", "Angry customers"),
+        ("rule.deleted", "Second"),
+    ]
