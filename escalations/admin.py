@@ -15,6 +15,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.html import format_html
 
 from .admin_forms import (
     ActionRefused,
@@ -44,6 +45,7 @@ from .models import (
     AuditEvent,
     Calendar,
     DeliveryStatus,
+    Escalation,
     Holiday,
     OpeningHours,
     Rule,
@@ -325,6 +327,41 @@ class SlackDeliveryAdmin(ReadOnlyAdminMixin, TeamScopedAdminMixin, admin.ModelAd
         messages.success(request, f"Queued {retried} failed delivery(ies) for a retry.")
         if skipped:
             messages.warning(request, f"Skipped {skipped} delivery(ies) that had not failed.")
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ReadOnlyAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
+    """What escalated, why and to whom; written by the engine only."""
+
+    team_lookup = "ticket__queue__team"
+    list_display = (
+        "id",
+        "ticket_link",
+        "trigger",
+        "rule_name",
+        "from_agent",
+        "to_agent",
+        "to_queue",
+        "created_at",
+        "acknowledged_at",
+    )
+    list_filter = ("trigger", "rule")
+    list_select_related = ("ticket", "from_agent", "to_agent", "to_queue__team")
+    search_fields = ("rule_name", "ticket__subject")
+    date_hierarchy = "created_at"
+    exclude = ("summary_note",)
+
+    @admin.display(description="Ticket", ordering="ticket_id")
+    def ticket_link(self, escalation: Escalation) -> str:
+        return format_html(
+            '<a href="/tickets/{}/">#{} {}</a>',
+            escalation.ticket_id,
+            escalation.ticket_id,
+            escalation.ticket.subject,
+        )
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        return ["trigger"] if not request.user.is_superuser else super().get_list_filter(request)
 
 
 @admin.register(AuditEvent)

@@ -45,6 +45,7 @@ CHANGELISTS = [
     "/admin/escalations/calendar/",
     "/admin/escalations/slackdelivery/",
     "/admin/escalations/auditevent/",
+    "/admin/escalations/escalation/",
     "/admin/tickets/queue/",
     "/admin/tickets/agent/",
 ]

@@ -35,6 +35,9 @@ MATRIX = {
     "slackdelivery changelist": (OK, OK, OK, LOGIN, LOGIN),
     "slackdelivery add": (DENIED, DENIED, DENIED, LOGIN, LOGIN),
     "slackdelivery change": (OK, OK, INDEX, LOGIN, LOGIN),
+    "escalation changelist": (OK, OK, OK, LOGIN, LOGIN),
+    "escalation add": (DENIED, DENIED, DENIED, LOGIN, LOGIN),
+    "escalation change": (OK, OK, INDEX, LOGIN, LOGIN),
     "auditevent changelist": (OK, DENIED, DENIED, LOGIN, LOGIN),
     "auditevent add": (DENIED, DENIED, DENIED, LOGIN, LOGIN),
     "auditevent change": (OK, DENIED, DENIED, LOGIN, LOGIN),
@@ -60,7 +63,9 @@ CASES = [
 def objects(team_a, rule_a, slack_target_a, policy_a, queue_a, senior_a, superuser):
     delivery = SlackDelivery.objects.create(target=slack_target_a, payload={"text": "hi"})
     event = audit_record(kind="rule.changed", actor=superuser, obj=rule_a, before={}, after={})
+    escalation = factories.EscalationFactory(ticket=factories.TicketFactory(queue=queue_a))
     return {
+        "escalation": escalation.pk,
         "rule": rule_a.pk,
         "target": slack_target_a.pk,
         "slapolicy": policy_a.pk,
