@@ -2,16 +2,12 @@
 
 Every call the admin makes into ``escalations.services``, the trigger and target registries and
 ``escalations.sla.services`` goes through the small functions at the top of this module, so the
-admin accepts exactly what the API accepts. Where the SLA part is not installed, its checks are
-made here with the same messages.
+admin accepts exactly what the API accepts.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
-import zoneinfo
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -30,6 +26,12 @@ from .engine.triggers import TRIGGERS
 from .exceptions import EscalationConflict
 from .models import Calendar, Rule, RuleKind, SLAPolicy, Target, TargetKind, TriggerKey
 from .services import rule_backtest, rule_clean, slack_delivery_retry, slack_target_test
+from .sla.services import (
+    calendar_clean,
+    sla_calendar_changed,
+    sla_policy_changed,
+    sla_policy_clean,
+)
 
 if TYPE_CHECKING:
     from tickets.models import Agent, Team
@@ -42,16 +44,7 @@ SLACK_URL_MESSAGE = (
 )
 
 
-# --- Reaching the other parts ----------------------------------------------------------------
-def _provided(module: str, name: str) -> Callable[..., Any] | None:
-    """The named function of another part of the workflow engine, or None if not installed."""
-    try:
-        found = importlib.import_module(module)
-    except ModuleNotFoundError:
-        return None
-    return getattr(found, name, None)
-
-
+# --- Reaching the engine and SLA parts ----------------------------------------------------
 @dataclass(frozen=True)
 class ParamSpec:
     """One parameter of a trigger kind, as the admin form shows it."""
@@ -220,79 +213,40 @@ def _whole_number(value: Any) -> Any:
 
 def sla_policy_values_clean(*, policy: SLAPolicy, targets: list[dict[str, Any]]) -> None:
     """Raise ``ValidationError`` keyed by field unless the policy with these targets is valid."""
-    sla_clean = _provided("escalations.sla.services", "sla_policy_clean")
-    if sla_clean is not None:
-        cleaned = sla_clean(
-            name=policy.name,
-            conditions=policy.conditions,
-            targets=targets,
-            order=policy.order,
-            calendar=policy.calendar,
-            amber_percent=policy.amber_percent,
-        )
-        policy.conditions = cleaned["conditions"]
-        return
-    errors: dict[str, list[str]] = {}
-    try:
-        policy.conditions = conditions_clean(policy.conditions)
-    except ValidationError as exc:
-        errors["conditions"] = exc.messages
-    if not 1 <= policy.amber_percent <= 99:
-        errors["amber_percent"] = ["Amber percent must be a whole number from 1 to 99."]
-    if errors:
-        raise ValidationError(errors)
+    cleaned = sla_policy_clean(
+        name=policy.name,
+        conditions=policy.conditions,
+        targets=targets,
+        order=policy.order,
+        calendar=policy.calendar,
+        amber_percent=policy.amber_percent,
+    )
+    policy.conditions = cleaned["conditions"]
 
 
 def calendar_values_clean(
     *, calendar: Calendar, hours: list[dict[str, Any]], holidays: list[Any]
 ) -> None:
     """Raise ``ValidationError`` keyed by field unless the calendar with these rows is valid."""
-    sla_clean = _provided("escalations.sla.services", "calendar_clean")
-    if sla_clean is not None:
-        sla_clean(
-            name=calendar.name,
-            timezone=calendar.timezone,
-            hours=hours,
-            holiday_country=calendar.holiday_country,
-            holiday_subdivision=calendar.holiday_subdivision,
-            holidays=holidays,
-            instance=calendar if calendar.pk else None,
-        )
-        return
-    errors: dict[str, list[str]] = {}
-    if calendar.timezone not in zoneinfo.available_timezones():
-        errors["timezone"] = [
-            f"'{calendar.timezone}' is not an IANA timezone (e.g. Europe/Berlin)."
-        ]
-    country = (calendar.holiday_country or "").upper()
-    if country:
-        import holidays as holidays_lib
-
-        if country not in holidays_lib.list_supported_countries():
-            errors["holiday_country"] = [f"'{country}' is not a supported holiday country code."]
-    hour_errors = [
-        f"Span {index + 1}: start and end are equal; use 00:00-00:00 for all day."
-        for index, span in enumerate(hours)
-        if str(span["start"])[:5] == str(span["end"])[:5] and str(span["start"])[:5] != "00:00"
-    ]
-    if hour_errors:
-        errors["hours"] = hour_errors
-    if errors:
-        raise ValidationError(errors)
+    calendar_clean(
+        name=calendar.name,
+        timezone=calendar.timezone,
+        hours=hours,
+        holiday_country=calendar.holiday_country,
+        holiday_subdivision=calendar.holiday_subdivision,
+        holidays=holidays,
+        instance=calendar if calendar.pk else None,
+    )
 
 
 def calendar_changed_notify(*, calendar: Calendar) -> None:
-    """Let the SLA part recompute open tickets' clocks after a calendar changed."""
-    changed = _provided("escalations.sla.services", "sla_calendar_changed")
-    if changed is not None:
-        changed(calendar=calendar)
+    """Recompute open tickets' clocks after a calendar changed."""
+    sla_calendar_changed(calendar=calendar)
 
 
 def sla_policy_changed_notify(*, policy: SLAPolicy) -> None:
-    """Let the SLA part recompute open tickets' clocks after a policy changed."""
-    changed = _provided("escalations.sla.services", "sla_policy_changed")
-    if changed is not None:
-        changed(policy=policy)
+    """Recompute open tickets' clocks after a policy changed."""
+    sla_policy_changed(policy=policy)
 
 
 def rule_backtest_run(*, rule: Rule, days: int) -> Any:

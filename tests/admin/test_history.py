@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib.messages import get_messages
 
-from escalations.models import AuditEvent, SLAPolicy
+from escalations.models import AuditEvent, SLAClock, SLAPolicy
+from tests import factories
+from tickets.services import ticket_create
 
 from .conftest import rule_post_data
 
@@ -74,8 +76,6 @@ def test_revert_that_no_longer_validates_changes_nothing(
     client, superuser, rule_a, senior_a, team_a
 ):
     # Given a rule whose target was changed, and the old target's agent deactivated since
-    from tests import factories
-
     client.force_login(superuser)
     new_target = factories.TargetFactory(name="Lead", team=team_a)
     _change_rule(client, rule_a, target=str(new_target.pk))
@@ -212,3 +212,31 @@ def test_policy_with_amber_out_of_range_is_refused(client, lead_a, policy_a, cal
     policy_a.refresh_from_db()
     assert policy_a.amber_percent == 75
     assert AuditEvent.objects.count() == 0
+
+
+def test_policy_change_recomputes_open_tickets_clocks(
+    client, django_capture_on_commit_callbacks, lead_a, policy_a, calendar_a, queue_a
+):
+    # Given an open ticket of team A whose first-response clock runs on the 60-minute target
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = ticket_create(
+            subject="Where is my order?",
+            customer=factories.CustomerFactory(),
+            body="Still waiting.",
+            queue=queue_a,
+        )
+    clock = SLAClock.objects.get(ticket=ticket, metric="first_response")
+    assert (clock.policy_id, clock.target_minutes) == (policy_a.pk, 60)
+    client.force_login(lead_a)
+
+    # When the lead shortens the target to 30 minutes in the admin
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/escalations/slapolicy/{policy_a.pk}/change/",
+            _policy_data(policy_a, calendar_a, **{"targets-0-minutes": "30"}),
+        )
+
+    # Then the open ticket's clock runs on the new target
+    assert response.status_code == 302
+    clock.refresh_from_db()
+    assert clock.target_minutes == 30
