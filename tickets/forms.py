@@ -22,12 +22,18 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Write a reply the customer sees"}),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, auto_id="id_reply_%s", **kwargs)
+
 
 class NoteForm(forms.Form):
     body = forms.CharField(
         label="Internal note",
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Only agents see notes"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, auto_id="id_note_%s", **kwargs)
 
 
 class TicketControlsForm(forms.Form):
@@ -87,6 +93,9 @@ class EscalateForm(forms.Form):
     def __init__(self, *args: Any, targets: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["target"].queryset = targets  # type: ignore[attr-defined]
+        for name, field in self.fields.items():
+            if field.help_text:
+                field.widget.attrs["aria-describedby"] = f"id_{name}_help"
 
 
 def form_errors_from(form: forms.Form, error: ValidationError) -> None:

@@ -27,6 +27,7 @@ from tickets.forms import (
     form_errors_from,
 )
 from tickets.models import Agent, AuthorType, Ticket
+from tickets.templatetags.tickets_ui import sla_badge_context
 
 
 def _agent(request: HttpRequest) -> Agent:
@@ -277,7 +278,7 @@ def ticket_live(request: HttpRequest, ticket_id: int) -> JsonResponse:
             "ticket": ticket.pk,
             "events": events,
             "sla": sla,
-            "sla_html": render_to_string("tickets/_sla_badge.html", {"sla": sla}),
+            "sla_html": render_to_string("tickets/_sla_badge.html", sla_badge_context(sla)),
             "history_html": render_to_string(
                 "tickets/_escalation_history.html",
                 {"escalations": selectors.ticket_escalations(ticket=ticket)},
