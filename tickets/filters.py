@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from escalations.models import ClockState
 
 from . import ui_workflow
-from .models import Priority, Status, Tier, Ticket
+from .models import Priority, Status, Ticket, Tier
 
 
 class QueueFilter(django_filters.FilterSet):
@@ -19,7 +19,9 @@ class QueueFilter(django_filters.FilterSet):
     )
     tag = django_filters.CharFilter(field_name="tags__name", lookup_expr="exact", label="Tag")
     sla_state = django_filters.ChoiceFilter(
-        choices=ClockState.choices, empty_label="Any SLA state", method="filter_sla_state",
+        choices=ClockState.choices,
+        empty_label="Any SLA state",
+        method="filter_sla_state",
         label="SLA",
     )
     ordering = django_filters.OrderingFilter(
@@ -39,8 +41,8 @@ class QueueFilter(django_filters.FilterSet):
             "-created": "Newest",
             "updated": "Least recently updated",
             "-updated": "Recently updated",
-            "subject": "Subject A–Z",
-            "-subject": "Subject Z–A",
+            "subject": "Subject A to Z",
+            "-subject": "Subject Z to A",
         },
         empty_label="Default order",
         label="Sort",
@@ -50,5 +52,7 @@ class QueueFilter(django_filters.FilterSet):
         model = Ticket
         fields: list[str] = []
 
-    def filter_sla_state(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+    def filter_sla_state(
+        self, queryset: QuerySet[Ticket], name: str, value: str
+    ) -> QuerySet[Ticket]:
         return ui_workflow.tickets_in_sla_state(queryset, value)

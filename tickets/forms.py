@@ -23,7 +23,8 @@ class ReplyForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, auto_id="id_reply_%s", **kwargs)
+        kwargs.setdefault("auto_id", "id_reply_%s")
+        super().__init__(*args, **kwargs)
 
 
 class NoteForm(forms.Form):
@@ -33,7 +34,8 @@ class NoteForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, auto_id="id_note_%s", **kwargs)
+        kwargs.setdefault("auto_id", "id_note_%s")
+        super().__init__(*args, **kwargs)
 
 
 class TicketControlsForm(forms.Form):

@@ -16,7 +16,17 @@ from django.db.models import (
 
 from escalations.models import ClockState, Escalation, SLAClock, Target
 
-from .models import PRIORITY_RANK, Agent, Customer, Message, Note, Queue, RefundRequest, Team, Ticket
+from .models import (
+    PRIORITY_RANK,
+    Agent,
+    Customer,
+    Message,
+    Note,
+    Queue,
+    RefundRequest,
+    Team,
+    Ticket,
+)
 
 
 def tickets_visible_to(*, agent: Agent) -> QuerySet[Ticket]:
@@ -165,7 +175,9 @@ def ticket_assignee_choices(*, ticket: Ticket) -> QuerySet[Agent]:
     """Agents who can hold the ticket: active members of the ticket's team."""
     agents = Agent.objects.filter(is_active=True).order_by("name", "username")
     team_id = ticket_team_id(ticket=ticket)
-    return agents.filter(team_id=team_id) if team_id else agents.filter(pk=ticket.assignee_id)
+    if team_id is not None:
+        return agents.filter(team_id=team_id)
+    return agents.filter(pk=ticket.assignee_id) if ticket.assignee_id else agents.none()
 
 
 def escalation_can_acknowledge(*, escalation: Escalation, agent: Agent) -> bool:

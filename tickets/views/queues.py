@@ -38,7 +38,7 @@ def _queue_page(request: HttpRequest, queue: str) -> HttpResponse:
     tickets_on_page = list(page.object_list)
     slas = ui_workflow.sla_for_tickets(ticket_ids=[t.pk for t in tickets_on_page])
     for ticket in tickets_on_page:
-        ticket.sla = slas.get(ticket.pk)  # type: ignore[attr-defined]
+        ticket.sla = slas.get(ticket.pk)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

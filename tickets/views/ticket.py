@@ -230,9 +230,7 @@ def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
                 receiver = escalation.to_agent or escalation.to_queue or escalation.target
                 messages.success(request, f"Escalated to {receiver}." if receiver else "Escalated.")
                 return _back_to(ticket)
-    return render(
-        request, "tickets/escalate.html", {"ticket": ticket, "form": form}, status=status
-    )
+    return render(request, "tickets/escalate.html", {"ticket": ticket, "form": form}, status=status)
 
 
 @login_required
