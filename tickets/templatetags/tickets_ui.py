@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 
 register = template.Library()
@@ -78,3 +78,17 @@ def is_note(item: object) -> bool:
     from tickets.models import Note
 
     return isinstance(item, Note)
+
+
+@register.filter
+def metric_label(metric: str | None) -> str:
+    return (metric or "").replace("_", " ").capitalize()
+
+
+@register.filter
+def when(value: Any) -> str:
+    """A short local timestamp for ledger lines, whether given a datetime or an ISO string."""
+    moment = _as_datetime(value)
+    if moment is None:
+        return str(value or "")
+    return formats.date_format(timezone.localtime(moment), "M j, H:i")
