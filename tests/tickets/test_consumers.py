@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import pytest_asyncio
 from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 from django.test import Client
 
 from kimondesk.asgi import application
@@ -15,6 +18,13 @@ from tickets.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED
 ORIGIN = (b"origin", b"http://127.0.0.1")
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def _close_worker_connections(transactional_db):
+    """Consumers query from a worker thread; its connection must not outlive the test."""
+    yield
+    await database_sync_to_async(connections.close_all)()
 
 
 @sync_to_async
