@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
 from escalations.models import SLAClock, SLAClockEntry
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, session_cookie
+from tickets import realtime, ui_workflow
 from tickets.models import NoteKind
 
 pytestmark = [pytest.mark.browser]
@@ -151,6 +155,9 @@ def test_ticket_page_screenshots_at_desktop_and_phone_widths(live_url, ticket, j
 
 
 SOCKET_OPEN = "() => !!(window.KimonDesk && KimonDesk.ticket && KimonDesk.ticket.ws && KimonDesk.ticket.ws.readyState === 1)"
+NOTIFICATIONS_OPEN = (
+    "() => !!(KimonDesk.notifications.ws && KimonDesk.notifications.ws.readyState === 1)"
+)
 
 
 def _signed_in_page(browser, agent, live_url, viewport=DESKTOP):
@@ -230,3 +237,69 @@ def test_page_catches_up_on_a_summary_missed_while_its_socket_was_down(
         browser.close()
 
     assert (missed_while_down, still_down) == (0, True)
+
+
+def _in_thread(fn, *args):
+    """Run outside Playwright's event loop (the channel layer's ``async_to_sync`` needs that)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def _escalate_behind_the_pages_back(ticket, junior, lead):
+    """Write an escalation and its summary note, as the engine would, from another thread."""
+    try:
+        note = factories.NoteFactory(
+            ticket=ticket,
+            kind=NoteKind.ESCALATION_SUMMARY,
+            pinned=True,
+            body="Tried: resent the invoice. Diagnosis: duplicate charge. Needs: refund authority.",
+        )
+        escalation = factories.EscalationFactory(
+            ticket=ticket, from_agent=junior, to_agent=lead, summary_note=note
+        )
+        return escalation.pk, ui_workflow.summary_event(escalation=escalation)
+    finally:
+        connection.close()
+
+
+@pytest.mark.postgres
+def test_pushed_events_reach_the_open_page_over_the_shared_channel_layer(
+    live_url, ticket, junior, lead
+):
+    """The live path on its own: events pushed through ``tickets.realtime`` by another process
+    reach the open page, which inserts the summary once, shows the toast and offers Acknowledge.
+    Needs a channel layer shared between processes (Redis): the PostgreSQL + Redis pass has it."""
+    cookie = session_cookie(lead, live_url)
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=DESKTOP)
+        context.add_cookies([cookie])
+        page = context.new_page()
+        page.goto(f"{live_url}/tickets/{ticket.pk}/")
+        page.wait_for_function(SOCKET_OPEN, timeout=5000)
+        page.wait_for_function(NOTIFICATIONS_OPEN, timeout=5000)
+        page.evaluate("() => { window.__loadedOnce = true; }")
+
+        escalation_id, summary = _in_thread(_escalate_behind_the_pages_back, ticket, junior, lead)
+        assigned = {
+            "type": "escalation.assigned",
+            "ticket": ticket.pk,
+            "escalation": escalation_id,
+            "message": f"#{ticket.pk} escalated to you by {junior}",
+        }
+        _in_thread(realtime.push_to_ticket, ticket.pk, summary)
+        _in_thread(realtime.push_to_ticket, ticket.pk, summary)
+        _in_thread(realtime.push_to_agent, lead.pk, assigned)
+
+        pinned = page.locator(f'#pinned [data-escalation-id="{escalation_id}"]')
+        expect(pinned).to_have_count(1, timeout=2000)
+        expect(pinned).to_contain_text("duplicate charge", ignore_case=True)
+        expect(page.locator("#notifications .toast")).to_contain_text(
+            f"#{ticket.pk} escalated to you", timeout=2000
+        )
+        expect(page.locator("#pinned .ack-button")).to_be_visible(timeout=2000)
+        still_same_page = page.evaluate("() => window.__loadedOnce === true")
+        browser.close()
+
+    assert still_same_page is True
