@@ -48,7 +48,6 @@
     if (!region) return;
     var box = document.createElement("div");
     box.className = "toast";
-    box.setAttribute("role", "alert");
     var body = document.createElement(href ? "a" : "span");
     if (href) body.href = href;
     body.textContent = text;

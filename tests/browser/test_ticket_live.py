@@ -149,9 +149,35 @@ def test_ticket_page_screenshots_at_desktop_and_phone_widths(live_url, ticket, j
             page.goto(f"{live_url}/queues/escalated/")
             page.screenshot(path=str(ARTIFACTS / f"queue-{name}.png"), full_page=True)
             context.close()
+        shortcuts = _try_shortcuts(browser, cookie, live_url, ticket.pk)
         browser.close()
 
     assert sorted(shots) == ["ticket-page", "ticket-page-phone"]
+    assert shortcuts == {
+        "r": "id_reply_body",
+        "n": "id_note_body",
+        "typed into the note": "an",
+        "e": f"/tickets/{ticket.pk}/escalate/",
+    }
+
+
+def _try_shortcuts(browser, cookie, live_url, ticket_id):
+    context, page = _signed_in_page(browser, cookie)
+    page.goto(f"{live_url}/tickets/{ticket_id}/")
+    seen = {}
+    page.keyboard.press("r")
+    seen["r"] = page.evaluate("() => document.activeElement.id")
+    page.locator("h1").click()
+    page.keyboard.press("n")
+    seen["n"] = page.evaluate("() => document.activeElement.id")
+    page.keyboard.type("an")  # typing in a field never triggers a shortcut (a = acknowledge)
+    seen["typed into the note"] = page.locator("#id_note_body").input_value()
+    page.locator("h1").click()
+    page.keyboard.press("e")
+    page.wait_for_url(f"**/tickets/{ticket_id}/escalate/")
+    seen["e"] = page.evaluate("() => location.pathname")
+    context.close()
+    return seen
 
 
 SOCKET_OPEN = "() => !!(window.KimonDesk && KimonDesk.ticket && KimonDesk.ticket.ws && KimonDesk.ticket.ws.readyState === 1)"
@@ -160,9 +186,9 @@ NOTIFICATIONS_OPEN = (
 )
 
 
-def _signed_in_page(browser, agent, live_url, viewport=DESKTOP):
+def _signed_in_page(browser, cookie, viewport=DESKTOP):
     context = browser.new_context(viewport=viewport)
-    context.add_cookies([session_cookie(agent, live_url)])
+    context.add_cookies([cookie])
     return context, context.new_page()
 
 
@@ -179,14 +205,15 @@ def test_escalation_summary_appears_at_the_top_of_the_receivers_page_without_rel
     live_url, ticket, junior, lead
 ):
     # Given agent B (the team lead) has the ticket page open, and agent A holds the ticket
+    a_cookie, b_cookie = session_cookie(junior, live_url), session_cookie(lead, live_url)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        _, b_page = _signed_in_page(browser, lead, live_url)
+        _, b_page = _signed_in_page(browser, b_cookie)
         b_page.goto(f"{live_url}/tickets/{ticket.pk}/")
         b_page.wait_for_function(SOCKET_OPEN, timeout=5000)
         b_page.evaluate("() => { window.__loadedOnce = true; }")
         expect(b_page.locator("#pinned .pinned-summary")).to_have_count(0)
-        _, a_page = _signed_in_page(browser, junior, live_url)
+        _, a_page = _signed_in_page(browser, a_cookie)
 
         # When A escalates it through the form
         _escalate_through_the_form(a_page, live_url, ticket.pk)
@@ -209,12 +236,13 @@ def test_escalation_summary_appears_at_the_top_of_the_receivers_page_without_rel
 def test_page_catches_up_on_a_summary_missed_while_its_socket_was_down(
     live_url, ticket, junior, lead
 ):
+    a_cookie, b_cookie = session_cookie(junior, live_url), session_cookie(lead, live_url)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        b_context, b_page = _signed_in_page(browser, lead, live_url)
+        b_context, b_page = _signed_in_page(browser, b_cookie)
         b_page.goto(f"{live_url}/tickets/{ticket.pk}/")
         b_page.wait_for_function(SOCKET_OPEN, timeout=5000)
-        _, a_page = _signed_in_page(browser, junior, live_url)
+        _, a_page = _signed_in_page(browser, a_cookie)
 
         # Given B's socket dropped and B's browser cannot reconnect for a while
         b_context.set_offline(True)
