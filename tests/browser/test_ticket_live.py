@@ -297,6 +297,7 @@ def test_pushed_events_reach_the_open_page_over_the_shared_channel_layer(
     """The live path on its own: events pushed through ``tickets.realtime`` by another process
     reach the open page, which inserts the summary once, shows the toast and offers Acknowledge.
     Needs a channel layer shared between processes (Redis): the PostgreSQL + Redis pass has it."""
+    _start_the_clock(ticket)
     cookie = session_cookie(lead, live_url)
 
     with sync_playwright() as pw:
@@ -327,7 +328,37 @@ def test_pushed_events_reach_the_open_page_over_the_shared_channel_layer(
             f"#{ticket.pk} escalated to you", timeout=2000
         )
         expect(page.locator("#pinned .ack-button")).to_be_visible(timeout=2000)
+
+        # An SLA crossing pushed as ``ticket.updated`` recolours the badges
+        _in_thread(_breach_the_clock, ticket.pk)
+        _in_thread(
+            realtime.push_to_ticket, ticket.pk, {"type": "ticket.updated", "ticket": ticket.pk}
+        )
+        expect(page.locator("#ticket-sla .sla")).to_have_class("sla sla-red", timeout=2000)
+        expect(page.locator("#sla-clock .sla")).to_have_class("sla sla-red", timeout=2000)
         still_same_page = page.evaluate("() => window.__loadedOnce === true")
         browser.close()
 
     assert still_same_page is True
+
+
+def _start_the_clock(ticket):
+    now = timezone.now()
+    SLAClock.objects.create(
+        ticket=ticket,
+        metric="first_response",
+        target_minutes=60,
+        state="amber",
+        started_at=now - timezone.timedelta(minutes=50),
+        checkpoint_at=now,
+        due_at=now + timezone.timedelta(minutes=10),
+    )
+
+
+def _breach_the_clock(ticket_id):
+    try:
+        SLAClock.objects.filter(ticket_id=ticket_id).update(
+            state="red", due_at=timezone.now() - timezone.timedelta(minutes=1)
+        )
+    finally:
+        connection.close()
