@@ -30,6 +30,17 @@ def test_queue_pages_require_sign_in(client, name):
 
 
 @pytest.mark.django_db
+def test_home_is_my_queue(client, junior, queue):
+    factories.TicketFactory(subject="Mine", queue=queue, assignee=junior)
+    client.force_login(junior)
+
+    response = client.get(reverse("home"))
+
+    assert (response.status_code, response.context["queue"]) == (200, "mine")
+    assert _subjects(response) == ["Mine"]
+
+
+@pytest.mark.django_db
 def test_my_tickets_lists_only_tickets_assigned_to_me(client, junior, senior, queue):
     mine = factories.TicketFactory(subject="Mine", queue=queue, assignee=junior)
     factories.TicketFactory(subject="Senior's", queue=queue, assignee=senior)

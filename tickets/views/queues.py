@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from tickets import selectors, ui_workflow
@@ -22,8 +22,10 @@ QUEUE_TITLES = {
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("queue_mine")
+    """The start page is the agent's own queue."""
+    return _queue_page(request, selectors.QUEUE_MINE)
 
 
 def _queue_page(request: HttpRequest, queue: str) -> HttpResponse:

@@ -250,12 +250,11 @@ def escalation_acknowledge_page(request: HttpRequest, escalation_id: int) -> Htt
     return _back_to(escalation.ticket)
 
 
+@login_required
 @require_GET
 def ticket_live(request: HttpRequest, ticket_id: int) -> JsonResponse:
     """What a ticket page missed: summaries of escalations after ``since``, the SLA badge and the
     escalation history. The page calls it whenever its socket (re)connects."""
-    if not request.user.is_authenticated:
-        return JsonResponse({"detail": "Sign in first."}, status=401)
     try:
         since = int(request.GET.get("since", "0"))
     except ValueError:
