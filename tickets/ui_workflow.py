@@ -9,11 +9,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from escalations.exceptions import EscalationConflict
 from escalations.models import Escalation, SLAClock, SLAClockEntry, Target
+from escalations.selectors import escalation_summary_event
+from escalations.services import escalation_acknowledge, escalation_create_manual
 from tickets.models import Agent, Ticket
+
+__all__ = [
+    "EscalationConflict",
+    "escalation_ack",
+    "escalation_create",
+    "sla_for_ticket",
+    "sla_for_tickets",
+    "sla_ledger_for",
+    "summary_event",
+    "tickets_in_sla_state",
+]
 
 
 def escalation_create(
@@ -27,8 +40,6 @@ def escalation_create(
     via_tag: bool,
 ) -> Escalation:
     """Manual escalation with a handoff; raises ``ValidationError`` or ``EscalationConflict``."""
-    from escalations.services import escalation_create_manual
-
     return escalation_create_manual(
         ticket=ticket,
         actor=actor,
@@ -42,34 +53,11 @@ def escalation_create(
 
 def escalation_ack(*, escalation: Escalation, actor: Agent) -> Escalation:
     """Acknowledge a handoff; raises ``PermissionDenied`` or ``EscalationConflict``."""
-    from escalations.services import escalation_acknowledge
-
     return escalation_acknowledge(escalation=escalation, actor=actor)
-
-
-def conflict_error() -> type[Exception]:
-    """The engine's state-conflict exception class (HTTP 409 in the API)."""
-    from escalations.exceptions import EscalationConflict
-
-    return EscalationConflict
 
 
 def summary_event(*, escalation: Escalation) -> dict[str, Any]:
     """The ``escalation.summary`` live event, exactly as the engine pushes it."""
-    try:
-        from escalations.selectors import escalation_summary_event
-    except ImportError:
-        note = escalation.summary_note
-        return {
-            "type": "escalation.summary",
-            "ticket": escalation.ticket_id,
-            "escalation": escalation.pk,
-            "note": {"id": note.pk, "body": note.body} if note else None,
-            "html": render_to_string(
-                ["escalations/_summary.html", "tickets/_summary_basic.html"],
-                {"escalation": escalation, "note": note},
-            ),
-        }
     return escalation_summary_event(escalation=escalation)
 
 

@@ -136,6 +136,19 @@
       page.dataset.lastEscalation = String(lastSeen);
     };
 
+    /* Keep the status/priority/assignee controls true to the ticket unless the agent is
+       editing them, so a stale form cannot undo a reassignment. */
+    var controls = document.getElementById("controls-form");
+    var controlsTouched = false;
+    if (controls) controls.addEventListener("change", function () { controlsTouched = true; });
+    var syncControls = function (state) {
+      if (!controls || controlsTouched || !state) return;
+      Object.keys(state).forEach(function (name) {
+        var field = controls.elements[name];
+        if (field) field.value = state[name] === null ? "" : String(state[name]);
+      });
+    };
+
     var catchingUp = false;
     var queuedSince = null;
     var catchUp = function (since) {
@@ -155,6 +168,9 @@
           if (clock) clock.outerHTML = data.sla_html;
           var history = document.getElementById("escalation-history");
           if (history) history.innerHTML = data.history_html;
+          var meta = document.getElementById("ticket-meta");
+          if (meta) meta.outerHTML = data.meta_html;
+          syncControls(data.state);
           tick();
         })
         .catch(function () {})

@@ -226,6 +226,8 @@ def test_escalation_summary_appears_at_the_top_of_the_receivers_page_without_rel
             f"#{ticket.pk}", timeout=2000
         )
         expect(b_page.locator("#pinned .ack-button")).to_be_visible(timeout=2000)
+        expect(b_page.locator("#ticket-meta .assignee")).to_have_text(str(lead), timeout=2000)
+        expect(b_page.locator("#id_assignee")).to_have_value(str(lead.pk), timeout=2000)
         reloaded = not b_page.evaluate("() => window.__loadedOnce === true")
         b_page.screenshot(path=str(ARTIFACTS / "ticket-page-live.png"), full_page=True)
         browser.close()

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from escalations.exceptions import EscalationConflict
 from tests import factories
 from tickets import ui_workflow
 
@@ -14,10 +15,6 @@ HANDOFF = {
     "diagnosis": "Duplicate charge.",
     "authority_needed": "Refund above my limit.",
 }
-
-
-class FakeConflict(Exception):
-    pass
 
 
 @pytest.fixture
@@ -41,7 +38,6 @@ def engine(monkeypatch):
         ui_workflow, "escalation_create", lambda **kw: respond("create", kw), raising=True
     )
     monkeypatch.setattr(ui_workflow, "escalation_ack", lambda **kw: respond("ack", kw))
-    monkeypatch.setattr(ui_workflow, "conflict_error", lambda: FakeConflict)
     return {"calls": calls, "state": state}
 
 
@@ -116,7 +112,7 @@ def test_engine_validation_errors_land_on_the_form_fields(client, ticket, junior
 
 @pytest.mark.django_db
 def test_escalation_conflict_is_a_clear_message(client, ticket, junior, engine):
-    engine["state"]["answer"] = FakeConflict("Nowhere to escalate: the team has no lead.")
+    engine["state"]["answer"] = EscalationConflict("Nowhere to escalate: the team has no lead.")
     client.force_login(junior)
 
     response = client.post(reverse("ticket_escalate", args=[ticket.pk]), HANDOFF)
@@ -158,3 +154,97 @@ def test_acknowledge_of_another_teams_escalation_is_404(client, ticket, engine):
 
     assert response.status_code == 404
     assert engine["calls"] == []
+
+
+# --- Through the real engine ---------------------------------------------------------------
+@pytest.mark.django_db
+def test_escalating_through_the_form_hands_the_ticket_to_the_lead_and_pins_the_summary(
+    client, ticket, junior, lead, django_capture_on_commit_callbacks
+):
+    from escalations.models import Escalation
+
+    client.force_login(junior)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("ticket_escalate", args=[ticket.pk]), HANDOFF)
+
+    assert response.status_code == 302
+    escalation = Escalation.objects.get(ticket=ticket)
+    assert (escalation.to_agent, escalation.from_agent, escalation.trigger) == (
+        lead,
+        junior,
+        "manual",
+    )
+    assert (
+        escalation.handoff_tried,
+        escalation.handoff_diagnosis,
+        escalation.handoff_authority_needed,
+    ) == tuple(HANDOFF.values())
+    client.force_login(lead)
+    page = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
+    pinned = page[page.index('id="pinned"') : page.index('class="ticket-grid"')]
+    assert f'data-escalation-id="{escalation.pk}"' in pinned
+    assert "Duplicate charge." in pinned
+    assert reverse("escalation_acknowledge_page", args=[escalation.pk]) in pinned
+
+
+@pytest.mark.django_db
+def test_the_escalate_tag_path_escalates_and_adds_the_tag(client, ticket, junior, lead):
+    client.force_login(junior)
+    form_url = client.post(reverse("ticket_tags", args=[ticket.pk]), {"tags": "escalate"})[
+        "Location"
+    ]
+
+    client.post(form_url, {**HANDOFF, "via_tag": "True"})
+
+    escalation = ticket.escalations.get()
+    assert (escalation.trigger, escalation.to_agent) == ("escalate_tag", lead)
+    assert list(ticket.tags.values_list("name", flat=True)) == ["escalate"]
+
+
+@pytest.mark.django_db
+def test_escalating_a_solved_ticket_is_a_conflict_with_the_input_kept(client, queue, junior, lead):
+    ticket = factories.TicketFactory(queue=queue, assignee=junior, status="solved")
+    client.force_login(junior)
+
+    response = client.post(reverse("ticket_escalate", args=[ticket.pk]), HANDOFF)
+
+    assert response.status_code == 409
+    assert response.context["form"].non_field_errors() == ["The ticket is solved."]
+    assert HANDOFF["diagnosis"] in response.content.decode()
+    assert ticket.escalations.count() == 0
+
+
+@pytest.mark.django_db
+def test_receiver_acknowledges_once_then_is_told_it_is_done(client, ticket, junior, lead):
+    from escalations.services import escalation_create_manual
+
+    escalation = escalation_create_manual(ticket=ticket, actor=junior, **HANDOFF)
+    client.force_login(lead)
+    url = reverse("escalation_acknowledge_page", args=[escalation.pk])
+
+    first = client.post(url, follow=True)
+    second = client.post(url, follow=True)
+
+    escalation.refresh_from_db()
+    assert escalation.acknowledged_by == lead
+    assert [str(m) for m in first.context["messages"]] == ["Escalation acknowledged."]
+    assert [str(m) for m in second.context["messages"]] == [
+        "This escalation is already acknowledged."
+    ]
+
+
+@pytest.mark.django_db
+def test_a_junior_who_is_not_the_receiver_cannot_acknowledge(client, ticket, junior, lead):
+    from escalations.services import escalation_create_manual
+
+    escalation = escalation_create_manual(ticket=ticket, actor=junior, **HANDOFF)
+
+    response = client.post(reverse("escalation_acknowledge_page", args=[escalation.pk]))
+    client.force_login(junior)
+    refused = client.post(reverse("escalation_acknowledge_page", args=[escalation.pk]))
+
+    escalation.refresh_from_db()
+    assert response.status_code == 302
+    assert refused.status_code == 403
+    assert escalation.acknowledged_at is None

@@ -249,6 +249,8 @@ def test_live_endpoint_returns_only_escalations_after_since(client, ticket, seni
     assert (event["type"], event["ticket"]) == ("escalation.summary", ticket.pk)
     assert f'data-escalation-id="{missed.pk}"' in event["pinned_html"]
     assert 'class="sla sla-none"' in data["sla_html"]
+    assert data["state"] == {"status": "open", "priority": "normal", "assignee": ticket.assignee_id}
+    assert str(ticket.assignee) in data["meta_html"]
 
 
 @pytest.mark.django_db

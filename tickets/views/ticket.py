@@ -223,7 +223,7 @@ def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
                 )
             except ValidationError as exc:
                 form_errors_from(form, exc)
-            except ui_workflow.conflict_error() as exc:
+            except ui_workflow.EscalationConflict as exc:
                 form.add_error(None, str(exc))
                 status = 409
             else:
@@ -243,7 +243,7 @@ def escalation_acknowledge_page(request: HttpRequest, escalation_id: int) -> Htt
         raise Http404("No such escalation.") from None
     try:
         ui_workflow.escalation_ack(escalation=escalation, actor=agent)
-    except ui_workflow.conflict_error() as exc:
+    except ui_workflow.EscalationConflict as exc:
         messages.info(request, str(exc))
     else:
         messages.success(request, "Escalation acknowledged.")
@@ -273,6 +273,12 @@ def ticket_live(request: HttpRequest, ticket_id: int) -> JsonResponse:
     return JsonResponse(
         {
             "ticket": ticket.pk,
+            "state": {
+                "status": ticket.status,
+                "priority": ticket.priority,
+                "assignee": ticket.assignee_id,
+            },
+            "meta_html": render_to_string("tickets/_ticket_meta.html", {"ticket": ticket}),
             "events": events,
             "sla": sla,
             "sla_html": render_to_string("tickets/_sla_badge.html", sla_badge_context(sla)),
