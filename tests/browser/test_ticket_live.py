@@ -12,8 +12,8 @@ from playwright.sync_api import expect, sync_playwright
 from escalations.models import SLAClock, SLAClockEntry
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, session_cookie
-from tickets import realtime, ui_workflow
-from tickets.models import NoteKind
+from tickets import realtime, services, ui_workflow
+from tickets.models import EventKind, NoteKind, Ticket
 
 pytestmark = [pytest.mark.browser]
 
@@ -113,6 +113,7 @@ def _dress_up(ticket, junior, senior):
     clock = SLAClock.objects.create(
         ticket=ticket,
         metric="first_response",
+        policy=factories.SLAPolicyFactory(),
         target_minutes=60,
         state="amber",
         started_at=now - timezone.timedelta(minutes=50),
@@ -331,11 +332,8 @@ def test_pushed_events_reach_the_open_page_over_the_shared_channel_layer(
         )
         expect(page.locator("#pinned .ack-button")).to_be_visible(timeout=2000)
 
-        # An SLA crossing pushed as ``ticket.updated`` recolours the badges
+        # An SLA crossing, recorded as the sweep records it, recolours the badges
         _in_thread(_breach_the_clock, ticket.pk)
-        _in_thread(
-            realtime.push_to_ticket, ticket.pk, {"type": "ticket.updated", "ticket": ticket.pk}
-        )
         expect(page.locator("#ticket-sla .sla")).to_have_class("sla sla-red", timeout=2000)
         expect(page.locator("#sla-clock .sla")).to_have_class("sla sla-red", timeout=2000)
         still_same_page = page.evaluate("() => window.__loadedOnce === true")
@@ -349,6 +347,7 @@ def _start_the_clock(ticket):
     SLAClock.objects.create(
         ticket=ticket,
         metric="first_response",
+        policy=factories.SLAPolicyFactory(),
         target_minutes=60,
         state="amber",
         started_at=now - timezone.timedelta(minutes=50),
@@ -361,6 +360,11 @@ def _breach_the_clock(ticket_id):
     try:
         SLAClock.objects.filter(ticket_id=ticket_id).update(
             state="red", due_at=timezone.now() - timezone.timedelta(minutes=1)
+        )
+        services.ticket_event_record(
+            ticket=Ticket.objects.get(pk=ticket_id),
+            kind=EventKind.SLA_STATE_CHANGED,
+            data={"metric": "first_response", "from": "amber", "to": "red"},
         )
     finally:
         connection.close()

@@ -130,6 +130,7 @@ def test_team_queue_filters_by_sla_state(client, junior, queue):
     SLAClock.objects.create(
         ticket=amber,
         metric="first_response",
+        policy=factories.SLAPolicyFactory(),
         target_minutes=60,
         state="amber",
         started_at=now,

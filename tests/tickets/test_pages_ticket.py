@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
+from tickets import realtime, services
 from tickets.models import EventKind, Message, Note, RefundRequest, TicketEvent
 
 
@@ -302,3 +303,48 @@ def test_acknowledged_escalation_shows_who_acknowledged(client, ticket, senior):
 
     assert f"Acknowledged by {senior}" in body
     assert "ack-button" not in body
+
+
+@pytest.fixture
+def pushes(monkeypatch):
+    sent: list[tuple[int, dict]] = []
+    monkeypatch.setattr(realtime, "push_to_ticket", lambda tid, event: sent.append((tid, event)))
+    return sent
+
+
+@pytest.mark.django_db
+def test_an_sla_crossing_is_pushed_to_open_ticket_pages_after_commit(
+    ticket, pushes, django_capture_on_commit_callbacks
+):
+    crossing = {"metric": "first_response", "from": "green", "to": "amber", "clock": 1}
+
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        services.ticket_event_record(ticket=ticket, kind=EventKind.SLA_STATE_CHANGED, data=crossing)
+    before_commit = list(pushes)
+    for callback in pending:
+        callback()
+
+    assert before_commit == []
+    assert pushes == [
+        (
+            ticket.pk,
+            {
+                "type": "ticket.updated",
+                "ticket": ticket.pk,
+                "event": "sla_state_changed",
+                "data": crossing,
+            },
+        )
+    ]
+
+
+@pytest.mark.django_db
+def test_a_note_pushes_nothing_to_the_ticket_group(
+    client, ticket, junior, pushes, django_capture_on_commit_callbacks
+):
+    client.force_login(junior)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ticket_note", args=[ticket.pk]), {"body": "Checked the ledger."})
+
+    assert pushes == []
