@@ -146,6 +146,7 @@ def test_ticket_page_screenshots_at_desktop_and_phone_widths(live_url, ticket, j
             expect(page.locator("#ticket-sla .sla-left")).to_contain_text("left")
             path = ARTIFACTS / f"{name}.png"
             page.screenshot(path=str(path), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / f"{name}-first-screen.png"))
             shots[name] = path.stat().st_size
             page.goto(f"{live_url}/queues/escalated/")
             page.screenshot(path=str(ARTIFACTS / f"queue-{name}.png"), full_page=True)
