@@ -444,6 +444,23 @@ class Escalation(models.Model):
         )
 
 
+class EventEvaluation(models.Model):
+    """Receipt: this ticket event went through the rules.
+
+    The task queue may lose a task (a worker killed mid-run with the Redis broker); events with no
+    receipt are queued again by ``evaluations_missed_requeue``, and the escalation's unique
+    constraint keeps a repeated evaluation from escalating twice.
+    """
+
+    event = models.OneToOneField(
+        "tickets.TicketEvent", primary_key=True, on_delete=models.CASCADE, related_name="evaluation"
+    )
+    evaluated_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"evaluation of event {self.event_id}"
+
+
 # --- Audit log -------------------------------------------------------------------------------
 class AuditEvent(AppendOnlyModel):
     """Append-only: refused by the ORM here and, on PostgreSQL, by a trigger in the database.
