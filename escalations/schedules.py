@@ -22,6 +22,7 @@ SCHEDULES: tuple[PeriodicTask, ...] = (
     ),
     PeriodicTask("slack-deliveries-due-sweep", "escalations.tasks.slack_deliveries_due_sweep", 1),
     PeriodicTask("evaluations-missed-sweep", "escalations.tasks.evaluations_missed_sweep", 1),
+    PeriodicTask("reports-rollup-refresh", "reports.tasks.refresh_recent_months", 15),
 )
 
 

@@ -92,21 +92,18 @@ def rule_fires(*, rule: Rule, event: TriggerEvent, ctx: TicketContext) -> Firing
 def event_evaluate(*, event_id: int) -> list[EscalationOutcome | RoutingOutcome]:
     """Evaluate one ticket event, then record its receipt. Safe to run twice: a second run
     escalates nothing new. An exception leaves no receipt, so the event is tried again."""
-    outcomes = _event_outcomes(event_id=event_id)
-    EventEvaluation.objects.bulk_create([EventEvaluation(event_id=event_id)], ignore_conflicts=True)
+    event = TicketEvent.objects.filter(pk=event_id).first()
+    if event is None or event.kind not in trigger_event_kinds():
+        return []
+    outcomes = _event_outcomes(event=event)
+    EventEvaluation.objects.bulk_create([EventEvaluation(event=event)], ignore_conflicts=True)
     return outcomes
 
 
-def _event_outcomes(*, event_id: int) -> list[EscalationOutcome | RoutingOutcome]:
+def _event_outcomes(*, event: TicketEvent) -> list[EscalationOutcome | RoutingOutcome]:
     from escalations.selectors import rules_listening
 
-    event = TicketEvent.objects.filter(pk=event_id).first()
-    if event is None:
-        return []
-    keys = trigger_kinds_for_event(event.kind)
-    if not keys:
-        return []
-    rules = list(rules_listening(trigger_keys=keys))
+    rules = list(rules_listening(trigger_keys=trigger_kinds_for_event(event.kind)))
     if not rules:
         return []
     ctx = ticket_context_build(ticket_id=event.ticket_id)
