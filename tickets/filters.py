@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.db.models.expressions import OrderBy
 
 from escalations.models import ClockState
 
 from . import ui_workflow
 from .models import Priority, Status, Ticket, Tier
+
+
+class _NullsLastOrdering(django_filters.OrderingFilter):
+    """Sorting in which tickets without a value (e.g. no running SLA clock) come last."""
+
+    def get_ordering_value(self, param: str) -> OrderBy:
+        name = super().get_ordering_value(param)
+        if name.startswith("-"):
+            return F(name[1:]).desc(nulls_last=True)
+        return F(name).asc(nulls_last=True)
 
 
 class QueueFilter(django_filters.FilterSet):
@@ -24,7 +35,7 @@ class QueueFilter(django_filters.FilterSet):
         method="filter_sla_state",
         label="SLA",
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = _NullsLastOrdering(
         fields=(
             ("sla_due", "due"),
             ("priority_rank", "priority"),

@@ -93,7 +93,9 @@ def tickets_for_queue_page(*, agent: Agent, queue: str) -> QuerySet[Ticket]:
         ),
         awaiting_ack=Exists(unacknowledged),
         sla_due=Subquery(
-            SLAClock.objects.filter(ticket=OuterRef("pk"), state__in=_RUNNING_CLOCK_STATES)
+            SLAClock.objects.filter(
+                ticket=OuterRef("pk"), policy__isnull=False, state__in=_RUNNING_CLOCK_STATES
+            )
             .order_by("due_at")
             .values("due_at")[:1]
         ),

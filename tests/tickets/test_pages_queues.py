@@ -143,6 +143,8 @@ def test_team_queue_filters_by_sla_state(client, junior, queue):
 
     assert _subjects(response) == ["Amber"]
     assert 'data-due="' in response.content.decode()
+    by_due = client.get(reverse("queue_team"), {"ordering": "due"})
+    assert _subjects(by_due)[0] == "Amber"
 
 
 @pytest.mark.django_db

@@ -348,3 +348,30 @@ def test_a_note_pushes_nothing_to_the_ticket_group(
         client.post(reverse("ticket_note", args=[ticket.pk]), {"body": "Checked the ledger."})
 
     assert pushes == []
+
+
+@pytest.mark.django_db
+def test_sla_clock_explains_why_it_is_amber(client, ticket, junior):
+    from escalations.models import SLAClock, SLAClockEntry
+
+    now = timezone.now()
+    clock = SLAClock.objects.create(
+        ticket=ticket,
+        metric="first_response",
+        policy=factories.SLAPolicyFactory(),
+        target_minutes=60,
+        state="amber",
+        started_at=now - timezone.timedelta(minutes=50),
+        checkpoint_at=now,
+        elapsed_seconds=3000,
+        due_at=now + timezone.timedelta(minutes=10),
+    )
+    SLAClockEntry.objects.create(clock=clock, kind="amber", at=now, text="Amber at 75%.")
+    client.force_login(junior)
+
+    body = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
+
+    assert "Why is it amber?" in body
+    assert "first response amber: 50 min of 60 min used" in body
+    assert "Amber at 75%." in body
+    assert 'class="sla sla-amber"' in body
