@@ -75,7 +75,7 @@ def webhook_secret_generate() -> str:
 
 @transaction.atomic
 def webhook_create(
-    *, actor: Agent, url: str, events: list[str], team: Team | None, enabled: bool = True
+    *, actor: Agent, url: str, events: list[str], team: Team | None = None, enabled: bool = True
 ) -> Webhook:
     """Register a webhook; its ``secret`` is readable on the returned object (show it once)."""
     webhook = Webhook(

@@ -318,6 +318,14 @@ class OpeningHoursSerializer(serializers.Serializer):
         return attrs
 
 
+class HolidayDatesField(serializers.ListField):
+    """Reads a calendar's ``Holiday`` rows as plain ISO dates."""
+
+    def to_representation(self, data: Any) -> list[str | None]:
+        rows = data.all() if hasattr(data, "all") else data
+        return [getattr(row, "date", row).isoformat() for row in rows]
+
+
 class CalendarSerializer(TeamOwnedSerializer):
     timezone = serializers.CharField(max_length=64, default="UTC", help_text="IANA zone name.")
     hours = OpeningHoursSerializer(many=True, required=False)
@@ -327,7 +335,7 @@ class CalendarSerializer(TeamOwnedSerializer):
         required=False,
         help_text="ISO 3166 code whose public holidays close the calendar, or null.",
     )
-    holidays = serializers.ListField(
+    holidays = HolidayDatesField(
         child=serializers.DateField(), required=False, help_text="Extra closed dates."
     )
 
@@ -366,8 +374,6 @@ class CalendarSerializer(TeamOwnedSerializer):
     def to_representation(self, calendar: Calendar) -> dict[str, Any]:
         data = super().to_representation(calendar)
         data["holiday_country"] = calendar.holiday_country or None
-        data["hours"] = OpeningHoursSerializer(calendar.hours.all(), many=True).data
-        data["holidays"] = [h.date.isoformat() for h in calendar.holidays.all()]
         return data
 
 
@@ -415,11 +421,6 @@ class SLAPolicySerializer(TeamOwnedSerializer):
                 )
             seen.add(key)
         return value
-
-    def to_representation(self, policy: SLAPolicy) -> dict[str, Any]:
-        data = super().to_representation(policy)
-        data["targets"] = SLATargetSerializer(policy.targets.all(), many=True).data
-        return data
 
 
 # --- Audit log ------------------------------------------------------------------------------

@@ -26,7 +26,9 @@ def agent_is_lead_or_admin(user: Any) -> bool:
 
 
 class RoleWritePermission(BasePermission):
-    """``view.write_roles``: ``"admin"``, ``"lead"`` (leads and admins) or ``"agent"`` (anyone)."""
+    """``view.read_leads_only``: only leads and admins see it at all.
+
+    ``view.write_roles``: ``"admin"``, ``"lead"`` (leads and admins) or ``"agent"`` (anyone)."""
 
     message = "Your role does not allow this change."
 
@@ -34,8 +36,10 @@ class RoleWritePermission(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
+        if getattr(view, "read_leads_only", False) and not agent_is_lead_or_admin(user):
+            return False
         if request.method in SAFE_METHODS:
-            return agent_is_lead_or_admin(user) if getattr(view, "read_leads_only", False) else True
+            return True
         write_roles = getattr(view, "write_roles", ANY_AGENT)
         if write_roles == ADMIN:
             return agent_is_admin(user)
