@@ -2,9 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from kimondesk import health, signin
+
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("login/", signin.RateLimitedLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The admin's own sign-in goes through the same brute-force protection.
+    path("admin/login/", signin.RateLimitedLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/", include("kimondesk.api.urls")),
     path("", include("tickets.urls")),

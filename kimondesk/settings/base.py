@@ -128,6 +128,19 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The cache holds shared counters (sign-in throttling, API throttling): in Redis when configured
+# so that every web process sees the same numbers.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CHANNELS_PREFIX", "kimondesk"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # django-q2: retry must exceed timeout, otherwise a slow task is handed out twice while running.
 Q_CLUSTER: dict[str, object] = {
     "name": env.str("Q_CLUSTER_NAME", default="kimondesk"),

@@ -1,0 +1,91 @@
+"""Liveness and readiness probes for process managers and load balancers.
+
+``/healthz`` answers as long as the process serves requests. ``/readyz`` checks what a request
+needs: the database, Redis (when configured: channel layer and task broker) and the task queue.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def _check_database() -> dict[str, Any]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"vendor": connection.vendor}
+
+
+def _check_redis() -> dict[str, Any]:
+    if not settings.REDIS_URL:
+        return {"configured": False}
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        client.ping()
+    finally:
+        client.close()
+    return {"configured": True}
+
+
+def _check_queue() -> dict[str, Any]:
+    from django_q.brokers import get_broker
+    from django_q.status import Stat
+
+    broker = get_broker()
+    if not broker.ping():
+        raise ConnectionError("task broker did not answer")
+    return {
+        "broker": type(broker).__name__,
+        "queued": broker.queue_size(),
+        # Cluster heartbeats are visible across processes only with the Redis broker.
+        "clusters": len(Stat.get_all(broker)) if settings.REDIS_URL else None,
+    }
+
+
+CHECKS: dict[str, Callable[[], dict[str, Any]]] = {
+    "database": _check_database,
+    "redis": _check_redis,
+    "queue": _check_queue,
+}
+
+
+def readiness_report() -> tuple[bool, dict[str, Any]]:
+    report: dict[str, Any] = {}
+    ready = True
+    for name, check in CHECKS.items():
+        started = time.perf_counter()
+        try:
+            result = {"ok": True, **check()}
+        except Exception as exc:
+            ready = False
+            # The exception's class only: messages can carry connection strings.
+            result = {"ok": False, "error": type(exc).__name__}
+        result["ms"] = round((time.perf_counter() - started) * 1000, 1)
+        report[name] = result
+    return ready, report
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    ready, report = readiness_report()
+    return JsonResponse(
+        {"status": "ready" if ready else "unavailable", "checks": report},
+        status=200 if ready else 503,
+    )
