@@ -73,7 +73,8 @@ class TeamOwnedSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         actor = self._actor()
-        if self.instance is None and "team" not in attrs and not actor.is_superuser:
+        creating = self.instance is None or self.instance.pk is None
+        if creating and "team" not in attrs and not actor.is_superuser:
             attrs["team"] = actor.team
         return attrs
 
@@ -383,6 +384,10 @@ class SLATargetSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices, allow_null=True, default=None)
     tier = serializers.ChoiceField(choices=Tier.choices, allow_null=True, default=None)
     minutes = serializers.IntegerField(min_value=1, max_value=525600)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Defaults are skipped inside a PATCH: a target without priority/tier means "any".
+        return {"priority": None, "tier": None} | attrs
 
 
 class SLAPolicySerializer(TeamOwnedSerializer):
