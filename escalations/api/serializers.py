@@ -10,6 +10,7 @@ from typing import Any
 
 import holidays as holiday_calendars
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -451,7 +452,9 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 # --- Webhooks -------------------------------------------------------------------------------
 class WebhookSerializer(TeamOwnedSerializer):
-    url = serializers.URLField(max_length=500)
+    url = serializers.URLField(
+        max_length=500, validators=[URLValidator(schemes=["http", "https"])]
+    )
     events = serializers.MultipleChoiceField(choices=WEBHOOK_EVENTS, allow_empty=False)
 
     class Meta:
