@@ -5,17 +5,17 @@ from __future__ import annotations
 from django_filters import rest_framework as filters
 
 from escalations.models import AuditEvent, Escalation, Rule, Target, TargetKind, TriggerKey
-from tickets.models import Agent, Team
+from kimondesk.api.ids import IdFilter
 
 from . import engine
 
 
 class EscalationFilter(filters.FilterSet):
-    ticket = filters.NumberFilter(field_name="ticket_id")
+    ticket = IdFilter(field_name="ticket_id")
     trigger = filters.MultipleChoiceFilter(choices=TriggerKey.choices)
-    rule = filters.NumberFilter(field_name="rule_id")
-    from_agent = filters.ModelChoiceFilter(queryset=Agent.objects.all())
-    to_agent = filters.ModelChoiceFilter(queryset=Agent.objects.all())
+    rule = IdFilter(field_name="rule_id")
+    from_agent = IdFilter(field_name="from_agent_id")
+    to_agent = IdFilter(field_name="to_agent_id")
     acknowledged = filters.BooleanFilter(
         field_name="acknowledged_at", lookup_expr="isnull", exclude=True
     )
@@ -28,8 +28,8 @@ class EscalationFilter(filters.FilterSet):
 
 
 class AuditEventFilter(filters.FilterSet):
-    ticket = filters.NumberFilter(field_name="ticket_id")
-    actor = filters.NumberFilter(field_name="actor_id")
+    ticket = IdFilter(field_name="ticket_id")
+    actor = IdFilter(field_name="actor_id")
     kind = filters.CharFilter()
     object_type = filters.CharFilter()
     object_id = filters.CharFilter()
@@ -42,7 +42,7 @@ class AuditEventFilter(filters.FilterSet):
 
 
 class TeamOwnedFilter(filters.FilterSet):
-    team = filters.ModelChoiceFilter(queryset=Team.objects.all())
+    team = IdFilter(field_name="team_id")
 
 
 class TargetFilter(TeamOwnedFilter):
@@ -57,6 +57,7 @@ class RuleFilter(TeamOwnedFilter):
     trigger = filters.ChoiceFilter(
         field_name="trigger_kind", choices=[(k, k) for k in engine.RULE_TRIGGER_KINDS]
     )
+    target = IdFilter(field_name="target_id")
 
     class Meta:
         model = Rule

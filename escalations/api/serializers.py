@@ -452,9 +452,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 # --- Webhooks -------------------------------------------------------------------------------
 class WebhookSerializer(TeamOwnedSerializer):
-    url = serializers.URLField(
-        max_length=500, validators=[URLValidator(schemes=["http", "https"])]
-    )
+    url = serializers.URLField(max_length=500, validators=[URLValidator(schemes=["http", "https"])])
     events = serializers.MultipleChoiceField(choices=WEBHOOK_EVENTS, allow_empty=False)
 
     class Meta:

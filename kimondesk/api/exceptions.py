@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
+from django.http import HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -37,7 +38,10 @@ def validation_error_detail(exc: DjangoValidationError) -> dict[str, list[str]]:
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, exceptions.ParseError):
+        # Malformed bodies use the 400 shape of every other bad input.
+        exc = exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [str(exc.detail)]})
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=validation_error_detail(exc))
     elif isinstance(exc, ProtectedError | RestrictedError):
         names = sorted({str(obj._meta.verbose_name) for obj in exc.args[1]})
@@ -45,3 +49,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, engine.conflict_exception_types()):
         exc = Conflict(str(exc) or Conflict.default_detail)
     return drf_exception_handler(exc, context)
+
+
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Unknown paths under ``/api/``: the contract's JSON 404, not an HTML page."""
+    return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)

@@ -3,11 +3,12 @@ served from the sidecar package: no CDN)."""
 
 from typing import Any
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from escalations.api import views as escalation_views
+from kimondesk.api.exceptions import api_not_found
 from tickets.api import views as ticket_views
 
 router = DefaultRouter(trailing_slash=True)
@@ -29,17 +30,17 @@ child_routes: dict[str, Any] = {"get": "list", "post": "create"}
 v1 = [
     *router.urls,
     path(
-        "tickets/<int:ticket_id>/messages/",
+        "tickets/<str:ticket_id>/messages/",
         ticket_views.MessageViewSet.as_view(child_routes),
         name="ticket-messages",
     ),
     path(
-        "tickets/<int:ticket_id>/notes/",
+        "tickets/<str:ticket_id>/notes/",
         ticket_views.NoteViewSet.as_view(child_routes),
         name="ticket-notes",
     ),
     path(
-        "tickets/<int:ticket_id>/refunds/",
+        "tickets/<str:ticket_id>/refunds/",
         ticket_views.RefundRequestViewSet.as_view(child_routes),
         name="ticket-refunds",
     ),
@@ -50,4 +51,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    re_path(r"^.*$", api_not_found),
 ]

@@ -7,12 +7,14 @@ from typing import Any, cast
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tickets.models import Agent
 
 from .idempotency import idempotent
+from .ids import id_parse
 from .permissions import ANY_AGENT, RoleWritePermission
 
 
@@ -28,6 +30,12 @@ class ApiViewSet(viewsets.GenericViewSet):
     def agent(self) -> Agent:
         """The signed-in agent (every view requires authentication)."""
         return cast(Agent, self.request.user)
+
+    def get_object(self) -> Any:
+        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if id_parse(lookup) is None:
+            raise NotFound()
+        return super().get_object()
 
     def scoped_queryset(self) -> QuerySet[Any]:
         """The rows this agent may see (every subclass defines it)."""

@@ -17,7 +17,9 @@ def test_slack_target_url_is_write_only_and_masked_in_the_audit_log(client_for, 
     client = client_for(lead)
 
     created = client.post(
-        "/api/v1/targets/", {"name": "Ops", "kind": "slack", "slack_webhook_url": SLACK_URL}, format="json"
+        "/api/v1/targets/",
+        {"name": "Ops", "kind": "slack", "slack_webhook_url": SLACK_URL},
+        format="json",
     )
     listed = client.get("/api/v1/targets/")
 
@@ -60,12 +62,17 @@ def test_rule_update_records_before_and_after(client_for, lead):
 
     response = client_for(lead).patch(
         f"/api/v1/rules/{rule.pk}/",
-        {"enabled": False, "conditions": [{"field": "tier", "op": "in", "value": ["premium", "enterprise"]}]},
+        {
+            "enabled": False,
+            "conditions": [{"field": "tier", "op": "in", "value": ["premium", "enterprise"]}],
+        },
         format="json",
     )
 
     assert response.status_code == 200
-    assert response.json()["conditions"] == [{"field": "tier", "op": "in", "value": ["premium", "enterprise"]}]
+    assert response.json()["conditions"] == [
+        {"field": "tier", "op": "in", "value": ["premium", "enterprise"]}
+    ]
     event = AuditEvent.objects.get()
     assert event.kind == "rule.updated"
     assert (event.before["enabled"], event.after["enabled"]) == (True, False)
@@ -75,7 +82,11 @@ def test_rule_update_records_before_and_after(client_for, lead):
 def test_rule_with_bad_trigger_and_conditions_names_both(client_for, lead):
     response = client_for(lead).post(
         "/api/v1/rules/",
-        {"name": "R", "trigger": {"kind": "moon_phase"}, "conditions": [{"field": "priority", "op": "gte", "value": "huge"}]},
+        {
+            "name": "R",
+            "trigger": {"kind": "moon_phase"},
+            "conditions": [{"field": "priority", "op": "gte", "value": "huge"}],
+        },
         format="json",
     )
 
@@ -134,8 +145,14 @@ def test_calendar_with_hours_and_holidays(client_for, lead):
     ("body", "fields"),
     [
         pytest.param({"timezone": "Mars/Olympus"}, {"timezone"}, id="timezone"),
-        pytest.param({"hours": [{"weekday": 7, "start": "9", "end": "17:00"}]}, {"hours"}, id="hours"),
-        pytest.param({"hours": [{"weekday": 1, "start": "17:00", "end": "09:00"}]}, {"hours"}, id="end-before-start"),
+        pytest.param(
+            {"hours": [{"weekday": 7, "start": "9", "end": "17:00"}]}, {"hours"}, id="hours"
+        ),
+        pytest.param(
+            {"hours": [{"weekday": 1, "start": "17:00", "end": "09:00"}]},
+            {"hours"},
+            id="end-before-start",
+        ),
         pytest.param({"holiday_country": "XX"}, {"holiday_country"}, id="country"),
         pytest.param({"holidays": ["tomorrow"]}, {"holidays"}, id="holidays"),
     ],
@@ -158,16 +175,23 @@ def test_sla_policy_change_recomputes_open_tickets(client_for, lead, monkeypatch
     # When a lead replaces the targets
     response = client_for(lead).patch(
         f"/api/v1/sla-policies/{policy.pk}/",
-        {"amber_percent": 50, "targets": [{"metric": "first_response", "priority": "urgent", "minutes": 15}]},
+        {
+            "amber_percent": 50,
+            "targets": [{"metric": "first_response", "priority": "urgent", "minutes": 15}],
+        },
         format="json",
     )
 
     # Then the policy holds the new targets, clocks were recomputed and the change audited
     assert response.status_code == 200
-    assert response.json()["targets"] == [{"metric": "first_response", "priority": "urgent", "tier": None, "minutes": 15}]
+    assert response.json()["targets"] == [
+        {"metric": "first_response", "priority": "urgent", "tier": None, "minutes": 15}
+    ]
     assert recomputed == [policy.pk]
     event = AuditEvent.objects.get()
-    assert event.before["targets"] == [{"metric": "first_response", "priority": None, "tier": None, "minutes": 60}]
+    assert event.before["targets"] == [
+        {"metric": "first_response", "priority": None, "tier": None, "minutes": 60}
+    ]
     assert event.after["amber_percent"] == 50
 
 
@@ -177,14 +201,25 @@ def test_sla_policy_change_recomputes_open_tickets(client_for, lead, monkeypatch
         pytest.param({"amber_percent": 100}, {"amber_percent"}, id="amber"),
         pytest.param({"targets": [{"metric": "speed", "minutes": 0}]}, {"targets"}, id="targets"),
         pytest.param(
-            {"targets": [{"metric": "resolution", "minutes": 5}, {"metric": "resolution", "minutes": 9}]},
+            {
+                "targets": [
+                    {"metric": "resolution", "minutes": 5},
+                    {"metric": "resolution", "minutes": 9},
+                ]
+            },
             {"targets"},
             id="duplicate-targets",
         ),
-        pytest.param({"calendar": 99999, "conditions": "all"}, {"calendar", "conditions"}, id="calendar-conditions"),
+        pytest.param(
+            {"calendar": 99999, "conditions": "all"},
+            {"calendar", "conditions"},
+            id="calendar-conditions",
+        ),
     ],
 )
-def test_bad_sla_policies_name_the_field_and_write_nothing(client_for, lead, monkeypatch, body, fields):
+def test_bad_sla_policies_name_the_field_and_write_nothing(
+    client_for, lead, monkeypatch, body, fields
+):
     recomputed = []
     monkeypatch.setattr(sla, "sla_policy_changed", lambda *, policy: recomputed.append(policy.pk))
 
@@ -211,7 +246,9 @@ def test_audit_events_filters(client_for, admin_user, lead, queue, customer):
     assert [e["kind"] for e in by_ticket["results"]] == ["escalation.created"]
 
 
-def test_leads_do_not_see_audit_events_of_other_teams_tickets(client_for, lead, other_queue, customer):
+def test_leads_do_not_see_audit_events_of_other_teams_tickets(
+    client_for, lead, other_queue, customer
+):
     hidden = factories.TicketFactory(queue=other_queue, customer=customer)
     AuditEvent.objects.create(kind="escalation.created", ticket=hidden, actor_label="rule: x")
     AuditEvent.objects.create(kind="rule.updated", actor_label="admin")

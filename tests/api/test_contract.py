@@ -42,8 +42,28 @@ OPERATIONS = {
 
 # (path, method, parameter names the contract lists)
 FILTERS = [
-    ("/api/v1/tickets/", ["status", "priority", "queue", "assignee", "customer", "tag", "escalated", "sla_state", "created_after", "created_before", "ordering", "page", "page_size"]),
-    ("/api/v1/escalations/", ["ticket", "trigger", "rule", "from_agent", "to_agent", "created_after", "created_before"]),
+    (
+        "/api/v1/tickets/",
+        [
+            "status",
+            "priority",
+            "queue",
+            "assignee",
+            "customer",
+            "tag",
+            "escalated",
+            "sla_state",
+            "created_after",
+            "created_before",
+            "ordering",
+            "page",
+            "page_size",
+        ],
+    ),
+    (
+        "/api/v1/escalations/",
+        ["ticket", "trigger", "rule", "from_agent", "to_agent", "created_after", "created_before"],
+    ),
     ("/api/v1/audit-events/", ["ticket", "actor", "kind", "created_after", "created_before"]),
     ("/api/v1/rules/{id}/backtest/", ["days"]),
 ]
@@ -51,26 +71,97 @@ FILTERS = [
 # read shapes: path of a GET that returns the object (list or detail) -> field -> JSON type
 READS = {
     ("/api/v1/teams/", "get"): {"id": "integer", "name": "string", "lead": "integer"},
-    ("/api/v1/agents/", "get"): {"id": "integer", "username": "string", "name": "string", "email": "string", "team": "integer", "role": "string"},
+    ("/api/v1/agents/", "get"): {
+        "id": "integer",
+        "username": "string",
+        "name": "string",
+        "email": "string",
+        "team": "integer",
+        "role": "string",
+    },
     ("/api/v1/queues/", "get"): {"name": "string", "team": "integer", "specialist": "boolean"},
-    ("/api/v1/customers/{id}/", "get"): {"external_id": "string", "name": "string", "email": "string", "tier": "string"},
+    ("/api/v1/customers/{id}/", "get"): {
+        "external_id": "string",
+        "name": "string",
+        "email": "string",
+        "tier": "string",
+    },
     ("/api/v1/tickets/{id}/", "get"): {
-        "id": "integer", "subject": "string", "customer": "integer", "status": "string", "priority": "string",
-        "queue": "integer", "assignee": "integer", "tags": "array", "sla": "object",
-        "escalation_count": "integer", "created_at": "string", "updated_at": "string",
+        "id": "integer",
+        "subject": "string",
+        "customer": "integer",
+        "status": "string",
+        "priority": "string",
+        "queue": "integer",
+        "assignee": "integer",
+        "tags": "array",
+        "sla": "object",
+        "escalation_count": "integer",
+        "created_at": "string",
+        "updated_at": "string",
     },
-    ("/api/v1/tickets/{ticket_id}/messages/", "get"): {"author_type": "string", "body": "string", "sentiment": "string"},
-    ("/api/v1/tickets/{ticket_id}/notes/", "get"): {"body": "string", "kind": "string", "pinned": "boolean"},
+    ("/api/v1/tickets/{ticket_id}/messages/", "get"): {
+        "author_type": "string",
+        "body": "string",
+        "sentiment": "string",
+    },
+    ("/api/v1/tickets/{ticket_id}/notes/", "get"): {
+        "body": "string",
+        "kind": "string",
+        "pinned": "boolean",
+    },
     ("/api/v1/escalations/{id}/", "get"): {
-        "ticket": "integer", "trigger": "string", "rule": "integer", "from_agent": "integer", "to_agent": "integer",
-        "to_queue": "integer", "target": "integer", "evidence": None, "handoff": "object", "sla": None,
-        "summary_note": "object", "created_at": "string",
+        "ticket": "integer",
+        "trigger": "string",
+        "rule": "integer",
+        "from_agent": "integer",
+        "to_agent": "integer",
+        "to_queue": "integer",
+        "target": "integer",
+        "evidence": None,
+        "handoff": "object",
+        "sla": None,
+        "summary_note": "object",
+        "created_at": "string",
     },
-    ("/api/v1/targets/{id}/", "get"): {"name": "string", "kind": "string", "agent": "integer", "team": "integer", "queue": "integer"},
-    ("/api/v1/rules/{id}/", "get"): {"name": "string", "enabled": "boolean", "order": "integer", "trigger": "object", "conditions": "array", "target": "integer"},
-    ("/api/v1/calendars/", "get"): {"name": "string", "timezone": "string", "hours": "array", "holiday_country": "string", "holidays": "array"},
-    ("/api/v1/sla-policies/{id}/", "get"): {"name": "string", "order": "integer", "conditions": "array", "calendar": "integer", "amber_percent": "integer", "targets": "array"},
-    ("/api/v1/audit-events/", "get"): {"kind": "string", "actor": "integer", "ticket": "integer", "before": None, "after": None, "created_at": "string"},
+    ("/api/v1/targets/{id}/", "get"): {
+        "name": "string",
+        "kind": "string",
+        "agent": "integer",
+        "team": "integer",
+        "queue": "integer",
+    },
+    ("/api/v1/rules/{id}/", "get"): {
+        "name": "string",
+        "enabled": "boolean",
+        "order": "integer",
+        "trigger": "object",
+        "conditions": "array",
+        "target": "integer",
+    },
+    ("/api/v1/calendars/", "get"): {
+        "name": "string",
+        "timezone": "string",
+        "hours": "array",
+        "holiday_country": "string",
+        "holidays": "array",
+    },
+    ("/api/v1/sla-policies/{id}/", "get"): {
+        "name": "string",
+        "order": "integer",
+        "conditions": "array",
+        "calendar": "integer",
+        "amber_percent": "integer",
+        "targets": "array",
+    },
+    ("/api/v1/audit-events/", "get"): {
+        "kind": "string",
+        "actor": "integer",
+        "ticket": "integer",
+        "before": None,
+        "after": None,
+        "created_at": "string",
+    },
 }
 
 ENUMS = {
@@ -82,10 +173,23 @@ ENUMS = {
     ("Target", "kind"): {"agent", "team_lead", "queue", "slack"},
     ("SLA", "state"): {"green", "amber", "red", "paused", "met"},
     ("Escalation", "trigger"): {
-        "sentiment_negative", "frt_amber", "sla_breach", "tier_upgrade", "refund_threshold",
-        "escalate_tag", "manual", "unacknowledged",
+        "sentiment_negative",
+        "frt_amber",
+        "sla_breach",
+        "tier_upgrade",
+        "refund_threshold",
+        "escalate_tag",
+        "manual",
+        "unacknowledged",
     },
-    ("Trigger", "kind"): {"sentiment_negative", "frt_amber", "sla_breach", "tier_upgrade", "refund_threshold", "escalate_tag"},
+    ("Trigger", "kind"): {
+        "sentiment_negative",
+        "frt_amber",
+        "sla_breach",
+        "tier_upgrade",
+        "refund_threshold",
+        "escalate_tag",
+    },
 }
 
 
@@ -112,8 +216,13 @@ def response_object(schema, path, method):
     return body
 
 
-@pytest.mark.parametrize(("path", "method", "success"), [(p, m, c) for p, ops in OPERATIONS.items() for m, c in ops.items()])
-def test_every_contract_operation_is_documented_with_its_status_codes(schema, path, method, success):
+@pytest.mark.parametrize(
+    ("path", "method", "success"),
+    [(p, m, c) for p, ops in OPERATIONS.items() for m, c in ops.items()],
+)
+def test_every_contract_operation_is_documented_with_its_status_codes(
+    schema, path, method, success
+):
     operation = schema["paths"][path][method]
     codes = set(operation["responses"])
 
@@ -131,7 +240,9 @@ def test_every_contract_operation_is_documented_with_its_status_codes(schema, pa
 
 @pytest.mark.parametrize(("path", "names"), FILTERS)
 def test_contract_filters_are_documented(schema, path, names):
-    documented = {p["name"] for p in schema["paths"][path]["get"].get("parameters", []) if p["in"] == "query"}
+    documented = {
+        p["name"] for p in schema["paths"][path]["get"].get("parameters", []) if p["in"] == "query"
+    }
 
     assert documented >= set(names)
 

@@ -19,7 +19,9 @@ class FakeConflict(Exception):
     pass
 
 
-def test_escalate_creates_the_escalation_through_the_engine(client_for, junior, lead, queue, customer, fake_engine):
+def test_escalate_creates_the_escalation_through_the_engine(
+    client_for, junior, lead, queue, customer, fake_engine
+):
     ticket = factories.TicketFactory(queue=queue, customer=customer)
     target = factories.TargetFactory(team=queue.team)
 
@@ -45,7 +47,9 @@ def test_escalate_creates_the_escalation_through_the_engine(client_for, junior, 
 
 
 @pytest.mark.parametrize("blank", ["tried", "diagnosis", "authority_needed"])
-def test_escalate_needs_every_part_of_the_handoff(client_for, junior, queue, customer, fake_engine, blank):
+def test_escalate_needs_every_part_of_the_handoff(
+    client_for, junior, queue, customer, fake_engine, blank
+):
     ticket = factories.TicketFactory(queue=queue, customer=customer)
 
     response = client_for(junior).post(
@@ -58,7 +62,9 @@ def test_escalate_needs_every_part_of_the_handoff(client_for, junior, queue, cus
     assert Escalation.objects.count() == 0
 
 
-def test_escalate_engine_validation_error_is_a_400_naming_the_field(client_for, junior, queue, customer, monkeypatch):
+def test_escalate_engine_validation_error_is_a_400_naming_the_field(
+    client_for, junior, queue, customer, monkeypatch
+):
     ticket = factories.TicketFactory(queue=queue, customer=customer)
 
     def refuse(**kwargs):
@@ -66,7 +72,9 @@ def test_escalate_engine_validation_error_is_a_400_naming_the_field(client_for, 
 
     monkeypatch.setattr(engine, "escalation_create_manual", refuse)
 
-    response = client_for(junior).post(f"/api/v1/tickets/{ticket.pk}/escalate/", HANDOFF, format="json")
+    response = client_for(junior).post(
+        f"/api/v1/tickets/{ticket.pk}/escalate/", HANDOFF, format="json"
+    )
 
     assert response.status_code == 400
     assert response.json() == {"target": ["That target belongs to another team."]}
@@ -82,14 +90,18 @@ def test_engine_state_conflict_is_a_409(client_for, junior, queue, customer, mon
     monkeypatch.setattr(engine, "escalation_create_manual", conflict)
     monkeypatch.setattr(engine, "conflict_exception_types", lambda: (FakeConflict,))
 
-    response = client_for(junior).post(f"/api/v1/tickets/{ticket.pk}/escalate/", HANDOFF, format="json")
+    response = client_for(junior).post(
+        f"/api/v1/tickets/{ticket.pk}/escalate/", HANDOFF, format="json"
+    )
 
     assert response.status_code == 409
     assert response.json() == {"detail": "Nowhere to escalate: the team has no lead."}
 
 
 def test_acknowledge_by_the_receiver(client_for, senior, queue, customer, fake_engine):
-    escalation = factories.EscalationFactory(ticket=factories.TicketFactory(queue=queue, customer=customer), to_agent=senior)
+    escalation = factories.EscalationFactory(
+        ticket=factories.TicketFactory(queue=queue, customer=customer), to_agent=senior
+    )
 
     response = client_for(senior).post(f"/api/v1/escalations/{escalation.pk}/acknowledge/")
 
@@ -98,8 +110,12 @@ def test_acknowledge_by_the_receiver(client_for, senior, queue, customer, fake_e
     assert fake_engine["acknowledge"] == [{"escalation": escalation.pk, "actor": senior.pk}]
 
 
-def test_acknowledge_refused_by_the_engine_is_a_403(client_for, junior, queue, customer, monkeypatch):
-    escalation = factories.EscalationFactory(ticket=factories.TicketFactory(queue=queue, customer=customer))
+def test_acknowledge_refused_by_the_engine_is_a_403(
+    client_for, junior, queue, customer, monkeypatch
+):
+    escalation = factories.EscalationFactory(
+        ticket=factories.TicketFactory(queue=queue, customer=customer)
+    )
 
     def refuse(**kwargs):
         raise PermissionDenied("Only the receiver acknowledges.")
@@ -113,8 +129,12 @@ def test_acknowledge_refused_by_the_engine_is_a_403(client_for, junior, queue, c
     assert escalation.acknowledged_at is None
 
 
-def test_escalations_of_other_teams_are_not_found(client_for, junior, other_queue, customer, fake_engine):
-    escalation = factories.EscalationFactory(ticket=factories.TicketFactory(queue=other_queue, customer=customer))
+def test_escalations_of_other_teams_are_not_found(
+    client_for, junior, other_queue, customer, fake_engine
+):
+    escalation = factories.EscalationFactory(
+        ticket=factories.TicketFactory(queue=other_queue, customer=customer)
+    )
     client = client_for(junior)
 
     assert client.get(f"/api/v1/escalations/{escalation.pk}/").status_code == 404
@@ -133,7 +153,9 @@ def test_escalations_of_other_teams_are_not_found(client_for, junior, other_queu
         pytest.param("to_agent={senior}", ["rule"], id="to-agent"),
         pytest.param("from_agent={junior}", ["manual"], id="from-agent"),
         pytest.param("acknowledged=true", ["acked"], id="acknowledged"),
-        pytest.param("created_after=2000-01-01T00:00:00Z", ["manual", "rule", "acked"], id="created-after"),
+        pytest.param(
+            "created_after=2000-01-01T00:00:00Z", ["manual", "rule", "acked"], id="created-after"
+        ),
         pytest.param("created_before=2000-01-01T00:00:00Z", [], id="created-before"),
     ],
 )
@@ -145,7 +167,9 @@ def test_escalation_filters(client_for, junior, senior, queue, customer, query, 
     rule = factories.RuleFactory(team=queue.team)
     rows = {
         "manual": factories.EscalationFactory(ticket=first, from_agent=junior),
-        "rule": factories.EscalationFactory(ticket=first, rule=rule, trigger="sentiment_negative", to_agent=senior),
+        "rule": factories.EscalationFactory(
+            ticket=first, rule=rule, trigger="sentiment_negative", to_agent=senior
+        ),
         "acked": factories.EscalationFactory(ticket=second, acknowledged_at=timezone.now()),
     }
     url = "/api/v1/escalations/?" + query.format(
@@ -155,12 +179,16 @@ def test_escalation_filters(client_for, junior, senior, queue, customer, query, 
     response = client_for(junior).get(url)
 
     assert response.status_code == 200
-    assert sorted(e["id"] for e in response.json()["results"]) == sorted(rows[n].pk for n in expected)
+    assert sorted(e["id"] for e in response.json()["results"]) == sorted(
+        rows[n].pk for n in expected
+    )
 
 
 def test_escalation_read_shape(client_for, junior, queue, customer):
     ticket = factories.TicketFactory(queue=queue, customer=customer)
-    note = Note.objects.create(ticket=ticket, body="Summary", kind="escalation_summary", pinned=True)
+    note = Note.objects.create(
+        ticket=ticket, body="Summary", kind="escalation_summary", pinned=True
+    )
     escalation = factories.EscalationFactory(
         ticket=ticket,
         summary_note=note,
@@ -173,9 +201,23 @@ def test_escalation_read_shape(client_for, junior, queue, customer):
 
     assert body["evidence"] == {"message": 3, "compound": -0.8}
     assert body["sla"] == {"state": "amber"}
-    assert body["handoff"] == {"tried": "a", "diagnosis": "", "authority_needed": "", "complete": False}
+    assert body["handoff"] == {
+        "tried": "a",
+        "diagnosis": "",
+        "authority_needed": "",
+        "complete": False,
+    }
     assert body["summary_note"]["id"] == note.pk
-    assert set(body) >= {"ticket", "trigger", "rule", "from_agent", "to_agent", "to_queue", "target", "created_at"}
+    assert set(body) >= {
+        "ticket",
+        "trigger",
+        "rule",
+        "from_agent",
+        "to_agent",
+        "to_queue",
+        "target",
+        "created_at",
+    }
 
 
 def test_backtest_returns_the_engine_result(client_for, junior, queue, fake_engine):
@@ -185,7 +227,12 @@ def test_backtest_returns_the_engine_result(client_for, junior, queue, fake_engi
 
     assert response.status_code == 200
     body = response.json()
-    assert (body["rule"], body["days"], body["tickets_evaluated"], body["hit_count"]) == (rule.pk, 14, 3, 1)
+    assert (body["rule"], body["days"], body["tickets_evaluated"], body["hit_count"]) == (
+        rule.pk,
+        14,
+        3,
+        1,
+    )
     assert body["hits"][0]["ticket"] == 7
     assert fake_engine["backtest"] == [{"rule": rule.pk, "days": 14}]
 

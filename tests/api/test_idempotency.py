@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from tickets.models import IdempotencyRecord, Message, Ticket
 from kimondesk.api.idempotency import idempotency_records_purge
+from tickets.models import IdempotencyRecord, Message, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,12 @@ def ticket_body(customer, queue, subject="Broken"):
 def test_same_key_and_body_replays_the_first_response(client_for, junior, customer, queue):
     client = client_for(junior)
 
-    first = client.post("/api/v1/tickets/", ticket_body(customer, queue), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
-    second = client.post("/api/v1/tickets/", ticket_body(customer, queue), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    first = client.post(
+        "/api/v1/tickets/", ticket_body(customer, queue), format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    second = client.post(
+        "/api/v1/tickets/", ticket_body(customer, queue), format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
 
     assert (first.status_code, second.status_code) == (201, 201)
     assert second.json() == first.json()
@@ -32,12 +36,19 @@ def test_same_key_and_body_replays_the_first_response(client_for, junior, custom
     assert Message.objects.count() == 1
 
 
-def test_same_key_with_another_body_is_a_422_and_creates_nothing(client_for, junior, customer, queue):
+def test_same_key_with_another_body_is_a_422_and_creates_nothing(
+    client_for, junior, customer, queue
+):
     client = client_for(junior)
-    client.post("/api/v1/tickets/", ticket_body(customer, queue), format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    client.post(
+        "/api/v1/tickets/", ticket_body(customer, queue), format="json", HTTP_IDEMPOTENCY_KEY="k-2"
+    )
 
     other = client.post(
-        "/api/v1/tickets/", ticket_body(customer, queue, subject="Other"), format="json", HTTP_IDEMPOTENCY_KEY="k-2"
+        "/api/v1/tickets/",
+        ticket_body(customer, queue, subject="Other"),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-2",
     )
 
     assert other.status_code == 422
@@ -46,7 +57,9 @@ def test_same_key_with_another_body_is_a_422_and_creates_nothing(client_for, jun
 
 
 def test_keys_belong_to_one_agent(client_for, junior, senior, customer, queue):
-    client_for(junior).post("/api/v1/tickets/", ticket_body(customer, queue), format="json", HTTP_IDEMPOTENCY_KEY="k-3")
+    client_for(junior).post(
+        "/api/v1/tickets/", ticket_body(customer, queue), format="json", HTTP_IDEMPOTENCY_KEY="k-3"
+    )
     response = client_for(senior).post(
         "/api/v1/tickets/", ticket_body(customer, queue), format="json", HTTP_IDEMPOTENCY_KEY="k-3"
     )
@@ -57,10 +70,17 @@ def test_keys_belong_to_one_agent(client_for, junior, senior, customer, queue):
 
 def test_a_key_older_than_24_hours_is_replaced(client_for, junior, customer, queue):
     client = client_for(junior)
-    client.post("/api/v1/tickets/", ticket_body(customer, queue), format="json", HTTP_IDEMPOTENCY_KEY="k-4")
+    client.post(
+        "/api/v1/tickets/", ticket_body(customer, queue), format="json", HTTP_IDEMPOTENCY_KEY="k-4"
+    )
     IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
 
-    again = client.post("/api/v1/tickets/", ticket_body(customer, queue, "New"), format="json", HTTP_IDEMPOTENCY_KEY="k-4")
+    again = client.post(
+        "/api/v1/tickets/",
+        ticket_body(customer, queue, "New"),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-4",
+    )
 
     assert again.status_code == 201
     assert "Idempotent-Replayed" not in again.headers
@@ -71,8 +91,12 @@ def test_a_key_older_than_24_hours_is_replaced(client_for, junior, customer, que
 def test_a_rejected_request_stores_nothing_and_frees_the_key(client_for, junior, customer, queue):
     client = client_for(junior)
 
-    bad = client.post("/api/v1/tickets/", {"subject": ""}, format="json", HTTP_IDEMPOTENCY_KEY="k-5")
-    good = client.post("/api/v1/tickets/", ticket_body(customer, queue), format="json", HTTP_IDEMPOTENCY_KEY="k-5")
+    bad = client.post(
+        "/api/v1/tickets/", {"subject": ""}, format="json", HTTP_IDEMPOTENCY_KEY="k-5"
+    )
+    good = client.post(
+        "/api/v1/tickets/", ticket_body(customer, queue), format="json", HTTP_IDEMPOTENCY_KEY="k-5"
+    )
 
     assert (bad.status_code, good.status_code) == (400, 201)
     assert IdempotencyRecord.objects.count() == 1
@@ -80,7 +104,10 @@ def test_a_rejected_request_stores_nothing_and_frees_the_key(client_for, junior,
 
 def test_an_overlong_key_is_a_400(client_for, junior, customer, queue):
     response = client_for(junior).post(
-        "/api/v1/tickets/", ticket_body(customer, queue), format="json", HTTP_IDEMPOTENCY_KEY="k" * 256
+        "/api/v1/tickets/",
+        ticket_body(customer, queue),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k" * 256,
     )
 
     assert response.status_code == 400
@@ -103,9 +130,15 @@ def test_nested_creates_replay_too(client_for, junior, customer, queue):
 
 
 def test_purge_deletes_only_expired_records(junior):
-    fresh = IdempotencyRecord.objects.create(key="a", user=junior, method="POST", path="/x", request_hash="h")
-    old = IdempotencyRecord.objects.create(key="b", user=junior, method="POST", path="/x", request_hash="h")
-    IdempotencyRecord.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    fresh = IdempotencyRecord.objects.create(
+        key="a", user=junior, method="POST", path="/x", request_hash="h"
+    )
+    old = IdempotencyRecord.objects.create(
+        key="b", user=junior, method="POST", path="/x", request_hash="h"
+    )
+    IdempotencyRecord.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=2)
+    )
 
     assert idempotency_records_purge() == 1
     assert list(IdempotencyRecord.objects.all()) == [fresh]
@@ -128,8 +161,12 @@ def test_two_identical_posts_at_once_create_one_ticket(client_for, junior, custo
         client.credentials(HTTP_AUTHORIZATION=auth)
         barrier.wait()
         try:
-            response = client.post("/api/v1/tickets/", body, format="json", HTTP_IDEMPOTENCY_KEY="race")
-            results.append((response.status_code, response.json(), response.headers.get("Idempotent-Replayed")))
+            response = client.post(
+                "/api/v1/tickets/", body, format="json", HTTP_IDEMPOTENCY_KEY="race"
+            )
+            results.append(
+                (response.status_code, response.json(), response.headers.get("Idempotent-Replayed"))
+            )
         finally:
             connection.close()
 

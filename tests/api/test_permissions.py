@@ -26,7 +26,11 @@ APPEND_ONLY = codes(401, 403, 403, 405, 405)
 
 
 def _slack(role):
-    return {"name": f"Slack {role}", "kind": "slack", "slack_webhook_url": "https://hooks.slack.com/x"}
+    return {
+        "name": f"Slack {role}",
+        "kind": "slack",
+        "slack_webhook_url": "https://hooks.slack.com/x",
+    }
 
 
 MATRIX = [
@@ -86,11 +90,22 @@ MATRIX = [
         "tickets-create",
         "post",
         "/api/v1/tickets/",
-        lambda r, w: {"subject": "Help", "customer": w["customer"].pk, "body": "Hi", "queue": w["queue"].pk},
+        lambda r, w: {
+            "subject": "Help",
+            "customer": w["customer"].pk,
+            "body": "Hi",
+            "queue": w["queue"].pk,
+        },
         EVERYONE_CREATES,
     ),
     ("tickets-detail", "get", "/api/v1/tickets/{ticket}/", None, EVERYONE_READS),
-    ("tickets-detail-other-team", "get", "/api/v1/tickets/{other_ticket}/", None, OTHER_TEAM_TICKET),
+    (
+        "tickets-detail-other-team",
+        "get",
+        "/api/v1/tickets/{other_ticket}/",
+        None,
+        OTHER_TEAM_TICKET,
+    ),
     (
         "tickets-patch",
         "patch",
@@ -113,7 +128,13 @@ MATRIX = [
         lambda r, w: {"author_type": "agent", "body": "On it"},
         EVERYONE_CREATES,
     ),
-    ("messages-other-team", "get", "/api/v1/tickets/{other_ticket}/messages/", None, OTHER_TEAM_TICKET),
+    (
+        "messages-other-team",
+        "get",
+        "/api/v1/tickets/{other_ticket}/messages/",
+        None,
+        OTHER_TEAM_TICKET,
+    ),
     ("notes-list", "get", "/api/v1/tickets/{ticket}/notes/", None, EVERYONE_READS),
     (
         "notes-create",
@@ -163,7 +184,13 @@ MATRIX = [
     ("targets-list", "get", "/api/v1/targets/", None, EVERYONE_READS),
     ("targets-create", "post", "/api/v1/targets/", lambda r, w: _slack(r), LEADS_CREATE),
     ("targets-detail", "get", "/api/v1/targets/{target}/", None, EVERYONE_READS),
-    ("targets-patch", "patch", "/api/v1/targets/{target}/", lambda r, w: {"name": "X"}, LEADS_UPDATE),
+    (
+        "targets-patch",
+        "patch",
+        "/api/v1/targets/{target}/",
+        lambda r, w: {"name": "X"},
+        LEADS_UPDATE,
+    ),
     (
         "targets-patch-other-team",
         "patch",
@@ -172,7 +199,13 @@ MATRIX = [
         OTHER_TEAM_WRITE,
     ),
     ("targets-delete", "delete", "/api/v1/targets/{other_spare_target}/", None, OTHER_TEAM_DELETE),
-    ("targets-delete-in-use", "delete", "/api/v1/targets/{target}/", None, codes(401, 403, 403, 409, 409)),
+    (
+        "targets-delete-in-use",
+        "delete",
+        "/api/v1/targets/{target}/",
+        None,
+        codes(401, 403, 403, 409, 409),
+    ),
     ("rules-list", "get", "/api/v1/rules/", None, EVERYONE_READS),
     (
         "rules-create",
@@ -182,7 +215,13 @@ MATRIX = [
         LEADS_CREATE,
     ),
     ("rules-detail", "get", "/api/v1/rules/{rule}/", None, EVERYONE_READS),
-    ("rules-patch", "patch", "/api/v1/rules/{rule}/", lambda r, w: {"enabled": False}, LEADS_UPDATE),
+    (
+        "rules-patch",
+        "patch",
+        "/api/v1/rules/{rule}/",
+        lambda r, w: {"enabled": False},
+        LEADS_UPDATE,
+    ),
     (
         "rules-patch-other-team",
         "patch",
@@ -233,7 +272,13 @@ MATRIX = [
     ),
     ("audit-events-list", "get", "/api/v1/audit-events/", None, LEADS_READ),
     ("audit-events-detail", "get", "/api/v1/audit-events/{audit}/", None, LEADS_READ),
-    ("audit-events-create", "post", "/api/v1/audit-events/", lambda r, w: {"kind": "x"}, APPEND_ONLY),
+    (
+        "audit-events-create",
+        "post",
+        "/api/v1/audit-events/",
+        lambda r, w: {"kind": "x"},
+        APPEND_ONLY,
+    ),
     ("audit-events-patch", "patch", "/api/v1/audit-events/{audit}/", lambda r, w: {}, APPEND_ONLY),
     ("audit-events-delete", "delete", "/api/v1/audit-events/{audit}/", None, APPEND_ONLY),
     ("webhooks-list", "get", "/api/v1/webhooks/", None, LEADS_READ),
@@ -245,8 +290,20 @@ MATRIX = [
         LEADS_CREATE,
     ),
     ("webhooks-detail", "get", "/api/v1/webhooks/{webhook}/", None, LEADS_READ),
-    ("webhooks-detail-other-team", "get", "/api/v1/webhooks/{other_webhook}/", None, codes(401, 403, 403, 404, 200)),
-    ("webhooks-patch", "patch", "/api/v1/webhooks/{webhook}/", lambda r, w: {"enabled": False}, LEADS_UPDATE),
+    (
+        "webhooks-detail-other-team",
+        "get",
+        "/api/v1/webhooks/{other_webhook}/",
+        None,
+        codes(401, 403, 403, 404, 200),
+    ),
+    (
+        "webhooks-patch",
+        "patch",
+        "/api/v1/webhooks/{webhook}/",
+        lambda r, w: {"enabled": False},
+        LEADS_UPDATE,
+    ),
     ("webhooks-delete", "delete", "/api/v1/webhooks/{webhook}/", None, LEADS_DELETE),
     ("webhooks-deliveries", "get", "/api/v1/webhooks/{webhook}/deliveries/", None, LEADS_READ),
 ]
@@ -266,10 +323,7 @@ def test_permission_matrix(client_for, world, fake_engine, method, path, body, e
         # When each of them calls the endpoint (each call rolled back: roles do not interfere)
         with transaction.atomic():
             call = getattr(client, method)
-            if body is None:
-                response = call(url)
-            else:
-                response = call(url, body(role, world), format="json")
+            response = call(url) if body is None else call(url, body(role, world), format="json")
             answered[role] = response.status_code
             transaction.set_rollback(True)
 

@@ -49,16 +49,33 @@ LISTS = {
     "queues": ("/api/v1/queues/", lambda ctx: factories.QueueFactory(team=ctx["team"])),
     "customers": ("/api/v1/customers/", lambda ctx: factories.CustomerFactory()),
     "tickets": ("/api/v1/tickets/", _ticket),
-    "messages": ("/api/v1/tickets/{ticket}/messages/", lambda ctx: factories.MessageFactory(ticket=ctx["ticket"])),
-    "notes": ("/api/v1/tickets/{ticket}/notes/", lambda ctx: factories.NoteFactory(ticket=ctx["ticket"])),
-    "refunds": ("/api/v1/tickets/{ticket}/refunds/", lambda ctx: factories.RefundRequestFactory(ticket=ctx["ticket"])),
+    "messages": (
+        "/api/v1/tickets/{ticket}/messages/",
+        lambda ctx: factories.MessageFactory(ticket=ctx["ticket"]),
+    ),
+    "notes": (
+        "/api/v1/tickets/{ticket}/notes/",
+        lambda ctx: factories.NoteFactory(ticket=ctx["ticket"]),
+    ),
+    "refunds": (
+        "/api/v1/tickets/{ticket}/refunds/",
+        lambda ctx: factories.RefundRequestFactory(ticket=ctx["ticket"]),
+    ),
     "escalations": ("/api/v1/escalations/", _escalation),
     "targets": ("/api/v1/targets/", lambda ctx: factories.TargetFactory(team=ctx["team"])),
     "rules": ("/api/v1/rules/", lambda ctx: factories.RuleFactory(team=ctx["team"])),
     "calendars": ("/api/v1/calendars/", _calendar),
     "sla-policies": ("/api/v1/sla-policies/", _policy),
-    "audit-events": ("/api/v1/audit-events/", lambda ctx: AuditEvent.objects.create(kind="x", actor_label="y")),
-    "webhooks": ("/api/v1/webhooks/", lambda ctx: Webhook.objects.create(url="https://a.example.com", events=["sla.amber"], secret="s")),
+    "audit-events": (
+        "/api/v1/audit-events/",
+        lambda ctx: AuditEvent.objects.create(kind="x", actor_label="y"),
+    ),
+    "webhooks": (
+        "/api/v1/webhooks/",
+        lambda ctx: Webhook.objects.create(
+            url="https://a.example.com", events=["sla.amber"], secret="s"
+        ),
+    ),
     "webhook-deliveries": ("/api/v1/webhooks/{webhook}/deliveries/", _delivery),
 }
 
@@ -79,7 +96,9 @@ def test_list_query_count_does_not_grow_with_rows(client_for, admin_user, queue,
         "customer": customer,
         "tag": Tag.objects.create(name="vip"),
         "ticket": factories.TicketFactory(queue=queue, customer=customer),
-        "webhook": Webhook.objects.create(url="https://h.example.com", events=["sla.amber"], secret="s"),
+        "webhook": Webhook.objects.create(
+            url="https://h.example.com", events=["sla.amber"], secret="s"
+        ),
     }
     path, make = LISTS[name]
     url = path.format(ticket=ctx["ticket"].pk, webhook=ctx["webhook"].pk)

@@ -16,7 +16,9 @@ from tickets.models import CustomerTierChange, EventKind, Message, Ticket, Ticke
 pytestmark = pytest.mark.django_db
 
 
-def test_ticket_create_opens_the_ticket_with_the_first_customer_message(client_for, junior, queue, customer):
+def test_ticket_create_opens_the_ticket_with_the_first_customer_message(
+    client_for, junior, queue, customer
+):
     # When an agent files a ticket through the API
     response = client_for(junior).post(
         "/api/v1/tickets/",
@@ -53,10 +55,16 @@ def test_ticket_create_announces_ticket_created_to_subscribed_webhooks(
     client_for, junior, queue, customer, django_capture_on_commit_callbacks, monkeypatch
 ):
     # Given a webhook of the team subscribed to ticket.created, one to another event only
-    hook = Webhook.objects.create(url="http://127.0.0.1:8299/h", team=queue.team, events=["ticket.created"], secret="k")
-    Webhook.objects.create(url="http://127.0.0.1:8299/i", team=queue.team, events=["sla.breached"], secret="k")
+    hook = Webhook.objects.create(
+        url="http://127.0.0.1:8299/h", team=queue.team, events=["ticket.created"], secret="k"
+    )
+    Webhook.objects.create(
+        url="http://127.0.0.1:8299/i", team=queue.team, events=["sla.breached"], secret="k"
+    )
     queued = []
-    monkeypatch.setattr("escalations.webhooks.webhook_delivery_enqueue", lambda **kw: queued.append(kw))
+    monkeypatch.setattr(
+        "escalations.webhooks.webhook_delivery_enqueue", lambda **kw: queued.append(kw)
+    )
 
     # When a ticket is created
     with django_capture_on_commit_callbacks(execute=True):
@@ -73,11 +81,19 @@ def test_ticket_create_announces_ticket_created_to_subscribed_webhooks(
     assert queued == [{"delivery_id": delivery.pk}]
 
 
-def test_ticket_create_with_bad_fields_names_each_and_writes_nothing(client_for, junior, other_queue):
+def test_ticket_create_with_bad_fields_names_each_and_writes_nothing(
+    client_for, junior, other_queue
+):
     # When the body is wrong in several places
     response = client_for(junior).post(
         "/api/v1/tickets/",
-        {"subject": "", "customer": 999999, "priority": "meh", "queue": other_queue.pk, "tags": ["no spaces"]},
+        {
+            "subject": "",
+            "customer": 999999,
+            "priority": "meh",
+            "queue": other_queue.pk,
+            "tags": ["no spaces"],
+        },
         format="json",
     )
 
@@ -143,7 +159,9 @@ def test_ticket_patch_changes_through_ticket_update(client_for, lead, senior, qu
     }
 
 
-def test_ticket_patch_refused_by_the_engine_is_a_400_on_tags(client_for, junior, queue, customer, monkeypatch):
+def test_ticket_patch_refused_by_the_engine_is_a_400_on_tags(
+    client_for, junior, queue, customer, monkeypatch
+):
     # Given the engine refuses the tag `escalate` without a handoff (it raises in ticket_update)
     ticket = factories.TicketFactory(queue=queue, customer=customer)
     message = "Adding the 'escalate' tag needs a handoff note: use the escalate action."
@@ -203,13 +221,18 @@ def test_customer_external_id_is_unique(client_for, junior, customer):
     assert list(response.json()) == ["external_id"]
 
 
-def test_customer_message_is_scored_and_agent_message_is_first_response(client_for, junior, queue, customer):
+def test_customer_message_is_scored_and_agent_message_is_first_response(
+    client_for, junior, queue, customer
+):
     ticket = factories.TicketFactory(queue=queue, customer=customer, status="new")
     client = client_for(junior)
 
     customer_reply = client.post(
         f"/api/v1/tickets/{ticket.pk}/messages/",
-        {"author_type": "customer", "body": "This is terrible, I am furious and want my money back!"},
+        {
+            "author_type": "customer",
+            "body": "This is terrible, I am furious and want my money back!",
+        },
         format="json",
     )
     agent_reply = client.post(
@@ -274,9 +297,16 @@ def tickets(queue, customer, senior):
     vip = factories.TicketFactory(queue=queue, customer=customer, priority="urgent", status="open")
     vip.tags.set([factories_tag("vip")])
     escalated = factories.TicketFactory(
-        queue=queue, customer=other_customer, priority="low", status="pending", assignee=senior, escalation_count=2
+        queue=queue,
+        customer=other_customer,
+        priority="low",
+        status="pending",
+        assignee=senior,
+        escalation_count=2,
     )
-    solved = factories.TicketFactory(queue=queue, customer=customer, priority="normal", status="solved")
+    solved = factories.TicketFactory(
+        queue=queue, customer=customer, priority="normal", status="solved"
+    )
     Ticket.objects.filter(pk=solved.pk).update(created_at=timezone.now() - dt.timedelta(days=10))
     return {"vip": vip, "escalated": escalated, "solved": solved, "other_customer": other_customer}
 

@@ -32,7 +32,13 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append({"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body, "path": self.path})
+                receiver.requests.append(
+                    {
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body,
+                        "path": self.path,
+                    }
+                )
                 code = receiver.answers.pop(0) if receiver.answers else 200
                 self.send_response(code)
                 if code == 429:
@@ -84,7 +90,9 @@ def test_webhook_create_shows_the_secret_once_and_is_audited(client_for, lead):
     ("body", "fields"),
     [
         pytest.param({"url": "ftp://x.example.com", "events": ["sla.amber"]}, {"url"}, id="url"),
-        pytest.param({"url": "https://x.example.com", "events": ["ticket.deleted"]}, {"events"}, id="event"),
+        pytest.param(
+            {"url": "https://x.example.com", "events": ["ticket.deleted"]}, {"events"}, id="event"
+        ),
         pytest.param({"url": "https://x.example.com", "events": []}, {"events"}, id="no-events"),
     ],
 )
@@ -96,14 +104,28 @@ def test_bad_webhooks_name_the_field(client_for, lead, body, fields):
     assert Webhook.objects.count() == 0
 
 
-def test_emit_writes_deliveries_for_subscribed_team_and_global_webhooks_only(team, other_team, django_capture_on_commit_callbacks, monkeypatch):
-    mine = Webhook.objects.create(url="https://a.example.com", team=team, events=["sla.amber"], secret="s")
-    global_hook = Webhook.objects.create(url="https://b.example.com", team=None, events=["sla.amber"], secret="s")
-    Webhook.objects.create(url="https://c.example.com", team=other_team, events=["sla.amber"], secret="s")
-    Webhook.objects.create(url="https://d.example.com", team=team, events=["sla.breached"], secret="s")
-    Webhook.objects.create(url="https://e.example.com", team=team, events=["sla.amber"], secret="s", enabled=False)
+def test_emit_writes_deliveries_for_subscribed_team_and_global_webhooks_only(
+    team, other_team, django_capture_on_commit_callbacks, monkeypatch
+):
+    mine = Webhook.objects.create(
+        url="https://a.example.com", team=team, events=["sla.amber"], secret="s"
+    )
+    global_hook = Webhook.objects.create(
+        url="https://b.example.com", team=None, events=["sla.amber"], secret="s"
+    )
+    Webhook.objects.create(
+        url="https://c.example.com", team=other_team, events=["sla.amber"], secret="s"
+    )
+    Webhook.objects.create(
+        url="https://d.example.com", team=team, events=["sla.breached"], secret="s"
+    )
+    Webhook.objects.create(
+        url="https://e.example.com", team=team, events=["sla.amber"], secret="s", enabled=False
+    )
     queued = []
-    monkeypatch.setattr(webhooks, "webhook_delivery_enqueue", lambda **kw: queued.append(kw["delivery_id"]))
+    monkeypatch.setattr(
+        webhooks, "webhook_delivery_enqueue", lambda **kw: queued.append(kw["delivery_id"])
+    )
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
         webhooks.webhook_event_emit(event="sla.amber", payload={"ticket": 1}, team_id=team.pk)
@@ -123,18 +145,24 @@ def test_emit_refuses_unknown_events(team):
 
 def test_delivery_is_signed_and_logged(receiver, team, django_capture_on_commit_callbacks):
     # Given a webhook pointing at a real HTTP server on loopback
-    hook = Webhook.objects.create(url=receiver.url, team=team, events=["escalation.created"], secret="shh")
+    hook = Webhook.objects.create(
+        url=receiver.url, team=team, events=["escalation.created"], secret="shh"
+    )
 
     # When an event is emitted and the transaction commits (the sync task queue sends it)
     with django_capture_on_commit_callbacks(execute=True):
-        webhooks.webhook_event_emit(event="escalation.created", payload={"escalation": 5}, team_id=team.pk)
+        webhooks.webhook_event_emit(
+            event="escalation.created", payload={"escalation": 5}, team_id=team.pk
+        )
 
     # Then the receiver got one signed request it can verify, and the attempt is logged
     assert len(receiver.requests) == 1
     request = receiver.requests[0]
     signature = request["headers"][webhooks.SIGNATURE_HEADER.lower()]
     assert webhooks.webhook_signature_verify(secret="shh", header=signature, body=request["body"])
-    assert not webhooks.webhook_signature_verify(secret="wrong", header=signature, body=request["body"])
+    assert not webhooks.webhook_signature_verify(
+        secret="wrong", header=signature, body=request["body"]
+    )
     envelope = json.loads(request["body"])
     delivery = WebhookDelivery.objects.get(webhook=hook)
     assert envelope["event"] == "escalation.created"
@@ -150,9 +178,15 @@ def test_signature_format_and_stale_timestamps():
 
     assert header.startswith("t=1700000000,v1=")
     assert len(header.split("v1=")[1]) == 64
-    assert webhooks.webhook_signature_verify(secret="k", header=header, body=b'{"a":1}', now=1700000100)
-    assert not webhooks.webhook_signature_verify(secret="k", header=header, body=b'{"a":1}', now=1700000400)
-    assert not webhooks.webhook_signature_verify(secret="k", header=header, body=b'{"a":2}', now=1700000100)
+    assert webhooks.webhook_signature_verify(
+        secret="k", header=header, body=b'{"a":1}', now=1700000100
+    )
+    assert not webhooks.webhook_signature_verify(
+        secret="k", header=header, body=b'{"a":1}', now=1700000400
+    )
+    assert not webhooks.webhook_signature_verify(
+        secret="k", header=header, body=b'{"a":2}', now=1700000100
+    )
 
 
 def test_failed_delivery_is_retried_with_backoff_until_it_succeeds(receiver, team):
@@ -176,7 +210,11 @@ def test_failed_delivery_is_retried_with_backoff_until_it_succeeds(receiver, tea
     assert (first, second, third, again) == ("pending", "pending", "sent", "sent")
     assert timedelta(seconds=29) < first_retry_at - before < timedelta(seconds=40)
     assert timedelta(seconds=599) < second_retry_at - before < timedelta(seconds=610)
-    assert list(DeliveryAttempt.objects.filter(webhook_delivery=delivery).values_list("status_code", flat=True)) == [500, 429, 200]
+    assert list(
+        DeliveryAttempt.objects.filter(webhook_delivery=delivery).values_list(
+            "status_code", flat=True
+        )
+    ) == [500, 429, 200]
     assert len(receiver.requests) == 3
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == ("sent", 3, None)
@@ -184,7 +222,9 @@ def test_failed_delivery_is_retried_with_backoff_until_it_succeeds(receiver, tea
 
 def test_a_failure_schedules_the_retry_after_commit(team, django_capture_on_commit_callbacks):
     # Given nothing listens on the webhook's port
-    hook = Webhook.objects.create(url="http://127.0.0.1:8298/nobody", team=team, events=["sla.amber"], secret="s")
+    hook = Webhook.objects.create(
+        url="http://127.0.0.1:8298/nobody", team=team, events=["sla.amber"], secret="s"
+    )
     delivery = WebhookDelivery.objects.create(webhook=hook, event="sla.amber", payload={})
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -209,14 +249,24 @@ def test_delivery_gives_up_after_the_last_attempt(receiver, team):
 
     assert webhook_delivery_send_task(delivery.pk) == "failed"
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.response_code, delivery.next_attempt_at) == ("failed", 503, None)
+    assert (delivery.status, delivery.response_code, delivery.next_attempt_at) == (
+        "failed",
+        503,
+        None,
+    )
 
 
 def test_deliveries_endpoint_lists_attempts(client_for, lead, team):
-    hook = Webhook.objects.create(url="https://a.example.com", team=team, events=["sla.amber"], secret="s")
-    sent = WebhookDelivery.objects.create(webhook=hook, event="sla.amber", payload={"n": 1}, status="sent")
+    hook = Webhook.objects.create(
+        url="https://a.example.com", team=team, events=["sla.amber"], secret="s"
+    )
+    sent = WebhookDelivery.objects.create(
+        webhook=hook, event="sla.amber", payload={"n": 1}, status="sent"
+    )
     DeliveryAttempt.objects.create(webhook_delivery=sent, status_code=200, duration_ms=12)
-    WebhookDelivery.objects.create(webhook=hook, event="sla.amber", payload={"n": 2}, status="failed")
+    WebhookDelivery.objects.create(
+        webhook=hook, event="sla.amber", payload={"n": 2}, status="failed"
+    )
 
     everything = client_for(lead).get(f"/api/v1/webhooks/{hook.pk}/deliveries/").json()
     only_sent = client_for(lead).get(f"/api/v1/webhooks/{hook.pk}/deliveries/?status=sent").json()

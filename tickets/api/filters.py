@@ -6,15 +6,16 @@ from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
 from escalations.api import sla
-from tickets.models import Agent, Customer, Priority, Queue, Status, Team, Ticket
+from kimondesk.api.ids import IdFilter
+from tickets.models import Agent, Customer, Priority, Queue, Status, Ticket
 
 
 class TicketFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=Status.choices)
     priority = filters.MultipleChoiceFilter(choices=Priority.choices)
-    queue = filters.ModelChoiceFilter(queryset=Queue.objects.all())
-    assignee = filters.ModelChoiceFilter(queryset=Agent.objects.all())
-    customer = filters.ModelChoiceFilter(queryset=Customer.objects.all())
+    queue = IdFilter(field_name="queue_id")
+    assignee = IdFilter(field_name="assignee_id")
+    customer = IdFilter(field_name="customer_id")
     tag = filters.CharFilter(method="filter_tag", help_text="Tickets carrying this tag.")
     escalated = filters.BooleanFilter(
         method="filter_escalated", help_text="Escalated at least once (true) or never (false)."
@@ -60,7 +61,7 @@ class CustomerFilter(filters.FilterSet):
 
 
 class AgentFilter(filters.FilterSet):
-    team = filters.ModelChoiceFilter(queryset=Team.objects.all())
+    team = IdFilter(field_name="team_id")
     role = filters.ChoiceFilter(choices=Agent._meta.get_field("role").choices)
 
     class Meta:
@@ -69,7 +70,7 @@ class AgentFilter(filters.FilterSet):
 
 
 class QueueFilter(filters.FilterSet):
-    team = filters.ModelChoiceFilter(queryset=Team.objects.all())
+    team = IdFilter(field_name="team_id")
 
     class Meta:
         model = Queue

@@ -10,12 +10,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from escalations.api import engine, sla
 from escalations.api.serializers import EscalationSerializer, escalation_read_queryset
 from kimondesk.api.idempotency import idempotent
+from kimondesk.api.ids import id_parse
 from kimondesk.api.permissions import ADMIN, LEAD
 from kimondesk.api.viewsets import ApiViewSet, IdempotentCreateModelMixin
 from tickets import services
@@ -215,8 +217,11 @@ class TicketChildViewSet(ApiViewSet, mixins.ListModelMixin):
 
     def ticket(self) -> Ticket:
         if not hasattr(self, "_ticket"):
+            ticket_id = id_parse(self.kwargs["ticket_id"])
+            if ticket_id is None:
+                raise NotFound()
             visible = tickets_visible_to(agent=self.agent)
-            self._ticket = get_object_or_404(visible, pk=self.kwargs["ticket_id"])
+            self._ticket = get_object_or_404(visible, pk=ticket_id)
         return self._ticket
 
     def created(self, obj: Any) -> Response:
