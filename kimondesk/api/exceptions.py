@@ -12,6 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -51,6 +52,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return drf_exception_handler(exc, context)
 
 
+@csrf_exempt
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Unknown paths under ``/api/``: the contract's JSON 404, not an HTML page."""
     return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
