@@ -1,28 +1,33 @@
 # KimonDesk: `make run` starts everything, `make test` runs the suite.
+# Both create the virtualenv (.venv) from requirements.lock first when it is missing.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+PYTEST_ARGS ?=
 
 .PHONY: install run test lint typecheck check clean
 
+# The marker is rebuilt when the lock changes, or when the venv itself is gone.
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+install:
+	@test -x $(PY) || rm -f $(VENV)/.installed
+	@$(MAKE) --no-print-directory $(VENV)/.installed
 
+# Migrate, collect static files, seed the demo data (idempotent), then run the ASGI server and
+# the task cluster together; Ctrl-C stops both.
 run: install
-	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo
+	@echo "KimonDesk on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the web server and the task cluster)"
 	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
 test: install
-	@mkdir -p var artifacts
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -13,3 +13,6 @@ if TYPE_CHECKING:
 
 def ticket_event_recorded(*, event: TicketEvent) -> None:
     """Hook for every ``TicketEvent``. Engine and SLA parts register their steps here."""
+    from escalations.engine.evaluate import evaluation_queue
+
+    evaluation_queue(event=event)

@@ -4,6 +4,8 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+# Development by default (``make run``); production processes set DJANGO_SETTINGS_MODULE to
+# ``kimondesk.settings.production`` explicitly.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kimondesk.settings.dev")
 django_asgi_app = get_asgi_application()
 

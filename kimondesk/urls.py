@@ -7,7 +7,11 @@ from kimondesk import health, signin
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("login/", signin.RateLimitedLoginView.as_view(), name="login"),
+    path(
+        "login/",
+        signin.RateLimitedLoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The admin's own sign-in goes through the same brute-force protection.
     path("admin/login/", signin.RateLimitedLoginView.as_view(), name="admin_login"),

@@ -6,7 +6,9 @@ import pytest
 
 from tests import factories
 
-ON_POSTGRES = "postgresql" in os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(
+    ("postgres://", "postgresql://", "pgsql://")
+)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -171,6 +172,20 @@ def ticket_follow(*, ticket: Ticket, agent: Agent) -> None:
     TicketFollower.objects.get_or_create(ticket=ticket, agent=agent)
 
 
+ESCALATE_TAG_REFUSAL = (
+    "Adding the 'escalate' tag needs a handoff note (what you tried, your diagnosis, the "
+    "authority you need): use the escalate action instead."
+)
+
+
+def _escalate_tag_refuse(*, ticket: Ticket, tags: Iterable[str]) -> None:
+    from escalations.engine.triggers import ESCALATE_TAG
+
+    wanted = {name.strip().lower() for name in tags}
+    if ESCALATE_TAG in wanted and not ticket.tags.filter(name=ESCALATE_TAG).exists():
+        raise ValidationError({"tags": [ESCALATE_TAG_REFUSAL]})
+
+
 @transaction.atomic
 def ticket_update(
     *,
@@ -182,13 +197,20 @@ def ticket_update(
     assignee: Agent | object | None = ...,
     tags: Iterable[str] | None = None,
     reason: str = "",
+    handoff: bool = False,
 ) -> Ticket:
     """Change a ticket's status, priority, queue, assignee or tags; one event per change.
 
     ``...`` (the default) for ``queue``/``assignee`` means "leave as is"; ``None`` clears.
     The row is locked first so concurrent edits serialise instead of overwriting each other.
+    Adding the ``escalate`` tag needs a handoff: only the manual escalation service passes
+    ``handoff=True``; anyone else gets a ``ValidationError`` and nothing is written.
     """
+    if tags is not None:
+        tags = list(tags)
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if tags is not None and not handoff:
+        _escalate_tag_refuse(ticket=locked, tags=tags)
     changes: list[tuple[str, dict[str, Any]]] = []
     now = timezone.now()
     if status is not None and status != locked.status:
@@ -233,6 +255,8 @@ def ticket_update(
         if before != after:
             locked.tags.set(tag_objs)
             tag_change = {"added": sorted(after - before), "removed": sorted(before - after)}
+            if handoff:
+                tag_change["handoff"] = True
     if changes or tag_change:
         locked.save()
     for kind, data in changes:

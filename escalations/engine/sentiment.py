@@ -1,14 +1,68 @@
-"""Customer-message sentiment: VADER plus a support-specific layer."""
+"""Customer-message sentiment: VADER plus a support-specific layer.
+
+The score is VADER's compound score of the message (after a few support idioms are rewritten,
+see ``sentiment_lexicon.REWRITES``) plus one penalty per kind of support evidence found: churn
+threats, a switch to a competitor, malfunction reports, factual complaints ("three weeks, no
+response"), repeated contact, complaint wording, and all-caps anger or exclamation runs. Each piece
+of evidence becomes a short human reason ("churn threat: 'cancel my account'") that the escalation
+engine stores with the escalation. Quality and speed are measured by ``bench/sentiment_eval.py``.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from escalations.engine.sentiment_lexicon import (
+    CUES,
+    LEXICON_OVERRIDES,
+    NEGATORS,
+    REWRITES,
+    Cue,
+)
+
 NEGATIVE_THRESHOLD = -0.05
+# Without any support cue, VADER alone must be clearly negative: mildly negative wording in a
+# neutral report ("no more than 2 hours", "point and shoot") is the main source of false alarms.
+VADER_ONLY_NEGATIVE_THRESHOLD = -0.3
 POSITIVE_THRESHOLD = 0.05
+# Anger cues count only when the wording is not clearly positive ("THANK YOU SO MUCH!!!").
+ANGER_MAX_COMPOUND = 0.3
+SHOUT_MIN_LETTERS = 12
+SHOUT_MIN_RATIO = 0.7
+SHOUT_PENALTY = -0.5
+EXCLAMATION_PENALTY = -0.25
+NEGATION_WINDOW_WORDS = 3
+NEGATIVE_WORD_VALENCE = -1.0
+MAX_REASONS = 6
+EXCERPT_CHARS = 60
+
+# Patterns are matched on lower-cased text (faster than re.IGNORECASE), each starting at a word.
+_WORD_START = r"(?<![\w'])(?=\w)"
+_WORD_END = r"(?:(?<=\W)|(?!\w))"
+_REWRITE_ANY_RE = re.compile(
+    _WORD_START + "(?:" + "|".join(p for p, _ in REWRITES) + ")" + _WORD_END
+)
+_REWRITE_RES = tuple(
+    (re.compile(_WORD_START + "(?:" + pattern + ")" + _WORD_END, re.IGNORECASE), replacement)
+    for pattern, replacement in REWRITES
+)
+# One pass over the message for every cue: a named group per cue, the first match of each kept.
+_CUES_BY_KEY = {cue.key: cue for cue in CUES}
+_CUE_RE = re.compile(
+    _WORD_START
+    + "(?:"
+    + "|".join(f"(?P<{cue.key}>{'|'.join(cue.patterns)})" for cue in CUES)
+    + ")"
+    + _WORD_END
+)
+_NEGATOR_RE = re.compile(NEGATORS)
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z']*")
+_EXCLAMATION_RE = re.compile(r"!{2,}|[!?]{3,}|\?!|!\?")
+_SPACES_RE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -20,13 +74,100 @@ class SentimentScore:
 
 @lru_cache(maxsize=1)
 def _analyzer() -> SentimentIntensityAnalyzer:
-    return SentimentIntensityAnalyzer()
+    analyzer = SentimentIntensityAnalyzer()
+    analyzer.lexicon.update(LEXICON_OVERRIDES)
+    return analyzer
+
+
+def _excerpt(phrase: str) -> str:
+    phrase = _SPACES_RE.sub(" ", phrase.strip(" \t\n.,;:!?"))
+    if len(phrase) > EXCERPT_CHARS:
+        phrase = phrase[: EXCERPT_CHARS - 1].rstrip() + "…"
+    return phrase
+
+
+def _is_negated(text: str, start: int) -> bool:
+    before = text[max(0, start - 40) : start]
+    window = " ".join(before.split()[-NEGATION_WINDOW_WORDS:])
+    return _NEGATOR_RE.search(window) is not None
+
+
+def _fold(text: str) -> str:
+    """Lower case with straight apostrophes: the form every lexicon pattern is written for."""
+    return text.lower().replace("\u2019", "'")
+
+
+def _rewrite(text: str) -> str:
+    text = text.replace("\u2019", "'")
+    if _REWRITE_ANY_RE.search(text.lower()) is None:
+        return text
+    for pattern, replacement in _REWRITE_RES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _cue_hits(lowered: str) -> list[tuple[Cue, str]]:
+    """The first un-negated match of each cue, in the lexicon's order."""
+    found: dict[str, str] = {}
+    for match in _CUE_RE.finditer(lowered):
+        key = match.lastgroup or ""
+        cue = _CUES_BY_KEY[key]
+        if key in found or (cue.negatable and _is_negated(lowered, match.start())):
+            continue
+        found[key] = match.group(0)
+    return [(cue, found[cue.key]) for cue in CUES if cue.key in found]
+
+
+def _shout_ratio(text: str) -> float:
+    letters = upper = 0
+    for word in _WORD_RE.findall(text):
+        if len(word) < 2:
+            continue
+        letters += len(word)
+        upper += sum(1 for char in word if char.isupper())
+    return upper / letters if letters >= SHOUT_MIN_LETTERS else 0.0
+
+
+def _negative_words(text: str) -> list[str]:
+    lexicon = _analyzer().lexicon
+    words: list[str] = []
+    for word in _WORD_RE.findall(text.lower()):
+        if lexicon.get(word, 0.0) <= NEGATIVE_WORD_VALENCE and word not in words:
+            words.append(word)
+    return words
 
 
 def sentiment_score_message(text: str) -> SentimentScore:
-    compound = float(_analyzer().polarity_scores(text)["compound"])
-    if compound <= NEGATIVE_THRESHOLD:
-        return SentimentScore("negative", compound, ("negative wording",))
-    if compound >= POSITIVE_THRESHOLD:
-        return SentimentScore("positive", compound)
-    return SentimentScore("neutral", compound)
+    """Score one customer message: label ("negative", "neutral", "positive"), compound, reasons."""
+    rewritten = _rewrite(text)
+    vader = float(_analyzer().polarity_scores(rewritten)["compound"])
+    penalty = 0.0
+    reasons: list[str] = []
+    for cue, phrase in _cue_hits(_fold(rewritten)):
+        penalty += cue.penalty
+        reasons.append(f"{cue.reason}: '{_excerpt(phrase)}'")
+    if vader < ANGER_MAX_COMPOUND:
+        ratio = _shout_ratio(text)
+        if ratio >= SHOUT_MIN_RATIO:
+            penalty += SHOUT_PENALTY
+            reasons.append(f"all-caps anger: {ratio:.0%} capitals")
+        # An exclamation run amplifies other negative evidence; on its own it is just emphasis.
+        run = _EXCLAMATION_RE.search(text) if penalty < 0 or vader < 0 else None
+        if run is not None:
+            penalty += EXCLAMATION_PENALTY
+            reasons.append(f"exclamation run: '{run.group(0)}'")
+    if vader <= NEGATIVE_THRESHOLD:
+        words = _negative_words(rewritten)
+        shown = ", ".join(f"'{w}'" for w in words[:3])
+        reasons.append(f"negative wording ({vader:+.2f})" + (f": {shown}" if shown else ""))
+    compound = round(max(-1.0, min(1.0, vader + penalty)), 4)
+    threshold = NEGATIVE_THRESHOLD if penalty < 0 else VADER_ONLY_NEGATIVE_THRESHOLD
+    if compound <= threshold:
+        label = "negative"
+    elif compound >= POSITIVE_THRESHOLD:
+        label = "positive"
+    else:
+        label = "neutral"
+    return SentimentScore(
+        label, compound, tuple(reasons[:MAX_REASONS]) if label == "negative" else ()
+    )

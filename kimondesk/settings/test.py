@@ -7,7 +7,7 @@ suite on SQLite + in-memory and on PostgreSQL + Redis.
 import os
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, Q_CLUSTER, env
+from .base import DATABASES, Q_CLUSTER, VAR_DIR, env
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
@@ -24,7 +24,7 @@ Q_CLUSTER["sync"] = env.bool("Q_SYNC", default=True)
 # The Channels live server runs in a forked process: it must open the same, named test database.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test_{_worker}.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_{_worker}.sqlite3")}
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_worker}"}
 

@@ -1,0 +1,200 @@
+"""Bring up a production-shaped KimonDesk on this machine for benchmarks and fault drills.
+
+A fresh PostgreSQL database, a private Redis server on its own port (so a drill may restart it),
+N uvicorn web processes and M qcluster workers, all with the production settings module.
+Everything binds 127.0.0.1 and is stopped on exit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+BENCH_SECRET = "bench-" + "k" * 30 + "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def wait_for_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+def rss_peak_kib(pid: int) -> int:
+    """Peak resident set size (VmHWM) of a process and its children, in KiB."""
+    total = 0
+    pids = [pid]
+    with contextlib.suppress(FileNotFoundError):
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    for p in pids:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total = max(total, int(line.split()[1]))
+    return total
+
+
+@dataclass
+class Stack:
+    db_name: str
+    web_ports: list[int]
+    redis_port: int
+    workers: int
+    env: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="kd-bench-")))
+
+    @property
+    def database_url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:5432/{self.db_name}"
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://127.0.0.1:{self.redis_port}/0"
+
+    def base_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "kimondesk.settings.production",
+                "DATABASE_URL": self.database_url,
+                "REDIS_URL": self.redis_url,
+                "SECRET_KEY": BENCH_SECRET,
+                "SECURE_SSL_REDIRECT": "False",
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "API_THROTTLE_RATE": "1000000/min",
+                "LOG_LEVEL": "WARNING",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        env.update(self.env)
+        return env
+
+    # --- services ---------------------------------------------------------------------------
+    def start_redis(self) -> None:
+        self.processes["redis"] = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "/usr/bin/redis-server",
+                "--bind", "127.0.0.1", "--port", str(self.redis_port),
+                "--save", "", "--appendonly", "no", "--dir", str(self.tmp),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_for_port(self.redis_port)
+
+    def stop_redis(self) -> None:
+        proc = self.processes.pop("redis", None)
+        if proc:
+            proc.terminate()
+            proc.wait(10)
+
+    def create_database(self) -> None:
+        for sql in (
+            f"DROP DATABASE IF EXISTS {self.db_name} WITH (FORCE)",
+            f"CREATE DATABASE {self.db_name}",
+        ):
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
+        self.manage("migrate", "--noinput", "-v0")
+
+    def drop_database(self) -> None:
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
+             f"DROP DATABASE IF EXISTS {self.db_name} WITH (FORCE)"],
+            check=False,
+        )  # fmt: skip
+
+    def manage(self, *args: str) -> None:
+        subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=self.base_env(), check=True)
+
+    def start_web(self, index: int) -> None:
+        port = self.web_ports[index]
+        self.processes[f"web{index}"] = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "uvicorn"), "kimondesk.asgi:application",
+                "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+                "--log-level", "warning", "--ws-ping-interval", "0",
+            ],
+            cwd=ROOT,
+            env=self.base_env(),
+            stdout=open(self.tmp / f"web{index}.log", "wb"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        wait_for_port(port)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as r:
+            assert r.status == 200, r.read()
+
+    def start_worker(self, index: int) -> None:
+        self.processes[f"worker{index}"] = subprocess.Popen(
+            [PYTHON, "manage.py", "qcluster"],
+            cwd=ROOT,
+            env=self.base_env(),
+            stdout=open(self.tmp / f"worker{index}.log", "wb"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def kill(self, name: str, sig: int = signal.SIGTERM) -> None:
+        proc = self.processes.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            if name.startswith("worker"):
+                os.killpg(proc.pid, sig)
+            else:
+                proc.send_signal(sig)
+        proc.wait(30)
+
+    def rss(self) -> dict[str, int]:
+        return {name: rss_peak_kib(p.pid) for name, p in self.processes.items()}
+
+    def stop(self) -> None:
+        for name in list(self.processes):
+            with contextlib.suppress(Exception):
+                self.kill(name, signal.SIGTERM)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_stack(
+    *, db_name: str, web: int = 2, workers: int = 2, base_port: int = 8600, redis_port: int = 6391,
+    env: dict[str, str] | None = None, keep_db: bool = False,
+) -> Iterator[Stack]:  # fmt: skip
+    stack = Stack(
+        db_name=db_name,
+        web_ports=[base_port + i for i in range(web)],
+        redis_port=redis_port,
+        workers=workers,
+        env=env or {},
+    )
+    try:
+        stack.start_redis()
+        stack.create_database()
+        yield stack
+    finally:
+        stack.stop()
+        if not keep_db:
+            stack.drop_database()
+
+
+def django_setup(stack: Stack) -> None:
+    """Configure Django in this (the driver's) process against the stack's database."""
+    os.environ.update(stack.base_env())
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()

@@ -1,0 +1,180 @@
+"""The dry run: replay past ticket events through one rule's trigger and conditions.
+
+Writes nothing. The ticket state a condition sees is reconstructed at each event's time by
+rewinding the event log from the current state (status, priority, queue and team, tags, customer
+tier, assignee): a rule with ``priority = urgent`` only hits events that happened while the
+ticket was urgent. Facts the log does not carry (a queue's team moving, a team's lead changing)
+are taken as they are now. The rule's cooldown is applied between hits of the same ticket; the
+other runtime guards (chain length, holder, ping-pong) depend on what earlier escalations would
+have done and are not simulated.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from escalations.models import Rule
+from tickets.models import EventKind, Message, Queue, TicketEvent
+
+from .conditions import conditions_match
+from .context import TicketContext, ticket_context_from, ticket_context_queryset
+from .triggers import TRIGGERS, TriggerKind, trigger_event_of
+
+# The changes that move a ticket's state, and the fields they rewind.
+STATE_KINDS = (
+    EventKind.STATUS_CHANGED,
+    EventKind.PRIORITY_CHANGED,
+    EventKind.QUEUE_CHANGED,
+    EventKind.ASSIGNED,
+    EventKind.TAGS_CHANGED,
+    EventKind.TIER_CHANGED,
+)
+
+
+@dataclass(frozen=True)
+class BacktestHit:
+    ticket_id: int
+    subject: str
+    at: datetime
+    trigger: str
+    evidence: dict[str, Any]
+    occurrence: str = ""
+    sentence: str = ""
+
+
+@dataclass
+class BacktestResult:
+    rule_id: int
+    days: int
+    window_start: datetime
+    window_end: datetime
+    tickets_evaluated: int
+    hits: list[BacktestHit] = field(default_factory=list)
+
+
+def _rewind(ctx: TicketContext, event: TicketEvent, queue_team: dict[int, int]) -> TicketContext:
+    """The context just before ``event``, given the context just after it."""
+    data = event.data
+    if event.kind == EventKind.STATUS_CHANGED and "from" in data:
+        return dataclasses.replace(ctx, status=data["from"])
+    if event.kind == EventKind.PRIORITY_CHANGED and "from" in data:
+        return dataclasses.replace(ctx, priority=data["from"])
+    if event.kind == EventKind.QUEUE_CHANGED and "from" in data:
+        queue_id = data["from"]
+        return dataclasses.replace(
+            ctx, queue_id=queue_id, team_id=queue_team.get(queue_id) if queue_id else None
+        )
+    if event.kind == EventKind.ASSIGNED and "from" in data:
+        return dataclasses.replace(ctx, assignee_id=data["from"])
+    if event.kind == EventKind.TAGS_CHANGED:
+        tags = (ctx.tags - set(data.get("added") or [])) | set(data.get("removed") or [])
+        return dataclasses.replace(ctx, tags=frozenset(tags))
+    if event.kind == EventKind.TIER_CHANGED and "from" in data:
+        return dataclasses.replace(ctx, tier=data["from"])
+    return ctx
+
+
+def backtest_run(*, rule: Rule, days: int, now: datetime) -> BacktestResult:
+    """Replay the window's events; a fixed number of reads whatever the window holds."""
+    start = now - timedelta(days=days)
+    result = BacktestResult(
+        rule_id=rule.pk, days=days, window_start=start, window_end=now, tickets_evaluated=0
+    )
+    if rule.trigger_kind not in TRIGGERS:
+        return result
+    trigger = TRIGGERS.get(rule.trigger_kind)
+    params = trigger.clean_params(rule.trigger_params)
+    candidates = list(
+        TicketEvent.objects.filter(
+            kind__in=trigger.event_kinds, created_at__gte=start, created_at__lte=now
+        ).order_by("created_at", "id")
+    )
+    if not candidates:
+        return result
+    ticket_ids = {e.ticket_id for e in candidates}
+    result.tickets_evaluated = len(ticket_ids)
+    tickets = {t.pk: t for t in ticket_context_queryset().filter(pk__in=ticket_ids)}
+    queue_team = dict(Queue.objects.values_list("pk", "team_id"))
+    # Every state change after the first candidate, newest first, to rewind from now.
+    changes = TicketEvent.objects.filter(
+        ticket_id__in=ticket_ids, kind__in=STATE_KINDS, created_at__gte=candidates[0].created_at
+    ).order_by("-created_at", "-id")
+    by_ticket: dict[int, list[TicketEvent]] = defaultdict(list)
+    for change in changes:
+        by_ticket[change.ticket_id].append(change)
+    message_ids = [e.data.get("message") for e in candidates if e.kind == EventKind.MESSAGE_ADDED]
+    messages = {
+        m["pk"]: m
+        for m in Message.objects.filter(pk__in=[i for i in message_ids if i]).values(
+            "pk", "body", "sentiment_reasons"
+        )
+    }
+    contexts: dict[int, TicketContext] = {}
+    for candidate in sorted(candidates, key=lambda e: (e.created_at, e.pk), reverse=True):
+        ticket = tickets.get(candidate.ticket_id)
+        if ticket is None:
+            continue
+        ctx = contexts.get(ticket.pk) or ticket_context_from(ticket)
+        pending = by_ticket[ticket.pk]
+        # Rewind the changes that happened after this candidate.
+        while pending and (pending[0].created_at, pending[0].pk) > (
+            candidate.created_at,
+            candidate.pk,
+        ):
+            ctx = _rewind(ctx, pending.pop(0), queue_team)
+        contexts[ticket.pk] = ctx
+        hit = _hit(
+            rule=rule,
+            trigger=trigger,
+            params=params,
+            event=candidate,
+            ctx=ctx,
+            message=messages.get(candidate.data.get("message")),
+            subject=ticket.subject,
+        )
+        if hit is not None:
+            result.hits.append(hit)
+    result.hits.sort(key=lambda h: (h.at, h.ticket_id))
+    result.hits = _apply_cooldown(result.hits, minutes=rule.cooldown_minutes)
+    return result
+
+
+def _hit(
+    *,
+    rule: Rule,
+    trigger: TriggerKind,
+    params: dict[str, Any],
+    event: TicketEvent,
+    ctx: TicketContext,
+    message: Mapping[str, Any] | None,
+    subject: str,
+) -> BacktestHit | None:
+    firing = trigger.evaluate(trigger_event_of(event, message), ctx, params)
+    if firing is None or not conditions_match(rule.conditions, ctx):
+        return None
+    return BacktestHit(
+        ticket_id=event.ticket_id,
+        subject=subject,
+        at=event.created_at,
+        trigger=firing.trigger,
+        evidence=firing.evidence,
+        occurrence=firing.occurrence,
+        sentence=firing.sentence,
+    )
+
+
+def _apply_cooldown(hits: list[BacktestHit], *, minutes: int) -> list[BacktestHit]:
+    kept: list[BacktestHit] = []
+    last: dict[int, datetime] = {}
+    for hit in hits:
+        previous = last.get(hit.ticket_id)
+        if previous is not None and minutes and hit.at - previous < timedelta(minutes=minutes):
+            continue
+        last[hit.ticket_id] = hit.at
+        kept.append(hit)
+    return kept

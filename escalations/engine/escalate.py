@@ -1,0 +1,414 @@
+"""One escalation = one transaction.
+
+``escalation_execute`` locks the ticket, checks the guards (exactly once, cooldown, chain length,
+holder, ping-pong), resolves the target, reassigns, and writes the ``Escalation``, its pinned
+summary note, the ``escalated`` ticket event and the audit rows together. Live pushes and Slack
+deliveries are queued with ``transaction.on_commit``: nothing leaves before the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from escalations.audit import audit_record, audit_snapshot
+from escalations.models import AuditEvent, Escalation, Rule, Target, TargetKind, TriggerKey
+from tickets.models import EventKind, Note, NoteKind, Ticket
+
+from .summary import Handoff, escalation_summary_text
+from .targets import TARGET_KINDS, Resolution, team_lead_resolve
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class EscalationRequest:
+    """Everything one escalation needs; ``rule`` for rule-fired, ``actor`` for manual ones."""
+
+    ticket_id: int
+    trigger: str
+    occurrence: str
+    sentence: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    rule: Rule | None = None
+    actor: Any = None
+    target: Target | None = None
+    handoff: Handoff | None = None
+    parent: Escalation | None = None
+    # Tag escalations: the escalate tag is added in the same transaction.
+    add_tag: bool = False
+    # How the caller chose the target (e.g. "Target of rule “VIP”"), kept in ``route_notes``.
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def is_manual(self) -> bool:
+        return self.actor is not None
+
+
+@dataclass
+class EscalationOutcome:
+    escalation: Escalation | None
+    created: bool
+    refused: str = ""
+
+
+class EscalationRefused(Exception):
+    def __init__(self, reason: str, code: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+def _max_chain() -> int:
+    return int(settings.KIMONDESK["ESCALATION_MAX_CHAIN"])
+
+
+def _reassigned_by(request: EscalationRequest) -> str:
+    if request.is_manual:
+        return str(request.actor)
+    name = request.rule.name if request.rule is not None else ""
+    if request.trigger == TriggerKey.UNACKNOWLEDGED:
+        return f"rule “{name}” (not acknowledged in time)" if name else "not acknowledged in time"
+    return f"rule “{name}”"
+
+
+def _actor_label(request: EscalationRequest) -> str:
+    if request.is_manual:
+        return str(request.actor)
+    return f"rule: {request.rule.name}" if request.rule is not None else "system"
+
+
+def _trigger_label(key: str) -> str:
+    return str(TriggerKey(key).label) if key in TriggerKey.values else key
+
+
+def _check_guards(*, request: EscalationRequest, ticket: Ticket, now: Any) -> None:
+    if not ticket.is_open:
+        raise EscalationRefused(f"The ticket is {ticket.status}.", "ticket_closed")
+    rule = request.rule
+    if rule is not None and request.parent is None and rule.cooldown_minutes:
+        since = now - timedelta(minutes=rule.cooldown_minutes)
+        if Escalation.objects.filter(ticket=ticket, rule=rule, created_at__gte=since).exists():
+            raise EscalationRefused(
+                f"Rule “{rule.name}” escalated this ticket less than "
+                f"{rule.cooldown_minutes} min ago (cooldown).",
+                "cooldown",
+            )
+    limit = _max_chain()
+    if ticket.escalation_count >= limit:
+        raise EscalationRefused(
+            f"The ticket was escalated {ticket.escalation_count} times: the chain limit is {limit}.",
+            "chain_limit",
+        )
+
+
+def _resolve(*, request: EscalationRequest, ticket: Ticket) -> Resolution:
+    if request.target is None:
+        resolution = team_lead_resolve(ticket=ticket)
+    else:
+        resolution = TARGET_KINDS.get(request.target.kind).resolve(
+            target=request.target, ticket=ticket
+        )
+    resolution.notes = [*request.notes, *resolution.notes]
+    if not resolution.reassign:
+        return resolution
+    if resolution.to_agent is None and (
+        resolution.to_queue is None
+        or (resolution.to_queue.pk == ticket.queue_id and ticket.assignee_id is None)
+    ):
+        raise EscalationRefused("Nowhere to escalate: " + " ".join(resolution.notes), "no_target")
+    if resolution.to_agent is not None and resolution.to_agent.pk == ticket.assignee_id:
+        raise EscalationRefused(
+            f"{resolution.to_agent} already holds the ticket.", "current_holder"
+        )
+    path = Escalation.objects.filter(ticket=ticket).values_list(
+        "from_agent_id", "from_queue_id", "to_queue_id"
+    )
+    handed_on_agents = {a for a, _, _ in path if a is not None}
+    left_queues = {fq for _, fq, tq in path if fq is not None and fq != tq}
+    bounced = (resolution.to_agent is not None and resolution.to_agent.pk in handed_on_agents) or (
+        resolution.to_agent is None
+        and resolution.to_queue is not None
+        and resolution.to_queue.pk in left_queues
+    )
+    if not bounced:
+        return resolution
+    back_to = resolution.to_agent or resolution.to_queue
+    lead = team_lead_resolve(ticket=ticket)
+    if (
+        lead.to_agent is None
+        or lead.to_agent.pk == ticket.assignee_id
+        or lead.to_agent.pk in handed_on_agents
+        or (resolution.to_agent is not None and lead.to_agent.pk == resolution.to_agent.pk)
+    ):
+        raise EscalationRefused(
+            f"Ping-pong refused: {back_to} already handed this ticket on, and there is no "
+            "level above to send it to.",
+            "ping_pong",
+        )
+    lead.notes = [
+        *resolution.notes,
+        f"Ping-pong: {back_to} already handed this ticket on; sent one level up to "
+        f"{lead.to_agent} instead.",
+    ]
+    return lead
+
+
+def _suppress(*, request: EscalationRequest, ticket: Ticket, refusal: EscalationRefused) -> None:
+    """Record (once per rule and occurrence) that a rule-fired escalation was not carried out."""
+    rule = request.rule
+    already = AuditEvent.objects.filter(
+        kind="escalation_suppressed",
+        ticket_id=ticket.pk,
+        data__occurrence=request.occurrence,
+        data__rule=rule.pk if rule else None,
+    ).exists()
+    if already:
+        return
+    audit_record(
+        kind="escalation_suppressed",
+        actor_label=_actor_label(request),
+        ticket=ticket,
+        obj=rule,
+        data={
+            "rule": rule.pk if rule else None,
+            "trigger": request.trigger,
+            "occurrence": request.occurrence,
+            "reason": refusal.reason,
+            "code": refusal.code,
+        },
+    )
+
+
+def escalation_execute(*, request: EscalationRequest) -> EscalationOutcome:
+    """Carry out one escalation, exactly once per (ticket, rule, occurrence).
+
+    Refusals of rule-fired escalations are recorded as ``escalation_suppressed`` audit events and
+    returned; manual ones raise ``EscalationRefused`` (the service turns it into a 409).
+    """
+    try:
+        with transaction.atomic():
+            return _execute(request=request)
+    except IntegrityError:
+        existing = Escalation.objects.filter(
+            ticket_id=request.ticket_id, occurrence=request.occurrence
+        ).first()
+        if existing is None:
+            raise
+        # A concurrent or earlier evaluation of the same cause got there first.
+        return EscalationOutcome(existing, created=False)
+
+
+def _execute(*, request: EscalationRequest) -> EscalationOutcome:
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("queue__team__lead", "assignee", "customer")
+        .get(pk=request.ticket_id)
+    )
+    existing = Escalation.objects.filter(ticket=ticket, occurrence=request.occurrence).first()
+    if existing is not None:
+        return EscalationOutcome(existing, created=False)
+    now = timezone.now()
+    try:
+        _check_guards(request=request, ticket=ticket, now=now)
+        resolution = _resolve(request=request, ticket=ticket)
+    except EscalationRefused as refusal:
+        if request.is_manual:
+            raise
+        _suppress(request=request, ticket=ticket, refusal=refusal)
+        return EscalationOutcome(None, created=False, refused=refusal.reason)
+    return EscalationOutcome(
+        _write(request=request, ticket=ticket, resolution=resolution), created=True
+    )
+
+
+def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution) -> Escalation:
+    from escalations import selectors
+    from tickets import services as ticket_services
+
+    actor = request.actor
+    previous = ticket.assignee
+    from_queue = ticket.queue
+    if request.add_tag:
+        from .triggers import ESCALATE_TAG
+
+        names = [*ticket.tags.values_list("name", flat=True), ESCALATE_TAG]
+        ticket_services.ticket_update(ticket=ticket, actor=actor, tags=names, handoff=True)
+    if resolution.reassign:
+        ticket_services.ticket_update(
+            ticket=ticket,
+            actor=actor,
+            assignee=resolution.to_agent,
+            queue=resolution.to_queue if resolution.to_queue is not None else ...,
+            reason="escalation",
+        )
+    handoff = request.handoff
+    handoff_author = str(request.actor) if handoff is not None else ""
+    last_excerpt = ""
+    if handoff is None and previous is not None:
+        handoff = selectors.handoff_latest(ticket_id=ticket.pk, agent_id=previous.pk)
+        handoff_author = str(previous)
+    if handoff is None:
+        handoff_author = str(previous) if previous is not None else "the previous holder"
+        last_excerpt = selectors.message_last_customer_excerpt(ticket_id=ticket.pk)
+    sla = selectors.ticket_sla_snapshot(ticket=ticket)
+    to_agent = resolution.to_agent if resolution.reassign else None
+    to_queue = resolution.to_queue if resolution.reassign else None
+    holder = str(previous) if previous is not None else "unassigned"
+    if resolution.reassign:
+        where = str(to_agent) if to_agent is not None else "nobody"
+        if to_queue is not None and to_queue.pk != ticket.queue_id:
+            where += f" in {to_queue.name}"
+        elif to_agent is None and to_queue is not None:
+            where += f" (left in {to_queue.name})"
+        route = f"{holder} → {where}"
+    else:
+        target_name = request.target.name if request.target is not None else "Slack"
+        route = f"stays with {holder}; posted to Slack ({target_name})"
+    summary = escalation_summary_text(
+        trigger_label=_trigger_label(request.trigger),
+        sentence=request.sentence,
+        reassigned_by=_reassigned_by(request),
+        route=route,
+        handoff=handoff,
+        handoff_author=handoff_author,
+        last_customer_excerpt=last_excerpt,
+        sla=sla,
+        route_notes=resolution.notes,
+    )
+    Note.objects.filter(ticket=ticket, kind=NoteKind.ESCALATION_SUMMARY, pinned=True).update(
+        pinned=False
+    )
+    note = ticket_services.note_add(
+        ticket=ticket, body=summary, author=actor, kind=NoteKind.ESCALATION_SUMMARY, pinned=True
+    )
+    rule = request.rule
+    escalation = Escalation.objects.create(
+        ticket=ticket,
+        trigger=request.trigger,
+        rule=rule,
+        rule_name=rule.name if rule is not None else "",
+        occurrence=request.occurrence,
+        initiated_by=actor,
+        from_agent=previous,
+        to_agent=to_agent,
+        from_queue=from_queue,
+        to_queue=to_queue,
+        target=request.target,
+        parent=request.parent,
+        chain_position=ticket.escalation_count + 1,
+        evidence=request.evidence,
+        handoff_tried=request.handoff.tried if request.handoff else "",
+        handoff_diagnosis=request.handoff.diagnosis if request.handoff else "",
+        handoff_authority_needed=request.handoff.authority_needed if request.handoff else "",
+        sla_snapshot=sla,
+        route_notes=resolution.notes,
+        summary_note=note,
+    )
+    ticket_services.ticket_event_record(
+        ticket=ticket,
+        kind=EventKind.ESCALATED,
+        actor=actor,
+        data={
+            "escalation": escalation.pk,
+            "trigger": request.trigger,
+            "rule": rule.pk if rule is not None else None,
+            "from": previous.pk if previous is not None else None,
+            "to": to_agent.pk if to_agent is not None else None,
+            "to_queue": to_queue.pk if to_queue is not None else None,
+        },
+    )
+    ticket_services.ticket_escalation_count_increment(ticket=ticket)
+    if previous is not None:
+        ticket_services.ticket_follow(ticket=ticket, agent=previous)
+    label = _actor_label(request)
+    audit_record(
+        kind="escalation_created",
+        actor=actor,
+        actor_label=label,
+        ticket=ticket,
+        obj=escalation,
+        after=audit_snapshot(escalation),
+        data={"trigger": request.trigger, "occurrence": request.occurrence},
+    )
+    if resolution.reassign:
+        audit_record(
+            kind="ticket_reassigned",
+            actor=actor,
+            actor_label=label,
+            ticket=ticket,
+            obj=ticket,
+            before={
+                "assignee": previous.pk if previous else None,
+                "queue": _pk(from_queue),
+            },
+            after={
+                "assignee": to_agent.pk if to_agent else None,
+                "queue": _pk(to_queue or from_queue),
+            },
+            data={"reason": "escalation", "escalation": escalation.pk},
+        )
+    _after_commit(escalation=escalation, previous_id=previous.pk if previous else None)
+    return escalation
+
+
+def _after_commit(*, escalation: Escalation, previous_id: int | None) -> None:
+    """Queue the fan-out: live pushes, the integration webhook and Slack; all after commit."""
+    from escalations import selectors
+
+    from .notify import escalation_notifications
+
+    summary_event = selectors.escalation_summary_event(escalation=escalation)
+    notifications = escalation_notifications(escalation=escalation, previous_id=previous_id)
+    _webhook_emit(escalation=escalation)
+    delivery_id = None
+    if escalation.target is not None and escalation.target.kind == TargetKind.SLACK:
+        from escalations.slack import slack_delivery_create
+
+        delivery_id = slack_delivery_create(target=escalation.target, escalation=escalation).pk
+
+    def fan_out() -> None:
+        from tickets.realtime import push_to_agent, push_to_ticket
+
+        push_to_ticket(escalation.ticket_id, summary_event)
+        for agent_id, event in notifications:
+            push_to_agent(agent_id, event)
+
+    transaction.on_commit(fan_out)
+    if delivery_id is not None:
+        from escalations.slack import slack_delivery_enqueue
+
+        transaction.on_commit(lambda: slack_delivery_enqueue(delivery_id=delivery_id))
+
+
+def _pk(obj: Any) -> int | None:
+    return obj.pk if obj is not None else None
+
+
+def _webhook_emit(*, escalation: Escalation) -> None:
+    try:
+        from escalations.webhooks import webhook_event_emit
+    except ModuleNotFoundError:
+        return
+    queue = escalation.to_queue or escalation.from_queue
+    team_id = queue.team_id if queue is not None else None
+    webhook_event_emit(
+        event="escalation.created",
+        payload={
+            "escalation": escalation.pk,
+            "ticket": escalation.ticket_id,
+            "trigger": escalation.trigger,
+            "rule": escalation.rule_id,
+            "from_agent": escalation.from_agent_id,
+            "to_agent": escalation.to_agent_id,
+            "to_queue": escalation.to_queue_id,
+            "created_at": escalation.created_at.isoformat(),
+        },
+        team_id=team_id,
+    )

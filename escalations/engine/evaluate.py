@@ -1,0 +1,153 @@
+"""Evaluation: one ticket event through the rules that listen to it.
+
+``evaluation_queue`` (called by the workflow inside the event's transaction) queues the django-q2
+task on commit; the task calls ``event_evaluate``, which builds the ticket context once, finds
+the enabled rules whose trigger listens to the event kind (one query), and acts on the first rule
+that fires and whose conditions hold: a routing rule routes the new ticket, an escalation rule
+escalates it. One event causes at most one escalation.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from escalations.audit import audit_record
+from escalations.models import AuditEvent, Rule, RuleKind
+from tickets.models import EventKind, Message, Ticket, TicketEvent
+
+from .conditions import conditions_match
+from .context import ticket_context_build
+from .escalate import EscalationOutcome, EscalationRequest, escalation_execute
+from .triggers import (
+    TRIGGERS,
+    Firing,
+    TriggerEvent,
+    trigger_event_kinds,
+    trigger_event_of,
+    trigger_kinds_for_event,
+)
+
+if TYPE_CHECKING:
+    from .context import TicketContext
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RoutingOutcome:
+    rule_id: int
+    routed: bool
+
+
+def evaluation_queue(*, event: TicketEvent) -> None:
+    """Queue the evaluation of ``event`` for after the commit (nothing if no trigger listens)."""
+    if event.kind not in trigger_event_kinds():
+        return
+    event_id = event.pk
+
+    def enqueue() -> None:
+        from django_q.tasks import async_task
+
+        async_task("escalations.tasks.evaluate_ticket_event", event_id)
+
+    transaction.on_commit(enqueue)
+
+
+def trigger_event_from(event: TicketEvent) -> TriggerEvent:
+    """The trigger-facing facts of an event, with the message text for customer messages."""
+    message = None
+    if event.kind == EventKind.MESSAGE_ADDED and event.data.get("author_type") == "customer":
+        message = (
+            Message.objects.filter(pk=event.data.get("message"))
+            .values("body", "sentiment_reasons")
+            .first()
+        )
+    return trigger_event_of(event, message)
+
+
+def rule_fires(*, rule: Rule, event: TriggerEvent, ctx: TicketContext) -> Firing | None:
+    """Pure: the rule's firing for this event and ticket, or ``None``."""
+    if rule.trigger_kind not in TRIGGERS:
+        return None
+    trigger = TRIGGERS.get(rule.trigger_kind)
+    if trigger.rule_kind != rule.kind or event.kind not in trigger.event_kinds:
+        return None
+    try:
+        params = trigger.clean_params(rule.trigger_params)
+    except ValidationError:
+        logger.warning("rule %s has invalid trigger params; skipped", rule.pk)
+        return None
+    firing = trigger.evaluate(event, ctx, params)
+    if firing is None or not conditions_match(rule.conditions, ctx):
+        return None
+    return firing
+
+
+def event_evaluate(*, event_id: int) -> list[EscalationOutcome | RoutingOutcome]:
+    """Evaluate one ticket event. Safe to run twice: a second run escalates nothing new."""
+    from escalations.selectors import rules_listening
+
+    event = TicketEvent.objects.filter(pk=event_id).first()
+    if event is None:
+        return []
+    keys = trigger_kinds_for_event(event.kind)
+    if not keys:
+        return []
+    rules = list(rules_listening(trigger_keys=keys))
+    if not rules:
+        return []
+    ctx = ticket_context_build(ticket_id=event.ticket_id)
+    facts = trigger_event_from(event)
+    for rule in rules:
+        firing = rule_fires(rule=rule, event=facts, ctx=ctx)
+        if firing is None:
+            continue
+        if rule.kind == RuleKind.ROUTING:
+            return [ticket_route(rule=rule, ticket_id=ctx.ticket_id, firing=firing)]
+        request = EscalationRequest(
+            ticket_id=ctx.ticket_id,
+            trigger=firing.trigger,
+            occurrence=firing.occurrence,
+            sentence=firing.sentence,
+            evidence=firing.evidence,
+            rule=rule,
+            target=rule.target,
+        )
+        return [escalation_execute(request=request)]
+    return []
+
+
+@transaction.atomic
+def ticket_route(*, rule: Rule, ticket_id: int, firing: Firing) -> RoutingOutcome:
+    """Apply a routing rule to a new ticket, once (a second run finds the audit row)."""
+    from tickets.services import ticket_update
+
+    ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+    if AuditEvent.objects.filter(kind="ticket_routed", ticket_id=ticket_id).exists():
+        return RoutingOutcome(rule.pk, routed=False)
+    assignee = rule.route_assignee
+    if assignee is not None and not assignee.is_active:
+        assignee = None
+    before = {"queue": ticket.queue_id, "assignee": ticket.assignee_id}
+    updated = ticket_update(
+        ticket=ticket,
+        actor=None,
+        queue=rule.route_queue if rule.route_queue is not None else ...,
+        assignee=assignee if assignee is not None else ...,
+        reason="routing",
+    )
+    audit_record(
+        kind="ticket_routed",
+        actor_label=f"rule: {rule.name}",
+        ticket=updated,
+        obj=rule,
+        before=before,
+        after={"queue": updated.queue_id, "assignee": updated.assignee_id},
+        data={"rule": rule.pk, "occurrence": firing.occurrence},
+    )
+    return RoutingOutcome(rule.pk, routed=True)

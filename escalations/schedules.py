@@ -1,0 +1,41 @@
+"""Every periodic django-q2 task of KimonDesk, in one place.
+
+``schedules_ensure`` creates or updates the ``Schedule`` rows idempotently; ``manage.py
+ensure_schedules`` (run by ``make run``) calls it. Add a periodic task by adding a line here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    name: str
+    func: str
+    minutes: int
+
+
+SCHEDULES: tuple[PeriodicTask, ...] = (
+    PeriodicTask(
+        "escalations-unacknowledged-sweep", "escalations.tasks.escalations_unacknowledged_sweep", 1
+    ),
+    PeriodicTask("slack-deliveries-due-sweep", "escalations.tasks.slack_deliveries_due_sweep", 1),
+)
+
+
+def schedules_ensure() -> list[str]:
+    """Create or update one ``Schedule`` per periodic task; returns the names."""
+    from django_q.models import Schedule
+
+    for task in SCHEDULES:
+        Schedule.objects.update_or_create(
+            name=task.name,
+            defaults={
+                "func": task.func,
+                "schedule_type": Schedule.MINUTES,
+                "minutes": task.minutes,
+                "repeats": -1,
+            },
+        )
+    return [task.name for task in SCHEDULES]

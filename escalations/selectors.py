@@ -1,0 +1,119 @@
+"""Reads of the escalation domain."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.template.loader import render_to_string
+
+from tickets.models import OPEN_STATUSES, AuthorType, Message, Ticket
+
+from .engine.summary import Handoff
+from .engine.triggers import excerpt
+from .models import Escalation, Rule, RuleKind, TriggerKey
+
+
+def ticket_sla_snapshot(*, ticket: Ticket) -> dict[str, Any]:
+    """The ticket's SLA clock as the SLA selector reports it, JSON-safe.
+
+    ``{}`` only when the SLA part is not installed (the engine does not depend on it to run).
+    """
+    try:
+        from escalations.sla.selectors import sla_summary
+    except ModuleNotFoundError:
+        return {}
+    import json
+
+    return dict(json.loads(json.dumps(sla_summary(ticket=ticket), cls=DjangoJSONEncoder)))
+
+
+def rules_listening(*, trigger_keys: list[str]) -> QuerySet[Rule]:
+    """Enabled rules whose trigger is one of ``trigger_keys``, in evaluation order."""
+    return (
+        Rule.objects.filter(enabled=True, trigger_kind__in=trigger_keys)
+        .select_related("target__agent", "target__queue", "route_queue", "route_assignee")
+        .order_by("order", "id")
+    )
+
+
+def escalation_path(*, ticket_id: int) -> list[Escalation]:
+    """The ticket's escalations, oldest first: who handed it on to whom."""
+    return list(Escalation.objects.filter(ticket_id=ticket_id).order_by("created_at", "id"))
+
+
+def handoff_latest(*, ticket_id: int, agent_id: int) -> Handoff | None:
+    """The latest handoff note ``agent_id`` wrote on the ticket, if any."""
+    row = (
+        Escalation.objects.filter(ticket_id=ticket_id, from_agent_id=agent_id)
+        .exclude(handoff_tried="")
+        .order_by("-created_at", "-id")
+        .values("handoff_tried", "handoff_diagnosis", "handoff_authority_needed")
+        .first()
+    )
+    if row is None:
+        return None
+    return Handoff(row["handoff_tried"], row["handoff_diagnosis"], row["handoff_authority_needed"])
+
+
+def message_last_customer_excerpt(*, ticket_id: int) -> str:
+    body = (
+        Message.objects.filter(ticket_id=ticket_id, author_type=AuthorType.CUSTOMER)
+        .order_by("-created_at", "-id")
+        .values_list("body", flat=True)
+        .first()
+    )
+    return excerpt(body) if body else ""
+
+
+def escalations_unacknowledged_due(*, now: datetime) -> QuerySet[Escalation]:
+    """Escalations past their rule's acknowledgement limit, still held by the receiver, not
+    yet taken one level up. One query over the (to_agent, acknowledged_at) index."""
+    limits = list(
+        Rule.objects.filter(kind=RuleKind.ESCALATION, ack_limit_minutes__isnull=False).values_list(
+            "pk", "ack_limit_minutes"
+        )
+    )
+    if not limits:
+        return Escalation.objects.none()
+    overdue = Q()
+    for rule_id, minutes in limits:
+        overdue |= Q(rule_id=rule_id, created_at__lte=now - timedelta(minutes=minutes or 0))
+    bumped = Escalation.objects.filter(parent=OuterRef("pk"), trigger=TriggerKey.UNACKNOWLEDGED)
+    return (
+        Escalation.objects.filter(
+            overdue,
+            to_agent__isnull=False,
+            acknowledged_at__isnull=True,
+            ticket__status__in=OPEN_STATUSES,
+            ticket__assignee_id=F("to_agent_id"),
+        )
+        .exclude(Exists(bumped))
+        .select_related("rule", "ticket", "to_agent")
+        .order_by("created_at", "id")
+    )
+
+
+def escalation_summary_event(*, escalation: Escalation) -> dict[str, Any]:
+    """The live-push payload of an escalation's summary (ticket group)."""
+    note = escalation.summary_note
+    note_data: dict[str, Any] = {}
+    if note is not None:
+        note_data = {
+            "id": note.pk,
+            "kind": note.kind,
+            "pinned": note.pinned,
+            "body": note.body,
+            "author": note.author_id,
+            "created_at": note.created_at.isoformat(),
+        }
+    html = render_to_string("escalations/_summary.html", {"escalation": escalation, "note": note})
+    return {
+        "type": "escalation.summary",
+        "ticket": escalation.ticket_id,
+        "escalation": escalation.pk,
+        "note": note_data,
+        "html": html,
+    }

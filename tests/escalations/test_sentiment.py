@@ -1,0 +1,334 @@
+"""Sentiment scorer: each support cue, negation, polite and positive messages, and the quality gate.
+
+The messages in the parametrized cases are hand-written support messages (a challenge set for the
+cue layer), not the human-labeled benchmark; the quality gate at the end scores the held-out split
+of the human-rated benchmark data in bench/data/.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.sentiment_eval import (
+    dataset_load,
+    dataset_split,
+    docs_write,
+    kimondesk_predict,
+    negative_quality,
+    rating_label,
+    vader_predict,
+)
+from escalations.engine.sentiment import SentimentScore, sentiment_score_message
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        pytest.param(
+            "Please cancel my account effective today.",
+            "churn threat: 'cancel my account'",
+            id="cancel-account",
+        ),
+        pytest.param("Please close my account.", "churn threat: 'close my account'", id="close"),
+        pytest.param(
+            "I will file a chargeback with my bank.",
+            "churn threat: 'chargeback'",
+            id="chargeback",
+        ),
+        pytest.param("My lawyer will be in touch.", "churn threat: 'lawyer'", id="lawyer"),
+        pytest.param("Never again.", "churn threat: 'never again'", id="never-again"),
+        pytest.param(
+            "I want a refund for the last three months.",
+            "churn threat: 'want a refund'",
+            id="refund",
+        ),
+    ],
+)
+def test_churn_threat_is_negative_with_the_phrase_as_reason(text: str, reason: str) -> None:
+    # given a customer message that threatens to leave
+    # when it is scored
+    score = sentiment_score_message(text)
+    # then it is negative and the matched phrase is its own reason
+    assert score.label == "negative"
+    assert score.reasons[0] == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        pytest.param(
+            "If this isn't fixed by Friday I'm switching to Zendesk.",
+            "competitor switch: 'switching to zendesk'",
+            id="named-competitor",
+        ),
+        pytest.param(
+            "Honestly I'm thinking about moving to a competitor.",
+            "competitor switch: 'moving to a competitor'",
+            id="a-competitor",
+        ),
+        pytest.param(
+            "We will go with another provider next quarter.",
+            "competitor switch: 'go with another provider'",
+            id="another-provider",
+        ),
+    ],
+)
+def test_competitor_switch_is_negative(text: str, reason: str) -> None:
+    score = sentiment_score_message(text)
+    assert score.label == "negative"
+    assert score.reasons == (reason,)
+
+
+def test_factual_complaint_vader_misses_is_caught() -> None:
+    # given a factual complaint with no negative word, which VADER alone scores non-negative
+    text = "I have been waiting 10 days for the replacement."
+    assert vader_predict()(text) == "neutral"
+    # when it is scored, then the support layer makes it negative
+    assert sentiment_score_message(text).label == "negative"
+
+
+def test_all_caps_anger_is_negative_with_the_capitals_ratio() -> None:
+    # given a shouted message with no negative word in it
+    text = "WHERE IS MY ORDER I HAVE BEEN WAITING FOREVER"
+    # when it is scored
+    score = sentiment_score_message(text)
+    # then the shouting alone makes it negative
+    assert score.label == "negative"
+    assert score.reasons == ("all-caps anger: 100% capitals",)
+
+
+def test_exclamation_run_amplifies_a_complaint() -> None:
+    score = sentiment_score_message("This is unacceptable!!!")
+    assert score.label == "negative"
+    assert score.reasons[:2] == ("complaint wording: 'unacceptable'", "exclamation run: '!!!'")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("THANK YOU SO MUCH, YOU ARE AMAZING!!!", id="happy-shouting"),
+        pytest.param("Got it working, see you tomorrow!!", id="happy-exclamations"),
+        pytest.param("Please see the attached PDF from IBM and SAP.", id="acronyms"),
+    ],
+)
+def test_caps_and_exclamations_alone_are_not_anger(text: str) -> None:
+    score = sentiment_score_message(text)
+    assert score.label != "negative"
+    assert score.reasons == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        pytest.param(
+            "Three weeks, no response.",
+            "factual complaint: 'three weeks, no response'",
+            id="weeks-no-response",
+        ),
+        pytest.param(
+            "Still waiting for an answer to my ticket.",
+            "factual complaint: 'still waiting'",
+            id="still-waiting",
+        ),
+        pytest.param(
+            "The export is still not fixed.",
+            "factual complaint: 'still not fixed'",
+            id="still-not-fixed",
+        ),
+        pytest.param(
+            "No one has replied to my emails.",
+            "factual complaint: 'no one has replied'",
+            id="no-one-replied",
+        ),
+        pytest.param(
+            "I have been waiting 10 days for the replacement.",
+            "factual complaint: 'been waiting 10 days'",
+            id="waiting-days",
+        ),
+    ],
+)
+def test_factual_complaint_is_negative(text: str, reason: str) -> None:
+    # given a complaint stated as plain facts
+    # when it is scored
+    score = sentiment_score_message(text)
+    # then the support layer makes it negative and says why
+    assert score.label == "negative"
+    assert score.reasons[0] == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        pytest.param(
+            "This is the third time I'm writing about this.",
+            "repeated contact: 'third time'",
+            id="third-time",
+        ),
+        pytest.param(
+            "I have emailed you three times about the invoice.",
+            "repeated contact: 'emailed you three times'",
+            id="emailed-three-times",
+        ),
+        pytest.param(
+            "I already explained the problem to your colleague.",
+            "repeated contact: 'i already explained'",
+            id="already-explained",
+        ),
+    ],
+)
+def test_repeated_contact_is_negative(text: str, reason: str) -> None:
+    score = sentiment_score_message(text)
+    assert score.label == "negative"
+    assert score.reasons[0] == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        pytest.param(
+            "The app crashes every time I open the reports page.",
+            "malfunction: 'crashes'",
+            id="crashes",
+        ),
+        pytest.param("I can't log in since yesterday.", "malfunction: 'can't log in'", id="login"),
+        pytest.param(
+            "I was charged twice for my subscription.",
+            "malfunction: 'charged twice'",
+            id="charged-twice",
+        ),
+    ],
+)
+def test_malfunction_report_is_negative(text: str, reason: str) -> None:
+    score = sentiment_score_message(text)
+    assert score.label == "negative"
+    assert score.reasons[0] == reason
+
+
+def test_curly_apostrophes_match_like_straight_ones() -> None:
+    # given a message typed in a mail client that curls apostrophes
+    score = sentiment_score_message("I can\u2019t log in and it\u2019s still not fixed.")
+    # then the cues match as with straight apostrophes
+    assert score.label == "negative"
+    assert score.reasons == (
+        "malfunction: 'can't log in'",
+        "factual complaint: 'still not fixed'",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "I'm not unhappy with the service, just curious about the invoice.", id="not-unhappy"
+        ),
+        pytest.param("I had no problems with the setup at all.", id="no-problems"),
+        pytest.param("The product is not broken, I just need the manual.", id="not-broken"),
+        pytest.param("Never had a single issue with your team.", id="never-an-issue"),
+        pytest.param("I can't recommend your support enough.", id="cant-recommend-enough"),
+    ],
+)
+def test_negated_complaints_are_not_negative(text: str) -> None:
+    score = sentiment_score_message(text)
+    assert score.label != "negative"
+    assert score.reasons == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Hi, could you please tell me how to reset my password? Thanks!", id="reset"),
+        pytest.param("Can you send me the invoice for March?", id="invoice"),
+        pytest.param(
+            "Hello, I would like to update the billing address on my account.", id="address"
+        ),
+        pytest.param(
+            "Could you cancel my order #1234 and send the larger size instead?", id="order"
+        ),
+        pytest.param("ok thanks", id="ok-thanks"),
+    ],
+)
+def test_polite_requests_stay_non_negative(text: str) -> None:
+    assert sentiment_score_message(text).label != "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Thank you so much, the new dashboard is great!", id="thanks"),
+        pytest.param("Great support, thanks for resolving the issue so quickly.", id="resolved"),
+        pytest.param("The problem disappeared after the update, brilliant work.", id="disappeared"),
+    ],
+)
+def test_positive_messages_stay_positive(text: str) -> None:
+    score = sentiment_score_message(text)
+    assert score.label == "positive"
+    assert score.compound >= 0.05
+    assert score.reasons == ()
+
+
+def test_negative_wording_reason_names_the_words() -> None:
+    score = sentiment_score_message("Your service is terrible and useless.")
+    assert score.label == "negative"
+    assert score.reasons[0] == "complaint wording: 'useless'"
+    assert score.reasons[1].startswith("negative wording (-0.")
+    assert score.reasons[1].endswith("): 'terrible', 'useless'")
+    assert len(score.reasons) == 2
+
+
+def test_empty_message_is_neutral() -> None:
+    assert sentiment_score_message("") == SentimentScore("neutral", 0.0, ())
+
+
+def test_rating_label_takes_the_majority_of_raters() -> None:
+    assert rating_label([-1] * 11 + [0] * 9) == "negative"
+    assert rating_label([-1] * 10 + [1] * 10) == "neutral"
+    assert rating_label([2] * 11 + [-3] * 9) == "positive"
+
+
+def test_benchmark_split_is_fixed_and_disjoint_by_review() -> None:
+    # given the committed human-rated data
+    messages = dataset_load()
+    # when it is split
+    dev, test = dataset_split(messages)
+    # then the sizes are the documented ones and no review is on both sides
+    assert (len(messages), len(dev), len(test)) == (3708, 1910, 1798)
+    assert {m.review for m in dev}.isdisjoint({m.review for m in test})
+    assert sum(m.label == "negative" for m in test) == 610
+
+
+def test_held_out_quality_gate() -> None:
+    # given the held-out split of the human-rated benchmark (never used for tuning)
+    _dev, test = dataset_split(dataset_load())
+    # when VADER alone and the KimonDesk scorer label it
+    vader = negative_quality(test, vader_predict())
+    ours = negative_quality(test, kimondesk_predict)
+    # then the scorer holds its measured level (docs/benchmarks.md) and beats VADER on both counts
+    assert ours.precision >= 0.80
+    assert ours.f1 >= 0.62
+    assert ours.precision > vader.precision
+    assert ours.f1 > vader.f1
+
+
+def test_docs_write_replaces_only_its_own_section(tmp_path) -> None:
+    # given a benchmarks page with this section between two others
+    page = tmp_path / "benchmarks.md"
+    page.write_text(
+        "# KimonDesk benchmarks\n\n## SLA clocks\n\nold sla\n\n"
+        "## Sentiment trigger quality\n\nold figures\n\n## Live push\n\nold push\n",
+        encoding="utf-8",
+    )
+    # when the section is written
+    docs_write("## Sentiment trigger quality\n\nnew figures\n", path=page)
+    # then only that section changed
+    assert page.read_text(encoding="utf-8") == (
+        "# KimonDesk benchmarks\n\n## SLA clocks\n\nold sla\n\n"
+        "## Sentiment trigger quality\n\nnew figures\n\n## Live push\n\nold push\n"
+    )
+
+
+def test_docs_write_creates_the_page_with_its_heading(tmp_path) -> None:
+    page = tmp_path / "docs" / "benchmarks.md"
+    docs_write("## Sentiment trigger quality\n\nfigures\n", path=page)
+    assert page.read_text(encoding="utf-8") == (
+        "# KimonDesk benchmarks\n\n## Sentiment trigger quality\n\nfigures\n"
+    )

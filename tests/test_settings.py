@@ -1,0 +1,172 @@
+"""Settings follow the environment: each case imports the settings in a fresh interpreter."""
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = "kimondesk.settings.production"
+STRONG_KEY = "k" + "".join(chr(ord("a") + i % 26) + str(i % 10) for i in range(40))
+
+PRINT_SETTINGS = """
+import json
+from django.conf import settings
+print(json.dumps({
+    "debug": settings.DEBUG,
+    "channel_backend": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    "channel_config": settings.CHANNEL_LAYERS["default"].get("CONFIG"),
+    "q_broker_keys": sorted(k for k in ("orm", "redis") if k in settings.Q_CLUSTER),
+    "q_redis": settings.Q_CLUSTER.get("redis"),
+    "db_engine": settings.DATABASES["default"]["ENGINE"],
+    "db_init": settings.DATABASES["default"].get("OPTIONS", {}).get("init_command", ""),
+    "use_tz": settings.USE_TZ,
+    "time_zone": settings.TIME_ZONE,
+    "allowed_hosts": settings.ALLOWED_HOSTS,
+}))
+"""
+
+
+def clean_env(**overrides: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "SECRET_KEY",
+            "DEBUG",
+            "ALLOWED_HOSTS",
+            "TIME_ZONE",
+            "DJANGO_SETTINGS_MODULE",
+            "CHANNELS_PREFIX",
+        }
+    }
+    env.update(overrides)
+    return env
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def settings_seen(module: str, **env: str) -> dict:
+    code = f"import os; os.environ['DJANGO_SETTINGS_MODULE'] = {module!r}\n" + PRINT_SETTINGS
+    result = run_python(code, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_without_redis_url_the_in_memory_layer_and_orm_broker_are_used():
+    seen = settings_seen("kimondesk.settings.dev")
+
+    assert seen["channel_backend"] == "channels.layers.InMemoryChannelLayer"
+    assert seen["channel_config"] is None
+    assert seen["q_broker_keys"] == ["orm"]
+
+
+def test_with_redis_url_channels_redis_and_the_redis_broker_are_used():
+    seen = settings_seen(
+        "kimondesk.settings.dev", REDIS_URL="redis://127.0.0.1:6399/5", CHANNELS_PREFIX="kd_x"
+    )
+
+    assert seen["channel_backend"] == "channels_redis.core.RedisChannelLayer"
+    assert seen["channel_config"] == {"hosts": ["redis://127.0.0.1:6399/5"], "prefix": "kd_x"}
+    assert seen["q_broker_keys"] == ["redis"]
+    assert seen["q_redis"] == "redis://127.0.0.1:6399/5"
+
+
+def test_without_database_url_sqlite_runs_in_wal_mode():
+    seen = settings_seen("kimondesk.settings.dev")
+
+    assert seen["db_engine"] == "django.db.backends.sqlite3"
+    assert "PRAGMA journal_mode=WAL" in seen["db_init"]
+
+
+def test_database_url_and_host_settings_come_from_the_environment():
+    seen = settings_seen(
+        "kimondesk.settings.dev",
+        DATABASE_URL="postgres://kd@db.internal:5432/kimondesk",
+        ALLOWED_HOSTS="desk.example.com,.example.org",
+        TIME_ZONE="Europe/Berlin",
+    )
+
+    assert seen["db_engine"] == "django.db.backends.postgresql"
+    assert seen["allowed_hosts"] == ["desk.example.com", ".example.org"]
+    assert (seen["time_zone"], seen["use_tz"]) == ("Europe/Berlin", True)
+
+
+def test_dev_settings_run_with_debug_on_and_a_dev_key():
+    seen = settings_seen("kimondesk.settings.dev")
+
+    assert seen["debug"] is True
+
+
+def test_production_settings_load_with_a_strong_key_and_debug_off():
+    seen = settings_seen("kimondesk.settings.production", SECRET_KEY=STRONG_KEY, DEBUG="true")
+
+    assert seen["debug"] is False
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [
+        pytest.param(None, id="missing"),
+        pytest.param("", id="empty"),
+        pytest.param("short-but-secret", id="short"),
+        pytest.param("dev-only-insecure-key-do-not-use-in-production-" + "x" * 10, id="dev-key"),
+        pytest.param("django-insecure-" + "abcdefghij" * 5, id="django-insecure"),
+        pytest.param("a" * 60, id="one-character"),
+    ],
+)
+def test_production_settings_refuse_an_insecure_secret_key(secret_key, monkeypatch):
+    # Given the environment of a production process with an insecure key
+    if secret_key is None:
+        monkeypatch.delenv("SECRET_KEY", raising=False)
+    else:
+        monkeypatch.setenv("SECRET_KEY", secret_key)
+    monkeypatch.delitem(sys.modules, PRODUCTION, raising=False)
+
+    # When the production settings module is imported, then it refuses to load
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set"):
+        importlib.import_module(PRODUCTION)
+
+    assert PRODUCTION not in sys.modules
+
+
+def test_manage_py_defaults_to_dev_settings():
+    code = (
+        "import runpy, sys; sys.argv = ['manage.py', 'diffsettings', '--output', 'unified'];"
+        "runpy.run_path('manage.py', run_name='__main__')"
+    )
+
+    result = run_python(code)
+
+    assert result.returncode == 0, result.stderr
+    assert "+ DEBUG = True" in result.stdout
+
+
+def test_asgi_application_imports_with_production_settings():
+    code = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'kimondesk.settings.production'\n"
+        "from kimondesk.asgi import application; print(type(application).__name__)"
+    )
+
+    result = run_python(code, SECRET_KEY=STRONG_KEY)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ProtocolTypeRouter"

@@ -1,0 +1,210 @@
+"""``seed_demo``: realistic, backdated demo data, created once, with the logins printed."""
+
+from datetime import time, timedelta
+from io import StringIO
+from unittest import mock
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.utils import timezone
+
+from escalations.models import (
+    Calendar,
+    OpeningHours,
+    Rule,
+    SLAPolicy,
+    SLATarget,
+    Target,
+)
+from tickets.demo import DEMO_PASSWORD, demo_data_seed
+from tickets.models import (
+    Agent,
+    Customer,
+    CustomerTierChange,
+    EventKind,
+    Message,
+    Queue,
+    RefundRequest,
+    Role,
+    Status,
+    Team,
+    Ticket,
+    TicketEvent,
+)
+
+pytestmark = pytest.mark.django_db
+
+COUNTED = (
+    Team,
+    Agent,
+    Queue,
+    Customer,
+    CustomerTierChange,
+    Ticket,
+    Message,
+    RefundRequest,
+    TicketEvent,
+    Target,
+    Rule,
+    Calendar,
+    OpeningHours,
+    SLAPolicy,
+    SLATarget,
+)
+LOGINS = (
+    "admin",
+    "billing-lead",
+    "technical-lead",
+    "accounts-lead",
+    "billing-senior1",
+    "billing-junior1",
+)
+
+
+def seed(**options) -> str:
+    out, err = StringIO(), StringIO()
+    call_command("seed_demo", tickets=60, customers=20, stdout=out, stderr=err, **options)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in COUNTED}
+
+
+def test_seed_demo_twice_creates_nothing_the_second_time():
+    # Given a first run
+    first_output = seed()
+    after_first = counts()
+
+    # When it runs again
+    second_output = seed()
+
+    # Then nothing was added, and both runs print the logins
+    assert counts() == after_first
+    assert after_first["Team"] == 3
+    assert after_first["Agent"] == 19
+    assert after_first["Customer"] == 20
+    assert after_first["Ticket"] == 60
+    assert "Demo data created:" in first_output
+    assert "Demo data already present: nothing to create." in second_output
+    for output in (first_output, second_output):
+        for username in LOGINS:
+            assert f"  {username} " in output
+        assert output.count(DEMO_PASSWORD) == len(LOGINS)
+
+
+def test_seeded_logins_sign_in_with_the_printed_password():
+    seed()
+
+    for username in LOGINS:
+        assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
+    admin = Agent.objects.get(username="admin")
+    assert (admin.is_superuser, admin.is_staff) == (True, True)
+
+
+def test_teams_have_a_lead_two_seniors_three_juniors_and_worked_queues():
+    seed()
+
+    for team in Team.objects.select_related("lead"):
+        roles = sorted(team.agents.values_list("role", flat=True))
+        assert roles == sorted([Role.LEAD, Role.SENIOR, Role.SENIOR] + [Role.JUNIOR] * 3)
+        assert team.lead is not None
+        assert team.lead.role == Role.LEAD
+        assert team.lead.team_id == team.pk
+        specialist = team.queues.get(specialist=True)
+        assert sorted(specialist.members.values_list("role", flat=True)) == [
+            Role.LEAD,
+            Role.SENIOR,
+            Role.SENIOR,
+        ]
+        for queue in team.queues.filter(specialist=False):
+            assert queue.members.count() == 6
+
+
+def test_history_is_backdated_and_consistent_with_the_tickets():
+    now = timezone.now()
+    seed()
+
+    tickets = Ticket.objects.all()
+    oldest = min(t.created_at for t in tickets)
+    assert oldest < now - timedelta(days=7)
+    assert oldest >= now - timedelta(days=91)
+    for ticket in tickets.prefetch_related("events", "messages"):
+        events = list(ticket.events.all())
+        assert events[0].kind == EventKind.TICKET_CREATED
+        assert events[0].created_at == ticket.created_at
+        assert all(e.created_at <= now for e in events)
+        messages = list(ticket.messages.all())
+        assert messages[0].author_type == "customer"
+        message_events = [e for e in events if e.kind == EventKind.MESSAGE_ADDED]
+        assert [e.data["message"] for e in message_events] == [m.pk for m in messages]
+        statuses = [e for e in events if e.kind == EventKind.STATUS_CHANGED]
+        assert (statuses[-1].data["to"] if statuses else Status.NEW) == ticket.status
+        if ticket.assignee_id is not None:
+            assigned = [e for e in events if e.kind == EventKind.ASSIGNED]
+            assert [e.data["to"] for e in assigned] == [ticket.assignee_id]
+    # The model's automatic timestamps are back on after the backdated insert.
+    assert Ticket._meta.get_field("created_at").auto_now_add is True
+    assert Ticket._meta.get_field("updated_at").auto_now is True
+    assert TicketEvent._meta.get_field("created_at").auto_now_add is True
+
+
+def test_the_workflow_is_not_run_for_historical_data():
+    with mock.patch("escalations.workflow.ticket_event_recorded") as recorded:
+        seed()
+
+    assert recorded.call_count == 0
+    assert TicketEvent.objects.filter(kind=EventKind.TICKET_CREATED).count() == 60
+
+
+def test_demo_rules_targets_and_sla_policy_are_created():
+    seed()
+
+    assert sorted(set(Rule.objects.values_list("trigger_kind", flat=True))) == [
+        "escalate_tag",
+        "frt_amber",
+        "refund_threshold",
+        "sentiment_negative",
+        "tier_upgrade",
+    ]
+    refund_rule = Rule.objects.get(trigger_kind="refund_threshold")
+    assert refund_rule.trigger_params == {"amount": "500.00", "currency": "USD"}
+    assert refund_rule.target is not None
+    assert refund_rule.target.queue is not None
+    assert refund_rule.target.queue.specialist is True
+    assert Target.objects.filter(kind="team_lead").count() == 3
+    policy = SLAPolicy.objects.get()
+    assert policy.calendar is not None
+    assert policy.calendar.timezone == "Europe/Berlin"
+    assert sorted(policy.calendar.hours.values_list("weekday", "start", "end")) == [
+        (day, time(9), time(17)) for day in range(5)
+    ]
+    assert sorted(policy.targets.values_list("priority", "minutes")) == [
+        ("high", 240),
+        ("low", 1440),
+        ("normal", 480),
+        ("urgent", 60),
+    ]
+
+
+def test_same_seed_and_clock_give_the_same_data():
+    now = timezone.now()
+    demo_data_seed(tickets=30, customers=10, now=now)
+    first = list(Ticket.objects.order_by("id").values_list("subject", "status", "priority"))
+    Ticket.objects.all().delete()
+
+    demo_data_seed(tickets=30, customers=10, now=now)
+
+    assert list(Ticket.objects.order_by("id").values_list("subject", "status", "priority")) == first
+
+
+def test_progress_is_written_to_the_given_stream():
+    progress = StringIO()
+
+    demo_data_seed(tickets=20, customers=5, progress=progress)
+
+    lines = progress.getvalue().splitlines()
+    assert lines[0].startswith("Building")
+    assert lines[0].endswith("20/20")
+    assert [line.split()[0] for line in lines] == ["Building", "Tickets", "Messages", "Events"]

@@ -1,0 +1,995 @@
+"""Demo data: three support teams, their queues and rules, customers and 90 days of tickets.
+
+``demo_data_seed`` is idempotent: teams, agents, queues, rules and the SLA policy are looked up by
+name and created only when missing, customers by external id, and the ticket history is generated
+once (when no demo customer has a ticket yet). It writes rows directly with ``bulk_create`` and
+does not go through the workflow: historical data must not queue trigger evaluations.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, TextIO
+
+from django.contrib.auth.hashers import make_password
+from django.db import models, transaction
+from django.utils import timezone
+
+from escalations.engine.sentiment import sentiment_score_message
+from escalations.models import (
+    Calendar,
+    OpeningHours,
+    Rule,
+    RuleKind,
+    SLAMetric,
+    SLAPolicy,
+    SLATarget,
+    Target,
+    TargetKind,
+)
+
+from .models import (
+    Agent,
+    AuthorType,
+    Customer,
+    CustomerTierChange,
+    EventKind,
+    Message,
+    Priority,
+    Queue,
+    RefundRequest,
+    Role,
+    Status,
+    Tag,
+    Team,
+    Ticket,
+    TicketEvent,
+    Tier,
+)
+
+DEMO_PASSWORD = "kimondesk-demo"  # noqa: S105 (printed on purpose: demo logins only)
+DEMO_ADMIN_USERNAME = "admin"
+DEMO_CUSTOMER_PREFIX = "demo-"
+DEMO_SEED = 20261125
+HISTORY_DAYS = 90
+BATCH_SIZE = 500
+
+
+# --- The cast ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class QueueSpec:
+    name: str
+    specialist: bool = False
+
+
+@dataclass(frozen=True)
+class TeamSpec:
+    key: str
+    name: str
+    timezone: str
+    people: tuple[str, ...]  # lead, two seniors, three juniors
+    queues: tuple[QueueSpec, ...]
+
+
+TEAMS: tuple[TeamSpec, ...] = (
+    TeamSpec(
+        key="billing",
+        name="Billing",
+        timezone="Europe/Berlin",
+        people=(
+            "Maria Keller",
+            "Jonas Weber",
+            "Aisha Rahman",
+            "Tom Becker",
+            "Lena Vogt",
+            "Piotr Nowak",
+        ),
+        queues=(QueueSpec("Invoices"), QueueSpec("Payments"), QueueSpec("Refunds", True)),
+    ),
+    TeamSpec(
+        key="technical",
+        name="Technical",
+        timezone="Europe/London",
+        people=(
+            "Daniel Okafor",
+            "Sofia Marino",
+            "Kenji Sato",
+            "Emma Clarke",
+            "Lucas Silva",
+            "Nora Lindqvist",
+        ),
+        queues=(
+            QueueSpec("General"),
+            QueueSpec("Outages"),
+            QueueSpec("API & Integrations", True),
+        ),
+    ),
+    TeamSpec(
+        key="accounts",
+        name="Accounts",
+        timezone="America/New_York",
+        people=(
+            "Rachel Adams",
+            "Omar Haddad",
+            "Chloe Martin",
+            "Ben Foster",
+            "Priya Nair",
+            "Sam Oduya",
+        ),
+        queues=(
+            QueueSpec("Access & Login"),
+            QueueSpec("Plan changes"),
+            QueueSpec("Data & Privacy", True),
+        ),
+    ),
+)
+ROLES_BY_POSITION = (Role.LEAD, Role.SENIOR, Role.SENIOR, Role.JUNIOR, Role.JUNIOR, Role.JUNIOR)
+
+
+def demo_username(team_key: str, role: str, number: int) -> str:
+    return f"{team_key}-lead" if role == Role.LEAD else f"{team_key}-{role}{number}"
+
+
+# --- What customers write about ----------------------------------------------------------------
+SUBJECTS: dict[str, tuple[str, ...]] = {
+    "Invoices": (
+        "Invoice {inv} shows the wrong VAT number",
+        "Duplicate invoice for {month}",
+        "Need a corrected invoice with our new address",
+        "Invoice {inv} is missing the PO number",
+        "Can't download the PDF for invoice {inv}",
+        "Why did our invoice go up this month?",
+    ),
+    "Payments": (
+        "Card declined on renewal",
+        "Charged twice for {month}",
+        "Payment failed but money left our account",
+        "Switching from card to bank transfer",
+        "SEPA mandate rejected",
+        "Renewal charge in the wrong currency",
+    ),
+    "Refunds": (
+        "Refund for unused seats",
+        "Request a refund for the annual plan",
+        "Refund still not received after two weeks",
+        "Partial refund for the outage on {day}",
+        "Cancelled within trial, please refund",
+    ),
+    "General": (
+        "Dashboard loads very slowly",
+        "Export to CSV produces an empty file",
+        "Search does not find tickets by customer email",
+        "Mobile app crashes on start",
+        "Notifications are not being delivered",
+        "Report filters reset after refresh",
+    ),
+    "Outages": (
+        "Service unavailable (HTTP 503) since this morning",
+        "Login page times out for the whole team",
+        "Data sync stopped on {day}",
+        "Everything is down for us",
+        "Very high latency in EU region",
+    ),
+    "API & Integrations": (
+        "Webhook signatures fail to verify",
+        "API returns 429 although we are under the limit",
+        "Salesforce integration stopped syncing contacts",
+        "OAuth token refresh returns invalid_grant",
+        "Pagination cursor skips records",
+    ),
+    "Access & Login": (
+        "Locked out after password reset",
+        "2FA codes are rejected",
+        "SSO login loops back to the sign-in page",
+        "Need to transfer account ownership",
+        "New team member never got the invite email",
+    ),
+    "Plan changes": (
+        "Upgrade to {tier} plan",
+        "Downgrade at the end of the billing period",
+        "Add 15 seats mid-cycle",
+        "Questions about the enterprise contract",
+        "Move from monthly to annual billing",
+    ),
+    "Data & Privacy": (
+        "GDPR data export request",
+        "Please delete all data of a former employee",
+        "Need a signed DPA",
+        "Where is our data hosted?",
+        "Data retention settings for audit logs",
+    ),
+}
+
+OPENERS = (
+    "Hi, {subject_lc}. Could you take a look?",
+    "Hello support team, we have a problem: {subject_lc}. Details below.\n\nThanks, {first}",
+    "{subject}. This started yesterday and affects several people on our side.",
+    "Hi there,\n\n{subject_lc}. We'd appreciate a quick answer.\n\nBest regards,\n{first}",
+    "Good morning. {subject}. Our account id is {external_id}.",
+)
+ANGRY = (
+    "This is the third time I'm writing about this and still nothing. Absolutely unacceptable.",
+    "Honestly this is ridiculous. We are paying for {tier} and nobody answers. Fix it today.",
+    "I'm furious. Your product broke our month-end close and nobody seems to care.",
+    "If this isn't fixed by Friday we will cancel our subscription and move to a competitor.",
+    "We're seriously considering switching providers. Please close my account if you can't help.",
+    "THIS IS STILL BROKEN. THREE WEEKS, NO RESPONSE.",
+    "Worst support experience I've had. I want to speak to a manager.",
+)
+REFUND_ASKS = (
+    "Please refund {amount} {currency} for the period we couldn't use the service.",
+    "We'd like a refund of {amount} {currency}; the seats were never used.",
+    "I expect a full refund of {amount} {currency}, we were charged by mistake.",
+)
+CUSTOMER_FOLLOWUPS = (
+    "Thanks for the quick reply. I tried that, but the problem is still there.",
+    "Here is a screenshot of the error. It happens every time.",
+    "Any update on this?",
+    "We checked again: it only happens for users in the EU workspace.",
+    "Thanks, that's helpful. One more question: does this also apply to our sub-accounts?",
+)
+CUSTOMER_THANKS = (
+    "That worked, thank you so much!",
+    "Perfect, all sorted. Great support.",
+    "Confirmed, it's fine now. Thanks for your help.",
+    "Thanks, you can close this.",
+)
+AGENT_FIRST = (
+    "Hi {first}, thanks for reaching out. I'm looking into this now and will get back to you shortly.",
+    "Hello {first}, sorry for the trouble. Could you send us the exact time it happened and a screenshot?",
+    "Hi {first}, thanks for the details. I've reproduced the issue and passed it to our specialists.",
+    "Hello {first}, I understand how frustrating this is. Let me check your account.",
+)
+AGENT_FOLLOWUPS = (
+    "Thanks {first}, that helps. We've applied a fix on our side; could you try again?",
+    "Hi {first}, quick update: our engineers have found the cause and a fix is rolling out today.",
+    "Hi {first}, I've corrected this on your account. You'll see the change within the hour.",
+    "Hello {first}, the refund has been approved and will reach you within 5 business days.",
+    "Hi {first}, I'm setting this to pending while we wait for your confirmation.",
+)
+
+FIRST_NAMES = (
+    "Alex", "Jamie", "Chris", "Morgan", "Taylor", "Jordan", "Casey", "Robin", "Kim", "Sasha",
+    "Noah", "Mia", "Elias", "Hannah", "Leon", "Sara", "Felix", "Julia", "Oscar", "Ida",
+)  # fmt: skip
+COMPANY_WORDS = (
+    "Acme", "Northwind", "Bluebird", "Cedar", "Harbor", "Summit", "Lumen", "Quarry", "Fjord",
+    "Orchid", "Pioneer", "Granite", "Willow", "Beacon", "Atlas", "Nimbus", "Copper", "Falcon",
+    "Meadow", "Vertex", "Juniper", "Kestrel", "Maple", "Onyx", "Polar", "Sierra", "Tidal", "Zephyr",
+)  # fmt: skip
+COMPANY_KINDS = (
+    "Labs", "Logistics", "Foods", "Health", "Media", "Systems", "Retail", "Studio", "Partners",
+    "Analytics", "Robotics", "Travel", "Energy", "Legal", "Apparel",
+)  # fmt: skip
+TIER_WEIGHTS: dict[str, int] = {
+    Tier.FREE: 30,
+    Tier.STANDARD: 38,
+    Tier.PREMIUM: 22,
+    Tier.ENTERPRISE: 10,
+}
+PRIORITY_WEIGHTS: dict[str, int] = {
+    Priority.LOW: 18,
+    Priority.NORMAL: 52,
+    Priority.HIGH: 22,
+    Priority.URGENT: 8,
+}
+# How long the first agent reply takes, by priority (minutes, from assignment).
+RESPONSE_MINUTES: dict[str, tuple[int, int]] = {
+    Priority.URGENT: (5, 120),
+    Priority.HIGH: (15, 360),
+    Priority.NORMAL: (30, 900),
+    Priority.LOW: (60, 2400),
+}
+REFUND_CURRENCIES = ("USD", "USD", "USD", "EUR", "EUR", "GBP")
+
+
+# --- Results -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    description: str
+
+
+@dataclass
+class DemoSeedResult:
+    created: dict[str, int] = field(default_factory=dict)
+    logins: list[DemoLogin] = field(default_factory=list)
+    tickets_already_present: bool = False
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+class ProgressLine:
+    """A one-line progress bar on a text stream (redrawn in place on a terminal)."""
+
+    def __init__(self, stream: TextIO | None, label: str, total: int, width: int = 30) -> None:
+        self.stream, self.label, self.total, self.width = stream, label, max(total, 1), width
+        self.tty = bool(stream is not None and stream.isatty())
+        self._last = -1
+
+    def update(self, done: int) -> None:
+        if self.stream is None:
+            return
+        percent = done * 100 // self.total
+        final = done >= self.total
+        if percent == self._last or not (self.tty or final):
+            return
+        self._last = percent
+        filled = self.width * done // self.total
+        bar = "#" * filled + "." * (self.width - filled)
+        line = f"{self.label:<10} [{bar}] {done}/{self.total}"
+        self.stream.write(("\r" if self.tty else "") + line + ("\n" if final else ""))
+        self.stream.flush()
+
+
+@contextmanager
+def _explicit_timestamps(*model_fields: models.Field[Any, Any]) -> Iterator[None]:
+    """Let ``bulk_create`` store the timestamps we set.
+
+    ``auto_now``/``auto_now_add`` fields overwrite any value with "now" in ``pre_save``, on
+    ``bulk_create`` too; backdated history needs them switched off for the insert.
+    """
+    saved = [
+        (f, getattr(f, "auto_now", False), getattr(f, "auto_now_add", False)) for f in model_fields
+    ]
+    try:
+        for f, _, _ in saved:
+            f.auto_now = False  # type: ignore[attr-defined]
+            f.auto_now_add = False  # type: ignore[attr-defined]
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now = auto_now  # type: ignore[attr-defined]
+            f.auto_now_add = auto_now_add  # type: ignore[attr-defined]
+
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    f = model._meta.get_field(name)
+    assert isinstance(f, models.Field)
+    return f
+
+
+def _bulk_create(
+    model: type[models.Model], rows: Sequence[models.Model], progress: ProgressLine | None = None
+) -> None:
+    for start in range(0, len(rows), BATCH_SIZE):
+        model._default_manager.bulk_create(rows[start : start + BATCH_SIZE])
+        if progress is not None:
+            progress.update(min(start + BATCH_SIZE, len(rows)))
+    if progress is not None and not rows:
+        progress.update(0)
+
+
+def _weighted(rng: random.Random, weights: Mapping[str, int]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _business_moment(rng: random.Random, day: datetime) -> datetime:
+    """A plausible time on ``day`` when customers write (mostly office hours)."""
+    hour = rng.choice((7, 8, 9, 9, 10, 10, 11, 11, 12, 13, 14, 14, 15, 15, 16, 17, 19, 22))
+    return day.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60))
+
+
+# --- Structure: teams, agents, queues, rules, SLA ----------------------------------------------
+def _demo_structure_ensure(result: DemoSeedResult) -> dict[str, Any]:
+    created = result.created
+    password_hash = make_password(DEMO_PASSWORD)
+
+    admin = Agent.objects.filter(username=DEMO_ADMIN_USERNAME).first()
+    if admin is None:
+        admin = Agent.objects.create(
+            username=DEMO_ADMIN_USERNAME,
+            name="Demo Admin",
+            email="admin@example.com",
+            password=password_hash,
+            is_staff=True,
+            is_superuser=True,
+        )
+        created["agents"] = created.get("agents", 0) + 1
+    result.logins.append(DemoLogin(admin.username, DEMO_PASSWORD, "admin (all teams, admin site)"))
+
+    teams: list[Team] = []
+    line_agents: list[DemoLogin] = []
+    queues_by_team: dict[int, list[Queue]] = {}
+    agents_by_team: dict[int, list[Agent]] = {}
+    for spec in TEAMS:
+        team, made = Team.objects.get_or_create(
+            name=spec.name, defaults={"timezone": spec.timezone}
+        )
+        created["teams"] = created.get("teams", 0) + int(made)
+        teams.append(team)
+        members: list[Agent] = []
+        counters = {Role.LEAD: 0, Role.SENIOR: 0, Role.JUNIOR: 0}
+        for person, role in zip(spec.people, ROLES_BY_POSITION, strict=True):
+            counters[role] += 1
+            username = demo_username(spec.key, role, counters[role])
+            agent, made = Agent.objects.get_or_create(
+                username=username,
+                defaults={
+                    "name": person,
+                    "first_name": person.split()[0],
+                    "last_name": person.split()[-1],
+                    "email": f"{username}@example.com",
+                    "team": team,
+                    "role": role,
+                    "password": password_hash,
+                },
+            )
+            created["agents"] = created.get("agents", 0) + int(made)
+            members.append(agent)
+        lead = members[0]
+        if team.lead_id is None:
+            team.lead = lead
+            team.save(update_fields=["lead"])
+        agents_by_team[team.pk] = members
+        result.logins.append(DemoLogin(lead.username, DEMO_PASSWORD, f"team lead, {team.name}"))
+        if spec.key == TEAMS[0].key:
+            line_agents = [
+                DemoLogin(members[1].username, DEMO_PASSWORD, f"senior agent, {team.name}"),
+                DemoLogin(members[3].username, DEMO_PASSWORD, f"junior agent, {team.name}"),
+            ]
+
+        team_queues: list[Queue] = []
+        for qspec in spec.queues:
+            queue, made = Queue.objects.get_or_create(
+                team=team, name=qspec.name, defaults={"specialist": qspec.specialist}
+            )
+            created["queues"] = created.get("queues", 0) + int(made)
+            if made:
+                # Specialist queues are worked by the lead and the seniors; the others by everyone.
+                queue.members.set(members[:3] if qspec.specialist else members)
+            team_queues.append(queue)
+        queues_by_team[team.pk] = team_queues
+
+    result.logins.extend(line_agents)
+    _demo_rules_ensure(result, teams, queues_by_team)
+    _demo_sla_ensure(result, teams)
+    return {"admin": admin, "teams": teams, "queues": queues_by_team, "agents": agents_by_team}
+
+
+def _demo_rules_ensure(
+    result: DemoSeedResult, teams: list[Team], queues_by_team: dict[int, list[Queue]]
+) -> None:
+    created = result.created
+    by_name = {team.name: team for team in teams}
+
+    def target(name: str, kind: str, **kwargs: Any) -> Target:
+        obj, made = Target.objects.get_or_create(name=name, kind=kind, defaults=kwargs)
+        created["targets"] = created.get("targets", 0) + int(made)
+        return obj
+
+    def rule(name: str, **kwargs: Any) -> None:
+        _, made = Rule.objects.get_or_create(
+            name=name, defaults={"kind": RuleKind.ESCALATION, **kwargs}
+        )
+        created["rules"] = created.get("rules", 0) + int(made)
+
+    lead_targets = {
+        team.name: target(f"{team.name} team lead", TargetKind.TEAM_LEAD, team=team)
+        for team in teams
+    }
+    billing = by_name["Billing"]
+    refunds_queue = next(q for q in queues_by_team[billing.pk] if q.specialist)
+    refunds_target = target(
+        "Refund specialists", TargetKind.QUEUE, team=billing, queue=refunds_queue
+    )
+    for team in teams:
+        rule(
+            f"{team.name}: angry customer to the lead",
+            team=team,
+            order=10,
+            trigger_kind="sentiment_negative",
+            conditions=[{"field": "tier", "op": "gte", "value": Tier.STANDARD}],
+            target=lead_targets[team.name],
+            cooldown_minutes=240,
+            ack_limit_minutes=30,
+        )
+        rule(
+            f"{team.name}: escalate tag to the lead",
+            team=team,
+            order=20,
+            trigger_kind="escalate_tag",
+            target=lead_targets[team.name],
+            cooldown_minutes=30,
+        )
+    rule(
+        "Billing: large refunds to refund specialists",
+        team=billing,
+        order=30,
+        trigger_kind="refund_threshold",
+        trigger_params={"amount": "500.00", "currency": "USD"},
+        target=refunds_target,
+        cooldown_minutes=60,
+    )
+    rule(
+        "Accounts: tier upgrade to the lead",
+        team=by_name["Accounts"],
+        order=40,
+        trigger_kind="tier_upgrade",
+        conditions=[{"field": "tier", "op": "gte", "value": Tier.PREMIUM}],
+        target=lead_targets["Accounts"],
+    )
+    rule(
+        "Technical: first response at risk for urgent tickets",
+        team=by_name["Technical"],
+        order=50,
+        trigger_kind="frt_amber",
+        conditions=[{"field": "priority", "op": "in", "value": [Priority.HIGH, Priority.URGENT]}],
+        target=lead_targets["Technical"],
+        cooldown_minutes=120,
+    )
+
+
+FIRST_RESPONSE_MINUTES = {
+    Priority.URGENT: 60,
+    Priority.HIGH: 4 * 60,
+    Priority.NORMAL: 8 * 60,
+    Priority.LOW: 24 * 60,
+}
+
+
+def _demo_sla_ensure(result: DemoSeedResult, teams: list[Team]) -> None:
+    created = result.created
+    calendar, made = Calendar.objects.get_or_create(
+        name="Berlin office hours",
+        defaults={
+            "timezone": "Europe/Berlin",
+            "holiday_country": "DE",
+            "holiday_subdivision": "BE",
+        },
+    )
+    created["calendars"] = created.get("calendars", 0) + int(made)
+    if made:
+        OpeningHours.objects.bulk_create(
+            OpeningHours(calendar=calendar, weekday=day, start=time(9), end=time(17))
+            for day in range(5)
+        )
+    policy, made = SLAPolicy.objects.get_or_create(
+        name="Standard support hours", defaults={"calendar": calendar, "order": 100}
+    )
+    created["sla_policies"] = created.get("sla_policies", 0) + int(made)
+    if made:
+        SLATarget.objects.bulk_create(
+            SLATarget(
+                policy=policy, metric=SLAMetric.FIRST_RESPONSE, priority=priority, minutes=minutes
+            )
+            for priority, minutes in FIRST_RESPONSE_MINUTES.items()
+        )
+
+
+# --- Customers --------------------------------------------------------------------------------
+def _demo_customers_ensure(
+    result: DemoSeedResult, rng: random.Random, count: int, now: datetime
+) -> list[Customer]:
+    wanted: list[Customer] = []
+    for number in range(1, count + 1):
+        name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_KINDS)}"
+        contact = rng.choice(FIRST_NAMES)
+        slug = name.lower().replace(" ", "")
+        wanted.append(
+            Customer(
+                external_id=f"{DEMO_CUSTOMER_PREFIX}{number:04d}",
+                name=f"{name} ({contact})",
+                email=f"{contact.lower()}@{slug}{number}.example.com",
+                tier=_weighted(rng, TIER_WEIGHTS),
+                created_at=now - timedelta(days=rng.randrange(HISTORY_DAYS + 30, 900)),
+                updated_at=now - timedelta(days=rng.randrange(0, HISTORY_DAYS)),
+            )
+        )
+    existing = set(
+        Customer.objects.filter(external_id__in=[c.external_id for c in wanted]).values_list(
+            "external_id", flat=True
+        )
+    )
+    missing = [c for c in wanted if c.external_id not in existing]
+    with _explicit_timestamps(_field(Customer, "created_at"), _field(Customer, "updated_at")):
+        _bulk_create(Customer, missing)
+    result.created["customers"] = len(missing)
+
+    if missing:
+        # Tier history: customers above "free" mostly got there by an upgrade.
+        changes: list[CustomerTierChange] = []
+        ranks = list(Tier.values)
+        for customer in Customer.objects.filter(external_id__in=[c.external_id for c in missing]):
+            rank = ranks.index(customer.tier)
+            if rank > 0 and rng.random() < 0.35:
+                changes.append(
+                    CustomerTierChange(
+                        customer=customer,
+                        from_tier=ranks[rank - 1],
+                        to_tier=customer.tier,
+                        changed_at=now - timedelta(days=rng.uniform(1, HISTORY_DAYS * 3)),
+                    )
+                )
+        with _explicit_timestamps(_field(CustomerTierChange, "changed_at")):
+            _bulk_create(CustomerTierChange, changes)
+        result.created["tier_changes"] = len(changes)
+    return list(
+        Customer.objects.filter(external_id__startswith=DEMO_CUSTOMER_PREFIX).order_by(
+            "external_id"
+        )
+    )
+
+
+# --- Tickets and their history ----------------------------------------------------------------
+@dataclass
+class _Thread:
+    """One generated ticket with everything that happened on it, before insertion."""
+
+    ticket: Ticket
+    messages: list[Message] = field(default_factory=list)
+    # (when, kind, actor, assignee, data); message events name their message by list index.
+    events: list[tuple[datetime, str, Agent | None, Agent | None, dict[str, Any]]] = field(
+        default_factory=list
+    )
+    tags: list[str] = field(default_factory=list)
+    refund: RefundRequest | None = None
+
+
+def _fill(template: str, **values: Any) -> str:
+    return template.format(**values)
+
+
+def _demo_thread_build(
+    rng: random.Random,
+    *,
+    now: datetime,
+    customer: Customer,
+    team: Team,
+    queue: Queue,
+    agents: list[Agent],
+) -> _Thread:
+    created_at = _business_moment(rng, now - timedelta(days=rng.uniform(0, HISTORY_DAYS)))
+    if created_at > now:
+        created_at = now - timedelta(minutes=rng.randrange(5, 120))
+    age_days = (now - created_at).total_seconds() / 86400
+    priority = _weighted(rng, PRIORITY_WEIGHTS)
+    if customer.tier == Tier.ENTERPRISE and priority == Priority.LOW:
+        priority = Priority.NORMAL
+    first = customer.name.split("(")[-1].rstrip(")")
+    subject = _fill(
+        rng.choice(SUBJECTS[queue.name]),
+        inv=f"INV-{rng.randrange(10000, 99999)}",
+        month=(created_at - timedelta(days=20)).strftime("%B"),
+        day=(created_at - timedelta(days=1)).strftime("%d %B"),
+        tier=rng.choice(("Premium", "Enterprise")),
+    )
+    values = {
+        "subject": subject,
+        "subject_lc": subject[0].lower() + subject[1:],
+        "first": first,
+        "external_id": customer.external_id,
+        "tier": customer.get_tier_display(),
+    }
+    thread = _Thread(
+        ticket=Ticket(
+            subject=subject,
+            customer=customer,
+            priority=priority,
+            queue=queue,
+            status=Status.NEW,
+            created_at=created_at,
+            updated_at=created_at,
+        )
+    )
+    tags: list[str] = []
+    if customer.tier == Tier.ENTERPRISE:
+        tags.append("vip")
+    if queue.name == "Outages":
+        tags.append("outage")
+    is_refund = queue.name == "Refunds" or (team.name == "Billing" and rng.random() < 0.08)
+    is_angry = rng.random() < (0.25 if priority in (Priority.HIGH, Priority.URGENT) else 0.1)
+    if is_refund:
+        tags.append("refund")
+    thread.tags = tags
+
+    def customer_says(at: datetime, body: str) -> None:
+        thread.messages.append(Message(author_type=AuthorType.CUSTOMER, body=body, created_at=at))
+        thread.events.append(
+            (at, EventKind.MESSAGE_ADDED, None, None, {"message_index": len(thread.messages) - 1})
+        )
+
+    def agent_says(at: datetime, agent: Agent, body: str) -> None:
+        thread.messages.append(
+            Message(author_type=AuthorType.AGENT, author_agent=agent, body=body, created_at=at)
+        )
+        thread.events.append(
+            (at, EventKind.MESSAGE_ADDED, agent, agent, {"message_index": len(thread.messages) - 1})
+        )
+
+    def status_to(at: datetime, actor: Agent | None, to: str, reason: str = "") -> None:
+        data: dict[str, Any] = {"from": thread.ticket.status, "to": to}
+        if reason:
+            data["reason"] = reason
+        thread.events.append((at, EventKind.STATUS_CHANGED, actor, actor, data))
+        thread.ticket.status = to
+
+    thread.events.append(
+        (
+            created_at,
+            EventKind.TICKET_CREATED,
+            None,
+            None,
+            {"priority": priority, "queue": queue.pk, "tags": sorted(tags)},
+        )
+    )
+    customer_says(created_at, _fill(rng.choice(OPENERS), **values))
+
+    # Young tickets are often still untouched; older ones have been worked.
+    if age_days < 0.2 or (age_days < 2 and rng.random() < 0.3):
+        thread.ticket.updated_at = created_at
+        return thread
+
+    lead = agents[0]
+    assignee = rng.choice(agents[1:]) if rng.random() < 0.9 else lead
+    assigned_at = created_at + timedelta(minutes=rng.randrange(2, 90))
+    thread.events.append(
+        (
+            assigned_at,
+            EventKind.ASSIGNED,
+            lead,
+            assignee,
+            {"from": None, "to": assignee.pk, "reason": "manual"},
+        )
+    )
+    thread.ticket.assignee = assignee
+
+    response_minutes = RESPONSE_MINUTES[priority]
+    at = assigned_at + timedelta(minutes=rng.randrange(*response_minutes))
+    if at > now:
+        thread.ticket.updated_at = assigned_at
+        return thread
+    agent_says(at, assignee, _fill(rng.choice(AGENT_FIRST), **values))
+    thread.events[-1][4]["first_response"] = True
+    thread.ticket.first_response_at = at
+    status_to(at, assignee, Status.OPEN, "message")
+
+    if is_refund:
+        amount = Decimal(rng.choice((29, 49, 99, 120, 240, 480, 600, 750, 1200, 2400))) + Decimal(
+            rng.choice(("0.00", "0.50", "0.99"))
+        )
+        currency = rng.choice(REFUND_CURRENCIES)
+        at += timedelta(hours=rng.uniform(0.5, 20))
+        customer_says(at, _fill(rng.choice(REFUND_ASKS), amount=amount, currency=currency))
+        at += timedelta(minutes=rng.randrange(10, 240))
+        thread.refund = RefundRequest(
+            amount=amount,
+            currency=currency,
+            reason="Customer request: " + subject,
+            requested_by=assignee,
+            created_at=at,
+        )
+        thread.events.append(
+            (
+                at,
+                EventKind.REFUND_REQUESTED,
+                assignee,
+                assignee,
+                {"amount": str(amount), "currency": currency},
+            )
+        )
+
+    rounds = rng.choice((0, 1, 1, 2, 2, 3))
+    for round_number in range(rounds):
+        at += timedelta(hours=rng.uniform(1, 30))
+        if at > now:
+            break
+        if is_angry and round_number == rounds - 1:
+            customer_says(at, _fill(rng.choice(ANGRY), **values))
+        else:
+            customer_says(at, rng.choice(CUSTOMER_FOLLOWUPS))
+        if thread.ticket.status == Status.PENDING:
+            status_to(at, None, Status.OPEN, "message")
+        at += timedelta(minutes=rng.randrange(10, 600))
+        if at > now:
+            break
+        agent_says(at, assignee, _fill(rng.choice(AGENT_FOLLOWUPS), **values))
+        if rng.random() < 0.4:
+            status_to(at, assignee, Status.PENDING)
+
+    # How it ends depends on its age: most old tickets are solved and then closed.
+    at += timedelta(hours=rng.uniform(1, 48))
+    done_share = min(0.95, age_days / 20)
+    if at < now and rng.random() < done_share:
+        if rng.random() < 0.6:
+            customer_says(at, rng.choice(CUSTOMER_THANKS))
+            at += timedelta(minutes=rng.randrange(5, 120))
+        if at < now:
+            status_to(at, assignee, Status.SOLVED)
+            thread.ticket.solved_at = at
+            closed_at = at + timedelta(days=4)
+            if closed_at < now:
+                status_to(closed_at, None, Status.CLOSED, "auto-close after 4 days")
+                at = closed_at
+    elif at < now and thread.ticket.status == Status.OPEN and rng.random() < 0.15:
+        status_to(at, assignee, Status.ON_HOLD)
+    thread.ticket.updated_at = min(max(e[0] for e in thread.events), now)
+    return thread
+
+
+def _demo_tickets_create(
+    result: DemoSeedResult,
+    rng: random.Random,
+    *,
+    count: int,
+    now: datetime,
+    customers: list[Customer],
+    structure: dict[str, Any],
+    progress_stream: TextIO | None,
+) -> None:
+    teams: list[Team] = structure["teams"]
+    queues: dict[int, list[Queue]] = structure["queues"]
+    agents: dict[int, list[Agent]] = structure["agents"]
+    # Bigger customers write more often.
+    customer_weights = [
+        {Tier.FREE: 1, Tier.STANDARD: 2, Tier.PREMIUM: 3, Tier.ENTERPRISE: 5}[Tier(c.tier)]
+        for c in customers
+    ]
+    team_weights = [45, 35, 20]
+
+    threads: list[_Thread] = []
+    build = ProgressLine(progress_stream, "Building", count)
+    for number in range(count):
+        team = rng.choices(teams, weights=team_weights[: len(teams)])[0]
+        team_queues = queues[team.pk]
+        queue = team_queues[2] if rng.random() < 0.15 else rng.choice(team_queues[:2])
+        customer = rng.choices(customers, weights=customer_weights)[0]
+        threads.append(
+            _demo_thread_build(
+                rng, now=now, customer=customer, team=team, queue=queue, agents=agents[team.pk]
+            )
+        )
+        build.update(number + 1)
+
+    # Sentiment of customer messages, as the live path would have scored them.
+    for thread in threads:
+        for message in thread.messages:
+            if message.author_type == AuthorType.CUSTOMER:
+                score = sentiment_score_message(message.body)
+                message.sentiment = score.label
+                message.sentiment_score = score.compound
+                message.sentiment_reasons = list(score.reasons)
+                thread.ticket.customer_sentiment = score.label
+
+    # Insert in creation order, so ids grow with time like a real history.
+    threads.sort(key=lambda t: t.ticket.created_at)
+    tickets = [t.ticket for t in threads]
+    with _explicit_timestamps(_field(Ticket, "created_at"), _field(Ticket, "updated_at")):
+        _bulk_create(Ticket, tickets, ProgressLine(progress_stream, "Tickets", len(tickets)))
+    if any(t.pk is None for t in tickets):
+        # Backends that cannot return ids from a bulk insert: read them back in insert order.
+        ids = list(
+            Ticket.objects.filter(customer__in=customers)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        for ticket, pk in zip(tickets, ids, strict=True):
+            ticket.pk = pk
+
+    tag_names = sorted({name for t in threads for name in t.tags})
+    Tag.objects.bulk_create([Tag(name=n) for n in tag_names], ignore_conflicts=True)
+    tag_ids = dict(Tag.objects.filter(name__in=tag_names).values_list("name", "id"))
+    through = Ticket.tags.through
+    _bulk_create(
+        through,
+        [through(ticket_id=t.ticket.pk, tag_id=tag_ids[name]) for t in threads for name in t.tags],
+    )
+
+    for thread in threads:
+        for message in thread.messages:
+            message.ticket = thread.ticket
+        if thread.refund is not None:
+            thread.refund.ticket = thread.ticket
+    messages = sorted(
+        (m for t in threads for m in t.messages), key=lambda m: (m.created_at, m.ticket.pk)
+    )
+    with _explicit_timestamps(_field(Message, "created_at")):
+        _bulk_create(Message, messages, ProgressLine(progress_stream, "Messages", len(messages)))
+    if any(m.pk is None for m in messages):
+        ids = list(
+            Message.objects.filter(ticket__in=tickets).order_by("id").values_list("id", flat=True)
+        )
+        for message, pk in zip(messages, ids, strict=True):
+            message.pk = pk
+
+    refunds = [t.refund for t in threads if t.refund is not None]
+    with _explicit_timestamps(_field(RefundRequest, "created_at")):
+        _bulk_create(RefundRequest, refunds)
+    refund_ids = {r.ticket.pk: r.pk for r in refunds}
+
+    events: list[TicketEvent] = []
+    for thread in threads:
+        previous_sentiment = "unknown"
+        for at, kind, actor, assignee, data in thread.events:
+            data = dict(data)
+            if kind == EventKind.MESSAGE_ADDED:
+                message = thread.messages[data.pop("message_index")]
+                data.update(
+                    {
+                        "message": message.pk,
+                        "author_type": message.author_type,
+                        "sentiment": message.sentiment,
+                        "sentiment_score": message.sentiment_score,
+                        "previous_sentiment": previous_sentiment,
+                        "first_response": data.get("first_response", False),
+                    }
+                )
+                if message.author_type == AuthorType.CUSTOMER:
+                    previous_sentiment = message.sentiment
+            elif kind == EventKind.REFUND_REQUESTED:
+                data["refund"] = refund_ids.get(thread.ticket.pk)
+            # The assignee column is who held the ticket at the time.
+            holder = assignee if assignee is not None else _holder_at(thread, at)
+            events.append(
+                TicketEvent(
+                    ticket=thread.ticket,
+                    kind=kind,
+                    actor=actor,
+                    assignee=holder,
+                    data=data,
+                    created_at=at,
+                )
+            )
+    events.sort(key=lambda e: (e.created_at, e.ticket.pk))
+    with _explicit_timestamps(_field(TicketEvent, "created_at")):
+        _bulk_create(TicketEvent, events, ProgressLine(progress_stream, "Events", len(events)))
+
+    result.created.update(
+        {
+            "tickets": len(tickets),
+            "messages": len(messages),
+            "refund_requests": len(refunds),
+            "events": len(events),
+        }
+    )
+
+
+def _holder_at(thread: _Thread, at: datetime) -> Agent | None:
+    for when, kind, _, assignee, _ in thread.events:
+        if kind == EventKind.ASSIGNED and when <= at:
+            return assignee
+    return None
+
+
+# --- Entry point --------------------------------------------------------------------------------
+def demo_data_seed(
+    *,
+    tickets: int = 1000,
+    customers: int = 200,
+    seed: int = DEMO_SEED,
+    now: datetime | None = None,
+    progress: TextIO | None = None,
+) -> DemoSeedResult:
+    """Create the demo data set where it is missing; return what was created and the logins.
+
+    Deterministic for a given ``seed`` and ``now``. The ticket history is generated only when no
+    demo customer has a ticket yet, so a second run adds nothing.
+    """
+    if tickets < 0 or customers < 1:
+        raise ValueError("tickets must be >= 0 and customers >= 1")
+    now = now or timezone.now()
+    result = DemoSeedResult()
+    with transaction.atomic():
+        structure = _demo_structure_ensure(result)
+        # One random stream per part: tickets come out the same whether or not customers existed.
+        customer_rows = _demo_customers_ensure(
+            result, random.Random(f"{seed}-customers"), customers, now
+        )
+        if Ticket.objects.filter(customer__external_id__startswith=DEMO_CUSTOMER_PREFIX).exists():
+            result.tickets_already_present = True
+        else:
+            _demo_tickets_create(
+                result,
+                random.Random(f"{seed}-tickets"),
+                count=tickets,
+                now=now,
+                customers=customer_rows,
+                structure=structure,
+                progress_stream=progress,
+            )
+    return result
