@@ -30,7 +30,6 @@ from escalations.models import (
     SLAMetric,
     SLAPolicy,
     Target,
-    TargetKind,
     Webhook,
     WebhookDelivery,
 )
@@ -178,20 +177,11 @@ class TargetSerializer(TeamOwnedSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
-
-        def current(field: str) -> Any:
-            return attrs.get(field, getattr(self.instance, field, None) if self.instance else None)
-
-        kind = current("kind")
-        errors: dict[str, str] = {}
-        if kind == TargetKind.AGENT and current("agent") is None:
-            errors["agent"] = "An agent target needs `agent`."
-        if kind == TargetKind.QUEUE and current("queue") is None:
-            errors["queue"] = "A queue target needs `queue`."
-        if kind == TargetKind.SLACK and not current("slack_webhook_url"):
-            errors["slack_webhook_url"] = "A Slack target needs `slack_webhook_url`."
-        if errors:
-            raise serializers.ValidationError(errors)
+        fields = ("kind", "agent", "queue", "slack_webhook_url", "team", "name")
+        values = {f: getattr(self.instance, f) for f in fields if self.instance is not None}
+        candidate = Target(**(values | {f: v for f, v in attrs.items() if f in fields}))
+        if candidate.kind:
+            engine.target_validate(target=candidate)
         return attrs
 
 
@@ -229,7 +219,7 @@ class RuleSerializer(TeamOwnedSerializer):
     trigger = TriggerSerializer(source="*")
     conditions = ConditionsField()
     target = serializers.PrimaryKeyRelatedField(
-        queryset=Target.objects.all(), allow_null=True, required=False
+        queryset=Target.objects.all(), help_text="Where the escalation goes."
     )
 
     class Meta:
@@ -303,7 +293,7 @@ class BacktestSerializer(serializers.Serializer):
 
 
 class BacktestQuerySerializer(serializers.Serializer):
-    days = serializers.IntegerField(min_value=1, max_value=365, default=30)
+    days = serializers.IntegerField(min_value=1, max_value=366, default=30)
 
 
 # --- Calendars ------------------------------------------------------------------------------

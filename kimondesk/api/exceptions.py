@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from escalations.api import engine
+from escalations.exceptions import EscalationConflict
 
 
 class Conflict(exceptions.APIException):
@@ -47,7 +47,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, ProtectedError | RestrictedError):
         names = sorted({str(obj._meta.verbose_name) for obj in exc.args[1]})
         exc = Conflict(f"Still in use by: {', '.join(names)}. Remove those references first.")
-    elif isinstance(exc, engine.conflict_exception_types()):
+    elif isinstance(exc, EscalationConflict):
         exc = Conflict(str(exc) or Conflict.default_detail)
     return drf_exception_handler(exc, context)
 

@@ -91,14 +91,60 @@ def test_rule_with_bad_trigger_and_conditions_names_both(client_for, lead):
     )
 
     assert response.status_code == 400
-    assert set(response.json()) == {"trigger", "conditions"}
+    assert set(response.json()) == {"trigger", "conditions", "target"}
     assert Rule.objects.count() == 0
+
+
+def test_rule_trigger_params_are_checked_by_the_trigger_kind(client_for, lead):
+    target = factories.TargetFactory(team=lead.team)
+
+    response = client_for(lead).post(
+        "/api/v1/rules/",
+        {
+            "name": "Big refunds",
+            "trigger": {"kind": "refund_threshold", "params": {"amount": "-5"}},
+            "target": target.pk,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["trigger"]
+    assert Rule.objects.count() == 0
+
+
+def test_rule_create_with_a_refund_threshold(client_for, lead):
+    target = factories.TargetFactory(team=lead.team)
+
+    response = client_for(lead).post(
+        "/api/v1/rules/",
+        {
+            "name": "Big refunds",
+            "trigger": {
+                "kind": "refund_threshold",
+                "params": {"amount": "500.00", "currency": "USD"},
+            },
+            "conditions": [],
+            "target": target.pk,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["trigger"]["kind"] == "refund_threshold"
+    assert response.json()["team"] == lead.team_id
+    assert Rule.objects.get().trigger_params["currency"] == "USD"
 
 
 def test_lead_cannot_create_rules_for_another_team(client_for, lead, other_team):
     response = client_for(lead).post(
         "/api/v1/rules/",
-        {"name": "R", "team": other_team.pk, "trigger": {"kind": "tier_upgrade"}},
+        {
+            "name": "R",
+            "team": other_team.pk,
+            "trigger": {"kind": "tier_upgrade"},
+            "target": factories.TargetFactory(team=lead.team).pk,
+        },
         format="json",
     )
 

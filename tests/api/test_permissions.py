@@ -211,7 +211,12 @@ MATRIX = [
         "rules-create",
         "post",
         "/api/v1/rules/",
-        lambda r, w: {"name": f"R {r}", "trigger": {"kind": "tier_upgrade"}, "conditions": []},
+        lambda r, w: {
+            "name": f"R {r}",
+            "trigger": {"kind": "tier_upgrade"},
+            "conditions": [],
+            "target": w["target"].pk,
+        },
         LEADS_CREATE,
     ),
     ("rules-detail", "get", "/api/v1/rules/{rule}/", None, EVERYONE_READS),

@@ -7,7 +7,6 @@ recorded in docs/benchmarks.md.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
@@ -46,12 +45,6 @@ def test_schemathesis_finds_no_server_errors_and_no_schema_violations(live_api):
     factories.RuleFactory(team=queue.team)
     token = Token.objects.create(user=admin)
     schemathesis = Path(sys.executable).with_name("schemathesis")
-    # The engine-backed operations (escalate, acknowledge, backtest) are fuzzed once the
-    # engine's services are installed.
-    engine_missing = importlib.util.find_spec("escalations.services") is None
-    excluded = (
-        ["--exclude-path-regex", "(escalate|acknowledge|backtest)/$"] if engine_missing else []
-    )
 
     # When schemathesis fuzzes every operation of the live schema
     result = subprocess.run(
@@ -76,7 +69,6 @@ def test_schemathesis_finds_no_server_errors_and_no_schema_violations(live_api):
             "--max-time",
             "40",
             "--no-color",
-            *excluded,
         ],
         capture_output=True,
         text=True,
