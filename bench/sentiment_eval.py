@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.docs import benchmarks_section_write  # noqa: E402
+
 DATA_FILE = ROOT / "bench" / "data" / "amazon_review_snippets.tsv"
 DOCS_FILE = ROOT / "docs" / "benchmarks.md"
 DATASET_NAME = (
@@ -53,7 +55,6 @@ NOTES = (
     "machine shared with other jobs, so it varies from run to run; VADER alone is timed in the "
     "same run for scale."
 )
-DOCS_HEADING = "# KimonDesk benchmarks"
 
 
 @dataclass(frozen=True)
@@ -233,16 +234,8 @@ def docs_section(body: str) -> str:
 
 def docs_write(section: str, path: Path = DOCS_FILE) -> None:
     """Replace (or append) this section in docs/benchmarks.md, leaving the others alone."""
-    text = path.read_text(encoding="utf-8") if path.exists() else f"{DOCS_HEADING}\n"
-    start = text.find(SECTION_TITLE)
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        following = text.find("\n## ", start + len(SECTION_TITLE))
-        rest = text[following + 1 :] if following != -1 else ""
-        text = text[:start] + section + ("\n" + rest if rest else "")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    title, _, body = section.partition("\n")
+    benchmarks_section_write(title.removeprefix("## "), body, path)
 
 
 def main(argv: list[str] | None = None) -> int:

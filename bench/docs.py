@@ -1,0 +1,24 @@
+"""Writing benchmark figures into docs/benchmarks.md, one ``## section`` per scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DOCS_FILE = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+DOCS_HEADING = "# KimonDesk benchmarks"
+
+
+def benchmarks_section_write(title: str, body: str, path: Path = DOCS_FILE) -> None:
+    """Replace (or append) the section headed ``## title``, leaving the others alone."""
+    heading = f"## {title}"
+    section = f"{heading}\n\n{body.strip()}\n"
+    text = path.read_text(encoding="utf-8") if path.exists() else f"{DOCS_HEADING}\n"
+    start = text.find(heading + "\n")
+    if start == -1:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        following = text.find("\n## ", start + len(heading))
+        rest = text[following + 1 :] if following != -1 else ""
+        text = text[:start] + section + ("\n" + rest if rest else "")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")

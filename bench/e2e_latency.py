@@ -1,0 +1,319 @@
+"""End-to-end escalation latency, ingest throughput and WebSocket fan-out, in production shape.
+
+A customer message arrives through the REST API on web server 1 → the sentiment trigger fires in
+a qcluster worker → the escalation commits → the summary reaches the receiving agent's sockets,
+which are connected to web server 2 (so every push crosses the Redis channel layer).
+
+    .venv/bin/python bench/e2e_latency.py --rate 50 --duration 60            # scenario 1
+    .venv/bin/python bench/e2e_latency.py --rate 0 --duration 30             # 2: ingest (max rate)
+    .venv/bin/python bench/e2e_latency.py --rate 50 --duration 30 --ticket-sockets 1000  # 3: fan-out
+
+Add ``--write`` to record the figures in docs/benchmarks.md. Needs PostgreSQL on 127.0.0.1:5432
+(trust auth) and ``redis-server`` on the PATH; a private Redis and a scratch database are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import statistics
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.stack import Stack, running_stack
+
+NEGATIVE_MESSAGE = (
+    "This is unacceptable. Three weeks and still no fix, I will cancel my account and "
+    "switch to a competitor if nobody calls me today."
+)
+
+
+@dataclass
+class Fixture:
+    ticket_ids: list[int]
+    token: str
+    receiver_session: str
+    receiver_id: int
+
+
+@dataclass
+class Results:
+    sent_at: dict[int, float] = field(default_factory=dict)
+    accepted: int = 0
+    rejected: int = 0
+    notify_latency_ms: list[float] = field(default_factory=list)
+    summary_latency_ms: list[float] = field(default_factory=list)
+    queue_samples: list[int] = field(default_factory=list)
+    send_seconds: float = 0.0
+    drain_seconds: float = 0.0
+
+
+def fixture_create(stack: Stack, tickets: int) -> Fixture:
+    """Data written straight through the ORM in the driver process (no workflow side effects)."""
+    from bench.stack import django_setup
+
+    django_setup(stack)
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from rest_framework.authtoken.models import Token
+
+    from escalations.models import Rule, Target, TargetKind
+    from tickets.models import Agent, Customer, Queue, Role, Team, Ticket
+
+    team = Team.objects.create(name="Bench team")
+    lead = Agent.objects.create_user("bench-lead", team=team, role=Role.LEAD)
+    team.lead = lead
+    team.save()
+    holder = Agent.objects.create_user("bench-junior", team=team, role=Role.JUNIOR)
+    integration = Agent.objects.create_superuser("bench-integration")
+    queue = Queue.objects.create(name="Inbox", team=team)
+    customer = Customer.objects.create(external_id="bench-1", name="Bench customer")
+    target = Target.objects.create(name="Team lead", kind=TargetKind.TEAM_LEAD, team=team)
+    Rule.objects.create(
+        name="Angry customer → lead",
+        team=team,
+        trigger_kind="sentiment_negative",
+        target=target,
+        cooldown_minutes=0,
+    )
+    rows = Ticket.objects.bulk_create(
+        Ticket(subject=f"Bench {i}", customer=customer, queue=queue, assignee=holder, status="open")
+        for i in range(tickets)
+    )
+    session = SessionStore()
+    session[SESSION_KEY] = str(lead.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = lead.get_session_auth_hash()
+    session.create()
+    token = Token.objects.create(user=integration)
+    return Fixture([t.pk for t in rows], token.key, session.session_key or "", lead.pk)
+
+
+def post_message(port: int, token: str, ticket_id: int) -> int:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/tickets/{ticket_id}/messages/",
+        data=json.dumps({"author_type": "customer", "body": NEGATIVE_MESSAGE}).encode(),
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+async def socket_listen(url: str, session: str, origin: str, on_event, ready: asyncio.Event):  # type: ignore[no-untyped-def]
+    import websockets
+
+    async with websockets.connect(
+        url,
+        additional_headers={"Cookie": f"sessionid={session}", "Origin": origin},
+        open_timeout=30,
+    ) as ws:
+        ready.set()
+        async for raw in ws:
+            on_event(json.loads(raw), time.perf_counter())
+
+
+async def run(stack: Stack, fixture: Fixture, args: argparse.Namespace) -> Results:
+    import redis
+
+    results = Results()
+    post_port, ws_port = stack.web_ports[0], stack.web_ports[-1]
+    origin = f"http://127.0.0.1:{ws_port}"
+    total = len(fixture.ticket_ids)
+    done = asyncio.Event()
+
+    def on_notification(event: dict, at: float) -> None:  # type: ignore[type-arg]
+        if event.get("type") == "escalation.assigned" and event["ticket"] in results.sent_at:
+            results.notify_latency_ms.append((at - results.sent_at[event["ticket"]]) * 1000)
+            if len(results.notify_latency_ms) >= results.accepted and sending_finished.is_set():
+                done.set()
+
+    def on_ticket_event(event: dict, at: float) -> None:  # type: ignore[type-arg]
+        if event.get("type") == "escalation.summary" and event["ticket"] in results.sent_at:
+            results.summary_latency_ms.append((at - results.sent_at[event["ticket"]]) * 1000)
+
+    sending_finished = asyncio.Event()
+    listeners = []
+    ready_events = []
+    sockets = [(f"ws://127.0.0.1:{ws_port}/ws/notifications/", on_notification)]
+    sockets += [
+        (f"ws://127.0.0.1:{ws_port}/ws/tickets/{tid}/", on_ticket_event)
+        for tid in fixture.ticket_ids[: args.ticket_sockets]
+    ]
+    for url, handler in sockets:
+        ready = asyncio.Event()
+        ready_events.append(ready)
+        listeners.append(
+            asyncio.create_task(
+                socket_listen(url, fixture.receiver_session, origin, handler, ready)
+            )
+        )
+    await asyncio.wait_for(asyncio.gather(*(r.wait() for r in ready_events)), 120)
+    print(f"{len(sockets)} sockets open on web server 2", flush=True)
+
+    queue = redis.Redis.from_url(stack.redis_url)
+    queue_key = "django_q:kimondesk:q"
+
+    async def sample_queue() -> None:
+        while not done.is_set():
+            results.queue_samples.append(int(queue.llen(queue_key)))
+            await asyncio.sleep(1)
+
+    sampler = asyncio.create_task(sample_queue())
+    loop = asyncio.get_running_loop()
+    pool = ThreadPoolExecutor(max_workers=args.concurrency)
+
+    async def send(ticket_id: int) -> None:
+        results.sent_at[ticket_id] = time.perf_counter()
+        status = await loop.run_in_executor(pool, post_message, post_port, fixture.token, ticket_id)
+        if status == 201:
+            results.accepted += 1
+        else:
+            results.rejected += 1
+
+    started = time.perf_counter()
+    pending = []
+    if args.rate > 0:
+        for i, ticket_id in enumerate(fixture.ticket_ids):
+            due = started + i / args.rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            pending.append(asyncio.create_task(send(ticket_id)))
+    else:
+        semaphore = asyncio.Semaphore(args.concurrency)
+
+        async def bounded(ticket_id: int) -> None:
+            async with semaphore:
+                await send(ticket_id)
+
+        deadline = started + args.duration
+        for ticket_id in fixture.ticket_ids:
+            if time.perf_counter() > deadline:
+                break
+            await semaphore.acquire()
+            semaphore.release()
+            pending.append(asyncio.create_task(bounded(ticket_id)))
+    await asyncio.gather(*pending)
+    results.send_seconds = time.perf_counter() - started
+    sending_finished.set()
+    if len(results.notify_latency_ms) >= results.accepted:
+        done.set()
+    try:
+        await asyncio.wait_for(done.wait(), args.drain_timeout)
+    except TimeoutError:
+        print("drain timed out: some escalations never arrived", flush=True)
+    results.drain_seconds = time.perf_counter() - started - results.send_seconds
+    done.set()
+    await sampler
+    for task in listeners:
+        task.cancel()
+    pool.shutdown()
+    del total
+    return results
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def report(args: argparse.Namespace, results: Results, rss: dict[str, int]) -> str:
+    n = results.accepted
+    lat = results.notify_latency_ms
+    summ = results.summary_latency_ms
+    samples = results.queue_samples
+    third = max(1, len(samples) // 3)
+    lines = [
+        f"- messages accepted: {n} (rejected {results.rejected}) in {results.send_seconds:.1f} s "
+        f"= {n / results.send_seconds:.1f} messages/s offered"
+        + (
+            f" (target rate {args.rate}/s)"
+            if args.rate
+            else " (as fast as 2 web servers take them)"
+        ),
+        f"- escalations delivered to the receiver's notification socket: {len(lat)} of {n}; "
+        f"drained {results.drain_seconds:.1f} s after the last POST",
+        f"- latency POST → `escalation.assigned` on the socket: p50 {percentile(lat, 50):.0f} ms, "
+        f"p95 {percentile(lat, 95):.0f} ms, p99 {percentile(lat, 99):.0f} ms, max {max(lat, default=0):.0f} ms",
+    ]
+    if summ:
+        lines.append(
+            f"- latency POST → `escalation.summary` on {args.ticket_sockets} ticket sockets: "
+            f"{len(summ)} received, p50 {percentile(summ, 50):.0f} ms, p95 {percentile(summ, 95):.0f} ms, "
+            f"p99 {percentile(summ, 99):.0f} ms"
+        )
+    if samples:
+        lines.append(
+            f"- queue length (sampled each second): max {max(samples)}, mean of the first third "
+            f"{statistics.mean(samples[:third]):.1f}, of the last third {statistics.mean(samples[-third:]):.1f}"
+        )
+    lines.append(
+        "- peak RSS: "
+        + ", ".join(f"{name} {kib / 1024:.0f} MiB" for name, kib in sorted(rss.items()))
+    )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--rate", type=float, default=50, help="messages/s; 0 = as fast as possible"
+    )
+    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--ticket-sockets", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--web", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--drain-timeout", type=float, default=120)
+    parser.add_argument("--base-port", type=int, default=8600)
+    parser.add_argument("--redis-port", type=int, default=6391)
+    parser.add_argument(
+        "--write", metavar="SECTION", help="record under this heading in docs/benchmarks.md"
+    )
+    args = parser.parse_args()
+
+    tickets = int(args.rate * args.duration) if args.rate else int(400 * args.duration)
+    with running_stack(
+        db_name="kd_bench_e2e", web=args.web, workers=args.workers,
+        base_port=args.base_port, redis_port=args.redis_port,
+    ) as stack:  # fmt: skip
+        fixture = fixture_create(stack, tickets)
+        for i in range(args.web):
+            stack.start_web(i)
+        for i in range(args.workers):
+            stack.start_worker(i)
+        time.sleep(3)  # let the clusters spawn their workers
+        results = asyncio.run(run(stack, fixture, args))
+        rss = stack.rss()
+    text = report(args, results, rss)
+    command = "    .venv/bin/python bench/e2e_latency.py " + " ".join(
+        a for a in sys.argv[1:] if not a.startswith("--write") and a != args.write
+    )
+    print(text)
+    if args.write:
+        from bench.docs import benchmarks_section_write
+
+        benchmarks_section_write(
+            args.write,
+            f"{command}\n\n{args.web} uvicorn web processes, {args.workers} qcluster processes "
+            f"(2 workers each), PostgreSQL + Redis on the same machine "
+            f"({platform.machine()}, 2 cores, Python {platform.python_version()}).\n\n{text}\n",
+        )
+
+
+if __name__ == "__main__":
+    main()
