@@ -10,6 +10,7 @@ from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import OpenApiParameter
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -30,7 +31,25 @@ VALIDATION_ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Retry-safe POST: the same key and body within 24 h returns the first response and "
+        "creates nothing; the same key with another body is a 422. At most 255 characters."
+    ),
+)
+
+
 class ApiAutoSchema(AutoSchema):
+    def get_override_parameters(self) -> list[Any]:
+        parameters: list[Any] = list(super().get_override_parameters())
+        if self.method.upper() == "POST":
+            parameters.append(IDEMPOTENCY_KEY)
+        return parameters
+
     def _component(self, name: str, schema: dict[str, Any]) -> dict[str, Any]:
         component = ResolvedComponent(
             name=name, type=ResolvedComponent.SCHEMA, schema=schema, object=name

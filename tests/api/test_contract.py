@@ -234,6 +234,10 @@ def test_every_contract_operation_is_documented_with_its_status_codes(
         assert "404" in codes
     if path.endswith(("/acknowledge/", "/escalate/")) or method == "delete":
         assert "409" in codes
+    if method == "post":
+        headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+        assert "Idempotency-Key" in headers
+        assert "422" in codes
     retry_after = operation["responses"]["429"]["headers"]["Retry-After"]["schema"]
     assert retry_after == {"type": "integer"}
 
@@ -322,3 +326,22 @@ def test_real_answers_carry_the_contract_fields(client_for, admin_user, queue, c
 
         # Then every contract field is present
         assert set(row) >= set(fields), path
+
+
+def test_schema_generation_is_valid_and_warning_free(tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+
+    assert "/api/v1/tickets/{id}/escalate/" in target.read_text()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
+def test_docs_pages_load_their_assets_locally(client, path):
+    page = client.get(path).content.decode()
+
+    assert "/static/drf_spectacular_sidecar/" in page
+    assert "cdn." not in page
+    assert client.get("/api/schema/").status_code == 200
