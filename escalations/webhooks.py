@@ -144,6 +144,21 @@ def webhook_delivery_enqueue(*, delivery_id: int, at: datetime | None = None) ->
         schedule(SEND_TASK, delivery_id, schedule_type=Schedule.ONCE, next_run=at, repeats=1)
 
 
+def webhook_deliveries_due_sweep(*, now: datetime | None = None) -> int:
+    """Queue pending deliveries that should have been tried by now: retries whose time came and
+    first tries that never left (a crash between commit and enqueue). Safe to run twice: the send
+    skips deliveries that are no longer pending. Returns how many were queued."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=BACKOFF_BASE_SECONDS)
+    due = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING).filter(
+        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=stale)
+    )
+    ids = list(due.order_by("id").values_list("pk", flat=True)[:500])
+    for delivery_id in ids:
+        webhook_delivery_enqueue(delivery_id=delivery_id)
+    return len(ids)
+
+
 # --- Sending -------------------------------------------------------------------------------
 def webhook_body(*, delivery: WebhookDelivery) -> bytes:
     envelope = {

@@ -274,3 +274,29 @@ def test_deliveries_endpoint_lists_attempts(client_for, lead, team):
     assert everything["count"] == 2
     assert [d["id"] for d in only_sent["results"]] == [sent.pk]
     assert only_sent["results"][0]["attempt_log"][0]["status_code"] == 200
+
+
+def test_due_sweep_queues_only_pending_deliveries_whose_time_came(team, monkeypatch):
+    hook = Webhook.objects.create(
+        url="https://a.example.com", team=team, events=["sla.amber"], secret="s"
+    )
+    now = timezone.now()
+    due_retry = WebhookDelivery.objects.create(
+        webhook=hook, event="sla.amber", next_attempt_at=now - timedelta(seconds=1)
+    )
+    WebhookDelivery.objects.create(
+        webhook=hook, event="sla.amber", next_attempt_at=now + timedelta(minutes=5)
+    )
+    lost = WebhookDelivery.objects.create(webhook=hook, event="sla.amber")
+    WebhookDelivery.objects.filter(pk=lost.pk).update(created_at=now - timedelta(minutes=5))
+    WebhookDelivery.objects.create(webhook=hook, event="sla.amber")  # just created: its task runs
+    WebhookDelivery.objects.create(
+        webhook=hook, event="sla.amber", status="sent", next_attempt_at=now
+    )
+    queued = []
+    monkeypatch.setattr(
+        webhooks, "webhook_delivery_enqueue", lambda **kw: queued.append(kw["delivery_id"])
+    )
+
+    assert webhooks.webhook_deliveries_due_sweep(now=now) == 2
+    assert queued == [due_retry.pk, lost.pk]
