@@ -4,8 +4,6 @@ audited services in ``escalations.api.services`` and the engine via ``escalation
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import zoneinfo
 from typing import Any
 
 import holidays as holiday_calendars
@@ -34,24 +32,12 @@ from escalations.models import (
     WebhookDelivery,
 )
 from escalations.webhooks import WEBHOOK_EVENTS
+from kimondesk.api.validators import timezone_validate
 from tickets.models import Note, Priority, Team, Tier
 
 from . import engine
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
-
-
-@functools.cache
-def _timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
-def timezone_validate(value: str) -> str:
-    if value not in _timezones():
-        raise serializers.ValidationError(
-            f"'{value}' is not an IANA time zone (e.g. Europe/Berlin)."
-        )
-    return value
 
 
 class TeamOwnedSerializer(serializers.ModelSerializer):

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -47,6 +48,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, ProtectedError | RestrictedError):
         names = sorted({str(obj._meta.verbose_name) for obj in exc.args[1]})
         exc = Conflict(f"Still in use by: {', '.join(names)}. Remove those references first.")
+    elif isinstance(exc, IntegrityError):
+        # A constraint caught what validation could not see (e.g. a concurrent duplicate).
+        exc = Conflict("The request conflicts with existing data; reload and try again.")
     elif isinstance(exc, EscalationConflict):
         exc = Conflict(str(exc) or Conflict.default_detail)
     return drf_exception_handler(exc, context)

@@ -381,3 +381,32 @@ def test_pagination_shape_and_page_size_cap(client_for, admin_user, queue, custo
     assert capped.status_code == 200
     assert capped.wsgi_request.GET["page_size"] == "5000"
     assert beyond.status_code == 404
+
+
+def test_a_constraint_violation_the_serializer_could_not_see_is_a_409(
+    client_for, junior, queue, customer, monkeypatch
+):
+    from django.db import IntegrityError
+
+    ticket = factories.TicketFactory(queue=queue, customer=customer)
+
+    def collide(**kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(services, "note_add", collide)
+
+    response = client_for(junior).post(
+        f"/api/v1/tickets/{ticket.pk}/notes/", {"body": "n"}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert "conflicts with existing data" in response.json()["detail"]
+
+
+def test_team_timezone_must_be_an_iana_zone(client_for, admin_user):
+    response = client_for(admin_user).post(
+        "/api/v1/teams/", {"name": "Night shift", "timezone": "Moon/Base"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["timezone"]

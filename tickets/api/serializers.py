@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from escalations.models import Target
+from kimondesk.api.validators import timezone_validate
 from tickets.models import (
     Agent,
     AuthorType,
@@ -39,8 +40,6 @@ class TeamSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
     def validate_timezone(self, value: str) -> str:
-        from escalations.api.serializers import timezone_validate
-
         return timezone_validate(value)
 
 
