@@ -1,4 +1,5 @@
-"""Permission matrix: every endpoint x method x role (anonymous, junior, senior, lead, admin)."""
+"""Permission matrix: every endpoint x method x role (anonymous, junior, senior, lead, admin),
+through the real engine."""
 
 from __future__ import annotations
 
@@ -179,7 +180,8 @@ MATRIX = [
         "post",
         "/api/v1/escalations/{escalation}/acknowledge/",
         lambda r, w: {},
-        codes(401, 200, 200, 200, 200),
+        # The receiver (the senior here), a lead of the team or an admin; the engine decides.
+        codes(401, 403, 200, 200, 200),
     ),
     ("targets-list", "get", "/api/v1/targets/", None, EVERYONE_READS),
     ("targets-create", "post", "/api/v1/targets/", lambda r, w: _slack(r), LEADS_CREATE),
@@ -319,7 +321,7 @@ MATRIX = [
     ("method", "path", "body", "expected"),
     [pytest.param(m, p, b, e, id=name) for name, m, p, b, e in MATRIX],
 )
-def test_permission_matrix(client_for, world, fake_engine, method, path, body, expected):
+def test_permission_matrix(client_for, world, method, path, body, expected):
     # Given one row of each kind per team, and an agent of each role (or nobody)
     url = path.format(**{key: getattr(value, "pk", None) for key, value in world.items()})
     answered = {}

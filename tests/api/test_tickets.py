@@ -410,3 +410,24 @@ def test_team_timezone_must_be_an_iana_zone(client_for, admin_user):
 
     assert response.status_code == 400
     assert list(response.json()) == ["timezone"]
+
+
+def test_sla_state_filter(client_for, junior, queue, customer):
+    from escalations.models import SLAClock
+
+    now = timezone.now()
+    amber = factories.TicketFactory(queue=queue, customer=customer)
+    green = factories.TicketFactory(queue=queue, customer=customer)
+    for ticket, state in ((amber, "amber"), (green, "green")):
+        SLAClock.objects.create(
+            ticket=ticket,
+            metric="first_response",
+            target_minutes=60,
+            state=state,
+            started_at=now,
+            checkpoint_at=now,
+        )
+
+    response = client_for(junior).get("/api/v1/tickets/?sla_state=amber")
+
+    assert [t["id"] for t in response.json()["results"]] == [amber.pk]
