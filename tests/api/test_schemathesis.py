@@ -67,7 +67,7 @@ def test_schemathesis_finds_no_server_errors_and_no_schema_violations(live_api):
             "--workers",
             "1",
             "--max-time",
-            "30",
+            "25",
             "--no-color",
         ],
         capture_output=True,
