@@ -33,6 +33,7 @@ def escalation_create_manual(
     diagnosis: str,
     authority_needed: str,
     target: Target | None = None,
+    add_tag: bool = False,
 ) -> Escalation:
     return services.escalation_create_manual(
         ticket=ticket,
@@ -41,6 +42,7 @@ def escalation_create_manual(
         diagnosis=diagnosis,
         authority_needed=authority_needed,
         target=target,
+        via_tag=add_tag,
     )
 
 

@@ -151,3 +151,17 @@ def test_backtest_through_the_real_engine_writes_nothing(client_for, lead, queue
     body = response.json()
     assert (body["rule"], body["days"], body["hits"], body["hit_count"]) == (rule.pk, 30, [], 0)
     assert Escalation.objects.count() == 0
+
+
+def test_escalate_with_add_tag_tags_the_ticket_in_the_same_escalation(
+    client_for, junior, lead, queue, customer
+):
+    ticket = factories.TicketFactory(queue=queue, customer=customer, assignee=junior)
+
+    response = client_for(junior).post(
+        f"/api/v1/tickets/{ticket.pk}/escalate/", HANDOFF | {"add_tag": True}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert response.json()["trigger"] == "escalate_tag"
+    assert list(ticket.tags.values_list("name", flat=True)) == ["escalate"]

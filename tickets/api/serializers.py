@@ -247,3 +247,10 @@ class EscalateSerializer(serializers.Serializer):
         default=None,
         help_text="A target id; default: the lead of the ticket's team.",
     )
+    add_tag = serializers.BooleanField(
+        default=False,
+        help_text=(
+            "Also tag the ticket `escalate` (the only way to add that tag); without `target`, "
+            "the first matching `escalate_tag` rule picks the target."
+        ),
+    )
