@@ -17,9 +17,10 @@ from tickets.selectors import ticket_is_visible_to
 
 from .audit import audit_record, audit_snapshot
 from .engine.backtest import BacktestResult, backtest_run
-from .engine.conditions import conditions_clean, conditions_match
+from .engine.conditions import conditions_clean
 from .engine.context import ticket_context_build
 from .engine.escalate import EscalationRefused, EscalationRequest, escalation_execute
+from .engine.rules import rule_matches
 from .engine.summary import Handoff
 from .engine.targets import TARGET_KINDS
 from .engine.triggers import TRIGGERS
@@ -52,7 +53,7 @@ def _tag_rule_target(*, ticket: Ticket) -> tuple[Target | None, list[str]]:
         return None, []
     ctx = ticket_context_build(ticket_id=ticket.pk)
     for rule in rules:
-        if rule.target is not None and conditions_match(rule.conditions, ctx):
+        if rule.target is not None and rule_matches(rule=rule, ctx=ctx):
             return rule.target, [f"Target of the escalate-tag rule “{rule.name}”."]
     return None, []
 

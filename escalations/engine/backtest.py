@@ -21,8 +21,8 @@ from typing import Any
 from escalations.models import Rule
 from tickets.models import EventKind, Message, Queue, TicketEvent
 
-from .conditions import conditions_match
 from .context import TicketContext, ticket_context_from, ticket_context_queryset
+from .rules import rule_matches
 from .triggers import TRIGGERS, TriggerKind, trigger_event_of
 
 # The changes that move a ticket's state, and the fields they rewind.
@@ -155,7 +155,7 @@ def _hit(
     subject: str,
 ) -> BacktestHit | None:
     firing = trigger.evaluate(trigger_event_of(event, message), ctx, params)
-    if firing is None or not conditions_match(rule.conditions, ctx):
+    if firing is None or not rule_matches(rule=rule, ctx=ctx):
         return None
     return BacktestHit(
         ticket_id=event.ticket_id,

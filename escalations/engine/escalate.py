@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from escalations.audit import audit_record, audit_snapshot
 from escalations.models import AuditEvent, Escalation, Rule, Target, TargetKind, TriggerKey
-from tickets.models import EventKind, Note, NoteKind, Ticket
+from tickets.models import Agent, EventKind, Note, NoteKind, Queue, Ticket
 
 from .summary import Handoff, escalation_summary_text
 from .targets import TARGET_KINDS, Resolution, team_lead_resolve
@@ -205,13 +205,18 @@ def escalation_execute(*, request: EscalationRequest) -> EscalationOutcome:
         return EscalationOutcome(existing, created=False)
 
 
+def _already_escalated(*, ticket_id: int, occurrence: str) -> Escalation | None:
+    """Under the ticket lock: one cause escalates a ticket once, whichever rule caught it."""
+    return Escalation.objects.filter(ticket_id=ticket_id, occurrence=occurrence).first()
+
+
 def _execute(*, request: EscalationRequest) -> EscalationOutcome:
     ticket = (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("queue__team__lead", "assignee", "customer")
         .get(pk=request.ticket_id)
     )
-    existing = Escalation.objects.filter(ticket=ticket, occurrence=request.occurrence).first()
+    existing = _already_escalated(ticket_id=ticket.pk, occurrence=request.occurrence)
     if existing is not None:
         return EscalationOutcome(existing, created=False)
     now = timezone.now()
@@ -226,6 +231,43 @@ def _execute(*, request: EscalationRequest) -> EscalationOutcome:
     return EscalationOutcome(
         _write(request=request, ticket=ticket, resolution=resolution), created=True
     )
+
+
+def _summary_handoff(
+    *, request: EscalationRequest, previous: Agent | None
+) -> tuple[Handoff | None, str, str]:
+    """The handoff the summary shows: the manual one, else the previous holder's latest; without
+    one, the last customer message stands in. Returns (handoff, its author, message excerpt)."""
+    from escalations import selectors
+
+    if request.handoff is not None:
+        return request.handoff, str(request.actor), ""
+    if previous is not None:
+        latest = selectors.handoff_latest(ticket_id=request.ticket_id, agent_id=previous.pk)
+        if latest is not None:
+            return latest, str(previous), ""
+    author = str(previous) if previous is not None else "the previous holder"
+    return None, author, selectors.message_last_customer_excerpt(ticket_id=request.ticket_id)
+
+
+def _route_words(
+    *,
+    request: EscalationRequest,
+    previous: Agent | None,
+    from_queue: Queue | None,
+    resolution: Resolution,
+) -> str:
+    holder = str(previous) if previous is not None else "unassigned"
+    if not resolution.reassign:
+        target_name = request.target.name if request.target is not None else "Slack"
+        return f"stays with {holder}; posted to Slack ({target_name})"
+    to_agent, to_queue = resolution.to_agent, resolution.to_queue
+    where = str(to_agent) if to_agent is not None else "nobody"
+    if to_queue is not None and (from_queue is None or to_queue.pk != from_queue.pk):
+        where += f" in {to_queue.name}"
+    elif to_agent is None and to_queue is not None:
+        where += f" (left in {to_queue.name})"
+    return f"{holder} → {where}"
 
 
 def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution) -> Escalation:
@@ -248,29 +290,13 @@ def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution
             queue=resolution.to_queue if resolution.to_queue is not None else ...,
             reason="escalation",
         )
-    handoff = request.handoff
-    handoff_author = str(request.actor) if handoff is not None else ""
-    last_excerpt = ""
-    if handoff is None and previous is not None:
-        handoff = selectors.handoff_latest(ticket_id=ticket.pk, agent_id=previous.pk)
-        handoff_author = str(previous)
-    if handoff is None:
-        handoff_author = str(previous) if previous is not None else "the previous holder"
-        last_excerpt = selectors.message_last_customer_excerpt(ticket_id=ticket.pk)
+    handoff, handoff_author, last_excerpt = _summary_handoff(request=request, previous=previous)
     sla = selectors.ticket_sla_snapshot(ticket=ticket)
     to_agent = resolution.to_agent if resolution.reassign else None
     to_queue = resolution.to_queue if resolution.reassign else None
-    holder = str(previous) if previous is not None else "unassigned"
-    if resolution.reassign:
-        where = str(to_agent) if to_agent is not None else "nobody"
-        if to_queue is not None and to_queue.pk != ticket.queue_id:
-            where += f" in {to_queue.name}"
-        elif to_agent is None and to_queue is not None:
-            where += f" (left in {to_queue.name})"
-        route = f"{holder} → {where}"
-    else:
-        target_name = request.target.name if request.target is not None else "Slack"
-        route = f"stays with {holder}; posted to Slack ({target_name})"
+    route = _route_words(
+        request=request, previous=previous, from_queue=from_queue, resolution=resolution
+    )
     summary = escalation_summary_text(
         trigger_label=_trigger_label(request.trigger),
         sentence=request.sentence,

@@ -20,9 +20,9 @@ from escalations.audit import audit_record
 from escalations.models import AuditEvent, Rule, RuleKind
 from tickets.models import EventKind, Message, Ticket, TicketEvent
 
-from .conditions import conditions_match
 from .context import ticket_context_build
 from .escalate import EscalationOutcome, EscalationRequest, escalation_execute
+from .rules import rule_matches
 from .triggers import (
     TRIGGERS,
     Firing,
@@ -83,7 +83,7 @@ def rule_fires(*, rule: Rule, event: TriggerEvent, ctx: TicketContext) -> Firing
         logger.warning("rule %s has invalid trigger params; skipped", rule.pk)
         return None
     firing = trigger.evaluate(event, ctx, params)
-    if firing is None or not conditions_match(rule.conditions, ctx):
+    if firing is None or not rule_matches(rule=rule, ctx=ctx):
         return None
     return firing
 

@@ -110,8 +110,24 @@ def trigger_event_kinds() -> frozenset[str]:
 class SentimentNegative(TriggerKind):
     key = "sentiment_negative"
     label = "Customer sentiment turned negative"
-    params_help = "No parameters: fires when a customer message turns the ticket's mood negative."
+    params_help = (
+        'Optional {"max_score": -0.5}: fire only when the message scores at or below it '
+        "(-1 to 0). Fires when a customer message turns the ticket's mood negative."
+    )
     event_kinds = (EventKind.MESSAGE_ADDED,)
+
+    def clean_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        params = params or {}
+        if not isinstance(params, dict):
+            raise ValidationError({"params": ["Must be an object."]})
+        rest = {k: v for k, v in params.items() if k != "max_score"}
+        super().clean_params(rest)
+        if "max_score" not in params:
+            return {}
+        raw = params["max_score"]
+        if isinstance(raw, bool) or not isinstance(raw, int | float) or not -1 <= raw <= 0:
+            raise ValidationError({"max_score": ["Give a number between -1 and 0."]})
+        return {"max_score": float(raw)}
 
     def evaluate(
         self, event: TriggerEvent, ctx: TicketContext, params: dict[str, Any]
@@ -121,9 +137,11 @@ class SentimentNegative(TriggerKind):
             return None
         if data.get("previous_sentiment") == Sentiment.NEGATIVE:
             return None
+        score = data.get("sentiment_score")
+        if "max_score" in params and (score is None or score > params["max_score"]):
+            return None
         text = excerpt(str(event.extra.get("body", "")))
         reasons = list(event.extra.get("reasons") or data.get("sentiment_reasons") or [])
-        score = data.get("sentiment_score")
         evidence = {"message": data.get("message"), "excerpt": text, "score": score}
         evidence["reasons"] = reasons
         because = f" ({', '.join(reasons)})" if reasons else ""
@@ -255,7 +273,7 @@ class RefundThreshold(TriggerKind):
         data = event.data
         if data.get("currency") != params["currency"]:
             return None
-        amount = Decimal(str(data.get("amount")))
+        amount = Decimal(str(data.get("amount"))).quantize(Decimal("0.01"))
         threshold = Decimal(params["amount"])
         if amount < threshold:
             return None

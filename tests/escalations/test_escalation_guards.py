@@ -186,3 +186,28 @@ def test_two_concurrent_evaluations_escalate_once(make_ticket, junior, senior, s
     assert Escalation.objects.count() == 1
     assert Ticket.objects.get(pk=ticket.pk).escalation_count == 1
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.django_db
+def test_the_unique_constraint_catches_what_the_lock_missed(
+    make_ticket, junior, refund_rule, monkeypatch
+):
+    # given an escalation of this refund exists, and the in-lock check is blind to it
+    ticket = make_ticket(holder=junior)
+    event = refund_event(ticket)
+    first = event_evaluate(event_id=event.pk)[0].escalation
+    Ticket.objects.filter(pk=ticket.pk).update(assignee=junior, escalation_count=0)
+    refund_rule.cooldown_minutes = 0
+    refund_rule.save()
+    monkeypatch.setattr("escalations.engine.escalate._already_escalated", lambda **kw: None)
+    notes = Note.objects.count()
+
+    # when the event is evaluated again
+    outcome = event_evaluate(event_id=event.pk)[0]
+
+    # then the constraint refuses the second row and the savepoint undoes the rest
+    assert (outcome.escalation, outcome.created) == (first, False)
+    assert Escalation.objects.count() == 1
+    assert Note.objects.count() == notes
+    assert Ticket.objects.get(pk=ticket.pk).assignee == junior
+    assert AuditEvent.objects.filter(kind="escalation_created").count() == 1

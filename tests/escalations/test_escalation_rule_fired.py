@@ -172,3 +172,34 @@ def test_nothing_is_pushed_when_the_transaction_rolls_back(
     assert Escalation.objects.count() == 0
     assert Note.objects.filter(kind=NoteKind.ESCALATION_SUMMARY).count() == 0
     assert AuditEvent.objects.count() == 0
+
+
+def test_queue_target_without_a_senior_leaves_the_ticket_unassigned_in_the_queue(
+    team, make_ticket, junior, pushes, django_capture_on_commit_callbacks
+):
+    specialist = factories.QueueFactory(name="Billing specialists", team=team, specialist=True)
+    factories.RuleFactory(
+        name="Angry to billing",
+        trigger_kind="sentiment_negative",
+        target=factories.TargetFactory(kind="queue", queue=specialist, team=team),
+    )
+    ticket = make_ticket(holder=junior)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.message_add(ticket=ticket, author_type="customer", body=ANGRY)
+
+    ticket.refresh_from_db()
+    escalation = Escalation.objects.get()
+    assert (ticket.queue, ticket.assignee) == (specialist, None)
+    assert (escalation.to_queue, escalation.to_agent) == (specialist, None)
+    assert escalation.summary_note.body.splitlines()[3] == (
+        f"Route: {junior} → nobody in Billing specialists"
+    )
+    assert [(kind, event["type"]) for kind, _, event in pushes] == [
+        ("ticket", "escalation.summary"),
+        ("agent", "escalation.handed_off"),
+    ]
+    assert pushes[1][2]["message"] == (
+        f"#{ticket.pk} was escalated to Billing specialists by rule “Angry to billing”; "
+        "you still follow it."
+    )

@@ -267,3 +267,35 @@ def test_ticket_created_is_a_routing_trigger():
     assert trigger.rule_kind == "routing"
     assert firing is not None
     assert firing.occurrence == "created:41"
+
+
+@pytest.mark.parametrize(
+    ("max_score", "fires"),
+    [pytest.param(-0.5, True, id="strong-enough"), pytest.param(-0.8, False, id="too-mild")],
+)
+def test_sentiment_optional_max_score(max_score, fires):
+    firing = evaluate(
+        "sentiment_negative", message_event("negative", "neutral"), {"max_score": max_score}
+    )
+
+    assert (firing is not None) is fires
+
+
+@pytest.mark.parametrize(
+    ("params", "errors"),
+    [
+        pytest.param(
+            {"max_score": 0.5}, {"max_score": ["Give a number between -1 and 0."]}, id="positive"
+        ),
+        pytest.param(
+            {"max_score": "low"}, {"max_score": ["Give a number between -1 and 0."]}, id="text"
+        ),
+        pytest.param(
+            {"min": 1}, {"min": ["sentiment_negative takes no parameter 'min'."]}, id="unknown"
+        ),
+    ],
+)
+def test_sentiment_params_are_validated(params, errors):
+    with pytest.raises(ValidationError) as exc:
+        TRIGGERS.get("sentiment_negative").clean_params(params)
+    assert exc.value.message_dict == errors
