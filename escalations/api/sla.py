@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
+from escalations.models import ClockState
+
 if TYPE_CHECKING:
     from escalations.models import SLAPolicy
     from tickets.models import Ticket
 
-SLA_STATES: tuple[str, ...] = ("green", "amber", "red", "paused", "met")
+SLA_STATES: tuple[str, ...] = tuple(ClockState.values)
 
 
 def ticket_sla_summaries(*, ticket_ids: list[int]) -> dict[int, dict[str, Any]]:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from escalations.models import Target
+from escalations.models import ClockState, Target
 from kimondesk.api.validators import timezone_validate
 from tickets.models import (
     Agent,
@@ -104,7 +104,7 @@ class CustomerUpdateSerializer(serializers.ModelSerializer):
 
 
 class SLASerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=["green", "amber", "red", "paused", "met"])
+    state = serializers.ChoiceField(choices=ClockState.choices)
     first_response_due_at = serializers.DateTimeField(allow_null=True)
     remaining_seconds = serializers.IntegerField(allow_null=True)
     metric = serializers.CharField(allow_null=True, required=False)
