@@ -32,7 +32,7 @@ from escalations.models import (
     WebhookDelivery,
 )
 from escalations.webhooks import WEBHOOK_EVENTS
-from kimondesk.api.validators import timezone_validate
+from kimondesk.api.validators import json_nul_free, timezone_validate
 from tickets.models import Note, Priority, Team, Tier
 
 from . import engine
@@ -179,6 +179,7 @@ class TriggerSerializer(serializers.Serializer):
         required=False,
         default=dict,
         help_text='e.g. {"amount": "500.00", "currency": "USD"} for `refund_threshold`.',
+        validators=[json_nul_free],
     )
 
 
@@ -198,7 +199,7 @@ class ConditionsField(serializers.JSONField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> Any:
-        return conditions_clean(super().to_internal_value(data))
+        return conditions_clean(json_nul_free(super().to_internal_value(data)))
 
 
 class RuleSerializer(TeamOwnedSerializer):

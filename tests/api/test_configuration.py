@@ -302,3 +302,22 @@ def test_leads_do_not_see_audit_events_of_other_teams_tickets(
     body = client_for(lead).get("/api/v1/audit-events/").json()
 
     assert [e["kind"] for e in body["results"]] == ["rule.updated"]
+
+
+def test_null_characters_in_rule_json_are_a_400(client_for, lead):
+    target = factories.TargetFactory(team=lead.team)
+
+    response = client_for(lead).post(
+        "/api/v1/rules/",
+        {
+            "name": "R",
+            "trigger": {"kind": "sentiment_negative", "params": {"x\u0000": 1}},
+            "conditions": [{"field": "tag", "op": "eq", "value": "vip\u0000"}],
+            "target": target.pk,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"trigger", "conditions"}
+    assert Rule.objects.count() == 0
