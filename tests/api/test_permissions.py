@@ -336,3 +336,28 @@ def test_permission_matrix(client_for, world, method, path, body, expected):
 
     # Then every role gets the answer the contract gives it
     assert answered == expected
+
+
+@pytest.mark.django_db
+def test_session_auth_reads_and_needs_csrf_for_writes(junior, customer, queue):
+    from rest_framework.test import APIClient
+
+    from tickets.models import Ticket
+
+    # Given an agent signed in to the web UI (session cookie), with CSRF checks on
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(junior)
+
+    # When the browser reads, then writes without a CSRF token
+    read = client.get("/api/v1/tickets/")
+    write = client.post(
+        "/api/v1/tickets/",
+        {"subject": "S", "customer": customer.pk, "body": "B", "queue": queue.pk},
+        format="json",
+    )
+
+    # Then the read works and the write is refused
+    assert read.status_code == 200
+    assert write.status_code == 403
+    assert "CSRF" in write.json()["detail"]
+    assert Ticket.objects.count() == 0
