@@ -320,6 +320,22 @@ class SLAClockEntry(AppendOnlyModel):
         verbose_name_plural = "SLA ledger entries"
 
 
+class TaskLease(models.Model):
+    """A named lease that one task chain holds at a time (the SLA sweeper holds ``sla-sweeper``).
+
+    Taken and renewed by one conditional UPDATE (free, expired or already ours), so workers
+    racing for it get exactly one winner on any database; an abandoned lease simply expires.
+    """
+
+    name = models.CharField(max_length=50, unique=True)
+    holder = models.CharField(max_length=64, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    renewed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder or 'nobody'}"
+
+
 # --- Escalations -----------------------------------------------------------------------------
 class TriggerKey(models.TextChoices):
     SENTIMENT_NEGATIVE = "sentiment_negative", "Customer sentiment turned negative"
@@ -442,6 +458,23 @@ class Escalation(models.Model):
             v.strip()
             for v in (self.handoff_tried, self.handoff_diagnosis, self.handoff_authority_needed)
         )
+
+
+class EventEvaluation(models.Model):
+    """Receipt: this ticket event went through the rules.
+
+    The task queue may lose a task (a worker killed mid-run with the Redis broker); events with no
+    receipt are queued again by ``evaluations_missed_requeue``, and the escalation's unique
+    constraint keeps a repeated evaluation from escalating twice.
+    """
+
+    event = models.OneToOneField(
+        "tickets.TicketEvent", primary_key=True, on_delete=models.CASCADE, related_name="evaluation"
+    )
+    evaluated_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"evaluation of event {self.event_id}"
 
 
 # --- Audit log -------------------------------------------------------------------------------

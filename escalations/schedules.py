@@ -21,6 +21,8 @@ SCHEDULES: tuple[PeriodicTask, ...] = (
         "escalations-unacknowledged-sweep", "escalations.tasks.escalations_unacknowledged_sweep", 1
     ),
     PeriodicTask("slack-deliveries-due-sweep", "escalations.tasks.slack_deliveries_due_sweep", 1),
+    PeriodicTask("evaluations-missed-sweep", "escalations.tasks.evaluations_missed_sweep", 1),
+    PeriodicTask("reports-rollup-refresh", "reports.tasks.refresh_recent_months", 15),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from .engine.acknowledge import escalations_unacknowledged_bump
-from .engine.evaluate import event_evaluate
+from .engine.evaluate import evaluations_missed_requeue, event_evaluate
 from .slack import slack_deliveries_due, slack_delivery_send
 
 
@@ -30,3 +30,8 @@ def slack_deliveries_due_sweep() -> int:
 
 def escalations_unacknowledged_sweep() -> int:
     return escalations_unacknowledged_bump()
+
+
+def evaluations_missed_sweep() -> int:
+    """Safety net for lost tasks: evaluate events that have no receipt yet."""
+    return len(evaluations_missed_requeue(now=timezone.now()))

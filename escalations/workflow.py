@@ -14,5 +14,7 @@ if TYPE_CHECKING:
 def ticket_event_recorded(*, event: TicketEvent) -> None:
     """Hook for every ``TicketEvent``. Engine and SLA parts register their steps here."""
     from escalations.engine.evaluate import evaluation_queue
+    from escalations.sla.services import sla_clocks_apply_event
 
+    sla_clocks_apply_event(event=event)
     evaluation_queue(event=event)

@@ -16,6 +16,8 @@ urlpatterns = [
     # The admin's own sign-in goes through the same brute-force protection.
     path("admin/login/", signin.RateLimitedLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
+    path("api/v1/reports/", include("reports.api_urls")),
     path("api/", include("kimondesk.api.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("tickets.urls")),
 ]

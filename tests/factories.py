@@ -22,6 +22,7 @@ from tickets.models import (
     Agent,
     AuthorType,
     Customer,
+    EventKind,
     Message,
     Note,
     Queue,
@@ -29,6 +30,7 @@ from tickets.models import (
     Role,
     Team,
     Ticket,
+    TicketEvent,
 )
 
 
@@ -201,3 +203,44 @@ class SLATargetFactory(DjangoModelFactory):
     policy = factory.SubFactory(SLAPolicyFactory)
     metric = "first_response"
     minutes = 60
+
+
+# --- Reports: rows with a chosen timestamp ----------------------------------------------------
+class BackdatedFactory(DjangoModelFactory):
+    """Creates the row as if ``created_at`` were now: ``auto_now_add`` fields take that instant."""
+
+    class Meta:
+        abstract = True
+
+    created_at = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from unittest import mock
+
+        from django.utils import timezone
+
+        at = kwargs.pop("created_at", None) or timezone.now()
+        with mock.patch("django.utils.timezone.now", return_value=at):
+            return super()._create(model_class, *args, **kwargs)
+
+
+class TicketEventFactory(BackdatedFactory):
+    class Meta:
+        model = TicketEvent
+
+    ticket = factory.SubFactory(TicketFactory)
+    kind = EventKind.NOTE_ADDED
+    data = factory.LazyFunction(dict)
+
+
+class BackdatedEscalationFactory(BackdatedFactory):
+    class Meta:
+        model = Escalation
+
+    ticket = factory.SubFactory(TicketFactory)
+    trigger = TriggerKey.MANUAL
+    occurrence = factory.Sequence(lambda n: f"report:{n}")
+    handoff_tried = "Reset the password twice"
+    handoff_diagnosis = "SSO misconfigured on the customer side"
+    handoff_authority_needed = "Change the SSO settings of the account"

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from escalations.audit import audit_record
-from escalations.models import AuditEvent, Rule, RuleKind
+from escalations.models import AuditEvent, EventEvaluation, Rule, RuleKind
 from tickets.models import EventKind, Message, Ticket, TicketEvent
 
 from .context import ticket_context_build
@@ -89,16 +90,20 @@ def rule_fires(*, rule: Rule, event: TriggerEvent, ctx: TicketContext) -> Firing
 
 
 def event_evaluate(*, event_id: int) -> list[EscalationOutcome | RoutingOutcome]:
-    """Evaluate one ticket event. Safe to run twice: a second run escalates nothing new."""
+    """Evaluate one ticket event, then record its receipt. Safe to run twice: a second run
+    escalates nothing new. An exception leaves no receipt, so the event is tried again."""
+    event = TicketEvent.objects.filter(pk=event_id).first()
+    if event is None or event.kind not in trigger_event_kinds():
+        return []
+    outcomes = _event_outcomes(event=event)
+    EventEvaluation.objects.bulk_create([EventEvaluation(event=event)], ignore_conflicts=True)
+    return outcomes
+
+
+def _event_outcomes(*, event: TicketEvent) -> list[EscalationOutcome | RoutingOutcome]:
     from escalations.selectors import rules_listening
 
-    event = TicketEvent.objects.filter(pk=event_id).first()
-    if event is None:
-        return []
-    keys = trigger_kinds_for_event(event.kind)
-    if not keys:
-        return []
-    rules = list(rules_listening(trigger_keys=keys))
+    rules = list(rules_listening(trigger_keys=trigger_kinds_for_event(event.kind)))
     if not rules:
         return []
     ctx = ticket_context_build(ticket_id=event.ticket_id)
@@ -120,6 +125,38 @@ def event_evaluate(*, event_id: int) -> list[EscalationOutcome | RoutingOutcome]
         )
         return [escalation_execute(request=request)]
     return []
+
+
+def evaluations_missed_requeue(
+    *,
+    now: datetime,
+    grace: timedelta = timedelta(seconds=30),
+    horizon: timedelta = timedelta(hours=6),
+    limit: int = 1000,
+) -> list[int]:
+    """Queue again the events that should have been evaluated but have no receipt.
+
+    Only events older than ``grace`` (their task may still be on its way) and younger than
+    ``horizon`` are looked at: an indexed range over (kind, created_at) and a primary-key
+    anti-join on the receipts.
+    """
+    from django_q.tasks import async_task
+
+    missed = list(
+        TicketEvent.objects.filter(
+            kind__in=trigger_event_kinds(),
+            created_at__gte=now - horizon,
+            created_at__lte=now - grace,
+            evaluation__isnull=True,
+        )
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for event_id in missed:
+        async_task("escalations.tasks.evaluate_ticket_event", event_id)
+    if missed:
+        logger.warning("re-queued %d ticket events that had no evaluation receipt", len(missed))
+    return missed
 
 
 @transaction.atomic

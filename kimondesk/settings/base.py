@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from kimondesk.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -206,15 +208,14 @@ KIMONDESK = {
     "PUBLIC_URL": env.str("PUBLIC_URL", default="http://127.0.0.1:8000"),
     "ESCALATION_MAX_CHAIN": env.int("ESCALATION_MAX_CHAIN", default=4),
     "ESCALATION_DEFAULT_COOLDOWN_MINUTES": 60,
+    # SLA sweeper chain (see README, "SLA timing"): longest sleep between sweeps, how long one
+    # task sweeps before queueing its successor (kept below Q_CLUSTER timeout), lease length.
+    "SLA_SWEEP_INTERVAL_SECONDS": env.float("SLA_SWEEP_INTERVAL_SECONDS", default=1.0),
+    "SLA_SWEEPER_LIFETIME_SECONDS": env.float("SLA_SWEEPER_LIFETIME_SECONDS", default=20.0),
+    "SLA_SWEEPER_LEASE_SECONDS": env.float("SLA_SWEEPER_LEASE_SECONDS", default=10.0),
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# LOG_FORMAT=json writes one JSON object per line (production log shippers); plain otherwise.
+LOGGING = logging_config(
+    fmt=env.str("LOG_FORMAT", default="plain"), level=env.str("LOG_LEVEL", default="INFO")
+)

@@ -109,7 +109,12 @@ def test_schedules_are_ensured_idempotently():
     call_command("ensure_schedules", stdout=None)
     names = schedules_ensure()
 
-    assert names == ["escalations-unacknowledged-sweep", "slack-deliveries-due-sweep"]
+    assert names == [
+        "escalations-unacknowledged-sweep",
+        "slack-deliveries-due-sweep",
+        "evaluations-missed-sweep",
+        "reports-rollup-refresh",
+    ]
     assert sorted(Schedule.objects.values_list("name", "func", "schedule_type", "minutes")) == [
         (
             "escalations-unacknowledged-sweep",
@@ -117,6 +122,8 @@ def test_schedules_are_ensured_idempotently():
             "I",
             1,
         ),
+        ("evaluations-missed-sweep", "escalations.tasks.evaluations_missed_sweep", "I", 1),
+        ("reports-rollup-refresh", "reports.tasks.refresh_recent_months", "I", 15),
         ("slack-deliveries-due-sweep", "escalations.tasks.slack_deliveries_due_sweep", "I", 1),
     ]
 
@@ -194,8 +201,8 @@ def test_evaluation_is_a_fixed_number_of_queries(
     event = TicketEvent.objects.get(kind="message_added", data__message=message.pk)
     note_event = ticket_services.ticket_event_record(ticket=ticket, kind="note_added")
 
-    # event, rules, ticket context (ticket + tags), the message text; no rule fires
-    with django_assert_num_queries(5):
+    # event, rules, ticket context (ticket + tags), the message text, the receipt; no rule fires
+    with django_assert_num_queries(6):
         assert event_evaluate(event_id=event.pk) == []
     # an event no trigger listens to: only the event is read
     with django_assert_num_queries(1):

@@ -208,3 +208,15 @@ def test_progress_is_written_to_the_given_stream():
     assert lines[0].startswith("Building")
     assert lines[0].endswith("20/20")
     assert [line.split()[0] for line in lines] == ["Building", "Tickets", "Messages", "Events"]
+
+
+def test_seed_demo_volume_delegates_to_the_volume_generator(monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        "tickets.management.commands.seed_demo.call_command",
+        lambda name, **kwargs: calls.append(name),
+    )
+
+    call_command("seed_demo", "--volume", stdout=StringIO())
+
+    assert calls == ["seed_volume"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from tickets.demo import demo_data_seed
@@ -17,8 +18,17 @@ class Command(BaseCommand):
         parser.add_argument("--tickets", type=int, default=1000, help="Tickets to generate.")
         parser.add_argument("--customers", type=int, default=200, help="Demo customers.")
         parser.add_argument("--seed", type=int, default=None, help="Random seed.")
+        parser.add_argument(
+            "--volume",
+            action="store_true",
+            help="Instead: a benchmark-sized history (1,000,000 tickets, 5,000,000 events, "
+            "300 agents; see `manage.py seed_volume --help` for its options).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["volume"]:
+            call_command("seed_volume", stdout=self.stdout, stderr=self.stderr)
+            return
         extra = {"seed": options["seed"]} if options["seed"] is not None else {}
         progress = getattr(self.stderr, "_out", sys.stderr) if options["verbosity"] else None
         result = demo_data_seed(

@@ -1,0 +1,109 @@
+"""``GET /api/v1/reports/escalation-rate/?month=YYYY-MM&team=ID`` (contract v1)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tickets.models import Agent
+
+from .views import report_scope, team_report_fresh
+
+
+class AgentRateSerializer(serializers.Serializer):
+    agent = serializers.IntegerField(source="agent.pk")
+    agent_name = serializers.CharField(source="agent.__str__")
+    tickets_handled = serializers.IntegerField()
+    escalations = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True, help_text="escalations / tickets_handled")
+    expected_escalations = serializers.FloatField(
+        source="expected", allow_null=True, help_text="What the team's rates predict for this mix."
+    )
+    adjusted_rate = serializers.FloatField(
+        allow_null=True, help_text="Rate adjusted for ticket mix (priority, tier, queue)."
+    )
+    by_trigger = serializers.DictField(child=serializers.IntegerField())
+    manual = serializers.IntegerField()
+    automatic = serializers.IntegerField()
+    handoff_complete_rate = serializers.FloatField(allow_null=True)
+
+
+class EscalationRateReportSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM, in the team's timezone")
+    team = serializers.IntegerField()
+    team_median = serializers.FloatField(allow_null=True)
+    team_median_adjusted = serializers.FloatField(allow_null=True)
+    team_rate = serializers.FloatField(allow_null=True)
+    count = serializers.IntegerField()
+    results = AgentRateSerializer(many=True)
+
+
+class EscalationRateReportView(APIView):
+    """Per-agent escalation rates of a team for a month, agents ordered by name."""
+
+    @extend_schema(
+        operation_id="reports_escalation_rate",
+        parameters=[
+            OpenApiParameter(
+                "month", OpenApiTypes.STR, description="YYYY-MM (default: this month)"
+            ),
+            OpenApiParameter("team", OpenApiTypes.INT, description="Team id (default: your team)"),
+        ],
+        responses={200: EscalationRateReportSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        viewer = request.user
+        assert isinstance(viewer, Agent)
+        try:
+            team, month, _teams = report_scope(
+                viewer=viewer,
+                team_param=request.query_params.get("team"),
+                month_param=request.query_params.get("month"),
+            )
+        except ValidationError as error:
+            raise ApiValidationError(error.message_dict) from None
+        except PermissionDenied as error:
+            raise ApiPermissionDenied(str(error)) from None
+        except Http404 as error:
+            raise NotFound(str(error)) from None
+        report = team_report_fresh(team=team, month=month, with_prompts=False)
+        results = [
+            {
+                "agent": row.agent,
+                "tickets_handled": row.tickets_handled,
+                "escalations": row.escalations,
+                "rate": row.rate,
+                "expected": row.expected,
+                "adjusted_rate": row.adjusted_rate,
+                "by_trigger": row.by_trigger,
+                "manual": row.manual,
+                "automatic": row.automatic,
+                "handoff_complete_rate": handoff.complete_rate,
+            }
+            for row, handoff in report.rows_with_handoff
+        ]
+        data = {
+            "month": report.month.window.label,
+            "team": team.pk,
+            "team_median": report.month.team_median,
+            "team_median_adjusted": report.month.team_median_adjusted,
+            "team_rate": report.month.team_rate,
+            "count": len(results),
+            "results": results,
+        }
+        return Response(EscalationRateReportSerializer(data).data)
+
+
+urlpatterns = [
+    path("escalation-rate/", EscalationRateReportView.as_view(), name="reports-escalation-rate"),
+]

@@ -1,0 +1,3 @@
+from .api import urlpatterns
+
+__all__ = ["urlpatterns"]

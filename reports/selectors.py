@@ -1,0 +1,786 @@
+"""Coaching reports: escalation rates per agent, mix adjustment, handoff quality, rule health.
+
+Every figure is an SQL aggregation; Python only combines the aggregated rows (a few per agent,
+month and ticket-mix cell). The definitions below are also printed on the pages.
+
+- **Month**: a calendar month in the team's timezone (``Team.timezone``).
+- **Tickets handled** by an agent in a month: distinct tickets on which, during the month,
+  (a) an event was recorded while the agent held the ticket (``TicketEvent.assignee``; this
+  includes the ticket being assigned to them), or (b) the ticket was reassigned away from them, or
+  (c) they escalated it. A ticket that changed hands mid-month counts for both holders.
+- **Escalations** by an agent: first-level escalations (no ``parent``: the up-level steps of a
+  chain are not a new decision by the holder) created in the month that the agent initiated by
+  hand (``initiated_by``, *manual*) or that a rule fired while they held the ticket
+  (``from_agent`` with no ``initiated_by``, *automatic*).
+- **Rate** = escalations / tickets handled. An agent with no handled ticket has no rate.
+- **Adjusted rate** (indirect standardisation over the ticket mix): each handled ticket falls in
+  a cell (priority, customer tier, queue; current values). Expected escalations = sum over the
+  agent's handled tickets of the team's escalation rate in that ticket's cell; adjusted rate =
+  observed / expected * the team's overall rate. It equals the team rate when the agent escalates
+  exactly as the team does on the same mix of tickets.
+- **Complete handoff**: tried, diagnosis and authority needed all filled in.
+- **Time to acknowledge**: ``acknowledged_at`` - ``created_at``; **time to first action**: from
+  the escalation to the receiver's first message or note on the ticket.
+- **Avoidable**: within 7 days of the escalation the ticket was assigned back to the agent who
+  escalated it (*bounced*), or that agent set it solved or closed themselves (*solved without
+  senior authority*).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import (
+    Avg,
+    BigIntegerField,
+    BooleanField,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, RowNumber, Trim
+from django.utils import timezone
+
+from escalations.models import Escalation, Rule, RuleKind, TriggerKey
+from reports.models import AgentMonthCell, CellKind
+from tickets.models import Agent, Customer, EventKind, Status, Team, Ticket, TicketEvent
+
+AVOIDABLE_WINDOW = timedelta(days=7)
+QUICK_ACK = timedelta(minutes=15)
+TREND_MONTHS = 12
+PROMPT_MONTHS = 3
+# A month counts towards a coaching prompt only with this many handled tickets.
+PROMPT_MIN_HANDLED = 5
+PROMPT_FAR_FACTOR = 1.5
+PROMPT_MIN_GAP = 0.05
+PROMPT_RISE_FACTOR = 2.0
+PROMPT_RISE_GAP = 0.10
+PROMPT_EXAMPLES = 3
+NO_VALUE = "\u2013"  # an en dash: no figure
+
+TRIGGER_LABELS: dict[str, str] = dict(TriggerKey.choices)
+
+
+# --- Months -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MonthWindow:
+    month: date  # the first day of the month
+    start: datetime  # aware, the month's first instant in the team's timezone
+    end: datetime  # exclusive
+
+    @property
+    def label(self) -> str:
+        return self.month.strftime("%Y-%m")
+
+
+def month_shift(*, month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def team_zone(*, team: Team) -> ZoneInfo:
+    try:
+        return ZoneInfo(team.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def month_window(*, month: date, zone: ZoneInfo) -> MonthWindow:
+    first = month.replace(day=1)
+    following = month_shift(month=first, months=1)
+    return MonthWindow(
+        month=first,
+        start=datetime(first.year, first.month, 1, tzinfo=zone),
+        end=datetime(following.year, following.month, 1, tzinfo=zone),
+    )
+
+
+def month_windows(*, last: date, count: int, zone: ZoneInfo) -> list[MonthWindow]:
+    """``count`` consecutive months ending with ``last``, oldest first."""
+    return [
+        month_window(month=month_shift(month=last, months=-i), zone=zone)
+        for i in reversed(range(count))
+    ]
+
+
+def month_current(*, team: Team | None, now: datetime | None = None) -> date:
+    zone = team_zone(team=team) if team else ZoneInfo("UTC")
+    return (now or timezone.now()).astimezone(zone).date().replace(day=1)
+
+
+def month_parse(*, value: str | None, default: date) -> date:
+    """``YYYY-MM`` → the month's first day; blank → ``default``; else a ValidationError on month."""
+    if not value:
+        return default
+    try:
+        parsed = datetime.strptime(value, "%Y-%m")  # noqa: DTZ007 (a calendar month, no instant)
+    except ValueError:
+        raise ValidationError({"month": ["Enter a month as YYYY-MM, e.g. 2026-03."]}) from None
+    if not 2000 <= parsed.year <= 2100:
+        raise ValidationError({"month": ["Enter a month between 2000-01 and 2100-12."]})
+    return parsed.date()
+
+
+# --- Who may see what ---------------------------------------------------------------------------
+def report_teams_visible_to(*, agent: Agent) -> QuerySet[Team]:
+    """Admins see every team's report, leads their own team's; other agents none."""
+    if agent.is_superuser:
+        return Team.objects.order_by("name")
+    if agent.is_lead and agent.team_id:
+        return Team.objects.filter(pk=agent.team_id)
+    return Team.objects.none()
+
+
+def report_agent_visible_to(*, viewer: Agent, agent_id: int) -> Agent | None:
+    """The agent whose own page ``viewer`` may open: themselves, their team (leads), anyone (admins)."""
+    agent = Agent.objects.select_related("team").filter(pk=agent_id).first()
+    if agent is None:
+        return None
+    if viewer.is_superuser or viewer.pk == agent.pk:
+        return agent
+    if viewer.is_lead and viewer.team_id is not None and viewer.team_id == agent.team_id:
+        return agent
+    return None
+
+
+def team_agents(*, team: Team) -> list[Agent]:
+    """The team's agents by name (reports never order people by their figures)."""
+    return list(Agent.objects.filter(team=team, is_active=True).order_by("name", "username", "id"))
+
+
+# --- Aggregated rows ----------------------------------------------------------------------------
+Cell = tuple[str, str, int | None]  # (priority, customer tier, queue id)
+
+
+def _bucket(field_name: str, windows: list[MonthWindow]) -> Case:
+    """The index of the month window a timestamp falls in (team-timezone month boundaries)."""
+    return Case(
+        *[
+            When(**{f"{field_name}__gte": w.start, f"{field_name}__lt": w.end}, then=Value(i))
+            for i, w in enumerate(windows)
+        ],
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+
+
+def _attributed(escalations: QuerySet[Escalation], agent_ids: list[int]) -> QuerySet[Escalation]:
+    """Escalations counted for an agent, annotated with ``agent`` (who is credited)."""
+    return escalations.filter(
+        Q(initiated_by_id__in=agent_ids)
+        | Q(initiated_by__isnull=True, from_agent_id__in=agent_ids),
+        parent__isnull=True,
+    ).annotate(agent=Coalesce("initiated_by_id", "from_agent_id"))
+
+
+def _handled_pairs_sql(agent_ids: list[int], windows: list[MonthWindow]) -> tuple[str, list[Any]]:
+    """SQL for the distinct (agent, ticket, month index) triples of "handled" (see module doc)."""
+    start, end = windows[0].start, windows[-1].end
+    events = TicketEvent.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
+    held = (
+        events.filter(assignee_id__in=agent_ids)
+        .annotate(
+            h_agent=F("assignee_id"),
+            h_ticket=F("ticket_id"),
+            h_month=_bucket("created_at", windows),
+        )
+        .values("h_agent", "h_ticket", "h_month")
+        .order_by()
+    )
+    handed_away = (
+        events.filter(kind=EventKind.ASSIGNED)
+        .annotate(previous=Cast(KeyTextTransform("from", "data"), BigIntegerField()))
+        .filter(previous__in=agent_ids)
+        .annotate(
+            h_agent=F("previous"), h_ticket=F("ticket_id"), h_month=_bucket("created_at", windows)
+        )
+        .values("h_agent", "h_ticket", "h_month")
+        .order_by()
+    )
+    escalated = (
+        _attributed(Escalation.objects.filter(created_at__gte=start, created_at__lt=end), agent_ids)
+        .annotate(
+            h_agent=F("agent"), h_ticket=F("ticket_id"), h_month=_bucket("created_at", windows)
+        )
+        .values("h_agent", "h_ticket", "h_month")
+        .order_by()
+    )
+    union = held.union(handed_away, escalated)
+    sql, params = union.query.sql_with_params()
+    return sql, list(params)
+
+
+HandledRow = tuple[int, int, str, str, int | None, int]
+"""(agent, month index, priority, tier, queue id, tickets handled)"""
+EscalationRow = tuple[int, int, str, bool, str, str, int | None, int]
+"""(agent, month index, trigger, by hand, priority, tier, queue id, escalations)"""
+
+
+def _handled_by_cell(agent_ids: list[int], windows: list[MonthWindow]) -> list[HandledRow]:
+    """Tickets handled per agent, month and cell: one query over events and escalations."""
+    if not agent_ids:
+        return []
+    union_sql, params = _handled_pairs_sql(agent_ids, windows)
+    ticket_table = Ticket._meta.db_table
+    customer_table = Customer._meta.db_table
+    sql = (
+        "SELECT h.h_agent, h.h_month, t.priority, c.tier, t.queue_id, COUNT(*) "  # noqa: S608
+        f"FROM ({union_sql}) h "
+        f"JOIN {ticket_table} t ON t.id = h.h_ticket "
+        f"JOIN {customer_table} c ON c.id = t.customer_id "
+        "GROUP BY h.h_agent, h.h_month, t.priority, c.tier, t.queue_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _escalations_by_cell(agent_ids: list[int], windows: list[MonthWindow]) -> list[EscalationRow]:
+    """Escalations per agent, month, trigger, manual or not, and cell: one query."""
+    if not agent_ids:
+        return []
+    qs = _attributed(
+        Escalation.objects.filter(created_at__gte=windows[0].start, created_at__lt=windows[-1].end),
+        agent_ids,
+    )
+    return list(
+        qs.annotate(
+            m=_bucket("created_at", windows),
+            by_hand=ExpressionWrapper(Q(initiated_by__isnull=False), output_field=BooleanField()),
+        )
+        .values_list(
+            "agent",
+            "m",
+            "trigger",
+            "by_hand",
+            "ticket__priority",
+            "ticket__customer__tier",
+            "ticket__queue_id",
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def team_month_cells_live(
+    *, window: MonthWindow, agents: list[Agent]
+) -> tuple[list[HandledRow], list[EscalationRow]]:
+    """The aggregated rows of one month computed from the event log (what the rollup stores)."""
+    agent_ids = [a.pk for a in agents]
+    return _handled_by_cell(agent_ids, [window]), _escalations_by_cell(agent_ids, [window])
+
+
+def _cells_from_rollup(
+    team: Team, windows: list[MonthWindow]
+) -> tuple[list[HandledRow], list[EscalationRow]]:
+    """The same rows read back from ``AgentMonthCell``: one query on an indexed small table."""
+    index = {w.month: i for i, w in enumerate(windows)}
+    handled: list[HandledRow] = []
+    escalated: list[EscalationRow] = []
+    cells = AgentMonthCell.objects.filter(team=team, month__in=list(index)).values_list(
+        "kind", "agent_id", "month", "trigger", "by_hand", "priority", "tier", "queue_id", "count"
+    )
+    for kind, agent_id, month, trigger, by_hand, priority, tier, queue_id, n in cells:
+        if kind == CellKind.HANDLED:
+            handled.append((agent_id, index[month], priority, tier, queue_id, n))
+        else:
+            escalated.append(
+                (agent_id, index[month], trigger, by_hand, priority, tier, queue_id, n)
+            )
+    return handled, escalated
+
+
+# --- Rates per agent and month ------------------------------------------------------------------
+@dataclass
+class AgentMonth:
+    """One agent's figures for one month."""
+
+    agent: Agent
+    window: MonthWindow
+    tickets_handled: int = 0
+    escalations: int = 0
+    manual: int = 0
+    automatic: int = 0
+    by_trigger: dict[str, int] = field(default_factory=dict)
+    expected: float | None = None
+    adjusted_rate: float | None = None
+    cells: dict[Cell, int] = field(default_factory=dict)
+    cell_escalations: dict[Cell, int] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float | None:
+        return self.escalations / self.tickets_handled if self.tickets_handled else None
+
+    @property
+    def by_trigger_labelled(self) -> list[tuple[str, str, int]]:
+        return [
+            (key, TRIGGER_LABELS.get(key, key), n) for key, n in sorted(self.by_trigger.items())
+        ]
+
+
+@dataclass
+class TeamMonth:
+    window: MonthWindow
+    rows: list[AgentMonth]
+    team_rate: float | None
+    team_median: float | None
+    team_median_adjusted: float | None
+
+
+def _median(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+def _adjust(rows: list[AgentMonth]) -> float | None:
+    """Fill ``expected`` and ``adjusted_rate`` by indirect standardisation; return the team rate."""
+    handled: dict[Cell, int] = defaultdict(int)
+    escalated: dict[Cell, int] = defaultdict(int)
+    for row in rows:
+        for cell, n in row.cells.items():
+            handled[cell] += n
+        for cell, n in row.cell_escalations.items():
+            escalated[cell] += n
+    total_handled = sum(handled.values())
+    if not total_handled:
+        return None
+    team_rate = sum(escalated.values()) / total_handled
+    cell_rate = {cell: escalated[cell] / n for cell, n in handled.items()}
+    for row in rows:
+        if not row.tickets_handled:
+            continue
+        row.expected = sum(n * cell_rate[cell] for cell, n in row.cells.items())
+        if row.expected:
+            row.adjusted_rate = row.escalations / row.expected * team_rate
+        else:
+            # Nobody in the team escalated tickets like these: no escalation is as expected.
+            row.adjusted_rate = 0.0 if row.escalations == 0 else None
+    return team_rate
+
+
+def team_months(
+    *, team: Team, last: date, months: int, agents: list[Agent], rollup: bool = False
+) -> list[TeamMonth]:
+    """The team's per-agent figures for ``months`` months ending with ``last`` (oldest first).
+
+    Live: two SQL queries over the event log. ``rollup=True``: one query over ``AgentMonthCell``
+    (the pages use it after ``reports.services.agent_month_cells_ensure``). Agents by name.
+    """
+    windows = month_windows(last=last, count=months, zone=team_zone(team=team))
+    if rollup:
+        handled_rows, escalation_rows = _cells_from_rollup(team, windows)
+    else:
+        agent_ids = [a.pk for a in agents]
+        handled_rows = _handled_by_cell(agent_ids, windows)
+        escalation_rows = _escalations_by_cell(agent_ids, windows)
+    grid = {(a.pk, i): AgentMonth(agent=a, window=w) for a in agents for i, w in enumerate(windows)}
+    for agent_id, m, priority, tier, queue_id, n in handled_rows:
+        row = grid.get((agent_id, m))
+        if row is not None:
+            row.tickets_handled += n
+            row.cells[(priority, tier, queue_id)] = row.cells.get((priority, tier, queue_id), 0) + n
+    for agent_id, m, trigger, by_hand, priority, tier, queue_id, n in escalation_rows:
+        row = grid.get((agent_id, m))
+        if row is None:
+            continue
+        cell = (priority, tier, queue_id)
+        row.escalations += n
+        row.by_trigger[trigger] = row.by_trigger.get(trigger, 0) + n
+        if by_hand:
+            row.manual += n
+        else:
+            row.automatic += n
+        row.cell_escalations[cell] = row.cell_escalations.get(cell, 0) + n
+    result = []
+    for i, window in enumerate(windows):
+        rows = [grid[(a.pk, i)] for a in agents]
+        team_rate = _adjust(rows)
+        result.append(
+            TeamMonth(
+                window=window,
+                rows=rows,
+                team_rate=team_rate,
+                team_median=_median([r.rate for r in rows]),
+                team_median_adjusted=_median([r.adjusted_rate for r in rows]),
+            )
+        )
+    return result
+
+
+# --- Handoff quality (per agent or per rule) ----------------------------------------------------
+@dataclass
+class HandoffStats:
+    key: int | None
+    label: str
+    escalations: int
+    complete: int
+    acknowledged: int
+    acknowledged_quickly: int
+    avg_ack: timedelta | None
+    avg_first_action: timedelta | None
+    bounced: int
+    solved_by_holder: int
+    avoidable: int
+
+    @staticmethod
+    def _share(n: int, total: int) -> float | None:
+        return n / total if total else None
+
+    @property
+    def complete_rate(self) -> float | None:
+        return self._share(self.complete, self.escalations)
+
+    @property
+    def quick_ack_rate(self) -> float | None:
+        return self._share(self.acknowledged_quickly, self.escalations)
+
+    @property
+    def bounced_rate(self) -> float | None:
+        return self._share(self.bounced, self.escalations)
+
+    @property
+    def avoidable_rate(self) -> float | None:
+        return self._share(self.avoidable, self.escalations)
+
+
+def _as_timedelta(value: Any) -> timedelta | None:
+    """Average durations come back as timedelta (PostgreSQL) or microseconds (SQLite)."""
+    if value is None or isinstance(value, timedelta):
+        return value
+    return timedelta(microseconds=float(value))
+
+
+def _quality(qs: QuerySet[Escalation], group: str) -> list[dict[str, Any]]:
+    later = TicketEvent.objects.filter(
+        ticket_id=OuterRef("ticket_id"),
+        created_at__gt=OuterRef("created_at"),
+    )
+    in_window = later.filter(created_at__lte=OuterRef("created_at") + Value(AVOIDABLE_WINDOW))
+    bounced = Exists(
+        in_window.filter(kind=EventKind.ASSIGNED)
+        .annotate(to_id=Cast(KeyTextTransform("to", "data"), BigIntegerField()))
+        .filter(to_id=OuterRef("from_agent_id"))
+    )
+    solved_by_holder = Exists(
+        in_window.filter(
+            kind=EventKind.STATUS_CHANGED,
+            actor_id=OuterRef("from_agent_id"),
+            data__to__in=[Status.SOLVED, Status.CLOSED],
+        )
+    )
+    first_action = Subquery(
+        later.filter(
+            actor_id=OuterRef("to_agent_id"),
+            kind__in=[EventKind.MESSAGE_ADDED, EventKind.NOTE_ADDED],
+        )
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    duration: DurationField = DurationField()
+    annotated = qs.annotate(
+        was_bounced=bounced,
+        was_solved_by_holder=solved_by_holder,
+        first_action_at=first_action,
+        t_tried=Trim("handoff_tried"),
+        t_diagnosis=Trim("handoff_diagnosis"),
+        t_authority=Trim("handoff_authority_needed"),
+    )
+    return list(
+        annotated.values(group)
+        .annotate(
+            n=Count("id"),
+            complete=Count("id", filter=~Q(t_tried="") & ~Q(t_diagnosis="") & ~Q(t_authority="")),
+            acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
+            acknowledged_quickly=Count(
+                "id", filter=Q(acknowledged_at__lte=F("created_at") + Value(QUICK_ACK))
+            ),
+            avg_ack=Avg(
+                ExpressionWrapper(F("acknowledged_at") - F("created_at"), output_field=duration)
+            ),
+            avg_first_action=Avg(
+                ExpressionWrapper(F("first_action_at") - F("created_at"), output_field=duration)
+            ),
+            bounced=Count("id", filter=Q(was_bounced=True)),
+            solved_by_holder=Count("id", filter=Q(was_solved_by_holder=True)),
+            avoidable=Count("id", filter=Q(was_bounced=True) | Q(was_solved_by_holder=True)),
+        )
+        .order_by()
+    )
+
+
+def _stats(row: dict[str, Any], key: int | None, label: str) -> HandoffStats:
+    return HandoffStats(
+        key=key,
+        label=label,
+        escalations=row["n"],
+        complete=row["complete"],
+        acknowledged=row["acknowledged"],
+        acknowledged_quickly=row["acknowledged_quickly"],
+        avg_ack=_as_timedelta(row["avg_ack"]),
+        avg_first_action=_as_timedelta(row["avg_first_action"]),
+        bounced=row["bounced"],
+        solved_by_holder=row["solved_by_holder"],
+        avoidable=row["avoidable"],
+    )
+
+
+def _empty_stats(key: int | None, label: str) -> HandoffStats:
+    return HandoffStats(key, label, 0, 0, 0, 0, None, None, 0, 0, 0)
+
+
+def handoff_by_agent(*, agents: list[Agent], window: MonthWindow) -> list[HandoffStats]:
+    """Handoff quality of the escalations each agent is credited with in the month (by name)."""
+    qs = _attributed(
+        Escalation.objects.filter(created_at__gte=window.start, created_at__lt=window.end),
+        [a.pk for a in agents],
+    )
+    found = {row["agent"]: row for row in _quality(qs, "agent")} if agents else {}
+    return [
+        _stats(found[a.pk], a.pk, str(a)) if a.pk in found else _empty_stats(a.pk, str(a))
+        for a in agents
+    ]
+
+
+def team_rule_escalations(*, team: Team, window: MonthWindow) -> QuerySet[Escalation]:
+    """Rule-fired escalations of the month that belong to the team (its rules, or global rules
+    firing on its queues)."""
+    return Escalation.objects.filter(
+        Q(rule__team=team) | Q(rule__team__isnull=True, from_queue__team=team),
+        rule__isnull=False,
+        created_at__gte=window.start,
+        created_at__lt=window.end,
+    )
+
+
+def rule_health(*, team: Team, window: MonthWindow) -> list[HandoffStats]:
+    """Per rule of the team (and global rules that fired on its queues): fired, acknowledged
+    quickly, bounced, handoff quality. Rules that never fired are listed with zeros."""
+    rows = _quality(team_rule_escalations(team=team, window=window), "rule_id")
+    found = {row["rule_id"]: row for row in rows}
+    rules = list(
+        Rule.objects.filter(Q(team=team) | Q(pk__in=list(found)), kind=RuleKind.ESCALATION)
+        .order_by("name", "id")
+        .values_list("id", "name")
+    )
+    return [
+        _stats(found[pk], pk, name) if pk in found else _empty_stats(pk, name) for pk, name in rules
+    ]
+
+
+# --- Coaching prompts ---------------------------------------------------------------------------
+@dataclass
+class CoachingPrompt:
+    agent: Agent
+    kind: str  # "above", "below" or "rise"
+    text: str
+    evidence: list[str]
+    example_ticket_ids: list[int] = field(default_factory=list)
+
+
+def _pct(value: float | None) -> str:
+    return NO_VALUE if value is None else f"{value * 100:.0f}%"
+
+
+def _prompt_for(
+    agent_months: list[AgentMonth], medians: list[float | None]
+) -> CoachingPrompt | None:
+    """The prompt for one agent from their months (oldest first; the last is the report month)."""
+    agent = agent_months[-1].agent
+    recent = list(zip(agent_months[-PROMPT_MONTHS:], medians[-PROMPT_MONTHS:], strict=True))
+    usable = [
+        (row.adjusted_rate, median)
+        for row, median in recent
+        if row.tickets_handled >= PROMPT_MIN_HANDLED
+        and row.adjusted_rate is not None
+        and median is not None
+    ]
+    evidence = [
+        f"{row.window.label}: {_pct(row.adjusted_rate)} adjusted ({row.escalations} of "
+        f"{row.tickets_handled} tickets, {_pct(row.rate)} unadjusted); team median {_pct(median)}"
+        for row, median in recent
+    ]
+    if len(usable) == PROMPT_MONTHS:
+        if all(r >= m * PROMPT_FAR_FACTOR and r - m >= PROMPT_MIN_GAP for r, m in usable):
+            return CoachingPrompt(
+                agent,
+                "above",
+                f"{agent} has escalated more than the team's usual for the same kind of tickets "
+                "three months running. A chance to ask which tickets feel out of reach and what "
+                "knowledge or authority would let them keep more of them.",
+                evidence,
+            )
+        if all(m - r >= PROMPT_MIN_GAP and r <= m / PROMPT_FAR_FACTOR for r, m in usable):
+            return CoachingPrompt(
+                agent,
+                "below",
+                f"{agent} has escalated less than the team's usual for the same kind of tickets "
+                "three months running. Worth checking together that no ticket waits on authority "
+                "they lack, and whether their approach is one the team could learn from.",
+                evidence,
+            )
+    current = agent_months[-1]
+    earlier = [
+        row.adjusted_rate
+        for row in agent_months[-1 - PROMPT_MONTHS : -1]
+        if row.tickets_handled >= PROMPT_MIN_HANDLED and row.adjusted_rate is not None
+    ]
+    if (
+        earlier
+        and current.tickets_handled >= PROMPT_MIN_HANDLED
+        and current.adjusted_rate is not None
+    ):
+        baseline = sum(earlier) / len(earlier)
+        if (
+            current.adjusted_rate >= baseline * PROMPT_RISE_FACTOR
+            and current.adjusted_rate - baseline >= PROMPT_RISE_GAP
+        ):
+            return CoachingPrompt(
+                agent,
+                "rise",
+                f"{agent}'s escalations rose sharply this month ({_pct(current.adjusted_rate)} "
+                f"adjusted, against {_pct(baseline)} over the previous months). Has something "
+                "changed for them: a new queue, a new product area, a hard customer?",
+                evidence,
+            )
+    return None
+
+
+def coaching_prompts(
+    *, months: list[TeamMonth], agent_ids: set[int] | None = None
+) -> list[CoachingPrompt]:
+    """Prompts for the last month of ``months`` (which needs the three months before it), agents
+    by name (all, or those in ``agent_ids``), each with up to three example tickets escalated
+    that month."""
+    medians = [m.team_median_adjusted for m in months]
+    prompts = []
+    for index, row in enumerate(months[-1].rows):
+        if agent_ids is not None and row.agent.pk not in agent_ids:
+            continue
+        prompt = _prompt_for([m.rows[index] for m in months], medians)
+        if prompt is not None:
+            prompts.append(prompt)
+    if prompts:
+        window = months[-1].window
+        examples = (
+            _attributed(
+                Escalation.objects.filter(created_at__gte=window.start, created_at__lt=window.end),
+                [p.agent.pk for p in prompts],
+            )
+            .annotate(
+                position=Window(
+                    RowNumber(),
+                    partition_by=[F("agent")],
+                    order_by=[F("created_at").desc(), F("id").desc()],
+                )
+            )
+            .filter(position__lte=PROMPT_EXAMPLES)
+            .values_list("agent", "ticket_id")
+            .order_by("agent", "position")
+        )
+        by_agent: dict[int, list[int]] = defaultdict(list)
+        for agent_id, ticket_id in examples:
+            by_agent[agent_id].append(ticket_id)
+        for prompt in prompts:
+            prompt.example_ticket_ids = by_agent.get(prompt.agent.pk, [])
+    return prompts
+
+
+# --- Page-level reports -------------------------------------------------------------------------
+@dataclass
+class TeamReport:
+    team: Team
+    month: TeamMonth
+    handoff: list[HandoffStats]
+    prompts: list[CoachingPrompt]
+
+    @property
+    def rows_with_handoff(self) -> list[tuple[AgentMonth, HandoffStats]]:
+        return list(zip(self.month.rows, self.handoff, strict=True))
+
+
+def team_report_months(*, with_prompts: bool) -> int:
+    """How many months (ending with the report month) a team report reads."""
+    return PROMPT_MONTHS + 1 if with_prompts else 1
+
+
+def team_report(
+    *, team: Team, month: date, with_prompts: bool = True, rollup: bool = False
+) -> TeamReport:
+    """The month overview of a team: rates, adjusted rates, handoff quality, coaching prompts."""
+    agents = team_agents(team=team)
+    months = team_months(
+        team=team,
+        last=month,
+        months=team_report_months(with_prompts=with_prompts),
+        agents=agents,
+        rollup=rollup,
+    )
+    current = months[-1]
+    return TeamReport(
+        team=team,
+        month=current,
+        handoff=handoff_by_agent(agents=agents, window=current.window),
+        prompts=coaching_prompts(months=months) if with_prompts else [],
+    )
+
+
+@dataclass
+class AgentReport:
+    agent: Agent
+    team: Team
+    trend: list[TeamMonth]
+    row_index: int
+    handoff: HandoffStats
+    prompts: list[CoachingPrompt]
+
+    @property
+    def months(self) -> list[tuple[AgentMonth, TeamMonth]]:
+        return [(m.rows[self.row_index], m) for m in self.trend]
+
+    @property
+    def current(self) -> AgentMonth:
+        return self.trend[-1].rows[self.row_index]
+
+    @property
+    def current_month(self) -> TeamMonth:
+        return self.trend[-1]
+
+
+def agent_report(*, agent: Agent, month: date, rollup: bool = False) -> AgentReport | None:
+    """An agent's own page: their 12-month trend against the team median, handoff quality and
+    prompts about themselves. None for an agent without a team."""
+    team = agent.team
+    if team is None:
+        return None
+    agents = team_agents(team=team)
+    if agent.pk not in {a.pk for a in agents}:
+        agents = sorted([*agents, agent], key=lambda a: (a.name, a.username, a.pk))
+    index = next(i for i, a in enumerate(agents) if a.pk == agent.pk)
+    trend = team_months(team=team, last=month, months=TREND_MONTHS, agents=agents, rollup=rollup)
+    return AgentReport(
+        agent=agent,
+        team=team,
+        trend=trend,
+        row_index=index,
+        handoff=handoff_by_agent(agents=[agent], window=trend[-1].window)[0],
+        prompts=coaching_prompts(months=trend, agent_ids={agent.pk}),
+    )

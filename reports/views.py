@@ -1,0 +1,194 @@
+"""Report pages and their CSV exports: thin adapters over ``reports.selectors``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+
+from tickets.models import Agent, Team
+
+from . import csv as report_csv
+from .charts import Series, line_chart_svg
+from .selectors import (
+    TREND_MONTHS,
+    AgentReport,
+    TeamReport,
+    agent_report,
+    month_current,
+    month_parse,
+    month_window,
+    report_agent_visible_to,
+    report_teams_visible_to,
+    rule_health,
+    team_report,
+    team_report_months,
+    team_zone,
+)
+from .services import agent_month_cells_ensure
+
+
+def _viewer(request: HttpRequest) -> Agent:
+    user = request.user
+    assert isinstance(user, Agent)
+    return user
+
+
+def team_report_fresh(*, team: Team, month: date, with_prompts: bool = True) -> TeamReport:
+    """The team report read from the rollup, after bringing the months it needs up to date."""
+    agent_month_cells_ensure(
+        team=team, last=month, months=team_report_months(with_prompts=with_prompts)
+    )
+    return team_report(team=team, month=month, with_prompts=with_prompts, rollup=True)
+
+
+def report_scope(
+    *, viewer: Agent, team_param: str | None, month_param: str | None
+) -> tuple[Team, date, list[Team]]:
+    """The team and month a lead or admin asked for. PermissionDenied for other roles, Http404 for
+    a team they may not see, ValidationError naming ``team`` or ``month`` for bad input."""
+    teams = list(report_teams_visible_to(agent=viewer))
+    if not teams:
+        if viewer.is_superuser:
+            raise Http404("There is no team yet.")
+        raise PermissionDenied("Team reports are for team leads and admins.")
+    if team_param:
+        try:
+            team_id = int(team_param)
+        except ValueError:
+            raise ValidationError({"team": ["Enter a team id (an integer)."]}) from None
+        team = next((t for t in teams if t.pk == team_id), None)
+        if team is None:
+            raise Http404("No such team.")
+    else:
+        team = next((t for t in teams if t.pk == viewer.team_id), teams[0])
+    month = month_parse(value=month_param, default=month_current(team=team))
+    return team, month, teams
+
+
+def _scope_or_400(request: HttpRequest) -> tuple[Team, date, list[Team]] | HttpResponse:
+    try:
+        return report_scope(
+            viewer=_viewer(request),
+            team_param=request.GET.get("team"),
+            month_param=request.GET.get("month"),
+        )
+    except ValidationError as error:
+        return HttpResponseBadRequest(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items()),
+            content_type="text/plain",
+        )
+
+
+def _team_page(
+    request: HttpRequest, template: str, build: Callable[[Team, date], dict[str, Any]]
+) -> HttpResponse:
+    scope = _scope_or_400(request)
+    if isinstance(scope, HttpResponse):
+        return scope
+    team, month, teams = scope
+    context = {"teams": teams, "team": team, "month": month, **build(team, month)}
+    return render(request, template, context)
+
+
+@login_required
+def report_overview(request: HttpRequest) -> HttpResponse:
+    return _team_page(
+        request,
+        "reports/overview.html",
+        lambda team, month: {"report": team_report_fresh(team=team, month=month)},
+    )
+
+
+@login_required
+def report_rules(request: HttpRequest) -> HttpResponse:
+    return _team_page(
+        request,
+        "reports/rules.html",
+        lambda team, month: {
+            "stats": rule_health(
+                team=team, window=month_window(month=month, zone=team_zone(team=team))
+            )
+        },
+    )
+
+
+EXPORTS = {"rates", "handoff", "prompts", "rules"}
+
+
+@login_required
+def report_export(request: HttpRequest, table: str) -> HttpResponse:
+    if table not in EXPORTS:
+        raise Http404("No such table.")
+    scope = _scope_or_400(request)
+    if isinstance(scope, HttpResponse):
+        return scope
+    team, month, _teams = scope
+    if table == "rules":
+        window = month_window(month=month, zone=team_zone(team=team))
+        return report_csv.rule_health_csv(
+            stats=rule_health(team=team, window=window), month_label=window.label
+        )
+    report = team_report_fresh(team=team, month=month, with_prompts=table == "prompts")
+    if table == "rates":
+        return report_csv.report_rates_csv(report=report)
+    if table == "handoff":
+        return report_csv.report_handoff_csv(report=report)
+    return report_csv.report_prompts_csv(report=report)
+
+
+def _agent_report_or_404(request: HttpRequest, agent_id: int) -> AgentReport | HttpResponse:
+    agent = report_agent_visible_to(viewer=_viewer(request), agent_id=agent_id)
+    if agent is None or agent.team is None:
+        raise Http404("No such report.")
+    try:
+        month = month_parse(value=request.GET.get("month"), default=month_current(team=agent.team))
+    except ValidationError as error:
+        return HttpResponseBadRequest(
+            " ".join(error.message_dict["month"]), content_type="text/plain"
+        )
+    agent_month_cells_ensure(team=agent.team, last=month, months=TREND_MONTHS)
+    report = agent_report(agent=agent, month=month, rollup=True)
+    if report is None:
+        raise Http404("No such report.")
+    return report
+
+
+@login_required
+def report_agent(request: HttpRequest, agent_id: int) -> HttpResponse:
+    report = _agent_report_or_404(request, agent_id)
+    if isinstance(report, HttpResponse):
+        return report
+    labels = [m.window.label for m in report.trend]
+    chart = line_chart_svg(
+        title=f"Escalation rate of {report.agent}, last {len(labels)} months",
+        labels=labels,
+        series=[
+            Series("Rate (unadjusted)", "s-raw", [row.rate for row, _ in report.months]),
+            Series(
+                "Rate adjusted for ticket mix",
+                "s-adjusted",
+                [row.adjusted_rate for row, _ in report.months],
+            ),
+            Series(
+                "Team median (unadjusted)",
+                "s-median",
+                [m.team_median for m in report.trend],
+                dashed=True,
+            ),
+        ],
+    )
+    return render(request, "reports/agent.html", {"report": report, "chart": chart})
+
+
+@login_required
+def report_agent_export(request: HttpRequest, agent_id: int) -> HttpResponse:
+    report = _agent_report_or_404(request, agent_id)
+    if isinstance(report, HttpResponse):
+        return report
+    return report_csv.agent_trend_csv(report=report)

@@ -1,0 +1,38 @@
+"""Management commands: one sweep, schedules, recompute."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+from django.core.management import call_command
+from django_q.models import Schedule
+
+from escalations.sla.schedules import WATCHDOG_NAME
+
+from .conftest import T0, clock_of
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_sla_sweep_command_announces_due_crossings(policy, make_ticket, now):
+    make_ticket()
+    now.at = T0 + timedelta(minutes=50)
+    assert run("sla_sweep") == "1 crossing(s) announced\n"
+    assert run("sla_sweep") == "0 crossing(s) announced\n"
+
+
+def test_sla_schedules_command_registers_the_watchdog(db):
+    assert run("sla_schedules") == "SLA sweeper schedule ensured\n"
+    assert Schedule.objects.filter(name=WATCHDOG_NAME).count() == 1
+
+
+def test_sla_recompute_command_applies_edited_targets(policy, make_ticket, now):
+    ticket = make_ticket()
+    policy.targets.filter(metric="resolution").update(minutes=240)
+    assert run("sla_recompute") == "1 clock(s) changed\n"
+    assert clock_of(ticket, "resolution").due_at == T0 + timedelta(hours=4)
