@@ -3,10 +3,8 @@ audited services in ``escalations.api.services`` and the engine via ``escalation
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-import holidays as holiday_calendars
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db.models import QuerySet
@@ -32,10 +30,10 @@ from escalations.models import (
     WebhookDelivery,
 )
 from escalations.webhooks import WEBHOOK_EVENTS
-from kimondesk.api.validators import json_nul_free, timezone_validate
+from kimondesk.api.validators import json_nul_free
 from tickets.models import Note, Priority, Team, Tier
 
-from . import engine
+from . import engine, sla
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
@@ -288,13 +286,10 @@ class OpeningHoursSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday.")
     start = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
     end = serializers.TimeField(
-        format="%H:%M", input_formats=["%H:%M"], help_text="Exclusive; 00:00 = midnight."
+        format="%H:%M",
+        input_formats=["%H:%M"],
+        help_text="Exclusive; 00:00 = midnight; before `start` = an overnight span.",
     )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs["end"] != dt.time(0, 0) and attrs["end"] <= attrs["start"]:
-            raise serializers.ValidationError({"end": ["Must be after start (00:00 = midnight)."]})
-        return attrs
 
 
 class HolidayDatesField(serializers.ListField):
@@ -334,21 +329,42 @@ class CalendarSerializer(TeamOwnedSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
 
-    def validate_timezone(self, value: str) -> str:
-        return timezone_validate(value)
-
     def validate_holiday_country(self, value: str | None) -> str:
-        if not value:
-            return ""
-        code = value.upper()
-        if code not in holiday_calendars.list_supported_countries():
-            raise serializers.ValidationError(
-                f"'{value}' is not a supported ISO 3166 country code."
-            )
-        return code
+        return value or ""
 
-    def validate_holidays(self, value: list[dt.date]) -> list[dt.date]:
-        return sorted(set(value))
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        calendar = self.instance if self.instance is not None and self.instance.pk else None
+
+        def current(field: str, default: Any) -> Any:
+            if field in attrs:
+                return attrs[field]
+            return getattr(calendar, field) if calendar is not None else default
+
+        hours = attrs.get("hours")
+        if hours is None:
+            hours = [
+                {"weekday": h.weekday, "start": h.start, "end": h.end}
+                for h in (calendar.hours.all() if calendar is not None else [])
+            ]
+        holidays = attrs.get("holidays")
+        if holidays is None:
+            holidays = [h.date for h in (calendar.holidays.all() if calendar is not None else [])]
+        cleaned = sla.calendar_validate(
+            name=current("name", ""),
+            timezone=current("timezone", "UTC"),
+            hours=[dict(h) for h in hours],
+            holiday_country=current("holiday_country", ""),
+            holiday_subdivision=current("holiday_subdivision", ""),
+            holidays=holidays,
+            instance=calendar,
+        )
+        for field in ("name", "timezone", "holiday_country", "holiday_subdivision"):
+            attrs[field] = cleaned[field]
+        for field in ("hours", "holidays"):
+            if field in attrs:
+                attrs[field] = cleaned[field]
+        return attrs
 
     def to_representation(self, calendar: Calendar) -> dict[str, Any]:
         data = super().to_representation(calendar)
@@ -393,17 +409,34 @@ class SLAPolicySerializer(TeamOwnedSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
 
-    def validate_targets(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        seen: set[tuple[Any, ...]] = set()
-        for item in value:
-            key = (item["metric"], item["priority"], item["tier"])
-            if key in seen:
-                raise serializers.ValidationError(
-                    f"Two targets for {item['metric']} / priority {item['priority'] or 'any'} / "
-                    f"tier {item['tier'] or 'any'}: keep one."
-                )
-            seen.add(key)
-        return value
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        policy = self.instance if self.instance is not None and self.instance.pk else None
+
+        def current(field: str, default: Any) -> Any:
+            if field in attrs:
+                return attrs[field]
+            return getattr(policy, field) if policy is not None else default
+
+        targets = attrs.get("targets")
+        if targets is None:
+            targets = [
+                {"metric": t.metric, "priority": t.priority, "tier": t.tier, "minutes": t.minutes}
+                for t in (policy.targets.all() if policy is not None else [])
+            ]
+        cleaned = sla.sla_policy_validate(
+            name=current("name", ""),
+            conditions=current("conditions", []),
+            targets=[dict(t) for t in targets],
+            order=current("order", 100),
+            calendar=current("calendar", None),
+            amber_percent=current("amber_percent", 75),
+        )
+        for field in ("name", "conditions", "order", "calendar", "amber_percent"):
+            attrs[field] = cleaned[field]
+        if "targets" in attrs:
+            attrs["targets"] = cleaned["targets"]
+        return attrs
 
 
 # --- Audit log ------------------------------------------------------------------------------

@@ -108,6 +108,8 @@ def calendar_save(
 ) -> Calendar:
     """Save a calendar; ``hours``/``holidays`` (when given) replace the existing ones."""
 
+    updating = calendar.pk is not None
+
     def replace_children(saved: Calendar) -> None:
         if hours is not None:
             saved.hours.all().delete()
@@ -115,9 +117,8 @@ def calendar_save(
         if holidays is not None:
             saved.holidays.all().delete()
             Holiday.objects.bulk_create(Holiday(calendar=saved, date=d) for d in holidays)
-        if hours is not None or holidays is not None:
-            for policy in saved.policies.all():
-                sla.sla_policy_changed(policy=policy)
+        if updating:
+            sla.sla_calendar_changed(calendar=saved)
 
     return _audited_save(
         instance=calendar,

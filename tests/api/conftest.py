@@ -122,8 +122,10 @@ def world(agents, queue, customer, other_lead, other_queue):
     other_ticket = factories.TicketFactory(queue=other_queue, customer=customer, subject="Theirs")
     target = factories.TargetFactory(team=team, name="Our lead")
     other_target = factories.TargetFactory(team=other, name="Their lead")
-    calendar = factories.CalendarFactory(team=team)
-    other_calendar = factories.CalendarFactory(team=other)
+    calendar = factories.OpeningHoursFactory(calendar=factories.CalendarFactory(team=team)).calendar
+    other_calendar = factories.OpeningHoursFactory(
+        calendar=factories.CalendarFactory(team=other)
+    ).calendar
     return {
         "team": team,
         "other_team": other,

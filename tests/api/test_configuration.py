@@ -194,17 +194,28 @@ def test_calendar_with_hours_and_holidays(client_for, lead):
         pytest.param(
             {"hours": [{"weekday": 7, "start": "9", "end": "17:00"}]}, {"hours"}, id="hours"
         ),
+        pytest.param({"hours": []}, {"hours"}, id="no-hours"),
         pytest.param(
-            {"hours": [{"weekday": 1, "start": "17:00", "end": "09:00"}]},
+            {
+                "hours": [
+                    {"weekday": 1, "start": "09:00", "end": "17:00"},
+                    {"weekday": 1, "start": "12:00", "end": "18:00"},
+                ]
+            },
             {"hours"},
-            id="end-before-start",
+            id="overlapping-spans",
         ),
         pytest.param({"holiday_country": "XX"}, {"holiday_country"}, id="country"),
         pytest.param({"holidays": ["tomorrow"]}, {"holidays"}, id="holidays"),
     ],
 )
 def test_bad_calendars_name_the_field(client_for, lead, body, fields):
-    response = client_for(lead).post("/api/v1/calendars/", {"name": "C"} | body, format="json")
+    valid = {
+        "name": "C",
+        "timezone": "UTC",
+        "hours": [{"weekday": 0, "start": "09:00", "end": "17:00"}],
+    }
+    response = client_for(lead).post("/api/v1/calendars/", valid | body, format="json")
 
     assert response.status_code == 400
     assert set(response.json()) == fields
@@ -321,3 +332,32 @@ def test_null_characters_in_rule_json_are_a_400(client_for, lead):
     assert response.status_code == 400
     assert set(response.json()) == {"trigger", "conditions"}
     assert Rule.objects.count() == 0
+
+
+def test_calendar_with_an_overnight_span_and_a_change_recomputes_clocks(
+    client_for, lead, monkeypatch
+):
+    created = client_for(lead).post(
+        "/api/v1/calendars/",
+        {
+            "name": "Night desk",
+            "timezone": "Asia/Tokyo",
+            "hours": [{"weekday": 4, "start": "22:00", "end": "06:00"}],
+        },
+        format="json",
+    )
+    recomputed = []
+    monkeypatch.setattr(
+        sla, "sla_calendar_changed", lambda *, calendar: recomputed.append(calendar.pk)
+    )
+
+    changed = client_for(lead).patch(
+        f"/api/v1/calendars/{created.json()['id']}/", {"holidays": ["2026-12-31"]}, format="json"
+    )
+
+    assert created.status_code == 201, created.content
+    assert created.json()["hours"] == [{"weekday": 4, "start": "22:00", "end": "06:00"}]
+    assert changed.status_code == 200
+    assert changed.json()["holidays"] == ["2026-12-31"]
+    assert changed.json()["hours"] == [{"weekday": 4, "start": "22:00", "end": "06:00"}]
+    assert recomputed == [created.json()["id"]]

@@ -243,7 +243,11 @@ MATRIX = [
         "calendars-create",
         "post",
         "/api/v1/calendars/",
-        lambda r, w: {"name": f"C {r}", "timezone": "Europe/Paris", "hours": []},
+        lambda r, w: {
+            "name": f"C {r}",
+            "timezone": "Europe/Paris",
+            "hours": [{"weekday": 0, "start": "08:00", "end": "16:00"}],
+        },
         LEADS_CREATE,
     ),
     (

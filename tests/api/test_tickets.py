@@ -418,9 +418,11 @@ def test_sla_state_filter(client_for, junior, queue, customer):
     now = timezone.now()
     amber = factories.TicketFactory(queue=queue, customer=customer)
     green = factories.TicketFactory(queue=queue, customer=customer)
+    policy = factories.SLAPolicyFactory()
     for ticket, state in ((amber, "amber"), (green, "green")):
         SLAClock.objects.create(
             ticket=ticket,
+            policy=policy,
             metric="first_response",
             target_minutes=60,
             state=state,
@@ -431,3 +433,21 @@ def test_sla_state_filter(client_for, junior, queue, customer):
     response = client_for(junior).get("/api/v1/tickets/?sla_state=amber")
 
     assert [t["id"] for t in response.json()["results"]] == [amber.pk]
+
+
+def test_ticket_read_carries_the_sla_summary(client_for, junior, queue, customer):
+    from escalations.sla.selectors import sla_summary
+
+    ticket = factories.TicketFactory(queue=queue, customer=customer)
+
+    body = client_for(junior).get(f"/api/v1/tickets/{ticket.pk}/").json()
+
+    expected = sla_summary(ticket=ticket)
+    assert set(body["sla"]) == {
+        "state",
+        "first_response_due_at",
+        "remaining_seconds",
+        "metric",
+        "due_at",
+    }
+    assert body["sla"]["state"] == expected["state"]

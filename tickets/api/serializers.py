@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from escalations.models import ClockState, Target
+from escalations.models import ClockState, SLAMetric, Target
 from kimondesk.api.validators import timezone_validate
 from tickets.models import (
     Agent,
@@ -104,11 +104,15 @@ class CustomerUpdateSerializer(serializers.ModelSerializer):
 
 
 class SLASerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=ClockState.choices)
+    """The ticket's most urgent SLA clock; every value is null while no policy applies."""
+
+    state = serializers.ChoiceField(choices=ClockState.choices, allow_null=True)
     first_response_due_at = serializers.DateTimeField(allow_null=True)
-    remaining_seconds = serializers.IntegerField(allow_null=True)
-    metric = serializers.CharField(allow_null=True, required=False)
-    due_at = serializers.DateTimeField(allow_null=True, required=False)
+    remaining_seconds = serializers.IntegerField(
+        allow_null=True, help_text="Business seconds left (negative once breached)."
+    )
+    metric = serializers.ChoiceField(choices=SLAMetric.choices, allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
 
 
 class TicketSerializer(serializers.ModelSerializer):
