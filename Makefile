@@ -25,7 +25,6 @@ run: install
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo
 	$(PY) manage.py ensure_schedules
-	$(PY) manage.py sla_schedules
 	@echo "KimonDesk on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the web server and the task cluster)"
 	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 

@@ -22,6 +22,8 @@ SCHEDULES: tuple[PeriodicTask, ...] = (
     ),
     PeriodicTask("slack-deliveries-due-sweep", "escalations.tasks.slack_deliveries_due_sweep", 1),
     PeriodicTask("evaluations-missed-sweep", "escalations.tasks.evaluations_missed_sweep", 1),
+    # Restarts the SLA sweeper chain if it was lost (see escalations.sla.sweeper).
+    PeriodicTask("sla-sweeper-watchdog", "escalations.tasks_sla.sla_sweeper_watchdog_task", 1),
     PeriodicTask("reports-rollup-refresh", "reports.tasks.refresh_recent_months", 15),
 )
 
@@ -40,4 +42,8 @@ def schedules_ensure() -> list[str]:
                 "repeats": -1,
             },
         )
+    from escalations.sla.sweeper import sla_sweeper_ensure
+
+    # Crossings are noticed within seconds only while a sweeper chain runs: start one now.
+    sla_sweeper_ensure()
     return [task.name for task in SCHEDULES]

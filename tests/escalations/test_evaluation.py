@@ -113,6 +113,7 @@ def test_schedules_are_ensured_idempotently():
         "escalations-unacknowledged-sweep",
         "slack-deliveries-due-sweep",
         "evaluations-missed-sweep",
+        "sla-sweeper-watchdog",
         "reports-rollup-refresh",
     ]
     assert sorted(Schedule.objects.values_list("name", "func", "schedule_type", "minutes")) == [
@@ -124,6 +125,7 @@ def test_schedules_are_ensured_idempotently():
         ),
         ("evaluations-missed-sweep", "escalations.tasks.evaluations_missed_sweep", "I", 1),
         ("reports-rollup-refresh", "reports.tasks.refresh_recent_months", "I", 15),
+        ("sla-sweeper-watchdog", "escalations.tasks_sla.sla_sweeper_watchdog_task", "I", 1),
         ("slack-deliveries-due-sweep", "escalations.tasks.slack_deliveries_due_sweep", "I", 1),
     ]
 
