@@ -1,7 +1,8 @@
 """Audited writes of the engine's configuration: targets, rules, calendars, SLA policies.
 
-Each function is one transaction that saves the row(s) and records an ``AuditEvent`` with the
-before/after pictures (secrets masked by ``audit_snapshot``). API views and admin forms call these.
+Each function is one transaction that saves the row(s) and records the same ``AuditEvent`` the
+admin console records (``escalations.admin_services.config_change_record``), so either history
+can be read, and reverted, the same way.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 
-from escalations.audit import audit_record, audit_snapshot
+from escalations.admin_services import config_change_record, config_snapshot
+from escalations.audit import SECRET_FIELDS
 from escalations.models import Calendar, Holiday, OpeningHours, Rule, SLAPolicy, SLATarget, Target
 from tickets.models import Agent
 
@@ -20,81 +22,62 @@ from . import sla
 M = TypeVar("M", bound=models.Model)
 
 
-def _picture(obj: models.Model, extra: Callable[[Any], dict[str, Any]] | None) -> dict[str, Any]:
-    return audit_snapshot(obj) | (extra(obj) if extra else {})
-
-
 def _audited_save(
     *,
     instance: M,
     actor: Agent,
     values: dict[str, Any],
-    label: str,
     after_save: Callable[[M], None] | None = None,
-    extra: Callable[[Any], dict[str, Any]] | None = None,
 ) -> M:
+    """Save and record ``<model>.created``/``<model>.changed`` exactly as the admin console does
+    (``config_change_record``: one audit picture with inline rows, secrets masked)."""
     creating = instance._state.adding
-    before = None if creating else _picture(instance, extra)
+    before = None if creating else config_snapshot(instance)
+    secrets_changed = [
+        field
+        for field, value in values.items()
+        if field in SECRET_FIELDS and not creating and getattr(instance, field) != value
+    ]
     for field, value in values.items():
         setattr(instance, field, value)
     instance.full_clean()
     instance.save()
     if after_save:
         after_save(instance)
-    audit_record(
-        kind=f"{label}.{'created' if creating else 'updated'}",
-        actor=actor,
+    config_change_record(
         obj=instance,
+        actor=actor,
         before=before,
-        after=_picture(instance, extra),
+        action="created" if creating else "changed",
+        secrets_changed=secrets_changed,
     )
     return instance
 
 
-def _audited_delete(
-    *,
-    instance: models.Model,
-    actor: Agent,
-    label: str,
-    extra: Callable[[Any], dict[str, Any]] | None = None,
-) -> None:
-    before = _picture(instance, extra)
-    audit_record(kind=f"{label}.deleted", actor=actor, obj=instance, before=before, after=None)
+def _audited_delete(*, instance: models.Model, actor: Agent) -> None:
+    before = config_snapshot(instance)
+    config_change_record(obj=instance, actor=actor, before=before, action="deleted")
     instance.delete()
 
 
 @transaction.atomic
 def target_save(*, target: Target, actor: Agent, values: dict[str, Any]) -> Target:
-    return _audited_save(instance=target, actor=actor, values=values, label="target")
+    return _audited_save(instance=target, actor=actor, values=values)
 
 
 @transaction.atomic
 def target_delete(*, target: Target, actor: Agent) -> None:
-    _audited_delete(instance=target, actor=actor, label="target")
+    _audited_delete(instance=target, actor=actor)
 
 
 @transaction.atomic
 def rule_save(*, rule: Rule, actor: Agent, values: dict[str, Any]) -> Rule:
-    return _audited_save(instance=rule, actor=actor, values=values, label="rule")
+    return _audited_save(instance=rule, actor=actor, values=values)
 
 
 @transaction.atomic
 def rule_delete(*, rule: Rule, actor: Agent) -> None:
-    _audited_delete(instance=rule, actor=actor, label="rule")
-
-
-def _calendar_extra(calendar: Calendar) -> dict[str, Any]:
-    return {
-        "hours": [
-            {
-                "weekday": h.weekday,
-                "start": h.start.strftime("%H:%M"),
-                "end": h.end.strftime("%H:%M"),
-            }
-            for h in calendar.hours.all()
-        ],
-        "holidays": [h.date.isoformat() for h in calendar.holidays.all()],
-    }
+    _audited_delete(instance=rule, actor=actor)
 
 
 @transaction.atomic
@@ -124,24 +107,13 @@ def calendar_save(
         instance=calendar,
         actor=actor,
         values=values,
-        label="calendar",
         after_save=replace_children,
-        extra=_calendar_extra,
     )
 
 
 @transaction.atomic
 def calendar_delete(*, calendar: Calendar, actor: Agent) -> None:
-    _audited_delete(instance=calendar, actor=actor, label="calendar", extra=_calendar_extra)
-
-
-def _policy_extra(policy: SLAPolicy) -> dict[str, Any]:
-    return {
-        "targets": [
-            {"metric": t.metric, "priority": t.priority, "tier": t.tier, "minutes": t.minutes}
-            for t in policy.targets.all()
-        ]
-    }
+    _audited_delete(instance=calendar, actor=actor)
 
 
 @transaction.atomic
@@ -165,7 +137,5 @@ def sla_policy_save(
         instance=policy,
         actor=actor,
         values=values,
-        label="sla_policy",
         after_save=replace_targets,
-        extra=_policy_extra,
     )

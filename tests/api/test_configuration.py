@@ -74,7 +74,7 @@ def test_rule_update_records_before_and_after(client_for, lead):
         {"field": "tier", "op": "in", "value": ["premium", "enterprise"]}
     ]
     event = AuditEvent.objects.get()
-    assert event.kind == "rule.updated"
+    assert event.kind == "rule.changed"
     assert (event.before["enabled"], event.after["enabled"]) == (True, False)
     assert event.object_id == str(rule.pk)
 
@@ -184,7 +184,10 @@ def test_calendar_with_hours_and_holidays(client_for, lead):
     assert body["holidays"] == ["2026-12-24", "2026-12-31"]
     calendar = Calendar.objects.get()
     assert calendar.hours.count() == 5
-    assert AuditEvent.objects.get().after["holidays"] == ["2026-12-24", "2026-12-31"]
+    assert AuditEvent.objects.get().after["holidays"] == [
+        {"date": "2026-12-24", "name": ""},
+        {"date": "2026-12-31", "name": ""},
+    ]
 
 
 @pytest.mark.parametrize(
@@ -361,3 +364,19 @@ def test_calendar_with_an_overnight_span_and_a_change_recomputes_clocks(
     assert changed.json()["holidays"] == ["2026-12-31"]
     assert changed.json()["hours"] == [{"weekday": 4, "start": "22:00", "end": "06:00"}]
     assert recomputed == [created.json()["id"]]
+
+
+def test_api_changes_can_be_reverted_like_admin_changes(client_for, lead, admin_user):
+    from escalations.admin_services import config_revert
+
+    # Given a rule renamed through the API
+    rule = factories.RuleFactory(team=lead.team, name="Before")
+    client_for(lead).patch(f"/api/v1/rules/{rule.pk}/", {"name": "After"}, format="json")
+    event = AuditEvent.objects.get(kind="rule.changed")
+
+    # When the change is reverted from its audit event
+    config_revert(audit_event=event, actor=admin_user)
+
+    # Then the rule has its old name again
+    rule.refresh_from_db()
+    assert rule.name == "Before"
