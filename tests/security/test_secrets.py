@@ -296,3 +296,26 @@ def test_passwords_never_reach_the_audit_trail_or_an_answer(world, debug_logs):
         audit=_audit_trail(),
         logs=debug_logs.text,
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "echo",
+    ["no route for {path}", "unknown token {token}", "bad hook {url}"],
+    ids=["path", "token", "url"],
+)
+def test_delivery_error_masks_an_echoed_webhook(world, fake_slack, echo):
+    path = "/services/T000/B000/secret-token"
+    target = factories.TargetFactory(
+        name="Ops", kind="slack", team=world.ticket_a.queue.team, slack_webhook_url=fake_slack.url
+    )
+    delivery = slack_delivery_create(
+        target=target, escalation=None, payload={"text": "hi", "blocks": []}
+    )
+    fake_slack.queue(status(404, echo.format(path=path, token="secret-token", url=fake_slack.url)))
+
+    slack_delivery_send(delivery_id=delivery.pk)
+
+    expected = "HTTP 404: " + echo.format(path="<webhook>", token="<webhook>", url="<webhook>")
+    assert list(DeliveryAttempt.objects.values_list("error", flat=True)) == [expected]
+    assert SlackDelivery.objects.get().last_error == expected
