@@ -47,6 +47,13 @@ def ticket_is_visible_to(*, agent: Agent, ticket_id: int) -> bool:
     return tickets_visible_to(agent=agent).filter(pk=ticket_id).exists()
 
 
+def ticket_ids_visible_to(*, agent: Agent, ticket_ids: list[int]) -> set[int]:
+    """Which of ``ticket_ids`` the agent may see (one query)."""
+    return set(
+        tickets_visible_to(agent=agent).filter(pk__in=ticket_ids).values_list("pk", flat=True)
+    )
+
+
 def agent_socket_allowed(*, agent_id: int, session_key: str | None, ticket_id: int | None) -> bool:
     """Whether an open socket may still receive pushes, read fresh from the database: the
     session still signs this agent in, the agent is active, and (for a ticket socket) the ticket
