@@ -129,14 +129,20 @@ ADMIN_MATRIX: dict[str, dict[str, Any]] = {
 }
 
 
-def test_the_admin_matrix_covers_every_registered_model():
-    registered = {model._meta.label_lower for model in admin.site._registry}
+def _registered() -> set[str]:
+    return {model._meta.label_lower for model in admin.site._registry}
 
-    assert sorted(registered ^ (set(ADMIN_MATRIX) - {"index"})) == []
+
+# django_q's ``ormq`` page exists only with the ORM broker (no REDIS_URL).
+ADMIN_PAGES = {k: v for k, v in ADMIN_MATRIX.items() if k == "index" or k in _registered()}
+
+
+def test_the_admin_matrix_covers_every_registered_model():
+    assert sorted(_registered() - set(ADMIN_MATRIX)) == []
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("page", "role", "expected"), cases(ADMIN_MATRIX))
+@pytest.mark.parametrize(("page", "role", "expected"), cases(ADMIN_PAGES))
 def test_admin(world, page, role, expected):
     path = "/admin/" if page == "index" else "/admin/{}/{}/".format(*page.split("."))
 
