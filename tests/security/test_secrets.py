@@ -20,7 +20,7 @@ from escalations.audit import audit_snapshot
 from escalations.models import AuditEvent, DeliveryAttempt, SlackDelivery, Target, Webhook
 from escalations.slack import slack_delivery_create, slack_delivery_send
 from tests import factories
-from tests.fakes.slack_server import FakeSlack, status
+from tests.fakes.slack_server import FakeSlack, fake_slack_serving, status
 
 from .conftest import World
 
@@ -34,15 +34,7 @@ LOGGERS = ("", "django", "django_q", "escalations", "tickets", "kimondesk", "sla
 
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
-    for port in PORTS:
-        try:
-            server = FakeSlack(port).start()
-        except OSError:
-            continue
-        yield server
-        server.stop()
-        return
-    raise RuntimeError(f"no free port in {PORTS} for the fake Slack server")
+    yield from fake_slack_serving(PORTS)
 
 
 @pytest.fixture
