@@ -40,7 +40,6 @@ from tickets.selectors import (
 )
 
 from . import filters, serializers
-from .services import ticket_create_announced
 
 TICKET_ID = OpenApiParameter("ticket_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
@@ -169,7 +168,7 @@ class TicketViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
             data=request.data, context=self.get_serializer_context()
         )
         payload.is_valid(raise_exception=True)
-        ticket = ticket_create_announced(actor=self.agent, **payload.validated_data)
+        ticket = services.ticket_create(actor=self.agent, **payload.validated_data)
         return Response(self._read(self._reload(ticket)).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
