@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from tickets.realtime import agent_group, ticket_group
-from tickets.selectors import ticket_is_visible_to
+from tickets.selectors import agent_socket_allowed, ticket_is_visible_to
 
 # Close codes in the application range: the page's script stops retrying on them.
 CLOSE_UNAUTHENTICATED = 4401
@@ -21,6 +21,7 @@ CLOSE_FORBIDDEN = 4403
 
 class _RelayConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
+    ticket_id: int | None = None
 
     async def join(self, group: str) -> None:
         self.group = group
@@ -35,6 +36,19 @@ class _RelayConsumer(AsyncJsonWebsocketConsumer):
         """The sockets are push-only; what a browser sends is ignored."""
 
     async def push(self, message: dict[str, Any]) -> None:
+        """Relay one event, if the agent may still see it (access is re-checked per push: it
+        can be lost while the socket is open)."""
+        session = self.scope.get("session")
+        allowed = await database_sync_to_async(agent_socket_allowed)(
+            agent_id=self.scope["user"].pk,
+            session_key=session.session_key if session is not None else None,
+            ticket_id=self.ticket_id,
+        )
+        if not allowed:
+            await self.disconnect(CLOSE_FORBIDDEN)
+            self.group = None
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
         await self.send_json(message["payload"])
 
 
@@ -53,6 +67,7 @@ class TicketConsumer(_RelayConsumer):
         if not visible:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        self.ticket_id = ticket_id
         await self.join(ticket_group(ticket_id))
 
 
