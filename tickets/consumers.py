@@ -6,10 +6,12 @@ payload is sent to the browser unchanged.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from tickets.realtime import agent_group, ticket_group
 from tickets.selectors import agent_socket_allowed, ticket_is_visible_to
@@ -22,6 +24,7 @@ CLOSE_FORBIDDEN = 4403
 class _RelayConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
     ticket_id: int | None = None
+    allowed_until = 0.0
 
     async def join(self, group: str) -> None:
         self.group = group
@@ -36,20 +39,29 @@ class _RelayConsumer(AsyncJsonWebsocketConsumer):
         """The sockets are push-only; what a browser sends is ignored."""
 
     async def push(self, message: dict[str, Any]) -> None:
-        """Relay one event, if the agent may still see it (access is re-checked per push: it
-        can be lost while the socket is open)."""
+        """Relay one event, if the agent may still see it. Access can be lost while the socket
+        is open, so it is re-checked, at most once per ``SOCKET_RECHECK_SECONDS`` (a burst of
+        pushes to a busy ticket costs one check, not one each)."""
+        if not await self._still_allowed():
+            await self.disconnect(CLOSE_FORBIDDEN)
+            self.group = None
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        await self.send_json(message["payload"])
+
+    async def _still_allowed(self) -> bool:
+        now = time.monotonic()
+        if now < self.allowed_until:
+            return True
         session = self.scope.get("session")
         allowed = await database_sync_to_async(agent_socket_allowed)(
             agent_id=self.scope["user"].pk,
             session_key=session.session_key if session is not None else None,
             ticket_id=self.ticket_id,
         )
-        if not allowed:
-            await self.disconnect(CLOSE_FORBIDDEN)
-            self.group = None
-            await self.close(code=CLOSE_FORBIDDEN)
-            return
-        await self.send_json(message["payload"])
+        if allowed:
+            self.allowed_until = now + settings.KIMONDESK.get("SOCKET_RECHECK_SECONDS", 5)
+        return bool(allowed)
 
 
 class TicketConsumer(_RelayConsumer):

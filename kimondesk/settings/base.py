@@ -219,6 +219,8 @@ KIMONDESK = {
     "PUBLIC_URL": env.str("PUBLIC_URL", default="http://127.0.0.1:8000"),
     "ESCALATION_MAX_CHAIN": env.int("ESCALATION_MAX_CHAIN", default=4),
     "ESCALATION_DEFAULT_COOLDOWN_MINUTES": 60,
+    # An open socket re-checks the agent's access at most this often (seconds).
+    "SOCKET_RECHECK_SECONDS": env.float("SOCKET_RECHECK_SECONDS", default=5),
     # SLA sweeper chain (see README, "SLA timing"): longest sleep between sweeps, how long one
     # task sweeps before queueing its successor (kept below Q_CLUSTER timeout), lease length.
     "SLA_SWEEP_INTERVAL_SECONDS": env.float("SLA_SWEEP_INTERVAL_SECONDS", default=1.0),

@@ -1,5 +1,5 @@
-"""An open socket stops relaying the moment its agent loses access: access is re-checked on
-every push, not only at connect."""
+"""An open socket stops relaying once its agent loses access: access is re-checked on pushes,
+not only at connect (every push in tests; at most every SOCKET_RECHECK_SECONDS in production)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.test import Client
 
 from kimondesk.asgi import application
 from tests import factories
-from tickets import realtime
+from tickets import consumers, realtime
 from tickets.consumers import CLOSE_FORBIDDEN
 from tickets.models import Agent, Queue, Team, Ticket
 
@@ -134,3 +134,26 @@ async def test_signing_out_stops_the_pushes(world_a, path):
     await _push_to_agent(junior.pk)
 
     await _assert_closed_without_payload(socket)
+
+
+async def test_a_burst_of_pushes_checks_access_once_within_the_recheck_window(
+    world_a, settings, monkeypatch
+):
+    settings.KIMONDESK = {**settings.KIMONDESK, "SOCKET_RECHECK_SECONDS": 60}
+    junior, ticket = world_a
+    checks = []
+    real_check = consumers.agent_socket_allowed
+
+    def counting_check(**kwargs):
+        checks.append(kwargs["ticket_id"])
+        return real_check(**kwargs)
+
+    monkeypatch.setattr("tickets.consumers.agent_socket_allowed", counting_check)
+    socket = await _open(f"/ws/tickets/{ticket.pk}/", await _signed_in(junior))
+
+    for _ in range(3):
+        await _push_to_ticket(ticket.pk)
+        assert await socket.receive_json_from(timeout=2) == {**EVENT, "ticket": ticket.pk}
+
+    assert checks == [ticket.pk]
+    await socket.disconnect()
