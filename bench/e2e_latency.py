@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.stack import Stack, percentile, running_stack
 
+NEUTRAL_MESSAGE = "Hello, could you tell me when the corrected invoice will be sent? Thank you."
 NEGATIVE_MESSAGE = (
     "This is unacceptable. Three weeks and still no fix, I will cancel my account and "
     "switch to a competitor if nobody calls me today."
@@ -48,6 +49,7 @@ class Fixture:
 class Results:
     sent_at: dict[int, float] = field(default_factory=dict)
     accepted: int = 0
+    escalating_accepted: int = 0
     rejected: int = 0
     rejected_statuses: dict[int, int] = field(default_factory=dict)
     notify_latency_ms: list[float] = field(default_factory=list)
@@ -139,7 +141,10 @@ async def run(stack: Stack, fixture: Fixture, args: argparse.Namespace) -> Resul
     def on_notification(event: dict, at: float) -> None:  # type: ignore[type-arg]
         if event.get("type") == "escalation.assigned" and event["ticket"] in results.sent_at:
             results.notify_latency_ms.append((at - results.sent_at[event["ticket"]]) * 1000)
-            if len(results.notify_latency_ms) >= results.accepted and sending_finished.is_set():
+            if (
+                len(results.notify_latency_ms) >= results.escalating_accepted
+                and sending_finished.is_set()
+            ):
                 done.set()
 
     def on_ticket_event(event: dict, at: float) -> None:  # type: ignore[type-arg]
@@ -147,12 +152,13 @@ async def run(stack: Stack, fixture: Fixture, args: argparse.Namespace) -> Resul
             results.summary_latency_ms.append((at - results.sent_at[event["ticket"]]) * 1000)
 
     sending_finished = asyncio.Event()
+    every = max(1, round(1 / args.escalating_share))
     listeners = []
     ready_events = []
     sockets = [(f"ws://127.0.0.1:{ws_port}/ws/notifications/", on_notification)]
     sockets += [
         (f"ws://127.0.0.1:{ws_port}/ws/tickets/{tid}/", on_ticket_event)
-        for tid in fixture.ticket_ids[: args.ticket_sockets]
+        for tid in [t for t in fixture.ticket_ids if t % every == 0][: args.ticket_sockets]
     ]
     for url, handler in sockets:
         ready = asyncio.Event()
@@ -178,10 +184,16 @@ async def run(stack: Stack, fixture: Fixture, args: argparse.Namespace) -> Resul
     pool = ThreadPoolExecutor(max_workers=args.concurrency)
 
     async def send(ticket_id: int) -> None:
-        results.sent_at[ticket_id] = time.perf_counter()
-        status = await loop.run_in_executor(pool, post_message, post_port, fixture.token, ticket_id)
+        escalating = ticket_id % every == 0
+        if escalating:
+            results.sent_at[ticket_id] = time.perf_counter()
+        body = NEGATIVE_MESSAGE if escalating else NEUTRAL_MESSAGE
+        status = await loop.run_in_executor(
+            pool, post_message, post_port, fixture.token, ticket_id, body
+        )
         if status == 201:
             results.accepted += 1
+            results.escalating_accepted += int(escalating)
         else:
             results.rejected += 1
             results.rejected_statuses[status] = results.rejected_statuses.get(status, 0) + 1
@@ -210,7 +222,7 @@ async def run(stack: Stack, fixture: Fixture, args: argparse.Namespace) -> Resul
     await asyncio.gather(*pending)
     results.send_seconds = time.perf_counter() - started
     sending_finished.set()
-    if len(results.notify_latency_ms) >= results.accepted:
+    if len(results.notify_latency_ms) >= results.escalating_accepted:
         done.set()
     try:
         await asyncio.wait_for(done.wait(), args.drain_timeout)
@@ -240,7 +252,8 @@ def report(args: argparse.Namespace, results: Results, rss: dict[str, int]) -> s
             if args.rate
             else " (as fast as 2 web servers take them)"
         ),
-        f"- escalations delivered to the receiver's notification socket: {len(lat)} of {n}; "
+        f"- escalations delivered to the receiver's notification socket: {len(lat)} of "
+        f"{results.escalating_accepted} escalating messages; "
         f"drained {results.drain_seconds:.1f} s after the last POST",
         f"- latency POST → `escalation.assigned` on the socket: p50 {percentile(lat, 50):.0f} ms, "
         f"p95 {percentile(lat, 95):.0f} ms, p99 {percentile(lat, 99):.0f} ms, max {max(lat, default=0):.0f} ms",
@@ -273,6 +286,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--ticket-sockets", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument(
+        "--escalating-share",
+        type=float,
+        default=1.0,
+        help="share of messages that turn their ticket negative and escalate (the rest are neutral)",
+    )
     parser.add_argument("--web", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--drain-timeout", type=float, default=120)

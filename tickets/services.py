@@ -191,7 +191,10 @@ def note_add(
 
 
 def ticket_follow(*, ticket: Ticket, agent: Agent) -> None:
-    TicketFollower.objects.get_or_create(ticket=ticket, agent=agent)
+    # One statement, and safe against a concurrent follow (the unique constraint decides).
+    TicketFollower.objects.bulk_create(
+        [TicketFollower(ticket=ticket, agent=agent)], ignore_conflicts=True
+    )
 
 
 ESCALATE_TAG_REFUSAL = (
@@ -267,7 +270,9 @@ def ticket_update(
             )
         )
         if locked.assignee_id is not None and new_assignee is not None:
-            TicketFollower.objects.get_or_create(ticket=locked, agent_id=locked.assignee_id)
+            TicketFollower.objects.bulk_create(
+                [TicketFollower(ticket=locked, agent_id=locked.assignee_id)], ignore_conflicts=True
+            )
         locked.assignee = new_assignee
     tag_change: dict[str, Any] | None = None
     if tags is not None:
