@@ -100,10 +100,10 @@ def fixture_create(stack: Stack, tickets: int) -> Fixture:
     return Fixture([t.pk for t in rows], token.key, session.session_key or "", lead.pk)
 
 
-def post_message(port: int, token: str, ticket_id: int) -> int:
-    request = urllib.request.Request(
+def post_message(port: int, token: str, ticket_id: int, body: str) -> int:
+    request = urllib.request.Request(  # loopback only
         f"http://127.0.0.1:{port}/api/v1/tickets/{ticket_id}/messages/",
-        data=json.dumps({"author_type": "customer", "body": NEGATIVE_MESSAGE}).encode(),
+        data=json.dumps({"author_type": "customer", "body": body}).encode(),
         headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
         method="POST",
     )
@@ -238,7 +238,9 @@ async def run(stack: Stack, fixture: Fixture, args: argparse.Namespace) -> Resul
     return results
 
 
-def report(args: argparse.Namespace, results: Results, rss: dict[str, int]) -> str:
+def report(
+    args: argparse.Namespace, results: Results, rss: dict[str, int], cpu: dict[str, float]
+) -> str:
     n = results.accepted
     lat = results.notify_latency_ms
     summ = results.summary_latency_ms
@@ -269,6 +271,11 @@ def report(args: argparse.Namespace, results: Results, rss: dict[str, int]) -> s
             f"- queue length (sampled each second): max {max(samples)}, mean of the first third "
             f"{statistics.mean(samples[:third]):.1f}, of the last third {statistics.mean(samples[-third:]):.1f}"
         )
+    busy = results.send_seconds + results.drain_seconds
+    lines.append(
+        f"- CPU used during the run ({busy:.0f} s, 2 cores = {2 * busy:.0f} core-seconds available): "
+        + ", ".join(f"{name} {sec:.1f} s" for name, sec in sorted(cpu.items()))
+    )
     lines.append(
         "- peak RSS: "
         + ", ".join(f"{name} {kib / 1024:.0f} MiB" for name, kib in sorted(rss.items()))
@@ -313,9 +320,11 @@ def main() -> None:
         for i in range(args.workers):
             stack.start_worker(i)
         time.sleep(3)  # let the clusters spawn their workers
+        cpu_before = stack.cpu()
         results = asyncio.run(run(stack, fixture, args))
         rss = stack.rss()
-    text = report(args, results, rss)
+        cpu = {name: used - cpu_before.get(name, 0.0) for name, used in stack.cpu().items()}
+    text = report(args, results, rss, cpu)
     command = "    .venv/bin/python bench/e2e_latency.py " + " ".join(
         a for a in sys.argv[1:] if not a.startswith("--write") and a != args.write
     )

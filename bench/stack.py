@@ -43,19 +43,39 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
+def process_tree(pid: int) -> list[int]:
+    """The process and all its descendants (a qcluster's workers are grandchildren)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                pending += [int(c) for c in children]
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and all its descendants so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in process_tree(pid):
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def rss_peak_kib(pid: int) -> int:
-    """Peak resident set size (VmHWM) of a process and its children, in KiB."""
-    total = 0
-    pids = [pid]
-    with contextlib.suppress(FileNotFoundError):
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    for p in pids:
+    """The largest peak resident set size (VmHWM) among a process and its descendants, KiB."""
+    peak = 0
+    for p in process_tree(pid):
         with contextlib.suppress(FileNotFoundError, ProcessLookupError):
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
-                    total = max(total, int(line.split()[1]))
-    return total
+                    peak = max(peak, int(line.split()[1]))
+    return peak
 
 
 @dataclass
@@ -169,6 +189,9 @@ class Stack:
 
     def rss(self) -> dict[str, int]:
         return {name: rss_peak_kib(p.pid) for name, p in self.processes.items()}
+
+    def cpu(self) -> dict[str, float]:
+        return {name: cpu_seconds(p.pid) for name, p in self.processes.items()}
 
     def stop(self) -> None:
         for name in list(self.processes):
