@@ -28,9 +28,11 @@ logger = logging.getLogger(__name__)
 # emits nothing. Every outcome is recorded as a ``DeliveryAttempt`` instead.
 sdk_logger = logging.Logger("escalations.slack.sdk", level=logging.CRITICAL + 1)
 
+# Tries after 30 s, 1.5, 3.5, 7.5, 15.5, 31.5 and 63.5 min: an outage of up to an hour loses
+# nothing (5 tries ended at 7.5 min, so a 10-minute outage failed the delivery).
 SLACK_DEFAULTS = {
     "SLACK_TIMEOUT_SECONDS": 10,
-    "SLACK_MAX_ATTEMPTS": 5,
+    "SLACK_MAX_ATTEMPTS": 8,
     "SLACK_BACKOFF_SECONDS": 30,
     "SLACK_BACKOFF_MAX_SECONDS": 3600,
 }
