@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.stack import Stack, running_stack
+from bench.stack import Stack, percentile, running_stack
 
 NEGATIVE_MESSAGE = (
     "This is unacceptable. Three weeks and still no fix, I will cancel my account and "
@@ -220,13 +220,6 @@ async def run(stack: Stack, fixture: Fixture, args: argparse.Namespace) -> Resul
     pool.shutdown()
     del total
     return results
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def report(args: argparse.Namespace, results: Results, rss: dict[str, int]) -> str:

@@ -21,12 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.stack import django_setup, running_stack
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+from bench.stack import django_setup, percentile, running_stack
 
 
 def main() -> None:
@@ -113,7 +108,7 @@ def main() -> None:
             if values:
                 print(
                     f"crossing-to-{label} lag p50 {statistics.median(values) * 1000:.0f} ms, "
-                    f"p95 {percentile(values, 0.95) * 1000:.0f} ms, "
+                    f"p95 {percentile(values, 95) * 1000:.0f} ms, "
                     f"max {max(values) * 1000:.0f} ms, min {min(values) * 1000:.0f} ms"
                 )
 

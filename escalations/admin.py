@@ -1,0 +1,372 @@
+"""The admin console for rules, targets, SLA policies, calendars, deliveries and the audit log.
+
+Thin adapters: validation lives in ``escalations.admin_forms`` (delegating to the engine and SLA
+validators), audited writes in ``escalations.admin_services``, reads in ``admin_selectors``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html
+
+from .admin_forms import (
+    ActionRefused,
+    CalendarAdminForm,
+    SLAPolicyAdminForm,
+    TargetAdminForm,
+    calendar_changed_notify,
+    param_field_name,
+    rule_form_class,
+    sla_policy_changed_notify,
+    slack_delivery_retry_run,
+    slack_target_test_run,
+    trigger_spec,
+    trigger_specs,
+)
+from .admin_mixins import (
+    AuditedAdminMixin,
+    ReadOnlyAdminMixin,
+    SuperuserOnlyAdminMixin,
+    TeamScopedAdminMixin,
+    TeamScopedInlineMixin,
+    object_missing_redirect,
+)
+from .admin_selectors import rule_preview_build, rule_warnings, rules_with_fired_count
+from .admin_services import rules_set_enabled
+from .models import (
+    AuditEvent,
+    Calendar,
+    DeliveryStatus,
+    Escalation,
+    Holiday,
+    OpeningHours,
+    Rule,
+    SlackDelivery,
+    SLAPolicy,
+    SLATarget,
+    Target,
+    TargetKind,
+)
+
+PREVIEW_DEFAULT_DAYS = 30
+PREVIEW_MAX_DAYS = 365
+
+
+def _preview_days(raw: str | None) -> int:
+    try:
+        days = int(raw or PREVIEW_DEFAULT_DAYS)
+    except ValueError:
+        days = PREVIEW_DEFAULT_DAYS
+    return max(1, min(days, PREVIEW_MAX_DAYS))
+
+
+# --- Rules -----------------------------------------------------------------------------------
+@admin.register(Rule)
+class RuleAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
+    change_form_template = "admin/escalations/rule/change_form.html"
+    preview_template = "admin/escalations/rule/preview.html"
+    list_display = (
+        "name",
+        "kind",
+        "team",
+        "trigger_label",
+        "target",
+        "target_kind",
+        "enabled",
+        "order",
+        "fired_last_30_days",
+    )
+    list_filter = ("kind", "enabled", "trigger_kind", "target__kind", "team")
+    list_select_related = ("team", "target")
+    search_fields = ("name", "target__name")
+    ordering = ("order", "id")
+    actions = ("enable_rules", "disable_rules")
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        kwargs["form"] = rule_form_class()
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets: list[tuple[str | None, dict[str, Any]]] = [
+            (None, {"fields": ("name", "kind", "team", "enabled", "order")}),
+            ("Trigger", {"fields": ("trigger_kind",)}),
+        ]
+        fieldsets.extend(
+            (
+                f"{spec.label}: parameters",
+                {
+                    "fields": tuple(param_field_name(spec.key, p.name) for p in spec.params),
+                    "classes": ("kd-trigger-params", f"kd-trigger-{spec.key}"),
+                    "description": spec.help_text,
+                },
+            )
+            for spec in trigger_specs()
+            if spec.params
+        )
+        fieldsets += [
+            ("Conditions", {"fields": ("conditions",)}),
+            (
+                "Action",
+                {
+                    "fields": (
+                        "target",
+                        "route_queue",
+                        "route_assignee",
+                        "cooldown_minutes",
+                        "ack_limit_minutes",
+                    )
+                },
+            ),
+        ]
+        return fieldsets
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Rule]:
+        return rules_with_fired_count(super().get_queryset(request))
+
+    @admin.display(description="Trigger", ordering="trigger_kind")
+    def trigger_label(self, rule: Rule) -> str:
+        spec = trigger_spec(rule.trigger_kind)
+        return spec.label if spec else rule.trigger_kind
+
+    @admin.display(description="Target kind", ordering="target__kind")
+    def target_kind(self, rule: Rule) -> str:
+        return rule.target.get_kind_display() if rule.target else "—"
+
+    @admin.display(description="Fired (30 days)", ordering="fired_recently")
+    def fired_last_30_days(self, rule: Rule) -> int:
+        return rule.fired_recently  # type: ignore[attr-defined]
+
+    def config_saved(self, request: HttpRequest, obj: Rule) -> None:
+        for warning in rule_warnings(rule=obj):
+            messages.warning(request, warning)
+
+    @admin.action(description="Enable the selected rules")
+    def enable_rules(self, request: HttpRequest, queryset: QuerySet[Rule]) -> None:
+        changed = rules_set_enabled(rules=queryset, enabled=True, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, f"Enabled {changed} rule(s).")
+
+    @admin.action(description="Disable the selected rules")
+    def disable_rules(self, request: HttpRequest, queryset: QuerySet[Rule]) -> None:
+        changed = rules_set_enabled(rules=queryset, enabled=False, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, f"Disabled {changed} rule(s).")
+
+    def get_urls(self) -> list[Any]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("preview/", wrap(self.preview_view), name="escalations_rule_preview_unsaved"),
+            path(
+                "<path:object_id>/preview/",
+                wrap(self.preview_view),
+                name="escalations_rule_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request: HttpRequest, object_id: str | None = None) -> HttpResponse:
+        """What the rule (saved, or the posted unsaved edits) would have escalated. Writes nothing."""
+        if request.method not in ("GET", "POST") or (object_id is None and request.method == "GET"):
+            return HttpResponseNotAllowed(["POST"] if object_id is None else ["GET", "POST"])
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if object_id and obj is None:
+            return object_missing_redirect(request, self.opts, object_id)
+        if request.method == "GET":
+            allowed = self.has_view_permission(request, obj)
+        elif obj is None:
+            allowed = self.has_add_permission(request)
+        else:
+            allowed = self.has_change_permission(request, obj)
+        if not allowed:
+            raise PermissionDenied
+        days = _preview_days(request.GET.get("days") or request.POST.get("preview_days"))
+        context: dict[str, Any] = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Preview: {obj}" if obj else "Preview: unsaved rule",
+            "subtitle": None,
+            "original": obj,
+            "days": days,
+            "unsaved": request.method == "POST",
+        }
+        rule = obj
+        if request.method == "POST":
+            form = self.get_form(request, obj, change=obj is not None)(request.POST, instance=obj)
+            if not form.is_valid():
+                context["form_errors"] = form.errors
+                return TemplateResponse(request, self.preview_template, context)
+            rule = form.save(commit=False)
+        assert rule is not None
+        context["warnings"] = rule_warnings(rule=rule)
+        context["preview"] = rule_preview_build(
+            rule=rule,
+            days=days,
+            viewer=request.user,  # type: ignore[arg-type]
+        )
+        return TemplateResponse(request, self.preview_template, context)
+
+
+# --- Targets ---------------------------------------------------------------------------------
+@admin.register(Target)
+class TargetAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
+    form = TargetAdminForm
+    list_display = ("name", "kind", "team", "destination")
+    list_filter = ("kind", "team")
+    list_select_related = ("team", "agent", "queue__team")
+    search_fields = ("name",)
+    actions = ("send_slack_test",)
+
+    @admin.display(description="Escalates to")
+    def destination(self, target: Target) -> str:
+        if target.kind == TargetKind.AGENT:
+            return str(target.agent)
+        if target.kind == TargetKind.QUEUE:
+            return str(target.queue)
+        if target.kind == TargetKind.SLACK:
+            return "Slack (webhook URL stored)" if target.slack_webhook_url else "Slack (no URL)"
+        return "The ticket team's lead"
+
+    @admin.action(description="Send a test message to the selected Slack targets")
+    def send_slack_test(self, request: HttpRequest, queryset: QuerySet[Target]) -> None:
+        sent = 0
+        for target in queryset:
+            if target.kind != TargetKind.SLACK:
+                messages.warning(request, f"{target} is not a Slack target: skipped.")
+                continue
+            try:
+                slack_target_test_run(target=target, actor=request.user)  # type: ignore[arg-type]
+            except ActionRefused as exc:
+                messages.error(request, str(exc))
+                continue
+            sent += 1
+        if sent:
+            messages.success(request, f"Queued a test message to {sent} Slack target(s).")
+
+
+# --- SLA policies and calendars --------------------------------------------------------------
+class SLATargetInline(TeamScopedInlineMixin, admin.TabularInline):
+    model = SLATarget
+    extra = 1
+
+
+@admin.register(SLAPolicy)
+class SLAPolicyAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
+    form = SLAPolicyAdminForm
+    inlines = (SLATargetInline,)
+    list_display = ("name", "team", "enabled", "order", "calendar", "amber_percent", "targets")
+    list_filter = ("enabled", "team")
+    list_select_related = ("team", "calendar")
+    search_fields = ("name",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SLAPolicy]:
+        return super().get_queryset(request).annotate(target_count=Count("targets"))
+
+    @admin.display(description="Targets", ordering="target_count")
+    def targets(self, policy: SLAPolicy) -> int:
+        return policy.target_count  # type: ignore[attr-defined]
+
+    def config_saved(self, request: HttpRequest, obj: SLAPolicy) -> None:
+        sla_policy_changed_notify(policy=obj)
+
+
+class OpeningHoursInline(TeamScopedInlineMixin, admin.TabularInline):
+    model = OpeningHours
+    extra = 1
+
+
+class HolidayInline(TeamScopedInlineMixin, admin.TabularInline):
+    model = Holiday
+    extra = 1
+
+
+@admin.register(Calendar)
+class CalendarAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
+    form = CalendarAdminForm
+    inlines = (OpeningHoursInline, HolidayInline)
+    list_display = ("name", "team", "timezone", "holiday_country")
+    list_filter = ("team",)
+    list_select_related = ("team",)
+    search_fields = ("name",)
+
+    def config_saved(self, request: HttpRequest, obj: Calendar) -> None:
+        calendar_changed_notify(calendar=obj)
+
+
+# --- Deliveries and the audit log ------------------------------------------------------------
+@admin.register(SlackDelivery)
+class SlackDeliveryAdmin(ReadOnlyAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
+    team_lookup = "target__team"
+    list_display = ("id", "target", "status", "attempts", "escalation", "created_at", "sent_at")
+    list_filter = ("status",)
+    list_select_related = ("target",)
+    search_fields = ("target__name", "last_error")
+    exclude = ("payload",)
+    readonly_fields = ("target", "escalation", "status", "attempts", "last_error", "sent_at")
+    actions = ("retry_failed",)
+
+    @admin.action(description="Retry the selected failed deliveries")
+    def retry_failed(self, request: HttpRequest, queryset: QuerySet[SlackDelivery]) -> None:
+        failed = list(queryset.filter(status=DeliveryStatus.FAILED))
+        retried = 0
+        for delivery in failed:
+            try:
+                slack_delivery_retry_run(delivery=delivery, actor=request.user)  # type: ignore[arg-type]
+            except ActionRefused as exc:
+                messages.error(request, str(exc))
+                continue
+            retried += 1
+        skipped = queryset.count() - len(failed)
+        messages.success(request, f"Queued {retried} failed delivery(ies) for a retry.")
+        if skipped:
+            messages.warning(request, f"Skipped {skipped} delivery(ies) that had not failed.")
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ReadOnlyAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
+    """What escalated, why and to whom; written by the engine only."""
+
+    team_lookup = "ticket__queue__team"
+    list_display = (
+        "id",
+        "ticket_link",
+        "trigger",
+        "rule_name",
+        "from_agent",
+        "to_agent",
+        "to_queue",
+        "created_at",
+        "acknowledged_at",
+    )
+    list_filter = ("trigger", "rule")
+    list_select_related = ("ticket", "from_agent", "to_agent", "to_queue__team")
+    search_fields = ("rule_name", "ticket__subject")
+    date_hierarchy = "created_at"
+    exclude = ("summary_note",)
+
+    @admin.display(description="Ticket", ordering="ticket_id")
+    def ticket_link(self, escalation: Escalation) -> str:
+        return format_html(
+            '<a href="/tickets/{}/">#{} {}</a>',
+            escalation.ticket_id,
+            escalation.ticket_id,
+            escalation.ticket.subject,
+        )
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        return ["trigger"] if not request.user.is_superuser else super().get_list_filter(request)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, SuperuserOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "kind", "actor_label", "object_type", "object_repr", "ticket_id")
+    list_filter = ("kind", "object_type")
+    search_fields = ("object_repr", "actor_label", "kind")
+    date_hierarchy = "created_at"

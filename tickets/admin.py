@@ -1,21 +1,85 @@
+"""Admin for teams, agents, queues and the ticket data.
+
+Only admins (superusers) manage teams and agents. Leads are staff (set automatically when an
+agent's role is saved as lead) and manage their own team's queues; seniors and juniors are not
+staff and have no admin access (their own profile is not an admin page).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from escalations.admin_mixins import SuperuserOnlyAdminMixin, TeamScopedAdminMixin
+from escalations.admin_services import agent_staff_status_apply
 
 from . import models
 
 
 @admin.register(models.Agent)
-class AgentAdmin(UserAdmin):
-    list_display = ("username", "name", "team", "role", "is_available", "is_active")
+class AgentAdmin(SuperuserOnlyAdminMixin, UserAdmin):
+    list_display = ("username", "name", "team", "role", "is_staff", "is_available", "is_active")
     list_filter = ("role", "team", "is_available", "is_active", "is_superuser")
+    list_select_related = ("team",)
+    search_fields = ("username", "name", "email")
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         ("KimonDesk", {"fields": ("name", "team", "role", "is_available")}),
     )
+    add_fieldsets = (
+        *(UserAdmin.add_fieldsets or ()),
+        ("KimonDesk", {"fields": ("name", "email", "team", "role")}),
+    )
+    readonly_fields = ("is_staff",)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        agent_staff_status_apply(agent=obj)
+        super().save_model(request, obj, form, change)
 
 
-admin.site.register(models.Team)
-admin.site.register(models.Queue)
-admin.site.register(models.Customer)
-admin.site.register(models.Ticket)
-admin.site.register(models.Tag)
+@admin.register(models.Team)
+class TeamAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "lead", "timezone")
+    list_select_related = ("lead",)
+    search_fields = ("name",)
+
+
+@admin.register(models.Queue)
+class QueueAdmin(TeamScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "team", "specialist", "members_count")
+    list_filter = ("specialist", "team")
+    list_select_related = ("team",)
+    search_fields = ("name",)
+    filter_horizontal = ("members",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[models.Queue]:
+        return super().get_queryset(request).annotate(member_count=Count("members"))
+
+    @admin.display(description="Members", ordering="member_count")
+    def members_count(self, queue: models.Queue) -> int:
+        return queue.member_count  # type: ignore[attr-defined]
+
+
+@admin.register(models.Customer)
+class CustomerAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "external_id", "email", "tier")
+    list_filter = ("tier",)
+    search_fields = ("name", "external_id", "email")
+
+
+@admin.register(models.Ticket)
+class TicketAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "subject", "status", "priority", "queue", "assignee", "created_at")
+    list_filter = ("status", "priority")
+    list_select_related = ("queue__team", "assignee")
+    search_fields = ("subject",)
+    raw_id_fields = ("customer", "assignee", "queue")
+
+
+@admin.register(models.Tag)
+class TagAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
+    search_fields = ("name",)

@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from . import consumers
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/tickets/<int:ticket_id>/", consumers.TicketConsumer.as_asgi()),
+    path("ws/notifications/", consumers.NotificationConsumer.as_asgi()),
+]

@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
-from .models import Agent, Customer, Queue, Team, Ticket
+from escalations.models import ClockState, Escalation, SLAClock, Target
+
+from .models import (
+    PRIORITY_RANK,
+    Agent,
+    Customer,
+    Message,
+    Note,
+    Queue,
+    RefundRequest,
+    Team,
+    Ticket,
+)
 
 
 def tickets_visible_to(*, agent: Agent) -> QuerySet[Ticket]:
@@ -37,4 +59,138 @@ def customers_visible_to(*, agent: Agent) -> QuerySet[Customer]:
 
 
 def ticket_team_id(*, ticket: Ticket) -> int | None:
+    return ticket.queue.team_id if ticket.queue_id and ticket.queue else None
+
+
+# --- Agent web UI: page selectors ------------------------------------------------------------
+QUEUE_MINE = "mine"
+QUEUE_TEAM = "team"
+QUEUE_ESCALATED = "escalated"
+QUEUE_KINDS = (QUEUE_MINE, QUEUE_TEAM, QUEUE_ESCALATED)
+
+# Open SLA clocks still count down; the earliest due of them orders "due soonest".
+_RUNNING_CLOCK_STATES = (ClockState.GREEN, ClockState.AMBER, ClockState.RED)
+
+
+def tickets_for_queue_page(*, agent: Agent, queue: str) -> QuerySet[Ticket]:
+    """The rows of one agent queue page, annotated for display and sorting.
+
+    ``mine``: assigned to the agent; ``team``: the queues of the agent's team (admins without a
+    team: everything they see); ``escalated``: tickets escalated to the agent, unacknowledged first.
+    """
+    if queue not in QUEUE_KINDS:
+        raise ValueError(f"unknown queue {queue!r}")
+    tickets = tickets_visible_to(agent=agent)
+    if queue == QUEUE_MINE:
+        tickets = tickets.filter(assignee=agent)
+    elif queue == QUEUE_TEAM and agent.team_id is not None:
+        tickets = tickets.filter(queue__team_id=agent.team_id)
+    unacknowledged = Escalation.objects.filter(ticket=OuterRef("pk"), acknowledged_at__isnull=True)
+    tickets = tickets.annotate(
+        priority_rank=Case(
+            *(When(priority=p, then=Value(rank)) for p, rank in PRIORITY_RANK.items()),
+            output_field=IntegerField(),
+        ),
+        awaiting_ack=Exists(unacknowledged),
+        sla_due=Subquery(
+            SLAClock.objects.filter(
+                ticket=OuterRef("pk"), policy__isnull=False, state__in=_RUNNING_CLOCK_STATES
+            )
+            .order_by("due_at")
+            .values("due_at")[:1]
+        ),
+    )
+    if queue == QUEUE_ESCALATED:
+        mine = Escalation.objects.filter(ticket=OuterRef("pk"), to_agent=agent)
+        tickets = tickets.filter(Exists(mine)).annotate(
+            awaiting_my_ack=Exists(mine.filter(acknowledged_at__isnull=True)),
+            escalated_at=Subquery(mine.order_by("-created_at").values("created_at")[:1]),
+        )
+        tickets = tickets.order_by("-awaiting_my_ack", "-escalated_at", "-id")
+    return tickets.select_related("customer", "queue__team", "assignee").prefetch_related("tags")
+
+
+def ticket_for_page(*, agent: Agent, ticket_id: int) -> Ticket:
+    """The ticket with what its page header shows; ``Ticket.DoesNotExist`` if not visible."""
+    return (
+        tickets_visible_to(agent=agent)
+        .select_related("customer", "queue__team__lead", "assignee")
+        .prefetch_related("tags")
+        .get(pk=ticket_id)
+    )
+
+
+def ticket_timeline(*, ticket: Ticket) -> list[Message | Note]:
+    """Customer-visible messages and internal notes, oldest first, in one list (two queries)."""
+    messages = list(Message.objects.filter(ticket=ticket).select_related("author_agent"))
+    notes = list(Note.objects.filter(ticket=ticket).select_related("author"))
+    items: list[Message | Note] = [*messages, *notes]
+    items.sort(key=lambda item: (item.created_at, isinstance(item, Note), item.pk))
+    return items
+
+
+def ticket_refund_requests(*, ticket: Ticket) -> list[RefundRequest]:
+    return list(RefundRequest.objects.filter(ticket=ticket).select_related("requested_by"))
+
+
+def ticket_escalations(*, ticket: Ticket) -> list[Escalation]:
+    """The ticket's escalation history, newest first."""
+    return list(
+        Escalation.objects.filter(ticket=ticket).select_related(
+            "rule",
+            "from_agent",
+            "to_agent",
+            "to_queue",
+            "target",
+            "initiated_by",
+            "acknowledged_by",
+            "summary_note__author",
+        )
+    )
+
+
+def ticket_escalations_since(*, ticket_id: int, since_id: int) -> list[Escalation]:
+    """Escalations of a ticket newer than ``since_id``, oldest first (the page's catch-up)."""
+    return list(
+        Escalation.objects.filter(ticket_id=ticket_id, pk__gt=since_id)
+        .select_related("ticket", "rule", "from_agent", "to_agent", "to_queue", "summary_note")
+        .order_by("pk")
+    )
+
+
+def escalation_for_agent(*, agent: Agent, escalation_id: int) -> Escalation:
+    """An escalation of a ticket the agent can see; ``Escalation.DoesNotExist`` otherwise."""
+    return Escalation.objects.select_related("ticket").get(
+        pk=escalation_id, ticket__in=tickets_visible_to(agent=agent)
+    )
+
+
+def escalation_targets_for(*, agent: Agent) -> QuerySet[Target]:
+    """Targets an agent may pick when escalating: their team's and the shared ones."""
+    targets = Target.objects.all()
+    if agent.is_superuser:
+        return targets
+    return targets.filter(Q(team_id=agent.team_id) | Q(team__isnull=True))
+
+
+def ticket_assignee_choices(*, ticket: Ticket) -> QuerySet[Agent]:
+    """Agents who can hold the ticket: active members of the ticket's team."""
+    agents = Agent.objects.filter(is_active=True).order_by("name", "username")
+    team_id = ticket_team_id(ticket=ticket)
+    if team_id is not None:
+        return agents.filter(team_id=team_id)
+    return agents.filter(pk=ticket.assignee_id) if ticket.assignee_id else agents.none()
+
+
+def escalation_can_acknowledge(*, escalation: Escalation, agent: Agent) -> bool:
+    """Whether the page offers the Acknowledge button (the service has the last word)."""
+    if escalation.acknowledged_at is not None:
+        return False
+    if agent.is_superuser or escalation.to_agent_id == agent.pk:
+        return True
+    return agent.is_lead and agent.team_id is not None and agent.team_id == _ticket_team(escalation)
+
+
+def _ticket_team(escalation: Escalation) -> int | None:
+    ticket = escalation.ticket
     return ticket.queue.team_id if ticket.queue_id and ticket.queue else None

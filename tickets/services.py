@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from escalations import workflow
 
+from . import realtime
 from .models import (
     OPEN_STATUSES,
     TIER_RANK,
@@ -47,6 +48,10 @@ def ticket_event_record(
         ticket=ticket, kind=kind, actor=actor, assignee_id=ticket.assignee_id, data=data or {}
     )
     workflow.ticket_event_recorded(event=event)
+    if kind == EventKind.SLA_STATE_CHANGED:
+        # Open ticket pages recolour their SLA badges, once the crossing is committed.
+        update = {"type": "ticket.updated", "ticket": ticket.pk, "event": kind, "data": event.data}
+        transaction.on_commit(lambda: realtime.push_to_ticket(update["ticket"], update))
     return event
 
 

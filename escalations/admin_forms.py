@@ -1,0 +1,679 @@
+"""Admin forms, and the one place where the admin reaches the engine's and SLA's validators.
+
+Every call the admin makes into ``escalations.services``, the trigger and target registries and
+``escalations.sla.services`` goes through the small functions at the top of this module, so the
+admin accepts exactly what the API accepts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import escapejs, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from tickets.currencies import CURRENCY_CHOICES
+
+from .engine.conditions import CONDITION_FIELDS, IdField, conditions_clean
+from .engine.targets import TARGET_KINDS
+from .engine.triggers import TRIGGERS
+from .exceptions import EscalationConflict
+from .models import Calendar, Rule, RuleKind, SLAPolicy, Target, TargetKind, TriggerKey
+from .services import rule_backtest, rule_clean, slack_delivery_retry, slack_target_test
+from .sla.services import (
+    calendar_clean,
+    sla_calendar_changed,
+    sla_policy_changed,
+    sla_policy_clean,
+)
+
+if TYPE_CHECKING:
+    from tickets.models import Agent, Team
+
+    from .models import SlackDelivery
+
+SLACK_WEBHOOK_RE = re.compile(r"^https://hooks\.slack\.com/services/[A-Za-z0-9_\-/]+$")
+SLACK_URL_MESSAGE = (
+    "Enter a Slack incoming-webhook URL of the form https://hooks.slack.com/services/…"
+)
+
+
+# --- Reaching the engine and SLA parts ----------------------------------------------------
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter of a trigger kind, as the admin form shows it."""
+
+    name: str
+    label: str
+    kind: str  # "decimal", "currency", "number", "text" or "bool"
+    required: bool = False
+    help_text: str = ""
+    required_message: str = ""
+
+
+@dataclass(frozen=True)
+class TriggerSpec:
+    key: str
+    label: str
+    params: tuple[ParamSpec, ...] = ()
+    help_text: str = ""
+
+
+# The form fields of trigger parameters, for kinds whose registry entry describes them in words.
+TRIGGER_PARAMS: dict[str, tuple[ParamSpec, ...]] = {
+    TriggerKey.REFUND_THRESHOLD: (
+        ParamSpec(
+            "amount",
+            "Amount",
+            "decimal",
+            required=True,
+            help_text="Refund requests of at least this amount fire.",
+            required_message="A refund rule needs an amount.",
+        ),
+        ParamSpec(
+            "currency",
+            "Currency",
+            "currency",
+            required=True,
+            help_text="ISO 4217 code; requests in other currencies never compare.",
+            required_message="A refund rule needs a currency.",
+        ),
+    ),
+}
+
+
+def _param_specs_of(trigger: Any) -> tuple[ParamSpec, ...]:
+    """Parameter specs from a registry entry's ``params`` description, if it has one."""
+    params = getattr(trigger, "params", None) or ()
+    if isinstance(params, dict):
+        params = [{"name": name, **spec} for name, spec in params.items()]
+    specs = []
+    for param in params:
+        if isinstance(param, ParamSpec):
+            specs.append(param)
+            continue
+        specs.append(
+            ParamSpec(
+                name=param["name"],
+                label=param.get("label", param["name"].replace("_", " ").capitalize()),
+                kind=param.get("kind", param.get("type", "text")),
+                required=bool(param.get("required", False)),
+                help_text=param.get("help_text", param.get("help", "")),
+            )
+        )
+    return tuple(specs) or TRIGGER_PARAMS.get(trigger.key, ())
+
+
+@cache
+def trigger_specs() -> tuple[TriggerSpec, ...]:
+    """The trigger kinds a rule may use, each with the parameters its form shows."""
+    return tuple(
+        TriggerSpec(
+            key=t.key,
+            label=str(t.label),
+            params=_param_specs_of(t),
+            help_text=str(t.params_help),
+        )
+        for t in TRIGGERS
+    )
+
+
+def trigger_spec(key: str) -> TriggerSpec | None:
+    return next((spec for spec in trigger_specs() if spec.key == key), None)
+
+
+def trigger_params_clean(*, trigger_kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Cleaned params of a trigger kind, or ``ValidationError`` keyed by parameter name."""
+    spec = trigger_spec(trigger_kind)
+    if spec is None:
+        raise ValidationError({"trigger_kind": [f"Unknown trigger kind {trigger_kind!r}."]})
+    missing = {
+        p.name: [p.required_message or f"{p.label} is required."]
+        for p in spec.params
+        if p.required and params.get(p.name) in (None, "")
+    }
+    if missing:
+        raise ValidationError(missing)
+    return dict(TRIGGERS.get(trigger_kind).clean_params(params))
+
+
+def _target_team_clean(target: Target) -> dict[str, list[str]]:
+    """A team's target points at that team's people and queues."""
+    if target.team_id is None:
+        return {}
+    if target.kind == TargetKind.AGENT and target.agent and target.agent.team_id != target.team_id:
+        return {"agent": [f"{target.agent} is not a member of this target's team."]}
+    if target.kind == TargetKind.QUEUE and target.queue and target.queue.team_id != target.team_id:
+        return {"queue": [f"{target.queue} is not a queue of this target's team."]}
+    return {}
+
+
+def target_values_clean(*, target: Target) -> None:
+    """Raise ``ValidationError`` keyed by field unless the target can be resolved."""
+    errors = _target_team_clean(target)
+    try:
+        TARGET_KINDS.get(target.kind).clean(target)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def rule_values_clean(
+    *,
+    kind: str,
+    trigger_kind: str,
+    trigger_params: dict[str, Any],
+    conditions: Any,
+    target: Target | None,
+    team: Team | None,
+) -> dict[str, Any]:
+    """Cleaned rule values, or ``ValidationError({field: [...]})`` naming every bad field.
+
+    Trigger parameter errors are keyed by the parameter's name (``amount``, ``currency``).
+    """
+    errors: dict[str, list[str]] = {}
+    try:
+        params = trigger_params_clean(trigger_kind=trigger_kind, params=trigger_params)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        params = {}
+    try:
+        cleaned = dict(
+            rule_clean(
+                kind=kind,
+                trigger_kind=trigger_kind,
+                trigger_params=params,
+                conditions=conditions,
+                target=target,
+                team=team,
+            )
+        )
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            if key in ("trigger_params", "trigger_kind") and errors:
+                continue  # already named parameter by parameter
+            errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _whole_number(value: Any) -> Any:
+    text = str(value).strip()
+    return int(text) if text.lstrip("-").isdigit() else value
+
+
+def sla_policy_values_clean(*, policy: SLAPolicy, targets: list[dict[str, Any]]) -> None:
+    """Raise ``ValidationError`` keyed by field unless the policy with these targets is valid."""
+    cleaned = sla_policy_clean(
+        name=policy.name,
+        conditions=policy.conditions,
+        targets=targets,
+        order=policy.order,
+        calendar=policy.calendar,
+        amber_percent=policy.amber_percent,
+    )
+    policy.conditions = cleaned["conditions"]
+
+
+def calendar_values_clean(
+    *, calendar: Calendar, hours: list[dict[str, Any]], holidays: list[Any]
+) -> None:
+    """Raise ``ValidationError`` keyed by field unless the calendar with these rows is valid."""
+    calendar_clean(
+        name=calendar.name,
+        timezone=calendar.timezone,
+        hours=hours,
+        holiday_country=calendar.holiday_country,
+        holiday_subdivision=calendar.holiday_subdivision,
+        holidays=holidays,
+        instance=calendar if calendar.pk else None,
+    )
+
+
+def calendar_changed_notify(*, calendar: Calendar) -> None:
+    """Recompute open tickets' clocks after a calendar changed."""
+    sla_calendar_changed(calendar=calendar)
+
+
+def sla_policy_changed_notify(*, policy: SLAPolicy) -> None:
+    """Recompute open tickets' clocks after a policy changed."""
+    sla_policy_changed(policy=policy)
+
+
+def rule_backtest_run(*, rule: Rule, days: int) -> Any:
+    """The engine's backtest of ``rule`` over the last ``days`` days (writes nothing)."""
+    return rule_backtest(rule=rule, days=days)
+
+
+class ActionRefused(Exception):
+    """The engine refused an admin action on one object; the message says why."""
+
+
+def slack_delivery_retry_run(*, delivery: SlackDelivery, actor: Agent) -> SlackDelivery:
+    try:
+        return slack_delivery_retry(delivery=delivery, actor=actor)
+    except (EscalationConflict, PermissionDenied, ValidationError) as exc:
+        raise ActionRefused(f"{delivery}: {_reason(exc)}") from exc
+
+
+def slack_target_test_run(*, target: Target, actor: Agent) -> SlackDelivery:
+    try:
+        return slack_target_test(target=target, actor=actor)
+    except (PermissionDenied, ValidationError) as exc:
+        raise ActionRefused(f"{target}: {_reason(exc)}") from exc
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or "not allowed."
+
+
+# --- Conditions as rows ----------------------------------------------------------------------
+ALL_OPS = ("eq", "ne", "in", "not_in", "gte", "lte", "gt", "lt")
+OP_LABELS = {
+    "eq": "is",
+    "ne": "is not",
+    "in": "is one of",
+    "not_in": "is none of",
+    "gte": "is at least",
+    "lte": "is at most",
+    "gt": "is above",
+    "lt": "is below",
+}
+
+
+def _value_display(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+# Appends a blank copy of the last row and bumps the row count (names stay ``<name>-<i>-<part>``).
+ADD_ROW_SCRIPT = """<script>(function () {
+  var table = document.getElementById("id___NAME__");
+  var count = document.querySelector('input[name="__NAME__-count"]');
+  document.getElementById("id___NAME___add").addEventListener("click", function () {
+    var rows = table.tBodies[0].rows, index = rows.length;
+    var row = rows[index - 1].cloneNode(true);
+    row.querySelectorAll("select, input").forEach(function (el) {
+      el.name = el.name.replace(/-\\d+-/, "-" + index + "-");
+      if (el.tagName === "INPUT") { el.value = ""; } else { el.selectedIndex = 0; }
+    });
+    table.tBodies[0].appendChild(row);
+    count.value = index + 1;
+  });
+})();</script>"""
+
+
+class ConditionRowsWidget(forms.Widget):
+    """Condition rows (field / operator / value) posted as ``<name>-<i>-field`` etc."""
+
+    extra_rows = 3
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[dict[str, str]]:
+        try:
+            count = min(int(data.get(f"{name}-count", 0)), 100)
+        except (TypeError, ValueError):
+            count = 0
+        rows = []
+        for index in range(count):
+            row = {
+                part: str(data.get(f"{name}-{index}-{part}", "")).strip()
+                for part in ("field", "op", "value")
+            }
+            if row["field"] or row["value"]:
+                rows.append(row)
+        return rows
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        rows = list(value) if isinstance(value, list) else []
+        rows += [{"field": "", "op": "eq", "value": ""}] * self.extra_rows
+        field_options = [("", "---------")] + [(f.key, f.label) for f in CONDITION_FIELDS]
+        body = format_html_join(
+            "",
+            "<tr>{}{}{}</tr>",
+            (
+                (
+                    self._select(f"{name}-{i}-field", field_options, row.get("field", "")),
+                    self._select(f"{name}-{i}-op", list(OP_LABELS.items()), row.get("op", "eq")),
+                    format_html(
+                        '<td><input type="text" name="{}" value="{}" size="30"></td>',
+                        f"{name}-{i}-value",
+                        _value_display(row.get("value")),
+                    ),
+                )
+                for i, row in enumerate(rows)
+            ),
+        )
+        table = format_html(
+            '<table class="kd-conditions" id="id_{}"><thead><tr><th>Field</th><th>Operator</th>'
+            "<th>Value (comma-separated for “is one of”; ids for queue and team)</th></tr></thead>"
+            '<tbody>{}</tbody></table><input type="hidden" name="{}-count" value="{}">'
+            '<button type="button" id="id_{}_add">Add a row</button>',
+            name,
+            body,
+            name,
+            len(rows),
+            name,
+        )
+        return table + mark_safe(ADD_ROW_SCRIPT.replace("__NAME__", escapejs(name)))  # noqa: S308
+
+    @staticmethod
+    def _select(name: str, options: list[tuple[str, str]], selected: str) -> SafeString:
+        return format_html(
+            '<td><select name="{}">{}</select></td>',
+            name,
+            format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((key, " selected" if key == selected else "", label) for key, label in options),
+            ),
+        )
+
+
+def _row_value(field_key: str, op: str, text: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    is_id = field_key in CONDITION_FIELDS and isinstance(CONDITION_FIELDS.get(field_key), IdField)
+
+    def convert(part: str) -> Any:
+        part = part.strip()
+        return int(part) if is_id and part.lstrip("-").isdigit() else part
+
+    if op in ("in", "not_in"):
+        return [convert(part) for part in text.split(",") if part.strip()]
+    return convert(text)
+
+
+class ConditionsField(forms.Field):
+    """A rule's or policy's conditions, edited as rows and stored as the JSON list."""
+
+    widget = ConditionRowsWidget
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text", "All rows must hold; no rows means every ticket of the team."
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[dict[str, Any]]:
+        if not value:
+            return []
+        return [
+            {
+                "field": row.get("field", ""),
+                "op": row.get("op") or "eq",
+                "value": _row_value(row.get("field", ""), row.get("op") or "eq", row.get("value")),
+            }
+            for row in value
+        ]
+
+    def clean(self, value: Any) -> list[dict[str, Any]]:
+        return conditions_clean(self.to_python(value))
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            return conditions_clean(initial or []) != self.clean(data)
+        except ValidationError:
+            return True
+
+
+# --- Rule form -------------------------------------------------------------------------------
+def param_field_name(trigger_key: str, param: str) -> str:
+    return f"tp__{trigger_key}__{param}"
+
+
+def _param_form_field(param: ParamSpec) -> forms.Field:
+    common: dict[str, Any] = {
+        "required": False,
+        "label": param.label,
+        "help_text": param.help_text,
+    }
+    if param.kind == "decimal":
+        return forms.DecimalField(max_digits=12, decimal_places=2, **common)
+    if param.kind == "currency":
+        return forms.ChoiceField(choices=[("", "---------"), *CURRENCY_CHOICES], **common)
+    if param.kind == "number":
+        return forms.FloatField(**common)
+    if param.kind == "bool":
+        return forms.BooleanField(**common)
+    return forms.CharField(**common)
+
+
+class RuleFormBase(forms.ModelForm):
+    conditions = ConditionsField()
+
+    class Meta:
+        model = Rule
+        fields = (
+            "name",
+            "kind",
+            "team",
+            "enabled",
+            "order",
+            "trigger_kind",
+            "conditions",
+            "target",
+            "route_queue",
+            "route_assignee",
+            "cooldown_minutes",
+            "ack_limit_minutes",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        specs = trigger_specs()
+        self.fields["trigger_kind"] = forms.ChoiceField(
+            label="Trigger",
+            choices=[("", "---------")] + [(s.key, s.label) for s in specs],
+            initial=self.instance.trigger_kind,
+        )
+        stored = self.instance.trigger_params or {}
+        for spec in specs:
+            if spec.key != self.instance.trigger_kind:
+                continue
+            for param in spec.params:
+                self.initial.setdefault(
+                    param_field_name(spec.key, param.name), stored.get(param.name)
+                )
+
+    def _trigger_params_raw(self, trigger_kind: str) -> dict[str, Any]:
+        spec = trigger_spec(trigger_kind)
+        raw: dict[str, Any] = {}
+        for param in spec.params if spec else ():
+            value = self.cleaned_data.get(param_field_name(trigger_kind, param.name))
+            if value not in (None, ""):
+                raw[param.name] = str(value) if isinstance(value, Decimal) else value
+        return raw
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        trigger_kind = cleaned.get("trigger_kind")
+        if not trigger_kind or "conditions" not in cleaned:
+            return cleaned
+        try:
+            values = rule_values_clean(
+                kind=cleaned.get("kind", RuleKind.ESCALATION),
+                trigger_kind=trigger_kind,
+                trigger_params=self._trigger_params_raw(trigger_kind),
+                conditions=cleaned["conditions"],
+                target=cleaned.get("target"),
+                team=cleaned.get("team"),
+            )
+        except ValidationError as exc:
+            self._add_rule_errors(trigger_kind, exc)
+            return cleaned
+        cleaned["conditions"] = values.get("conditions", cleaned["conditions"])
+        self.instance.trigger_params = values.get("trigger_params", {})
+        return cleaned
+
+    def _add_rule_errors(self, trigger_kind: str, exc: ValidationError) -> None:
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for key, errors in exc.message_dict.items():
+            param_field = param_field_name(trigger_kind, key)
+            if param_field in self.fields:
+                self.add_error(param_field, errors)
+            elif key in self.fields and key != "trigger_params":
+                self.add_error(key, errors)
+            else:
+                self.add_error(None, errors)
+
+
+@cache
+def rule_form_class() -> type[RuleFormBase]:
+    """The rule form with one field per trigger parameter (shown per kind by a little JS)."""
+    attrs: dict[str, Any] = {"__module__": __name__}
+    for spec in trigger_specs():
+        for param in spec.params:
+            attrs[param_field_name(spec.key, param.name)] = _param_form_field(param)
+    return type("RuleAdminForm", (RuleFormBase,), attrs)
+
+
+# --- Target form -----------------------------------------------------------------------------
+class TargetAdminForm(forms.ModelForm):
+    """The Slack URL is write-only: never rendered back; left empty on edit, it is kept."""
+
+    slack_webhook_url = forms.CharField(
+        label="Slack webhook URL",
+        required=False,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Write-only. Leave empty to keep the stored URL.",
+    )
+
+    class Meta:
+        model = Target
+        fields = ("name", "kind", "team", "agent", "queue", "slack_webhook_url")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["slack_webhook_url"] = ""
+        if self.instance.slack_webhook_url:
+            self.fields[
+                "slack_webhook_url"
+            ].help_text = "A URL is stored (not shown). Leave empty to keep it; enter a new one to replace it."
+
+    def clean_slack_webhook_url(self) -> str:
+        value = str(self.cleaned_data.get("slack_webhook_url") or "").strip()
+        if not value:
+            return self.instance.slack_webhook_url if self.instance.pk else ""
+        if not SLACK_WEBHOOK_RE.match(value):
+            raise ValidationError(SLACK_URL_MESSAGE, code="slack_url")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        if self.errors:
+            return cleaned
+        probe = Target(
+            pk=self.instance.pk,
+            name=cleaned.get("name", ""),
+            kind=cleaned.get("kind", ""),
+            team=cleaned.get("team"),
+            agent=cleaned.get("agent"),
+            queue=cleaned.get("queue"),
+            slack_webhook_url=cleaned.get("slack_webhook_url", ""),
+        )
+        try:
+            target_values_clean(target=probe)
+        except ValidationError as exc:
+            add_keyed_errors(self, exc)
+        return cleaned
+
+
+# --- SLA policy and calendar forms -----------------------------------------------------------
+def inline_rows(data: Any, prefix: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The rows an inline formset posts (not deleted, not blank), read from the raw form data.
+
+    The parent form validates the object as a whole (e.g. a calendar with its opening hours)
+    before anything is saved; whole numbers are converted, the rest stays text.
+    """
+    try:
+        total = min(int(data.get(f"{prefix}-TOTAL_FORMS", 0)), 1000)
+    except (TypeError, ValueError):
+        return []
+    rows = []
+    for index in range(total):
+        if data.get(f"{prefix}-{index}-DELETE"):
+            continue
+        row = {field: data.get(f"{prefix}-{index}-{field}", "") for field in fields}
+        if all(value in ("", None) for value in row.values()):
+            continue
+        rows.append({k: _whole_number(v) if v not in ("", None) else None for k, v in row.items()})
+    return rows
+
+
+class SLAPolicyAdminForm(forms.ModelForm):
+    conditions = ConditionsField()
+
+    class Meta:
+        model = SLAPolicy
+        fields = ("name", "team", "enabled", "order", "conditions", "calendar", "amber_percent")
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        if self.errors:
+            return cleaned
+        probe = SLAPolicy(
+            pk=self.instance.pk,
+            **{f: cleaned.get(f) for f in self.Meta.fields if f in cleaned},
+        )
+        targets = inline_rows(self.data, "targets", ("metric", "priority", "tier", "minutes"))
+        try:
+            sla_policy_values_clean(policy=probe, targets=targets)
+        except ValidationError as exc:
+            add_keyed_errors(self, exc)
+        else:
+            cleaned["conditions"] = probe.conditions
+        return cleaned
+
+
+class CalendarAdminForm(forms.ModelForm):
+    class Meta:
+        model = Calendar
+        fields = ("name", "team", "timezone", "holiday_country", "holiday_subdivision")
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        if self.errors:
+            return cleaned
+        probe = Calendar(pk=self.instance.pk, **{f: cleaned.get(f) for f in self.Meta.fields})
+        hours = inline_rows(self.data, "hours", ("weekday", "start", "end"))
+        holidays = [row["date"] for row in inline_rows(self.data, "holidays", ("date",))]
+        try:
+            calendar_values_clean(calendar=probe, hours=hours, holidays=holidays)
+        except ValidationError as exc:
+            add_keyed_errors(self, exc)
+        return cleaned
+
+
+def add_keyed_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Attach a service's ``ValidationError`` to the form fields it names (others: the form's)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for key, errors in exc.message_dict.items():
+        if key in form.fields:
+            form.add_error(key, errors)
+        else:
+            label = key.replace("_", " ").capitalize()
+            form.add_error(None, [f"{label}: {error}" for error in errors])

@@ -1,0 +1,232 @@
+"""Reads behind the admin console: rule warnings, rule previews and configuration history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from tickets.models import Agent, Queue, Ticket, TicketEvent
+from tickets.selectors import tickets_visible_to
+
+from .admin_forms import rule_backtest_run
+from .engine.conditions import CONDITION_FIELDS, ChoiceField, TagCondition
+from .models import AuditEvent, Escalation, Rule, RuleKind, TargetKind
+
+FIRED_WINDOW_DAYS = 30
+
+
+def rules_with_fired_count(rules: QuerySet[Rule], *, now: Any = None) -> QuerySet[Rule]:
+    """Annotate ``fired_recently``: escalations each rule caused in the last 30 days."""
+    since = (now or timezone.now()) - timedelta(days=FIRED_WINDOW_DAYS)
+    return rules.annotate(
+        fired_recently=Count("escalations", filter=Q(escalations__created_at__gte=since))
+    )
+
+
+# --- Warnings --------------------------------------------------------------------------------
+def _describe(conditions: Sequence[dict[str, Any]]) -> str:
+    return " and ".join(f"{c['field']} {c['op']} {c['value']}" for c in conditions)
+
+
+def conditions_contradictions(conditions: Sequence[dict[str, Any]]) -> list[str]:
+    """Warnings for condition sets that no ticket can satisfy (cleaned conditions)."""
+    by_field: dict[str, list[dict[str, Any]]] = {}
+    for condition in conditions:
+        by_field.setdefault(condition["field"], []).append(condition)
+    warnings = []
+    for key, group in by_field.items():
+        field = CONDITION_FIELDS.get(key)
+        if isinstance(field, ChoiceField):
+            possible = [
+                choice
+                for choice in field.choices
+                if all(field.compare(choice, c["op"], c["value"]) for c in group)
+            ]
+            impossible = not possible
+        elif isinstance(field, TagCondition):
+            forbidden = {
+                v
+                for c in group
+                if c["op"] in ("ne", "not_in")
+                for v in (c["value"] if isinstance(c["value"], list) else [c["value"]])
+            }
+            impossible = any(
+                c["op"] in ("eq", "in")
+                and set(c["value"] if isinstance(c["value"], list) else [c["value"]]) <= forbidden
+                for c in group
+            )
+        else:
+            allowed: set[Any] | None = None
+            excluded: set[Any] = set()
+            for c in group:
+                values = set(c["value"] if isinstance(c["value"], list) else [c["value"]])
+                if c["op"] in ("eq", "in"):
+                    allowed = values if allowed is None else allowed & values
+                else:
+                    excluded |= values
+            impossible = allowed is not None and not (allowed - excluded)
+        if impossible:
+            warnings.append(f"These conditions can never all hold: {_describe(group)}.")
+    return warnings
+
+
+def rule_warnings(*, rule: Rule) -> list[str]:
+    """What makes a (valid) rule contradictory or unreachable; saving is still allowed."""
+    warnings = conditions_contradictions(rule.conditions or [])
+    if rule.team_id is not None:
+        for c in rule.conditions or []:
+            if c["field"] == "team" and c["op"] == "eq" and c["value"] != rule.team_id:
+                warnings.append(
+                    "The condition team eq "
+                    f"{c['value']} excludes every ticket of the rule's own team."
+                )
+            if c["field"] == "queue" and c["op"] == "eq":
+                queue = Queue.objects.filter(pk=c["value"]).first()
+                if queue is None:
+                    warnings.append(f"No queue has the id {c['value']}: the rule never fires.")
+                elif queue.team_id != rule.team_id:
+                    warnings.append(
+                        f"The condition queue eq {queue} names another team's queue: "
+                        "the rule never fires."
+                    )
+    target = rule.target
+    if target is not None:
+        queue = target.queue if target.kind == TargetKind.QUEUE else None
+        if queue is not None and rule.team_id is not None and queue.team_id != rule.team_id:
+            warnings.append(f"The target queue {queue} belongs to another team than this rule.")
+        if target.kind == TargetKind.AGENT and target.agent is not None:
+            agent: Agent = target.agent
+            if not agent.is_active:
+                warnings.append(f"The target agent {agent} is deactivated.")
+            elif not agent.is_available:
+                warnings.append(f"The target agent {agent} is marked unavailable.")
+    if rule.kind == RuleKind.ROUTING and not (rule.route_queue_id or rule.route_assignee_id):
+        warnings.append("This routing rule sets neither a queue nor an assignee: it does nothing.")
+    if not rule.enabled:
+        warnings.append("This rule is disabled: it will not fire until enabled.")
+    return warnings
+
+
+# --- Preview ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PreviewHit:
+    """One backtest hit as the viewer may see it: another team's ticket shows no subject."""
+
+    ticket_id: int
+    at: Any
+    trigger: str
+    visible: bool
+    subject: str = ""
+    evidence: Any = None
+
+
+@dataclass(frozen=True)
+class RulePreview:
+    rule: Rule
+    days: int
+    window_start: Any
+    window_end: Any
+    tickets_evaluated: int
+    hits: list[PreviewHit]
+    team_hits: int
+    team_tickets_handled: int
+    escalations_before: int
+    escalations_after: int
+
+    @property
+    def other_team_hits(self) -> int:
+        return len(self.hits) - self.team_hits
+
+    @property
+    def rate_before(self) -> float | None:
+        if not self.team_tickets_handled:
+            return None
+        return self.escalations_before / self.team_tickets_handled
+
+    @property
+    def rate_after(self) -> float | None:
+        if not self.team_tickets_handled:
+            return None
+        return self.escalations_after / self.team_tickets_handled
+
+
+def rule_preview_build(*, rule: Rule, days: int, viewer: Agent) -> RulePreview:
+    """The backtest of a (possibly unsaved) rule and how it moves the team's escalation rate.
+
+    The rate is escalations / tickets handled (tickets of the team's queues with any activity in
+    the window). "After" replaces what this rule already escalated there with its hits on the
+    team's tickets. Hits on tickets the viewer may not see are listed without subject or evidence.
+    """
+    result = rule_backtest_run(rule=rule, days=days)
+    start, end = result.window_start, result.window_end
+    events = TicketEvent.objects.filter(created_at__gte=start, created_at__lte=end)
+    escalations = Escalation.objects.filter(created_at__gte=start, created_at__lte=end)
+    hit_ids = {hit.ticket_id for hit in result.hits}
+    team_ids = hit_ids
+    if rule.team_id is not None:
+        events = events.filter(ticket__queue__team_id=rule.team_id)
+        escalations = escalations.filter(ticket__queue__team_id=rule.team_id)
+        team_ids = set(
+            Ticket.objects.filter(pk__in=hit_ids, queue__team_id=rule.team_id).values_list(
+                "pk", flat=True
+            )
+        )
+    visible = set(
+        tickets_visible_to(agent=viewer).filter(pk__in=hit_ids).values_list("pk", flat=True)
+    )
+    hits = [
+        PreviewHit(
+            ticket_id=hit.ticket_id,
+            at=hit.at,
+            trigger=hit.trigger,
+            visible=hit.ticket_id in visible,
+            subject=hit.subject if hit.ticket_id in visible else "",
+            evidence=hit.evidence if hit.ticket_id in visible else None,
+        )
+        for hit in result.hits
+    ]
+    team_hits = sum(1 for hit in hits if hit.ticket_id in team_ids)
+    before = escalations.count()
+    own = escalations.filter(rule_id=rule.pk).count() if rule.pk else 0
+    return RulePreview(
+        rule=rule,
+        days=days,
+        window_start=start,
+        window_end=end,
+        tickets_evaluated=result.tickets_evaluated,
+        hits=hits,
+        team_hits=team_hits,
+        team_tickets_handled=events.values("ticket_id").distinct().count(),
+        escalations_before=before,
+        escalations_after=before - own + team_hits,
+    )
+
+
+# --- History ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class HistoryEntry:
+    event: AuditEvent
+    changes: list[tuple[str, Any, Any]]
+    revertible: bool
+
+
+def config_history(*, obj: Any) -> list[HistoryEntry]:
+    """The object's audit events, newest first, each with its field-by-field before/after."""
+    events = AuditEvent.objects.filter(
+        object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).order_by("-created_at", "-id")
+    entries = []
+    for event in events:
+        before, after = event.before or {}, event.after or {}
+        keys = [k for k in {**before, **after} if k != "updated_at"]
+        changes = [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        changes += [(k, "••••", "•••• (replaced)") for k in event.data.get("secrets_changed", [])]
+        entries.append(
+            HistoryEntry(event=event, changes=changes, revertible=event.before is not None)
+        )
+    return entries

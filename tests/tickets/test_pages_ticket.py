@@ -1,0 +1,377 @@
+"""The ticket page: visibility, composers and controls through the services, kept input on
+errors, the pinned summary, the live catch-up endpoint and constant query counts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests import factories
+from tickets import realtime, services
+from tickets.models import EventKind, Message, Note, RefundRequest, TicketEvent
+
+
+@pytest.fixture
+def ticket(queue, junior):
+    ticket = factories.TicketFactory(subject="Invoice twice", queue=queue, assignee=junior)
+    factories.MessageFactory(ticket=ticket, body="I was charged twice.")
+    return ticket
+
+
+@pytest.fixture
+def outsider(db):
+    return factories.AgentFactory(username="outsider", team=factories.TeamFactory(name="Billing"))
+
+
+def _events(ticket, kind):
+    return list(TicketEvent.objects.filter(ticket=ticket, kind=kind).values_list("data", flat=True))
+
+
+@pytest.mark.django_db
+def test_ticket_page_requires_sign_in(client, ticket):
+    response = client.get(reverse("ticket_detail", args=[ticket.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["junior", "senior", "lead", "admin_user"])
+def test_ticket_page_renders_for_the_team_and_admins(client, ticket, who, request):
+    client.force_login(request.getfixturevalue(who))
+
+    response = client.get(reverse("ticket_detail", args=[ticket.pk]))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Invoice twice" in body
+    assert "I was charged twice." in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name", ["ticket_detail", "ticket_escalate", "ticket_live"], ids=["page", "escalate", "live"]
+)
+def test_junior_of_another_team_gets_404(client, ticket, outsider, name):
+    client.force_login(outsider)
+
+    response = client.get(reverse(name, args=[ticket.pk]))
+
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_junior_of_another_team_cannot_post_a_reply(client, ticket, outsider):
+    client.force_login(outsider)
+
+    response = client.post(reverse("ticket_reply", args=[ticket.pk]), {"body": "Hi"})
+
+    assert response.status_code == 404
+    assert Message.objects.filter(ticket=ticket, author_type="agent").count() == 0
+
+
+@pytest.mark.django_db
+def test_reply_composer_adds_an_agent_message_through_the_service(client, ticket, junior):
+    client.force_login(junior)
+
+    response = client.post(
+        reverse("ticket_reply", args=[ticket.pk]), {"body": "Refund is on its way."}
+    )
+
+    assert response.status_code == 302
+    reply = Message.objects.get(ticket=ticket, author_type="agent")
+    assert (reply.body, reply.author_agent) == ("Refund is on its way.", junior)
+    ticket.refresh_from_db()
+    assert ticket.first_response_at == reply.created_at
+    assert _events(ticket, EventKind.MESSAGE_ADDED)[0]["message"] == reply.pk
+
+
+@pytest.mark.django_db
+def test_note_composer_adds_an_internal_note(client, ticket, junior):
+    client.force_login(junior)
+
+    client.post(reverse("ticket_note", args=[ticket.pk]), {"body": "Customer is a reseller."})
+
+    note = Note.objects.get(ticket=ticket)
+    assert (note.body, note.author, note.kind) == ("Customer is a reseller.", junior, "note")
+    assert Message.objects.filter(ticket=ticket, author_type="agent").count() == 0
+    page = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
+    assert 'class="entry note note-note"' in page
+
+
+@pytest.mark.django_db
+def test_blank_reply_is_refused_and_nothing_is_written(client, ticket, junior):
+    client.force_login(junior)
+
+    response = client.post(reverse("ticket_reply", args=[ticket.pk]), {"body": "   "})
+
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert Message.objects.filter(ticket=ticket, author_type="agent").count() == 0
+
+
+@pytest.mark.django_db
+def test_refund_error_keeps_what_the_agent_typed(client, ticket, junior):
+    client.force_login(junior)
+
+    response = client.post(
+        reverse("ticket_refund", args=[ticket.pk]),
+        {"amount": "-5", "currency": "EUR", "reason": "Double charge in March"},
+    )
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Double charge in March" in body
+    assert 'value="-5"' in body
+    assert RefundRequest.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_refund_form_records_a_refund_request(client, ticket, junior):
+    client.force_login(junior)
+
+    client.post(
+        reverse("ticket_refund", args=[ticket.pk]),
+        {"amount": "120.50", "currency": "EUR", "reason": "Double charge"},
+    )
+
+    refund = RefundRequest.objects.get(ticket=ticket)
+    assert (refund.amount, refund.currency, refund.requested_by) == (
+        Decimal("120.50"),
+        "EUR",
+        junior,
+    )
+
+
+@pytest.mark.django_db
+def test_controls_change_status_priority_and_assignee(client, ticket, junior, senior):
+    client.force_login(junior)
+
+    client.post(
+        reverse("ticket_controls", args=[ticket.pk]),
+        {"status": "pending", "priority": "high", "assignee": senior.pk},
+    )
+
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.priority, ticket.assignee) == ("pending", "high", senior)
+    assert _events(ticket, EventKind.ASSIGNED) == [
+        {"from": junior.pk, "to": senior.pk, "reason": "manual"}
+    ]
+
+
+@pytest.mark.django_db
+def test_controls_refuse_an_assignee_outside_the_team(client, ticket, junior, outsider):
+    client.force_login(junior)
+
+    response = client.post(
+        reverse("ticket_controls", args=[ticket.pk]),
+        {"status": "open", "priority": "normal", "assignee": outsider.pk},
+    )
+
+    assert response.status_code == 400
+    ticket.refresh_from_db()
+    assert ticket.assignee == junior
+    assert _events(ticket, EventKind.ASSIGNED) == []
+
+
+@pytest.mark.django_db
+def test_tags_are_saved(client, ticket, junior):
+    client.force_login(junior)
+
+    client.post(reverse("ticket_tags", args=[ticket.pk]), {"tags": "Billing, vip"})
+
+    assert sorted(ticket.tags.values_list("name", flat=True)) == ["billing", "vip"]
+
+
+@pytest.mark.django_db
+def test_adding_the_escalate_tag_leads_to_the_escalate_form(client, ticket, junior):
+    client.force_login(junior)
+
+    response = client.post(reverse("ticket_tags", args=[ticket.pk]), {"tags": "vip, escalate"})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("ticket_escalate", args=[ticket.pk]) + "?via_tag=1"
+    assert list(ticket.tags.values_list("name", flat=True)) == ["vip"]
+    form = client.get(response["Location"]).context["form"]
+    assert form.initial["via_tag"] is True
+
+
+@pytest.mark.django_db
+def test_ticket_page_pins_the_latest_escalation_with_an_acknowledge_button(
+    client, ticket, junior, senior
+):
+    older = factories.EscalationFactory(ticket=ticket, to_agent=junior)
+    note = factories.NoteFactory(
+        ticket=ticket, kind="escalation_summary", pinned=True, body="Tried: refund. Needs: lead."
+    )
+    latest = factories.EscalationFactory(ticket=ticket, to_agent=senior, summary_note=note)
+    client.force_login(senior)
+
+    response = client.get(reverse("ticket_detail", args=[ticket.pk]))
+
+    body = response.content.decode()
+    pinned = body[body.index('id="pinned"') : body.index('class="ticket-grid"')]
+    assert f'data-escalation-id="{latest.pk}"' in pinned
+    assert f'data-escalation-id="{older.pk}"' not in pinned
+    assert reverse("escalation_acknowledge_page", args=[latest.pk]) in pinned
+    assert f'data-last-escalation="{latest.pk}"' in body
+
+
+@pytest.mark.django_db
+def test_acknowledge_button_is_not_offered_to_a_junior_who_is_not_the_receiver(
+    client, ticket, junior, senior
+):
+    escalation = factories.EscalationFactory(ticket=ticket, to_agent=senior)
+    client.force_login(junior)
+
+    body = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
+
+    assert reverse("escalation_acknowledge_page", args=[escalation.pk]) not in body
+    assert "Waiting for" in body
+
+
+@pytest.mark.django_db
+def test_live_endpoint_returns_only_escalations_after_since(client, ticket, senior):
+    seen = factories.EscalationFactory(ticket=ticket, to_agent=senior)
+    missed = factories.EscalationFactory(ticket=ticket, to_agent=senior)
+    client.force_login(senior)
+
+    response = client.get(reverse("ticket_live", args=[ticket.pk]), {"since": seen.pk})
+
+    assert response.status_code == 200
+    data = response.json()
+    assert [e["escalation"] for e in data["events"]] == [missed.pk]
+    event = data["events"][0]
+    assert (event["type"], event["ticket"]) == ("escalation.summary", ticket.pk)
+    assert f'data-escalation-id="{missed.pk}"' in event["pinned_html"]
+    assert 'class="sla sla-none"' in data["sla_html"]
+    assert data["state"] == {"status": "open", "priority": "normal", "assignee": ticket.assignee_id}
+    assert str(ticket.assignee) in data["meta_html"]
+
+
+@pytest.mark.django_db
+def test_live_endpoint_refuses_anonymous_and_bad_since(client, ticket, senior):
+    anonymous = client.get(reverse("ticket_live", args=[ticket.pk]))
+    client.force_login(senior)
+    bad = client.get(reverse("ticket_live", args=[ticket.pk]), {"since": "x"})
+
+    assert anonymous.status_code == 302
+    assert (bad.status_code, bad.json()) == (400, {"since": ["Must be an escalation id."]})
+
+
+def _grow_ticket(ticket, agent, n):
+    factories.MessageFactory.create_batch(n, ticket=ticket)
+    factories.MessageFactory.create_batch(n, ticket=ticket, author_type="agent", author_agent=agent)
+    factories.NoteFactory.create_batch(n, ticket=ticket, author=agent)
+    factories.RefundRequestFactory.create_batch(n, ticket=ticket, requested_by=agent)
+    for _ in range(n):
+        factories.EscalationFactory(ticket=ticket, to_agent=agent, from_agent=agent)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["ticket_detail", "ticket_live"])
+def test_ticket_page_query_count_does_not_grow_with_messages_and_notes(
+    client, ticket, senior, name, django_assert_num_queries
+):
+    client.force_login(senior)
+    _grow_ticket(ticket, senior, 3)
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse(name, args=[ticket.pk]))
+    _grow_ticket(ticket, senior, 6)
+
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(reverse(name, args=[ticket.pk]))
+
+    assert response.status_code == 200
+    if name == "ticket_detail":
+        assert len(response.context["timeline"]) == 1 + 9 * 3
+
+
+@pytest.mark.django_db
+def test_acknowledged_escalation_shows_who_acknowledged(client, ticket, senior):
+    factories.EscalationFactory(
+        ticket=ticket, to_agent=senior, acknowledged_at=timezone.now(), acknowledged_by=senior
+    )
+    client.force_login(senior)
+
+    body = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
+
+    assert f"Acknowledged by {senior}" in body
+    assert "ack-button" not in body
+
+
+@pytest.fixture
+def pushes(monkeypatch):
+    sent: list[tuple[int, dict]] = []
+    monkeypatch.setattr(realtime, "push_to_ticket", lambda tid, event: sent.append((tid, event)))
+    return sent
+
+
+@pytest.mark.django_db
+def test_an_sla_crossing_is_pushed_to_open_ticket_pages_after_commit(
+    ticket, pushes, django_capture_on_commit_callbacks
+):
+    crossing = {"metric": "first_response", "from": "green", "to": "amber", "clock": 1}
+
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        services.ticket_event_record(ticket=ticket, kind=EventKind.SLA_STATE_CHANGED, data=crossing)
+    before_commit = list(pushes)
+    for callback in pending:
+        callback()
+
+    assert before_commit == []
+    assert pushes == [
+        (
+            ticket.pk,
+            {
+                "type": "ticket.updated",
+                "ticket": ticket.pk,
+                "event": "sla_state_changed",
+                "data": crossing,
+            },
+        )
+    ]
+
+
+@pytest.mark.django_db
+def test_a_note_pushes_nothing_to_the_ticket_group(
+    client, ticket, junior, pushes, django_capture_on_commit_callbacks
+):
+    client.force_login(junior)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ticket_note", args=[ticket.pk]), {"body": "Checked the ledger."})
+
+    assert pushes == []
+
+
+@pytest.mark.django_db
+def test_sla_clock_explains_why_it_is_amber(client, ticket, junior):
+    from escalations.models import SLAClock, SLAClockEntry
+
+    now = timezone.now()
+    clock = SLAClock.objects.create(
+        ticket=ticket,
+        metric="first_response",
+        policy=factories.SLAPolicyFactory(),
+        target_minutes=60,
+        state="amber",
+        started_at=now - timezone.timedelta(minutes=50),
+        checkpoint_at=now,
+        elapsed_seconds=3000,
+        due_at=now + timezone.timedelta(minutes=10),
+    )
+    SLAClockEntry.objects.create(clock=clock, kind="amber", at=now, text="Amber at 75%.")
+    client.force_login(junior)
+
+    body = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
+
+    assert "Why is it amber?" in body
+    assert "first response amber: 50 min of 60 min used" in body
+    assert "Amber at 75%." in body
+    assert 'class="sla sla-amber"' in body

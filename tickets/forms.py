@@ -1,0 +1,109 @@
+"""Forms of the agent pages. They validate input; writes go through ``tickets.services`` and the
+escalation engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from escalations.models import Target
+
+from .currencies import CURRENCY_CHOICES
+from .models import Agent, Priority, Status
+
+ESCALATE_TAG = "escalate"
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Reply to the customer",
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Write a reply the customer sees"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_reply_%s")
+        super().__init__(*args, **kwargs)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label="Internal note",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Only agents see notes"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_note_%s")
+        super().__init__(*args, **kwargs)
+
+
+class TicketControlsForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices)
+    priority = forms.ChoiceField(choices=Priority.choices)
+    assignee = forms.ModelChoiceField(
+        queryset=Agent.objects.none(), required=False, empty_label="Unassigned"
+    )
+
+    def __init__(self, *args: Any, assignees: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignees  # type: ignore[attr-defined]
+
+
+class TagsForm(forms.Form):
+    tags = forms.CharField(
+        required=False,
+        label="Tags",
+        help_text="Comma-separated. Adding “escalate” opens the escalation form.",
+    )
+
+    def clean_tags(self) -> list[str]:
+        names = [t.strip().lower() for t in self.cleaned_data["tags"].split(",")]
+        return sorted({n for n in names if n})
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(min_value=0.01, max_digits=12, decimal_places=2)
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EscalateForm(forms.Form):
+    tried = forms.CharField(
+        label="What did you try?",
+        help_text="The steps already taken, so the next person does not repeat them.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    diagnosis = forms.CharField(
+        label="What do you think is going on?",
+        help_text="Your diagnosis so far: symptoms, suspected cause, what you ruled out.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    authority_needed = forms.CharField(
+        label="What authority or expertise is needed?",
+        help_text="Why you cannot finish it yourself: a refund limit, access, a specialist skill.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    target = forms.ModelChoiceField(
+        queryset=Target.objects.none(),
+        required=False,
+        empty_label="The team lead (default)",
+        help_text="Where the escalation goes.",
+    )
+    via_tag = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, targets: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = targets  # type: ignore[attr-defined]
+        for name, field in self.fields.items():
+            if field.help_text:
+                field.widget.attrs["aria-describedby"] = f"id_{name}_help"
+
+
+def form_errors_from(form: forms.Form, error: ValidationError) -> None:
+    """Attach a service's ``ValidationError`` to the form, by field where the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

@@ -1,0 +1,30 @@
+"""Agent pages: thin adapters over ``tickets.selectors``, ``tickets.services`` and the engine."""
+
+from .queues import home, queue_escalated, queue_mine, queue_team
+from .ticket import (
+    escalation_acknowledge_page,
+    ticket_controls,
+    ticket_detail,
+    ticket_escalate,
+    ticket_live,
+    ticket_note,
+    ticket_refund,
+    ticket_reply,
+    ticket_tags,
+)
+
+__all__ = [
+    "escalation_acknowledge_page",
+    "home",
+    "queue_escalated",
+    "queue_mine",
+    "queue_team",
+    "ticket_controls",
+    "ticket_detail",
+    "ticket_escalate",
+    "ticket_live",
+    "ticket_note",
+    "ticket_refund",
+    "ticket_reply",
+    "ticket_tags",
+]

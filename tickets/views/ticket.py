@@ -1,0 +1,290 @@
+"""The ticket page, its composers and controls, the escalate form and the live catch-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from escalations.models import Escalation
+from tickets import selectors, services, ui_workflow
+from tickets.forms import (
+    ESCALATE_TAG,
+    EscalateForm,
+    NoteForm,
+    RefundForm,
+    ReplyForm,
+    TagsForm,
+    TicketControlsForm,
+    form_errors_from,
+)
+from tickets.models import Agent, AuthorType, Ticket
+from tickets.templatetags.tickets_ui import sla_badge_context
+
+
+def _agent(request: HttpRequest) -> Agent:
+    assert isinstance(request.user, Agent)
+    return request.user
+
+
+def _ticket_or_404(request: HttpRequest, ticket_id: int) -> Ticket:
+    try:
+        return selectors.ticket_for_page(agent=_agent(request), ticket_id=ticket_id)
+    except Ticket.DoesNotExist:
+        raise Http404("No such ticket.") from None
+
+
+def _pinned_context(escalation: Escalation, agent: Agent, html: str) -> dict[str, Any]:
+    return {
+        "escalation": escalation,
+        "summary_html": html,
+        "can_acknowledge": selectors.escalation_can_acknowledge(escalation=escalation, agent=agent),
+    }
+
+
+def _render_page(
+    request: HttpRequest, ticket: Ticket, *, status: int = 200, **bound: Form
+) -> HttpResponse:
+    agent = _agent(request)
+    escalations = selectors.ticket_escalations(ticket=ticket)
+    for escalation in escalations:
+        escalation.ticket = ticket
+    latest = escalations[0] if escalations else None
+    pinned = None
+    if latest is not None:
+        html = ui_workflow.summary_event(escalation=latest)["html"]
+        pinned = _pinned_context(latest, agent, html)
+    tag_names = [tag.name for tag in ticket.tags.all()]
+    context = {
+        "ticket": ticket,
+        "timeline": selectors.ticket_timeline(ticket=ticket),
+        "refunds": selectors.ticket_refund_requests(ticket=ticket),
+        "escalations": escalations,
+        "pinned": pinned,
+        "last_escalation_id": latest.pk if latest else 0,
+        "sla": ui_workflow.sla_for_ticket(ticket=ticket),
+        "ledger": ui_workflow.sla_ledger_for(ticket=ticket),
+        "reply_form": bound.get("reply_form") or ReplyForm(),
+        "note_form": bound.get("note_form") or NoteForm(),
+        "controls_form": bound.get("controls_form")
+        or TicketControlsForm(
+            initial={
+                "status": ticket.status,
+                "priority": ticket.priority,
+                "assignee": ticket.assignee_id,
+            },
+            assignees=selectors.ticket_assignee_choices(ticket=ticket),
+        ),
+        "tags_form": bound.get("tags_form") or TagsForm(initial={"tags": ", ".join(tag_names)}),
+        "refund_form": bound.get("refund_form") or RefundForm(),
+    }
+    return render(request, "tickets/ticket_detail.html", context, status=status)
+
+
+def _back_to(ticket: Ticket, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("ticket_detail", args=[ticket.pk]) + anchor)
+
+
+@login_required
+@require_GET
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    return _render_page(request, _ticket_or_404(request, ticket_id))
+
+
+@login_required
+@require_POST
+def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket_or_404(request, ticket_id)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _render_page(request, ticket, status=400, reply_form=form)
+    services.message_add(
+        ticket=ticket,
+        author_type=AuthorType.AGENT,
+        body=form.cleaned_data["body"],
+        author=_agent(request),
+    )
+    messages.success(request, "Reply sent.")
+    return _back_to(ticket, "#timeline")
+
+
+@login_required
+@require_POST
+def ticket_note(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket_or_404(request, ticket_id)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _render_page(request, ticket, status=400, note_form=form)
+    services.note_add(ticket=ticket, body=form.cleaned_data["body"], author=_agent(request))
+    messages.success(request, "Note added.")
+    return _back_to(ticket, "#timeline")
+
+
+@login_required
+@require_POST
+def ticket_controls(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket_or_404(request, ticket_id)
+    form = TicketControlsForm(
+        request.POST, assignees=selectors.ticket_assignee_choices(ticket=ticket)
+    )
+    if form.is_valid():
+        try:
+            services.ticket_update(
+                ticket=ticket,
+                actor=_agent(request),
+                status=form.cleaned_data["status"],
+                priority=form.cleaned_data["priority"],
+                assignee=form.cleaned_data["assignee"],
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+    if not form.is_valid():
+        return _render_page(request, ticket, status=400, controls_form=form)
+    messages.success(request, "Ticket updated.")
+    return _back_to(ticket)
+
+
+@login_required
+@require_POST
+def ticket_tags(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Set the tags. Adding ``escalate`` needs a handoff, so it leads to the escalate form."""
+    ticket = _ticket_or_404(request, ticket_id)
+    form = TagsForm(request.POST)
+    if form.is_valid():
+        wanted: list[str] = form.cleaned_data["tags"]
+        current = {tag.name for tag in ticket.tags.all()}
+        escalating = ESCALATE_TAG in wanted and ESCALATE_TAG not in current
+        others = [name for name in wanted if name != ESCALATE_TAG or not escalating]
+        try:
+            services.ticket_update(ticket=ticket, actor=_agent(request), tags=others)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            if escalating:
+                return redirect(reverse("ticket_escalate", args=[ticket.pk]) + "?via_tag=1")
+            messages.success(request, "Tags saved.")
+            return _back_to(ticket)
+    return _render_page(request, ticket, status=400, tags_form=form)
+
+
+@login_required
+@require_POST
+def ticket_refund(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket_or_404(request, ticket_id)
+    form = RefundForm(request.POST)
+    if form.is_valid():
+        try:
+            services.refund_request_create(
+                ticket=ticket,
+                amount=form.cleaned_data["amount"],
+                currency=form.cleaned_data["currency"],
+                reason=form.cleaned_data["reason"],
+                actor=_agent(request),
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, "Refund request recorded.")
+            return _back_to(ticket, "#refunds")
+    return _render_page(request, ticket, status=400, refund_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket_or_404(request, ticket_id)
+    agent = _agent(request)
+    targets = selectors.escalation_targets_for(agent=agent)
+    status = 200
+    if request.method == "GET":
+        form = EscalateForm(initial={"via_tag": request.GET.get("via_tag") == "1"}, targets=targets)
+    else:
+        form = EscalateForm(request.POST, targets=targets)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                escalation = ui_workflow.escalation_create(
+                    ticket=ticket,
+                    actor=agent,
+                    tried=data["tried"],
+                    diagnosis=data["diagnosis"],
+                    authority_needed=data["authority_needed"],
+                    target=data["target"],
+                    via_tag=data["via_tag"],
+                )
+            except ValidationError as exc:
+                form_errors_from(form, exc)
+            except ui_workflow.EscalationConflict as exc:
+                form.add_error(None, str(exc))
+                status = 409
+            else:
+                receiver = escalation.to_agent or escalation.to_queue or escalation.target
+                messages.success(request, f"Escalated to {receiver}." if receiver else "Escalated.")
+                return _back_to(ticket)
+    return render(request, "tickets/escalate.html", {"ticket": ticket, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def escalation_acknowledge_page(request: HttpRequest, escalation_id: int) -> HttpResponse:
+    agent = _agent(request)
+    try:
+        escalation = selectors.escalation_for_agent(agent=agent, escalation_id=escalation_id)
+    except Escalation.DoesNotExist:
+        raise Http404("No such escalation.") from None
+    try:
+        ui_workflow.escalation_ack(escalation=escalation, actor=agent)
+    except ui_workflow.EscalationConflict as exc:
+        messages.info(request, str(exc))
+    else:
+        messages.success(request, "Escalation acknowledged.")
+    return _back_to(escalation.ticket)
+
+
+@login_required
+@require_GET
+def ticket_live(request: HttpRequest, ticket_id: int) -> JsonResponse:
+    """What a ticket page missed: summaries of escalations after ``since``, the SLA badge and the
+    escalation history. The page calls it whenever its socket (re)connects."""
+    try:
+        since = int(request.GET.get("since", "0"))
+    except ValueError:
+        return JsonResponse({"since": ["Must be an escalation id."]}, status=400)
+    ticket = _ticket_or_404(request, ticket_id)
+    agent = _agent(request)
+    events = []
+    for escalation in selectors.ticket_escalations_since(ticket_id=ticket.pk, since_id=since):
+        escalation.ticket = ticket
+        event = ui_workflow.summary_event(escalation=escalation)
+        event["pinned_html"] = render_to_string(
+            "tickets/_pinned.html", _pinned_context(escalation, agent, event["html"]), request
+        )
+        events.append(event)
+    sla = ui_workflow.sla_for_ticket(ticket=ticket)
+    return JsonResponse(
+        {
+            "ticket": ticket.pk,
+            "state": {
+                "status": ticket.status,
+                "priority": ticket.priority,
+                "assignee": ticket.assignee_id,
+            },
+            "meta_html": render_to_string("tickets/_ticket_meta.html", {"ticket": ticket}),
+            "events": events,
+            "sla": sla,
+            "sla_html": render_to_string("tickets/_sla_badge.html", sla_badge_context(sla)),
+            "history_html": render_to_string(
+                "tickets/_escalation_history.html",
+                {"escalations": selectors.ticket_escalations(ticket=ticket)},
+            ),
+        }
+    )
