@@ -25,6 +25,14 @@ SCHEDULES: tuple[PeriodicTask, ...] = (
     # Restarts the SLA sweeper chain if it was lost (see escalations.sla.sweeper).
     PeriodicTask("sla-sweeper-watchdog", "escalations.tasks_sla.sla_sweeper_watchdog_task", 1),
     PeriodicTask("reports-rollup-refresh", "reports.tasks.refresh_recent_months", 15),
+    PeriodicTask(
+        "webhook-deliveries-due-sweep",
+        "escalations.tasks_webhooks.webhook_deliveries_due_sweep_task",
+        1,
+    ),
+    PeriodicTask(
+        "idempotency-records-purge", "kimondesk.api.tasks.idempotency_records_purge_task", 60
+    ),
 )
 
 

@@ -36,6 +36,7 @@ from .models import (
     TriggerKey,
 )
 from .slack import slack_delivery_create, slack_delivery_enqueue, slack_test_message_build
+from .webhooks import webhook_event_emit
 
 HANDOFF_FIELDS = ("tried", "diagnosis", "authority_needed")
 
@@ -158,6 +159,17 @@ def escalation_acknowledge(*, escalation: Escalation, actor: Agent) -> Escalatio
         before={"acknowledged_at": None},
         after={"acknowledged_at": now.isoformat(), "acknowledged_by": actor.pk},
         data={"seconds": seconds},
+    )
+    webhook_event_emit(
+        event="escalation.acknowledged",
+        payload={
+            "escalation": locked.pk,
+            "ticket": ticket.pk,
+            "acknowledged_by": actor.pk,
+            "acknowledged_at": now,
+            "seconds": seconds,
+        },
+        team_id=team_id,
     )
     return locked
 

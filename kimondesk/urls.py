@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/login/", signin.RateLimitedLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/v1/reports/", include("reports.api_urls")),
+    path("api/", include("kimondesk.api.urls")),
     path("reports/", include("reports.urls")),
     path("", include("tickets.urls")),
 ]

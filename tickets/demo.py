@@ -992,4 +992,9 @@ def demo_data_seed(
                 structure=structure,
                 progress_stream=progress,
             )
+    # Open demo tickets get their SLA clocks (the history above bypassed the workflow).
+    from escalations.sla.clocks import Cause
+    from escalations.sla.services import sla_clocks_recompute_open
+
+    result.created["sla_clocks"] = sla_clocks_recompute_open(now=now, cause=Cause("demo data"))
     return result

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from escalations import workflow
+from escalations.webhooks import webhook_event_emit
 
 from . import realtime
 from .models import (
@@ -94,6 +95,22 @@ def ticket_create(
         },
     )
     message_add(ticket=ticket, author_type=AuthorType.CUSTOMER, body=body)
+    webhook_event_emit(
+        event="ticket.created",
+        payload={
+            "ticket": {
+                "id": ticket.pk,
+                "subject": ticket.subject,
+                "status": ticket.status,
+                "priority": ticket.priority,
+                "queue": ticket.queue_id,
+                "customer": ticket.customer_id,
+                "tags": [tag.name for tag in tag_objs],
+                "created_at": ticket.created_at,
+            }
+        },
+        team_id=queue.team_id if queue else None,
+    )
     return ticket
 
 

@@ -418,10 +418,8 @@ def _pk(obj: Any) -> int | None:
 
 
 def _webhook_emit(*, escalation: Escalation) -> None:
-    try:
-        from escalations.webhooks import webhook_event_emit
-    except ModuleNotFoundError:
-        return
+    from escalations.webhooks import webhook_event_emit
+
     queue = escalation.to_queue or escalation.from_queue
     team_id = queue.team_id if queue is not None else None
     webhook_event_emit(

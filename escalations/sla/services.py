@@ -31,7 +31,8 @@ from escalations.models import (
     SLAMetric,
     SLAPolicy,
 )
-from tickets.models import OPEN_STATUSES, AuthorType, EventKind, Ticket
+from escalations.webhooks import webhook_event_emit
+from tickets.models import OPEN_STATUSES, AuthorType, EventKind, Queue, Ticket
 
 from .clocks import (
     Cause,
@@ -383,6 +384,19 @@ def _cross(clock: SLAClock, *, to: str, now: datetime) -> bool:
         ticket=clock.ticket,
         kind=EventKind.SLA_STATE_CHANGED,
         data={"metric": clock.metric, "from": frm, "to": to, "clock": clock.pk},
+    )
+    webhook_event_emit(
+        event="sla.amber" if to == ClockState.AMBER else "sla.breached",
+        payload={
+            "ticket": clock.ticket_id,
+            "metric": clock.metric,
+            "from": frm,
+            "to": to,
+            "due_at": clock.due_at,
+        },
+        team_id=Queue.objects.filter(tickets=clock.ticket_id)
+        .values_list("team_id", flat=True)
+        .first(),
     )
     return True
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "django_q",
     "tickets",
@@ -174,10 +175,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "kimondesk.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "kimondesk.api.schema.ApiAutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["kimondesk.api.throttling.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_THROTTLE_RATE", default="6000/min")},
+    "EXCEPTION_HANDLER": "kimondesk.api.exceptions.api_exception_handler",
 }
+# Requests per agent token (and session), e.g. "6000/min"; read per request by the throttle.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="6000/min")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "KimonDesk API",
@@ -185,6 +189,17 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc assets come from drf-spectacular-sidecar: no CDN at run time.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.Status",
+        "SentimentEnum": "tickets.models.Sentiment",
+        "NoteKindEnum": "tickets.models.NoteKind",
+        "TargetKindEnum": "escalations.models.TargetKind",
+        "DeliveryStatusEnum": "escalations.models.DeliveryStatus",
+    },
 }
 
 # --- KimonDesk domain ------------------------------------------------------------------------

@@ -115,6 +115,8 @@ def test_schedules_are_ensured_idempotently():
         "evaluations-missed-sweep",
         "sla-sweeper-watchdog",
         "reports-rollup-refresh",
+        "webhook-deliveries-due-sweep",
+        "idempotency-records-purge",
     ]
     assert sorted(Schedule.objects.values_list("name", "func", "schedule_type", "minutes")) == [
         (
@@ -124,9 +126,21 @@ def test_schedules_are_ensured_idempotently():
             1,
         ),
         ("evaluations-missed-sweep", "escalations.tasks.evaluations_missed_sweep", "I", 1),
+        (
+            "idempotency-records-purge",
+            "kimondesk.api.tasks.idempotency_records_purge_task",
+            "I",
+            60,
+        ),
         ("reports-rollup-refresh", "reports.tasks.refresh_recent_months", "I", 15),
         ("sla-sweeper-watchdog", "escalations.tasks_sla.sla_sweeper_watchdog_task", "I", 1),
         ("slack-deliveries-due-sweep", "escalations.tasks.slack_deliveries_due_sweep", "I", 1),
+        (
+            "webhook-deliveries-due-sweep",
+            "escalations.tasks_webhooks.webhook_deliveries_due_sweep_task",
+            "I",
+            1,
+        ),
     ]
 
 

@@ -1,0 +1,80 @@
+"""The API's only calls into the escalation engine (``escalations.services``, engine registries).
+
+Every endpoint that drives the engine goes through these functions, so the API and the UI run
+the same flows (same validation, same escalation transaction, same pushes and webhooks).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from escalations import services
+from escalations.engine.targets import TARGET_KINDS
+from escalations.engine.triggers import TRIGGERS
+from escalations.models import RuleKind
+
+if TYPE_CHECKING:
+    from escalations.engine.backtest import BacktestResult
+    from escalations.models import Escalation, Rule, Target
+    from tickets.models import Agent, Team, Ticket
+
+# Trigger kinds an escalation rule may use (``manual`` and ``unacknowledged`` are raised by the
+# engine itself; routing triggers belong to routing rules).
+RULE_TRIGGER_KINDS: tuple[str, ...] = tuple(
+    trigger.key for trigger in TRIGGERS if trigger.rule_kind == RuleKind.ESCALATION
+)
+
+
+def escalation_create_manual(
+    *,
+    ticket: Ticket,
+    actor: Agent,
+    tried: str,
+    diagnosis: str,
+    authority_needed: str,
+    target: Target | None = None,
+    add_tag: bool = False,
+) -> Escalation:
+    return services.escalation_create_manual(
+        ticket=ticket,
+        actor=actor,
+        tried=tried,
+        diagnosis=diagnosis,
+        authority_needed=authority_needed,
+        target=target,
+        via_tag=add_tag,
+    )
+
+
+def escalation_acknowledge(*, escalation: Escalation, actor: Agent) -> Escalation:
+    return services.escalation_acknowledge(escalation=escalation, actor=actor)
+
+
+def rule_backtest(*, rule: Rule, days: int) -> BacktestResult:
+    return services.rule_backtest(rule=rule, days=days)
+
+
+def rule_validate(
+    *,
+    trigger_kind: str,
+    trigger_params: dict[str, Any],
+    conditions: Any,
+    target: Target | None,
+    team: Team | None,
+) -> dict[str, Any]:
+    """Cleaned ``trigger_kind``/``trigger_params``/``conditions``/``target`` of an escalation
+    rule, or ``ValidationError`` keyed by those fields (the engine's ``rule_clean``)."""
+    cleaned = services.rule_clean(
+        kind=RuleKind.ESCALATION,
+        trigger_kind=trigger_kind,
+        trigger_params=trigger_params,
+        conditions=conditions,
+        target=target,
+        team=team,
+    )
+    return {key: cleaned[key] for key in ("trigger_kind", "trigger_params", "conditions", "target")}
+
+
+def target_validate(*, target: Target) -> None:
+    """The target kind's own checks (raises ``ValidationError`` keyed by field)."""
+    TARGET_KINDS.get(target.kind).clean(target)

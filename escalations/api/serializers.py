@@ -1,0 +1,515 @@
+"""Shapes of the escalation-engine resources (contract v1). Validation only; writes go to the
+audited services in ``escalations.api.services`` and the engine via ``escalations.api.engine``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from escalations.engine.conditions import (
+    CONDITION_FIELDS,
+    EQUALITY_OPS,
+    ORDER_OPS,
+    conditions_clean,
+)
+from escalations.models import (
+    AuditEvent,
+    Calendar,
+    DeliveryAttempt,
+    Escalation,
+    Rule,
+    SLAMetric,
+    SLAPolicy,
+    Target,
+    Webhook,
+    WebhookDelivery,
+)
+from escalations.webhooks import WEBHOOK_EVENTS
+from kimondesk.api.validators import json_nul_free
+from tickets.models import Note, Priority, Team, Tier
+
+from . import engine, sla
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+class TeamOwnedSerializer(serializers.ModelSerializer):
+    """Rows owned by a team: a lead may only use their own team (the default); admins any or
+    none (global)."""
+
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), allow_null=True, required=False
+    )
+
+    def _actor(self) -> Any:
+        return self.context["request"].user
+
+    def validate_team(self, team: Team | None) -> Team | None:
+        actor = self._actor()
+        if not actor.is_superuser and (team is None or team.pk != actor.team_id):
+            raise serializers.ValidationError("Leads can only use their own team.")
+        return team
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        actor = self._actor()
+        creating = self.instance is None or self.instance.pk is None
+        if creating and "team" not in attrs and not actor.is_superuser:
+            attrs["team"] = actor.team
+        return attrs
+
+
+# --- Notes and escalations (read) -----------------------------------------------------------
+class SummaryNoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Note
+        fields = ["id", "body", "kind", "pinned", "created_at"]
+        read_only_fields = fields
+
+
+class HandoffSerializer(serializers.Serializer):
+    tried = serializers.CharField(source="handoff_tried")
+    diagnosis = serializers.CharField(source="handoff_diagnosis")
+    authority_needed = serializers.CharField(source="handoff_authority_needed")
+    complete = serializers.BooleanField(source="handoff_complete")
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    handoff = HandoffSerializer(source="*", read_only=True)
+    sla = serializers.JSONField(
+        source="sla_snapshot", read_only=True, help_text="The ticket's SLA when it was escalated."
+    )
+    summary_note = SummaryNoteSerializer(read_only=True, allow_null=True)
+    evidence = serializers.JSONField(read_only=True)
+    route_notes = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = Escalation
+        fields = [
+            "id",
+            "ticket",
+            "trigger",
+            "rule",
+            "rule_name",
+            "initiated_by",
+            "from_agent",
+            "to_agent",
+            "from_queue",
+            "to_queue",
+            "target",
+            "parent",
+            "chain_position",
+            "evidence",
+            "handoff",
+            "sla",
+            "route_notes",
+            "summary_note",
+            "acknowledged_at",
+            "acknowledged_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+def escalation_read_queryset() -> QuerySet[Escalation]:
+    return Escalation.objects.select_related("summary_note")
+
+
+# --- Targets --------------------------------------------------------------------------------
+class TargetSerializer(TeamOwnedSerializer):
+    slack_webhook_url = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="Slack incoming-webhook URL (kind `slack`). A secret: never returned.",
+    )
+    has_slack_webhook_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Target
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "team",
+            "agent",
+            "queue",
+            "slack_webhook_url",
+            "has_slack_webhook_url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def get_has_slack_webhook_url(self, target: Target) -> bool:
+        return bool(target.slack_webhook_url)
+
+    def validate_slack_webhook_url(self, value: str) -> str:
+        if not value:
+            return value
+        serializers.URLField().run_validation(value)
+        if not value.startswith("https://") and not any(
+            value.startswith(f"http://{host}") for host in LOOPBACK_HOSTS
+        ):
+            raise serializers.ValidationError("Use an https:// URL.")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        fields = ("kind", "agent", "queue", "slack_webhook_url", "team", "name")
+        values = {f: getattr(self.instance, f) for f in fields if self.instance is not None}
+        candidate = Target(**(values | {f: v for f, v in attrs.items() if f in fields}))
+        if candidate.kind:
+            engine.target_validate(target=candidate)
+        return attrs
+
+
+# --- Rules ----------------------------------------------------------------------------------
+class TriggerSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=engine.RULE_TRIGGER_KINDS, source="trigger_kind")
+    params = serializers.DictField(
+        source="trigger_params",
+        required=False,
+        default=dict,
+        help_text='e.g. {"amount": "500.00", "currency": "USD"} for `refund_threshold`.',
+        validators=[json_nul_free],
+    )
+
+
+class ConditionSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=CONDITION_FIELDS.keys())
+    op = serializers.ChoiceField(choices=EQUALITY_OPS + ORDER_OPS, default="eq")
+    value = serializers.JSONField(help_text="A value, or a list for `in`/`not_in`.")
+
+
+@extend_schema_field(ConditionSerializer(many=True))
+class ConditionsField(serializers.JSONField):
+    """A list of ``{"field", "op", "value"}``, checked by the engine's condition language."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("default", list)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        return conditions_clean(json_nul_free(super().to_internal_value(data)))
+
+
+class RuleSerializer(TeamOwnedSerializer):
+    trigger = TriggerSerializer(source="*")
+    conditions = ConditionsField()
+    target = serializers.PrimaryKeyRelatedField(
+        queryset=Target.objects.all(), help_text="Where the escalation goes."
+    )
+
+    class Meta:
+        model = Rule
+        fields = [
+            "id",
+            "name",
+            "enabled",
+            "order",
+            "team",
+            "trigger",
+            "conditions",
+            "target",
+            "cooldown_minutes",
+            "ack_limit_minutes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        instance = self.instance
+
+        def current(field: str, default: Any) -> Any:
+            return attrs.get(field, getattr(instance, field) if instance else default)
+
+        try:
+            cleaned = engine.rule_validate(
+                trigger_kind=current("trigger_kind", ""),
+                trigger_params=current("trigger_params", {}),
+                conditions=current("conditions", []),
+                target=current("target", None),
+                team=current("team", None),
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(_rule_errors(exc)) from exc
+        return attrs | cleaned
+
+
+def _rule_errors(exc: Any) -> dict[str, list[str]]:
+    """Engine errors keyed ``trigger_kind``/``trigger_params`` belong to ``trigger``."""
+    if not hasattr(exc, "error_dict"):
+        return {"non_field_errors": list(exc.messages)}
+    errors: dict[str, list[str]] = {}
+    for field, messages in exc.message_dict.items():
+        key = "trigger" if field in ("trigger_kind", "trigger_params") else field
+        errors.setdefault("non_field_errors" if key == "__all__" else key, []).extend(messages)
+    return errors
+
+
+class BacktestHitSerializer(serializers.Serializer):
+    ticket = serializers.IntegerField(source="ticket_id")
+    subject = serializers.CharField()
+    at = serializers.DateTimeField()
+    trigger = serializers.CharField()
+    evidence = serializers.JSONField()
+
+
+class BacktestSerializer(serializers.Serializer):
+    rule = serializers.IntegerField(source="rule_id")
+    days = serializers.IntegerField()
+    window_start = serializers.DateTimeField()
+    window_end = serializers.DateTimeField()
+    tickets_evaluated = serializers.IntegerField()
+    hit_count = serializers.SerializerMethodField()
+    hits = BacktestHitSerializer(many=True)
+
+    def get_hit_count(self, result: Any) -> int:
+        return len(result.hits)
+
+
+class BacktestQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=366, default=30)
+
+
+# --- Calendars ------------------------------------------------------------------------------
+class OpeningHoursSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday.")
+    start = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
+    end = serializers.TimeField(
+        format="%H:%M",
+        input_formats=["%H:%M"],
+        help_text="Exclusive; 00:00 = midnight; before `start` = an overnight span.",
+    )
+
+
+class HolidayDatesField(serializers.ListField):
+    """Reads a calendar's ``Holiday`` rows as plain ISO dates."""
+
+    def to_representation(self, data: Any) -> list[str | None]:
+        rows = data.all() if hasattr(data, "all") else data
+        return [getattr(row, "date", row).isoformat() for row in rows]
+
+
+class CalendarSerializer(TeamOwnedSerializer):
+    timezone = serializers.CharField(max_length=64, default="UTC", help_text="IANA zone name.")
+    hours = OpeningHoursSerializer(many=True, required=False)
+    holiday_country = serializers.CharField(
+        max_length=2,
+        allow_null=True,
+        required=False,
+        help_text="ISO 3166 code whose public holidays close the calendar, or null.",
+    )
+    holidays = HolidayDatesField(
+        child=serializers.DateField(), required=False, help_text="Extra closed dates."
+    )
+
+    class Meta:
+        model = Calendar
+        fields = [
+            "id",
+            "name",
+            "team",
+            "timezone",
+            "hours",
+            "holiday_country",
+            "holiday_subdivision",
+            "holidays",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate_holiday_country(self, value: str | None) -> str:
+        return value or ""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        calendar = self.instance if self.instance is not None and self.instance.pk else None
+
+        def current(field: str, default: Any) -> Any:
+            if field in attrs:
+                return attrs[field]
+            return getattr(calendar, field) if calendar is not None else default
+
+        hours = attrs.get("hours")
+        if hours is None:
+            hours = [
+                {"weekday": h.weekday, "start": h.start, "end": h.end}
+                for h in (calendar.hours.all() if calendar is not None else [])
+            ]
+        holidays = attrs.get("holidays")
+        if holidays is None:
+            holidays = [h.date for h in (calendar.holidays.all() if calendar is not None else [])]
+        cleaned = sla.calendar_validate(
+            name=current("name", ""),
+            timezone=current("timezone", "UTC"),
+            hours=[dict(h) for h in hours],
+            holiday_country=current("holiday_country", ""),
+            holiday_subdivision=current("holiday_subdivision", ""),
+            holidays=holidays,
+            instance=calendar,
+        )
+        for field in ("name", "timezone", "holiday_country", "holiday_subdivision"):
+            attrs[field] = cleaned[field]
+        for field in ("hours", "holidays"):
+            if field in attrs:
+                attrs[field] = cleaned[field]
+        return attrs
+
+    def to_representation(self, calendar: Calendar) -> dict[str, Any]:
+        data = super().to_representation(calendar)
+        data["holiday_country"] = calendar.holiday_country or None
+        return data
+
+
+# --- SLA policies ---------------------------------------------------------------------------
+class SLATargetSerializer(serializers.Serializer):
+    metric = serializers.ChoiceField(choices=SLAMetric.choices)
+    priority = serializers.ChoiceField(choices=Priority.choices, allow_null=True, default=None)
+    tier = serializers.ChoiceField(choices=Tier.choices, allow_null=True, default=None)
+    minutes = serializers.IntegerField(min_value=1, max_value=525600)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Defaults are skipped inside a PATCH: a target without priority/tier means "any".
+        return {"priority": None, "tier": None} | attrs
+
+
+class SLAPolicySerializer(TeamOwnedSerializer):
+    conditions = ConditionsField()
+    calendar = serializers.PrimaryKeyRelatedField(
+        queryset=Calendar.objects.all(), allow_null=True, required=False
+    )
+    amber_percent = serializers.IntegerField(min_value=1, max_value=99, default=75)
+    targets = SLATargetSerializer(many=True, required=False)
+
+    class Meta:
+        model = SLAPolicy
+        fields = [
+            "id",
+            "name",
+            "team",
+            "enabled",
+            "order",
+            "conditions",
+            "calendar",
+            "amber_percent",
+            "targets",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        policy = self.instance if self.instance is not None and self.instance.pk else None
+
+        def current(field: str, default: Any) -> Any:
+            if field in attrs:
+                return attrs[field]
+            return getattr(policy, field) if policy is not None else default
+
+        targets = attrs.get("targets")
+        if targets is None:
+            targets = [
+                {"metric": t.metric, "priority": t.priority, "tier": t.tier, "minutes": t.minutes}
+                for t in (policy.targets.all() if policy is not None else [])
+            ]
+        cleaned = sla.sla_policy_validate(
+            name=current("name", ""),
+            conditions=current("conditions", []),
+            targets=[dict(t) for t in targets],
+            order=current("order", 100),
+            calendar=current("calendar", None),
+            amber_percent=current("amber_percent", 75),
+        )
+        for field in ("name", "conditions", "order", "calendar", "amber_percent"):
+            attrs[field] = cleaned[field]
+        if "targets" in attrs:
+            attrs["targets"] = cleaned["targets"]
+        return attrs
+
+
+# --- Audit log ------------------------------------------------------------------------------
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "kind",
+            "actor",
+            "actor_label",
+            "ticket",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "before",
+            "after",
+            "data",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+# --- Webhooks -------------------------------------------------------------------------------
+class WebhookSerializer(TeamOwnedSerializer):
+    url = serializers.URLField(max_length=500, validators=[URLValidator(schemes=["http", "https"])])
+    events = serializers.MultipleChoiceField(choices=WEBHOOK_EVENTS, allow_empty=False)
+
+    class Meta:
+        model = Webhook
+        fields = ["id", "url", "team", "events", "enabled", "created_by", "created_at"]
+        read_only_fields = ["created_by", "created_at"]
+
+    def to_representation(self, webhook: Webhook) -> dict[str, Any]:
+        data = super().to_representation(webhook)
+        data["events"] = sorted(webhook.events)
+        return data
+
+
+class WebhookCreatedSerializer(WebhookSerializer):
+    """The create response: the only time ``secret`` is shown."""
+
+    secret = serializers.CharField(
+        read_only=True, help_text="HMAC-SHA256 key of X-KimonDesk-Signature; shown only now."
+    )
+
+    class Meta(WebhookSerializer.Meta):
+        fields = [*WebhookSerializer.Meta.fields, "secret"]
+
+
+class DeliveryAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeliveryAttempt
+        fields = ["status_code", "error", "retry_after_seconds", "duration_ms", "created_at"]
+        read_only_fields = fields
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    payload = serializers.JSONField()
+    attempt_log = DeliveryAttemptSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "event",
+            "payload",
+            "status",
+            "attempts",
+            "response_code",
+            "next_attempt_at",
+            "sent_at",
+            "created_at",
+            "attempt_log",
+        ]
+        read_only_fields = fields

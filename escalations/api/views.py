@@ -1,0 +1,252 @@
+"""Escalation-engine resources of the v1 API: thin adapters over the engine and the audited
+configuration services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from escalations import webhooks
+from escalations.models import AuditEvent, Calendar, Escalation, Rule, SLAPolicy, Target, Webhook
+from kimondesk.api.idempotency import idempotent
+from kimondesk.api.permissions import LEAD
+from kimondesk.api.viewsets import ApiViewSet
+from tickets.selectors import tickets_visible_to
+
+from . import engine, filters, serializers, services
+
+
+@extend_schema_view(
+    acknowledge=extend_schema(
+        request=None,
+        responses=serializers.EscalationSerializer,
+        description=(
+            "The receiver (or a lead/admin of the team) acknowledges the handoff. "
+            "409 if it was already acknowledged."
+        ),
+    )
+)
+class EscalationViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Escalations of the tickets you can see."""
+
+    serializer_class = serializers.EscalationSerializer
+    filterset_class = filters.EscalationFilter
+    ordering_fields = ["created_at", "id", "acknowledged_at"]
+    ordering = ["-created_at", "-id"]
+    conflict_actions = ("acknowledge",)
+
+    def scoped_queryset(self) -> QuerySet[Escalation]:
+        visible = tickets_visible_to(agent=self.agent).values("pk")
+        return serializers.escalation_read_queryset().filter(ticket__in=visible)
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def acknowledge(self, request: Request, pk: str | None = None) -> Response:
+        escalation = engine.escalation_acknowledge(escalation=self.get_object(), actor=self.agent)
+        escalation = self.get_queryset().get(pk=escalation.pk)
+        return Response(self.get_serializer(escalation).data)
+
+
+class AuditedConfigViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Lead/admin-written configuration: every write goes through an audited service."""
+
+    write_roles = LEAD
+    team_scoped = True
+    save_service: Callable[..., Any]
+    delete_service: Callable[..., None] | None = None
+    model: type[Any]
+
+    def save(self, instance: Any, data: dict[str, Any]) -> Any:
+        field = self.model._meta.model_name
+        return type(self).save_service(**{field: instance, "actor": self.agent, "values": data})
+
+    def write(self, instance: Any, request: Request, code: int) -> Response:
+        payload = self.get_serializer(instance, data=request.data, partial=instance.pk is not None)
+        payload.is_valid(raise_exception=True)
+        saved = self.save(instance, dict(payload.validated_data))
+        return Response(self.get_serializer(self.get_queryset().get(pk=saved.pk)).data, status=code)
+
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.write(self.model(), request, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.write(self.get_object(), request, status.HTTP_200_OK)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        delete = type(self).delete_service
+        assert delete is not None
+        field = self.model._meta.model_name
+        delete(**{field: instance, "actor": self.agent})
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TargetViewSet(AuditedConfigViewSet):
+    """Where escalations go. `slack_webhook_url` is write-only."""
+
+    model = Target
+    serializer_class = serializers.TargetSerializer
+    filterset_class = filters.TargetFilter
+    save_service = services.target_save
+    delete_service = services.target_delete
+    ordering_fields = ["name", "id"]
+    ordering = ["name", "id"]
+
+    def scoped_queryset(self) -> QuerySet[Target]:
+        return Target.objects.all()
+
+
+@extend_schema_view(
+    backtest=extend_schema(
+        parameters=[serializers.BacktestQuerySerializer],
+        responses=serializers.BacktestSerializer,
+        description="What the rule would have escalated over the last `days` days; writes nothing.",
+    )
+)
+class RuleViewSet(AuditedConfigViewSet):
+    """Escalation rules: a trigger, conditions (all must hold; empty = every ticket), a target."""
+
+    model = Rule
+    serializer_class = serializers.RuleSerializer
+    filterset_class = filters.RuleFilter
+    save_service = services.rule_save
+    delete_service = services.rule_delete
+    ordering_fields = ["order", "name", "id"]
+    ordering = ["order", "id"]
+    bad_query_actions = ("backtest",)
+
+    def scoped_queryset(self) -> QuerySet[Rule]:
+        return Rule.objects.filter(kind="escalation")
+
+    @action(detail=True, methods=["get"])
+    def backtest(self, request: Request, pk: str | None = None) -> Response:
+        rule = self.get_object()
+        query = serializers.BacktestQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = engine.rule_backtest(rule=rule, days=query.validated_data["days"])
+        return Response(serializers.BacktestSerializer(result).data)
+
+
+class CalendarViewSet(AuditedConfigViewSet):
+    """Business-hours calendars (no calendar on a policy = 24/7)."""
+
+    model = Calendar
+    serializer_class = serializers.CalendarSerializer
+    delete_service = services.calendar_delete
+    ordering_fields = ["name", "id"]
+    ordering = ["name"]
+
+    def scoped_queryset(self) -> QuerySet[Calendar]:
+        return Calendar.objects.prefetch_related("hours", "holidays")
+
+    def save(self, instance: Any, data: dict[str, Any]) -> Any:
+        hours = data.pop("hours", None)
+        holidays = data.pop("holidays", None)
+        return services.calendar_save(
+            calendar=instance, actor=self.agent, values=data, hours=hours, holidays=holidays
+        )
+
+
+class SLAPolicyViewSet(AuditedConfigViewSet):
+    """SLA policies: the first enabled policy (by `order`) whose conditions match applies."""
+
+    model = SLAPolicy
+    serializer_class = serializers.SLAPolicySerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    ordering_fields = ["order", "name", "id"]
+    ordering = ["order", "id"]
+
+    def scoped_queryset(self) -> QuerySet[SLAPolicy]:
+        return SLAPolicy.objects.prefetch_related("targets")
+
+    def save(self, instance: Any, data: dict[str, Any]) -> Any:
+        targets = data.pop("targets", None)
+        return services.sla_policy_save(
+            policy=instance, actor=self.agent, values=data, targets=targets
+        )
+
+
+class AuditEventViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """The append-only audit log (leads and admins). Leads see configuration changes and the
+    events of tickets they can see."""
+
+    serializer_class = serializers.AuditEventSerializer
+    filterset_class = filters.AuditEventFilter
+    read_leads_only = True
+    http_method_names = ["get", "head", "options"]
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def scoped_queryset(self) -> QuerySet[AuditEvent]:
+        user = self.agent
+        events = AuditEvent.objects.all()
+        if user.is_superuser:
+            return events
+        visible = tickets_visible_to(agent=user).values("pk")
+        return events.filter(Q(ticket__isnull=True) | Q(ticket__in=visible))
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=serializers.WebhookSerializer,
+        responses={201: serializers.WebhookCreatedSerializer},
+        description="Register a webhook. The response carries `secret`: it is never shown again.",
+    ),
+    deliveries=extend_schema(
+        responses=serializers.WebhookDeliverySerializer(many=True),
+        parameters=[OpenApiParameter("status", str, enum=["pending", "sent", "failed"])],
+    ),
+)
+class WebhookViewSet(AuditedConfigViewSet):
+    """Outbound webhooks (leads: their team's; admins: all, including global ones)."""
+
+    model = Webhook
+    serializer_class = serializers.WebhookSerializer
+    read_leads_only = True
+    delete_service = webhooks.webhook_delete
+    ordering_fields = ["id", "created_at"]
+    ordering = ["id"]
+
+    def scoped_queryset(self) -> QuerySet[Webhook]:
+        user = self.agent
+        hooks = Webhook.objects.all()
+        if user.is_superuser:
+            return hooks
+        return hooks.filter(team_id=user.team_id) if user.team_id else hooks.none()
+
+    def save(self, instance: Any, data: dict[str, Any]) -> Any:
+        if "events" in data:
+            data["events"] = list(data["events"])
+        if instance.pk is None:
+            return webhooks.webhook_create(actor=self.agent, **data)
+        return webhooks.webhook_update(webhook=instance, actor=self.agent, values=data)
+
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = self.get_serializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        webhook = self.save(Webhook(), dict(payload.validated_data))
+        data = serializers.WebhookCreatedSerializer(
+            webhook, context=self.get_serializer_context()
+        ).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request: Request, pk: str | None = None) -> Response:
+        webhook = self.get_object()
+        rows = webhook.deliveries.prefetch_related("attempt_log").order_by("-created_at", "-id")
+        wanted = request.query_params.get("status")
+        if wanted in ("pending", "sent", "failed"):
+            rows = rows.filter(status=wanted)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(
+            serializers.WebhookDeliverySerializer(page, many=True).data
+        )

@@ -1,0 +1,77 @@
+"""Query filters of the ticket resources (contract v1)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django_filters import rest_framework as filters
+
+from escalations.api import sla
+from kimondesk.api.ids import IdFilter
+from tickets.models import Agent, Customer, Priority, Queue, Status, Ticket
+
+
+class TicketFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    priority = filters.MultipleChoiceFilter(choices=Priority.choices)
+    queue = IdFilter(field_name="queue_id")
+    assignee = IdFilter(field_name="assignee_id")
+    customer = IdFilter(field_name="customer_id")
+    tag = filters.CharFilter(method="filter_tag", help_text="Tickets carrying this tag.")
+    escalated = filters.BooleanFilter(
+        method="filter_escalated", help_text="Escalated at least once (true) or never (false)."
+    )
+    sla_state = filters.ChoiceFilter(
+        choices=[(s, s) for s in sla.SLA_STATES], method="filter_sla_state"
+    )
+    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Ticket
+        fields = ["status", "priority", "queue", "assignee", "customer"]
+
+    def filter_tag(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        return queryset.filter(tags__name=value.strip().lower())
+
+    def filter_escalated(
+        self, queryset: QuerySet[Ticket], name: str, value: bool | None
+    ) -> QuerySet[Ticket]:
+        if value is None:
+            return queryset
+        return (
+            queryset.filter(escalation_count__gt=0)
+            if value
+            else queryset.filter(escalation_count=0)
+        )
+
+    def filter_sla_state(
+        self, queryset: QuerySet[Ticket], name: str, value: str
+    ) -> QuerySet[Ticket]:
+        return sla.tickets_filter_sla_state(queryset, value) if value else queryset
+
+
+class CustomerFilter(filters.FilterSet):
+    external_id = filters.CharFilter()
+    tier = filters.MultipleChoiceFilter(choices=Customer._meta.get_field("tier").choices)
+    email = filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = Customer
+        fields = ["external_id", "tier", "email"]
+
+
+class AgentFilter(filters.FilterSet):
+    team = IdFilter(field_name="team_id")
+    role = filters.ChoiceFilter(choices=Agent._meta.get_field("role").choices)
+
+    class Meta:
+        model = Agent
+        fields = ["team", "role", "is_available"]
+
+
+class QueueFilter(filters.FilterSet):
+    team = IdFilter(field_name="team_id")
+
+    class Meta:
+        model = Queue
+        fields = ["team", "specialist"]

@@ -1,0 +1,260 @@
+"""Shapes of the ticket resources (contract v1). Validation only: writes go to the services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from escalations.models import ClockState, SLAMetric, Target
+from kimondesk.api.validators import timezone_validate
+from tickets.models import (
+    Agent,
+    AuthorType,
+    Customer,
+    Message,
+    Note,
+    Priority,
+    Queue,
+    RefundRequest,
+    Role,
+    Status,
+    Team,
+    Ticket,
+)
+from tickets.selectors import queues_visible_to
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    lead = serializers.PrimaryKeyRelatedField(
+        queryset=Agent.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "lead", "timezone", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def validate_timezone(self, value: str) -> str:
+        return timezone_validate(value)
+
+
+class AgentSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(
+        write_only=True, style={"input_type": "password"}, trim_whitespace=False
+    )
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.JUNIOR)
+    is_admin = serializers.BooleanField(source="is_superuser", read_only=True)
+
+    class Meta:
+        model = Agent
+        fields = [
+            "id",
+            "username",
+            "name",
+            "email",
+            "team",
+            "role",
+            "is_admin",
+            "is_available",
+            "password",
+        ]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        candidate = Agent(**{k: v for k, v in attrs.items() if k != "password"})
+        try:
+            validate_password(attrs["password"], user=candidate)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+        return attrs
+
+    def create(self, validated_data: dict[str, Any]) -> Agent:
+        password = validated_data.pop("password")
+        return Agent.objects.create_user(password=password, **validated_data)
+
+
+class QueueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Queue
+        fields = ["id", "name", "team", "specialist"]
+
+    def validate_team(self, team: Team) -> Team:
+        user = self.context["request"].user
+        if not user.is_superuser and team.pk != user.team_id:
+            raise serializers.ValidationError("Leads create queues for their own team only.")
+        return team
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = ["id", "external_id", "name", "email", "tier", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class CustomerUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = ["name", "email", "tier"]
+        extra_kwargs = {"name": {"required": False}}
+
+
+class SLASerializer(serializers.Serializer):
+    """The ticket's most urgent SLA clock; every value is null while no policy applies."""
+
+    state = serializers.ChoiceField(choices=ClockState.choices, allow_null=True)
+    first_response_due_at = serializers.DateTimeField(allow_null=True)
+    remaining_seconds = serializers.IntegerField(
+        allow_null=True, help_text="Business seconds left (negative once breached)."
+    )
+    metric = serializers.ChoiceField(choices=SLAMetric.choices, allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    """The ticket read; ``sla`` comes from the SLA selector, batched per page by the view."""
+
+    tags = serializers.SerializerMethodField()
+    sla = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "subject",
+            "customer",
+            "status",
+            "priority",
+            "queue",
+            "assignee",
+            "tags",
+            "customer_sentiment",
+            "escalation_count",
+            "sla",
+            "first_response_at",
+            "solved_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_tags(self, ticket: Ticket) -> list[str]:
+        return [tag.name for tag in ticket.tags.all()]
+
+    @extend_schema_field(SLASerializer(allow_null=True))
+    def get_sla(self, ticket: Ticket) -> dict[str, Any] | None:
+        return self.context.get("sla", {}).get(ticket.pk)
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=255)
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    body = serializers.CharField(help_text="The customer's first message.")
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    queue = serializers.PrimaryKeyRelatedField(
+        queryset=Queue.objects.all(), allow_null=True, required=False, default=None
+    )
+    tags = serializers.ListField(
+        child=serializers.SlugField(max_length=50), required=False, default=list, max_length=50
+    )
+
+    def validate_queue(self, queue: Queue | None) -> Queue | None:
+        user = self.context["request"].user
+        if queue is not None and not queues_visible_to(agent=user).filter(pk=queue.pk).exists():
+            raise serializers.ValidationError("You can only file tickets into your team's queues.")
+        return queue
+
+
+class TicketUpdateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=Agent.objects.filter(is_active=True), allow_null=True, required=False
+    )
+    queue = serializers.PrimaryKeyRelatedField(
+        queryset=Queue.objects.all(), allow_null=True, required=False
+    )
+    tags = serializers.ListField(
+        child=serializers.SlugField(max_length=50), required=False, max_length=50
+    )
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author_type = serializers.ChoiceField(choices=AuthorType.choices)
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "ticket",
+            "author_type",
+            "author_agent",
+            "body",
+            "sentiment",
+            "sentiment_score",
+            "sentiment_reasons",
+            "created_at",
+        ]
+        read_only_fields = [
+            "ticket",
+            "author_agent",
+            "sentiment",
+            "sentiment_score",
+            "sentiment_reasons",
+            "created_at",
+        ]
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Note
+        fields = ["id", "ticket", "author", "body", "kind", "pinned", "created_at"]
+        read_only_fields = ["ticket", "author", "kind", "created_at"]
+
+
+class RefundRequestSerializer(serializers.ModelSerializer):
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), coerce_to_string=True
+    )
+    currency = serializers.CharField(min_length=3, max_length=3, help_text="ISO 4217 code.")
+
+    class Meta:
+        model = RefundRequest
+        fields = ["id", "ticket", "amount", "currency", "reason", "requested_by", "created_at"]
+        read_only_fields = ["ticket", "requested_by", "created_at"]
+
+    def validate_currency(self, value: str) -> str:
+        from tickets.models import validate_currency
+
+        code = value.upper()
+        try:
+            validate_currency(code)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(list(exc.messages)) from exc
+        return code
+
+
+class EscalateSerializer(serializers.Serializer):
+    """The handoff note of a manual escalation: all three parts are required."""
+
+    tried = serializers.CharField(help_text="What has been tried already.")
+    diagnosis = serializers.CharField(help_text="What you think is wrong.")
+    authority_needed = serializers.CharField(help_text="What the receiver can do that you cannot.")
+    target = serializers.PrimaryKeyRelatedField(
+        queryset=Target.objects.all(),
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="A target id; default: the lead of the ticket's team.",
+    )
+    add_tag = serializers.BooleanField(
+        default=False,
+        help_text=(
+            "Also tag the ticket `escalate` (the only way to add that tag); without `target`, "
+            "the first matching `escalate_tag` rule picks the target."
+        ),
+    )
