@@ -89,10 +89,13 @@ def slack_delivery_create(
 
 
 def slack_delivery_enqueue(*, delivery_id: int) -> None:
-    """Queue one send now (call from ``transaction.on_commit``)."""
-    from django_q.tasks import async_task
+    """Queue one send now (call from ``transaction.on_commit``). If the broker is down the
+    delivery stays pending and the due sweep sends it."""
+    from .queueing import task_enqueue_or_defer
 
-    async_task("escalations.tasks.slack_deliver", delivery_id)
+    task_enqueue_or_defer(
+        "escalations.tasks.slack_deliver", delivery_id, swept_by="the Slack due sweep"
+    )
 
 
 def slack_delivery_schedule(*, delivery_id: int, attempt: int, at: datetime) -> None:

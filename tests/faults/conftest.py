@@ -9,6 +9,7 @@ starts is stopped when it ends; the test database goes with the test session.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -77,6 +78,9 @@ def fault_stack(settings, monkeypatch) -> Iterator[Callable[..., Stack]]:
         yield start
     finally:
         for context in reversed(contexts):
+            if os.environ.get("KD_DRILL_LOGS"):  # debugging a drill: show what the processes said
+                for log in sorted(context.gen.gi_frame.f_locals["stack"].tmp.glob("*.log")):
+                    print(f"--- {log.name}\n{log.read_text(errors='replace')[-30000:]}")
             context.__exit__(None, None, None)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import queue
 import threading
@@ -95,19 +96,24 @@ def http(url: str, *, session: str = "", form: dict[str, str] | None = None) -> 
 class Socket:
     """A WebSocket client in a thread of its own, collecting what the server pushes."""
 
-    def __init__(self, url: str, *, session: str) -> None:
+    def __init__(self, url: str, *, session: str, open_timeout: float = 10.0) -> None:
         self.url = url
         self.session = session
+        self.open_timeout = open_timeout
         self.received: queue.Queue[dict[str, Any]] = queue.Queue()
         self.opened = threading.Event()
         self.closed = threading.Event()
         self._loop = asyncio.new_event_loop()
         self._stop: asyncio.Event | None = None
+        self._pending: set[asyncio.Future[Any]] = set()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> Socket:
         self._thread.start()
-        if not self.opened.wait(15) or self.closed.is_set():
+        deadline = time.monotonic() + self.open_timeout + 1
+        while not (self.opened.is_set() or self.closed.is_set()) and time.monotonic() < deadline:
+            self.opened.wait(0.05)
+        if not self.opened.is_set() or self.closed.is_set():
             self.close()
             raise AssertionError(f"the socket {self.url} did not open")
         return self
@@ -116,9 +122,11 @@ class Socket:
         self.close()
 
     def close(self) -> None:
-        if self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(10)
+        if self._stop is not None and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop ended meanwhile
+                self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread.is_alive():
+            self._thread.join(10)
 
     def _run(self) -> None:
         self._loop.run_until_complete(self._listen())
@@ -133,10 +141,11 @@ class Socket:
             async with websockets.connect(
                 self.url,
                 additional_headers={"Cookie": f"sessionid={self.session}", "Origin": origin},
-                open_timeout=10,
+                open_timeout=self.open_timeout,
             ) as ws:
                 self.opened.set()
                 stop = asyncio.ensure_future(self._stop.wait())
+                self._pending.add(stop)
                 while True:
                     recv = asyncio.ensure_future(ws.recv())
                     done, _ = await asyncio.wait({recv, stop}, return_when=asyncio.FIRST_COMPLETED)
@@ -147,6 +156,8 @@ class Socket:
         except Exception:  # closed by the server or never opened: the drill looks at ``closed``
             return
         finally:
+            for task in self._pending:
+                task.cancel()
             self.closed.set()
 
     def next(self, *, timeout: float, kind: str) -> dict[str, Any]:
@@ -162,3 +173,24 @@ class Socket:
                 continue
             if event.get("type") == kind:
                 return event
+
+
+def socket_reopen(url: str, *, session: str, within: float) -> tuple[Socket, int]:
+    """Connect the way an agent page does after losing its socket: try again (after 0.5 s) until
+    a socket opens and is still open half a second later. Returns it and the number of tries."""
+    deadline = time.monotonic() + within
+    tries = 0
+    while True:
+        tries += 1
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError(f"{url} did not reopen within {within} s ({tries - 1} tries)")
+        socket = Socket(url, session=session, open_timeout=max(left, 1.0))
+        try:
+            socket.__enter__()
+        except AssertionError:
+            time.sleep(0.5)
+            continue
+        if not socket.closed.wait(0.5):
+            return socket, tries
+        socket.close()

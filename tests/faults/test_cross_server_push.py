@@ -48,4 +48,6 @@ def test_an_escalation_made_on_server_one_is_pushed_to_the_lead_on_server_two(
     assert (assigned["ticket"], assigned["escalation"]) == (ticket.pk, escalation.pk)
     assert (summary["ticket"], summary["escalation"]) == (ticket.pk, escalation.pk)
     assert escalation.to_agent == drill.lead
-    print(f"\n[drill cross-server] POST on server 1 → both pushes on server 2 in {took * 1000:.0f} ms")
+    print(
+        f"\n[drill cross-server] POST on server 1 → both pushes on server 2 in {took * 1000:.0f} ms"
+    )
