@@ -19,7 +19,7 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: runs in the DATABASE_URL pass of .ci/run")
     for item in items:
-        if "postgres" in item.keywords or "faults" in item.keywords:
+        if "postgres" in item.keywords or item.get_closest_marker("faults"):
             item.add_marker(skip)
 
 
