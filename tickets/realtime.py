@@ -6,6 +6,7 @@ notification socket.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -23,21 +24,35 @@ def agent_group(agent_id: int) -> str:
     return f"agent.{agent_id}"
 
 
-def _group_send(group: str, event: dict[str, Any]) -> None:
+def push_many(pushes: list[tuple[str, dict[str, Any]]]) -> None:
+    """Send several ``(group, event)`` pushes in one round trip to the channel layer."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not pushes:
         return
+
+    async def send_all() -> None:
+        # Consumers receive each in their ``push`` handler and relay ``event["payload"]``.
+        results = await asyncio.gather(
+            *(
+                layer.group_send(group, {"type": "push", "payload": event})
+                for group, event in pushes
+            ),
+            return_exceptions=True,
+        )
+        for (group, _), result in zip(pushes, results, strict=True):
+            if isinstance(result, BaseException):
+                # A push is a convenience on top of stored data: pages catch up on reconnect.
+                logger.error("live push to %s failed", group, exc_info=result)
+
     try:
-        # Consumers receive it in their ``push`` handler and relay ``event["payload"]`` as JSON.
-        async_to_sync(layer.group_send)(group, {"type": "push", "payload": event})
+        async_to_sync(send_all)()
     except Exception:
-        # A push is a convenience on top of stored data: pages catch up on reconnect.
-        logger.exception("live push to %s failed", group)
+        logger.exception("live pushes failed")
 
 
 def push_to_ticket(ticket_id: int, event: dict[str, Any]) -> None:
-    _group_send(ticket_group(ticket_id), event)
+    push_many([(ticket_group(ticket_id), event)])
 
 
 def push_to_agent(agent_id: int, event: dict[str, Any]) -> None:
-    _group_send(agent_group(agent_id), event)
+    push_many([(agent_group(agent_id), event)])

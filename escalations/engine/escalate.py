@@ -400,11 +400,14 @@ def _after_commit(*, escalation: Escalation, previous_id: int | None) -> None:
         delivery_id = slack_delivery_create(target=escalation.target, escalation=escalation).pk
 
     def fan_out() -> None:
-        from tickets.realtime import push_to_agent, push_to_ticket
+        from tickets.realtime import agent_group, push_many, ticket_group
 
-        push_to_ticket(escalation.ticket_id, summary_event)
-        for agent_id, event in notifications:
-            push_to_agent(agent_id, event)
+        push_many(
+            [
+                (ticket_group(escalation.ticket_id), summary_event),
+                *((agent_group(agent_id), event) for agent_id, event in notifications),
+            ]
+        )
 
     transaction.on_commit(fan_out)
     if delivery_id is not None:

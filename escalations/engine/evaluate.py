@@ -99,8 +99,10 @@ def event_evaluate(*, event_id: int) -> list[EscalationOutcome | RoutingOutcome]
     event = TicketEvent.objects.filter(pk=event_id).first()
     if event is None or event.kind not in trigger_event_kinds():
         return []
-    outcomes = _event_outcomes(event=event)
-    EventEvaluation.objects.bulk_create([EventEvaluation(event=event)], ignore_conflicts=True)
+    # One transaction: the escalation (a savepoint inside) and the receipt commit together.
+    with transaction.atomic():
+        outcomes = _event_outcomes(event=event)
+        EventEvaluation.objects.bulk_create([EventEvaluation(event=event)], ignore_conflicts=True)
     return outcomes
 
 

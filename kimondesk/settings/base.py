@@ -154,7 +154,8 @@ Q_CLUSTER: dict[str, object] = {
     "ack_failures": True,
     "catch_up": False,
     "poll": 0.2,
-    "save_limit": 1000,
+    # -1: successful task results are not stored (failures are); saves a write per task.
+    "save_limit": env.int("Q_SAVE_LIMIT", default=-1),
     "label": "Task queue",
 }
 if REDIS_URL:

@@ -17,7 +17,8 @@ HANDOFF = {"tried": "Reset the account", "diagnosis": "Sync bug", "authority_nee
 def pushes(monkeypatch):
     sent = []
     monkeypatch.setattr(
-        "tickets.realtime._group_send", lambda group, event: sent.append((group, event["type"]))
+        "tickets.realtime.push_many",
+        lambda pushes: sent.extend((group, event["type"]) for group, event in pushes),
     )
     return sent
 

@@ -11,12 +11,13 @@ from tickets import services as ticket_services
 def pushes(monkeypatch):
     """Every live push, in order: ``("ticket", id, event)`` / ``("agent", id, event)``."""
     sent: list[tuple[str, int, dict]] = []
-    monkeypatch.setattr(
-        "tickets.realtime.push_to_ticket", lambda tid, event: sent.append(("ticket", tid, event))
-    )
-    monkeypatch.setattr(
-        "tickets.realtime.push_to_agent", lambda aid, event: sent.append(("agent", aid, event))
-    )
+
+    def record(pushes):
+        for group, event in pushes:
+            kind, _, pk = group.partition(".")
+            sent.append((kind, int(pk), event))
+
+    monkeypatch.setattr("tickets.realtime.push_many", record)
     return sent
 
 
