@@ -77,7 +77,7 @@ def test_a_cluster_killed_mid_burst_loses_no_escalation_and_doubles_none(fault_s
 def test_two_clusters_racing_on_duplicate_tasks_escalate_each_ticket_once(fault_stack, escalating):
     # given two clusters (2 workers each) reading the same queue
     drill = escalating(60)
-    fault_stack(workers=2)
+    fault_stack(workers=2, env={"Q_SAVE_LIMIT": "1000"})  # keep results: 180 are counted
 
     # when every event's evaluation is queued three times (once on commit, twice more at once)
     started = time.monotonic()
