@@ -113,27 +113,31 @@ redis_ensure() {
 }
 
 # dependencies_audit LOCKFILE: known vulnerabilities in the pinned dependencies fail the stage.
-# Without access to vulnerability data (nothing could be audited) it is a warning (status 75).
+# PyPI's vulnerability data first, OSV's when PyPI's cannot be read. Without access to either
+# (nothing could be audited) it is a warning (status 75).
 dependencies_audit() {
-    local lock="$1" out status=0 total skipped
-    out="$(mktemp)"
-    .venv/bin/pip-audit -r "$lock" --no-deps --disable-pip --progress-spinner off \
-        >"$out" 2>&1 || status=$?
-    cat "$out"
+    local lock="$1" out service status total skipped
     total="$(grep -cvE '^\s*(#|$)' "$lock")"
-    skipped="$(grep -c 'could not be audited' "$out" || true)"
-    if grep -q 'known vulnerabilit' "$out" && ! grep -q 'No known vulnerabilities found' "$out"; then
-        rm -f "$out"
-        return 1
-    fi
-    if [[ "$status" != 0 || "$skipped" -ge "$total" ]]; then
-        echo "WARNING: pip-audit could not reach vulnerability data (${skipped} of ${total} packages unaudited)."
-        rm -f "$out"
-        return 75
-    fi
-    if [[ "$skipped" -gt 0 ]]; then
-        echo "WARNING: ${skipped} of ${total} packages could not be audited."
-    fi
+    out="$(mktemp)"
+    for service in pypi osv; do
+        status=0
+        .venv/bin/pip-audit -r "$lock" --no-deps --disable-pip --progress-spinner off \
+            --vulnerability-service "$service" >"$out" 2>&1 || status=$?
+        cat "$out"
+        skipped="$(grep -c 'could not be audited' "$out" || true)"
+        if grep -q 'known vulnerabilit' "$out" && ! grep -q 'No known vulnerabilities found' "$out"; then
+            rm -f "$out"
+            return 1
+        fi
+        if [[ "$status" == 0 && "$skipped" -lt "$total" ]]; then
+            if [[ "$skipped" -gt 0 ]]; then
+                echo "WARNING: ${skipped} of ${total} packages could not be audited (${service})."
+            fi
+            rm -f "$out"
+            return 0
+        fi
+        echo "WARNING: no ${service} vulnerability data (pip-audit exit ${status}; ${skipped} of ${total} packages unaudited)."
+    done
     rm -f "$out"
-    return 0
+    return 75
 }

@@ -49,6 +49,7 @@ class Results:
     sent_at: dict[int, float] = field(default_factory=dict)
     accepted: int = 0
     rejected: int = 0
+    rejected_statuses: dict[int, int] = field(default_factory=dict)
     notify_latency_ms: list[float] = field(default_factory=list)
     summary_latency_ms: list[float] = field(default_factory=list)
     queue_samples: list[int] = field(default_factory=list)
@@ -109,6 +110,8 @@ def post_message(port: int, token: str, ticket_id: int) -> int:
             return int(response.status)
     except urllib.error.HTTPError as exc:
         return int(exc.code)
+    except OSError:
+        return 0
 
 
 async def socket_listen(url: str, session: str, origin: str, on_event, ready: asyncio.Event):  # type: ignore[no-untyped-def]
@@ -181,6 +184,7 @@ async def run(stack: Stack, fixture: Fixture, args: argparse.Namespace) -> Resul
             results.accepted += 1
         else:
             results.rejected += 1
+            results.rejected_statuses[status] = results.rejected_statuses.get(status, 0) + 1
 
     started = time.perf_counter()
     pending = []
@@ -229,7 +233,7 @@ def report(args: argparse.Namespace, results: Results, rss: dict[str, int]) -> s
     samples = results.queue_samples
     third = max(1, len(samples) // 3)
     lines = [
-        f"- messages accepted: {n} (rejected {results.rejected}) in {results.send_seconds:.1f} s "
+        f"- messages accepted: {n} (rejected {results.rejected}: {results.rejected_statuses}) in {results.send_seconds:.1f} s "
         f"= {n / results.send_seconds:.1f} messages/s offered"
         + (
             f" (target rate {args.rate}/s)"

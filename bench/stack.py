@@ -219,6 +219,9 @@ class Stack:
         for name in list(self.processes):
             with contextlib.suppress(Exception):
                 self.kill(name, signal.SIGTERM, grace)
+        keep = os.environ.get("KD_BENCH_LOGS")
+        if keep:
+            shutil.copytree(self.tmp, keep, dirs_exist_ok=True)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 

@@ -260,6 +260,8 @@ class AuditedAdminMixin:
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET"])
         model_admin: admin.ModelAdmin[Any] = self  # type: ignore[assignment]
         opts = model_admin.model._meta
         obj = model_admin.get_object(request, unquote(object_id))

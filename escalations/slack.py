@@ -13,6 +13,7 @@ import logging
 import time
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -135,7 +136,15 @@ def _retry_after(headers: dict[str, Any]) -> int | None:
 
 
 def _scrub(text: str, secret: str) -> str:
-    return text.replace(secret, "<webhook>") if secret else text
+    """Mask the webhook URL in an error text: whole, its path, or its last segment (the token),
+    as a server or proxy may echo any of them."""
+    if not secret:
+        return text
+    path = urlsplit(secret).path.rstrip("/")
+    for part in (secret, path, path.rsplit("/", 1)[-1]):
+        if len(part) >= 8:
+            text = text.replace(part, "<webhook>")
+    return text
 
 
 def _claim(*, delivery_id: int, now: datetime) -> bool:

@@ -19,6 +19,22 @@ def _minutes(value: timedelta | None) -> str:
     return "" if value is None else f"{value.total_seconds() / 60:.1f}"
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """Text that a spreadsheet would run as a formula (agent and rule names, ticket subjects),
+    made literal with a leading apostrophe; numbers are left alone."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_PREFIXES):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
 def csv_response(
     *, filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> HttpResponse:
@@ -26,7 +42,7 @@ def csv_response(
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_cell(value) for value in row] for row in rows)
     return response
 
 

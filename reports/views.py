@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from tickets.models import Agent, Team
 
@@ -97,6 +98,7 @@ def _team_page(
 
 
 @login_required
+@require_GET
 def report_overview(request: HttpRequest) -> HttpResponse:
     return _team_page(
         request,
@@ -106,6 +108,7 @@ def report_overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def report_rules(request: HttpRequest) -> HttpResponse:
     return _team_page(
         request,
@@ -122,6 +125,7 @@ EXPORTS = {"rates", "handoff", "prompts", "rules"}
 
 
 @login_required
+@require_GET
 def report_export(request: HttpRequest, table: str) -> HttpResponse:
     if table not in EXPORTS:
         raise Http404("No such table.")
@@ -160,6 +164,7 @@ def _agent_report_or_404(request: HttpRequest, agent_id: int) -> AgentReport | H
 
 
 @login_required
+@require_GET
 def report_agent(request: HttpRequest, agent_id: int) -> HttpResponse:
     report = _agent_report_or_404(request, agent_id)
     if isinstance(report, HttpResponse):
@@ -187,6 +192,7 @@ def report_agent(request: HttpRequest, agent_id: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def report_agent_export(request: HttpRequest, agent_id: int) -> HttpResponse:
     report = _agent_report_or_404(request, agent_id)
     if isinstance(report, HttpResponse):

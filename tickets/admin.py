@@ -13,8 +13,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
-from escalations.admin_mixins import SuperuserOnlyAdminMixin, TeamScopedAdminMixin
+from escalations.admin_mixins import (
+    ReadOnlyAdminMixin,
+    SuperuserOnlyAdminMixin,
+    TeamScopedAdminMixin,
+)
 from escalations.admin_services import agent_staff_status_apply
 
 from . import models
@@ -83,3 +89,18 @@ class TicketAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(models.Tag)
 class TagAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("name",)
+
+
+# API tokens are secrets shown once (``manage.py drf_create_token``). The admin lists who holds
+# one and since when, never the key: no key column, and no page that would title itself with it
+# (a token's str() is its key).
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(ReadOnlyAdminMixin, SuperuserOnlyAdminMixin, BaseTokenAdmin):
+    list_display = ("user", "created")
+    list_display_links = None
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_view_permission(request, obj)

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from redis.exceptions import RedisError
 
 from tickets.realtime import agent_group, ticket_group
-from tickets.selectors import ticket_is_visible_to
+from tickets.selectors import agent_socket_allowed, ticket_is_visible_to
 
 # Close codes in the application range: the page's script stops retrying on them.
 CLOSE_UNAUTHENTICATED = 4401
@@ -28,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 class _RelayConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
+    ticket_id: int | None = None
+    allowed_until = 0.0
 
     async def join(self, group: str) -> None:
         try:
@@ -50,7 +54,29 @@ class _RelayConsumer(AsyncJsonWebsocketConsumer):
         """The sockets are push-only; what a browser sends is ignored."""
 
     async def push(self, message: dict[str, Any]) -> None:
+        """Relay one event, if the agent may still see it. Access can be lost while the socket
+        is open, so it is re-checked, at most once per ``SOCKET_RECHECK_SECONDS`` (a burst of
+        pushes to a busy ticket costs one check, not one each)."""
+        if not await self._still_allowed():
+            await self.disconnect(CLOSE_FORBIDDEN)
+            self.group = None
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
         await self.send_json(message["payload"])
+
+    async def _still_allowed(self) -> bool:
+        now = time.monotonic()
+        if now < self.allowed_until:
+            return True
+        session = self.scope.get("session")
+        allowed = await database_sync_to_async(agent_socket_allowed)(
+            agent_id=self.scope["user"].pk,
+            session_key=session.session_key if session is not None else None,
+            ticket_id=self.ticket_id,
+        )
+        if allowed:
+            self.allowed_until = now + settings.KIMONDESK.get("SOCKET_RECHECK_SECONDS", 5)
+        return bool(allowed)
 
 
 class TicketConsumer(_RelayConsumer):
@@ -68,6 +94,7 @@ class TicketConsumer(_RelayConsumer):
         if not visible:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        self.ticket_id = ticket_id
         await self.join(ticket_group(ticket_id))
 
 

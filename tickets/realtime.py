@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import threading
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 logger = logging.getLogger(__name__)
+
+PUSH_TIMEOUT_SECONDS = 5
 
 
 def ticket_group(ticket_id: int) -> str:
@@ -22,6 +26,24 @@ def ticket_group(ticket_id: int) -> str:
 
 def agent_group(agent_id: int) -> str:
     return f"agent.{agent_id}"
+
+
+_push_loop: asyncio.AbstractEventLoop | None = None
+_push_loop_pid = 0
+_push_loop_lock = threading.Lock()
+
+
+def _persistent_loop() -> asyncio.AbstractEventLoop:
+    """One event loop per process, in a daemon thread, so the Redis channel layer keeps its
+    connections between pushes (a fresh loop per push reconnects every time)."""
+    global _push_loop, _push_loop_pid
+    with _push_loop_lock:
+        # A forked worker inherits the variable but not the thread: start its own.
+        if _push_loop is None or _push_loop_pid != os.getpid():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="live-push", daemon=True).start()
+            _push_loop, _push_loop_pid = loop, os.getpid()
+        return _push_loop
 
 
 def push_many(pushes: list[tuple[str, dict[str, Any]]]) -> None:
@@ -45,7 +67,12 @@ def push_many(pushes: list[tuple[str, dict[str, Any]]]) -> None:
                 logger.error("live push to %s failed", group, exc_info=result)
 
     try:
-        async_to_sync(send_all)()
+        if isinstance(layer, InMemoryChannelLayer):
+            # Its queues belong to the server's own loop: reach it the standard way.
+            async_to_sync(send_all)()
+        else:
+            future = asyncio.run_coroutine_threadsafe(send_all(), _persistent_loop())
+            future.result(timeout=PUSH_TIMEOUT_SECONDS)
     except Exception:
         logger.exception("live pushes failed")
 

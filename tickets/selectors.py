@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.db.models import (
     Case,
     Exists,
@@ -41,6 +45,27 @@ def tickets_visible_to(*, agent: Agent) -> QuerySet[Ticket]:
 
 def ticket_is_visible_to(*, agent: Agent, ticket_id: int) -> bool:
     return tickets_visible_to(agent=agent).filter(pk=ticket_id).exists()
+
+
+def ticket_ids_visible_to(*, agent: Agent, ticket_ids: list[int]) -> set[int]:
+    """Which of ``ticket_ids`` the agent may see (one query)."""
+    return set(
+        tickets_visible_to(agent=agent).filter(pk__in=ticket_ids).values_list("pk", flat=True)
+    )
+
+
+def agent_socket_allowed(*, agent_id: int, session_key: str | None, ticket_id: int | None) -> bool:
+    """Whether an open socket may still receive pushes, read fresh from the database: the
+    session still signs this agent in, the agent is active, and (for a ticket socket) the ticket
+    is still visible to them. An agent moved to another team, deactivated or signed out stops
+    receiving at the next push."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+    if not session_key or store.get(SESSION_KEY) != str(agent_id):
+        return False
+    agent = Agent.objects.filter(pk=agent_id, is_active=True).first()
+    if agent is None:
+        return False
+    return ticket_id is None or ticket_is_visible_to(agent=agent, ticket_id=ticket_id)
 
 
 def queues_visible_to(*, agent: Agent) -> QuerySet[Queue]:

@@ -257,11 +257,20 @@ def _rule_errors(exc: Any) -> dict[str, list[str]]:
 
 
 class BacktestHitSerializer(serializers.Serializer):
+    """A hit on a ticket the caller may not see keeps its id and time, not its subject or
+    evidence (as in the admin's rule preview). The view passes ``visible_tickets``."""
+
     ticket = serializers.IntegerField(source="ticket_id")
-    subject = serializers.CharField()
+    subject = serializers.CharField(help_text="Empty for a ticket you may not see.")
     at = serializers.DateTimeField()
     trigger = serializers.CharField()
-    evidence = serializers.JSONField()
+    evidence = serializers.JSONField(help_text="Empty for a ticket you may not see.")
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if data["ticket"] not in self.context.get("visible_tickets", ()):
+            data["subject"], data["evidence"] = "", {}
+        return data
 
 
 class BacktestSerializer(serializers.Serializer):

@@ -18,7 +18,7 @@ from escalations.models import AuditEvent, Calendar, Escalation, Rule, SLAPolicy
 from kimondesk.api.idempotency import idempotent
 from kimondesk.api.permissions import LEAD
 from kimondesk.api.viewsets import ApiViewSet
-from tickets.selectors import tickets_visible_to
+from tickets.selectors import ticket_ids_visible_to, tickets_visible_to
 
 from . import engine, filters, serializers, services
 
@@ -132,7 +132,12 @@ class RuleViewSet(AuditedConfigViewSet):
         query = serializers.BacktestQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         result = engine.rule_backtest(rule=rule, days=query.validated_data["days"])
-        return Response(serializers.BacktestSerializer(result).data)
+        visible = ticket_ids_visible_to(
+            agent=self.agent, ticket_ids=[hit.ticket_id for hit in result.hits]
+        )
+        return Response(
+            serializers.BacktestSerializer(result, context={"visible_tickets": visible}).data
+        )
 
 
 class CalendarViewSet(AuditedConfigViewSet):

@@ -88,8 +88,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
+elif env.bool("DB_POOL", default=True):
+    # Under ASGI every request may run in a different thread, and per-thread persistent
+    # connections pile up until PostgreSQL refuses clients: a bounded pool per process instead.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DB_POOL_MAX_SIZE", default=8),
+        # Django checks each connection before lending it: a dropped one is replaced.
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+    }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -209,6 +219,8 @@ KIMONDESK = {
     "PUBLIC_URL": env.str("PUBLIC_URL", default="http://127.0.0.1:8000"),
     "ESCALATION_MAX_CHAIN": env.int("ESCALATION_MAX_CHAIN", default=4),
     "ESCALATION_DEFAULT_COOLDOWN_MINUTES": 60,
+    # An open socket re-checks the agent's access at most this often (seconds).
+    "SOCKET_RECHECK_SECONDS": env.float("SOCKET_RECHECK_SECONDS", default=5),
     # SLA sweeper chain (see README, "SLA timing"): longest sleep between sweeps, how long one
     # task sweeps before queueing its successor (kept below Q_CLUSTER timeout), lease length.
     "SLA_SWEEP_INTERVAL_SECONDS": env.float("SLA_SWEEP_INTERVAL_SECONDS", default=1.0),

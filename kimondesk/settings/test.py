@@ -31,3 +31,6 @@ else:
 # Serve static files from the source folders: tests never run collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Sockets re-check access on every push in tests (production: at most every 5 s).
+KIMONDESK = {**KIMONDESK, "SOCKET_RECHECK_SECONDS": 0}  # noqa: F405

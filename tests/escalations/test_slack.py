@@ -25,7 +25,7 @@ from escalations.services import slack_delivery_retry, slack_target_test
 from escalations.slack import slack_deliveries_due, slack_delivery_send
 from escalations.tasks import slack_deliver
 from tests import factories
-from tests.fakes.slack_server import FakeSlack, hang, rate_limited, status
+from tests.fakes.slack_server import fake_slack_serving, hang, rate_limited, status
 from tickets import services as ticket_services
 from tickets.models import Ticket, TicketEvent
 
@@ -35,15 +35,7 @@ PORTS = range(8150, 8170)
 
 @pytest.fixture
 def fake_slack():
-    for port in PORTS:
-        try:
-            server = FakeSlack(port).start()
-        except OSError:
-            continue
-        yield server
-        server.stop()
-        return
-    raise RuntimeError("no free port in 8150-8169 for the fake Slack server")
+    yield from fake_slack_serving(PORTS)
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -95,3 +95,16 @@ class FakeSlack:
         self.server.server_close()
         self.thread.join(timeout=5)
         time.sleep(0)
+
+
+def fake_slack_serving(ports: range) -> Iterator[FakeSlack]:
+    """Body of a pytest fixture: a fake on the first free port of ``ports``, stopped after."""
+    for port in ports:
+        try:
+            server = FakeSlack(port).start()
+        except OSError:
+            continue
+        yield server
+        server.stop()
+        return
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1} for the fake Slack server")

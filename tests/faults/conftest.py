@@ -45,7 +45,7 @@ def fault_stack(settings, monkeypatch) -> Iterator[Callable[..., Stack]]:
             workers=workers,
             base_port=8550 + slot * 6,
             redis_port=6392 + slot,
-            env={"Q_WORKERS": "2", "CONN_MAX_AGE": "60", **(env or {})},
+            env={"Q_WORKERS": "2", **(env or {})},
             existing_database_url=database_url(),
             stop_grace=5.0,
         )

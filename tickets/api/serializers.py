@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import copy
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +27,11 @@ from tickets.models import (
     Team,
     Ticket,
 )
-from tickets.selectors import queues_visible_to
+from tickets.selectors import (
+    escalation_targets_for,
+    queues_visible_to,
+    ticket_assignee_choices,
+)
 
 
 class TeamSerializer(serializers.ModelSerializer):
@@ -182,6 +187,22 @@ class TicketUpdateSerializer(serializers.Serializer):
         child=serializers.SlugField(max_length=50), required=False, max_length=50
     )
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """The assignee is an active member of the team of the ticket's queue (the new queue when
+        it changes too), as on the ticket page: assigning to an outsider would show them the
+        ticket. The view passes the ticket as ``context["ticket"]``."""
+        assignee = attrs.get("assignee")
+        if assignee is None:
+            return attrs
+        probe = copy(self.context["ticket"])
+        if "queue" in attrs:
+            probe.queue = attrs["queue"]
+        if not ticket_assignee_choices(ticket=probe).filter(pk=assignee.pk).exists():
+            raise serializers.ValidationError(
+                {"assignee": ["Assign the ticket to an active member of its queue's team."]}
+            )
+        return attrs
+
 
 class MessageSerializer(serializers.ModelSerializer):
     author_type = serializers.ChoiceField(choices=AuthorType.choices)
@@ -249,7 +270,7 @@ class EscalateSerializer(serializers.Serializer):
         allow_null=True,
         required=False,
         default=None,
-        help_text="A target id; default: the lead of the ticket's team.",
+        help_text="A target id (your team's or a shared one); default: the lead of the ticket's team.",
     )
     add_tag = serializers.BooleanField(
         default=False,
@@ -258,3 +279,13 @@ class EscalateSerializer(serializers.Serializer):
             "the first matching `escalate_tag` rule picks the target."
         ),
     )
+
+    def validate_target(self, target: Target | None) -> Target | None:
+        """Targets offered on the escalate page: the agent's team's and the shared ones."""
+        agent = self.context["request"].user
+        if (
+            target is not None
+            and not escalation_targets_for(agent=agent).filter(pk=target.pk).exists()
+        ):
+            raise serializers.ValidationError("The target belongs to another team.")
+        return target

@@ -173,7 +173,9 @@ class TicketViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         ticket = self.get_object()
-        payload = serializers.TicketUpdateSerializer(data=request.data)
+        payload = serializers.TicketUpdateSerializer(
+            data=request.data, context={**self.get_serializer_context(), "ticket": ticket}
+        )
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         ticket = services.ticket_update(
@@ -200,7 +202,9 @@ class TicketViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
     @idempotent
     def escalate(self, request: Request, pk: str | None = None) -> Response:
         ticket = self.get_object()
-        payload = serializers.EscalateSerializer(data=request.data)
+        payload = serializers.EscalateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         payload.is_valid(raise_exception=True)
         escalation = engine.escalation_create_manual(
             ticket=ticket, actor=self.agent, **payload.validated_data

@@ -1,0 +1,71 @@
+"""Two teams and every role, one team-A ticket with an escalation, for the security tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+
+from tests import factories
+from tickets.models import Agent, Ticket
+
+ROLES = ("admin", "lead_a", "senior_a", "junior_a", "junior_b")
+# Apps whose rows a form may write (sessions: sign-in and sign-out).
+OWN_APPS = ("tickets", "escalations", "reports", "sessions")
+
+
+@dataclass
+class World:
+    agents: dict[str, Agent]
+    ticket_a: Ticket
+    escalation_id: int
+
+    def ids(self) -> dict[str, Any]:
+        """Values for the URL parameters of the site's pages."""
+        return {
+            "ticket_id": self.ticket_a.pk,
+            "escalation_id": self.escalation_id,
+            "agent_id": self.agents["junior_a"].pk,
+            "table": "rates",
+        }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Sign-in counters live in the cache: no test inherits another's."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(db) -> World:
+    team_a = factories.TeamFactory(name="Alpha")
+    team_b = factories.TeamFactory(name="Bravo")
+    agents = {
+        "admin": factories.AdminFactory(username="admin"),
+        "lead_a": factories.LeadFactory(username="lead_a", team=team_a, is_staff=True),
+        "senior_a": factories.SeniorFactory(username="senior_a", team=team_a),
+        "junior_a": factories.AgentFactory(username="junior_a", team=team_a),
+        "junior_b": factories.AgentFactory(username="junior_b", team=team_b),
+    }
+    queue_a = factories.QueueFactory(name="Alpha general", team=team_a)
+    factories.QueueFactory(name="Bravo general", team=team_b)
+    ticket_a = factories.TicketFactory(
+        subject="Alpha invoice", queue=queue_a, assignee=agents["junior_a"]
+    )
+    factories.MessageFactory(ticket=ticket_a, body="I was charged twice.")
+    escalation = factories.EscalationFactory(ticket=ticket_a, to_agent=agents["senior_a"])
+    return World(agents=agents, ticket_a=ticket_a, escalation_id=escalation.pk)
+
+
+def row_counts() -> dict[str, int]:
+    """Rows of every model of the site's own apps: a write anywhere changes one of them."""
+    return {
+        model._meta.label: model._default_manager.count()
+        for app in OWN_APPS
+        for model in apps.get_app_config(app).get_models()
+    }

@@ -1,0 +1,236 @@
+"""Who reaches what, across every surface, in one place: pages, admin, API and sockets.
+
+Roles: an admin, team A's lead, senior and junior, a junior of team B, and nobody signed in.
+Objects are team A's (its ticket, its junior's report). The detailed per-surface matrices live
+beside each surface (tests/admin, tests/api, tests/tickets, tests/reports); this one is the
+cross-surface summary, with the exact answer each role gets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib import admin
+from django.db import connections
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from kimondesk.asgi import application
+from tickets.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED
+
+from .conftest import World
+from .discovery import PAGES
+from .test_csrf import FORMS
+
+ROLES = ("admin", "lead_a", "senior_a", "junior_a", "junior_b", "anonymous")
+
+
+def by_role(*outcomes: Any) -> dict[str, Any]:
+    return dict(zip(ROLES, outcomes, strict=True))
+
+
+def cases(matrix: dict[str, dict[str, Any]]) -> list[Any]:
+    return [
+        pytest.param(surface, role, expected, id=f"{surface}-{role}")
+        for surface, row in matrix.items()
+        for role, expected in row.items()
+    ]
+
+
+def _client(world: World, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world.agents[role])
+    return client
+
+
+# --- Pages ---------------------------------------------------------------------------------
+LOGIN = 302  # signed out: to the sign-in page
+ANY_AGENT = by_role(200, 200, 200, 200, 200, LOGIN)
+TEAM_A = by_role(200, 200, 200, 200, 404, LOGIN)
+LEADS = by_role(200, 200, 403, 403, 403, LOGIN)
+SELF_OR_LEAD = by_role(200, 200, 404, 200, 404, LOGIN)
+
+PAGE_MATRIX: dict[str, dict[str, Any]] = {
+    "home": ANY_AGENT,
+    "queue_mine": ANY_AGENT,
+    "queue_team": ANY_AGENT,
+    "queue_escalated": ANY_AGENT,
+    "ticket_detail": TEAM_A,
+    "ticket_escalate": TEAM_A,
+    "ticket_live": TEAM_A,
+    "reports:overview": LEADS,
+    "reports:rules": LEADS,
+    "reports:export": LEADS,
+    "reports:agent": SELF_OR_LEAD,
+    "reports:agent_export": SELF_OR_LEAD,
+}
+# Pages outside the matrix: sign-in and health answer everyone; the rest take POST only.
+OPEN_PAGES = {"login", "admin_login", "logout", "healthz", "readyz"}
+
+
+def test_the_page_matrix_covers_every_page_that_answers_get():
+    pages = {p.name for p in PAGES if not p.name.startswith("admin:")}
+    post_only = {name for name in FORMS if name not in PAGE_MATRIX}
+
+    assert sorted(pages - OPEN_PAGES - post_only - set(PAGE_MATRIX)) == []
+    assert sorted(set(PAGE_MATRIX) - pages) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("page", "role", "expected"), cases(PAGE_MATRIX))
+def test_pages(world, page, role, expected):
+    target = next(p for p in PAGES if p.name == page)
+    values = world.ids()
+    path = "/" + target.route
+    for name in target.params:
+        path = path.replace(f"<int:{name}>", str(values[name])).replace(
+            f"<slug:{name}>", str(values[name])
+        )
+
+    response = _client(world, role).get(path)
+
+    assert response.status_code == expected
+    if expected == LOGIN:
+        assert response["Location"].startswith("/login/?next=")
+
+
+# --- Admin ---------------------------------------------------------------------------------
+STAFF_LOGIN = 302  # not staff: to the admin's sign-in page
+ADMIN_ONLY = by_role(200, 403, STAFF_LOGIN, STAFF_LOGIN, STAFF_LOGIN, STAFF_LOGIN)
+LEAD_SCOPED = by_role(200, 200, STAFF_LOGIN, STAFF_LOGIN, STAFF_LOGIN, STAFF_LOGIN)
+
+ADMIN_MATRIX: dict[str, dict[str, Any]] = {
+    "index": LEAD_SCOPED,
+    "auth.group": ADMIN_ONLY,
+    "authtoken.tokenproxy": ADMIN_ONLY,
+    "django_q.schedule": ADMIN_ONLY,
+    "django_q.success": ADMIN_ONLY,
+    "django_q.failure": ADMIN_ONLY,
+    "django_q.ormq": ADMIN_ONLY,
+    "tickets.agent": ADMIN_ONLY,
+    "tickets.team": ADMIN_ONLY,
+    "tickets.queue": LEAD_SCOPED,
+    "tickets.customer": ADMIN_ONLY,
+    "tickets.ticket": ADMIN_ONLY,
+    "tickets.tag": ADMIN_ONLY,
+    "escalations.rule": LEAD_SCOPED,
+    "escalations.target": LEAD_SCOPED,
+    "escalations.slapolicy": LEAD_SCOPED,
+    "escalations.calendar": LEAD_SCOPED,
+    "escalations.slackdelivery": LEAD_SCOPED,
+    "escalations.escalation": LEAD_SCOPED,
+    "escalations.auditevent": ADMIN_ONLY,
+}
+
+
+def _registered() -> set[str]:
+    return {model._meta.label_lower for model in admin.site._registry}
+
+
+# django_q's ``ormq`` page exists only with the ORM broker (no REDIS_URL).
+ADMIN_PAGES = {k: v for k, v in ADMIN_MATRIX.items() if k == "index" or k in _registered()}
+
+
+def test_the_admin_matrix_covers_every_registered_model():
+    assert sorted(_registered() - set(ADMIN_MATRIX)) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("page", "role", "expected"), cases(ADMIN_PAGES))
+def test_admin(world, page, role, expected):
+    path = "/admin/" if page == "index" else "/admin/{}/{}/".format(*page.split("."))
+
+    response = _client(world, role).get(path)
+
+    assert response.status_code == expected
+    if expected == STAFF_LOGIN:
+        assert response["Location"].startswith("/admin/login/?next=")
+
+
+# --- API -----------------------------------------------------------------------------------
+EVERYONE = by_role(200, 200, 200, 200, 200, 401)
+LEADS_API = by_role(200, 200, 403, 403, 403, 401)
+TEAM_A_API = by_role(200, 200, 200, 200, 404, 401)
+
+API_MATRIX: dict[str, dict[str, Any]] = {
+    "teams": EVERYONE,
+    "agents": EVERYONE,
+    "queues": EVERYONE,
+    "customers": EVERYONE,
+    "tickets": EVERYONE,
+    "escalations": EVERYONE,
+    "targets": EVERYONE,
+    "rules": EVERYONE,
+    "calendars": EVERYONE,
+    "sla-policies": EVERYONE,
+    "audit-events": LEADS_API,
+    "webhooks": LEADS_API,
+    "reports/escalation-rate": LEADS_API,
+    "tickets/{ticket}": TEAM_A_API,
+    "tickets/{ticket}/messages": TEAM_A_API,
+    "tickets/{ticket}/notes": TEAM_A_API,
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("endpoint", "role", "expected"), cases(API_MATRIX))
+def test_api(world, endpoint, role, expected):
+    client = Client()
+    headers = {}
+    if role != "anonymous":
+        token, _ = Token.objects.get_or_create(user=world.agents[role])
+        headers["Authorization"] = f"Token {token.key}"
+    path = "/api/v1/" + endpoint.format(ticket=world.ticket_a.pk) + "/"
+
+    response = client.get(path, headers=headers)
+
+    assert response.status_code == expected
+
+
+# --- Sockets -------------------------------------------------------------------------------
+ACCEPTED = "accepted"
+TEAM_A_SOCKET = by_role(
+    ACCEPTED, ACCEPTED, ACCEPTED, ACCEPTED, CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED
+)
+OWN_SOCKET = by_role(ACCEPTED, ACCEPTED, ACCEPTED, ACCEPTED, ACCEPTED, CLOSE_UNAUTHENTICATED)
+
+SOCKET_MATRIX: dict[str, dict[str, Any]] = {
+    "ws/tickets/{ticket}": TEAM_A_SOCKET,
+    "ws/notifications": OWN_SOCKET,
+}
+
+
+@pytest_asyncio.fixture
+async def close_worker_connections(transactional_db):
+    """Consumers query from a worker thread; its connection must not outlive the test."""
+    yield
+    await database_sync_to_async(connections.close_all)()
+
+
+@sync_to_async
+def _headers(world: World, role: str) -> list[tuple[bytes, bytes]]:
+    headers = [(b"origin", b"http://127.0.0.1")]
+    if role != "anonymous":
+        client = Client()
+        client.force_login(world.agents[role])
+        headers.append((b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()))
+    return headers
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("socket", "role", "expected"), cases(SOCKET_MATRIX))
+async def test_sockets(world, close_worker_connections, socket, role, expected):
+    path = "/" + socket.format(ticket=world.ticket_a.pk) + "/"
+    communicator = WebsocketCommunicator(application, path, headers=await _headers(world, role))
+
+    connected, code = await communicator.connect()
+    await communicator.disconnect()
+
+    assert (ACCEPTED if connected else code) == expected
