@@ -85,11 +85,15 @@ class Stack:
     redis_port: int
     workers: int
     env: dict[str, str] = field(default_factory=dict)
+    # A database that already exists (e.g. a test database): used as is, never created or dropped.
+    existing_database_url: str = ""
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="kd-bench-")))
 
     @property
     def database_url(self) -> str:
+        if self.existing_database_url:
+            return self.existing_database_url
         return f"postgres://postgres@127.0.0.1:5432/{self.db_name}"
 
     @property
@@ -132,6 +136,37 @@ class Stack:
         if proc:
             proc.terminate()
             proc.wait(10)
+
+    def restart_redis(self) -> None:
+        """Stop and start the private Redis on the same port; it comes back empty (no saves)."""
+        self.stop_redis()
+        self.start_redis()
+
+    def clusters_alive(self) -> int:
+        """qcluster processes whose heartbeat is in Redis (each expires 3 s after its last beat)."""
+        import redis
+
+        client = redis.Redis.from_url(self.redis_url, socket_timeout=2)
+        try:
+            return len(client.keys("django_q:*:cluster:*"))
+        finally:
+            client.close()
+
+    def wait_for_clusters(self, count: int, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.clusters_alive() != count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{count} task clusters not running after {timeout} s")
+            time.sleep(0.1)
+
+    def queue_length(self) -> int:
+        import redis
+
+        client = redis.Redis.from_url(self.redis_url, socket_timeout=2)
+        try:
+            return sum(int(client.llen(key)) for key in client.keys("django_q:*:q"))
+        finally:
+            client.close()
 
     def create_database(self) -> None:
         for sql in (
@@ -178,14 +213,24 @@ class Stack:
             start_new_session=True,
         )
 
-    def kill(self, name: str, sig: int = signal.SIGTERM) -> None:
+    def kill(self, name: str, sig: int = signal.SIGTERM, grace: float = 30.0) -> None:
+        """Signal a process (a worker's whole process group); SIGKILL it after ``grace`` s."""
         proc = self.processes.pop(name)
+        group = name.startswith("worker")
         with contextlib.suppress(ProcessLookupError):
-            if name.startswith("worker"):
+            if group:
                 os.killpg(proc.pid, sig)
             else:
                 proc.send_signal(sig)
-        proc.wait(30)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                if group:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                else:
+                    proc.kill()
+            proc.wait(10)
 
     def rss(self) -> dict[str, int]:
         return {name: rss_peak_kib(p.pid) for name, p in self.processes.items()}
@@ -193,10 +238,10 @@ class Stack:
     def cpu(self) -> dict[str, float]:
         return {name: cpu_seconds(p.pid) for name, p in self.processes.items()}
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 30.0) -> None:
         for name in list(self.processes):
             with contextlib.suppress(Exception):
-                self.kill(name, signal.SIGTERM)
+                self.kill(name, signal.SIGTERM, grace)
         keep = os.environ.get("KD_BENCH_LOGS")
         if keep:
             shutil.copytree(self.tmp, keep, dirs_exist_ok=True)
@@ -207,21 +252,26 @@ class Stack:
 def running_stack(
     *, db_name: str, web: int = 2, workers: int = 2, base_port: int = 8600, redis_port: int = 6391,
     env: dict[str, str] | None = None, keep_db: bool = False,
+    existing_database_url: str = "", stop_grace: float = 30.0,
 ) -> Iterator[Stack]:  # fmt: skip
+    """A started private Redis and a migrated database (created here unless
+    ``existing_database_url`` names one); web and worker processes are started by the caller."""
     stack = Stack(
         db_name=db_name,
         web_ports=[base_port + i for i in range(web)],
         redis_port=redis_port,
         workers=workers,
         env=env or {},
+        existing_database_url=existing_database_url,
     )
     try:
         stack.start_redis()
-        stack.create_database()
+        if not existing_database_url:
+            stack.create_database()
         yield stack
     finally:
-        stack.stop()
-        if not keep_db:
+        stack.stop(stop_grace)
+        if not keep_db and not existing_database_url:
             stack.drop_database()
 
 

@@ -29,9 +29,11 @@ logger = logging.getLogger(__name__)
 # emits nothing. Every outcome is recorded as a ``DeliveryAttempt`` instead.
 sdk_logger = logging.Logger("escalations.slack.sdk", level=logging.CRITICAL + 1)
 
+# Tries after 30 s, 1.5, 3.5, 7.5, 15.5, 31.5 and 63.5 min: an outage of up to an hour loses
+# nothing (5 tries ended at 7.5 min, so a 10-minute outage failed the delivery).
 SLACK_DEFAULTS = {
     "SLACK_TIMEOUT_SECONDS": 10,
-    "SLACK_MAX_ATTEMPTS": 5,
+    "SLACK_MAX_ATTEMPTS": 8,
     "SLACK_BACKOFF_SECONDS": 30,
     "SLACK_BACKOFF_MAX_SECONDS": 3600,
 }
@@ -88,10 +90,13 @@ def slack_delivery_create(
 
 
 def slack_delivery_enqueue(*, delivery_id: int) -> None:
-    """Queue one send now (call from ``transaction.on_commit``)."""
-    from django_q.tasks import async_task
+    """Queue one send now (call from ``transaction.on_commit``). If the broker is down the
+    delivery stays pending and the due sweep sends it."""
+    from .queueing import task_enqueue_or_defer
 
-    async_task("escalations.tasks.slack_deliver", delivery_id)
+    task_enqueue_or_defer(
+        "escalations.tasks.slack_deliver", delivery_id, swept_by="the Slack due sweep"
+    )
 
 
 def slack_delivery_schedule(*, delivery_id: int, attempt: int, at: datetime) -> None:

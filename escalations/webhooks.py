@@ -134,12 +134,15 @@ def webhook_event_emit(*, event: str, payload: dict[str, Any], team_id: int | No
 
 
 def webhook_delivery_enqueue(*, delivery_id: int, at: datetime | None = None) -> None:
-    """Hand a delivery to the task queue now, or at ``at`` (a one-off schedule)."""
+    """Hand a delivery to the task queue now, or at ``at`` (a one-off schedule). If the broker
+    is down the delivery stays pending and the due sweep queues it."""
     from django_q.models import Schedule
-    from django_q.tasks import async_task, schedule
+    from django_q.tasks import schedule
+
+    from escalations.queueing import task_enqueue_or_defer
 
     if at is None:
-        async_task(SEND_TASK, delivery_id)
+        task_enqueue_or_defer(SEND_TASK, delivery_id, swept_by="the webhook due sweep")
     else:
         schedule(SEND_TASK, delivery_id, schedule_type=Schedule.ONCE, next_run=at, repeats=1)
 

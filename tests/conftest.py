@@ -13,12 +13,13 @@ ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(
 
 def pytest_collection_modifyitems(config, items):
     # Tests marked ``postgres`` prove database-level guarantees (row locks, triggers); SQLite
-    # cannot show them, so they run only in CI's PostgreSQL pass.
+    # cannot show them, so they run only in CI's PostgreSQL pass. So do the ``faults`` drills,
+    # which start web and worker processes against a PostgreSQL database.
     if ON_POSTGRES:
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: runs in the DATABASE_URL pass of .ci/run")
     for item in items:
-        if "postgres" in item.keywords:
+        if "postgres" in item.keywords or item.get_closest_marker("faults"):
             item.add_marker(skip)
 
 

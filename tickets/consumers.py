@@ -6,12 +6,15 @@ payload is sent to the browser unchanged.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from redis.exceptions import RedisError
 
 from tickets.realtime import agent_group, ticket_group
 from tickets.selectors import agent_socket_allowed, ticket_is_visible_to
@@ -19,6 +22,10 @@ from tickets.selectors import agent_socket_allowed, ticket_is_visible_to
 # Close codes in the application range: the page's script stops retrying on them.
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+# The channel layer did not answer; the page reconnects (not a final close code).
+CLOSE_LAYER_UNAVAILABLE = 1011
+JOIN_TIMEOUT_SECONDS = 5
+logger = logging.getLogger(__name__)
 
 
 class _RelayConsumer(AsyncJsonWebsocketConsumer):
@@ -27,8 +34,16 @@ class _RelayConsumer(AsyncJsonWebsocketConsumer):
     allowed_until = 0.0
 
     async def join(self, group: str) -> None:
+        try:
+            # A pooled Redis connection left over from before a Redis restart can hang the first
+            # command: refuse the socket instead, and the page's script connects again.
+            async with asyncio.timeout(JOIN_TIMEOUT_SECONDS):
+                await self.channel_layer.group_add(group, self.channel_name)
+        except (TimeoutError, ConnectionError, RedisError):
+            logger.warning("channel layer unavailable: socket for %s refused", group)
+            await self.close(code=CLOSE_LAYER_UNAVAILABLE)
+            return
         self.group = group
-        await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:

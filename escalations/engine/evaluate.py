@@ -19,6 +19,7 @@ from django.db import transaction
 
 from escalations.audit import audit_record
 from escalations.models import AuditEvent, EventEvaluation, Rule, RuleKind
+from escalations.queueing import task_enqueue_or_defer
 from tickets.models import EventKind, Message, Ticket, TicketEvent
 
 from .context import ticket_context_build
@@ -52,9 +53,12 @@ def evaluation_queue(*, event: TicketEvent) -> None:
     event_id = event.pk
 
     def enqueue() -> None:
-        from django_q.tasks import async_task
-
-        async_task("escalations.tasks.evaluate_ticket_event", event_id)
+        # A broker outage must not fail the committed write: the receipts sweep finds the event.
+        task_enqueue_or_defer(
+            "escalations.tasks.evaluate_ticket_event",
+            event_id,
+            swept_by="the evaluation receipts sweep",
+        )
 
     transaction.on_commit(enqueue)
 

@@ -92,10 +92,13 @@ elif env.bool("DB_POOL", default=True):
     # Under ASGI every request may run in a different thread, and per-thread persistent
     # connections pile up until PostgreSQL refuses clients: a bounded pool per process instead.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # With a pool, CONN_HEALTH_CHECKS makes Django pass the pool a check: each connection is
+    # tested before it is lent (one round trip), so one the server dropped (a restart,
+    # pg_terminate_backend) is replaced instead of failing a request.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": env.int("DB_POOL_MAX_SIZE", default=8),
-        # Django checks each connection before lending it: a dropped one is replaced.
         "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
     }
 else:

@@ -2,6 +2,7 @@
 
 ``FakeSlack`` runs ``http.server`` in a thread. Queue the answers it should give (``ok``, a status
 code, 429 with ``Retry-After``, or ``hang`` to time the client out); it records every request body.
+With nothing queued it answers ``fallback()`` (``OK`` unless a test sets it, e.g. to play an outage).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -45,6 +46,7 @@ class FakeSlack:
         self.answers: deque[Answer] = deque()
         self.requests: list[dict[str, Any]] = []
         self.paths: list[str] = []
+        self.fallback: Callable[[], Answer] = lambda: OK
         self._lock = threading.Lock()
         self._stop_hanging = threading.Event()
         fake = self
@@ -56,7 +58,7 @@ class FakeSlack:
                 with fake._lock:
                     fake.requests.append(json.loads(raw or b"{}"))
                     fake.paths.append(self.path)
-                    answer = fake.answers.popleft() if fake.answers else OK
+                    answer = fake.answers.popleft() if fake.answers else fake.fallback()
                 if answer.hang_seconds:
                     fake._stop_hanging.wait(answer.hang_seconds)
                     return

@@ -13,7 +13,7 @@ from django.test import Client
 from kimondesk.asgi import application
 from tests import factories
 from tickets import realtime
-from tickets.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED
+from tickets.consumers import CLOSE_FORBIDDEN, CLOSE_LAYER_UNAVAILABLE, CLOSE_UNAUTHENTICATED
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
 
@@ -148,3 +148,26 @@ async def test_what_the_browser_sends_is_ignored(ticket, junior):
 
     assert await socket.receive_nothing() is True
     await socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [ConnectionError("Connection closed by server."), TimeoutError()],
+    ids=["layer-error", "layer-timeout"],
+)
+async def test_a_socket_is_refused_when_the_channel_layer_does_not_answer(
+    ticket, junior, monkeypatch, failure
+):
+    # given a channel layer that fails (as after a Redis restart, before its pool recovers)
+    from channels.layers import get_channel_layer
+
+    async def fail(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(type(get_channel_layer()), "group_add", fail)
+    socket = _socket(f"/ws/tickets/{ticket.pk}/", await _session_cookie(junior))
+
+    # when the page connects, then it is refused with a code its script retries on
+    connected, code = await socket.connect()
+
+    assert (connected, code) == (False, CLOSE_LAYER_UNAVAILABLE)
