@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
 from escalations.api import sla
+from kimondesk.api.filters import UtcIsoDateTimeFilter
 from kimondesk.api.ids import IdFilter
 from tickets.models import Agent, Customer, Priority, Queue, Status, Ticket
 
@@ -23,8 +24,8 @@ class TicketFilter(filters.FilterSet):
     sla_state = filters.ChoiceFilter(
         choices=[(s, s) for s in sla.SLA_STATES], method="filter_sla_state"
     )
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Ticket
