@@ -9,9 +9,27 @@ sweep named by the caller queues the work later.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from typing import Any
 
 logger = logging.getLogger(__name__)
+
+_broker: Any = None
+_broker_pid = 0
+_broker_lock = threading.Lock()
+
+
+def task_broker() -> Any:
+    """This process's broker. django-q2 builds a new one (a new Redis connection pool) for
+    every task it queues unless handed one; reusing it saves a connection per request."""
+    global _broker, _broker_pid
+    from django_q.brokers import get_broker
+
+    with _broker_lock:
+        if _broker is None or _broker_pid != os.getpid():
+            _broker, _broker_pid = get_broker(), os.getpid()
+        return _broker
 
 
 def task_enqueue_or_defer(func: str, *args: Any, swept_by: str) -> bool:
@@ -19,7 +37,7 @@ def task_enqueue_or_defer(func: str, *args: Any, swept_by: str) -> bool:
     from django_q.tasks import async_task
 
     try:
-        async_task(func, *args)
+        async_task(func, *args, broker=task_broker())
     except Exception as exc:  # redis.ConnectionError, TimeoutError, an ORM broker's DB error
         logger.warning(
             "could not queue %s%r (%s); %s will queue it",

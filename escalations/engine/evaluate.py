@@ -19,7 +19,7 @@ from django.db import transaction
 
 from escalations.audit import audit_record
 from escalations.models import AuditEvent, EventEvaluation, Rule, RuleKind
-from escalations.queueing import task_enqueue_or_defer
+from escalations.queueing import task_broker, task_enqueue_or_defer
 from tickets.models import EventKind, Message, Ticket, TicketEvent
 
 from .context import ticket_context_build
@@ -158,8 +158,9 @@ def evaluations_missed_requeue(
         .order_by("created_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
+    broker = task_broker()
     for event_id in missed:
-        async_task("escalations.tasks.evaluate_ticket_event", event_id)
+        async_task("escalations.tasks.evaluate_ticket_event", event_id, broker=broker)
     if missed:
         logger.warning("re-queued %d ticket events that had no evaluation receipt", len(missed))
     return missed
