@@ -1,8 +1,8 @@
 """End-to-end escalation latency, ingest throughput and WebSocket fan-out, in production shape.
 
-A customer message arrives through the REST API on web server 1 → the sentiment trigger fires in
-a qcluster worker → the escalation commits → the summary reaches the receiving agent's sockets,
-which are connected to web server 2 (so every push crosses the Redis channel layer).
+A customer message arrives through the REST API (spread over the web servers) → the sentiment
+trigger fires in a qcluster worker → the escalation commits → the summary reaches the receiving
+agent's sockets, connected to the last web server (every push crosses the Redis channel layer).
 
     .venv/bin/python bench/e2e_latency.py --rate 50 --duration 60            # scenario 1
     .venv/bin/python bench/e2e_latency.py --rate 0 --duration 30             # 2: ingest (max rate)
@@ -133,7 +133,9 @@ async def run(stack: Stack, fixture: Fixture, args: argparse.Namespace) -> Resul
     import redis
 
     results = Results()
-    post_port, ws_port = stack.web_ports[0], stack.web_ports[-1]
+    # POSTs are spread over every web server (as a load balancer would); the receiving agent's
+    # sockets sit on the last one, and the pushes come from the workers through Redis.
+    ws_port = stack.web_ports[-1]
     origin = f"http://127.0.0.1:{ws_port}"
     total = len(fixture.ticket_ids)
     done = asyncio.Event()
@@ -189,7 +191,12 @@ async def run(stack: Stack, fixture: Fixture, args: argparse.Namespace) -> Resul
             results.sent_at[ticket_id] = time.perf_counter()
         body = NEGATIVE_MESSAGE if escalating else NEUTRAL_MESSAGE
         status = await loop.run_in_executor(
-            pool, post_message, post_port, fixture.token, ticket_id, body
+            pool,
+            post_message,
+            stack.web_ports[ticket_id % len(stack.web_ports)],
+            fixture.token,
+            ticket_id,
+            body,
         )
         if status == 201:
             results.accepted += 1
