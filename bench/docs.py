@@ -11,7 +11,7 @@ DOCS_HEADING = "# KimonDesk benchmarks"
 def benchmarks_section_write(title: str, body: str, path: Path = DOCS_FILE) -> None:
     """Replace (or append) the section headed ``## title``, leaving the others alone."""
     heading = f"## {title}"
-    section = f"{heading}\n\n{body.strip()}\n"
+    section = f"{heading}\n\n{body.strip(chr(10))}\n"
     text = path.read_text(encoding="utf-8") if path.exists() else f"{DOCS_HEADING}\n"
     start = text.find(heading + "\n")
     if start == -1:

@@ -213,18 +213,21 @@ async def run(stack: Stack, fixture: Fixture, args: argparse.Namespace) -> Resul
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
             pending.append(asyncio.create_task(send(ticket_id)))
     else:
+        # At most ``concurrency`` requests in flight; a new one starts when one finishes.
         semaphore = asyncio.Semaphore(args.concurrency)
 
         async def bounded(ticket_id: int) -> None:
-            async with semaphore:
+            try:
                 await send(ticket_id)
+            finally:
+                semaphore.release()
 
         deadline = started + args.duration
         for ticket_id in fixture.ticket_ids:
-            if time.perf_counter() > deadline:
-                break
             await semaphore.acquire()
-            semaphore.release()
+            if time.perf_counter() > deadline:
+                semaphore.release()
+                break
             pending.append(asyncio.create_task(bounded(ticket_id)))
     await asyncio.gather(*pending)
     results.send_seconds = time.perf_counter() - started
