@@ -15,21 +15,22 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-_broker: Any = None
-_broker_pid = 0
+_brokers: dict[tuple[Any, ...], Any] = {}
 _broker_lock = threading.Lock()
 
 
 def task_broker() -> Any:
     """This process's broker. django-q2 builds a new one (a new Redis connection pool) for
-    every task it queues unless handed one; reusing it saves a connection per request."""
-    global _broker, _broker_pid
+    every task it queues unless handed one; reusing it saves a connection per request. Keyed by
+    process and broker configuration, so a forked child or a changed configuration gets its own."""
     from django_q.brokers import get_broker
+    from django_q.conf import Conf
 
+    key = (os.getpid(), str(Conf.REDIS), str(Conf.ORM), Conf.CLUSTER_NAME)
     with _broker_lock:
-        if _broker is None or _broker_pid != os.getpid():
-            _broker, _broker_pid = get_broker(), os.getpid()
-        return _broker
+        if key not in _brokers:
+            _brokers[key] = get_broker()
+        return _brokers[key]
 
 
 def task_enqueue_or_defer(func: str, *args: Any, swept_by: str) -> bool:

@@ -52,19 +52,26 @@ def push_many(pushes: list[tuple[str, dict[str, Any]]]) -> None:
     if layer is None or not pushes:
         return
 
-    async def send_all() -> None:
+    async def send(batch: list[tuple[str, dict[str, Any]]]) -> list[Any]:
         # Consumers receive each in their ``push`` handler and relay ``event["payload"]``.
-        results = await asyncio.gather(
+        return await asyncio.gather(
             *(
                 layer.group_send(group, {"type": "push", "payload": event})
-                for group, event in pushes
+                for group, event in batch
             ),
             return_exceptions=True,
         )
-        for (group, _), result in zip(pushes, results, strict=True):
-            if isinstance(result, BaseException):
-                # A push is a convenience on top of stored data: pages catch up on reconnect.
-                logger.error("live push to %s failed", group, exc_info=result)
+
+    async def send_all() -> None:
+        results = await send(pushes)
+        failed = [push for push, r in zip(pushes, results, strict=True) if isinstance(r, Exception)]
+        if failed:
+            # Once more: a connection the server dropped (Redis restarted) is replaced by then.
+            retried = await send(failed)
+            for (group, _), result in zip(failed, retried, strict=True):
+                if isinstance(result, Exception):
+                    # A push is a convenience on top of stored data: pages catch up on reconnect.
+                    logger.error("live push to %s failed", group, exc_info=result)
 
     try:
         if isinstance(layer, InMemoryChannelLayer):

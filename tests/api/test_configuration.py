@@ -10,7 +10,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-SLACK_URL = "https://hooks.slack.com/services/T000/B000/XXXX"
+SLACK_URL = "https://hooks.slack.com/services/T000/B000/secret-part"
 
 
 def test_slack_target_url_is_write_only_and_masked_in_the_audit_log(client_for, lead):

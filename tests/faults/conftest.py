@@ -45,7 +45,8 @@ def fault_stack(settings, monkeypatch) -> Iterator[Callable[..., Stack]]:
             workers=workers,
             base_port=8550 + slot * 6,
             redis_port=6392 + slot,
-            env={"Q_WORKERS": "2", **(env or {})},
+            # Q_SAVE_LIMIT=0: the drills count finished tasks in django-q2's Success table.
+            env={"Q_WORKERS": "2", "Q_SAVE_LIMIT": "0", **(env or {})},
             existing_database_url=database_url(),
             stop_grace=5.0,
         )
