@@ -3,19 +3,25 @@
 Creates the database ``kd_sla_bench`` (dropped afterwards) and a private Redis, an escalation
 rule on the ``frt_amber`` trigger (to the team lead), tickets through the services, and moves
 their first-response clocks so that amber and breach instants fall over the next ``--spread``
-seconds; then registers the sweeper (``manage.py sla_schedules``), starts one ``qcluster`` and
-waits for every ``sla_state_changed`` event and every escalation. Lag = the event's (or the
-escalation's) ``created_at`` minus the clock's amber/breach instant.
+seconds; then registers the sweeper (``manage.py sla_schedules``), starts the web processes and
+``--clusters`` qcluster processes (production shape: 2 and 2 by default, the sweeper's lease lets
+one cluster sweep at a time) and waits for every ``sla_state_changed`` event and every
+escalation. Lag = the event's (or the escalation's) ``created_at`` minus the clock's amber/breach
+instant. Every crossing must be announced once and every ticket escalated once.
 
-    .venv/bin/python bench/sla_lag.py [--tickets 100] [--spread 40]
+    .venv/bin/python bench/sla_lag.py [--tickets 100] [--spread 40] [--web 2] [--clusters 2]
+
+Add ``--write`` to record the figures in docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import platform
 import statistics
 import sys
 import time
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,13 +34,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=100)
     parser.add_argument("--spread", type=float, default=40.0)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="worker processes per cluster")
+    parser.add_argument("--web", type=int, default=2, help="uvicorn web processes")
+    parser.add_argument("--clusters", type=int, default=2, help="qcluster processes")
+    parser.add_argument("--write", action="store_true", help="record in docs/benchmarks.md")
     args = parser.parse_args()
 
     with running_stack(
         db_name="kd_sla_bench",
-        web=0,
-        workers=1,
+        web=args.web,
+        workers=args.clusters,
         base_port=8200,
         redis_port=8249,
         env={"Q_WORKERS": str(args.workers), "Q_CLUSTER_NAME": "kd-sla-bench"},
@@ -76,7 +85,10 @@ def main() -> None:
             expected[(clock.pk, "red")] = breach
 
         stack.manage("sla_schedules")
-        stack.start_worker(0)
+        for index in range(args.web):
+            stack.start_web(index)
+        for index in range(args.clusters):
+            stack.start_worker(index)
         deadline = time.monotonic() + args.spread + 60
         events = TicketEvent.objects.filter(kind=EventKind.SLA_STATE_CHANGED)
         escalations = Escalation.objects.filter(trigger="frt_amber")
@@ -99,18 +111,34 @@ def main() -> None:
             (e.created_at - amber_of_ticket[e.ticket_id]).total_seconds()  # type: ignore[operator]
             for e in escalations
         ]
-        print(
-            f"{len(lags)} of {len(expected)} crossings announced ({args.tickets} clocks, amber and "
-            f"red each, spread over {args.spread:.0f} s, {args.workers} workers)"
-        )
-        print(f"{len(escalation_lags)} of {args.tickets} frt_amber escalations made")
+        per_ticket = Counter(escalations.values_list("ticket_id", flat=True))
+        doubled = sorted(t for t, n in per_ticket.items() if n > 1)
+        lines = [
+            f"- {len(lags)} of {len(expected)} crossings announced ({args.tickets} clocks, amber "
+            f"and red each, spread over {args.spread:.0f} s), none twice",
+            f"- {len(escalation_lags)} of {args.tickets} frt_amber escalations made, "
+            f"{len(doubled)} tickets escalated more than once",
+        ]
         for label, values in (("event", lags), ("escalation", escalation_lags)):
             if values:
-                print(
-                    f"crossing-to-{label} lag p50 {statistics.median(values) * 1000:.0f} ms, "
+                lines.append(
+                    f"- crossing-to-{label} lag p50 {statistics.median(values) * 1000:.0f} ms, "
                     f"p95 {percentile(values, 95) * 1000:.0f} ms, "
                     f"max {max(values) * 1000:.0f} ms, min {min(values) * 1000:.0f} ms"
                 )
+    text = "\n".join(lines)
+    print(text)
+    if args.write:
+        from bench.docs import benchmarks_section_write
+
+        command = " ".join(a for a in sys.argv[1:] if a != "--write")
+        benchmarks_section_write(
+            "SLA crossing-to-event lag in production shape",
+            f"    .venv/bin/python bench/sla_lag.py {command}\n\n{args.web} uvicorn web processes, "
+            f"{args.clusters} qcluster processes ({args.workers} workers each), PostgreSQL + Redis "
+            f"on the same machine ({platform.machine()}, 2 cores, Python "
+            f"{platform.python_version()}).\n\n{text}\n",
+        )
 
 
 if __name__ == "__main__":

@@ -85,7 +85,11 @@ def test_with_redis_url_channels_redis_and_the_redis_broker_are_used():
     )
 
     assert seen["channel_backend"] == "channels_redis.core.RedisChannelLayer"
-    assert seen["channel_config"] == {"hosts": ["redis://127.0.0.1:6399/5"], "prefix": "kd_x"}
+    assert seen["channel_config"] == {
+        "hosts": ["redis://127.0.0.1:6399/5"],
+        "prefix": "kd_x",
+        "capacity": 1000,
+    }
     assert seen["q_broker_keys"] == ["redis"]
     assert seen["q_redis"] == "redis://127.0.0.1:6399/5"
 

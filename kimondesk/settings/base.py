@@ -138,7 +138,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", "kimondesk")},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": env.str("CHANNELS_PREFIX", "kimondesk"),
+                # Messages a socket may have waiting before channels-redis drops new ones silently
+                # (default 100): a busy web process behind a burst of escalations lost pushes.
+                "capacity": env.int("CHANNELS_CAPACITY", default=1000),
+            },
         }
     }
 else:
@@ -152,6 +158,7 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CHANNELS_PREFIX", "kimondesk"),
+            "OPTIONS": {"pool_class": "kimondesk.cache.SharedConnectionPool"},
         }
     }
 else:
