@@ -1,17 +1,26 @@
 """Sentiment trigger quality: negative-class precision, recall and F1, and throughput.
 
-Data set: the Amazon product-review snippets of the VADER paper (Hutto & Gilbert, ICWSM 2014),
-3,708 sentences from 300 customer reviews, each rated by 20 independent human raters on a
--4..+4 scale (shipped in the vaderSentiment 3.3.2 source distribution; extracted to
-``bench/data/amazon_review_snippets.tsv``, see ``bench/data/README.md``).
+Two human-labelled data sets (provenance and licences: ``bench/data/README.md``):
 
-Gold label: ``negative`` when more than half of the 20 raters gave a negative rating, ``positive``
-when more than half gave a positive one, ``neutral`` otherwise (fixed before any tuning).
+1. Primary, the one the target verdict is computed from: Twitter US Airline Sentiment
+   (Figure Eight / CrowdFlower, Data for Everyone), tweets from customers to US airlines, each
+   labelled negative / neutral / positive by human contributors. ``bench/data/airline_tweets.tsv``
+   holds the first 4,057 rows of the 14,640-row file (all Virgin America and most United tweets).
+   Gold label: ``negative`` when ``airline_sentiment == "negative"``, non-negative otherwise;
+   every row is used, no confidence filter (both fixed before any scoring).
+   Split: a seeded shuffle (seed 20261202) of the sorted tweet ids, the first half is the dev set,
+   the second half the held-out test set.
+2. Secondary: the Amazon product-review snippets of the VADER paper (Hutto & Gilbert, ICWSM
+   2014), 3,708 sentences from 300 customer reviews, each rated by 20 independent human raters on
+   a -4..+4 scale (``bench/data/amazon_review_snippets.tsv``). Gold label: ``negative`` when more
+   than half of the 20 raters gave a negative rating, ``positive`` when more than half gave a
+   positive one, ``neutral`` otherwise. Split: by review (every sentence of one review lands on
+   the same side), a seeded shuffle (seed 20261125) of the 300 review ids, first half dev.
 
-Split: by review (every sentence of one review lands on the same side), a seeded shuffle of the
-300 review ids (seed 20261125), the first half is the dev set (lexicon and thresholds were tuned
-there only), the second half is the held-out test set (reported, never tuned on).
+Lexicon, phrases, penalties and thresholds are tuned on the dev splits only; the test splits are
+reported, never tuned on.
 
+    .venv/bin/python bench/sentiment_eval.py --dev-only # dev figures only (while tuning)
     .venv/bin/python bench/sentiment_eval.py            # print the figures
     .venv/bin/python bench/sentiment_eval.py --write    # also update docs/benchmarks.md
 """
@@ -34,33 +43,49 @@ if str(ROOT) not in sys.path:
 
 from bench.docs import benchmarks_section_write  # noqa: E402
 
-DATA_FILE = ROOT / "bench" / "data" / "amazon_review_snippets.tsv"
+AIRLINE_FILE = ROOT / "bench" / "data" / "airline_tweets.tsv"
+AMAZON_FILE = ROOT / "bench" / "data" / "amazon_review_snippets.tsv"
 DOCS_FILE = ROOT / "docs" / "benchmarks.md"
-DATASET_NAME = (
+AIRLINE_NAME = (
+    "Twitter US Airline Sentiment (Figure Eight / CrowdFlower, Data for Everyone): first 4,057 "
+    "of its 14,640 customer tweets to airlines, human-labelled negative / neutral / positive; "
+    "gold negative = `airline_sentiment` negative, all rows"
+)
+AMAZON_NAME = (
     "VADER ICWSM-2014 Amazon product-review snippets (3,708 sentences from 300 reviews, "
     "20 human ratings each; majority-of-raters label)"
 )
-SPLIT_SEED = 20261125
+AIRLINE_SPLIT_SEED = 20261202
+AMAZON_SPLIT_SEED = 20261125
 TARGET_F1 = 0.70
 TARGET_PRECISION = 0.85
 SECTION_TITLE = "## Sentiment trigger quality"
 NOTES = (
-    "Notes: the issue's target is stated for customer-service messages; no human-labeled "
-    "customer-service set (such as the Twitter US Airline Sentiment tweets) is distributed "
-    "through the package registries reachable here, so these human-rated customer review "
-    "sentences stand in for them (provenance and licence: `bench/data/README.md`). Phrases, "
-    "rewrites, penalties and both thresholds were chosen by looking at dev errors only; the "
-    "test split was scored once after that tuning and once more after fixes driven by the "
-    "hand-written unit-test messages, with the same figures. Throughput is single-process on a "
-    "machine shared with other jobs, so it varies from run to run; VADER alone is timed in the "
-    "same run for scale."
+    "Notes: the target verdict is computed from the airline test split. Tweets to airlines are "
+    "real customer-service messages labelled by humans, but they are short public tweets (often "
+    "replies in a thread, with @handles, hashtags and links), not support tickets; only a "
+    "contiguous part of the file (Virgin America and most United tweets) was available here, "
+    "see `bench/data/README.md`. The support phrase layer (new cue families, @mention/link "
+    "stripping) and the lower no-cue threshold (-0.2, was -0.3) were chosen by looking at "
+    "airline dev and Amazon dev errors only, with patterns phrased for any business (orders, "
+    "accounts, subscriptions), no airline names or airline-only words. The airline test split "
+    "was scored {test_runs}, after that tuning, by this script; the unit-test quality gates "
+    "re-check both test splits against fixed thresholds (pass/fail only). The Amazon test split "
+    "had been scored twice in earlier work; during this round its only reading was the existing "
+    "pass/fail gate (precision >= 0.80) until this run. Amazon test moved from precision 0.814 / "
+    "F1 0.632 to the figures above (recall up, precision down slightly, from the lower no-cue "
+    "threshold). Throughput is single-process on a machine shared with other jobs, so it varies "
+    "from run to run; VADER alone is timed in the same run for scale. VADER alone scores far "
+    "below the issue's 0.59 on the airline tweets mainly because it reads the addressee handle "
+    "of one airline as the positive word it spells; the KimonDesk scorer drops @mentions."
 )
+AIRLINE_TEST_RUNS = "once"
 
 
 @dataclass(frozen=True)
 class LabeledMessage:
     id: str
-    review: str
+    group: str  # the unit the split shuffles: a review for Amazon, the tweet itself for airlines
     label: str
     text: str
 
@@ -73,6 +98,15 @@ class Quality:
     support: int
 
 
+@dataclass(frozen=True)
+class Dataset:
+    key: str
+    name: str
+    load: Callable[[], list[LabeledMessage]]
+    seed: int
+    split_unit: str
+
+
 def rating_label(ratings: list[int]) -> str:
     """Majority-of-raters label: more than half negative (or positive) ratings decides."""
     half = len(ratings) / 2
@@ -83,30 +117,51 @@ def rating_label(ratings: list[int]) -> str:
     return "neutral"
 
 
-def dataset_load(path: Path = DATA_FILE) -> list[LabeledMessage]:
+def tsv_rows(path: Path) -> list[dict[str, str]]:
+    """Rows of a tab-separated file with ``#`` comment lines and no quoting."""
     with path.open(encoding="utf-8", newline="") as handle:
         lines = (line for line in handle if not line.startswith("#"))
-        reader = csv.DictReader(lines, delimiter="\t")
-        return [
-            LabeledMessage(
-                id=row["id"],
-                review=row["id"].split("_", 1)[0],
-                label=rating_label([int(r) for r in row["ratings"].split()]),
-                text=row["text"],
-            )
-            for row in reader
-        ]
+        return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def amazon_load(path: Path = AMAZON_FILE) -> list[LabeledMessage]:
+    return [
+        LabeledMessage(
+            id=row["id"],
+            group=row["id"].split("_", 1)[0],
+            label=rating_label([int(r) for r in row["ratings"].split()]),
+            text=row["text"],
+        )
+        for row in tsv_rows(path)
+    ]
+
+
+def airline_load(path: Path = AIRLINE_FILE) -> list[LabeledMessage]:
+    return [
+        LabeledMessage(
+            id=row["tweet_id"],
+            group=row["tweet_id"],
+            label="negative" if row["airline_sentiment"] == "negative" else "non-negative",
+            text=row["text"],
+        )
+        for row in tsv_rows(path)
+    ]
+
+
+AIRLINE = Dataset("airline", AIRLINE_NAME, airline_load, AIRLINE_SPLIT_SEED, "tweet id")
+AMAZON = Dataset("amazon", AMAZON_NAME, amazon_load, AMAZON_SPLIT_SEED, "review")
+DATASETS = (AIRLINE, AMAZON)
 
 
 def dataset_split(
-    messages: list[LabeledMessage], seed: int = SPLIT_SEED
+    messages: list[LabeledMessage], seed: int
 ) -> tuple[list[LabeledMessage], list[LabeledMessage]]:
-    """(dev, test): a seeded half/half split of the review ids."""
-    reviews = sorted({m.review for m in messages}, key=int)
-    random.Random(seed).shuffle(reviews)
-    dev_reviews = set(reviews[: len(reviews) // 2])
-    dev = [m for m in messages if m.review in dev_reviews]
-    test = [m for m in messages if m.review not in dev_reviews]
+    """(dev, test): a seeded half/half split of the sorted group ids."""
+    groups = sorted({m.group for m in messages}, key=int)
+    random.Random(seed).shuffle(groups)
+    dev_groups = set(groups[: len(groups) // 2])
+    dev = [m for m in messages if m.group in dev_groups]
+    test = [m for m in messages if m.group not in dev_groups]
     return dev, test
 
 
@@ -172,21 +227,20 @@ def throughput_measure(messages: list[LabeledMessage]) -> tuple[float, float]:
     )
 
 
-def report_build(
-    splits: tuple[str, ...] = ("dev", "test"),
-) -> tuple[str, dict[str, dict[str, Quality]], float]:
-    messages = dataset_load()
-    dev, test = dataset_split(messages)
+def dataset_report(
+    dataset: Dataset, splits: tuple[str, ...]
+) -> tuple[list[str], dict[str, dict[str, Quality]], list[LabeledMessage]]:
+    messages = dataset.load()
+    dev, test = dataset_split(messages, dataset.seed)
     chosen = {"dev": dev, "test": test}
     scorers = {"VADER compound <= -0.05": vader_predict(), "KimonDesk scorer": kimondesk_predict}
     results: dict[str, dict[str, Quality]] = {
         name: {split: negative_quality(chosen[split], fn) for split in splits}
         for name, fn in scorers.items()
     }
-    rate, vader_rate = throughput_measure(messages)
     lines = [
-        f"Data set: {DATASET_NAME}.",
-        f"Split: by review, seed {SPLIT_SEED}: dev {len(dev)} messages "
+        f"Data set: {dataset.name}.",
+        f"Split: by {dataset.split_unit}, seed {dataset.seed}: dev {len(dev)} messages "
         f"({sum(m.label == 'negative' for m in dev)} negative), held-out test {len(test)} "
         f"messages ({sum(m.label == 'negative' for m in test)} negative). "
         "Tuned on dev only; test is reported.",
@@ -197,21 +251,40 @@ def report_build(
     for name, by_split in results.items():
         for split, q in by_split.items():
             lines.append(f"| {name} | {split} | {q.precision:.3f} | {q.recall:.3f} | {q.f1:.3f} |")
-    if "test" in splits:
-        held_out = results["KimonDesk scorer"]["test"]
-        met = held_out.f1 >= TARGET_F1 and held_out.precision >= TARGET_PRECISION
-        lines += [
-            "",
-            f"Target (F1 >= {TARGET_F1:.2f} on the negative class at precision >= "
-            f"{TARGET_PRECISION:.2f}, held-out split): {'met' if met else 'NOT met'} "
-            f"(F1 {held_out.f1:.3f}, precision {held_out.precision:.3f}).",
-        ]
-    lines += [
-        "",
-        f"Throughput: {rate:,.0f} messages/s for the KimonDesk scorer ({vader_rate:,.0f}/s for "
-        f"VADER alone in the same run), all {len(messages)} messages, one process, best of 3.",
-    ]
-    return "\n".join(lines), results, rate
+    return lines, results, messages
+
+
+def report_build(
+    splits: tuple[str, ...] = ("dev", "test"),
+) -> tuple[str, dict[str, dict[str, dict[str, Quality]]], float]:
+    """The docs body, the figures by data set, scorer and split, and the airline throughput."""
+    lines: list[str] = []
+    results: dict[str, dict[str, dict[str, Quality]]] = {}
+    rates: dict[str, tuple[float, float]] = {}
+    for number, dataset in enumerate(DATASETS, start=1):
+        table, results[dataset.key], messages = dataset_report(dataset, splits)
+        role = "target data set" if dataset is AIRLINE else "second data set"
+        lines += [f"### {number}. {dataset.key.capitalize()} ({role})", "", *table, ""]
+        rates[dataset.key] = throughput_measure(messages)
+        if dataset is AIRLINE and "test" in splits:
+            held_out = results[dataset.key]["KimonDesk scorer"]["test"]
+            met = held_out.f1 >= TARGET_F1 and held_out.precision >= TARGET_PRECISION
+            lines += [
+                f"Target (F1 >= {TARGET_F1:.2f} on the negative class at precision >= "
+                f"{TARGET_PRECISION:.2f}, airline held-out test split): "
+                f"{'met' if met else 'NOT met'} "
+                f"(F1 {held_out.f1:.3f}, precision {held_out.precision:.3f}).",
+                "",
+            ]
+    throughput = "; ".join(
+        f"{rate:,.0f} messages/s on the {key} set ({vader_rate:,.0f}/s for VADER alone)"
+        for key, (rate, vader_rate) in rates.items()
+    )
+    lines.append(
+        f"Throughput of the KimonDesk scorer: {throughput}; every message of each set, one "
+        "process, best of 3, VADER timed in the same run."
+    )
+    return "\n".join(lines), results, rates[AIRLINE.key][0]
 
 
 def docs_section(body: str) -> str:
@@ -226,7 +299,7 @@ def docs_section(body: str) -> str:
             "",
             body,
             "",
-            NOTES,
+            NOTES.format(test_runs=AIRLINE_TEST_RUNS),
             "",
         ]
     )

@@ -68,6 +68,15 @@ CUES: tuple[Cue, ...] = (
             r"(?:won'?t|will not|wouldn'?t|would not|never) (?:be )?(?:inclined to )?"
             r"(?:buy|purchase|order|use|fly)(?: \w+){0,3} again",
             r"last time i (?:buy|order|use|fly|purchase)",
+            r"(?:won'?t|will not|wouldn'?t|would not|never) (?:be )?(?:buying|ordering|using|"
+            r"booking|shopping|renewing|doing business|dealing)(?: \w+){0,3} again",
+            r"never (?:buying|ordering|using|booking|shopping|doing business|dealing|spending)"
+            r" (?:with |from |on |any ?more (?:money )?(?:with )?)?(?:you|them|this|again)",
+            r"(?:don'?t|do not) think i'?ll (?:be )?(?:spending|buying|ordering|using|booking)",
+            r"(?:no|lost (?:all )?(?:my |our )?) ?(?:more )?(?:faith|trust|confidence) in",
+            r"(?:just |have )?lost (?:a |another |some |many |two |all )?customers?",
+            r"(?:switching|switched|switch) (?:providers|companies|vendors|brands|banks|carriers|"
+            r"services)",
             r"take my business elsewhere",
             r"lost (?:a|my|our) (?:customer|business)",
             r"stay away",
@@ -104,6 +113,9 @@ CUES: tuple[Cue, ...] = (
             r"thumbs down",
             r"(?:never|not|wouldn'?t|would not|can'?t|cannot|won'?t) recommend",
             r"thanks for nothing",
+            r"plenty of other (?:companies|providers|options|vendors|\w+s)",
+            r"(?:won'?t|will not|never) (?:be )?\w+ (?:with |from )?(?:you|u|them) (?:again|ever again)",
+            r"(?:long time|while) before i (?:\w+ )?(?:recommend|buy|order|use|come back|return)",
             r"you get what you pay for",
             r"(?:not|isn'?t|wasn'?t|aren'?t) worth (?:it|the)",
         ),
@@ -118,6 +130,7 @@ CUES: tuple[Cue, ...] = (
             r"(?:moving|move|going|go|went|changing|change) (?:over )?(?:to|with) "
             + COMPETITOR_WORDS,
             r"(?:buy|get|try|use) " + COMPETITOR_WORDS,
+            r"(?:from|with|to|at) (?:a |the )?competitors?",
             r"(?:buy|get|spend the extra [^.]{0,12}(?:and|to) buy) (?:a )?(?:cheaper|name brand)",
         ),
     ),
@@ -151,7 +164,9 @@ CUES: tuple[Cue, ...] = (
             r"(?:had|have|has|having) the same (?:problem|issue|experience)",
             r"lasted less than",
             r"only (?:owned|had|used) it (?:for )?(?:about |around )?" + NUMBER,
-            r"kept (?:ringing|displaying|crashing|freezing|dropping|rebooting|restarting|failing)",
+            r"(?:kept|keeps?) (?:ringing|displaying|crashing|freezing|dropping|rebooting|restarting|"
+            r"failing|timing out|logging me out|erroring|bouncing)",
+            r"not (?:\w+ )?(?:working|loading|showing|updating|responding|connecting)",
             r"shut(?:s|ting)? down",
             r"(?:went|goes) (?:out|dead)",
             r"(?:no|lost) (?:picture|sound|signal|video|audio|power|connection|service)",
@@ -184,14 +199,41 @@ CUES: tuple[Cue, ...] = (
             r"gotten back|helped|bothered)",
             r"never (?:heard back|got back|replied|responded|answered|called back|arrived|"
             r"received)",
-            r"(?:no|without (?:a|any)) (?:response|reply|answer|word|update|follow[- ]up|callback)",
+            r"(?:no|without (?:a|any)) (?:responses?|repl(?:y|ies)|answers?|word|updates?|follow[- ]up|"
+            r"callback|explanation|apology|resolution)",
+            r"no (?:\w+ )?number to call",
             r"(?:non|un)responsive",
             r"busy signal",
             r"on hold for",
+            r"(?:been |was |were |put |kept |left )?on hold (?:over |for over |more than |almost )?"
+            r"(?:an? |\d+\+? ?|half an )(?:hours?|hrs?|min\w*)",
+            r"hold times?",
+            r"(?:hung|hang|hanging) up on",
+            r"(?:been |still )?trying (?:to get through|to reach|to call|since|for (?:an? |\d+ )"
+            r"(?:hours?|days?|weeks?))",
+            r"(?:waiting|waited|wait(?:ing)? time|a wait|line|queue) (?:is |was )?(?:for |of )?"
+            r"(?:over |more than |almost |nearly |about )?(?:an? |\d+\+? ?)(?:hours?|hrs?|min\w*)",
+            r"(?:an? |\d+\+? ?)(?:hours?|hrs?|min\w*) (?:on hold|on the phone|in line|waiting)",
+            r"(?:has|have|had)(?:n'?t| not) (?:yet )?(?:heard|received|gotten|got|responded|"
+            r"replied|called|answered|arrived|shown up|been (?:updated|contacted|refunded|"
+            r"credited|delivered))",
+            r"(?:did not|didn'?t|never) (?:hear|receive|get) (?:back|anything|a (?:reply|response|"
+            r"call|refund)|my (?:refund|money|credit|order|package|miles|points))",
+            r"never got (?:anything|a call|an? (?:answer|email|reply|response|refund))",
+            r"(?:no one|nobody) (?:is |was )?(?:answering|responding|there|around|helping|"
+            r"wants to|called|even|answers|responds|replies|to (?:help|talk to|answer|assist))",
+            r"(?:gone|go|went) (?:quiet|silent)",
+            r"(?:it'?s|it has) been (?:a while|" + DURATION + r"|weeks|months|ages)",
+            r"(?:and|already|been|it'?s been|now) (?:over )?" + DURATION + r"(?: and counting)?",
+            r"and counting",
+            r"(?:still|been) (?:sitting|stuck|stranded)",
+            r"(?:still|been) (?:missing|lost)",
+            r"(?:not|never) (?:been )?(?:updated|informed|notified|told)",
+            r"(?:lack of|no) (?:communication|updates|information|info|help|support|service)",
             r"yet to (?:receive|hear|get|see)",
             r"(?:still|always) (?:says|said) (?:it is )?[\"']?about to",
             r"promised (?:it |me |us )?(?:would|to|[\"'])",
-            r"(?:nobody|no one) (?:cares|can help|knows)",
+            r"(?:nobody|no one) (?:cares|can help|knows|wants)",
             r"spent (?:half an hour|an hour|hours|all day|" + DURATION + r"|countless hours)",
             r"(?:hours|minutes) on the phone",
             r"(?:being |was |got )?transferred from one",
@@ -224,6 +266,85 @@ CUES: tuple[Cue, ...] = (
         ),
     ),
     Cue(
+        key="disruption",
+        reason="service failure",
+        penalty=-0.6,
+        negatable=True,
+        patterns=(
+            r"(?:was|been|got|gets|getting|is|are|were|keeps? (?:getting|being)|again|now|just)"
+            r" (?:delayed|cancell?ed|postponed|lost|misplaced|damaged|overbooked|oversold|"
+            r"bumped|voided|withheld|denied|rejected|declined)",
+            r"(?:another|more|constant|multiple|repeated|endless|these|\d+ ?(?:hour|hr|"
+            r"day|min\w*)s?) delays?",
+            r"delays? (?:after|on|of|again|every)",
+            r"delayed (?:again|more|by|for|over|\d)",
+            r"so many (?:delays|problems|issues|mistakes|errors)",
+            r"(?:you |they |u )?(?:lost|misplaced|broke|damaged|cancell?ed|ruined) (?:my|our|his|"
+            r"her|their|the)",
+            r"(?:my|our|the) (?:\w+ )?(?:is|was|are|were) (?:still )?(?:lost|missing|damaged|broken)",
+            r"(?:missed|miss|missing|will miss) (?:my|our|the) (?:\w+ ){0,3}(?:connection|appointment|"
+            r"meeting|conference|deadline|window|event|wedding|ride|interview|class|exam)",
+            r"(?:left|leaving) (?:us|me) (?:stranded|stuck|in the)",
+            r"(?:missing|lost) (?:bags?|items?|orders?|packages?|parcels?|deliver(?:y|ies)|money|"
+            r"payments?|refunds?)",
+            r"(?:extra|hidden|additional|ridiculous|outrageous|absurd|exorbitant|exhorbitant|"
+            r"\$\d+) (?:fees?|charges?)",
+            r"(?:refund|reimburse|compensate|credit) (?:me|us)",
+            r"(?:expect|want|need|deserve|owe me|demand|where is|where'?s) (?:a |an |my |some |"
+            r"full |partial )*(?:refund|reimbursement|compensation|credit|money)",
+            r"(?:refunds?|reimbursements?|compensation) (?:still |has |have |was |were )?(?:not|never)",
+            r"(?:give|send) (?:me )?my money",
+        ),
+    ),
+    Cue(
+        key="rhetorical",
+        reason="rhetorical complaint",
+        penalty=-0.5,
+        negatable=False,
+        patterns=(
+            r"why (?:would|do|does|did|is|are|was|were|can'?t|couldn'?t|won'?t|wouldn'?t|isn'?t|"
+            r"aren'?t|haven'?t|hasn'?t|didn'?t|don'?t|doesn'?t|should|must|bother|on earth)"
+            r" (?:you|they|it|my|your|u|there|this|that|no one|nobody)",
+            r"how (?:hard|difficult) (?:is|can) it",
+            r"how (?:can|could|come|do|does|dare|is it|on earth) (?:you|u|they|a company|your|"
+            r"no one|nobody|i not)",
+            r"what(?:'?s| is) the point",
+            r"what (?:is|'?s) (?:going on|happening|up) with",
+            r"what happened to",
+            r"is this how you (?:treat|handle|deal)",
+            r"(?:why|how) is it so hard",
+            r"(?:now what|so that'?s it|what gives|come on[.!?,]|really\?)",
+            r"what'?s up with (?:that|this|the|your)",
+            r"who (?:do|does|can|should) (?:i|we) (?:talk|speak|complain)",
+            r"(?:speak|talk) (?:to|with) (?:a |an )?(?:real |live |actual )?(?:person|human|"
+            r"supervisor|manager)",
+            r"real (?:live )?person",
+            r"(?:do|does) (?:you|anyone) (?:even )?(?:care|read|listen)",
+            r"(?:stop|quit) (?:pretending|lying|cancell?ing|delaying|losing|charging)",
+            r"get (?:your act|it) together",
+            r"do (?:the right thing|better)",
+            r"(?:you|u) (?:can|could|should|need to) do better",
+        ),
+    ),
+    Cue(
+        key="sarcasm",
+        reason="sarcasm",
+        penalty=-0.9,
+        negatable=False,
+        patterns=(
+            r"(?:thanks|thank you|thx|thnx) (?:so much |a lot )?for (?:nothing|ruining|"
+            r"the lack|losing|wasting|leaving|another|yet another|the (?:delay|wait|runaround|"
+            r"run-around|rude|canned|hassle|headache|extra)|being (?:so )?(?:unhelpful|useless)|"
+            r"at least)",
+            r"gotta love",
+            r"(?:great|nice|good|way to go|well done)[,.]? (?:job|work|going)? ?(?:on )?(?:not|"
+            r"losing|breaking|ruining|delaying)",
+            r"(?:not|never) (?:your|the) finest",
+            r"(?:love|great|nice|wonderful|awesome) (?:how|that|when) (?:you|your|they|i have to|"
+            r"i had to|there'?s no)",
+        ),
+    ),
+    Cue(
         key="complaint",
         reason="complaint wording",
         penalty=-0.45,
@@ -252,6 +373,47 @@ CUES: tuple[Cue, ...] = (
             r"overpriced",
             r"unacceptable",
             r"ridiculous",
+            r"ridic",
+            r"absurd",
+            r"frustrat\w*",
+            r"disappoint\w*",
+            r"upset",
+            r"unhappy",
+            r"not (?:happy|impressed|pleased|good|ok|okay|acceptable|cool|fun|helpful|right|fair)",
+            r"(?:less than|un)helpful",
+            r"rude\w*",
+            r"unprofessional",
+            r"incompeten\w*",
+            r"amateur\w*",
+            r"clueless",
+            r"no clue",
+            r"(?:a |what a |is a |such a |biggest )joke",
+            r"shambles",
+            r"debacle",
+            r"fiasco",
+            r"(?:messed|screwed|mixed) (?:up|over)",
+            r"screw(?:s|ed|ing)? (?:\w+ )?over",
+            r"(?:lied|lying) to (?:me|us|customers|my)",
+            r"liars?",
+            r"(?:copy[- ](?:and[- ])?paste|canned|generic|automated|scripted) (?:response|reply|answer|"
+            r"email|message)",
+            r"(?:wasted|wasting|waste) (?:my|our|so much|a lot of|an?) ",
+            r"sucks?",
+            r"lame",
+            r"appall\w*",
+            r"atrocious",
+            r"disgust\w*",
+            r"despicable",
+            r"shoddy",
+            r"fail\w*",
+            r"smh",
+            r"ugh+",
+            r"wtf",
+            r"(?:are you|you'?re|you are) (?:kidding|joking|serious)",
+            r"seriously\W*(?:\?|$)",
+            r"unbelievable",
+            r"unreal",
+            r"lack of",
             r"no excuse",
             r"what kind of (?:a )?(?:company|product|service)",
             r"too (?:small|big|large|slow|expensive|heavy|short|long|quiet|loud|faded|dim|hard|"
@@ -270,7 +432,8 @@ CUES: tuple[Cue, ...] = (
             r"hazard",
             r"(?:ruin|ruins|ruined)",
             r"worst",
-            r"(?:minor )?(?:nits?|quibbles?|reservations?|critici?sm)",
+            r"(?:minor )?(?:nits?|quibbles?|critici?sm)",
+            r"(?:some|minor|few|my only|one|serious) reservations?",
             r"poorly",
             r"(?:feels?|looks?|felt) (?:\w+ )?cheap",
             r"cheaply",
@@ -372,4 +535,4 @@ LEXICON_OVERRIDES: dict[str, float] = {
     "cancel": 0.0,  # cancelling an order is a request; cancelling the account is a churn cue  # "i wish it had ..." is a complaint cue, not a positive word
 }
 
-NEGATORS = r"\b(?:not|no|never|nothing|none|without|hardly|n't|nt)\b|n't\b"
+NEGATORS = r"\b(?:not|no|never|nothing|none|without|hardly|n't|nt)\b|n't\b|\bw/o\b"

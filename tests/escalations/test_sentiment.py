@@ -10,7 +10,10 @@ from __future__ import annotations
 import pytest
 
 from bench.sentiment_eval import (
-    dataset_load,
+    AIRLINE_SPLIT_SEED,
+    AMAZON_SPLIT_SEED,
+    airline_load,
+    amazon_load,
     dataset_split,
     docs_write,
     kimondesk_predict,
@@ -287,18 +290,18 @@ def test_rating_label_takes_the_majority_of_raters() -> None:
 
 def test_benchmark_split_is_fixed_and_disjoint_by_review() -> None:
     # given the committed human-rated data
-    messages = dataset_load()
+    messages = amazon_load()
     # when it is split
-    dev, test = dataset_split(messages)
+    dev, test = dataset_split(messages, AMAZON_SPLIT_SEED)
     # then the sizes are the documented ones and no review is on both sides
     assert (len(messages), len(dev), len(test)) == (3708, 1910, 1798)
-    assert {m.review for m in dev}.isdisjoint({m.review for m in test})
+    assert {m.group for m in dev}.isdisjoint({m.group for m in test})
     assert sum(m.label == "negative" for m in test) == 610
 
 
 def test_held_out_quality_gate() -> None:
     # given the held-out split of the human-rated benchmark (never used for tuning)
-    _dev, test = dataset_split(dataset_load())
+    _dev, test = dataset_split(amazon_load(), AMAZON_SPLIT_SEED)
     # when VADER alone and the KimonDesk scorer label it
     vader = negative_quality(test, vader_predict())
     ours = negative_quality(test, kimondesk_predict)
@@ -307,6 +310,16 @@ def test_held_out_quality_gate() -> None:
     assert ours.f1 >= 0.62
     assert ours.precision > vader.precision
     assert ours.f1 > vader.f1
+
+
+def test_airline_held_out_quality_gate() -> None:
+    # given the held-out airline split (scored once for docs/benchmarks.md, never tuned on)
+    _dev, test = dataset_split(airline_load(), AIRLINE_SPLIT_SEED)
+    # when the KimonDesk scorer labels it
+    ours = negative_quality(test, kimondesk_predict)
+    # then it keeps the target: F1 >= 0.70 at precision >= 0.85
+    assert ours.precision >= 0.85
+    assert ours.f1 >= 0.70
 
 
 def test_docs_write_replaces_only_its_own_section(tmp_path) -> None:
@@ -332,3 +345,179 @@ def test_docs_write_creates_the_page_with_its_heading(tmp_path) -> None:
     assert page.read_text(encoding="utf-8") == (
         "# KimonDesk benchmarks\n\n## Sentiment trigger quality\n\nfigures\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        pytest.param(
+            "My order was delayed again and nobody told me why.",
+            "service failure: 'was delayed'",
+            id="service-failure-delayed",
+        ),
+        pytest.param(
+            "You lost my package and the tracking page says nothing.",
+            "service failure: 'you lost my'",
+            id="service-failure-lost",
+        ),
+        pytest.param(
+            "There are hidden fees on my invoice I never agreed to.",
+            "service failure: 'hidden fees'",
+            id="service-failure-fees",
+        ),
+        pytest.param(
+            "I expect a full refund for the cancelled subscription.",
+            "service failure: 'expect a full refund'",
+            id="service-failure-refund",
+        ),
+        pytest.param(
+            "How hard is it to send a password reset email?",
+            "rhetorical complaint: 'how hard is it'",
+            id="rhetorical-how-hard",
+        ),
+        pytest.param(
+            "I need to speak to a real person about my account.",
+            "rhetorical complaint: 'speak to a real person'",
+            id="rhetorical-real-person",
+        ),
+        pytest.param(
+            "Thanks for losing my order twice.",
+            "sarcasm: 'thanks for losing'",
+            id="sarcasm-thanks-for-losing",
+        ),
+        pytest.param(
+            "Gotta love paying for a plan that never loads.",
+            "sarcasm: 'gotta love'",
+            id="sarcasm-gotta-love",
+        ),
+        pytest.param(
+            "I've been on hold for 40 minutes with your billing team.",
+            "factual complaint: 'on hold for'",
+            id="waiting-on-hold",
+        ),
+        pytest.param(
+            "I was hung up on twice by your support line.",
+            "factual complaint: 'hung up on'",
+            id="waiting-hung-up-on",
+        ),
+        pytest.param(
+            "It's been 3 weeks and counting since I asked for my invoice.",
+            "factual complaint: 'it's been 3 weeks'",
+            id="waiting-it-has-been",
+        ),
+        pytest.param(
+            "The invoice is wrong and nobody answers my emails.",
+            "factual complaint: 'nobody answers'",
+            id="waiting-nobody-answers",
+        ),
+        pytest.param(
+            "The app keeps timing out when I try to pay.",
+            "malfunction: 'keeps timing out'",
+            id="malfunction-keeps-timing-out",
+        ),
+        pytest.param(
+            "I will never be ordering from you again.",
+            "churn threat: 'never be ordering from you again'",
+            id="churn-never-again",
+        ),
+        pytest.param(
+            "Switching providers next month after this.",
+            "churn threat: 'switching providers'",
+            id="churn-switching-providers",
+        ),
+        pytest.param(
+            "I got a canned response that ignored my question.",
+            "complaint wording: 'canned response'",
+            id="complaint-canned-response",
+        ),
+        pytest.param(
+            "Your team lied to me about the renewal date.",
+            "complaint wording: 'lied to me'",
+            id="complaint-lied-to-me",
+        ),
+        pytest.param(
+            "Really frustrated that my invoice is wrong again.",
+            "complaint wording: 'frustrated'",
+            id="complaint-frustrated",
+        ),
+    ],
+)
+def test_helpdesk_pattern_makes_a_message_negative(text: str, reason: str) -> None:
+    # given a customer message with one of the helpdesk complaint patterns
+    # when it is scored, then it is negative and the pattern is the first reason given
+    assert _label_and_first_reason(text) == ("negative", reason)
+
+
+def _label_and_first_reason(text: str) -> tuple[str, str]:
+    score = sentiment_score_message(text)
+    return score.label, score.reasons[0] if score.reasons else ""
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        pytest.param("Thanks for the quick reply!", "positive", id="thanks-is-not-sarcasm"),
+        pytest.param("Thanks a lot for the fast refund!", "positive", id="refund-thanks"),
+        pytest.param("No problem, I found the invoice myself.", "positive", id="no-problem"),
+        pytest.param(
+            "We were delayed by the snow but the team sorted everything. Great job!",
+            "positive",
+            id="delay-resolved",
+        ),
+        pytest.param(
+            "Why do I need to verify my email address?", "neutral", id="plain-why-question"
+        ),
+        pytest.param("Where can I download my invoice?", "neutral", id="plain-where-question"),
+        pytest.param(
+            "I would like to talk to a manager about upgrading our plan, we love it.",
+            "positive",
+            id="manager-for-an-upgrade",
+        ),
+        pytest.param("Gotta say, the new dashboard is lovely.", "positive", id="gotta-say"),
+        pytest.param(
+            "I waited about an hour but it was worth it, thanks!", "neutral", id="wait-worth-it"
+        ),
+        pytest.param(
+            "I will be ordering from you again, great service.", "positive", id="ordering-again"
+        ),
+        pytest.param(
+            "I'm switching plans to the annual one, love it.", "positive", id="switching-plans"
+        ),
+        pytest.param(
+            "Not disappointed at all with the replacement.", "positive", id="negated-disappointed"
+        ),
+        pytest.param(
+            "I reset my password and everything is working now.", "neutral", id="working-now"
+        ),
+        pytest.param(
+            "@acme_support thanks, great service today https://example.com/great",
+            "positive",
+            id="mention-and-link-with-praise",
+        ),
+        pytest.param(
+            "@united_help my order still shows pending", "neutral", id="positive-word-in-mention"
+        ),
+        pytest.param(
+            "Order #12 &amp; order #13 were both charged twice", "negative", id="html-entity"
+        ),
+    ],
+)
+def test_helpdesk_pattern_near_miss_keeps_its_label(text: str, label: str) -> None:
+    # given a message that shares words with a complaint pattern but is not a complaint, or whose
+    # @mention, link or HTML entity holds a lexicon word (only the message's words may decide)
+    # when it is scored
+    score = sentiment_score_message(text)
+    # then its label is the expected one
+    assert score.label == label
+
+
+def test_airline_benchmark_split_is_fixed_and_disjoint() -> None:
+    # given the committed human-labelled tweets
+    messages = airline_load()
+    # when they are split
+    dev, test = dataset_split(messages, AIRLINE_SPLIT_SEED)
+    # then the sizes are the documented ones and no tweet is on both sides
+    assert (len(messages), len(dev), len(test)) == (4057, 2028, 2029)
+    assert {m.id for m in dev}.isdisjoint({m.id for m in test})
+    assert sum(m.label == "negative" for m in messages) == 2631
+    assert sum(m.label == "negative" for m in test) == 1321
