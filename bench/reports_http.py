@@ -66,12 +66,10 @@ def get(port: int, path: str, session: str) -> tuple[int, float]:
 
 
 def message_stream(stack: Stack, token: str, rate: float, stop: threading.Event) -> list[int]:
-    """Customer messages on the newest open tickets, ``rate`` per second, until ``stop``."""
+    """Customer messages on the newest tickets, ``rate`` per second, until ``stop``."""
     from tickets.models import Ticket
 
-    ticket_ids = list(
-        Ticket.objects.filter(status="open").order_by("-pk").values_list("pk", flat=True)[:2000]
-    )
+    ticket_ids = list(Ticket.objects.order_by("-pk").values_list("pk", flat=True)[:2000])
     statuses: list[int] = []
     n = 0
     started = time.perf_counter()
@@ -115,6 +113,7 @@ def main() -> None:
         month = month_shift(month=latest.date().replace(day=1), months=-1)
         teams = list(Team.objects.filter(name__startswith="Volume").order_by("pk"))
         session, token = signed_in_session()
+        stack.manage("collectstatic", "--noinput", "-v0")  # pages need the static manifest
         for index in range(2):
             stack.start_web(index)
             stack.start_worker(index)
