@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import platform
 from pathlib import Path
 
 DOCS_FILE = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -22,3 +24,12 @@ def benchmarks_section_write(title: str, body: str, path: Path = DOCS_FILE) -> N
         text = text[:start] + section + ("\n" + rest if rest else "")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+def production_shape(*, web: int, clusters: int, workers: int = 2) -> str:
+    """The process layout and machine a production-shape figure was measured on, in words."""
+    return (
+        f"{web} uvicorn web processes, {clusters} qcluster processes ({workers} workers each), "
+        f"PostgreSQL + Redis on the same machine ({platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()})."
+    )

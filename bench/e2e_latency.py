@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import platform
 import statistics
 import sys
 import time
@@ -340,13 +339,11 @@ def main() -> None:
     )
     print(text)
     if args.write:
-        from bench.docs import benchmarks_section_write
+        from bench.docs import benchmarks_section_write, production_shape
 
         benchmarks_section_write(
             args.write,
-            f"{command}\n\n{args.web} uvicorn web processes, {args.workers} qcluster processes "
-            f"(2 workers each), PostgreSQL + Redis on the same machine "
-            f"({platform.machine()}, 2 cores, Python {platform.python_version()}).\n\n{text}\n",
+            f"{command}\n\n{production_shape(web=args.web, clusters=args.workers)}\n\n{text}\n",
         )
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import sys
 import threading
@@ -177,16 +176,14 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if args.write:
-        from bench.docs import benchmarks_section_write
+        from bench.docs import benchmarks_section_write, production_shape
 
         command = " ".join(a for a in sys.argv[1:] if a != "--write")
         benchmarks_section_write(
             "Coaching report pages over HTTP in production shape",
             f"    .venv/bin/python bench/reports_volume.py --keep\n"
             f"    .venv/bin/python bench/reports_http.py {command}\n\n"
-            f"2 uvicorn web processes, 2 qcluster processes (2 workers each), PostgreSQL + Redis "
-            f"on the same machine ({platform.machine()}, 2 cores, Python "
-            f"{platform.python_version()}), the database of `bench/reports_volume.py` "
+            f"{production_shape(web=2, clusters=2)} The database of `bench/reports_volume.py` "
             f"(1,000,000 tickets, 5,000,000 events, 300 agents).\n\n{text}\n",
         )
 

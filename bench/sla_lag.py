@@ -17,7 +17,6 @@ Add ``--write`` to record the figures in docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import sys
 import time
@@ -129,15 +128,14 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if args.write:
-        from bench.docs import benchmarks_section_write
+        from bench.docs import benchmarks_section_write, production_shape
 
         command = " ".join(a for a in sys.argv[1:] if a != "--write")
         benchmarks_section_write(
             "SLA crossing-to-event lag in production shape",
-            f"    .venv/bin/python bench/sla_lag.py {command}\n\n{args.web} uvicorn web processes, "
-            f"{args.clusters} qcluster processes ({args.workers} workers each), PostgreSQL + Redis "
-            f"on the same machine ({platform.machine()}, 2 cores, Python "
-            f"{platform.python_version()}).\n\n{text}\n",
+            f"    .venv/bin/python bench/sla_lag.py {command}\n\n"
+            f"{production_shape(web=args.web, clusters=args.clusters, workers=args.workers)}"
+            f"\n\n{text}\n",
         )
 
 
