@@ -26,10 +26,21 @@ def benchmarks_section_write(title: str, body: str, path: Path = DOCS_FILE) -> N
     path.write_text(text, encoding="utf-8")
 
 
+def cpu_model() -> str:
+    """The processor's name as Linux reports it (machines of one size differ in speed)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def production_shape(*, web: int, clusters: int, workers: int = 2) -> str:
     """The process layout and machine a production-shape figure was measured on, in words."""
     return (
         f"{web} uvicorn web processes, {clusters} qcluster processes ({workers} workers each), "
-        f"PostgreSQL + Redis on the same machine ({platform.machine()}, {os.cpu_count()} cores, "
+        f"PostgreSQL + Redis on the same machine ({cpu_model()}, {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()})."
     )

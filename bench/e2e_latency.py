@@ -39,6 +39,7 @@ NEGATIVE_MESSAGE = (
 @dataclass
 class Fixture:
     ticket_ids: list[int]
+    warmup_ticket_ids: list[int]
     token: str
     receiver_session: str
     receiver_id: int
@@ -55,10 +56,14 @@ class Results:
     summary_latency_ms: list[float] = field(default_factory=list)
     queue_samples: list[int] = field(default_factory=list)
     send_seconds: float = 0.0
+    started: float = 0.0
+    warmup_sent_at: dict[int, float] = field(default_factory=dict)
+    warmup_latency_ms: list[float] = field(default_factory=list)
+    timeline: list[tuple[float, float]] = field(default_factory=list)
     drain_seconds: float = 0.0
 
 
-def fixture_create(stack: Stack, tickets: int) -> Fixture:
+def fixture_create(stack: Stack, tickets: int, warmup_tickets: int) -> Fixture:
     """Data written straight through the ORM in the driver process (no workflow side effects)."""
     from bench.stack import django_setup
 
@@ -88,7 +93,7 @@ def fixture_create(stack: Stack, tickets: int) -> Fixture:
     )
     rows = Ticket.objects.bulk_create(
         Ticket(subject=f"Bench {i}", customer=customer, queue=queue, assignee=holder, status="open")
-        for i in range(tickets)
+        for i in range(tickets + warmup_tickets)
     )
     session = SessionStore()
     session[SESSION_KEY] = str(lead.pk)
@@ -96,7 +101,8 @@ def fixture_create(stack: Stack, tickets: int) -> Fixture:
     session[HASH_SESSION_KEY] = lead.get_session_auth_hash()
     session.create()
     token = Token.objects.create(user=integration)
-    return Fixture([t.pk for t in rows], token.key, session.session_key or "", lead.pk)
+    ids = [t.pk for t in rows]
+    return Fixture(ids[:tickets], ids[tickets:], token.key, session.session_key or "", lead.pk)
 
 
 def post_message(port: int, token: str, ticket_id: int, body: str) -> int:
@@ -140,8 +146,13 @@ async def run(stack: Stack, fixture: Fixture, args: argparse.Namespace) -> Resul
     done = asyncio.Event()
 
     def on_notification(event: dict, at: float) -> None:  # type: ignore[type-arg]
+        if event.get("type") == "escalation.assigned" and event["ticket"] in results.warmup_sent_at:
+            sent = results.warmup_sent_at[event["ticket"]]
+            results.warmup_latency_ms.append((at - sent) * 1000)
         if event.get("type") == "escalation.assigned" and event["ticket"] in results.sent_at:
-            results.notify_latency_ms.append((at - results.sent_at[event["ticket"]]) * 1000)
+            sent = results.sent_at[event["ticket"]]
+            results.notify_latency_ms.append((at - sent) * 1000)
+            results.timeline.append((sent - results.started, (at - sent) * 1000))
             if (
                 len(results.notify_latency_ms) >= results.escalating_accepted
                 and sending_finished.is_set()
@@ -184,10 +195,12 @@ async def run(stack: Stack, fixture: Fixture, args: argparse.Namespace) -> Resul
     loop = asyncio.get_running_loop()
     pool = ThreadPoolExecutor(max_workers=args.concurrency)
 
-    async def send(ticket_id: int) -> None:
+    async def send(ticket_id: int, *, measured: bool = True) -> None:
         escalating = ticket_id % every == 0
         if escalating:
-            results.sent_at[ticket_id] = time.perf_counter()
+            (results.sent_at if measured else results.warmup_sent_at)[ticket_id] = (
+                time.perf_counter()
+            )
         body = NEGATIVE_MESSAGE if escalating else NEUTRAL_MESSAGE
         status = await loop.run_in_executor(
             pool,
@@ -197,6 +210,8 @@ async def run(stack: Stack, fixture: Fixture, args: argparse.Namespace) -> Resul
             ticket_id,
             body,
         )
+        if not measured:
+            return
         if status == 201:
             results.accepted += 1
             results.escalating_accepted += int(escalating)
@@ -204,13 +219,26 @@ async def run(stack: Stack, fixture: Fixture, args: argparse.Namespace) -> Resul
             results.rejected += 1
             results.rejected_statuses[status] = results.rejected_statuses.get(status, 0) + 1
 
+    async def paced(ticket_ids: list[int], *, measured: bool) -> list[asyncio.Task[None]]:
+        """Start one POST every 1/rate seconds; returns the tasks still in flight."""
+        began = time.perf_counter()
+        tasks = []
+        for i, ticket_id in enumerate(ticket_ids):
+            await asyncio.sleep(max(0.0, began + i / args.rate - time.perf_counter()))
+            tasks.append(asyncio.create_task(send(ticket_id, measured=measured)))
+        return tasks
+
+    # Warm-up at the same rate, unmeasured: every process opens its database and Redis
+    # connections and fills its caches, as a server in rotation already has.
+    if args.warmup and args.rate > 0:
+        await asyncio.gather(*await paced(fixture.warmup_ticket_ids, measured=False))
+        await asyncio.sleep(1)  # let the last warm-up escalations drain
+
     started = time.perf_counter()
+    results.started = started
     pending = []
     if args.rate > 0:
-        for i, ticket_id in enumerate(fixture.ticket_ids):
-            due = started + i / args.rate
-            await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            pending.append(asyncio.create_task(send(ticket_id)))
+        pending = await paced(fixture.ticket_ids, measured=True)
     else:
         # At most ``concurrency`` requests in flight; a new one starts when one finishes.
         semaphore = asyncio.Semaphore(args.concurrency)
@@ -269,6 +297,13 @@ def report(
         f"- latency POST → `escalation.assigned` on the socket: p50 {percentile(lat, 50):.0f} ms, "
         f"p95 {percentile(lat, 95):.0f} ms, p99 {percentile(lat, 99):.0f} ms, max {max(lat, default=0):.0f} ms",
     ]
+    if results.warmup_latency_ms:
+        warm = results.warmup_latency_ms
+        lines.append(
+            f"- before that, {args.warmup:.0f} s of warm-up at the same rate right after the processes "
+            f"started (not in the figures above): {len(warm)} escalations, p50 "
+            f"{percentile(warm, 50):.0f} ms, p99 {percentile(warm, 99):.0f} ms, max {max(warm):.0f} ms"
+        )
     if summ:
         lines.append(
             f"- latency POST → `escalation.summary` on {args.ticket_sockets} ticket sockets: "
@@ -300,6 +335,9 @@ def main() -> None:
         "--rate", type=float, default=50, help="messages/s; 0 = as fast as possible"
     )
     parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument(
+        "--warmup", type=float, default=5, help="seconds of unmeasured traffic at --rate first"
+    )
     parser.add_argument("--ticket-sockets", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument(
@@ -307,6 +345,9 @@ def main() -> None:
         type=float,
         default=1.0,
         help="share of messages that turn their ticket negative and escalate (the rest are neutral)",
+    )
+    parser.add_argument(
+        "--timeline", metavar="FILE", help="write (sent at s, latency ms) pairs as JSON"
     )
     parser.add_argument("--web", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
@@ -319,11 +360,12 @@ def main() -> None:
     args = parser.parse_args()
 
     tickets = int(args.rate * args.duration) if args.rate else int(400 * args.duration)
+    warmup_tickets = int(args.rate * args.warmup)
     with running_stack(
         db_name="kd_bench_e2e", web=args.web, workers=args.workers,
         base_port=args.base_port, redis_port=args.redis_port,
     ) as stack:  # fmt: skip
-        fixture = fixture_create(stack, tickets)
+        fixture = fixture_create(stack, tickets, warmup_tickets)
         for i in range(args.web):
             stack.start_web(i)
         for i in range(args.workers):
@@ -334,6 +376,8 @@ def main() -> None:
         rss = stack.rss()
         cpu = {name: used - cpu_before.get(name, 0.0) for name, used in stack.cpu().items()}
     text = report(args, results, rss, cpu)
+    if args.timeline:
+        Path(args.timeline).write_text(json.dumps(sorted(results.timeline)))
     command = "    .venv/bin/python bench/e2e_latency.py " + " ".join(
         a for a in sys.argv[1:] if not a.startswith("--write") and a != args.write
     )
