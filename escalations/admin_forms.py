@@ -7,7 +7,6 @@ admin accepts exactly what the API accepts.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -25,6 +24,7 @@ from .engine.targets import TARGET_KINDS
 from .engine.triggers import TRIGGERS
 from .exceptions import EscalationConflict
 from .models import Calendar, Rule, RuleKind, SLAPolicy, Target, TargetKind, TriggerKey
+from .outbound import slack_webhook_url_validator
 from .services import rule_backtest, rule_clean, slack_delivery_retry, slack_target_test
 from .sla.services import (
     calendar_clean,
@@ -37,11 +37,6 @@ if TYPE_CHECKING:
     from tickets.models import Agent, Team
 
     from .models import SlackDelivery
-
-SLACK_WEBHOOK_RE = re.compile(r"^https://hooks\.slack\.com/services/[A-Za-z0-9_\-/]+$")
-SLACK_URL_MESSAGE = (
-    "Enter a Slack incoming-webhook URL of the form https://hooks.slack.com/services/…"
-)
 
 
 # --- Reaching the engine and SLA parts ----------------------------------------------------
@@ -573,8 +568,7 @@ class TargetAdminForm(forms.ModelForm):
         value = str(self.cleaned_data.get("slack_webhook_url") or "").strip()
         if not value:
             return self.instance.slack_webhook_url if self.instance.pk else ""
-        if not SLACK_WEBHOOK_RE.match(value):
-            raise ValidationError(SLACK_URL_MESSAGE, code="slack_url")
+        slack_webhook_url_validator(value)
         return value
 
     def clean(self) -> dict[str, Any]:

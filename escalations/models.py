@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from escalations.outbound import outbound_url_validator
 from tickets.models import AppendOnlyModel, Priority, Tier
 
 
@@ -581,7 +582,7 @@ class DeliveryAttempt(AppendOnlyModel):
 class Webhook(models.Model):
     """An integration's outbound webhook: signed JSON for the events it subscribed to."""
 
-    url = models.URLField(max_length=500)
+    url = models.URLField(max_length=500, validators=[outbound_url_validator])
     team = models.ForeignKey(
         "tickets.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="webhooks"
     )

@@ -23,6 +23,7 @@ from slack_sdk.webhook import WebhookClient
 
 from .engine.triggers import excerpt
 from .models import DeliveryAttempt, DeliveryStatus, Escalation, SlackDelivery, Target, TriggerKey
+from .outbound import OutboundRefused, outbound_destination_check
 
 logger = logging.getLogger(__name__)
 # slack_sdk logs the request URL (the secret) at debug level: its logger is a detached one that
@@ -169,6 +170,18 @@ def slack_delivery_send(*, delivery_id: int, now: datetime | None = None) -> Sla
         return None
     delivery = SlackDelivery.objects.select_related("target").get(pk=delivery_id)
     url = delivery.target.slack_webhook_url
+    try:
+        outbound_destination_check(url)
+    except OutboundRefused as exc:
+        return _record(
+            now=now,
+            delivery=delivery,
+            status_code=None,
+            error=_scrub(f"Refused: {exc}", url),
+            retry_after=None,
+            duration_ms=0,
+            give_up=True,
+        )
     client = WebhookClient(
         url,
         timeout=int(slack_setting("SLACK_TIMEOUT_SECONDS")) or 1,
@@ -210,6 +223,7 @@ def _record(
     error: str,
     retry_after: int | None,
     duration_ms: int,
+    give_up: bool = False,
 ) -> SlackDelivery:
     DeliveryAttempt.objects.create(
         slack_delivery=delivery,
@@ -224,6 +238,9 @@ def _record(
     if status_code is not None and 200 <= status_code < 300:
         delivery.status = DeliveryStatus.SENT
         delivery.sent_at = now
+        delivery.next_attempt_at = None
+    elif give_up:
+        delivery.status = DeliveryStatus.FAILED
         delivery.next_attempt_at = None
     elif status_code == 429 or status_code is None or status_code >= 500:
         if delivery.attempts >= slack_setting("SLACK_MAX_ATTEMPTS"):

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from escalations.audit import audit_record, audit_snapshot
 from escalations.models import DeliveryAttempt, DeliveryStatus, Webhook, WebhookDelivery
+from escalations.outbound import OutboundRefused, outbound_destination_check, outbound_opener
 from tickets.models import Agent, Team
 
 WEBHOOK_EVENTS: tuple[str, ...] = (
@@ -179,12 +180,11 @@ def webhook_backoff(*, attempts: int) -> timedelta:
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str, int | None]:
-    """POST; returns (status code, error text, Retry-After seconds)."""
-    if not url.startswith(("https://", "http://")):
-        return None, "Only http and https URLs are allowed.", None
+    """POST (scheme and address checked by the caller, no redirects followed); returns
+    (status code, error text, Retry-After seconds)."""
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+        with outbound_opener().open(request, timeout=TIMEOUT_SECONDS) as response:
             return response.status, "", None
     except urllib.error.HTTPError as exc:
         retry_after = exc.headers.get("Retry-After", "") if exc.headers else ""
@@ -211,10 +211,16 @@ def webhook_delivery_send(*, delivery_id: int) -> WebhookDelivery | None:
         ),
     }
     started = time.monotonic()
-    if delivery.webhook.enabled:
-        status_code, error, retry_after = _post(delivery.webhook.url, body, headers)
+    refusal = "" if delivery.webhook.enabled else "Webhook disabled."
+    if not refusal:
+        try:
+            outbound_destination_check(delivery.webhook.url)
+        except OutboundRefused as exc:
+            refusal = f"Refused: {exc}"
+    if refusal:
+        status_code, error, retry_after = None, refusal, None
     else:
-        status_code, error, retry_after = None, "Webhook disabled.", None
+        status_code, error, retry_after = _post(delivery.webhook.url, body, headers)
     duration_ms = int((time.monotonic() - started) * 1000)
     return _webhook_delivery_record_attempt(
         delivery_id=delivery.pk,
@@ -222,7 +228,7 @@ def webhook_delivery_send(*, delivery_id: int) -> WebhookDelivery | None:
         error=error,
         retry_after=retry_after,
         duration_ms=duration_ms,
-        give_up=not delivery.webhook.enabled,
+        give_up=bool(refusal),
     )
 
 

@@ -29,13 +29,12 @@ from escalations.models import (
     Webhook,
     WebhookDelivery,
 )
+from escalations.outbound import outbound_url_validator, slack_webhook_url_validator
 from escalations.webhooks import WEBHOOK_EVENTS
 from kimondesk.api.validators import json_nul_free
 from tickets.models import Note, Priority, Team, Tier
 
 from . import engine, sla
-
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
 class TeamOwnedSerializer(serializers.ModelSerializer):
@@ -126,7 +125,9 @@ class TargetSerializer(TeamOwnedSerializer):
         required=False,
         allow_blank=True,
         max_length=500,
-        help_text="Slack incoming-webhook URL (kind `slack`). A secret: never returned.",
+        validators=[slack_webhook_url_validator],
+        help_text="Slack incoming-webhook URL (kind `slack`): https://hooks.slack.com/services/…. "
+        "A secret: never returned.",
     )
     has_slack_webhook_url = serializers.SerializerMethodField()
 
@@ -148,16 +149,6 @@ class TargetSerializer(TeamOwnedSerializer):
 
     def get_has_slack_webhook_url(self, target: Target) -> bool:
         return bool(target.slack_webhook_url)
-
-    def validate_slack_webhook_url(self, value: str) -> str:
-        if not value:
-            return value
-        serializers.URLField().run_validation(value)
-        if not value.startswith("https://") and not any(
-            value.startswith(f"http://{host}") for host in LOOPBACK_HOSTS
-        ):
-            raise serializers.ValidationError("Use an https:// URL.")
-        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
@@ -471,7 +462,11 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 # --- Webhooks -------------------------------------------------------------------------------
 class WebhookSerializer(TeamOwnedSerializer):
-    url = serializers.URLField(max_length=500, validators=[URLValidator(schemes=["http", "https"])])
+    url = serializers.URLField(
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"]), outbound_url_validator],
+        help_text="Where deliveries are POSTed: http(s) on a public address.",
+    )
     events = serializers.MultipleChoiceField(choices=WEBHOOK_EVENTS, allow_empty=False)
 
     class Meta:

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db.models import Count, Q
 
+from escalations.outbound import slack_webhook_url_validator
 from tickets.models import OPEN_STATUSES, Agent, Queue, Role, Ticket
 
 from .registry import Registry
@@ -145,12 +145,9 @@ class SlackTarget(TargetKindHandler):
         if not url:
             raise ValidationError({"slack_webhook_url": ["A Slack target needs a webhook URL."]})
         try:
-            URLValidator(schemes=["https", "http"])(url)
-        except ValidationError:
-            # The URL is a secret: the message never repeats it.
-            raise ValidationError(
-                {"slack_webhook_url": ["Enter a valid incoming-webhook URL."]}
-            ) from None
+            slack_webhook_url_validator(url)
+        except ValidationError as exc:
+            raise ValidationError({"slack_webhook_url": exc.messages}) from None
 
     def resolve(self, *, target: Target | None, ticket: Ticket) -> Resolution:
         assert target is not None

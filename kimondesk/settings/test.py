@@ -34,3 +34,5 @@ WHITENOISE_USE_FINDERS = True
 
 # Sockets re-check access on every push in tests (production: at most every 5 s).
 KIMONDESK = {**KIMONDESK, "SOCKET_RECHECK_SECONDS": 0}  # noqa: F405
+# Webhook and Slack stand-ins listen on 127.0.0.1; tests of the refusal switch this off.
+KIMONDESK["OUTBOUND_PRIVATE_NETWORKS"] = True

@@ -45,6 +45,11 @@ def test_slack_target_url_is_write_only_and_masked_in_the_audit_log(client_for, 
             {"slack_webhook_url"},
             id="slack-needs-https",
         ),
+        pytest.param(
+            {"name": "S", "kind": "slack", "slack_webhook_url": "https://169.254.169.254/x"},
+            {"slack_webhook_url"},
+            id="slack-needs-slack",
+        ),
         pytest.param({"name": "", "kind": "pager"}, {"name", "kind"}, id="name-and-kind"),
     ],
 )

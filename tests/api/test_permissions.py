@@ -30,7 +30,7 @@ def _slack(role):
     return {
         "name": f"Slack {role}",
         "kind": "slack",
-        "slack_webhook_url": "https://hooks.slack.com/x",
+        "slack_webhook_url": "https://hooks.slack.com/services/T0/B0/x",
     }
 
 

@@ -27,6 +27,7 @@ class Receiver:
     def __init__(self, port: int):
         self.requests: list[dict] = []
         self.answers: list[int] = []
+        self.location = ""  # sent with 3xx answers
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -43,6 +44,8 @@ class Receiver:
                 self.send_response(code)
                 if code == 429:
                     self.send_header("Retry-After", "600")
+                if 300 <= code < 400:
+                    self.send_header("Location", receiver.location)
                 self.end_headers()
 
             def log_message(self, *args):
@@ -300,3 +303,77 @@ def test_due_sweep_queues_only_pending_deliveries_whose_time_came(team, monkeypa
 
     assert webhooks.webhook_deliveries_due_sweep(now=now) == 2
     assert queued == [due_retry.pk, lost.pk]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/iam/",
+        "http://127.0.0.1:6379/",
+        "https://10.0.0.5/hook",
+        "http://localhost:5432/",
+    ],
+)
+def test_webhooks_to_private_addresses_are_refused(client_for, lead, settings, url):
+    settings.KIMONDESK = {**settings.KIMONDESK, "OUTBOUND_PRIVATE_NETWORKS": False}
+    client = client_for(lead)
+    kept = Webhook.objects.create(
+        url="https://crm.example.com/in", team=lead.team, events=["sla.amber"], secret="s"
+    )
+
+    created = client.post("/api/v1/webhooks/", {"url": url, "events": ["sla.amber"]}, format="json")
+    repointed = client.patch(f"/api/v1/webhooks/{kept.pk}/", {"url": url}, format="json")
+
+    assert created.status_code == repointed.status_code == 400
+    assert set(created.json()) == set(repointed.json()) == {"url"}
+    assert list(Webhook.objects.values_list("url", flat=True)) == ["https://crm.example.com/in"]
+    assert not AuditEvent.objects.exists()
+
+
+def test_delivery_to_a_name_resolving_privately_is_refused_once_and_not_sent(
+    receiver, team, settings, monkeypatch
+):
+    # Given a webhook whose public-looking name now resolves to this machine (DNS rebinding)
+    settings.KIMONDESK = {**settings.KIMONDESK, "OUTBOUND_PRIVATE_NETWORKS": False}
+    from escalations import outbound
+
+    monkeypatch.setattr(
+        outbound.socket,
+        "getaddrinfo",
+        lambda host, port, *a, **k: [(2, 1, 6, "", ("127.0.0.1", port))],
+    )
+    port = receiver.server.server_address[1]
+    hook = Webhook.objects.create(
+        url=f"http://crm.example.com:{port}/in", team=team, events=["sla.amber"], secret="s"
+    )
+    delivery = WebhookDelivery.objects.create(webhook=hook, event="sla.amber", payload={})
+
+    # When the delivery task runs
+    status = webhook_delivery_send_task(delivery.pk)
+
+    # Then nothing was sent, and the delivery failed for good with the reason on record
+    delivery.refresh_from_db()
+    assert receiver.requests == []
+    assert status == "failed"
+    assert (delivery.attempts, delivery.next_attempt_at) == (1, None)
+    attempt = DeliveryAttempt.objects.get(webhook_delivery=delivery)
+    assert attempt.status_code is None
+    assert attempt.error == (
+        "Refused: crm.example.com resolves to 127.0.0.1, which is not a public address."
+    )
+
+
+def test_redirects_are_not_followed(receiver, team):
+    # Given a receiver that answers with a redirect to another local address
+    hook = Webhook.objects.create(url=receiver.url, team=team, events=["sla.amber"], secret="s")
+    delivery = WebhookDelivery.objects.create(webhook=hook, event="sla.amber", payload={})
+    receiver.answers = [302]
+    receiver.location = receiver.url.replace("/hooks/kimondesk", "/internal/admin")
+
+    # When the delivery task runs
+    status = webhook_delivery_send_task(delivery.pk)
+
+    # Then only the webhook URL was requested, and the redirect counts as a failed try
+    delivery.refresh_from_db()
+    assert [r["path"] for r in receiver.requests] == ["/hooks/kimondesk"]
+    assert (status, delivery.response_code, delivery.attempts) == ("pending", 302, 1)

@@ -283,3 +283,19 @@ def test_the_webhook_url_never_leaks(escalate_to_slack, fake_slack, slack_target
     assert [s for s in stored if secret in s] == []
     assert [r.getMessage() for r in caplog.records if secret in r.getMessage()] == []
     assert len(DeliveryAttempt.objects.all()) == 2
+
+
+def test_a_slack_url_to_a_private_address_is_refused_when_sending(
+    escalate_to_slack, fake_slack, settings
+):
+    # Given a Slack target stored with a loopback URL, on a deployment that refuses them
+    settings.KIMONDESK = {**settings.KIMONDESK, "OUTBOUND_PRIVATE_NETWORKS": False}
+
+    # When an escalation posts to it
+    delivery = escalate_to_slack()
+
+    # Then nothing was sent, and the delivery failed at once with the reason (not the URL)
+    delivery.refresh_from_db()
+    assert fake_slack.requests == []
+    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == ("failed", 1, None)
+    assert delivery.last_error == "Refused: 127.0.0.1 is not a public address."

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from escalations.engine.targets import TARGET_KINDS
 from escalations.models import TargetKind
+from escalations.outbound import SLACK_URL_MESSAGE
 from tests import factories
 from tickets.models import Ticket
 
@@ -125,7 +126,7 @@ def test_slack_target_keeps_the_ticket_with_its_holder(junior, team):
         pytest.param(
             "slack",
             {"slack_webhook_url": "not a url"},
-            {"slack_webhook_url": ["Enter a valid incoming-webhook URL."]},
+            {"slack_webhook_url": [SLACK_URL_MESSAGE]},
             id="slack-bad-url",
         ),
     ],
