@@ -79,7 +79,10 @@ def slack_webhook_url_validator(value: str) -> None:
     networks are allowed, also a stand-in for Slack on this machine (tests, demos)."""
     if SLACK_WEBHOOK_RE.match(value):
         return
-    host = urlsplit(value).hostname if value.startswith("http://") else None
+    try:
+        host = urlsplit(value).hostname if value.startswith("http://") else None
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        host = None
     if private_networks_allowed() and host in LOOPBACK_HOSTS:
         return
     # The URL is a secret: the message never repeats it.

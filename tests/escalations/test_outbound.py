@@ -110,6 +110,7 @@ def test_private_networks_can_be_allowed(settings, monkeypatch):
         ("http://127.0.0.1:8150/hook", False, False),
         ("http://127.0.0.1:8150/hook", True, True),
         ("http://10.0.0.7/hook", True, False),
+        ("http://[::1/hook", True, False),
     ],
 )
 def test_slack_urls_are_slack_or_a_local_stand_in(settings, url, private_allowed, accepted):
