@@ -18,13 +18,13 @@ install:
 	@test -x $(PY) || rm -f $(VENV)/.installed
 	@$(MAKE) --no-print-directory $(VENV)/.installed
 
-# Migrate, collect static files, seed the demo data (idempotent), then run the ASGI server and
+# Migrate (which also registers the periodic tasks), collect static files, seed the demo data
+# (idempotent), then run the ASGI server and
 # the task cluster together; Ctrl-C stops both.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo
-	$(PY) manage.py ensure_schedules
 	@echo "KimonDesk on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the web server and the task cluster)"
 	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 

@@ -3,7 +3,7 @@
 Creates the database ``kd_sla_bench`` (dropped afterwards) and a private Redis, an escalation
 rule on the ``frt_amber`` trigger (to the team lead), tickets through the services, and moves
 their first-response clocks so that amber and breach instants fall over the next ``--spread``
-seconds; then registers the sweeper (``manage.py sla_schedules``), starts the web processes and
+seconds; then registers the sweeper (``manage.py ensure_schedules``), starts the web processes and
 ``--clusters`` qcluster processes (production shape: 2 and 2 by default, the sweeper's lease lets
 one cluster sweep at a time) and waits for every ``sla_state_changed`` event and every
 escalation. Lag = the event's (or the escalation's) ``created_at`` minus the clock's amber/breach
@@ -83,7 +83,7 @@ def main() -> None:
             expected[(clock.pk, "amber")] = amber
             expected[(clock.pk, "red")] = breach
 
-        stack.manage("sla_schedules")
+        stack.manage("ensure_schedules")
         for index in range(args.web):
             stack.start_web(index)
         for index in range(args.clusters):

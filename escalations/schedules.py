@@ -1,12 +1,26 @@
 """Every periodic django-q2 task of KimonDesk, in one place.
 
-``schedules_ensure`` creates or updates the ``Schedule`` rows idempotently; ``manage.py
-ensure_schedules`` (run by ``make run``) calls it. Add a periodic task by adding a line here.
+``schedules_ensure`` creates or updates the ``Schedule`` rows idempotently. It runs by itself after
+every ``migrate`` (``EscalationsConfig.ready`` connects it to ``post_migrate``), so a deployment that
+migrates and starts ``qcluster`` has its sweeps without remembering another command;
+``manage.py ensure_schedules`` does the same by hand. ``/readyz`` reports missing schedules and a
+stalled SLA sweeper (``schedules_health``). Add a periodic task by adding a line here.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from django_q.models import Schedule
+
+from escalations.models import TaskLease
+from escalations.sla.sweeper import LEASE_NAME, sla_sweeper_ensure
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,8 +52,6 @@ SCHEDULES: tuple[PeriodicTask, ...] = (
 
 def schedules_ensure() -> list[str]:
     """Create or update one ``Schedule`` per periodic task; returns the names."""
-    from django_q.models import Schedule
-
     for task in SCHEDULES:
         Schedule.objects.update_or_create(
             name=task.name,
@@ -50,8 +62,31 @@ def schedules_ensure() -> list[str]:
                 "repeats": -1,
             },
         )
-    from escalations.sla.sweeper import sla_sweeper_ensure
-
     # Crossings are noticed within seconds only while a sweeper chain runs: start one now.
     sla_sweeper_ensure()
     return [task.name for task in SCHEDULES]
+
+
+def schedules_ensure_after_migrate(**kwargs: Any) -> None:
+    """``post_migrate`` receiver: the schedules exist whenever the database is migrated. Starting
+    the sweeper chain needs the task broker; if it is down now, the once-a-minute watchdog
+    starts the chain later, so a failure here is logged, not raised."""
+    try:
+        schedules_ensure()
+    except Exception:
+        logger.exception("periodic schedules could not be ensured after migrate")
+
+
+def schedules_health(*, stall_seconds: float) -> dict[str, Any]:
+    """What ``/readyz`` says of the periodic work: raises when a schedule is missing or the SLA
+    sweeper has not renewed its lease for ``stall_seconds`` (the chain is lost and the watchdog
+    has not restarted it: no worker runs, or the scheduler is stuck)."""
+    wanted = {task.name for task in SCHEDULES}
+    present = set(Schedule.objects.filter(name__in=wanted).values_list("name", flat=True))
+    if missing := sorted(wanted - present):
+        raise LookupError(f"missing schedules: {', '.join(missing)}")
+    lease = TaskLease.objects.filter(name=LEASE_NAME).values("renewed_at").first()
+    renewed_at = lease["renewed_at"] if lease else None
+    if renewed_at is None or timezone.now() - renewed_at > timedelta(seconds=stall_seconds):
+        raise TimeoutError("the SLA sweeper has not run recently")
+    return {"schedules": len(present), "sla_sweeper_renewed_at": renewed_at.isoformat()}

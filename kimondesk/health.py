@@ -1,7 +1,10 @@
 """Liveness and readiness probes for process managers and load balancers.
 
 ``/healthz`` answers as long as the process serves requests. ``/readyz`` checks what a request
-needs: the database, Redis (when configured: channel layer and task broker) and the task queue.
+needs: the database, Redis (when configured: channel layer and task broker) and the task queue,
+and that the periodic work runs (its schedules exist and the SLA sweeper renewed its lease lately).
+``/readyz?scope=web`` leaves the periodic check out, for a load balancer that should keep serving
+pages while the workers are down.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from escalations.schedules import schedules_health
 
 
 def _check_database() -> dict[str, Any]:
@@ -52,17 +57,27 @@ def _check_queue() -> dict[str, Any]:
     }
 
 
+def _check_periodic() -> dict[str, Any]:
+    stall = settings.KIMONDESK.get("SLA_SWEEPER_STALL_SECONDS", 120)
+    return schedules_health(stall_seconds=float(stall))
+
+
 CHECKS: dict[str, Callable[[], dict[str, Any]]] = {
     "database": _check_database,
     "redis": _check_redis,
     "queue": _check_queue,
+    "periodic": _check_periodic,
 }
+# What a web process needs to serve a request, without the workers.
+WEB_CHECKS = ("database", "redis", "queue")
 
 
-def readiness_report() -> tuple[bool, dict[str, Any]]:
+def readiness_report(*, web_only: bool = False) -> tuple[bool, dict[str, Any]]:
     report: dict[str, Any] = {}
     ready = True
     for name, check in CHECKS.items():
+        if web_only and name not in WEB_CHECKS:
+            continue
         started = time.perf_counter()
         try:
             result = {"ok": True, **check()}
@@ -84,7 +99,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    ready, report = readiness_report()
+    ready, report = readiness_report(web_only=request.GET.get("scope") == "web")
     return JsonResponse(
         {"status": "ready" if ready else "unavailable", "checks": report},
         status=200 if ready else 503,

@@ -236,6 +236,9 @@ KIMONDESK = {
     "SLA_SWEEP_INTERVAL_SECONDS": env.float("SLA_SWEEP_INTERVAL_SECONDS", default=1.0),
     "SLA_SWEEPER_LIFETIME_SECONDS": env.float("SLA_SWEEPER_LIFETIME_SECONDS", default=20.0),
     "SLA_SWEEPER_LEASE_SECONDS": env.float("SLA_SWEEPER_LEASE_SECONDS", default=10.0),
+    # /readyz fails when the sweeper has not renewed its lease for this long (the watchdog
+    # restarts a lost chain within about 90 s).
+    "SLA_SWEEPER_STALL_SECONDS": env.float("SLA_SWEEPER_STALL_SECONDS", default=120.0),
     # Webhook and Slack deliveries may go to private, loopback and link-local addresses
     # (refused by default: those URLs are user input; see escalations/outbound.py).
     "OUTBOUND_PRIVATE_NETWORKS": env.bool("OUTBOUND_PRIVATE_NETWORKS", default=False),

@@ -235,7 +235,7 @@ def test_a_failure_schedules_the_retry_after_commit(team, django_capture_on_comm
 
     delivery.refresh_from_db()
     attempt = DeliveryAttempt.objects.get(webhook_delivery=delivery)
-    schedule = Schedule.objects.get()
+    schedule = Schedule.objects.get(func=webhooks.SEND_TASK)
     assert (delivery.status, delivery.attempts, attempt.status_code) == ("pending", 1, None)
     assert attempt.error != ""
     assert schedule.func == webhooks.SEND_TASK

@@ -90,7 +90,7 @@ def test_dropped_database_connections_fail_requests_cleanly_and_recover(fault_st
             admin.execute(f'ALTER DATABASE "{db}" ALLOW_CONNECTIONS false')
             _terminate_backends(admin, keep=keep)
             down_at = time.monotonic()
-            ready = http(f"{base}/readyz")
+            ready = http(f"{base}/readyz?scope=web")
             page = http(url, session=lead)
             # then readiness says so, naming only the failed check, and pages fail cleanly once
             # the pool gives up waiting for a connection
@@ -103,7 +103,9 @@ def test_dropped_database_connections_fail_requests_cleanly_and_recover(fault_st
             up_at = time.monotonic()
             # and it recovers as soon as the database takes connections again
             ready_again = wait_until(
-                lambda: http(f"{base}/readyz").status == 200, timeout=30, what="/readyz 200"
+                lambda: http(f"{base}/readyz?scope=web").status == 200,
+                timeout=30,
+                what="/readyz 200",
             )
             page_again = wait_until(
                 lambda: http(url, session=lead).status == 200, timeout=30, what="the page 200"

@@ -8,7 +8,7 @@ from io import StringIO
 from django.core.management import call_command
 from django_q.models import Schedule
 
-from escalations.sla.schedules import WATCHDOG_NAME
+from escalations.schedules import SCHEDULES
 
 from .conftest import T0, clock_of
 
@@ -26,9 +26,11 @@ def test_sla_sweep_command_announces_due_crossings(policy, make_ticket, now):
     assert run("sla_sweep") == "0 crossing(s) announced\n"
 
 
-def test_sla_schedules_command_registers_the_watchdog(db):
-    assert run("sla_schedules") == "SLA sweeper schedule ensured\n"
-    assert Schedule.objects.filter(name=WATCHDOG_NAME).count() == 1
+def test_ensure_schedules_command_registers_every_periodic_task(db):
+    Schedule.objects.all().delete()
+    assert run("ensure_schedules") == "".join(f"schedule ok: {t.name}\n" for t in SCHEDULES)
+    assert Schedule.objects.filter(name="sla-sweeper-watchdog").count() == 1
+    assert Schedule.objects.count() == len(SCHEDULES)
 
 
 def test_sla_recompute_command_applies_edited_targets(policy, make_ticket, now):

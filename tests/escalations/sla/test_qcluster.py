@@ -70,7 +70,11 @@ def test_real_cluster_announces_amber_and_red_within_seconds():
     python = sys.executable
     # When the sweeper is registered and a cluster runs
     subprocess.run(
-        [python, "manage.py", "sla_schedules"], cwd=ROOT, env=env, check=True, capture_output=True
+        [python, "manage.py", "ensure_schedules"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     cluster = subprocess.Popen(
         [python, "manage.py", "qcluster"],

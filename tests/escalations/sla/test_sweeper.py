@@ -7,7 +7,7 @@ from datetime import timedelta
 from django_q.models import Schedule
 
 from escalations.models import TaskLease
-from escalations.sla.schedules import WATCHDOG_FUNC, WATCHDOG_NAME, sla_schedules_ensure
+from escalations.schedules import SCHEDULES, schedules_ensure
 from escalations.sla.sweeper import (
     SweeperSettings,
     sla_sweeper_enqueue,
@@ -93,11 +93,13 @@ def test_sync_mode_never_chains(db):
 
 
 def test_schedules_ensure_registers_one_watchdog(db):
-    sla_schedules_ensure()
-    sla_schedules_ensure()
-    schedule = Schedule.objects.get(name=WATCHDOG_NAME)
+    Schedule.objects.all().delete()
+    schedules_ensure()
+    schedules_ensure()
+    schedule = Schedule.objects.get(name="sla-sweeper-watchdog")
+    assert Schedule.objects.count() == len(SCHEDULES)
     assert (schedule.func, schedule.schedule_type, schedule.minutes, schedule.repeats) == (
-        WATCHDOG_FUNC,
+        "escalations.tasks_sla.sla_sweeper_watchdog_task",
         Schedule.MINUTES,
         1,
         -1,
