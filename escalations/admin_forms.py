@@ -274,7 +274,6 @@ def _reason(exc: Exception) -> str:
 
 
 # --- Conditions as rows ----------------------------------------------------------------------
-ALL_OPS = ("eq", "ne", "in", "not_in", "gte", "lte", "gt", "lt")
 OP_LABELS = {
     "eq": "is",
     "ne": "is not",

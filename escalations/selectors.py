@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,19 +15,11 @@ from tickets.models import OPEN_STATUSES, AuthorType, Message, Ticket
 from .engine.summary import Handoff
 from .engine.triggers import excerpt
 from .models import Escalation, Rule, RuleKind, TriggerKey
+from .sla.selectors import sla_summary
 
 
 def ticket_sla_snapshot(*, ticket: Ticket) -> dict[str, Any]:
-    """The ticket's SLA clock as the SLA selector reports it, JSON-safe.
-
-    ``{}`` only when the SLA part is not installed (the engine does not depend on it to run).
-    """
-    try:
-        from escalations.sla.selectors import sla_summary
-    except ModuleNotFoundError:
-        return {}
-    import json
-
+    """The ticket's SLA clock as the SLA selector reports it, JSON-safe."""
     return dict(json.loads(json.dumps(sla_summary(ticket=ticket), cls=DjangoJSONEncoder)))
 
 
@@ -37,11 +30,6 @@ def rules_listening(*, trigger_keys: list[str]) -> QuerySet[Rule]:
         .select_related("target__agent", "target__queue", "route_queue", "route_assignee")
         .order_by("order", "id")
     )
-
-
-def escalation_path(*, ticket_id: int) -> list[Escalation]:
-    """The ticket's escalations, oldest first: who handed it on to whom."""
-    return list(Escalation.objects.filter(ticket_id=ticket_id).order_by("created_at", "id"))
 
 
 def handoff_latest(*, ticket_id: int, agent_id: int) -> Handoff | None:
