@@ -1,17 +1,19 @@
 # KimonDesk: `make run` starts everything, `make test` runs the suite.
-# Both create the virtualenv (.venv) from requirements.lock first when it is missing.
+# Both create the virtualenv (.venv) from requirements-dev.lock (runtime + dev tools, hashed) first
+# when it is missing; production installs requirements.lock (runtime only). `make lock` rewrites both
+# locks from pyproject.toml.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint typecheck check clean
+.PHONY: install lock run test lint typecheck check clean
 
 # The marker is rebuilt when the lock changes, or when the venv itself is gone.
-$(VENV)/.installed: requirements.lock pyproject.toml
+$(VENV)/.installed: requirements-dev.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	touch $@
 
 install:
@@ -21,6 +23,13 @@ install:
 # Migrate (which also registers the periodic tasks), collect static files, seed the demo data
 # (idempotent), then run the ASGI server and
 # the task cluster together; Ctrl-C stops both.
+# Exact versions with hashes, one lock per group; only what pyproject.toml allows.
+lock: install
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes \
+		--no-annotate --no-header --quiet -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes \
+		--no-annotate --no-header --quiet -o requirements-dev.lock
+
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0

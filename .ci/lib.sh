@@ -117,7 +117,7 @@ redis_ensure() {
 # (nothing could be audited) it is a warning (status 75).
 dependencies_audit() {
     local lock="$1" out service status total skipped
-    total="$(grep -cvE '^\s*(#|$)' "$lock")"
+    total="$(grep -cE '^[A-Za-z0-9]' "$lock")"
     out="$(mktemp)"
     for service in pypi osv; do
         status=0

@@ -1,4 +1,4 @@
-"""A live ASGI server (daphne, in a subprocess) on the test database, and signed-in browsers.
+"""A live ASGI server (uvicorn, in a subprocess, as `make run` and production use) on the test database, and signed-in browsers.
 
 The server opens the same test database as the tests (the named one of
 ``kimondesk.settings.test``) and, when ``REDIS_URL`` is set, the same channel layer. Tests that use
@@ -55,7 +55,7 @@ def _test_database_url() -> str:
 
 @pytest.fixture(scope="session")
 def live_url(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
-    """Start daphne on the test database; stop it before the database is dropped."""
+    """Start uvicorn on the test database; stop it before the database is dropped."""
     with django_db_blocker.unblock():
         database_url = _test_database_url()
     port = _free_port()
@@ -65,18 +65,20 @@ def live_url(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
         "DATABASE_URL": database_url,
         "CONN_MAX_AGE": "0",
     }
-    log_path = Path(settings.BASE_DIR) / "var" / "browser-daphne.log"
+    log_path = Path(settings.BASE_DIR) / "var" / "browser-server.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
+                "uvicorn",
                 "kimondesk.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
             ],
             env=env,
             cwd=settings.BASE_DIR,
@@ -100,13 +102,13 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError("daphne exited; see var/browser-daphne.log")
+            raise RuntimeError("the server exited; see var/browser-server.log")
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=1):  # noqa: S310
                 return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError("daphne did not start within 30 s")
+    raise RuntimeError("the server did not start within 30 s")
 
 
 def session_cookie(agent: Any, live_url: str) -> dict[str, Any]:

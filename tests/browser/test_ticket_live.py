@@ -1,4 +1,4 @@
-"""A real Chromium against a live daphne: the escalation summary arrives without a reload."""
+"""A real Chromium against a live ASGI server: the escalation summary arrives without a reload."""
 
 from __future__ import annotations
 
