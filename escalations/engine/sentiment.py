@@ -221,11 +221,25 @@ def _negative_words(text: str) -> list[str]:
     return words
 
 
-def sentiment_score_message(text: str) -> SentimentScore:
-    """Score one customer message: label ("negative", "neutral", "positive"), compound, reasons.
+@dataclass(frozen=True)
+class SentimentEvidence:
+    """What the scorer found: the combined compound, whether a support cue added a penalty."""
 
-    Only ``sentiment_scored_text(text)`` is read, so any length scores in bounded time.
-    """
+    compound: float
+    cued: bool
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SentimentThresholds:
+    """Compound at or below which a message is negative, with and without a support cue."""
+
+    cued: float = NEGATIVE_THRESHOLD
+    uncued: float = VADER_ONLY_NEGATIVE_THRESHOLD
+
+
+def sentiment_evidence(text: str) -> SentimentEvidence:
+    """VADER plus the support cue layer on the bounded part of ``text`` (no label yet)."""
     text = _normalise(sentiment_scored_text(text))
     rewritten = _rewrite(text)
     vader = _vader_compound(rewritten)
@@ -249,13 +263,26 @@ def sentiment_score_message(text: str) -> SentimentScore:
         shown = ", ".join(f"'{w}'" for w in words[:3])
         reasons.append(f"negative wording ({vader:+.2f})" + (f": {shown}" if shown else ""))
     compound = round(max(-1.0, min(1.0, vader + penalty)), 4)
-    threshold = NEGATIVE_THRESHOLD if penalty < 0 else VADER_ONLY_NEGATIVE_THRESHOLD
-    if compound <= threshold:
-        label = "negative"
-    elif compound >= POSITIVE_THRESHOLD:
-        label = "positive"
-    else:
-        label = "neutral"
+    return SentimentEvidence(compound, penalty < 0, tuple(reasons[:MAX_REASONS]))
+
+
+def sentiment_label(evidence: SentimentEvidence, *, thresholds: SentimentThresholds) -> str:
+    """"negative", "neutral" or "positive" for the evidence under the given thresholds."""
+    threshold = thresholds.cued if evidence.cued else thresholds.uncued
+    if evidence.compound <= threshold:
+        return "negative"
+    if evidence.compound >= POSITIVE_THRESHOLD:
+        return "positive"
+    return "neutral"
+
+
+def sentiment_score_message(text: str) -> SentimentScore:
+    """Score one customer message: label ("negative", "neutral", "positive"), compound, reasons.
+
+    Only ``sentiment_scored_text(text)`` is read, so any length scores in bounded time.
+    """
+    evidence = sentiment_evidence(text)
+    label = sentiment_label(evidence, thresholds=SentimentThresholds())
     return SentimentScore(
-        label, compound, tuple(reasons[:MAX_REASONS]) if label == "negative" else ()
+        label, evidence.compound, evidence.reasons if label == "negative" else ()
     )
