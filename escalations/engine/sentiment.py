@@ -34,6 +34,11 @@ NEGATIVE_THRESHOLD = -0.05
 # neutral report ("no more than 2 hours", "point and shoot") is the main source of false alarms.
 # -0.2 was chosen on the dev splits of both benchmark sets (bench/sentiment_eval.py).
 VADER_ONLY_NEGATIVE_THRESHOLD = -0.2
+# A single direct question or polite request ("Is my order delayed?", "Could you explain the
+# charges on my bill?") asks for something: without a support cue it is negative only when VADER
+# is clearly negative. Chosen on the dev splits (bench/sentiment_eval.py).
+ASKING_NEGATIVE_THRESHOLD = -0.5
+ASKING_MAX_CHARS = 200
 POSITIVE_THRESHOLD = 0.05
 # Anger cues count only when the wording is not clearly positive ("THANK YOU SO MUCH!!!").
 ANGER_MAX_COMPOUND = 0.3
@@ -86,6 +91,12 @@ _NEGATOR_RE = re.compile(NEGATORS)
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z']*")
 _EXCLAMATION_RE = re.compile(r"!{2,}|[!?]{3,}|\?!|!\?")
 _SPACES_RE = re.compile(r"\s+")
+_ASKING_RE = re.compile(
+    r"(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))(?: there)?[ ,!.]+)?"
+    r"(?:(?:quick question|just checking)[ ,:]+)?"
+    r"(?:is|are|can|could|would|will|do|does|how|what|where|when|which|may|should|please|"
+    r"i'?d like|i would like|we'?d like|we would like)\b"
+)
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?…])\s+|\n+")
 # Addressing and links carry no sentiment but can hold lexicon words ("@united", "/great-deals").
 _ADDRESSING_RE = re.compile(r"(?<![\w.])@\w+|https?://\S+|www\.\S+")
@@ -202,6 +213,14 @@ def _cue_hits(lowered: str) -> list[tuple[Cue, str]]:
     return [(cue, found[cue.key]) for cue in CUES if cue.key in found]
 
 
+def _is_asking(text: str) -> bool:
+    """One short sentence that opens as a question or a polite request."""
+    flat = text.strip()
+    if len(flat) > ASKING_MAX_CHARS or _ASKING_RE.match(_fold(flat)) is None:
+        return False
+    return len(_SENTENCE_END_RE.split(flat.rstrip(" .!?"))) == 1
+
+
 def _shout_ratio(text: str) -> float:
     letters = upper = 0
     for word in _WORD_RE.findall(text):
@@ -227,6 +246,7 @@ class SentimentEvidence:
 
     compound: float
     cued: bool
+    asking: bool  # one direct question or polite request (see ASKING_NEGATIVE_THRESHOLD)
     reasons: tuple[str, ...]
 
 
@@ -236,6 +256,7 @@ class SentimentThresholds:
 
     cued: float = NEGATIVE_THRESHOLD
     uncued: float = VADER_ONLY_NEGATIVE_THRESHOLD
+    asking: float = ASKING_NEGATIVE_THRESHOLD
 
 
 def sentiment_evidence(text: str) -> SentimentEvidence:
@@ -263,12 +284,15 @@ def sentiment_evidence(text: str) -> SentimentEvidence:
         shown = ", ".join(f"'{w}'" for w in words[:3])
         reasons.append(f"negative wording ({vader:+.2f})" + (f": {shown}" if shown else ""))
     compound = round(max(-1.0, min(1.0, vader + penalty)), 4)
-    return SentimentEvidence(compound, penalty < 0, tuple(reasons[:MAX_REASONS]))
+    return SentimentEvidence(compound, penalty < 0, _is_asking(text), tuple(reasons[:MAX_REASONS]))
 
 
 def sentiment_label(evidence: SentimentEvidence, *, thresholds: SentimentThresholds) -> str:
-    """"negative", "neutral" or "positive" for the evidence under the given thresholds."""
-    threshold = thresholds.cued if evidence.cued else thresholds.uncued
+    """ "negative", "neutral" or "positive" for the evidence under the given thresholds."""
+    if evidence.cued:
+        threshold = thresholds.cued
+    else:
+        threshold = thresholds.asking if evidence.asking else thresholds.uncued
     if evidence.compound <= threshold:
         return "negative"
     if evidence.compound >= POSITIVE_THRESHOLD:
@@ -283,6 +307,4 @@ def sentiment_score_message(text: str) -> SentimentScore:
     """
     evidence = sentiment_evidence(text)
     label = sentiment_label(evidence, thresholds=SentimentThresholds())
-    return SentimentScore(
-        label, evidence.compound, evidence.reasons if label == "negative" else ()
-    )
+    return SentimentScore(label, evidence.compound, evidence.reasons if label == "negative" else ())
