@@ -1,24 +1,27 @@
 """Sentiment trigger quality: negative-class precision, recall and F1, and throughput.
 
-Two human-labelled data sets (provenance and licences: ``bench/data/README.md``):
+Four human-labelled sets of different kinds (provenance and licences: ``bench/data/README.md``):
 
-1. Primary, the one the target verdict is computed from: Twitter US Airline Sentiment
-   (Figure Eight / CrowdFlower, Data for Everyone), tweets from customers to US airlines, each
-   labelled negative / neutral / positive by human contributors. ``bench/data/airline_tweets.tsv``
-   holds the first 4,057 rows of the 14,640-row file (all Virgin America and most United tweets).
-   Gold label: ``negative`` when ``airline_sentiment == "negative"``, non-negative otherwise;
-   every row is used, no confidence filter (both fixed before any scoring).
-   Split: a seeded shuffle (seed 20261202) of the sorted tweet ids, the first half is the dev set,
-   the second half the held-out test set.
-2. Secondary: the Amazon product-review snippets of the VADER paper (Hutto & Gilbert, ICWSM
-   2014), 3,708 sentences from 300 customer reviews, each rated by 20 independent human raters on
-   a -4..+4 scale (``bench/data/amazon_review_snippets.tsv``). Gold label: ``negative`` when more
-   than half of the 20 raters gave a negative rating, ``positive`` when more than half gave a
-   positive one, ``neutral`` otherwise. Split: by review (every sentence of one review lands on
-   the same side), a seeded shuffle (seed 20261125) of the 300 review ids, first half dev.
+1. Support-style messages: Twitter US Airline Sentiment (Figure Eight / CrowdFlower, Data for
+   Everyone), tweets from customers to US airlines' support accounts, labelled negative / neutral /
+   positive by human contributors (``airline_tweets.tsv``, first 4,057 rows of 14,640). Gold:
+   ``negative`` when ``airline_sentiment == "negative"``; every row, no confidence filter. Split: a
+   seeded shuffle (seed 20261202) of the sorted tweet ids, first half dev, second half test.
+2. Product reviews: the Amazon review snippets of the VADER paper (Hutto & Gilbert, ICWSM 2014),
+   3,708 sentences from 300 reviews, 20 human ratings each on -4..+4
+   (``amazon_review_snippets.tsv``). Gold: ``negative`` when more than half of the raters gave a
+   negative rating. Split: by review, seed 20261125, first half dev.
+3. Social posts: the tweets of the same paper (everyday posts, not addressed to a company), 4,004
+   tweets with 20+ human ratings each (``vader_tweets.tsv``). Same majority-of-raters gold. Never
+   used for tuning anything; split by tweet, seed 20261206, for the same dev/test reporting.
+4. Neutral support questions and requests written for this benchmark
+   (``support_neutral_questions.tsv``, 152 lines, all neutral): the false-positive rate of the
+   "negative" label on them is reported; none of them is a negative.
 
-Lexicon, phrases, penalties and thresholds are tuned on the dev splits only; the test splits are
-reported, never tuned on.
+The cue layer (``escalations/engine/sentiment_lexicon.py``) was written by reading airline dev and
+Amazon dev errors only. Leave-one-data-set-out: the two thresholds of the scorer (with and without
+a support cue) are calibrated on one set (highest F1 at precision >= 0.85 on that set) and reported
+on the others; the shipped thresholds are reported on every set.
 
     .venv/bin/python bench/sentiment_eval.py --dev-only # dev figures only (while tuning)
     .venv/bin/python bench/sentiment_eval.py            # print the figures
@@ -42,50 +45,65 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.docs import benchmarks_section_write  # noqa: E402
+from escalations.engine.sentiment import (  # noqa: E402
+    SentimentEvidence,
+    SentimentThresholds,
+    sentiment_evidence,
+    sentiment_label,
+    sentiment_score_message,
+)
 
 AIRLINE_FILE = ROOT / "bench" / "data" / "airline_tweets.tsv"
 AMAZON_FILE = ROOT / "bench" / "data" / "amazon_review_snippets.tsv"
+TWEETS_FILE = ROOT / "bench" / "data" / "vader_tweets.tsv"
+NEUTRAL_FILE = ROOT / "bench" / "data" / "support_neutral_questions.tsv"
 DOCS_FILE = ROOT / "docs" / "benchmarks.md"
 AIRLINE_NAME = (
-    "Twitter US Airline Sentiment (Figure Eight / CrowdFlower, Data for Everyone): first 4,057 "
-    "of its 14,640 customer tweets to airlines, human-labelled negative / neutral / positive; "
-    "gold negative = `airline_sentiment` negative, all rows"
+    "support-style messages: Twitter US Airline Sentiment (Figure Eight / CrowdFlower), first "
+    "4,057 of 14,640 customer tweets to airlines, human-labelled; gold negative = "
+    "`airline_sentiment` negative, all rows"
 )
 AMAZON_NAME = (
-    "VADER ICWSM-2014 Amazon product-review snippets (3,708 sentences from 300 reviews, "
+    "product reviews: VADER ICWSM-2014 Amazon review snippets (3,708 sentences from 300 reviews, "
     "20 human ratings each; majority-of-raters label)"
 )
+TWEETS_NAME = (
+    "social posts: VADER ICWSM-2014 tweets (4,004 everyday tweets, 20+ human ratings each; "
+    "majority-of-raters label); never used for tuning"
+)
+NEUTRAL_NAME = "152 neutral support questions and requests written for this benchmark"
 AIRLINE_SPLIT_SEED = 20261202
 AMAZON_SPLIT_SEED = 20261125
-TARGET_F1 = 0.70
+TWEETS_SPLIT_SEED = 20261206
+TARGET_F1 = 0.75
 TARGET_PRECISION = 0.85
+# Thresholds tried when calibrating on one set: every multiple of 0.05 from -0.05 to -0.8.
+THRESHOLD_GRID = tuple(round(-0.05 * step, 2) for step in range(1, 17))
 SECTION_TITLE = "## Sentiment trigger quality"
 NOTES = (
-    "Notes: the target verdict is computed from the airline test split. Tweets to airlines are "
-    "real customer-service messages labelled by humans, but they are short public tweets (often "
-    "replies in a thread, with @handles, hashtags and links), not support tickets; only a "
-    "contiguous part of the file (Virgin America and most United tweets) was available here, "
-    "see `bench/data/README.md`. The support phrase layer (new cue families, @mention/link "
-    "stripping) and the lower no-cue threshold (-0.2, was -0.3) were chosen by looking at "
-    "airline dev and Amazon dev errors only, with patterns phrased for any business (orders, "
-    "accounts, subscriptions), no airline names or airline-only words. The airline test split "
-    "was scored {test_runs}, after that tuning, by this script; the unit-test quality gates "
-    "re-check both test splits against fixed thresholds (pass/fail only). The Amazon test split "
-    "had been scored twice in earlier work; during this round its only reading was the existing "
-    "pass/fail gate (precision >= 0.80) until this run. Amazon test moved from precision 0.814 / "
-    "F1 0.632 to the figures above (recall up, precision down slightly, from the lower no-cue "
-    "threshold). Throughput is single-process on a machine shared with other jobs, so it varies "
-    "from run to run; VADER alone is timed in the same run for scale. VADER alone scores far "
-    "below the issue's 0.59 on the airline tweets mainly because it reads the addressee handle "
-    "of one airline as the positive word it spells; the KimonDesk scorer drops @mentions."
+    "Notes: the cue layer was written by reading airline dev and Amazon dev errors only; the "
+    "social-posts set and the neutral questions were never used to choose a phrase or a "
+    "threshold, so they (and the two test splits) are the text the scorer was not tuned on. "
+    "The neutral questions were written before any of them was scored; the question/request "
+    "rule (a single question or polite request needs VADER <= -0.5 without a cue) was motivated "
+    "by the issue's example (“Is my order delayed?”) and its threshold chosen on the airline and "
+    "Amazon dev splits (-0.5 against -0.2, -0.35, -0.65: dev F1 unchanged within 0.001, "
+    "precision +0.006 on airline); before it, 8 of the 152 neutral questions scored negative. "
+    "The social posts and the Amazon snippets come from VADER's own paper, whose authors "
+    "validated VADER on them, which favours VADER alone there. The leave-one-data-set-out table "
+    "re-chooses only the two thresholds on one whole set; the phrases stay those of the cue "
+    "layer, so its rows measure how well a calibration carries from one kind of text to another. "
+    "The target (precision >= 0.85 and F1 >= 0.75 on text not tuned on) is not met on any set: "
+    "on support-style text precision is high and recall short; on product reviews and social "
+    "posts precision is about 0.80. Throughput is single-process on a machine shared with other "
+    "jobs."
 )
-AIRLINE_TEST_RUNS = "once"
 
 
 @dataclass(frozen=True)
 class LabeledMessage:
     id: str
-    group: str  # the unit the split shuffles: a review for Amazon, the tweet itself for airlines
+    group: str  # the unit the split shuffles: a review for Amazon, the message itself otherwise
     label: str
     text: str
 
@@ -124,16 +142,24 @@ def tsv_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
-def amazon_load(path: Path = AMAZON_FILE) -> list[LabeledMessage]:
+def rated_load(path: Path, *, by_review: bool) -> list[LabeledMessage]:
     return [
         LabeledMessage(
             id=row["id"],
-            group=row["id"].split("_", 1)[0],
+            group=row["id"].split("_", 1)[0] if by_review else row["id"],
             label=rating_label([int(r) for r in row["ratings"].split()]),
             text=row["text"],
         )
         for row in tsv_rows(path)
     ]
+
+
+def amazon_load(path: Path = AMAZON_FILE) -> list[LabeledMessage]:
+    return rated_load(path, by_review=True)
+
+
+def tweets_load(path: Path = TWEETS_FILE) -> list[LabeledMessage]:
+    return rated_load(path, by_review=False)
 
 
 def airline_load(path: Path = AIRLINE_FILE) -> list[LabeledMessage]:
@@ -148,9 +174,17 @@ def airline_load(path: Path = AIRLINE_FILE) -> list[LabeledMessage]:
     ]
 
 
+def neutral_load(path: Path = NEUTRAL_FILE) -> list[LabeledMessage]:
+    return [
+        LabeledMessage(id=row["id"], group=row["id"], label=row["label"], text=row["text"])
+        for row in tsv_rows(path)
+    ]
+
+
 AIRLINE = Dataset("airline", AIRLINE_NAME, airline_load, AIRLINE_SPLIT_SEED, "tweet id")
 AMAZON = Dataset("amazon", AMAZON_NAME, amazon_load, AMAZON_SPLIT_SEED, "review")
-DATASETS = (AIRLINE, AMAZON)
+TWEETS = Dataset("tweets", TWEETS_NAME, tweets_load, TWEETS_SPLIT_SEED, "tweet")
+DATASETS = (AIRLINE, AMAZON, TWEETS)
 
 
 def dataset_split(
@@ -165,18 +199,19 @@ def dataset_split(
     return dev, test
 
 
-def negative_quality(messages: list[LabeledMessage], predict: Callable[[str], str]) -> Quality:
-    tp = fp = fn = 0
-    for message in messages:
-        predicted = predict(message.text) == "negative"
-        gold = message.label == "negative"
-        tp += predicted and gold
-        fp += predicted and not gold
-        fn += gold and not predicted
+def quality_of(pairs: list[tuple[bool, bool]]) -> Quality:
+    """Negative-class quality of (predicted negative, gold negative) pairs."""
+    tp = sum(1 for p, g in pairs if p and g)
+    fp = sum(1 for p, g in pairs if p and not g)
+    fn = sum(1 for p, g in pairs if g and not p)
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return Quality(precision, recall, f1, tp + fn)
+
+
+def negative_quality(messages: list[LabeledMessage], predict: Callable[[str], str]) -> Quality:
+    return quality_of([(predict(m.text) == "negative", m.label == "negative") for m in messages])
 
 
 def vader_predict() -> Callable[[str], str]:
@@ -194,9 +229,47 @@ def vader_predict() -> Callable[[str], str]:
 
 
 def kimondesk_predict(text: str) -> str:
-    from escalations.engine.sentiment import sentiment_score_message
-
     return sentiment_score_message(text).label
+
+
+Scored = list[tuple[SentimentEvidence, bool]]
+
+
+def scored_of(messages: list[LabeledMessage]) -> Scored:
+    """The scorer's evidence for each message, with its gold label (negative or not)."""
+    return [(sentiment_evidence(m.text), m.label == "negative") for m in messages]
+
+
+def calibrated_quality(scored: Scored, thresholds: SentimentThresholds) -> Quality:
+    return quality_of(
+        [
+            (sentiment_label(evidence, thresholds=thresholds) == "negative", gold)
+            for evidence, gold in scored
+        ]
+    )
+
+
+def thresholds_calibrate(scored: Scored) -> SentimentThresholds:
+    """The grid thresholds with the highest F1 at precision >= the target on ``scored``."""
+    best: tuple[float, float, SentimentThresholds] | None = None
+    for cued in THRESHOLD_GRID:
+        for uncued in THRESHOLD_GRID:
+            thresholds = SentimentThresholds(cued=cued, uncued=uncued)
+            q = calibrated_quality(scored, thresholds)
+            rank = (q.f1 if q.precision >= TARGET_PRECISION else -1.0, q.precision)
+            if best is None or rank > best[:2]:
+                best = (*rank, thresholds)
+    assert best is not None
+    return best[2]
+
+
+def false_positive_rate(scored: Scored, thresholds: SentimentThresholds) -> float:
+    negatives = sum(
+        1
+        for evidence, _ in scored
+        if sentiment_label(evidence, thresholds=thresholds) == "negative"
+    )
+    return negatives / len(scored)
 
 
 def messages_per_second(
@@ -214,77 +287,106 @@ def messages_per_second(
     return len(texts) / best
 
 
-def throughput_measure(messages: list[LabeledMessage]) -> tuple[float, float]:
-    """(KimonDesk scorer, VADER alone) messages per second, measured back to back."""
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    from escalations.engine.sentiment import sentiment_score_message
-
-    analyzer = SentimentIntensityAnalyzer()
-    return (
-        messages_per_second(messages, sentiment_score_message),
-        messages_per_second(messages, analyzer.polarity_scores),
-    )
+def quality_row(name: str, split: str, q: Quality) -> str:
+    return f"| {name} | {split} | {q.precision:.3f} | {q.recall:.3f} | {q.f1:.3f} |"
 
 
-def dataset_report(
-    dataset: Dataset, splits: tuple[str, ...]
-) -> tuple[list[str], dict[str, dict[str, Quality]], list[LabeledMessage]]:
-    messages = dataset.load()
-    dev, test = dataset_split(messages, dataset.seed)
-    chosen = {"dev": dev, "test": test}
-    scorers = {"VADER compound <= -0.05": vader_predict(), "KimonDesk scorer": kimondesk_predict}
-    results: dict[str, dict[str, Quality]] = {
-        name: {split: negative_quality(chosen[split], fn) for split in splits}
-        for name, fn in scorers.items()
-    }
+def verdict(q: Quality) -> str:
+    met = q.precision >= TARGET_PRECISION and q.f1 >= TARGET_F1
+    return f"{'met' if met else 'NOT met'} (precision {q.precision:.3f}, F1 {q.f1:.3f})"
+
+
+def report_build(splits: tuple[str, ...] = ("dev", "test")) -> tuple[str, dict[str, Quality]]:
+    """The docs body and the shipped scorer's figures by ``<set>/<split>``."""
+    shipped = SentimentThresholds()
+    vader = vader_predict()
+    figures: dict[str, Quality] = {}
+    whole: dict[str, Scored] = {}
     lines = [
-        f"Data set: {dataset.name}.",
-        f"Split: by {dataset.split_unit}, seed {dataset.seed}: dev {len(dev)} messages "
-        f"({sum(m.label == 'negative' for m in dev)} negative), held-out test {len(test)} "
-        f"messages ({sum(m.label == 'negative' for m in test)} negative). "
-        "Tuned on dev only; test is reported.",
+        f"Shipped thresholds: {shipped.cued} with a support cue, {shipped.uncued} without. "
+        f"Target on text not tuned on: precision >= {TARGET_PRECISION:.2f} and F1 >= "
+        f"{TARGET_F1:.2f} for the negative class.",
         "",
-        "| scorer | split | precision | recall | F1 (negative class) |",
-        "| --- | --- | ---: | ---: | ---: |",
     ]
-    for name, by_split in results.items():
-        for split, q in by_split.items():
-            lines.append(f"| {name} | {split} | {q.precision:.3f} | {q.recall:.3f} | {q.f1:.3f} |")
-    return lines, results, messages
-
-
-def report_build(
-    splits: tuple[str, ...] = ("dev", "test"),
-) -> tuple[str, dict[str, dict[str, dict[str, Quality]]], float]:
-    """The docs body, the figures by data set, scorer and split, and the airline throughput."""
-    lines: list[str] = []
-    results: dict[str, dict[str, dict[str, Quality]]] = {}
-    rates: dict[str, tuple[float, float]] = {}
     for number, dataset in enumerate(DATASETS, start=1):
-        table, results[dataset.key], messages = dataset_report(dataset, splits)
-        role = "target data set" if dataset is AIRLINE else "second data set"
-        lines += [f"### {number}. {dataset.key.capitalize()} ({role})", "", *table, ""]
-        rates[dataset.key] = throughput_measure(messages)
-        if dataset is AIRLINE and "test" in splits:
-            held_out = results[dataset.key]["KimonDesk scorer"]["test"]
-            met = held_out.f1 >= TARGET_F1 and held_out.precision >= TARGET_PRECISION
+        messages = dataset.load()
+        dev, test = dataset_split(messages, dataset.seed)
+        chosen = {"dev": dev, "test": test}
+        whole[dataset.key] = scored_of(messages)
+        lines += [
+            f"### {number}. {dataset.key.capitalize()}",
+            "",
+            f"Data set: {dataset.name}.",
+            f"Split: by {dataset.split_unit}, seed {dataset.seed}: dev {len(dev)} messages "
+            f"({sum(m.label == 'negative' for m in dev)} negative), test {len(test)} messages "
+            f"({sum(m.label == 'negative' for m in test)} negative).",
+            "",
+            "| scorer | split | precision | recall | F1 (negative class) |",
+            "| --- | --- | ---: | ---: | ---: |",
+        ]
+        for split in splits:
+            lines.append(
+                quality_row(
+                    "VADER compound <= -0.05", split, negative_quality(chosen[split], vader)
+                )
+            )
+        for split in splits:
+            q = calibrated_quality(scored_of(chosen[split]), shipped)
+            figures[f"{dataset.key}/{split}"] = q
+            lines.append(quality_row("KimonDesk scorer", split, q))
+        if "test" in splits:
             lines += [
-                f"Target (F1 >= {TARGET_F1:.2f} on the negative class at precision >= "
-                f"{TARGET_PRECISION:.2f}, airline held-out test split): "
-                f"{'met' if met else 'NOT met'} "
-                f"(F1 {held_out.f1:.3f}, precision {held_out.precision:.3f}).",
                 "",
+                f"Target on the {dataset.key} test split: {verdict(figures[f'{dataset.key}/test'])}.",
             ]
-    throughput = "; ".join(
-        f"{rate:,.0f} messages/s on the {key} set ({vader_rate:,.0f}/s for VADER alone)"
-        for key, (rate, vader_rate) in rates.items()
-    )
+        lines.append("")
+    neutral = scored_of(neutral_load())
+    rate = false_positive_rate(neutral, shipped)
+    flagged = [
+        m.text
+        for m, (evidence, _) in zip(neutral_load(), neutral, strict=True)
+        if sentiment_label(evidence, thresholds=shipped) == "negative"
+    ]
+    lines += [
+        f"### {len(DATASETS) + 1}. Neutral support questions",
+        "",
+        f"Data set: {NEUTRAL_NAME}. Scored negative: {len(flagged)} of {len(neutral)} "
+        f"(false-positive rate {rate:.3f})"
+        + (": " + "; ".join(f"“{t}”" for t in flagged) if flagged else "")
+        + ".",
+        "",
+    ]
+    if "test" in splits:
+        lines += [
+            "### Leave one data set out",
+            "",
+            "Thresholds calibrated on one whole set (highest F1 at precision >= "
+            f"{TARGET_PRECISION:.2f} there, grid -0.05..-0.80), reported on the others and on the "
+            "neutral questions (false-positive rate).",
+            "",
+            "| calibrated on | thresholds (cue / no cue) | reported on | precision | recall | F1 | "
+            "neutral FP rate |",
+            "| --- | --- | --- | ---: | ---: | ---: | ---: |",
+        ]
+        for tuned in DATASETS:
+            thresholds = thresholds_calibrate(whole[tuned.key])
+            fp = false_positive_rate(neutral, thresholds)
+            for other in DATASETS:
+                if other is tuned:
+                    continue
+                q = calibrated_quality(whole[other.key], thresholds)
+                lines.append(
+                    f"| {tuned.key} | {thresholds.cued} / {thresholds.uncued} | {other.key} | "
+                    f"{q.precision:.3f} | {q.recall:.3f} | {q.f1:.3f} | {fp:.3f} |"
+                )
+        lines.append("")
+    airline = AIRLINE.load()
+    rate_ours = messages_per_second(airline, sentiment_score_message)
     lines.append(
-        f"Throughput of the KimonDesk scorer: {throughput}; every message of each set, one "
-        "process, best of 3, VADER timed in the same run."
+        f"Throughput of the KimonDesk scorer: {rate_ours:,.0f} messages/s on the airline set, one "
+        "process, best of 3."
     )
-    return "\n".join(lines), results, rates[AIRLINE.key][0]
+    return "\n".join(lines), figures
 
 
 def docs_section(body: str) -> str:
@@ -299,7 +401,7 @@ def docs_section(body: str) -> str:
             "",
             body,
             "",
-            NOTES.format(test_runs=AIRLINE_TEST_RUNS),
+            NOTES,
             "",
         ]
     )
@@ -320,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.write and args.dev_only:
         parser.error("--write reports both splits; drop --dev-only")
-    body, _results, _rate = report_build(("dev",) if args.dev_only else ("dev", "test"))
+    body, _figures = report_build(("dev",) if args.dev_only else ("dev", "test"))
     print(body)
     if args.write:
         docs_write(docs_section(body))
