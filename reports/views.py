@@ -25,6 +25,7 @@ from .selectors import (
     month_parse,
     month_window,
     report_agent_visible_to,
+    report_snapshot,
     report_teams_visible_to,
     rule_health,
     team_report,
@@ -45,7 +46,10 @@ def team_report_fresh(*, team: Team, month: date, with_prompts: bool = True) -> 
     agent_month_cells_ensure(
         team=team, last=month, months=team_report_months(with_prompts=with_prompts)
     )
-    return team_report(team=team, month=month, with_prompts=with_prompts, rollup=True)
+    with report_snapshot() as as_of:
+        report = team_report(team=team, month=month, with_prompts=with_prompts, rollup=True)
+    report.as_of = as_of
+    return report
 
 
 def report_scope(
@@ -157,9 +161,11 @@ def _agent_report_or_404(request: HttpRequest, agent_id: int) -> AgentReport | H
             " ".join(error.message_dict["month"]), content_type="text/plain"
         )
     agent_month_cells_ensure(team=agent.team, last=month, months=TREND_MONTHS)
-    report = agent_report(agent=agent, month=month, rollup=True)
+    with report_snapshot() as as_of:
+        report = agent_report(agent=agent, month=month, rollup=True)
     if report is None:
         raise Http404("No such report.")
+    report.as_of = as_of
     return report
 
 
