@@ -73,7 +73,9 @@ class EscalationRateReportView(APIView):
         operation_id="reports_escalation_rate",
         parameters=[
             OpenApiParameter(
-                "month", OpenApiTypes.STR, description="YYYY-MM (default: this month)"
+                "month",
+                OpenApiTypes.STR,
+                description="YYYY-MM (default: the last complete month in the team's timezone)",
             ),
             OpenApiParameter("team", OpenApiTypes.INT, description="Team id (default: your team)"),
         ],

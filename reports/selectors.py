@@ -146,6 +146,36 @@ def month_current(*, team: Team | None, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(zone).date().replace(day=1)
 
 
+def month_default(*, team: Team | None, now: datetime | None = None) -> date:
+    """The month a report opens on: the last complete month in the team's timezone (the running
+    month is a few days old for much of the time, too thin to coach on)."""
+    return month_shift(month=month_current(team=team, now=now), months=-1)
+
+
+@dataclass(frozen=True)
+class MonthChoice:
+    """The month a page shows and the two it offers to switch to, for the period switcher."""
+
+    month: date
+    last_complete: date
+    running: date
+
+    @property
+    def is_running(self) -> bool:
+        return self.month == self.running
+
+    @property
+    def is_last_complete(self) -> bool:
+        return self.month == self.last_complete
+
+
+def month_choice(*, team: Team | None, month: date, now: datetime | None = None) -> MonthChoice:
+    running = month_current(team=team, now=now)
+    return MonthChoice(
+        month=month, last_complete=month_shift(month=running, months=-1), running=running
+    )
+
+
 def month_parse(*, value: str | None, default: date) -> date:
     """``YYYY-MM`` → the month's first day; blank → ``default``; else a ValidationError on month."""
     if not value:
@@ -758,6 +788,7 @@ class TeamReport:
     month: TeamMonth
     handoff: list[HandoffStats]
     prompts: list[CoachingPrompt]
+    trend: list[TeamMonth] = field(default_factory=list)  # oldest first, ends with ``month``
     as_of: datetime | None = None
 
     @property
@@ -766,8 +797,9 @@ class TeamReport:
 
 
 def team_report_months(*, with_prompts: bool) -> int:
-    """How many months (ending with the report month) a team report reads."""
-    return PROMPT_MONTHS + 1 if with_prompts else 1
+    """How many months (ending with the report month) a team report reads: the page shows the
+    12-month trend (the prompts need 4 of them); the API reads the month alone."""
+    return TREND_MONTHS if with_prompts else 1
 
 
 def team_report(
@@ -788,6 +820,7 @@ def team_report(
         month=current,
         handoff=handoff_by_agent(agents=agents, window=current.window),
         prompts=coaching_prompts(months=months) if with_prompts else [],
+        trend=months,
     )
 
 

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 from rest_framework.test import APIClient
 
+from reports.selectors import month_current, month_shift
 from reports.services import agent_month_cells_ensure
 from tests import factories
 
@@ -156,3 +157,11 @@ def test_constant_queries(api, django_assert_num_queries, size):
         response = api.get(URL, {"month": "2026-03"})
 
     assert response.json()["count"] == size + 1
+
+
+def test_default_month_is_the_last_complete_one(api, small_team):
+    running = month_current(team=small_team["team"])
+
+    response = call(api, small_team["lee"])
+
+    assert response.json()["month"] == f"{month_shift(month=running, months=-1):%Y-%m}"

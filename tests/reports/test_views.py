@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from reports.selectors import month_current, month_shift
 from reports.services import agent_month_cells_ensure
 from tests import factories
 from tests.reports.conftest import at, handled_month
@@ -267,3 +268,58 @@ def test_admin_without_any_team_gets_404_not_403(client, admin_user):
     response = get(client, admin_user, "reports:overview", **MARCH)
 
     assert response.status_code == 404
+
+
+# --- Default month ------------------------------------------------------------------------------
+def test_pages_open_on_the_last_complete_month_and_offer_the_running_one(client, small_team):
+    running = month_current(team=small_team["team"])
+    last_complete = month_shift(month=running, months=-1)
+
+    overview = get(client, small_team["lee"], "reports:overview")
+    agent_page = get(client, small_team["ana"], "reports:agent", small_team["ana"].pk)
+
+    assert overview.context["month"] == last_complete
+    assert agent_page.context["report"].current.window.month == last_complete
+    for response in (overview, agent_page):
+        html = response.content.decode()
+        assert (
+            f"Showing <strong>{last_complete:%B %Y}</strong>, the last complete month "
+            "(the default)." in html
+        )
+        assert f'month={running:%Y-%m}">this month so far ({running:%B %Y})</a>' in html
+
+
+def test_the_running_month_is_one_click_away_and_says_so(client, small_team):
+    running = month_current(team=small_team["team"])
+    last_complete = month_shift(month=running, months=-1)
+
+    html = get(
+        client, small_team["lee"], "reports:overview", month=f"{running:%Y-%m}"
+    ).content.decode()
+
+    assert f"Showing <strong>{running:%B %Y} so far</strong>: the month is still running." in html
+    assert (
+        f'team={small_team["team"].pk}&amp;month={last_complete:%Y-%m}">the last complete month '
+        f"({last_complete:%B %Y})</a>" in html
+    )
+
+
+def test_overview_shows_the_spread_and_the_trend_as_charts_with_tables(client, small_team):
+    response = get(client, small_team["lee"], "reports:overview", **MARCH)
+
+    html = response.content.decode()
+    assert 'aria-labelledby="chart-distribution-title chart-distribution-desc"' in html
+    assert 'aria-labelledby="chart-trend-title chart-trend-desc"' in html
+    # Ana 25%, Bo 0% (Lee handled nothing: no rate); median 12.5%
+    assert [(b.label, b.agents) for b in response.context["bins"] if b.agents] == [
+        ("0 to 5%", 1),
+        ("20 to 25%", 1),
+    ]
+    assert "Team median 12.5%</text>" in html
+    trend = response.context["report"].trend
+    assert [m.window.label for m in trend] == [f"2025-{m:02d}" for m in range(4, 13)] + [
+        "2026-01",
+        "2026-02",
+        "2026-03",
+    ]
+    assert html.count('<tr><th scope="row">2026-03</th>') == 1
