@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from tickets.models import Agent, Team
@@ -77,6 +78,15 @@ def report_scope(
     return team, month, teams
 
 
+def _refusal(request: HttpRequest, reason: str) -> HttpResponse:
+    """The page an agent gets for a team report they may not open: why, and where to go."""
+    viewer = _viewer(request)
+    own_page = reverse("reports:agent", args=[viewer.pk]) if viewer.team_id else None
+    return render(
+        request, "reports/forbidden.html", {"reason": reason, "own_page": own_page}, status=403
+    )
+
+
 def _scope_or_400(request: HttpRequest) -> tuple[Team, date, list[Team]] | HttpResponse:
     try:
         return report_scope(
@@ -84,6 +94,8 @@ def _scope_or_400(request: HttpRequest) -> tuple[Team, date, list[Team]] | HttpR
             team_param=request.GET.get("team"),
             month_param=request.GET.get("month"),
         )
+    except PermissionDenied as error:
+        return _refusal(request, str(error))
     except ValidationError as error:
         return HttpResponseBadRequest(
             "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items()),

@@ -28,10 +28,28 @@ def get(client, user, name, *args, **params):
     [("reports:overview", ()), ("reports:rules", ()), ("reports:export", ("rates",))],
     ids=["overview", "rules", "csv"],
 )
-def test_junior_is_refused_team_pages(client, small_team, name, args):
-    response = get(client, small_team["ana"], name, *args, **MARCH)
+def test_junior_is_refused_team_pages_with_the_reason_and_their_own_page(
+    client, small_team, name, args
+):
+    ana = small_team["ana"]
+
+    response = get(client, ana, name, *args, **MARCH)
 
     assert response.status_code == 403
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    html = response.content.decode()
+    assert '<h1 id="refusal-h">Team reports are for team leads and admins.</h1>' in html
+    assert f'href="/reports/agents/{ana.pk}/">Open your own coaching report</a>' in html
+    assert "Ana Alves" not in html.split("</header>")[1]  # no figures of anyone leak
+
+
+def test_agent_without_team_is_refused_without_a_dead_link(client, db):
+    loner = factories.AgentFactory(username="loner", team=None)
+
+    response = get(client, loner, "reports:overview")
+
+    assert response.status_code == 403
+    assert "Open your own coaching report" not in response.content.decode()
 
 
 def test_junior_sees_their_own_page_only(client, small_team):
