@@ -24,8 +24,14 @@ class AgentRateSerializer(serializers.Serializer):
     agent = serializers.IntegerField(source="agent.pk")
     agent_name = serializers.CharField(source="agent.__str__")
     tickets_handled = serializers.IntegerField()
-    escalations = serializers.IntegerField()
-    rate = serializers.FloatField(allow_null=True, help_text="escalations / tickets_handled")
+    escalations = serializers.IntegerField(
+        help_text="Every escalation credited: manual + automatic."
+    )
+    rate = serializers.FloatField(
+        allow_null=True,
+        help_text="The coaching rate: manual (agent-initiated: by hand or the escalate tag) / "
+        "tickets_handled. Automatic escalations are never in it.",
+    )
     expected_escalations = serializers.FloatField(
         source="expected", allow_null=True, help_text="What the team's rates predict for this mix."
     )
@@ -33,9 +39,19 @@ class AgentRateSerializer(serializers.Serializer):
         allow_null=True, help_text="Rate adjusted for ticket mix (priority, tier, queue)."
     )
     by_trigger = serializers.DictField(child=serializers.IntegerField())
-    manual = serializers.IntegerField()
-    automatic = serializers.IntegerField()
-    handoff_complete_rate = serializers.FloatField(allow_null=True)
+    manual = serializers.IntegerField(
+        help_text="Agent-initiated escalations: started by hand or with the escalate tag."
+    )
+    automatic = serializers.IntegerField(
+        help_text="Fired by rules on the customer's behaviour or the SLA clock; shown beside the "
+        "rate, never in it."
+    )
+    automatic_rate = serializers.FloatField(
+        allow_null=True, help_text="automatic / tickets_handled"
+    )
+    handoff_complete_rate = serializers.FloatField(
+        allow_null=True, help_text="Complete handoffs among the agent-initiated escalations."
+    )
 
 
 class EscalationRateReportSerializer(serializers.Serializer):
@@ -44,6 +60,8 @@ class EscalationRateReportSerializer(serializers.Serializer):
     team_median = serializers.FloatField(allow_null=True)
     team_median_adjusted = serializers.FloatField(allow_null=True)
     team_rate = serializers.FloatField(allow_null=True)
+    team_automatic_rate = serializers.FloatField(allow_null=True)
+    as_of = serializers.DateTimeField(help_text="The moment every figure of the report was read.")
     count = serializers.IntegerField()
     results = AgentRateSerializer(many=True)
 
@@ -55,7 +73,9 @@ class EscalationRateReportView(APIView):
         operation_id="reports_escalation_rate",
         parameters=[
             OpenApiParameter(
-                "month", OpenApiTypes.STR, description="YYYY-MM (default: this month)"
+                "month",
+                OpenApiTypes.STR,
+                description="YYYY-MM (default: the last complete month in the team's timezone)",
             ),
             OpenApiParameter("team", OpenApiTypes.INT, description="Team id (default: your team)"),
         ],
@@ -88,6 +108,7 @@ class EscalationRateReportView(APIView):
                 "by_trigger": row.by_trigger,
                 "manual": row.manual,
                 "automatic": row.automatic,
+                "automatic_rate": row.automatic_rate,
                 "handoff_complete_rate": handoff.complete_rate,
             }
             for row, handoff in report.rows_with_handoff
@@ -98,6 +119,8 @@ class EscalationRateReportView(APIView):
             "team_median": report.month.team_median,
             "team_median_adjusted": report.month.team_median_adjusted,
             "team_rate": report.month.team_rate,
+            "team_automatic_rate": report.month.team_automatic_rate,
+            "as_of": report.as_of,
             "count": len(results),
             "results": results,
         }

@@ -57,6 +57,7 @@ RATE_HEADER = [
     "adjusted_rate",
     "manual",
     "automatic",
+    "automatic_rate",
     "by_trigger",
 ]
 
@@ -103,6 +104,7 @@ def _rate_cells(row: AgentMonth) -> list[object]:
         _num(row.adjusted_rate),
         row.manual,
         row.automatic,
+        _num(row.automatic_rate),
         ";".join(f"{k}={n}" for k, n in sorted(row.by_trigger.items())),
     ]
 
@@ -120,6 +122,7 @@ def report_rates_csv(*, report: TeamReport) -> HttpResponse:
             _num(report.month.team_median),
             "",
             _num(report.month.team_median_adjusted),
+            "",
             "",
             "",
             "",

@@ -8,14 +8,20 @@ month and ticket-mix cell). The definitions below are also printed on the pages.
   (a) an event was recorded while the agent held the ticket (``TicketEvent.assignee``; this
   includes the ticket being assigned to them), or (b) the ticket was reassigned away from them, or
   (c) they escalated it. A ticket that changed hands mid-month counts for both holders.
-- **Escalations** by an agent: first-level escalations (no ``parent``: the up-level steps of a
-  chain are not a new decision by the holder) created in the month that the agent initiated by
-  hand (``initiated_by``, *manual*) or that a rule fired while they held the ticket
-  (``from_agent`` with no ``initiated_by``, *automatic*).
-- **Rate** = escalations / tickets handled. An agent with no handled ticket has no rate.
+- **Escalations** credited to an agent: first-level escalations (no ``parent``: the up-level
+  steps of a chain are not a new decision by the holder) created in the month that the agent
+  started (``initiated_by``) or that a rule fired while they held the ticket (``from_agent`` with
+  no ``initiated_by``). They split in two:
+  - *agent-initiated* (``manual`` in the API): started by hand, or by the agent adding the
+    ``escalate`` tag (trigger ``escalate_tag``): the agent's own decision;
+  - *automatic*: every other rule-fired escalation (the customer's sentiment, tier upgrade,
+    refund over the threshold, the SLA clock): the customer, not the agent, triggered these.
+- **Rate** (the coaching rate) = agent-initiated escalations / tickets handled. Automatic
+  escalations are shown beside it (``automatic_rate``) and never enter it, nor the adjusted rate,
+  the medians or the coaching prompts. An agent with no handled ticket has no rate.
 - **Adjusted rate** (indirect standardisation over the ticket mix): each handled ticket falls in
-  a cell (priority, customer tier, queue; current values). Expected escalations = sum over the
-  agent's handled tickets of the team's escalation rate in that ticket's cell; adjusted rate =
+  a cell (priority, customer tier, queue). Expected escalations = sum over the agent's handled
+  tickets of the team's agent-initiated escalation rate in that ticket's cell; adjusted rate =
   observed / expected * the team's overall rate. It equals the team rate when the agent escalates
   exactly as the team does on the same mix of tickets.
 - **Complete handoff**: tried, diagnosis and authority needed all filled in.
@@ -30,13 +36,15 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Avg,
     BigIntegerField,
@@ -78,6 +86,17 @@ PROMPT_EXAMPLES = 3
 NO_VALUE = "\u2013"  # an en dash: no figure
 
 TRIGGER_LABELS: dict[str, str] = dict(TriggerKey.choices)
+# The triggers an agent fires by their own decision (besides starting an escalation by hand).
+AGENT_TRIGGERS = frozenset({TriggerKey.ESCALATE_TAG.value, TriggerKey.MANUAL.value})
+
+
+def escalation_is_agent_initiated(*, trigger: str, by_hand: bool) -> bool:
+    """The agent's own decision (by hand or the ``escalate`` tag), not a rule on the customer."""
+    return by_hand or trigger in AGENT_TRIGGERS
+
+
+AGENT_INITIATED = Q(initiated_by__isnull=False) | Q(trigger__in=AGENT_TRIGGERS)
+"""``escalation_is_agent_initiated`` as a filter on ``Escalation``."""
 
 
 # --- Months -------------------------------------------------------------------------------------
@@ -125,6 +144,36 @@ def month_windows(*, last: date, count: int, zone: ZoneInfo) -> list[MonthWindow
 def month_current(*, team: Team | None, now: datetime | None = None) -> date:
     zone = team_zone(team=team) if team else ZoneInfo("UTC")
     return (now or timezone.now()).astimezone(zone).date().replace(day=1)
+
+
+def month_default(*, team: Team | None, now: datetime | None = None) -> date:
+    """The month a report opens on: the last complete month in the team's timezone (the running
+    month is a few days old for much of the time, too thin to coach on)."""
+    return month_shift(month=month_current(team=team, now=now), months=-1)
+
+
+@dataclass(frozen=True)
+class MonthChoice:
+    """The month a page shows and the two it offers to switch to, for the period switcher."""
+
+    month: date
+    last_complete: date
+    running: date
+
+    @property
+    def is_running(self) -> bool:
+        return self.month == self.running
+
+    @property
+    def is_last_complete(self) -> bool:
+        return self.month == self.last_complete
+
+
+def month_choice(*, team: Team | None, month: date, now: datetime | None = None) -> MonthChoice:
+    running = month_current(team=team, now=now)
+    return MonthChoice(
+        month=month, last_complete=month_shift(month=running, months=-1), running=running
+    )
 
 
 def month_parse(*, value: str | None, default: date) -> date:
@@ -192,7 +241,7 @@ def _attributed(escalations: QuerySet[Escalation], agent_ids: list[int]) -> Quer
     ).annotate(agent=Coalesce("initiated_by_id", "from_agent_id"))
 
 
-def _handled_pairs_sql(agent_ids: list[int], windows: list[MonthWindow]) -> tuple[str, list[Any]]:
+def handled_pairs_sql(agent_ids: list[int], windows: list[MonthWindow]) -> tuple[str, list[Any]]:
     """SQL for the distinct (agent, ticket, month index) triples of "handled" (see module doc)."""
     start, end = windows[0].start, windows[-1].end
     events = TicketEvent.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
@@ -239,7 +288,7 @@ def _handled_by_cell(agent_ids: list[int], windows: list[MonthWindow]) -> list[H
     """Tickets handled per agent, month and cell: one query over events and escalations."""
     if not agent_ids:
         return []
-    union_sql, params = _handled_pairs_sql(agent_ids, windows)
+    union_sql, params = handled_pairs_sql(agent_ids, windows)
     ticket_table = Ticket._meta.db_table
     customer_table = Customer._meta.db_table
     sql = (
@@ -281,12 +330,9 @@ def _escalations_by_cell(agent_ids: list[int], windows: list[MonthWindow]) -> li
     )
 
 
-def team_month_cells_live(
-    *, window: MonthWindow, agents: list[Agent]
-) -> tuple[list[HandledRow], list[EscalationRow]]:
-    """The aggregated rows of one month computed from the event log (what the rollup stores)."""
-    agent_ids = [a.pk for a in agents]
-    return _handled_by_cell(agent_ids, [window]), _escalations_by_cell(agent_ids, [window])
+def team_month_escalation_cells(*, window: MonthWindow, agents: list[Agent]) -> list[EscalationRow]:
+    """The escalation rows of one month computed from the log (what the rollup stores)."""
+    return _escalations_by_cell([a.pk for a in agents], [window])
 
 
 def _cells_from_rollup(
@@ -317,9 +363,9 @@ class AgentMonth:
     agent: Agent
     window: MonthWindow
     tickets_handled: int = 0
-    escalations: int = 0
-    manual: int = 0
-    automatic: int = 0
+    escalations: int = 0  # every escalation credited: manual + automatic
+    manual: int = 0  # agent-initiated: by hand or the escalate tag
+    automatic: int = 0  # rule-fired on the customer's behaviour
     by_trigger: dict[str, int] = field(default_factory=dict)
     expected: float | None = None
     adjusted_rate: float | None = None
@@ -328,7 +374,13 @@ class AgentMonth:
 
     @property
     def rate(self) -> float | None:
-        return self.escalations / self.tickets_handled if self.tickets_handled else None
+        """The coaching rate: agent-initiated escalations per ticket handled."""
+        return self.manual / self.tickets_handled if self.tickets_handled else None
+
+    @property
+    def automatic_rate(self) -> float | None:
+        """Shown beside the coaching rate, never in it."""
+        return self.automatic / self.tickets_handled if self.tickets_handled else None
 
     @property
     def by_trigger_labelled(self) -> list[tuple[str, str, int]]:
@@ -344,6 +396,7 @@ class TeamMonth:
     team_rate: float | None
     team_median: float | None
     team_median_adjusted: float | None
+    team_automatic_rate: float | None = None
 
 
 def _median(values: list[float | None]) -> float | None:
@@ -370,10 +423,10 @@ def _adjust(rows: list[AgentMonth]) -> float | None:
             continue
         row.expected = sum(n * cell_rate[cell] for cell, n in row.cells.items())
         if row.expected:
-            row.adjusted_rate = row.escalations / row.expected * team_rate
+            row.adjusted_rate = row.manual / row.expected * team_rate
         else:
             # Nobody in the team escalated tickets like these: no escalation is as expected.
-            row.adjusted_rate = 0.0 if row.escalations == 0 else None
+            row.adjusted_rate = 0.0 if row.manual == 0 else None
     return team_rate
 
 
@@ -405,15 +458,16 @@ def team_months(
         cell = (priority, tier, queue_id)
         row.escalations += n
         row.by_trigger[trigger] = row.by_trigger.get(trigger, 0) + n
-        if by_hand:
+        if escalation_is_agent_initiated(trigger=trigger, by_hand=by_hand):
             row.manual += n
+            row.cell_escalations[cell] = row.cell_escalations.get(cell, 0) + n
         else:
             row.automatic += n
-        row.cell_escalations[cell] = row.cell_escalations.get(cell, 0) + n
     result = []
     for i, window in enumerate(windows):
         rows = [grid[(a.pk, i)] for a in agents]
         team_rate = _adjust(rows)
+        handled = sum(r.tickets_handled for r in rows)
         result.append(
             TeamMonth(
                 window=window,
@@ -421,6 +475,7 @@ def team_months(
                 team_rate=team_rate,
                 team_median=_median([r.rate for r in rows]),
                 team_median_adjusted=_median([r.adjusted_rate for r in rows]),
+                team_automatic_rate=sum(r.automatic for r in rows) / handled if handled else None,
             )
         )
     return result
@@ -548,9 +603,12 @@ def _empty_stats(key: int | None, label: str) -> HandoffStats:
 
 
 def handoff_by_agent(*, agents: list[Agent], window: MonthWindow) -> list[HandoffStats]:
-    """Handoff quality of the escalations each agent is credited with in the month (by name)."""
+    """Handoff quality of the agent-initiated escalations of each agent in the month (by name):
+    the handoffs they wrote themselves; rule-fired escalations carry no handoff of theirs."""
     qs = _attributed(
-        Escalation.objects.filter(created_at__gte=window.start, created_at__lt=window.end),
+        Escalation.objects.filter(
+            AGENT_INITIATED, created_at__gte=window.start, created_at__lt=window.end
+        ),
         [a.pk for a in agents],
     )
     found = {row["agent"]: row for row in _quality(qs, "agent")} if agents else {}
@@ -614,8 +672,9 @@ def _prompt_for(
         and median is not None
     ]
     evidence = [
-        f"{row.window.label}: {_pct(row.adjusted_rate)} adjusted ({row.escalations} of "
-        f"{row.tickets_handled} tickets, {_pct(row.rate)} unadjusted); team median {_pct(median)}"
+        f"{row.window.label}: {_pct(row.adjusted_rate)} adjusted ({row.manual} of "
+        f"{row.tickets_handled} tickets escalated by choice, {_pct(row.rate)} unadjusted; "
+        f"{row.automatic} automatic, not counted); team median {_pct(median)}"
         for row, median in recent
     ]
     if len(usable) == PROMPT_MONTHS:
@@ -623,18 +682,20 @@ def _prompt_for(
             return CoachingPrompt(
                 agent,
                 "above",
-                f"{agent} has escalated more than the team's usual for the same kind of tickets "
-                "three months running. A chance to ask which tickets feel out of reach and what "
-                "knowledge or authority would let them keep more of them.",
+                f"{agent} has chosen to escalate more than the team's usual for the same kind of "
+                "tickets three months running (automatic escalations are not counted). A chance "
+                "to ask which tickets feel out of reach and what knowledge or authority would "
+                "let them keep more of them.",
                 evidence,
             )
         if all(m - r >= PROMPT_MIN_GAP and r <= m / PROMPT_FAR_FACTOR for r, m in usable):
             return CoachingPrompt(
                 agent,
                 "below",
-                f"{agent} has escalated less than the team's usual for the same kind of tickets "
-                "three months running. Worth checking together that no ticket waits on authority "
-                "they lack, and whether their approach is one the team could learn from.",
+                f"{agent} has chosen to escalate less than the team's usual for the same kind of "
+                "tickets three months running (automatic escalations are not counted). Worth "
+                "checking together that no ticket waits on authority they lack, and whether "
+                "their approach is one the team could learn from.",
                 evidence,
             )
     current = agent_months[-1]
@@ -656,8 +717,8 @@ def _prompt_for(
             return CoachingPrompt(
                 agent,
                 "rise",
-                f"{agent}'s escalations rose sharply this month ({_pct(current.adjusted_rate)} "
-                f"adjusted, against {_pct(baseline)} over the previous months). Has something "
+                f"The escalations {agent} started rose sharply this month "
+                f"({_pct(current.adjusted_rate)} adjusted, against {_pct(baseline)} over the previous months). Has something "
                 "changed for them: a new queue, a new product area, a hard customer?",
                 evidence,
             )
@@ -682,7 +743,9 @@ def coaching_prompts(
         window = months[-1].window
         examples = (
             _attributed(
-                Escalation.objects.filter(created_at__gte=window.start, created_at__lt=window.end),
+                Escalation.objects.filter(
+                    AGENT_INITIATED, created_at__gte=window.start, created_at__lt=window.end
+                ),
                 [p.agent.pk for p in prompts],
             )
             .annotate(
@@ -705,12 +768,28 @@ def coaching_prompts(
 
 
 # --- Page-level reports -------------------------------------------------------------------------
+@contextmanager
+def report_snapshot() -> Iterator[datetime]:
+    """One read transaction for a whole page, so that every figure on it comes from the same
+    moment; yields that moment (the page's "as of"). On PostgreSQL the transaction is
+    REPEATABLE READ (one snapshot for all its queries); SQLite reads one snapshot per
+    transaction anyway. Nested in an outer transaction (tests), it reads in that one."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield timezone.now()
+
+
 @dataclass
 class TeamReport:
     team: Team
     month: TeamMonth
     handoff: list[HandoffStats]
     prompts: list[CoachingPrompt]
+    trend: list[TeamMonth] = field(default_factory=list)  # oldest first, ends with ``month``
+    as_of: datetime | None = None
 
     @property
     def rows_with_handoff(self) -> list[tuple[AgentMonth, HandoffStats]]:
@@ -718,8 +797,9 @@ class TeamReport:
 
 
 def team_report_months(*, with_prompts: bool) -> int:
-    """How many months (ending with the report month) a team report reads."""
-    return PROMPT_MONTHS + 1 if with_prompts else 1
+    """How many months (ending with the report month) a team report reads: the page shows the
+    12-month trend (the prompts need 4 of them); the API reads the month alone."""
+    return TREND_MONTHS if with_prompts else 1
 
 
 def team_report(
@@ -740,6 +820,7 @@ def team_report(
         month=current,
         handoff=handoff_by_agent(agents=agents, window=current.window),
         prompts=coaching_prompts(months=months) if with_prompts else [],
+        trend=months,
     )
 
 
@@ -751,6 +832,7 @@ class AgentReport:
     row_index: int
     handoff: HandoffStats
     prompts: list[CoachingPrompt]
+    as_of: datetime | None = None
 
     @property
     def months(self) -> list[tuple[AgentMonth, TeamMonth]]:

@@ -10,21 +10,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from tickets.models import Agent, Team
 
 from . import csv as report_csv
-from .charts import Series, line_chart_svg
+from .charts import Series, distribution_chart_svg, line_chart_svg, rate_bins
 from .selectors import (
     TREND_MONTHS,
     AgentReport,
     TeamReport,
     agent_report,
-    month_current,
+    month_choice,
+    month_default,
     month_parse,
     month_window,
     report_agent_visible_to,
+    report_snapshot,
     report_teams_visible_to,
     rule_health,
     team_report,
@@ -45,7 +48,10 @@ def team_report_fresh(*, team: Team, month: date, with_prompts: bool = True) -> 
     agent_month_cells_ensure(
         team=team, last=month, months=team_report_months(with_prompts=with_prompts)
     )
-    return team_report(team=team, month=month, with_prompts=with_prompts, rollup=True)
+    with report_snapshot() as as_of:
+        report = team_report(team=team, month=month, with_prompts=with_prompts, rollup=True)
+    report.as_of = as_of
+    return report
 
 
 def report_scope(
@@ -68,8 +74,17 @@ def report_scope(
             raise Http404("No such team.")
     else:
         team = next((t for t in teams if t.pk == viewer.team_id), teams[0])
-    month = month_parse(value=month_param, default=month_current(team=team))
+    month = month_parse(value=month_param, default=month_default(team=team))
     return team, month, teams
+
+
+def _refusal(request: HttpRequest, reason: str) -> HttpResponse:
+    """The page an agent gets for a team report they may not open: why, and where to go."""
+    viewer = _viewer(request)
+    own_page = reverse("reports:agent", args=[viewer.pk]) if viewer.team_id else None
+    return render(
+        request, "reports/forbidden.html", {"reason": reason, "own_page": own_page}, status=403
+    )
 
 
 def _scope_or_400(request: HttpRequest) -> tuple[Team, date, list[Team]] | HttpResponse:
@@ -79,6 +94,8 @@ def _scope_or_400(request: HttpRequest) -> tuple[Team, date, list[Team]] | HttpR
             team_param=request.GET.get("team"),
             month_param=request.GET.get("month"),
         )
+    except PermissionDenied as error:
+        return _refusal(request, str(error))
     except ValidationError as error:
         return HttpResponseBadRequest(
             "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items()),
@@ -93,18 +110,64 @@ def _team_page(
     if isinstance(scope, HttpResponse):
         return scope
     team, month, teams = scope
-    context = {"teams": teams, "team": team, "month": month, **build(team, month)}
+    context = {
+        "teams": teams,
+        "team": team,
+        "month": month,
+        "choice": month_choice(team=team, month=month),
+        **build(team, month),
+    }
     return render(request, template, context)
+
+
+def _overview_context(team: Team, month: date) -> dict[str, Any]:
+    report = team_report_fresh(team=team, month=month)
+    current = report.month
+    rates = [row.rate for row in current.rows if row.rate is not None]
+    bins = rate_bins(rates=rates)
+    label = current.window.month.strftime("%B %Y")
+    distribution = distribution_chart_svg(
+        chart_id="chart-distribution",
+        title=f"Coaching rates of the {len(rates)} agents of {team.name} with tickets, {label}",
+        desc=(
+            f"How many agents fall in each band of coaching rate; the team median is "
+            f"{_pct_text(current.team_median)}. The table below the chart has the same numbers."
+        ),
+        bins=bins,
+        median=current.team_median,
+    )
+    labels = [m.window.label for m in report.trend]
+    trend = line_chart_svg(
+        chart_id="chart-trend",
+        title=f"{team.name}: escalation rates, last {len(labels)} months",
+        desc=(
+            "Team coaching rate, team median of agents' coaching rates, and the automatic rate "
+            "per month. The table below the chart has the same numbers."
+        ),
+        labels=labels,
+        series=[
+            Series("Team coaching rate", "s-raw", [m.team_rate for m in report.trend]),
+            Series("Team median", "s-median", [m.team_median for m in report.trend], dashed=True),
+            Series("Automatic rate", "s-auto", [m.team_automatic_rate for m in report.trend]),
+        ],
+    )
+    return {
+        "report": report,
+        "distribution": distribution,
+        "bins": bins,
+        "trend_chart": trend,
+        "agents_with_rate": len(rates),
+    }
+
+
+def _pct_text(value: float | None) -> str:
+    return "not available" if value is None else f"{value * 100:.1f}%"
 
 
 @login_required
 @require_GET
 def report_overview(request: HttpRequest) -> HttpResponse:
-    return _team_page(
-        request,
-        "reports/overview.html",
-        lambda team, month: {"report": team_report_fresh(team=team, month=month)},
-    )
+    return _team_page(request, "reports/overview.html", _overview_context)
 
 
 @login_required
@@ -151,15 +214,17 @@ def _agent_report_or_404(request: HttpRequest, agent_id: int) -> AgentReport | H
     if agent is None or agent.team is None:
         raise Http404("No such report.")
     try:
-        month = month_parse(value=request.GET.get("month"), default=month_current(team=agent.team))
+        month = month_parse(value=request.GET.get("month"), default=month_default(team=agent.team))
     except ValidationError as error:
         return HttpResponseBadRequest(
             " ".join(error.message_dict["month"]), content_type="text/plain"
         )
     agent_month_cells_ensure(team=agent.team, last=month, months=TREND_MONTHS)
-    report = agent_report(agent=agent, month=month, rollup=True)
+    with report_snapshot() as as_of:
+        report = agent_report(agent=agent, month=month, rollup=True)
     if report is None:
         raise Http404("No such report.")
+    report.as_of = as_of
     return report
 
 
@@ -171,10 +236,15 @@ def report_agent(request: HttpRequest, agent_id: int) -> HttpResponse:
         return report
     labels = [m.window.label for m in report.trend]
     chart = line_chart_svg(
-        title=f"Escalation rate of {report.agent}, last {len(labels)} months",
+        chart_id="chart-agent-trend",
+        title=f"Coaching rate of {report.agent}, last {len(labels)} months",
+        desc=(
+            "The agent's coaching rate, unadjusted and adjusted for ticket mix, against the "
+            "team median, per month. The table below the chart has the same numbers."
+        ),
         labels=labels,
         series=[
-            Series("Rate (unadjusted)", "s-raw", [row.rate for row, _ in report.months]),
+            Series("Coaching rate (unadjusted)", "s-raw", [row.rate for row, _ in report.months]),
             Series(
                 "Rate adjusted for ticket mix",
                 "s-adjusted",
@@ -188,7 +258,10 @@ def report_agent(request: HttpRequest, agent_id: int) -> HttpResponse:
             ),
         ],
     )
-    return render(request, "reports/agent.html", {"report": report, "chart": chart})
+    choice = month_choice(team=report.team, month=report.current.window.month)
+    return render(
+        request, "reports/agent.html", {"report": report, "chart": chart, "choice": choice}
+    )
 
 
 @login_required

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from escalations import workflow
 from escalations.webhooks import webhook_event_emit
+from reports.services import agent_month_event_count
 
 from . import realtime
 from .models import (
@@ -49,6 +50,7 @@ def ticket_event_record(
         ticket=ticket, kind=kind, actor=actor, assignee_id=ticket.assignee_id, data=data or {}
     )
     workflow.ticket_event_recorded(event=event)
+    agent_month_event_count(event=event, ticket=ticket)
     if kind == EventKind.SLA_STATE_CHANGED:
         # Open ticket pages recolour their SLA badges, once the crossing is committed.
         update = {"type": "ticket.updated", "ticket": ticket.pk, "event": kind, "data": event.data}

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from escalations.audit import audit_record, audit_snapshot
 from escalations.models import AuditEvent, Escalation, Rule, Target, TargetKind, TriggerKey
+from reports.services import agent_month_escalation_count
 from tickets.models import Agent, EventKind, Note, NoteKind, Queue, Ticket
 
 from .summary import Handoff, escalation_summary_text
@@ -351,6 +352,7 @@ def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution
         },
     )
     ticket_services.ticket_escalation_count_increment(ticket=ticket)
+    agent_month_escalation_count(escalation=escalation, ticket=ticket)
     if previous is not None:
         ticket_services.ticket_follow(ticket=ticket, agent=previous)
     label = _actor_label(request)

@@ -1,10 +1,12 @@
 """GET /api/v1/reports/escalation-rate/ (contract shape, permissions, constant queries)."""
 
-from datetime import date
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
 
 import pytest
 from rest_framework.test import APIClient
 
+from reports.selectors import month_current, month_shift
 from reports.services import agent_month_cells_ensure
 from tests import factories
 
@@ -23,7 +25,11 @@ def call(api, user, **params):
     return api.get(URL, params)
 
 
-def test_contract_shape_with_agents_by_name(api, small_team):
+def test_contract_shape_with_agents_by_name(api, small_team, monkeypatch):
+    monkeypatch.setattr(
+        "reports.selectors.timezone",
+        SimpleNamespace(now=lambda: datetime(2026, 4, 2, 9, tzinfo=UTC)),
+    )
     ana, bo, lee = small_team["ana"], small_team["bo"], small_team["lee"]
 
     response = call(api, lee, month="2026-03", team=small_team["team"].pk)
@@ -36,6 +42,8 @@ def test_contract_shape_with_agents_by_name(api, small_team):
         "team_median": 0.125,
         "team_median_adjusted": 0.125,
         "team_rate": pytest.approx(1 / 6),
+        "team_automatic_rate": 0.0,
+        "as_of": "2026-04-02T09:00:00Z",
         "count": 3,
         "results": [
             {
@@ -49,6 +57,7 @@ def test_contract_shape_with_agents_by_name(api, small_team):
                 "by_trigger": {"manual": 1},
                 "manual": 1,
                 "automatic": 0,
+                "automatic_rate": 0.0,
                 "handoff_complete_rate": 1.0,
             },
             {
@@ -62,6 +71,7 @@ def test_contract_shape_with_agents_by_name(api, small_team):
                 "by_trigger": {},
                 "manual": 0,
                 "automatic": 0,
+                "automatic_rate": 0.0,
                 "handoff_complete_rate": None,
             },
             {
@@ -75,6 +85,7 @@ def test_contract_shape_with_agents_by_name(api, small_team):
                 "by_trigger": {},
                 "manual": 0,
                 "automatic": 0,
+                "automatic_rate": None,
                 "handoff_complete_rate": None,
             },
         ],
@@ -141,7 +152,16 @@ def test_constant_queries(api, django_assert_num_queries, size):
     api.force_authenticate(lead)
     agent_month_cells_ensure(team=team, last=date(2026, 3, 1), months=1)
 
-    with django_assert_num_queries(5):
+    # the report reads in one transaction: + SAVEPOINT and RELEASE inside the test's own
+    with django_assert_num_queries(7):
         response = api.get(URL, {"month": "2026-03"})
 
     assert response.json()["count"] == size + 1
+
+
+def test_default_month_is_the_last_complete_one(api, small_team):
+    running = month_current(team=small_team["team"])
+
+    response = call(api, small_team["lee"])
+
+    assert response.json()["month"] == f"{month_shift(month=running, months=-1):%Y-%m}"

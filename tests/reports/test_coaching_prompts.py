@@ -50,12 +50,18 @@ def test_team_prompts_name_the_outlier_and_the_sharp_rise_in_name_order(quarter)
         ("dee", "rise"),
     ]
     above = report.prompts[0]
-    assert above.text.startswith("Ana has escalated more than the team's usual")
+    assert above.text.startswith(
+        "Ana has chosen to escalate more than the team's usual for the same kind of tickets "
+        "three months running (automatic escalations are not counted)."
+    )
     assert "leaderboard" not in above.text
     assert above.evidence == [
-        "2026-01: 50% adjusted (5 of 10 tickets, 50% unadjusted); team median 10%",
-        "2026-02: 50% adjusted (5 of 10 tickets, 50% unadjusted); team median 10%",
-        "2026-03: 50% adjusted (5 of 10 tickets, 50% unadjusted); team median 25%",
+        "2026-01: 50% adjusted (5 of 10 tickets escalated by choice, 50% unadjusted; "
+        "0 automatic, not counted); team median 10%",
+        "2026-02: 50% adjusted (5 of 10 tickets escalated by choice, 50% unadjusted; "
+        "0 automatic, not counted); team median 10%",
+        "2026-03: 50% adjusted (5 of 10 tickets escalated by choice, 50% unadjusted; "
+        "0 automatic, not counted); team median 25%",
     ]
     # the three latest escalated tickets of March, newest first
     assert above.example_ticket_ids == [t.pk for t in quarter["march_ana"][4:1:-1]]

@@ -27,7 +27,7 @@ def month_rows(team, agents, month=MARCH, months=1):
     return team_months(team=team, last=month, months=months, agents=agents)[-1]
 
 
-def test_rate_is_escalations_over_tickets_handled_with_split_by_trigger_and_kind():
+def test_coaching_rate_counts_only_agent_initiated_escalations_automatic_shown_beside():
     # Given Ana held 4 tickets in March; she escalated one by hand and a rule fired on another
     team = factories.TeamFactory(name="Billing")
     ana = factories.AgentFactory(username="ana", name="Ana", team=team)
@@ -45,9 +45,38 @@ def test_rate_is_escalations_over_tickets_handled_with_split_by_trigger_and_kind
     row = month_rows(team, [ana]).rows[0]
 
     # Then
-    assert (row.tickets_handled, row.escalations, row.rate) == (4, 2, 0.5)
-    assert (row.manual, row.automatic) == (1, 1)
+    assert (row.tickets_handled, row.escalations, row.manual, row.automatic) == (4, 2, 1, 1)
+    assert (row.rate, row.automatic_rate) == (0.25, 0.25)
     assert row.by_trigger == {"manual": 1, "sla_breach": 1}
+
+
+def test_escalate_tag_counts_as_the_agents_choice_customer_triggers_do_not():
+    # Given Bo held 5 tickets in March: one escalated by the escalate tag (a rule fired on his
+    # tag), one by hand, three by rules on the customer (sentiment, refund, tier upgrade)
+    team = factories.TeamFactory(name="Billing")
+    bo = factories.AgentFactory(username="bo", name="Bo", team=team)
+    tickets = factories.TicketFactory.create_batch(5, queue__team=team)
+    for ticket in tickets:
+        held(ticket, bo, at(5))
+    triggers = ["escalate_tag", "manual", "sentiment_negative", "refund_threshold", "tier_upgrade"]
+    for day, (ticket, trigger) in enumerate(zip(tickets, triggers, strict=True), start=6):
+        factories.BackdatedEscalationFactory(
+            ticket=ticket,
+            trigger=trigger,
+            initiated_by=bo if trigger == "manual" else None,
+            from_agent=bo,
+            created_at=at(day),
+        )
+
+    # When
+    month = month_rows(team, [bo])
+    row = month.rows[0]
+
+    # Then: 2 of 5 are his choice (40%); 3 of 5 automatic (60%) beside it, not in it
+    assert (row.escalations, row.manual, row.automatic) == (5, 2, 3)
+    assert (row.rate, row.automatic_rate) == (0.4, 0.6)
+    assert (month.team_rate, month.team_median, month.team_automatic_rate) == (0.4, 0.4, 0.6)
+    assert row.adjusted_rate == 0.4
 
 
 def test_agent_with_zero_tickets_has_no_rate_and_is_left_out_of_the_median():

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from reports.selectors import month_current, month_shift
 from reports.services import agent_month_cells_ensure
 from tests import factories
 from tests.reports.conftest import at, handled_month
@@ -27,10 +28,28 @@ def get(client, user, name, *args, **params):
     [("reports:overview", ()), ("reports:rules", ()), ("reports:export", ("rates",))],
     ids=["overview", "rules", "csv"],
 )
-def test_junior_is_refused_team_pages(client, small_team, name, args):
-    response = get(client, small_team["ana"], name, *args, **MARCH)
+def test_junior_is_refused_team_pages_with_the_reason_and_their_own_page(
+    client, small_team, name, args
+):
+    ana = small_team["ana"]
+
+    response = get(client, ana, name, *args, **MARCH)
 
     assert response.status_code == 403
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    html = response.content.decode()
+    assert '<h1 id="refusal-h">Team reports are for team leads and admins.</h1>' in html
+    assert f'href="/reports/agents/{ana.pk}/">Open your own coaching report</a>' in html
+    assert "Ana Alves" not in html.split("</header>")[1]  # no figures of anyone leak
+
+
+def test_agent_without_team_is_refused_without_a_dead_link(client, db):
+    loner = factories.AgentFactory(username="loner", team=None)
+
+    response = get(client, loner, "reports:overview")
+
+    assert response.status_code == 403
+    assert "Open your own coaching report" not in response.content.decode()
 
 
 def test_junior_sees_their_own_page_only(client, small_team):
@@ -121,9 +140,11 @@ def test_overview_lists_agents_by_name_with_both_rates(client, small_team):
         ("lee", 0, 0),
     ]
     html = response.content.decode()
-    assert "Rate (unadjusted)" in html
+    assert "Coaching rate" in html
     assert "Rate adjusted for mix" in html
-    assert "Team median: <strong>12.5%</strong>" in html
+    assert 'team median <strong data-figure="team-median">12.5%</strong>' in html
+    assert "the customer, not the agent, triggered these" in html
+    assert "How these figures are counted" in html
 
 
 def test_rules_page_lists_the_team_rules(client, small_team):
@@ -148,11 +169,11 @@ def test_rates_csv_has_exact_rows(client, small_team):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="escalation-rates-2026-03.csv"'
     assert csv_lines(response) == [
-        "agent_id,agent,month,tickets_handled,escalations,rate,expected_escalations,adjusted_rate,manual,automatic,by_trigger",
-        f"{ana.pk},Ana Alves,2026-03,4,1,0.2500,0.6667,0.2500,1,0,manual=1",
-        f"{bo.pk},Bo Berg,2026-03,2,0,0.0000,0.3333,0.0000,0,0,",
-        f"{lee.pk},Lee Lead,2026-03,0,0,,,,0,0,",
-        ",team median,2026-03,,,0.1250,,0.1250,,,",
+        "agent_id,agent,month,tickets_handled,escalations,rate,expected_escalations,adjusted_rate,manual,automatic,automatic_rate,by_trigger",
+        f"{ana.pk},Ana Alves,2026-03,4,1,0.2500,0.6667,0.2500,1,0,0.0000,manual=1",
+        f"{bo.pk},Bo Berg,2026-03,2,0,0.0000,0.3333,0.0000,0,0,0.0000,",
+        f"{lee.pk},Lee Lead,2026-03,0,0,,,,0,0,,",
+        ",team median,2026-03,,,0.1250,,0.1250,,,,",
     ]
 
 
@@ -188,10 +209,10 @@ def test_agent_trend_csv_has_twelve_months(client, small_team):
     lines = csv_lines(get(client, ana, "reports:agent_export", ana.pk, **MARCH))
 
     assert len(lines) == 13
-    assert lines[1] == f"{ana.pk},Ana Alves,2025-04,0,0,,,,0,0,,,"
+    assert lines[1] == f"{ana.pk},Ana Alves,2025-04,0,0,,,,0,0,,,,"
     assert (
         lines[-1]
-        == f"{ana.pk},Ana Alves,2026-03,4,1,0.2500,0.6667,0.2500,1,0,manual=1,0.1250,0.1250"
+        == f"{ana.pk},Ana Alves,2026-03,4,1,0.2500,0.6667,0.2500,1,0,0.0000,manual=1,0.1250,0.1250"
     )
 
 
@@ -237,11 +258,12 @@ def count_queries(client, user, name, *args, **params):
 @pytest.mark.parametrize(
     ("name", "kind", "queries"),
     [
-        ("reports:overview", "team", 8),
+        # the pages read in one transaction: + SAVEPOINT and RELEASE inside the test's own
+        ("reports:overview", "team", 10),
         ("reports:rules", "team", 5),
-        ("reports:export", "csv", 8),
-        ("reports:agent", "agent", 8),
-        ("reports:agent_export", "agent", 8),
+        ("reports:export", "csv", 10),
+        ("reports:agent", "agent", 10),
+        ("reports:agent_export", "agent", 10),
     ],
     ids=["overview", "rules", "prompts-csv", "agent", "agent-csv"],
 )
@@ -264,3 +286,58 @@ def test_admin_without_any_team_gets_404_not_403(client, admin_user):
     response = get(client, admin_user, "reports:overview", **MARCH)
 
     assert response.status_code == 404
+
+
+# --- Default month ------------------------------------------------------------------------------
+def test_pages_open_on_the_last_complete_month_and_offer_the_running_one(client, small_team):
+    running = month_current(team=small_team["team"])
+    last_complete = month_shift(month=running, months=-1)
+
+    overview = get(client, small_team["lee"], "reports:overview")
+    agent_page = get(client, small_team["ana"], "reports:agent", small_team["ana"].pk)
+
+    assert overview.context["month"] == last_complete
+    assert agent_page.context["report"].current.window.month == last_complete
+    for response in (overview, agent_page):
+        html = response.content.decode()
+        assert (
+            f"Showing <strong>{last_complete:%B %Y}</strong>, the last complete month "
+            "(the default)." in html
+        )
+        assert f'month={running:%Y-%m}">this month so far ({running:%B %Y})</a>' in html
+
+
+def test_the_running_month_is_one_click_away_and_says_so(client, small_team):
+    running = month_current(team=small_team["team"])
+    last_complete = month_shift(month=running, months=-1)
+
+    html = get(
+        client, small_team["lee"], "reports:overview", month=f"{running:%Y-%m}"
+    ).content.decode()
+
+    assert f"Showing <strong>{running:%B %Y} so far</strong>: the month is still running." in html
+    assert (
+        f'team={small_team["team"].pk}&amp;month={last_complete:%Y-%m}">the last complete month '
+        f"({last_complete:%B %Y})</a>" in html
+    )
+
+
+def test_overview_shows_the_spread_and_the_trend_as_charts_with_tables(client, small_team):
+    response = get(client, small_team["lee"], "reports:overview", **MARCH)
+
+    html = response.content.decode()
+    assert 'aria-labelledby="chart-distribution-title chart-distribution-desc"' in html
+    assert 'aria-labelledby="chart-trend-title chart-trend-desc"' in html
+    # Ana 25%, Bo 0% (Lee handled nothing: no rate); median 12.5%
+    assert [(b.label, b.agents) for b in response.context["bins"] if b.agents] == [
+        ("0 to 5%", 1),
+        ("20 to 25%", 1),
+    ]
+    assert "Team median 12.5%</text>" in html
+    trend = response.context["report"].trend
+    assert [m.window.label for m in trend] == [f"2025-{m:02d}" for m in range(4, 13)] + [
+        "2026-01",
+        "2026-02",
+        "2026-03",
+    ]
+    assert html.count('<tr><th scope="row">2026-03</th>') == 1
