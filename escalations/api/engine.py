@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from escalations.models import Escalation, Rule, Target
     from tickets.models import Agent, Team, Ticket
 
+
 def rule_trigger_kinds() -> list[TriggerKind]:
     """Trigger kinds an escalation rule may use (``manual`` and ``unacknowledged`` are raised by
     the engine itself; routing triggers belong to routing rules)."""
