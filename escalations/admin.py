@@ -28,8 +28,8 @@ from .admin_forms import (
     sla_policy_changed_notify,
     slack_delivery_retry_run,
     slack_target_test_run,
-    trigger_spec,
-    trigger_specs,
+    trigger_kind_of,
+    trigger_kinds,
 )
 from .admin_mixins import (
     AuditedAdminMixin,
@@ -103,15 +103,15 @@ class RuleAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
         ]
         fieldsets.extend(
             (
-                f"{spec.label}: parameters",
+                f"{trigger.label}: parameters",
                 {
-                    "fields": tuple(param_field_name(spec.key, p.name) for p in spec.params),
-                    "classes": ("kd-trigger-params", f"kd-trigger-{spec.key}"),
-                    "description": spec.help_text,
+                    "fields": tuple(param_field_name(trigger.key, p.name) for p in trigger.params),
+                    "classes": ("kd-trigger-params", f"kd-trigger-{trigger.key}"),
+                    "description": trigger.description,
                 },
             )
-            for spec in trigger_specs()
-            if spec.params
+            for trigger in trigger_kinds()
+            if trigger.params
         )
         fieldsets += [
             ("Conditions", {"fields": ("conditions",)}),
@@ -135,8 +135,8 @@ class RuleAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Trigger", ordering="trigger_kind")
     def trigger_label(self, rule: Rule) -> str:
-        spec = trigger_spec(rule.trigger_kind)
-        return spec.label if spec else rule.trigger_kind
+        trigger = trigger_kind_of(rule.trigger_kind)
+        return trigger.label if trigger else rule.trigger_kind
 
     @admin.display(description="Target kind", ordering="target__kind")
     def target_kind(self, rule: Rule) -> str:

@@ -7,8 +7,6 @@ admin accepts exactly what the API accepts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -20,10 +18,11 @@ from django.utils.safestring import SafeString, mark_safe
 from tickets.currencies import CURRENCY_CHOICES
 
 from .engine.conditions import CONDITION_FIELDS, IdField, conditions_clean
+from .engine.params import AmountParam, CurrencyParam, NumberParam, Param
 from .engine.targets import TARGET_KINDS
-from .engine.triggers import TRIGGERS
+from .engine.triggers import TRIGGERS, TriggerKind
 from .exceptions import EscalationConflict
-from .models import Calendar, Rule, RuleKind, SLAPolicy, Target, TargetKind, TriggerKey
+from .models import Calendar, Rule, RuleKind, SLAPolicy, Target, TargetKind
 from .outbound import slack_webhook_url_validator
 from .services import rule_backtest, rule_clean, slack_delivery_retry, slack_target_test
 from .sla.services import (
@@ -40,102 +39,21 @@ if TYPE_CHECKING:
 
 
 # --- Reaching the engine and SLA parts ----------------------------------------------------
-@dataclass(frozen=True)
-class ParamSpec:
-    """One parameter of a trigger kind, as the admin form shows it."""
-
-    name: str
-    label: str
-    kind: str  # "decimal", "currency", "number", "text" or "bool"
-    required: bool = False
-    help_text: str = ""
-    required_message: str = ""
+def trigger_kinds() -> list[TriggerKind]:
+    """The trigger kinds a rule may use (the registry), each with its declared params."""
+    return list(TRIGGERS)
 
 
-@dataclass(frozen=True)
-class TriggerSpec:
-    key: str
-    label: str
-    params: tuple[ParamSpec, ...] = ()
-    help_text: str = ""
-
-
-# The form fields of trigger parameters, for kinds whose registry entry describes them in words.
-TRIGGER_PARAMS: dict[str, tuple[ParamSpec, ...]] = {
-    TriggerKey.REFUND_THRESHOLD: (
-        ParamSpec(
-            "amount",
-            "Amount",
-            "decimal",
-            required=True,
-            help_text="Refund requests of at least this amount fire.",
-            required_message="A refund rule needs an amount.",
-        ),
-        ParamSpec(
-            "currency",
-            "Currency",
-            "currency",
-            required=True,
-            help_text="ISO 4217 code; requests in other currencies never compare.",
-            required_message="A refund rule needs a currency.",
-        ),
-    ),
-}
-
-
-def _param_specs_of(trigger: Any) -> tuple[ParamSpec, ...]:
-    """Parameter specs from a registry entry's ``params`` description, if it has one."""
-    params = getattr(trigger, "params", None) or ()
-    if isinstance(params, dict):
-        params = [{"name": name, **spec} for name, spec in params.items()]
-    specs = []
-    for param in params:
-        if isinstance(param, ParamSpec):
-            specs.append(param)
-            continue
-        specs.append(
-            ParamSpec(
-                name=param["name"],
-                label=param.get("label", param["name"].replace("_", " ").capitalize()),
-                kind=param.get("kind", param.get("type", "text")),
-                required=bool(param.get("required", False)),
-                help_text=param.get("help_text", param.get("help", "")),
-            )
-        )
-    return tuple(specs) or TRIGGER_PARAMS.get(trigger.key, ())
-
-
-@cache
-def trigger_specs() -> tuple[TriggerSpec, ...]:
-    """The trigger kinds a rule may use, each with the parameters its form shows."""
-    return tuple(
-        TriggerSpec(
-            key=t.key,
-            label=str(t.label),
-            params=_param_specs_of(t),
-            help_text=str(t.params_help),
-        )
-        for t in TRIGGERS
-    )
-
-
-def trigger_spec(key: str) -> TriggerSpec | None:
-    return next((spec for spec in trigger_specs() if spec.key == key), None)
+def trigger_kind_of(key: str) -> TriggerKind | None:
+    return TRIGGERS.get(key) if key in TRIGGERS else None
 
 
 def trigger_params_clean(*, trigger_kind: str, params: dict[str, Any]) -> dict[str, Any]:
     """Cleaned params of a trigger kind, or ``ValidationError`` keyed by parameter name."""
-    spec = trigger_spec(trigger_kind)
-    if spec is None:
+    trigger = trigger_kind_of(trigger_kind)
+    if trigger is None:
         raise ValidationError({"trigger_kind": [f"Unknown trigger kind {trigger_kind!r}."]})
-    missing = {
-        p.name: [p.required_message or f"{p.label} is required."]
-        for p in spec.params
-        if p.required and params.get(p.name) in (None, "")
-    }
-    if missing:
-        raise ValidationError(missing)
-    return dict(TRIGGERS.get(trigger_kind).clean_params(params))
+    return trigger.clean_params(params)
 
 
 def _target_team_clean(target: Target) -> dict[str, list[str]]:
@@ -430,21 +348,63 @@ def param_field_name(trigger_key: str, param: str) -> str:
     return f"tp__{trigger_key}__{param}"
 
 
-def _param_form_field(param: ParamSpec) -> forms.Field:
+class ParamFormField(forms.Field):
+    """A trigger parameter's form field: the browser's text, checked by the declared ``Param``.
+
+    Text is converted the way a JSON client would send it (an amount stays a decimal string, a
+    number becomes a number), then the param's own ``clean`` decides: the console accepts what
+    the API accepts.
+    """
+
+    def __init__(self, *, param: Param, **kwargs: Any) -> None:
+        self.param = param
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        text = "" if value is None else str(value).strip()
+        if text == "":
+            return None
+        if isinstance(self.param, NumberParam):
+            try:
+                return float(text)
+            except ValueError:
+                raise ValidationError(
+                    f"Give a number from {self.param.minimum:g} to {self.param.maximum:g}."
+                ) from None
+        return text
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None:
+            try:
+                self.param.clean(value)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from None
+
+
+def param_form_field(param: Param) -> forms.Field:
+    """The console form field of a declared trigger parameter (type, bounds, label, help)."""
     common: dict[str, Any] = {
+        "param": param,
         "required": False,
         "label": param.label,
         "help_text": param.help_text,
     }
-    if param.kind == "decimal":
-        return forms.DecimalField(max_digits=12, decimal_places=2, **common)
-    if param.kind == "currency":
-        return forms.ChoiceField(choices=[("", "---------"), *CURRENCY_CHOICES], **common)
-    if param.kind == "number":
-        return forms.FloatField(**common)
-    if param.kind == "bool":
-        return forms.BooleanField(**common)
-    return forms.CharField(**common)
+    if isinstance(param, CurrencyParam):
+        return ParamFormField(
+            widget=forms.Select(choices=[("", "---------"), *CURRENCY_CHOICES]), **common
+        )
+    if isinstance(param, NumberParam):
+        bounds = {"min": param.minimum, "max": param.maximum, "step": param.step}
+        return ParamFormField(widget=forms.NumberInput(attrs=bounds), **common)
+    if isinstance(param, AmountParam):
+        attrs: dict[str, Any] = {
+            "inputmode": "decimal",
+            "pattern": r"[0-9]+(\.[0-9]{1,2})?",
+            "size": 14,
+        }
+        return ParamFormField(widget=forms.TextInput(attrs=attrs), **common)
+    return ParamFormField(**common)
 
 
 class RuleFormBase(forms.ModelForm):
@@ -469,28 +429,26 @@ class RuleFormBase(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        specs = trigger_specs()
         self.fields["trigger_kind"] = forms.ChoiceField(
             label="Trigger",
-            choices=[("", "---------")] + [(s.key, s.label) for s in specs],
+            choices=[("", "---------")] + [(t.key, t.label) for t in trigger_kinds()],
             initial=self.instance.trigger_kind,
         )
         stored = self.instance.trigger_params or {}
-        for spec in specs:
-            if spec.key != self.instance.trigger_kind:
-                continue
-            for param in spec.params:
-                self.initial.setdefault(
-                    param_field_name(spec.key, param.name), stored.get(param.name)
-                )
+        trigger = trigger_kind_of(self.instance.trigger_kind or "")
+        for param in trigger.params if trigger else ():
+            self.initial.setdefault(
+                param_field_name(trigger.key, param.name),  # type: ignore[union-attr]
+                stored.get(param.name),
+            )
 
     def _trigger_params_raw(self, trigger_kind: str) -> dict[str, Any]:
-        spec = trigger_spec(trigger_kind)
+        trigger = trigger_kind_of(trigger_kind)
         raw: dict[str, Any] = {}
-        for param in spec.params if spec else ():
+        for param in trigger.params if trigger else ():
             value = self.cleaned_data.get(param_field_name(trigger_kind, param.name))
-            if value not in (None, ""):
-                raw[param.name] = str(value) if isinstance(value, Decimal) else value
+            if value is not None:
+                raw[param.name] = value
         return raw
 
     def clean(self) -> dict[str, Any]:
@@ -522,7 +480,8 @@ class RuleFormBase(forms.ModelForm):
         for key, errors in exc.message_dict.items():
             param_field = param_field_name(trigger_kind, key)
             if param_field in self.fields:
-                self.add_error(param_field, errors)
+                if param_field not in self.errors:  # one message per field: its own comes first
+                    self.add_error(param_field, errors)
             elif key in self.fields and key != "trigger_params":
                 self.add_error(key, errors)
             else:
@@ -533,9 +492,9 @@ class RuleFormBase(forms.ModelForm):
 def rule_form_class() -> type[RuleFormBase]:
     """The rule form with one field per trigger parameter (shown per kind by a little JS)."""
     attrs: dict[str, Any] = {"__module__": __name__}
-    for spec in trigger_specs():
-        for param in spec.params:
-            attrs[param_field_name(spec.key, param.name)] = _param_form_field(param)
+    for trigger in trigger_kinds():
+        for param in trigger.params:
+            attrs[param_field_name(trigger.key, param.name)] = param_form_field(param)
     return type("RuleAdminForm", (RuleFormBase,), attrs)
 
 

@@ -1,8 +1,8 @@
 """Admin building blocks: role-based permissions, team scoping, audited saves, history and revert.
 
-Permissions come from the agent's role, not from Django's permission tables: admins (superusers)
-manage everything; an active team lead (leads are staff) sees and edits only their own team's
-configuration; seniors and juniors are not staff and never reach the admin.
+Permissions come from the agent's role, not from Django's permission tables or ``is_staff``:
+admins (superusers) manage everything; an active team lead sees and edits only their own team's
+configuration; seniors and juniors never reach the console (``kimondesk.console``).
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ AUDIT_BEFORE_ATTR = "_kimondesk_audit_before"
 
 
 def lead_team_id(request: HttpRequest) -> int | None:
-    """The team of a signed-in, active lead with admin access; None for anyone else."""
+    """The team of a signed-in, active lead; None for anyone else."""
     user = request.user
-    if not (user.is_authenticated and user.is_active and user.is_staff):
+    if not (user.is_authenticated and user.is_active):
         return None
     agent: Agent = user
     return agent.team_id if agent.role == Role.LEAD else None

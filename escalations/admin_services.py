@@ -45,12 +45,7 @@ def config_editable_by(*, agent: Agent, team_id: int | None) -> bool:
         return False
     if agent.is_superuser:
         return True
-    return (
-        agent.is_staff
-        and agent.role == Role.LEAD
-        and agent.team_id is not None
-        and team_id == agent.team_id
-    )
+    return agent.role == Role.LEAD and agent.team_id is not None and team_id == agent.team_id
 
 
 def config_snapshot(obj: models.Model) -> dict[str, Any]:
@@ -202,8 +197,3 @@ def rules_set_enabled(*, rules: Iterable[Rule], enabled: bool, actor: Agent) -> 
         )
         changed += 1
     return changed
-
-
-def agent_staff_status_apply(*, agent: Agent) -> None:
-    """Leads and admins sign in to the admin console; seniors and juniors do not."""
-    agent.is_staff = bool(agent.is_superuser or agent.role == Role.LEAD)

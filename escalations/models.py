@@ -6,10 +6,13 @@ Routing rules, escalation rules and SLA policies share one condition language (s
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from escalations.engine.triggers import escalation_trigger_choices
 from escalations.outbound import outbound_url_validator
 from tickets.models import AppendOnlyModel, Priority, Tier
 
@@ -338,15 +341,11 @@ class TaskLease(models.Model):
 
 
 # --- Escalations -----------------------------------------------------------------------------
-class TriggerKey(models.TextChoices):
-    SENTIMENT_NEGATIVE = "sentiment_negative", "Customer sentiment turned negative"
-    FRT_AMBER = "frt_amber", "First-response SLA turned amber"
-    SLA_BREACH = "sla_breach", "SLA breached"
-    TIER_UPGRADE = "tier_upgrade", "Customer tier upgraded"
-    REFUND_THRESHOLD = "refund_threshold", "Refund over threshold"
-    ESCALATE_TAG = "escalate_tag", "Agent tagged 'escalate'"
-    MANUAL = "manual", "Manual escalation"
-    UNACKNOWLEDGED = "unacknowledged", "Not acknowledged in time"
+# Derived from the trigger registry (one class per kind) plus the two non-rule origins: a new
+# trigger kind appears here, in the admin and in the API by registering its class.
+TriggerKey: Any = models.TextChoices(  # type: ignore[call-overload]
+    "TriggerKey", [(key.upper(), (key, label)) for key, label in escalation_trigger_choices()]
+)
 
 
 class Escalation(models.Model):

@@ -14,7 +14,11 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The admin's own sign-in goes through the same brute-force protection.
-    path("admin/login/", signin.RateLimitedLoginView.as_view(), name="admin_login"),
+    path(
+        "admin/login/",
+        signin.RateLimitedLoginView.as_view(redirect_authenticated_user=True),
+        name="admin_login",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/reports/", include("reports.api_urls")),
     path("api/", include("kimondesk.api.urls")),

@@ -1,8 +1,8 @@
 """Admin for teams, agents, queues and the ticket data.
 
-Only admins (superusers) manage teams and agents. Leads are staff (set automatically when an
-agent's role is saved as lead) and manage their own team's queues; seniors and juniors are not
-staff and have no admin access (their own profile is not an admin page).
+Only admins (superusers) manage teams and agents. Console access follows the role
+(``kimondesk.console``): leads manage their own team's queues; seniors and juniors have no console
+access (their own profile is not an admin page). ``is_staff`` grants nothing and is not shown.
 """
 
 from __future__ import annotations
@@ -21,30 +21,40 @@ from escalations.admin_mixins import (
     SuperuserOnlyAdminMixin,
     TeamScopedAdminMixin,
 )
-from escalations.admin_services import agent_staff_status_apply
+from kimondesk.console import console_access_allowed
 
 from . import models
 
 
 @admin.register(models.Agent)
 class AgentAdmin(SuperuserOnlyAdminMixin, UserAdmin):
-    list_display = ("username", "name", "team", "role", "is_staff", "is_available", "is_active")
+    list_display = (
+        "username",
+        "name",
+        "team",
+        "role",
+        "console_access",
+        "is_available",
+        "is_active",
+    )
     list_filter = ("role", "team", "is_available", "is_active", "is_superuser")
     list_select_related = ("team",)
     search_fields = ("username", "name", "email")
     fieldsets = (
-        *(UserAdmin.fieldsets or ()),
-        ("KimonDesk", {"fields": ("name", "team", "role", "is_available")}),
+        (None, {"fields": ("username", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+        ("KimonDesk", {"fields": ("name", "team", "role", "is_available", "is_active")}),
+        ("Admin", {"fields": ("is_superuser",)}),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         *(UserAdmin.add_fieldsets or ()),
         ("KimonDesk", {"fields": ("name", "email", "team", "role")}),
     )
-    readonly_fields = ("is_staff",)
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        agent_staff_status_apply(agent=obj)
-        super().save_model(request, obj, form, change)
+    @admin.display(description="Console access", boolean=True)
+    def console_access(self, agent: models.Agent) -> bool:
+        return console_access_allowed(user=agent)
 
 
 @admin.register(models.Team)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from escalations import services
 from escalations.engine.targets import TARGET_KINDS
-from escalations.engine.triggers import TRIGGERS
+from escalations.engine.triggers import TRIGGERS, TriggerKind
 from escalations.models import RuleKind
 
 if TYPE_CHECKING:
@@ -18,11 +18,14 @@ if TYPE_CHECKING:
     from escalations.models import Escalation, Rule, Target
     from tickets.models import Agent, Team, Ticket
 
-# Trigger kinds an escalation rule may use (``manual`` and ``unacknowledged`` are raised by the
-# engine itself; routing triggers belong to routing rules).
-RULE_TRIGGER_KINDS: tuple[str, ...] = tuple(
-    trigger.key for trigger in TRIGGERS if trigger.rule_kind == RuleKind.ESCALATION
-)
+
+def rule_trigger_kinds() -> list[TriggerKind]:
+    """Trigger kinds an escalation rule may use (``manual`` and ``unacknowledged`` are raised by
+    the engine itself; routing triggers belong to routing rules)."""
+    return [trigger for trigger in TRIGGERS if trigger.rule_kind == RuleKind.ESCALATION]
+
+
+RULE_TRIGGER_KINDS: tuple[str, ...] = tuple(trigger.key for trigger in rule_trigger_kinds())
 
 
 def escalation_create_manual(

@@ -161,14 +161,34 @@ class TargetSerializer(TeamOwnedSerializer):
 
 
 # --- Rules ----------------------------------------------------------------------------------
+def trigger_openapi_schema() -> dict[str, Any]:
+    """One object schema per escalation trigger kind, its params from the declared schema."""
+    return {
+        "oneOf": [
+            {
+                "title": trigger.label,
+                "description": f"{trigger.description} Parameters: {trigger.params.describe()}",
+                "type": "object",
+                "properties": {
+                    "kind": {"type": "string", "enum": [trigger.key]},
+                    "params": trigger.params.json_schema(),
+                },
+                "required": ["kind"],
+                "additionalProperties": False,
+            }
+            for trigger in engine.rule_trigger_kinds()
+        ]
+    }
+
+
+@extend_schema_field(trigger_openapi_schema())
 class TriggerSerializer(serializers.Serializer):
+    """``kind`` and its ``params``; the params are checked by the kind's declared schema (in
+    ``RuleSerializer.validate``, through the engine, as in the console)."""
+
     kind = serializers.ChoiceField(choices=engine.RULE_TRIGGER_KINDS, source="trigger_kind")
     params = serializers.DictField(
-        source="trigger_params",
-        required=False,
-        default=dict,
-        help_text='e.g. {"amount": "500.00", "currency": "USD"} for `refund_threshold`.',
-        validators=[json_nul_free],
+        source="trigger_params", required=False, default=dict, validators=[json_nul_free]
     )
 
 

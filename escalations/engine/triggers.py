@@ -1,8 +1,10 @@
 """Trigger kinds: what makes a rule fire.
 
 Each kind is a small class registered in ``TRIGGERS`` under a stable key. It names the ticket
-event kinds it listens to, validates its stored params, and decides from one event and the
-ticket's context whether the rule fires. ``evaluate`` is pure: it never queries.
+event kinds it listens to, declares its stored params once (``params``, a ``ParamSchema``: the
+console form, the API validation, the OpenAPI schema and ``TriggerKey`` derive from this
+registry), and decides from one event and the ticket's context whether the rule fires.
+``evaluate`` is pure: it never queries.
 """
 
 from __future__ import annotations
@@ -11,15 +13,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, ClassVar
 
-from django.core.exceptions import ValidationError
-
-from tickets.currencies import ISO_4217_CODES
 from tickets.models import EventKind, Sentiment, TicketEvent
 
 from .context import TicketContext
+from .params import AmountParam, CurrencyParam, NumberParam, ParamSchema
 from .registry import Registry
 
 EXCERPT_CHARS = 200
@@ -71,20 +71,16 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 class TriggerKind(ABC):
     key: ClassVar[str]
     label: ClassVar[str]
-    params_help: ClassVar[str] = "No parameters."
+    # What makes it fire, in words (the parameters describe themselves).
+    description: ClassVar[str]
+    params: ClassVar[ParamSchema] = ParamSchema()
     event_kinds: ClassVar[tuple[str, ...]]
     # Which kind of rule may use it: escalation rules or routing rules.
     rule_kind: ClassVar[str] = "escalation"
 
-    def clean_params(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Validate stored params; raise ``ValidationError`` naming the param."""
-        if params in (None, {}):
-            return {}
-        if not isinstance(params, dict):
-            raise ValidationError({"params": ["Must be an object."]})
-        raise ValidationError(
-            {name: [f"{self.key} takes no parameter {name!r}."] for name in sorted(params)}
-        )
+    def clean_params(self, params: Any) -> dict[str, Any]:
+        """Validate stored params; raise ``ValidationError`` naming each bad param."""
+        return self.params.clean(params, owner=self.key)
 
     @abstractmethod
     def evaluate(
@@ -110,24 +106,20 @@ def trigger_event_kinds() -> frozenset[str]:
 class SentimentNegative(TriggerKind):
     key = "sentiment_negative"
     label = "Customer sentiment turned negative"
-    params_help = (
-        'Optional {"max_score": -0.5}: fire only when the message scores at or below it '
-        "(-1 to 0). Fires when a customer message turns the ticket's mood negative."
+    description = "Fires when a customer message turns the ticket's mood negative."
+    params = ParamSchema(
+        (
+            NumberParam(
+                "max_score",
+                "Strongest score that fires",
+                "Fire only when the message scores at or below this (-1 very negative to 0 "
+                "neutral); leave empty to fire on every turn to negative.",
+                minimum=-1.0,
+                maximum=0.0,
+            ),
+        )
     )
     event_kinds = (EventKind.MESSAGE_ADDED,)
-
-    def clean_params(self, params: dict[str, Any]) -> dict[str, Any]:
-        params = params or {}
-        if not isinstance(params, dict):
-            raise ValidationError({"params": ["Must be an object."]})
-        rest = {k: v for k, v in params.items() if k != "max_score"}
-        super().clean_params(rest)
-        if "max_score" not in params:
-            return {}
-        raw = params["max_score"]
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or not -1 <= raw <= 0:
-            raise ValidationError({"max_score": ["Give a number between -1 and 0."]})
-        return {"max_score": float(raw)}
 
     def evaluate(
         self, event: TriggerEvent, ctx: TicketContext, params: dict[str, Any]
@@ -185,7 +177,7 @@ class SLAStateTrigger(TriggerKind):
 class FirstResponseAmber(SLAStateTrigger):
     key = "frt_amber"
     label = "First-response SLA turned amber"
-    params_help = "No parameters: the SLA policy's amber percentage sets the threshold."
+    description = "Fires when the first-response clock turns amber (the SLA policy sets when)."
     metric = "first_response"
     to_state = "amber"
 
@@ -194,7 +186,7 @@ class FirstResponseAmber(SLAStateTrigger):
 class SLABreach(SLAStateTrigger):
     key = "sla_breach"
     label = "SLA breached"
-    params_help = "No parameters: fires when any SLA clock of the ticket turns red."
+    description = "Fires when any SLA clock of the ticket turns red."
     metric = None
     to_state = "red"
 
@@ -203,7 +195,7 @@ class SLABreach(SLAStateTrigger):
 class TierUpgrade(TriggerKind):
     key = "tier_upgrade"
     label = "Customer tier upgraded"
-    params_help = "No parameters: fires for each open ticket when the customer's tier rises."
+    description = "Fires for each open ticket when the customer's tier rises."
     event_kinds = (EventKind.TIER_CHANGED,)
 
     def evaluate(
@@ -220,52 +212,31 @@ class TierUpgrade(TriggerKind):
         )
 
 
-def _amount_clean(raw: Any) -> Decimal:
-    if isinstance(raw, bool) or not isinstance(raw, str | int | float | Decimal):
-        raise ValidationError({"amount": ["Give the amount as a decimal string, e.g. '500.00'."]})
-    try:
-        amount = Decimal(str(raw))
-    except InvalidOperation:
-        raise ValidationError({"amount": [f"{raw!r} is not a decimal amount."]}) from None
-    if not amount.is_finite() or amount <= 0:
-        raise ValidationError({"amount": ["The amount must be greater than zero."]})
-    return amount.quantize(Decimal("0.01"))
-
-
 @TRIGGERS.register_class
 class RefundThreshold(TriggerKind):
     key = "refund_threshold"
     label = "Refund at or over a threshold"
-    params_help = (
-        '{"amount": "500.00", "currency": "USD"}: fires on a refund request of at least the '
-        "amount in that currency; requests in other currencies never compare."
+    description = (
+        "Fires on a refund request of at least the amount in that currency; requests in other "
+        "currencies never compare."
+    )
+    params = ParamSchema(
+        (
+            AmountParam(
+                "amount",
+                "Threshold amount",
+                "Refund requests of at least this amount fire (e.g. 500.00).",
+                required=True,
+            ),
+            CurrencyParam(
+                "currency",
+                "Currency",
+                "ISO 4217 code of the threshold, e.g. EUR.",
+                required=True,
+            ),
+        )
     )
     event_kinds = (EventKind.REFUND_REQUESTED,)
-
-    def clean_params(self, params: dict[str, Any]) -> dict[str, Any]:
-        if not isinstance(params, dict):
-            raise ValidationError({"params": ["Must be an object with amount and currency."]})
-        errors: dict[str, list[str]] = {}
-        unknown = sorted(set(params) - {"amount", "currency"})
-        for name in unknown:
-            errors[name] = [f"refund_threshold takes no parameter {name!r}."]
-        amount: Decimal | None = None
-        if "amount" not in params:
-            errors["amount"] = ["This parameter is required."]
-        else:
-            try:
-                amount = _amount_clean(params["amount"])
-            except ValidationError as exc:
-                errors.update(exc.message_dict)
-        currency = params.get("currency")
-        if "currency" not in params:
-            errors["currency"] = ["This parameter is required."]
-        elif not isinstance(currency, str) or currency.upper() not in ISO_4217_CODES:
-            errors["currency"] = [f"{currency!r} is not an ISO 4217 currency code."]
-        if errors:
-            raise ValidationError(errors)
-        assert isinstance(currency, str)
-        return {"amount": str(amount), "currency": currency.upper()}
 
     def evaluate(
         self, event: TriggerEvent, ctx: TicketContext, params: dict[str, Any]
@@ -306,9 +277,9 @@ class EscalateTag(TriggerKind):
 
     key = "escalate_tag"
     label = "Agent tagged 'escalate'"
-    params_help = (
-        "No parameters: an agent adds the 'escalate' tag with a handoff note; the first "
-        "matching rule picks the target of tag escalations."
+    description = (
+        "An agent adds the 'escalate' tag with a handoff note; the first matching rule picks "
+        "the target of tag escalations."
     )
     event_kinds = (EventKind.TAGS_CHANGED,)
 
@@ -331,7 +302,7 @@ class TicketCreated(TriggerKind):
 
     key = "ticket_created"
     label = "Ticket created (routing)"
-    params_help = "No parameters: routing rules run once when a ticket is created."
+    description = "Routing rules run once when a ticket is created."
     event_kinds = (EventKind.TICKET_CREATED,)
     rule_kind = "routing"
 
@@ -344,3 +315,18 @@ class TicketCreated(TriggerKind):
             evidence={"priority": ctx.priority, "tier": ctx.tier, "tags": sorted(ctx.tags)},
             sentence="A new ticket arrived.",
         )
+
+
+# Escalations no rule trigger raises: an agent's manual escalation, and the engine's own
+# re-escalation of an escalation nobody acknowledged in time.
+ESCALATION_ORIGINS: dict[str, str] = {
+    "manual": "Manual escalation",
+    "unacknowledged": "Not acknowledged in time",
+}
+
+
+def escalation_trigger_choices() -> list[tuple[str, str]]:
+    """Every value ``Escalation.trigger`` may hold: the registry's escalation kinds (routing
+    triggers never escalate), then the origins."""
+    kinds = [(t.key, t.label) for t in TRIGGERS if t.rule_kind == "escalation"]
+    return kinds + list(ESCALATION_ORIGINS.items())

@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
             name='Escalation',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trigger', models.CharField(choices=[('sentiment_negative', 'Customer sentiment turned negative'), ('frt_amber', 'First-response SLA turned amber'), ('sla_breach', 'SLA breached'), ('tier_upgrade', 'Customer tier upgraded'), ('refund_threshold', 'Refund over threshold'), ('escalate_tag', "Agent tagged 'escalate'"), ('manual', 'Manual escalation'), ('unacknowledged', 'Not acknowledged in time')], max_length=30)),
+                ('trigger', models.CharField(choices=[('sentiment_negative', 'Customer sentiment turned negative'), ('frt_amber', 'First-response SLA turned amber'), ('sla_breach', 'SLA breached'), ('tier_upgrade', 'Customer tier upgraded'), ('refund_threshold', 'Refund at or over a threshold'), ('escalate_tag', "Agent tagged 'escalate'"), ('manual', 'Manual escalation'), ('unacknowledged', 'Not acknowledged in time')], max_length=30)),
                 ('rule_name', models.CharField(blank=True, help_text='Kept if the rule goes.', max_length=150)),
                 ('occurrence', models.CharField(max_length=100)),
                 ('chain_position', models.PositiveSmallIntegerField(default=1)),

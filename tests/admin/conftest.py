@@ -1,4 +1,4 @@
-"""Two teams, each with its lead (leads are staff), plus the other roles, for the admin tests."""
+"""Two teams, each with its lead (access follows the role; nobody is staff), plus the other roles, for the admin tests."""
 
 from __future__ import annotations
 
@@ -24,12 +24,12 @@ def team_b(db):
 
 @pytest.fixture
 def lead_a(team_a):
-    return factories.LeadFactory(username="lead_a", team=team_a, is_staff=True)
+    return factories.LeadFactory(username="lead_a", team=team_a)
 
 
 @pytest.fixture
 def lead_b(team_b):
-    return factories.LeadFactory(username="lead_b", team=team_b, is_staff=True)
+    return factories.LeadFactory(username="lead_b", team=team_b)
 
 
 @pytest.fixture

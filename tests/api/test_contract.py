@@ -182,15 +182,15 @@ ENUMS = {
         "manual",
         "unacknowledged",
     },
-    ("Trigger", "kind"): {
-        "sentiment_negative",
-        "frt_amber",
-        "sla_breach",
-        "tier_upgrade",
-        "refund_threshold",
-        "escalate_tag",
-    },
 }
+RULE_TRIGGER_KINDS = [
+    "sentiment_negative",
+    "frt_amber",
+    "sla_breach",
+    "tier_upgrade",
+    "refund_threshold",
+    "escalate_tag",
+]
 
 
 @pytest.fixture(scope="module")
@@ -267,6 +267,14 @@ def test_contract_enums(schema, component, field):
     prop = resolve(schema, schema["components"]["schemas"][component]["properties"][field])
 
     assert set(prop["enum"]) - {None, ""} == ENUMS[(component, field)]
+
+
+def test_rule_trigger_is_one_object_schema_per_kind(schema):
+    trigger = schema["components"]["schemas"]["RuleRequest"]["properties"]["trigger"]
+
+    kinds = [option["properties"]["kind"]["enum"] for option in trigger["oneOf"]]
+
+    assert kinds == [[kind] for kind in RULE_TRIGGER_KINDS]
 
 
 def test_write_only_fields_never_appear_in_reads(schema):

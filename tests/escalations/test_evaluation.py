@@ -148,7 +148,7 @@ def test_rule_clean_returns_cleaned_values(team, lead_target):
     cleaned = rule_clean(
         kind="escalation",
         trigger_kind="refund_threshold",
-        trigger_params={"amount": 500, "currency": "eur"},
+        trigger_params={"amount": 500, "currency": "EUR"},
         conditions=[{"field": "priority", "op": "gte", "value": "high"}],
         target=lead_target,
         team=team,

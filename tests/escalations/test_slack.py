@@ -96,7 +96,10 @@ def test_slack_target_posts_block_kit_and_keeps_the_holder(escalate_to_slack, fa
     assert len(fake_slack.requests) == 1
     sent = fake_slack.requests[0]
     link = f"https://desk.example.com/tickets/{ticket.pk}/"
-    assert sent["text"] == f"Escalated: #{ticket.pk} Card charged twice (Refund over threshold)"
+    assert (
+        sent["text"]
+        == f"Escalated: #{ticket.pk} Card charged twice (Refund at or over a threshold)"
+    )
     assert [b["type"] for b in sent["blocks"]] == ["header", "section", "section", "actions"]
     assert sent["blocks"][1]["text"]["text"] == f"*<{link}|#{ticket.pk} Card charged twice>*"
     assert sent["blocks"][2]["text"]["text"] == escalation.summary_note.body

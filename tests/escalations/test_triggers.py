@@ -181,7 +181,7 @@ def test_tier_upgrade(data, fires):
 def test_refund_threshold(amount, currency, fires):
     ev = event("refund_requested", {"refund": 12, "amount": amount, "currency": currency})
 
-    firing = evaluate("refund_threshold", ev, {"amount": "500", "currency": "usd"})
+    firing = evaluate("refund_threshold", ev, {"amount": "500", "currency": "USD"})
 
     if fires:
         assert firing is not None
@@ -202,24 +202,32 @@ def test_refund_threshold(amount, currency, fires):
         pytest.param(
             {},
             {
-                "amount": ["This parameter is required."],
-                "currency": ["This parameter is required."],
+                "amount": ["Threshold amount is required."],
+                "currency": ["Currency is required."],
             },
             id="missing",
         ),
         pytest.param(
             {"amount": "-3", "currency": "USD"},
-            {"amount": ["The amount must be greater than zero."]},
+            {
+                "amount": [
+                    "Give an amount from 0.01 to 999999999.99, with at most two decimals (e.g. 500.00)."
+                ]
+            },
             id="negative",
         ),
         pytest.param(
             {"amount": "abc", "currency": "USD"},
-            {"amount": ["'abc' is not a decimal amount."]},
+            {
+                "amount": [
+                    "Give an amount from 0.01 to 999999999.99, with at most two decimals (e.g. 500.00)."
+                ]
+            },
             id="not-decimal",
         ),
         pytest.param(
             {"amount": "10", "currency": "XYZ"},
-            {"currency": ["'XYZ' is not an ISO 4217 currency code."]},
+            {"currency": ["'XYZ' is not an ISO 4217 currency code (e.g. EUR, USD)."]},
             id="bad-currency",
         ),
         pytest.param(
@@ -285,10 +293,10 @@ def test_sentiment_optional_max_score(max_score, fires):
     ("params", "errors"),
     [
         pytest.param(
-            {"max_score": 0.5}, {"max_score": ["Give a number between -1 and 0."]}, id="positive"
+            {"max_score": 0.5}, {"max_score": ["Give a number from -1 to 0."]}, id="positive"
         ),
         pytest.param(
-            {"max_score": "low"}, {"max_score": ["Give a number between -1 and 0."]}, id="text"
+            {"max_score": "low"}, {"max_score": ["Give a number from -1 to 0."]}, id="text"
         ),
         pytest.param(
             {"min": 1}, {"min": ["sentiment_negative takes no parameter 'min'."]}, id="unknown"

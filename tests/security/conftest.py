@@ -47,7 +47,7 @@ def world(db) -> World:
     team_b = factories.TeamFactory(name="Bravo")
     agents = {
         "admin": factories.AdminFactory(username="admin"),
-        "lead_a": factories.LeadFactory(username="lead_a", team=team_a, is_staff=True),
+        "lead_a": factories.LeadFactory(username="lead_a", team=team_a),
         "senior_a": factories.SeniorFactory(username="senior_a", team=team_a),
         "junior_a": factories.AgentFactory(username="junior_a", team=team_a),
         "junior_b": factories.AgentFactory(username="junior_b", team=team_b),

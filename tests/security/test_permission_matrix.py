@@ -101,9 +101,10 @@ def test_pages(world, page, role, expected):
 
 
 # --- Admin ---------------------------------------------------------------------------------
-STAFF_LOGIN = 302  # not staff: to the admin's sign-in page
-ADMIN_ONLY = by_role(200, 403, STAFF_LOGIN, STAFF_LOGIN, STAFF_LOGIN, STAFF_LOGIN)
-LEAD_SCOPED = by_role(200, 200, STAFF_LOGIN, STAFF_LOGIN, STAFF_LOGIN, STAFF_LOGIN)
+STAFF_LOGIN = 302  # signed out: to the admin's sign-in page
+NO_CONSOLE = 403  # signed in, neither lead nor admin: a page that says so
+ADMIN_ONLY = by_role(200, 403, NO_CONSOLE, NO_CONSOLE, NO_CONSOLE, STAFF_LOGIN)
+LEAD_SCOPED = by_role(200, 200, NO_CONSOLE, NO_CONSOLE, NO_CONSOLE, STAFF_LOGIN)
 
 ADMIN_MATRIX: dict[str, dict[str, Any]] = {
     "index": LEAD_SCOPED,

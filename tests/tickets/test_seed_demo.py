@@ -103,6 +103,29 @@ def test_seeded_logins_sign_in_with_the_printed_password():
     assert (admin.is_superuser, admin.is_staff) == (True, True)
 
 
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [
+        ("admin", 200),
+        ("billing-lead", 200),
+        ("technical-lead", 200),
+        ("accounts-lead", 200),
+        ("billing-senior1", 403),
+        ("billing-junior1", 403),
+    ],
+)
+def test_seeded_logins_open_the_console_by_role(client, username, status):
+    # Given the demo data, seeded with no hand-set staff flags
+    seed()
+
+    # When the agent signs in with the printed password and opens the console
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    response = client.get("/admin/escalations/rule/")
+
+    # Then leads and the admin get it; others are told the console is not for them
+    assert response.status_code == status
+
+
 def test_teams_have_a_lead_two_seniors_three_juniors_and_worked_queues():
     seed()
 

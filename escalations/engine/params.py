@@ -1,0 +1,209 @@
+"""Declared parameters: each trigger kind states its stored params once, here-shaped.
+
+A ``ParamSchema`` is a tuple of typed parameters (name, label, help, bounds). It validates stored
+or submitted params (``clean``: every error at once, keyed by parameter name) and describes them
+as JSON Schema (``json_schema``) for the OpenAPI document. The console form fields are derived
+from the same declarations (``escalations.admin_forms.param_form_field``) and hand their values
+to the same ``clean``, so the console, the API and the schema accept exactly the same params.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+
+from tickets.currencies import ISO_4217_CODES
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: ``clean`` returns the stored value or raises ``ValueError(message)``."""
+
+    name: str
+    label: str
+    help_text: str
+    required: bool = False
+    type: ClassVar[str] = "text"
+
+    def clean(self, raw: Any) -> Any:
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """The parameter in words, for help texts."""
+        need = "required" if self.required else "optional"
+        return f"{self.label} ({need}): {self.help_text}"
+
+
+@dataclass(frozen=True)
+class AmountParam(Param):
+    """A positive money amount with two decimals, up to ``max_integer_digits`` before the point.
+
+    Given as a decimal string (``"500.00"``, at most two decimals) or a JSON number (rounded to
+    cents); stored as a string with two decimals.
+    """
+
+    max_integer_digits: int = 9
+    type: ClassVar[str] = "amount"
+
+    @property
+    def minimum(self) -> Decimal:
+        return Decimal("0.01")
+
+    @property
+    def maximum(self) -> Decimal:
+        return Decimal("9" * self.max_integer_digits + ".99")
+
+    @property
+    def pattern(self) -> str:
+        return rf"^(?!0*(\.0*)?$)[0-9]{{1,{self.max_integer_digits}}}(\.[0-9]{{1,2}})?$"
+
+    def _bounds_message(self) -> str:
+        return (
+            f"Give an amount from {self.minimum} to {self.maximum}, "
+            "with at most two decimals (e.g. 500.00)."
+        )
+
+    def clean(self, raw: Any) -> str:
+        if isinstance(raw, str):
+            if not re.match(self.pattern, raw):
+                raise ValueError(self._bounds_message())
+            return str(Decimal(raw).quantize(Decimal("0.01")))
+        if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal):
+            raise ValueError(self._bounds_message())
+        try:
+            amount = Decimal(str(raw))
+        except InvalidOperation:
+            raise ValueError(self._bounds_message()) from None
+        if not amount.is_finite() or not self.minimum <= amount <= self.maximum:
+            raise ValueError(self._bounds_message())
+        return str(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "title": self.label,
+            "description": self.help_text,
+            "oneOf": [
+                {"type": "string", "pattern": self.pattern, "example": "500.00"},
+                {
+                    "type": "number",
+                    "minimum": float(self.minimum),
+                    "maximum": float(self.maximum),
+                },
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class NumberParam(Param):
+    """A number between ``minimum`` and ``maximum`` (inclusive)."""
+
+    minimum: float = 0.0
+    maximum: float = 1.0
+    step: float = 0.01
+    type: ClassVar[str] = "number"
+
+    def clean(self, raw: Any) -> float:
+        if (
+            isinstance(raw, bool)
+            or not isinstance(raw, int | float)
+            or not self.minimum <= raw <= self.maximum
+        ):
+            raise ValueError(f"Give a number from {self.minimum:g} to {self.maximum:g}.")
+        return float(raw)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "title": self.label,
+            "description": self.help_text,
+            "type": "number",
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+        }
+
+
+@dataclass(frozen=True)
+class CurrencyParam(Param):
+    """An ISO 4217 currency code in capitals."""
+
+    type: ClassVar[str] = "currency"
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return ISO_4217_CODES
+
+    def clean(self, raw: Any) -> str:
+        if not isinstance(raw, str) or raw not in ISO_4217_CODES:
+            raise ValueError(f"{raw!r} is not an ISO 4217 currency code (e.g. EUR, USD).")
+        return raw
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "title": self.label,
+            "description": self.help_text,
+            "type": "string",
+            "enum": list(ISO_4217_CODES),
+        }
+
+
+@dataclass(frozen=True)
+class ParamSchema:
+    """The parameters of one trigger kind (none by default)."""
+
+    params: tuple[Param, ...] = ()
+
+    def __iter__(self) -> Any:
+        return iter(self.params)
+
+    def __bool__(self) -> bool:
+        return bool(self.params)
+
+    def names(self) -> list[str]:
+        return [param.name for param in self.params]
+
+    def clean(self, raw: Any, *, owner: str) -> dict[str, Any]:
+        """Cleaned params, or ``ValidationError`` keyed by parameter name (every error at once)."""
+        if raw in (None, ""):
+            raw = {}
+        if not isinstance(raw, dict):
+            raise ValidationError({"params": ["Give the parameters as an object."]})
+        declared = {param.name: param for param in self.params}
+        errors: dict[str, list[str]] = {
+            name: [f"{owner} takes no parameter {name!r}."]
+            for name in sorted(set(raw) - set(declared), key=str)
+        }
+        cleaned: dict[str, Any] = {}
+        for name, param in declared.items():
+            if name not in raw:
+                if param.required:
+                    errors[name] = [f"{param.label} is required."]
+                continue
+            try:
+                cleaned[name] = param.clean(raw[name])
+            except ValueError as exc:
+                errors[name] = [str(exc)]
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {param.name: param.json_schema() for param in self.params},
+            "additionalProperties": False,
+        }
+        required = [param.name for param in self.params if param.required]
+        if required:
+            schema["required"] = required
+        return schema
+
+    def describe(self) -> str:
+        if not self.params:
+            return "No parameters."
+        return " ".join(param.describe() for param in self.params)

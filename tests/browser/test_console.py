@@ -1,0 +1,76 @@
+"""The console in a real Chromium: a freshly seeded lead signs in and edits a rule."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect, sync_playwright
+
+from escalations.models import Rule
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tickets.demo import DEMO_PASSWORD
+
+pytestmark = [pytest.mark.browser]
+
+REFUND_RULE = "Billing: large refunds to refund specialists"
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    call_command("seed_demo", tickets=20, customers=10, stdout=StringIO(), stderr=StringIO())
+
+
+def _sign_in(browser, live_url, username):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("link", name="My tickets")).to_be_visible()
+    return page
+
+
+def test_freshly_seeded_lead_signs_in_and_edits_a_rule(live_url, seeded):
+    # Given the demo data, untouched since seeding
+    rule = Rule.objects.get(name=REFUND_RULE)
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # When the billing lead signs in and follows "Rules & SLAs" to the refund rule
+        page = _sign_in(browser, live_url, "billing-lead")
+        page.get_by_role("link", name="Rules & SLAs").click()
+        expect(page.locator("#site-name")).to_have_text("KimonDesk console")
+        page.screenshot(path=str(ARTIFACTS / "console-index-lead.png"), full_page=True)
+        page.locator("#content-main").get_by_role("link", name="Rules", exact=True).click()
+        page.get_by_role("link", name=REFUND_RULE).click()
+
+        # And raises the refund threshold and saves
+        page.locator('input[name="tp__refund_threshold__amount"]').fill("800.00")
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+        page.screenshot(path=str(ARTIFACTS / "console-rule-saved.png"), full_page=True)
+        browser.close()
+
+    # Then the rule has the new threshold
+    rule.refresh_from_db()
+    assert rule.trigger_params == {"amount": "800.00", "currency": "USD"}
+
+
+def test_seeded_junior_is_told_the_console_is_not_theirs(live_url, seeded):
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = _sign_in(browser, live_url, "billing-junior1")
+
+        response = page.goto(f"{live_url}/admin/")
+
+        status = response.status if response else None
+        heading = page.get_by_role("heading", level=1).inner_text()
+        has_console_link = page.get_by_role("link", name="Rules & SLAs").count()
+        page.screenshot(path=str(ARTIFACTS / "console-no-access-junior.png"), full_page=True)
+        browser.close()
+
+    assert status == 403
+    assert heading == "The console is for team leads and admins"
+    assert has_console_link == 0
