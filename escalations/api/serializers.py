@@ -3,6 +3,7 @@ audited services in ``escalations.api.services`` and the engine via ``escalation
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,11 +18,15 @@ from escalations.engine.conditions import (
     ORDER_OPS,
     conditions_clean,
 )
+from escalations.feedback.models import FEEDBACK_COMMENT_MAX_LENGTH
+from escalations.feedback.selectors import feedback_editable_until
 from escalations.models import (
     AuditEvent,
     Calendar,
     DeliveryAttempt,
     Escalation,
+    EscalationFeedback,
+    FeedbackReason,
     Rule,
     SLAMetric,
     SLAPolicy,
@@ -77,8 +82,52 @@ class HandoffSerializer(serializers.Serializer):
     complete = serializers.BooleanField(source="handoff_complete")
 
 
+class FeedbackSerializer(serializers.ModelSerializer):
+    editable_until = serializers.SerializerMethodField(
+        help_text="Until when the author may still change it (ESCALATION_FEEDBACK_EDIT_HOURS)."
+    )
+
+    class Meta:
+        model = EscalationFeedback
+        fields = [
+            "needed",
+            "reason",
+            "comment",
+            "author",
+            "created_at",
+            "updated_at",
+            "editable_until",
+        ]
+        read_only_fields = fields
+
+    def get_editable_until(self, feedback: EscalationFeedback) -> datetime:
+        return feedback_editable_until(feedback=feedback)
+
+
+class FeedbackInputSerializer(serializers.Serializer):
+    needed = serializers.BooleanField(help_text="Was the escalation needed?")
+    reason = serializers.ChoiceField(
+        choices=FeedbackReason.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Optional. `needed_authority` goes with needed=true; `first_level`, "
+        "`wrong_team`, `customer_not_upset` and `duplicate` with needed=false.",
+    )
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=FEEDBACK_COMMENT_MAX_LENGTH,
+        help_text=f"Optional, at most {FEEDBACK_COMMENT_MAX_LENGTH} characters.",
+    )
+
+
 class EscalationSerializer(serializers.ModelSerializer):
     handoff = HandoffSerializer(source="*", read_only=True)
+    feedback = serializers.SerializerMethodField(
+        help_text="The receiver's judgement (null until given)."
+    )
     sla = serializers.JSONField(
         source="sla_snapshot", read_only=True, help_text="The ticket's SLA when it was escalated."
     )
@@ -109,13 +158,22 @@ class EscalationSerializer(serializers.ModelSerializer):
             "summary_note",
             "acknowledged_at",
             "acknowledged_by",
+            "feedback",
             "created_at",
         ]
         read_only_fields = fields
 
+    @extend_schema_field(FeedbackSerializer(allow_null=True))
+    def get_feedback(self, escalation: Escalation) -> dict[str, Any] | None:
+        try:
+            feedback = escalation.feedback
+        except EscalationFeedback.DoesNotExist:
+            return None
+        return dict(FeedbackSerializer(feedback).data)
+
 
 def escalation_read_queryset() -> QuerySet[Escalation]:
-    return Escalation.objects.select_related("summary_note")
+    return Escalation.objects.select_related("summary_note", "feedback")
 
 
 # --- Targets --------------------------------------------------------------------------------
