@@ -322,6 +322,44 @@ class BacktestHitSerializer(serializers.Serializer):
         return data
 
 
+class JudgedEscalationSerializer(serializers.Serializer):
+    """A past escalation and its feedback; the comment is empty for a ticket you may not see."""
+
+    escalation = serializers.IntegerField(source="escalation_id")
+    ticket = serializers.IntegerField(source="ticket_id")
+    at = serializers.DateTimeField()
+    needed = serializers.BooleanField()
+    reason = serializers.CharField()
+    comment = serializers.CharField()
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if data["ticket"] not in self.context.get("visible_tickets", ()):
+            data["comment"] = ""
+        return data
+
+
+class BacktestJudgedSerializer(serializers.Serializer):
+    made = serializers.IntegerField(
+        help_text="Hits matching an escalation actually made in the window (same ticket and "
+        "occurrence)."
+    )
+    judged = serializers.IntegerField(help_text="Of those, how many have receiver feedback.")
+    needed = serializers.IntegerField(help_text="Of those, how many were judged needed.")
+    unnecessary_count = serializers.SerializerMethodField()
+    unnecessary = JudgedEscalationSerializer(
+        many=True, help_text="Escalations the rule would make that were judged not needed."
+    )
+    missed_needed = JudgedEscalationSerializer(
+        many=True,
+        help_text="This rule's escalations of the window judged needed that it would no longer "
+        "make.",
+    )
+
+    def get_unnecessary_count(self, judged: Any) -> int:
+        return len(judged.unnecessary)
+
+
 class BacktestSerializer(serializers.Serializer):
     rule = serializers.IntegerField(source="rule_id")
     days = serializers.IntegerField()
@@ -330,6 +368,7 @@ class BacktestSerializer(serializers.Serializer):
     tickets_evaluated = serializers.IntegerField()
     hit_count = serializers.SerializerMethodField()
     hits = BacktestHitSerializer(many=True)
+    judged = BacktestJudgedSerializer(help_text="Receivers' feedback set beside the hits.")
 
     def get_hit_count(self, result: Any) -> int:
         return len(result.hits)

@@ -155,8 +155,10 @@ class RuleViewSet(AuditedConfigViewSet):
         query = serializers.BacktestQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         result = engine.rule_backtest(rule=rule, days=query.validated_data["days"])
+        judged = [*result.judged.unnecessary, *result.judged.missed_needed]
         visible = ticket_ids_visible_to(
-            agent=self.agent, ticket_ids=[hit.ticket_id for hit in result.hits]
+            agent=self.agent,
+            ticket_ids=[hit.ticket_id for hit in result.hits] + [j.ticket_id for j in judged],
         )
         return Response(
             serializers.BacktestSerializer(result, context={"visible_tickets": visible}).data
