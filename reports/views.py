@@ -16,6 +16,7 @@ from tickets.models import Agent, Team
 
 from . import csv as report_csv
 from .charts import Series, line_chart_svg
+from .decisions.precision import rule_precision, trigger_precision
 from .selectors import (
     TREND_MONTHS,
     AgentReport,
@@ -110,15 +111,15 @@ def report_overview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def report_rules(request: HttpRequest) -> HttpResponse:
-    return _team_page(
-        request,
-        "reports/rules.html",
-        lambda team, month: {
-            "stats": rule_health(
-                team=team, window=month_window(month=month, zone=team_zone(team=team))
-            )
-        },
-    )
+    def build(team: Team, month: date) -> dict[str, Any]:
+        window = month_window(month=month, zone=team_zone(team=team))
+        return {
+            "stats": rule_health(team=team, window=window),
+            "precision": rule_precision(team=team, window=window),
+            "trigger_precision": trigger_precision(team=team, window=window),
+        }
+
+    return _team_page(request, "reports/rules.html", build)
 
 
 EXPORTS = {"rates", "handoff", "prompts", "rules"}

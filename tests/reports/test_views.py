@@ -238,7 +238,8 @@ def count_queries(client, user, name, *args, **params):
     ("name", "kind", "queries"),
     [
         ("reports:overview", "team", 8),
-        ("reports:rules", "team", 5),
+        # rules: 5 for rule health, 5 for precision from feedback (per rule and per trigger)
+        ("reports:rules", "team", 10),
         ("reports:export", "csv", 8),
         ("reports:agent", "agent", 8),
         ("reports:agent_export", "agent", 8),
