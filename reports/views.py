@@ -16,6 +16,7 @@ from tickets.models import Agent, Team
 
 from . import csv as report_csv
 from .charts import Series, line_chart_svg
+from .decisions.outcomes import agent_escalation_outcomes
 from .decisions.precision import rule_precision, trigger_precision
 from .selectors import (
     TREND_MONTHS,
@@ -189,7 +190,10 @@ def report_agent(request: HttpRequest, agent_id: int) -> HttpResponse:
             ),
         ],
     )
-    return render(request, "reports/agent.html", {"report": report, "chart": chart})
+    outcomes = agent_escalation_outcomes(agent=report.agent, window=report.current.window)
+    return render(
+        request, "reports/agent.html", {"report": report, "chart": chart, "outcomes": outcomes}
+    )
 
 
 @login_required

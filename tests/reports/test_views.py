@@ -241,7 +241,8 @@ def count_queries(client, user, name, *args, **params):
         # rules: 5 for rule health, 5 for precision from feedback (per rule and per trigger)
         ("reports:rules", "team", 10),
         ("reports:export", "csv", 8),
-        ("reports:agent", "agent", 8),
+        # agent: 8, and 3 for the outcome of their escalations (escalations, events, thresholds)
+        ("reports:agent", "agent", 11),
         ("reports:agent_export", "agent", 8),
     ],
     ids=["overview", "rules", "prompts-csv", "agent", "agent-csv"],
