@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -14,8 +14,9 @@ from tickets.models import Agent, Queue, Ticket, TicketEvent
 from tickets.selectors import tickets_visible_to
 
 from .admin_forms import rule_backtest_run
+from .engine.backtest import BacktestJudged, JudgedEscalation
 from .engine.conditions import CONDITION_FIELDS, ChoiceField, TagCondition
-from .models import AuditEvent, Escalation, Rule, RuleKind, TargetKind
+from .models import AuditEvent, Escalation, FeedbackReason, Rule, RuleKind, TargetKind
 
 FIRED_WINDOW_DAYS = 30
 
@@ -126,6 +127,34 @@ class PreviewHit:
 
 
 @dataclass(frozen=True)
+class PreviewJudged:
+    """A past escalation and its feedback as the viewer may see it (another team's ticket shows
+    no comment)."""
+
+    escalation_id: int
+    ticket_id: int
+    at: Any
+    reason_label: str
+    comment: str
+    visible: bool
+
+
+def _preview_judged(rows: list[JudgedEscalation], visible: set[int]) -> list[PreviewJudged]:
+    labels = dict(FeedbackReason.choices)
+    return [
+        PreviewJudged(
+            escalation_id=row.escalation_id,
+            ticket_id=row.ticket_id,
+            at=row.at,
+            reason_label=labels.get(row.reason, ""),
+            comment=row.comment if row.ticket_id in visible else "",
+            visible=row.ticket_id in visible,
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
 class RulePreview:
     rule: Rule
     days: int
@@ -137,6 +166,9 @@ class RulePreview:
     team_tickets_handled: int
     escalations_before: int
     escalations_after: int
+    judged: BacktestJudged = field(default_factory=BacktestJudged)
+    unnecessary: list[PreviewJudged] = field(default_factory=list)
+    missed_needed: list[PreviewJudged] = field(default_factory=list)
 
     @property
     def other_team_hits(self) -> int:
@@ -176,8 +208,12 @@ def rule_preview_build(*, rule: Rule, days: int, viewer: Agent) -> RulePreview:
                 "pk", flat=True
             )
         )
+    judged = result.judged
+    judged_ids = {row.ticket_id for row in [*judged.unnecessary, *judged.missed_needed]}
     visible = set(
-        tickets_visible_to(agent=viewer).filter(pk__in=hit_ids).values_list("pk", flat=True)
+        tickets_visible_to(agent=viewer)
+        .filter(pk__in=hit_ids | judged_ids)
+        .values_list("pk", flat=True)
     )
     hits = [
         PreviewHit(
@@ -204,6 +240,9 @@ def rule_preview_build(*, rule: Rule, days: int, viewer: Agent) -> RulePreview:
         team_tickets_handled=events.values("ticket_id").distinct().count(),
         escalations_before=before,
         escalations_after=before - own + team_hits,
+        judged=judged,
+        unnecessary=_preview_judged(judged.unnecessary, visible),
+        missed_needed=_preview_judged(judged.missed_needed, visible),
     )
 
 

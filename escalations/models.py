@@ -620,3 +620,8 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} to webhook {self.webhook_id} ({self.status})"
+
+
+# Receiver feedback lives in its own subpackage; imported here so the app registers it.
+from escalations.feedback.models import EscalationFeedback as EscalationFeedback  # noqa: E402
+from escalations.feedback.models import FeedbackReason as FeedbackReason  # noqa: E402

@@ -1,3 +1,4 @@
-from .api import urlpatterns
+from .api import urlpatterns as rate_urlpatterns
+from .decisions.api import urlpatterns as decision_urlpatterns
 
-__all__ = ["urlpatterns"]
+urlpatterns = [*rate_urlpatterns, *decision_urlpatterns]

@@ -17,6 +17,8 @@ from tickets.models import Agent, Team
 
 from . import csv as report_csv
 from .charts import Series, distribution_chart_svg, line_chart_svg, rate_bins
+from .decisions.outcomes import agent_escalation_outcomes
+from .decisions.precision import rule_precision, trigger_precision
 from .selectors import (
     TREND_MONTHS,
     AgentReport,
@@ -173,15 +175,15 @@ def report_overview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def report_rules(request: HttpRequest) -> HttpResponse:
-    return _team_page(
-        request,
-        "reports/rules.html",
-        lambda team, month: {
-            "stats": rule_health(
-                team=team, window=month_window(month=month, zone=team_zone(team=team))
-            )
-        },
-    )
+    def build(team: Team, month: date) -> dict[str, Any]:
+        window = month_window(month=month, zone=team_zone(team=team))
+        return {
+            "stats": rule_health(team=team, window=window),
+            "precision": rule_precision(team=team, window=window),
+            "trigger_precision": trigger_precision(team=team, window=window),
+        }
+
+    return _team_page(request, "reports/rules.html", build)
 
 
 EXPORTS = {"rates", "handoff", "prompts", "rules"}
@@ -259,8 +261,11 @@ def report_agent(request: HttpRequest, agent_id: int) -> HttpResponse:
         ],
     )
     choice = month_choice(team=report.team, month=report.current.window.month)
+    outcomes = agent_escalation_outcomes(agent=report.agent, window=report.current.window)
     return render(
-        request, "reports/agent.html", {"report": report, "chart": chart, "choice": choice}
+        request,
+        "reports/agent.html",
+        {"report": report, "chart": chart, "choice": choice, "outcomes": outcomes},
     )
 
 

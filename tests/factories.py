@@ -10,6 +10,7 @@ from factory.django import DjangoModelFactory
 from escalations.models import (
     Calendar,
     Escalation,
+    EscalationFeedback,
     OpeningHours,
     Rule,
     SLAPolicy,
@@ -244,3 +245,13 @@ class BackdatedEscalationFactory(BackdatedFactory):
     handoff_tried = "Reset the password twice"
     handoff_diagnosis = "SSO misconfigured on the customer side"
     handoff_authority_needed = "Change the SSO settings of the account"
+
+
+class EscalationFeedbackFactory(BackdatedFactory):
+    class Meta:
+        model = EscalationFeedback
+
+    escalation = factory.SubFactory(EscalationFactory)
+    needed = True
+    reason = ""
+    comment = ""

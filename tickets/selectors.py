@@ -170,6 +170,7 @@ def ticket_escalations(*, ticket: Ticket) -> list[Escalation]:
             "initiated_by",
             "acknowledged_by",
             "summary_note__author",
+            "feedback__author",
         )
     )
 
@@ -178,7 +179,15 @@ def ticket_escalations_since(*, ticket_id: int, since_id: int) -> list[Escalatio
     """Escalations of a ticket newer than ``since_id``, oldest first (the page's catch-up)."""
     return list(
         Escalation.objects.filter(ticket_id=ticket_id, pk__gt=since_id)
-        .select_related("ticket", "rule", "from_agent", "to_agent", "to_queue", "summary_note")
+        .select_related(
+            "ticket",
+            "rule",
+            "from_agent",
+            "to_agent",
+            "to_queue",
+            "summary_note",
+            "feedback__author",
+        )
         .order_by("pk")
     )
 

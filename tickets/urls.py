@@ -20,4 +20,9 @@ urlpatterns = [
         views.escalation_acknowledge_page,
         name="escalation_acknowledge_page",
     ),
+    path(
+        "escalations/<int:escalation_id>/feedback/",
+        views.escalation_feedback_page,
+        name="escalation_feedback_page",
+    ),
 ]

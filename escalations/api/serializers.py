@@ -3,6 +3,7 @@ audited services in ``escalations.api.services`` and the engine via ``escalation
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,11 +18,15 @@ from escalations.engine.conditions import (
     ORDER_OPS,
     conditions_clean,
 )
+from escalations.feedback.models import FEEDBACK_COMMENT_MAX_LENGTH
+from escalations.feedback.selectors import feedback_editable_until
 from escalations.models import (
     AuditEvent,
     Calendar,
     DeliveryAttempt,
     Escalation,
+    EscalationFeedback,
+    FeedbackReason,
     Rule,
     SLAMetric,
     SLAPolicy,
@@ -77,8 +82,52 @@ class HandoffSerializer(serializers.Serializer):
     complete = serializers.BooleanField(source="handoff_complete")
 
 
+class FeedbackSerializer(serializers.ModelSerializer):
+    editable_until = serializers.SerializerMethodField(
+        help_text="Until when the author may still change it (ESCALATION_FEEDBACK_EDIT_HOURS)."
+    )
+
+    class Meta:
+        model = EscalationFeedback
+        fields = [
+            "needed",
+            "reason",
+            "comment",
+            "author",
+            "created_at",
+            "updated_at",
+            "editable_until",
+        ]
+        read_only_fields = fields
+
+    def get_editable_until(self, feedback: EscalationFeedback) -> datetime:
+        return feedback_editable_until(feedback=feedback)
+
+
+class FeedbackInputSerializer(serializers.Serializer):
+    needed = serializers.BooleanField(help_text="Was the escalation needed?")
+    reason = serializers.ChoiceField(
+        choices=FeedbackReason.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Optional. `needed_authority` goes with needed=true; `first_level`, "
+        "`wrong_team`, `customer_not_upset` and `duplicate` with needed=false.",
+    )
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=FEEDBACK_COMMENT_MAX_LENGTH,
+        help_text=f"Optional, at most {FEEDBACK_COMMENT_MAX_LENGTH} characters.",
+    )
+
+
 class EscalationSerializer(serializers.ModelSerializer):
     handoff = HandoffSerializer(source="*", read_only=True)
+    feedback = serializers.SerializerMethodField(
+        help_text="The receiver's judgement (null until given)."
+    )
     sla = serializers.JSONField(
         source="sla_snapshot", read_only=True, help_text="The ticket's SLA when it was escalated."
     )
@@ -109,13 +158,22 @@ class EscalationSerializer(serializers.ModelSerializer):
             "summary_note",
             "acknowledged_at",
             "acknowledged_by",
+            "feedback",
             "created_at",
         ]
         read_only_fields = fields
 
+    @extend_schema_field(FeedbackSerializer(allow_null=True))
+    def get_feedback(self, escalation: Escalation) -> dict[str, Any] | None:
+        try:
+            feedback = escalation.feedback
+        except EscalationFeedback.DoesNotExist:
+            return None
+        return dict(FeedbackSerializer(feedback).data)
+
 
 def escalation_read_queryset() -> QuerySet[Escalation]:
-    return Escalation.objects.select_related("summary_note")
+    return Escalation.objects.select_related("summary_note", "feedback")
 
 
 # --- Targets --------------------------------------------------------------------------------
@@ -284,6 +342,44 @@ class BacktestHitSerializer(serializers.Serializer):
         return data
 
 
+class JudgedEscalationSerializer(serializers.Serializer):
+    """A past escalation and its feedback; the comment is empty for a ticket you may not see."""
+
+    escalation = serializers.IntegerField(source="escalation_id")
+    ticket = serializers.IntegerField(source="ticket_id")
+    at = serializers.DateTimeField()
+    needed = serializers.BooleanField()
+    reason = serializers.CharField()
+    comment = serializers.CharField()
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if data["ticket"] not in self.context.get("visible_tickets", ()):
+            data["comment"] = ""
+        return data
+
+
+class BacktestJudgedSerializer(serializers.Serializer):
+    made = serializers.IntegerField(
+        help_text="Hits matching an escalation actually made in the window (same ticket and "
+        "occurrence)."
+    )
+    judged = serializers.IntegerField(help_text="Of those, how many have receiver feedback.")
+    needed = serializers.IntegerField(help_text="Of those, how many were judged needed.")
+    unnecessary_count = serializers.SerializerMethodField()
+    unnecessary = JudgedEscalationSerializer(
+        many=True, help_text="Escalations the rule would make that were judged not needed."
+    )
+    missed_needed = JudgedEscalationSerializer(
+        many=True,
+        help_text="This rule's escalations of the window judged needed that it would no longer "
+        "make.",
+    )
+
+    def get_unnecessary_count(self, judged: Any) -> int:
+        return len(judged.unnecessary)
+
+
 class BacktestSerializer(serializers.Serializer):
     rule = serializers.IntegerField(source="rule_id")
     days = serializers.IntegerField()
@@ -292,6 +388,7 @@ class BacktestSerializer(serializers.Serializer):
     tickets_evaluated = serializers.IntegerField()
     hit_count = serializers.SerializerMethodField()
     hits = BacktestHitSerializer(many=True)
+    judged = BacktestJudgedSerializer(help_text="Receivers' feedback set beside the hits.")
 
     def get_hit_count(self, result: Any) -> int:
         return len(result.hits)

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from escalations import webhooks
+from escalations.feedback.services import escalation_feedback_give
 from escalations.models import AuditEvent, Calendar, Escalation, Rule, SLAPolicy, Target, Webhook
 from kimondesk.api.idempotency import idempotent
 from kimondesk.api.permissions import LEAD
@@ -24,6 +25,16 @@ from . import engine, filters, serializers, services
 
 
 @extend_schema_view(
+    feedback=extend_schema(
+        request=serializers.FeedbackInputSerializer,
+        responses={200: serializers.EscalationSerializer, 201: serializers.EscalationSerializer},
+        description=(
+            "The receiver (or their lead, or an admin) says whether the escalation was needed: "
+            "201 when first given, 200 when its author changes it. Others get 403 (404 if they "
+            "cannot see the ticket). Only the author may change it, within "
+            "ESCALATION_FEEDBACK_EDIT_HOURS (default 24) of giving it; 409 after."
+        ),
+    ),
     acknowledge=extend_schema(
         request=None,
         responses=serializers.EscalationSerializer,
@@ -31,7 +42,7 @@ from . import engine, filters, serializers, services
             "The receiver (or a lead/admin of the team) acknowledges the handoff. "
             "409 if it was already acknowledged."
         ),
-    )
+    ),
 )
 class EscalationViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Escalations of the tickets you can see."""
@@ -40,7 +51,7 @@ class EscalationViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
     filterset_class = filters.EscalationFilter
     ordering_fields = ["created_at", "id", "acknowledged_at"]
     ordering = ["-created_at", "-id"]
-    conflict_actions = ("acknowledge",)
+    conflict_actions = ("acknowledge", "feedback")
 
     def scoped_queryset(self) -> QuerySet[Escalation]:
         visible = tickets_visible_to(agent=self.agent).values("pk")
@@ -52,6 +63,18 @@ class EscalationViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         escalation = engine.escalation_acknowledge(escalation=self.get_object(), actor=self.agent)
         escalation = self.get_queryset().get(pk=escalation.pk)
         return Response(self.get_serializer(escalation).data)
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def feedback(self, request: Request, pk: str | None = None) -> Response:
+        payload = serializers.FeedbackInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        given = escalation_feedback_give(
+            escalation=self.get_object(), actor=self.agent, **payload.validated_data
+        )
+        escalation = self.get_queryset().get(pk=given.feedback.escalation_id)
+        code = status.HTTP_201_CREATED if given.created else status.HTTP_200_OK
+        return Response(self.get_serializer(escalation).data, status=code)
 
 
 class AuditedConfigViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -132,8 +155,10 @@ class RuleViewSet(AuditedConfigViewSet):
         query = serializers.BacktestQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         result = engine.rule_backtest(rule=rule, days=query.validated_data["days"])
+        judged = [*result.judged.unnecessary, *result.judged.missed_needed]
         visible = ticket_ids_visible_to(
-            agent=self.agent, ticket_ids=[hit.ticket_id for hit in result.hits]
+            agent=self.agent,
+            ticket_ids=[hit.ticket_id for hit in result.hits] + [j.ticket_id for j in judged],
         )
         return Response(
             serializers.BacktestSerializer(result, context={"visible_tickets": visible}).data

@@ -7,6 +7,10 @@ ticket was urgent. Facts the log does not carry (a queue's team moving, a team's
 are taken as they are now. The rule's cooldown is applied between hits of the same ticket; the
 other runtime guards (chain length, holder, ping-pong) depend on what earlier escalations would
 have done and are not simulated.
+
+Receivers' feedback on the escalations actually made in the window is set beside the hits
+(``BacktestJudged``): how many of the escalations the rule would have made were judged unnecessary,
+and which escalations of this rule judged needed it would no longer make.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from escalations.models import Rule
+from escalations.feedback.selectors import escalation_feedback_of
+from escalations.models import Escalation, EscalationFeedback, Rule
 from tickets.models import EventKind, Message, Queue, TicketEvent
 
 from .context import TicketContext, ticket_context_from, ticket_context_queryset
@@ -47,6 +52,35 @@ class BacktestHit:
     sentence: str = ""
 
 
+@dataclass(frozen=True)
+class JudgedEscalation:
+    """A past escalation and its receiver's verdict."""
+
+    escalation_id: int
+    ticket_id: int
+    at: datetime
+    needed: bool
+    reason: str
+    comment: str
+
+
+@dataclass
+class BacktestJudged:
+    """The hits set against what receivers said about the escalations actually made.
+
+    ``made``: hits that match an escalation made in the window (same ticket and occurrence, by any
+    rule); ``judged``: those with feedback; ``unnecessary``: those judged not needed;
+    ``missed_needed``: this rule's own escalations of the window judged needed that the rule as
+    previewed would not make (none for a rule not saved yet).
+    """
+
+    made: int = 0
+    judged: int = 0
+    needed: int = 0
+    unnecessary: list[JudgedEscalation] = field(default_factory=list)
+    missed_needed: list[JudgedEscalation] = field(default_factory=list)
+
+
 @dataclass
 class BacktestResult:
     rule_id: int
@@ -55,6 +89,7 @@ class BacktestResult:
     window_end: datetime
     tickets_evaluated: int
     hits: list[BacktestHit] = field(default_factory=list)
+    judged: BacktestJudged = field(default_factory=BacktestJudged)
 
 
 def _rewind(ctx: TicketContext, event: TicketEvent, queue_team: dict[int, int]) -> TicketContext:
@@ -86,6 +121,7 @@ def backtest_run(*, rule: Rule, days: int, now: datetime) -> BacktestResult:
         rule_id=rule.pk, days=days, window_start=start, window_end=now, tickets_evaluated=0
     )
     if rule.trigger_kind not in TRIGGERS:
+        result.judged = backtest_judged(rule=rule, result=result)
         return result
     trigger = TRIGGERS.get(rule.trigger_kind)
     params = trigger.clean_params(rule.trigger_params)
@@ -95,6 +131,7 @@ def backtest_run(*, rule: Rule, days: int, now: datetime) -> BacktestResult:
         ).order_by("created_at", "id")
     )
     if not candidates:
+        result.judged = backtest_judged(rule=rule, result=result)
         return result
     ticket_ids = {e.ticket_id for e in candidates}
     result.tickets_evaluated = len(ticket_ids)
@@ -141,7 +178,58 @@ def backtest_run(*, rule: Rule, days: int, now: datetime) -> BacktestResult:
             result.hits.append(hit)
     result.hits.sort(key=lambda h: (h.at, h.ticket_id))
     result.hits = _apply_cooldown(result.hits, minutes=rule.cooldown_minutes)
+    result.judged = backtest_judged(rule=rule, result=result)
     return result
+
+
+def _judged(escalation: Escalation, feedback: EscalationFeedback) -> JudgedEscalation:
+    return JudgedEscalation(
+        escalation_id=escalation.pk,
+        ticket_id=escalation.ticket_id,
+        at=escalation.created_at,
+        needed=feedback.needed,
+        reason=feedback.reason,
+        comment=feedback.comment,
+    )
+
+
+def backtest_judged(*, rule: Rule, result: BacktestResult) -> BacktestJudged:
+    """Feedback on the window's escalations, matched to the hits by (ticket, occurrence). Two
+    reads whatever the window holds."""
+    judged = BacktestJudged()
+    in_window = Escalation.objects.filter(
+        created_at__gte=result.window_start, created_at__lte=result.window_end
+    ).select_related("feedback")
+    hit_keys = {(hit.ticket_id, hit.occurrence) for hit in result.hits}
+    if hit_keys:
+        made = in_window.filter(
+            ticket_id__in={t for t, _ in hit_keys}, occurrence__in={o for _, o in hit_keys}
+        ).order_by("created_at", "id")
+        seen: set[tuple[int, str]] = set()
+        for escalation in made:
+            key = (escalation.ticket_id, escalation.occurrence)
+            if key not in hit_keys or key in seen:
+                continue
+            seen.add(key)
+            judged.made += 1
+            feedback = escalation_feedback_of(escalation=escalation)
+            if feedback is None:
+                continue
+            judged.judged += 1
+            if feedback.needed:
+                judged.needed += 1
+            else:
+                judged.unnecessary.append(_judged(escalation, feedback))
+    if rule.pk is not None:
+        own_needed = in_window.filter(rule_id=rule.pk, feedback__needed=True).order_by(
+            "created_at", "id"
+        )
+        judged.missed_needed = [
+            _judged(escalation, escalation.feedback)
+            for escalation in own_needed
+            if (escalation.ticket_id, escalation.occurrence) not in hit_keys
+        ]
+    return judged
 
 
 def _hit(

@@ -227,6 +227,8 @@ KIMONDESK = {
     # Base URL used for links in Slack messages and webhooks.
     "PUBLIC_URL": env.str("PUBLIC_URL", default="http://127.0.0.1:8000"),
     "ESCALATION_MAX_CHAIN": env.int("ESCALATION_MAX_CHAIN", default=4),
+    # How long the author of an escalation's feedback may still change it (hours).
+    "ESCALATION_FEEDBACK_EDIT_HOURS": env.int("ESCALATION_FEEDBACK_EDIT_HOURS", default=24),
     # An open socket re-checks the agent's access at most this often (seconds).
     "SOCKET_RECHECK_SECONDS": env.float("SOCKET_RECHECK_SECONDS", default=5),
     # SLA sweeper chain (see README, "SLA timing"): longest sleep between sweeps, how long one

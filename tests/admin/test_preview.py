@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
+from escalations.engine.backtest import BacktestJudged, JudgedEscalation
 from escalations.models import Rule
 from tests import factories
 
@@ -33,6 +34,7 @@ class FakeBacktest:
     window_end: datetime
     tickets_evaluated: int
     hits: list[FakeHit]
+    judged: BacktestJudged = field(default_factory=BacktestJudged)
 
 
 @pytest.fixture
@@ -231,3 +233,38 @@ def test_preview_runs_the_engine_backtest_and_writes_nothing(client, lead_a, rul
     assert f'<a href="/tickets/{angry.pk}/">#{angry.pk} Angry one</a>' in html
     assert "Bravo secret" not in html
     assert table_counts() == before
+
+
+def test_preview_shows_what_receivers_said_hiding_other_teams_comments(
+    client, lead_a, rule_a, team_activity, monkeypatch
+):
+    # Given a backtest whose hits include one escalation judged unnecessary (team A's ticket) and
+    # which misses one judged needed (another team's ticket)
+    now = timezone.now()
+    ours, theirs = team_activity[0], team_activity[4]
+    judged = BacktestJudged(
+        made=3,
+        judged=2,
+        needed=1,
+        unnecessary=[JudgedEscalation(11, ours.pk, now, False, "first_level", "A reset would do")],
+        missed_needed=[JudgedEscalation(12, theirs.pk, now, True, "needed_authority", "Secret")],
+    )
+    hits = [FakeHit(t.pk, t.subject, now) for t in team_activity[:4]]
+    monkeypatch.setattr(
+        "escalations.admin_selectors.rule_backtest_run",
+        lambda *, rule, days: FakeBacktest(rule.pk, days, now, now, 4, hits, judged),
+    )
+    client.force_login(lead_a)
+
+    # When the preview opens
+    html = client.get(f"/admin/escalations/rule/{rule_a.pk}/preview/").content.decode()
+
+    # Then the figures and both lists are there, the other team's comment is not
+    assert '<strong id="kd-judged-needed">1</strong> judged needed' in html
+    assert '<strong id="kd-judged-unnecessary">1</strong> judged unnecessary' in html
+    assert '<strong id="kd-missed-needed">1</strong> escalation of this rule' in html
+    assert f'<td><a href="/tickets/{ours.pk}/">#{ours.pk}</a></td>' in html
+    assert "<td>Could have been solved at first level</td><td>A reset would do</td>" in html
+    assert f"<td>#{theirs.pk} (another team's ticket)</td>" in html
+    assert "<td>Needed authority I have</td><td></td>" in html
+    assert "Secret" not in html

@@ -59,6 +59,7 @@ def fake_engine(monkeypatch):
     from django.utils import timezone
 
     from escalations.api import engine
+    from escalations.engine.backtest import BacktestJudged
     from escalations.models import Escalation, TriggerKey
     from tickets.models import Note, NoteKind
 
@@ -104,6 +105,7 @@ def fake_engine(monkeypatch):
             window_end=now,
             tickets_evaluated=3,
             hits=[hit],
+            judged=BacktestJudged(),
         )
 
     monkeypatch.setattr(engine, "escalation_create_manual", create)

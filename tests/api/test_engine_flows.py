@@ -154,6 +154,33 @@ def test_backtest_through_the_real_engine_writes_nothing(client_for, lead, queue
     assert Escalation.objects.count() == 0
 
 
+def test_backtest_lists_needed_escalations_the_rule_would_miss_hiding_other_teams_comments(
+    client_for, lead, queue, other_queue
+):
+    rule = factories.RuleFactory(team=queue.team, target=factories.TargetFactory(team=queue.team))
+    ours = factories.EscalationFactory(
+        ticket=factories.TicketFactory(queue=queue), rule=rule, trigger="sentiment_negative"
+    )
+    theirs = factories.EscalationFactory(
+        ticket=factories.TicketFactory(queue=other_queue), rule=rule, trigger="sentiment_negative"
+    )
+    for escalation in (ours, theirs):
+        factories.EscalationFeedbackFactory(
+            escalation=escalation, needed=True, reason="needed_authority", comment="Refund approved"
+        )
+
+    body = client_for(lead).get(f"/api/v1/rules/{rule.pk}/backtest/?days=30").json()
+
+    assert body["judged"]["made"] == 0
+    assert body["judged"]["unnecessary_count"] == 0
+    assert [
+        (j["escalation"], j["reason"], j["comment"]) for j in body["judged"]["missed_needed"]
+    ] == [
+        (ours.pk, "needed_authority", "Refund approved"),
+        (theirs.pk, "needed_authority", ""),
+    ]
+
+
 def test_escalate_with_add_tag_tags_the_ticket_in_the_same_escalation(
     client_for, junior, lead, queue, customer
 ):

@@ -63,10 +63,11 @@ def test_backtest_uses_the_state_at_event_time_and_writes_nothing(
     urgent, _ = history
     before = row_counts()
 
-    with django_assert_num_queries(5) as captured:
+    # Five reads to replay, two to set receivers' feedback beside the hits.
+    with django_assert_num_queries(7) as captured:
         result = rule_backtest(rule=urgent_refund_rule, days=30)
 
-    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["SELECT"] * 5
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["SELECT"] * 7
     assert row_counts() == before
     assert result.tickets_evaluated == 2
     assert [(h.ticket_id, h.subject, h.trigger) for h in result.hits] == [
@@ -113,4 +114,101 @@ def test_backtest_command_prints_the_hits(history, urgent_refund_rule):
     assert out.getvalue().splitlines() == [
         f"Rule {urgent_refund_rule.pk} “Urgent refunds”: 1 hit(s) over 30 days (2 ticket(s) evaluated).",
         f"{hit.at:%Y-%m-%d %H:%M} #{urgent.pk} Urgent refund [refund_threshold] {hit.sentence}",
+        "Receivers' feedback: 0 of these were escalated in the window, 0 judged: 0 needed, "
+        "0 unnecessary; 0 needed escalation(s) of this rule missed.",
+    ]
+
+
+# --- Receivers' feedback beside the hits ----------------------------------------------------------
+@pytest.fixture
+def judged_history(history, urgent_refund_rule):
+    """What the rule made in the window, with known feedback: the urgent ticket's refund was
+    escalated by the rule and judged unnecessary (first level); the later ticket's refund was
+    escalated by the rule while the rule had no priority condition and judged needed; a third,
+    unjudged escalation of the urgent ticket has another occurrence."""
+    urgent, later = history
+    everything = factories.RuleFactory(
+        name="Every refund",
+        trigger_kind="refund_threshold",
+        trigger_params={"amount": "500.00", "currency": "USD"},
+        target=urgent_refund_rule.target,
+    )
+    occurrences = {h.ticket_id: h.occurrence for h in rule_backtest(rule=everything, days=30).hits}
+    made_unnecessary = factories.EscalationFactory(
+        ticket=urgent,
+        rule=urgent_refund_rule,
+        trigger="refund_threshold",
+        occurrence=occurrences[urgent.pk],
+    )
+    factories.EscalationFeedbackFactory(
+        escalation=made_unnecessary, needed=False, reason="first_level", comment="Within policy"
+    )
+    missed = factories.EscalationFactory(
+        ticket=later,
+        rule=urgent_refund_rule,
+        trigger="refund_threshold",
+        occurrence=occurrences[later.pk],
+    )
+    factories.EscalationFeedbackFactory(escalation=missed, needed=True, reason="needed_authority")
+    factories.EscalationFactory(
+        ticket=urgent, rule=urgent_refund_rule, trigger="refund_threshold", occurrence="other:1"
+    )
+    return made_unnecessary, missed
+
+
+def test_backtest_counts_hits_judged_unnecessary_and_needed_escalations_it_would_miss(
+    judged_history, urgent_refund_rule
+):
+    made_unnecessary, missed = judged_history
+
+    judged = rule_backtest(rule=urgent_refund_rule, days=30).judged
+
+    assert (judged.made, judged.judged, judged.needed) == (1, 1, 0)
+    assert [(j.escalation_id, j.needed, j.reason, j.comment) for j in judged.unnecessary] == [
+        (made_unnecessary.pk, False, "first_level", "Within policy")
+    ]
+    assert [(j.escalation_id, j.ticket_id, j.reason) for j in judged.missed_needed] == [
+        (missed.pk, missed.ticket_id, "needed_authority")
+    ]
+
+
+def test_widening_the_rule_keeps_the_needed_one_and_still_flags_the_unnecessary_one(
+    judged_history, urgent_refund_rule
+):
+    made_unnecessary, _missed = judged_history
+    urgent_refund_rule.conditions = []
+
+    judged = rule_backtest(rule=urgent_refund_rule, days=30).judged
+
+    assert (judged.made, judged.judged, judged.needed) == (2, 2, 1)
+    assert [j.escalation_id for j in judged.unnecessary] == [made_unnecessary.pk]
+    assert judged.missed_needed == []
+
+
+def test_a_rule_that_no_longer_fires_misses_every_needed_escalation(
+    judged_history, urgent_refund_rule
+):
+    _, missed = judged_history
+    urgent_refund_rule.trigger_params = {"amount": "5000.00", "currency": "USD"}
+
+    judged = rule_backtest(rule=urgent_refund_rule, days=30).judged
+
+    assert (judged.made, judged.judged, judged.unnecessary) == (0, 0, [])
+    assert [j.escalation_id for j in judged.missed_needed] == [missed.pk]
+
+
+def test_command_lists_unnecessary_and_missed_escalations(judged_history):
+    made_unnecessary, missed = judged_history
+    out = StringIO()
+
+    call_command("backtest_rule", "Urgent refunds", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert lines[2:] == [
+        "Receivers' feedback: 1 of these were escalated in the window, 1 judged: 0 needed, "
+        "1 unnecessary; 1 needed escalation(s) of this rule missed.",
+        f"unnecessary: escalation {made_unnecessary.pk} of #{made_unnecessary.ticket_id} "
+        f"{made_unnecessary.created_at:%Y-%m-%d %H:%M} first_level Within policy",
+        f"missed: escalation {missed.pk} of #{missed.ticket_id} "
+        f"{missed.created_at:%Y-%m-%d %H:%M} needed_authority",
     ]

@@ -260,9 +260,11 @@ def count_queries(client, user, name, *args, **params):
     [
         # the pages read in one transaction: + SAVEPOINT and RELEASE inside the test's own
         ("reports:overview", "team", 10),
-        ("reports:rules", "team", 5),
+        # rules: 5 for rule health, 5 for precision from feedback (per rule and per trigger)
+        ("reports:rules", "team", 10),
         ("reports:export", "csv", 10),
-        ("reports:agent", "agent", 10),
+        # agent: 10, and 3 for the outcome of their escalations (escalations, events, thresholds)
+        ("reports:agent", "agent", 13),
         ("reports:agent_export", "agent", 10),
     ],
     ids=["overview", "rules", "prompts-csv", "agent", "agent-csv"],

@@ -127,6 +127,11 @@ FORMS: dict[str, Form] = {
     "escalation_acknowledge_page": Form(
         "senior_a", writes=("escalations.AuditEvent", "tickets.TicketEvent"), done=_acknowledged
     ),
+    "escalation_feedback_page": Form(
+        "senior_a",
+        lambda w: {"needed": "no", "reason": "first_level"},
+        ("escalations.EscalationFeedback", "escalations.AuditEvent"),
+    ),
     # The rule preview reads only; posting the unsaved form is how it previews edits.
     "admin:escalations_rule_preview": Form("admin"),
     "admin:escalations_rule_preview_unsaved": Form("admin"),

@@ -3,6 +3,7 @@
 from .queues import home, queue_escalated, queue_mine, queue_team
 from .ticket import (
     escalation_acknowledge_page,
+    escalation_feedback_page,
     ticket_controls,
     ticket_detail,
     ticket_escalate,
@@ -15,6 +16,7 @@ from .ticket import (
 
 __all__ = [
     "escalation_acknowledge_page",
+    "escalation_feedback_page",
     "home",
     "queue_escalated",
     "queue_mine",

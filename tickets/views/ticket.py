@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -14,6 +14,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from escalations.exceptions import EscalationConflict
+from escalations.feedback.selectors import escalation_feedback_panel
+from escalations.feedback.services import escalation_feedback_give
 from escalations.models import Escalation
 from tickets import selectors, services, ui_workflow
 from tickets.forms import (
@@ -42,11 +45,19 @@ def _ticket_or_404(request: HttpRequest, ticket_id: int) -> Ticket:
         raise Http404("No such ticket.") from None
 
 
+def _escalation_or_404(agent: Agent, escalation_id: int) -> Escalation:
+    try:
+        return selectors.escalation_for_agent(agent=agent, escalation_id=escalation_id)
+    except Escalation.DoesNotExist:
+        raise Http404("No such escalation.") from None
+
+
 def _pinned_context(escalation: Escalation, agent: Agent, html: str) -> dict[str, Any]:
     return {
         "escalation": escalation,
         "summary_html": html,
         "can_acknowledge": selectors.escalation_can_acknowledge(escalation=escalation, agent=agent),
+        "feedback_panel": escalation_feedback_panel(escalation=escalation, agent=agent),
     }
 
 
@@ -237,10 +248,7 @@ def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 def escalation_acknowledge_page(request: HttpRequest, escalation_id: int) -> HttpResponse:
     agent = _agent(request)
-    try:
-        escalation = selectors.escalation_for_agent(agent=agent, escalation_id=escalation_id)
-    except Escalation.DoesNotExist:
-        raise Http404("No such escalation.") from None
+    escalation = _escalation_or_404(agent, escalation_id)
     try:
         ui_workflow.escalation_ack(escalation=escalation, actor=agent)
     except ui_workflow.EscalationConflict as exc:
@@ -248,6 +256,32 @@ def escalation_acknowledge_page(request: HttpRequest, escalation_id: int) -> Htt
     else:
         messages.success(request, "Escalation acknowledged.")
     return _back_to(escalation.ticket)
+
+
+@login_required
+@require_POST
+def escalation_feedback_page(request: HttpRequest, escalation_id: int) -> HttpResponse:
+    """The pinned summary's "Needed" / "Not needed" buttons (a plain form: works without JS)."""
+    agent = _agent(request)
+    escalation = _escalation_or_404(agent, escalation_id)
+    try:
+        given = escalation_feedback_give(
+            escalation=escalation,
+            actor=agent,
+            needed={"yes": True, "no": False}.get(request.POST.get("needed", "")),
+            reason=request.POST.get("reason", ""),
+            comment=request.POST.get("comment", ""),
+        )
+    except (ValidationError, PermissionDenied, EscalationConflict) as error:
+        if isinstance(error, ValidationError):
+            for field, problems in error.message_dict.items():
+                messages.error(request, f"{field.capitalize()}: {' '.join(problems)}")
+        else:
+            messages.error(request, str(error))
+        status = {ValidationError: 400, PermissionDenied: 403}.get(type(error), 409)
+        return _render_page(request, _ticket_or_404(request, escalation.ticket_id), status=status)
+    messages.success(request, "Feedback saved." if given.created else "Feedback updated.")
+    return _back_to(escalation.ticket, "#pinned")
 
 
 @login_required

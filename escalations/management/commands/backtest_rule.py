@@ -32,3 +32,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{hit.at:%Y-%m-%d %H:%M} #{hit.ticket_id} {hit.subject} [{hit.trigger}] {hit.sentence}"
             )
+        judged = result.judged
+        self.stdout.write(
+            f"Receivers' feedback: {judged.made} of these were escalated in the window, "
+            f"{judged.judged} judged: {judged.needed} needed, {len(judged.unnecessary)} "
+            f"unnecessary; {len(judged.missed_needed)} needed escalation(s) of this rule missed."
+        )
+        for label, rows in (("unnecessary", judged.unnecessary), ("missed", judged.missed_needed)):
+            for row in rows:
+                self.stdout.write(
+                    f"{label}: escalation {row.escalation_id} of #{row.ticket_id} "
+                    f"{row.at:%Y-%m-%d %H:%M} {row.reason or '-'} {row.comment}".rstrip()
+                )

@@ -1,0 +1,1 @@
+"""Receiver feedback on escalations: was it needed? (model, writes, reads)."""
