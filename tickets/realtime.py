@@ -15,6 +15,8 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
+from kimondesk.live.layer import OutboxChannelLayer
+
 logger = logging.getLogger(__name__)
 
 PUSH_TIMEOUT_SECONDS = 5
@@ -51,9 +53,19 @@ def push_many(pushes: list[tuple[str, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
     if layer is None or not pushes:
         return
+    # Consumers receive each in their ``push`` handler and relay ``event["payload"]``.
+    if isinstance(layer, OutboxChannelLayer):
+        # One insert in the calling thread; every web process's relay delivers it.
+        try:
+            layer.publish_many(
+                [(group, {"type": "push", "payload": event}) for group, event in pushes]
+            )
+        except Exception:
+            # A push is a convenience on top of stored data: pages catch up on reconnect.
+            logger.exception("live pushes to %s failed", ", ".join(g for g, _ in pushes))
+        return
 
     async def send(batch: list[tuple[str, dict[str, Any]]]) -> list[Any]:
-        # Consumers receive each in their ``push`` handler and relay ``event["payload"]``.
         return await asyncio.gather(
             *(
                 layer.group_send(group, {"type": "push", "payload": event})
