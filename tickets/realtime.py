@@ -1,7 +1,7 @@
 """Live push over the Channels layer. Call only from ``transaction.on_commit`` callbacks.
 
 Groups: ``ticket.<id>`` for everyone with the ticket page open, ``agent.<id>`` for one agent's
-notification socket.
+notification socket, ``team.<id>`` and ``team.all`` for queue pages.
 """
 
 from __future__ import annotations
@@ -28,6 +28,15 @@ def ticket_group(ticket_id: int) -> str:
 
 def agent_group(agent_id: int) -> str:
     return f"agent.{agent_id}"
+
+
+def team_group(team_id: int) -> str:
+    """Queue pages of one team."""
+    return f"team.{team_id}"
+
+
+# Queue pages of admins, who see every team.
+TEAM_ALL_GROUP = "team.all"
 
 
 _push_loop: asyncio.AbstractEventLoop | None = None
