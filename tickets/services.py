@@ -291,12 +291,7 @@ def ticket_update(
         after = {t.name for t in tag_objs}
         if before != after:
             locked.tags.set(tag_objs)
-            tag_change = {
-                "added": sorted(after - before),
-                "removed": sorted(before - after),
-                "from": sorted(before),
-                "to": sorted(after),
-            }
+            tag_change = {"added": sorted(after - before), "removed": sorted(before - after)}
             if handoff:
                 tag_change["handoff"] = True
     if changes or tag_change:

@@ -103,17 +103,23 @@ class OutboxChannelLayer(InMemoryChannelLayer):
     # --- relaying -------------------------------------------------------------------------
     async def group_add(self, group: str, channel: str) -> None:
         await super().group_add(group, channel)
-        self._relay_ensure()
+        await self._relay_ensure()
 
-    def _relay_ensure(self) -> None:
+    async def _relay_ensure(self) -> None:
+        """Start this process's relay on first use. Its cursor is read before ``group_add``
+        returns, so every push stored after a socket joined reaches it."""
         loop = asyncio.get_running_loop()
         relay = self._relay
         if relay is not None and not relay.done() and relay.get_loop() is loop:
             return
-        self._relay = loop.create_task(self._relay_run(), name="live-outbox-relay")
+        cursor = await self._db(outbox.outbox_latest_id)
+        relay = self._relay
+        if relay is not None and not relay.done() and relay.get_loop() is loop:
+            return  # another socket started it meanwhile
+        self._relay = loop.create_task(self._relay_run(cursor), name="live-outbox-relay")
 
-    async def _relay_run(self) -> None:
-        cursor: int | None = None
+    async def _relay_run(self, start: int) -> None:
+        cursor: int | None = start
         seen: dict[int, float] = {}
         next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
         failures = 0
@@ -125,6 +131,12 @@ class OutboxChannelLayer(InMemoryChannelLayer):
                     outbox.outbox_read_after, after_id=cursor, limit=self.batch_size
                 )
                 now = time.monotonic()
+                if not rows and await self._db(outbox.outbox_latest_id) < cursor:
+                    # The table was emptied and its ids started again (SQLite reuses ids once
+                    # no row is left): every row there now is new.
+                    cursor = 0
+                    seen.clear()
+                    continue
                 for row in rows:
                     if row.id in seen:
                         continue

@@ -123,7 +123,6 @@ async def test_a_push_from_another_process_reaches_the_groups_of_every_relay():
     await web_one.group_add("ticket.1", first)
     await web_two.group_add("ticket.1", second)
     await web_two.group_add("ticket.2", other)
-    await asyncio.sleep(0.2)  # both relays have read their starting cursor
     try:
         # when a worker (no sockets, no relay) pushes from synchronous code
         worker = OutboxChannelLayer()
@@ -141,3 +140,26 @@ async def test_a_push_from_another_process_reaches_the_groups_of_every_relay():
     finally:
         await web_one.close()
         await web_two.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_the_relay_follows_a_table_that_was_emptied_and_restarted_its_ids():
+    web = OutboxChannelLayer(poll_interval=0.05)
+    channel = await web.new_channel()
+    await web.group_add("ticket.1", channel)
+    try:
+        await sync_to_async(outbox.outbox_publish)(
+            pushes=[("ticket.1", {"type": "push", "n": n}) for n in range(3)]
+        )
+        for n in range(3):
+            assert await _receive(web, channel) == {"type": "push", "n": n}
+
+        # when every row goes (as a test flush or a manual cleanup does) and ids start again
+        await sync_to_async(LiveOutboxEvent.objects.all().delete)()
+        await sync_to_async(outbox.outbox_publish)(pushes=[("ticket.1", {"type": "push", "n": 9})])
+
+        # then the new row is still delivered
+        assert await _receive(web, channel) == {"type": "push", "n": 9}
+    finally:
+        await web.close()

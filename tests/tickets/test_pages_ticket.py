@@ -252,7 +252,15 @@ def test_live_endpoint_returns_only_escalations_after_since(client, ticket, seni
     assert (event["type"], event["ticket"]) == ("escalation.summary", ticket.pk)
     assert f'data-escalation-id="{missed.pk}"' in event["pinned_html"]
     assert 'class="sla sla-none"' in data["sla_html"]
-    assert data["state"] == {"status": "open", "priority": "normal", "assignee": ticket.assignee_id}
+    assert data["state"] == {
+        "status": "open",
+        "priority": "normal",
+        "assignee": ticket.assignee_id,
+        "seen_status": "open",
+        "seen_priority": "normal",
+        "seen_assignee": ticket.assignee_id,
+        "version": 1,
+    }
     assert str(ticket.assignee) in data["meta_html"]
 
 

@@ -199,9 +199,12 @@ def notification_event(
 
 
 # --- which groups get what, for one recorded event ---------------------------------------------
-def _field_change(*, field: str, data: dict[str, Any]) -> dict[str, Any]:
+def _field_change(*, ticket: Ticket, field: str, data: dict[str, Any]) -> dict[str, Any]:
     if field == "tags":
-        return {"from": data.get("from", []), "to": data.get("to", [])}
+        # The event stores what was added and removed; the tags now, less those, is before.
+        after = {tag.name for tag in ticket.tags.all()}
+        before = (after - set(data["added"])) | set(data["removed"])
+        return {"from": sorted(before), "to": sorted(after)}
     if field == "assignee":
         agents = Agent.objects.in_bulk([pk for pk in (data["from"], data["to"]) if pk])
         return {
@@ -249,7 +252,7 @@ def ticket_event_pushes(*, event_id: int) -> list[Push]:
         changes = {}
         if kind in FIELD_KINDS:
             field = FIELD_KINDS[EventKind(kind)]
-            changes[field] = _field_change(field=field, data=data)
+            changes[field] = _field_change(ticket=ticket, field=field, data=data)
         update = ticket_updated_event(
             ticket=ticket,
             kind=kind,

@@ -297,11 +297,9 @@ def ticket_live(request: HttpRequest, ticket_id: int) -> JsonResponse:
     return JsonResponse(
         {
             "ticket": ticket.pk,
-            "state": {
-                "status": ticket.status,
-                "priority": ticket.priority,
-                "assignee": ticket.assignee_id,
-            },
+            # The meta form's fields by name (values and the hidden version/seen_* fields): a
+            # page whose form the agent has not touched takes them over.
+            "state": TicketControlsForm.initial_for(ticket=ticket),
             "meta_html": render_to_string("tickets/_ticket_meta.html", {"ticket": ticket}),
             "events": events,
             "sla": sla,
