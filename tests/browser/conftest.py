@@ -111,7 +111,6 @@ def make_run_env() -> dict[str, str]:
     return {
         "Q_SYNC": "0",
         "LIVE_LAYER": "redis" if os.environ.get("REDIS_URL") else "outbox",
-        "Q_WORKERS": "1",
     }
 
 
