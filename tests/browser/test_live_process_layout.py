@@ -202,17 +202,22 @@ def test_an_sla_amber_crossing_recolours_the_page_and_pins_the_rule_fired_summar
     )
     services.ticket_update(ticket=ticket, actor=None, assignee=junior)
     clock = SLAClock.objects.get(ticket=ticket, metric="first_response")
-    amber_at = timezone.now() + timedelta(seconds=20)
-    SLAClock.objects.filter(pk=clock.pk).update(
-        amber_at=amber_at, breach_at=amber_at + timedelta(minutes=30)
-    )
     _sweeper_start(_test_database_url())
     cookie = session_cookie(senior, make_run_url)
+
+    def amber_in(seconds: float) -> Any:
+        amber_at = timezone.now() + timedelta(seconds=seconds)
+        SLAClock.objects.filter(pk=clock.pk).update(
+            amber_at=amber_at, breach_at=amber_at + timedelta(minutes=30)
+        )
+        return amber_at
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = _open_ticket_page(browser, make_run_url, cookie, ticket)
         expect(page.locator("#ticket-sla .sla")).to_have_class("sla sla-green")
+        # the amber instant is set once the page is open, a few seconds ahead
+        amber_at = _in_thread(amber_in, 3)
 
         # when the amber instant passes, the cluster's sweeper and the rule act
         wait = (amber_at - timezone.now()).total_seconds() + PUSH_BUDGET_SECONDS
