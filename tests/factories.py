@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import factory
 from factory.django import DjangoModelFactory
@@ -255,3 +256,15 @@ class EscalationFeedbackFactory(BackdatedFactory):
     needed = True
     reason = ""
     comment = ""
+
+
+# --- Page form data ---------------------------------------------------------------------------
+def ticket_controls_data(ticket: Ticket, **changes: Any) -> dict[str, Any]:
+    """The ticket page's meta form as the page renders it for ``ticket`` (its current version
+    and values), with ``changes`` applied as the agent's edits."""
+    ticket.refresh_from_db()
+    seen = {"status": ticket.status, "priority": ticket.priority, "assignee": ticket.assignee_id}
+    data: dict[str, Any] = {**seen, **{f"seen_{k}": v or "" for k, v in seen.items()}}
+    data["version"] = ticket.version
+    data.update({k: "" if v is None else v for k, v in changes.items()})
+    return data

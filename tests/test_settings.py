@@ -46,6 +46,7 @@ def clean_env(**overrides: str) -> dict[str, str]:
             "TIME_ZONE",
             "DJANGO_SETTINGS_MODULE",
             "CHANNELS_PREFIX",
+            "LIVE_LAYER",
         }
     }
     env.update(overrides)
@@ -71,12 +72,36 @@ def settings_seen(module: str, **env: str) -> dict:
     return json.loads(result.stdout)
 
 
-def test_without_redis_url_the_in_memory_layer_and_orm_broker_are_used():
+def test_without_redis_url_the_database_outbox_layer_and_orm_broker_are_used():
     seen = settings_seen("kimondesk.settings.dev")
 
-    assert seen["channel_backend"] == "channels.layers.InMemoryChannelLayer"
-    assert seen["channel_config"] is None
+    assert seen["channel_backend"] == "kimondesk.live.layer.OutboxChannelLayer"
+    assert seen["channel_config"] == {
+        "poll_interval": 0.15,
+        "retention_seconds": 600.0,
+        "capacity": 1000,
+    }
     assert seen["q_broker_keys"] == ["orm"]
+
+
+def test_unit_test_settings_push_in_memory_unless_told_otherwise():
+    assert settings_seen("kimondesk.settings.test")["channel_backend"] == (
+        "channels.layers.InMemoryChannelLayer"
+    )
+    assert settings_seen("kimondesk.settings.test", LIVE_LAYER="outbox")["channel_backend"] == (
+        "kimondesk.live.layer.OutboxChannelLayer"
+    )
+
+
+def test_an_unknown_live_layer_is_refused_at_startup():
+    result = run_python(
+        "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'kimondesk.settings.dev'\n"
+        + PRINT_SETTINGS,
+        LIVE_LAYER="carrier-pigeon",
+    )
+
+    assert result.returncode == 1
+    assert "LIVE_LAYER must be redis, outbox or memory, not 'carrier-pigeon'" in result.stderr
 
 
 def test_with_redis_url_channels_redis_and_the_redis_broker_are_used():

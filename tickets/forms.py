@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from escalations.models import Target
 
 from .currencies import CURRENCY_CHOICES
-from .models import Agent, Priority, Status
+from .models import Agent, Priority, Status, Ticket
 
 ESCALATE_TAG = "escalate"
 
@@ -39,15 +39,62 @@ class NoteForm(forms.Form):
 
 
 class TicketControlsForm(forms.Form):
+    """Status, priority and assignee, with what the page showed when it was rendered: the
+    ticket's ``version`` and the ``seen_*`` values. Only fields the agent changed (value differs
+    from the seen one) are written, and only if the version is still current."""
+
+    META_FIELDS = ("status", "priority", "assignee")
+
     status = forms.ChoiceField(choices=Status.choices)
     priority = forms.ChoiceField(choices=Priority.choices)
     assignee = forms.ModelChoiceField(
         queryset=Agent.objects.none(), required=False, empty_label="Unassigned"
     )
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+    seen_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
+    seen_priority = forms.ChoiceField(choices=Priority.choices, widget=forms.HiddenInput)
+    seen_assignee = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, assignees: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignees  # type: ignore[attr-defined]
+
+    @staticmethod
+    def initial_for(*, ticket: Ticket) -> dict[str, Any]:
+        seen = {
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "assignee": ticket.assignee_id,
+        }
+        return {**seen, **{f"seen_{k}": v for k, v in seen.items()}, "version": ticket.version}
+
+    def seen(self) -> dict[str, Any]:
+        """What the page showed: ``{"status", "priority", "assignee" (id or None)}``."""
+        return {name: self.cleaned_data[f"seen_{name}"] for name in self.META_FIELDS}
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the agent changed, with their new values (assignee: Agent or None)."""
+        seen = self.seen()
+        changed: dict[str, Any] = {}
+        for name in self.META_FIELDS:
+            value = self.cleaned_data[name]
+            as_seen = value.pk if name == "assignee" and value is not None else value
+            if as_seen != seen[name]:
+                changed[name] = value
+        return changed
+
+    def rebased(self, *, ticket: Ticket) -> TicketControlsForm:
+        """The form based on the ticket as it is now, with the agent's own edits kept on top
+        (the fields they did not touch show the current values), ready to re-apply."""
+        edits = self.changes()
+        data = {key: self.data.get(key) for key in self.data}
+        for key, value in self.initial_for(ticket=ticket).items():
+            if key in edits:
+                continue
+            data[key] = "" if value is None else str(value)
+        rebased = TicketControlsForm(data, assignees=self.fields["assignee"].queryset)  # type: ignore[attr-defined]
+        rebased.full_clean()
+        return rebased
 
 
 class TagsForm(forms.Form):

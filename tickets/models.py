@@ -244,6 +244,11 @@ class Ticket(models.Model):
         help_text="Sentiment of the customer's latest message; a turn to negative is a trigger.",
     )
     escalation_count = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(
+        default=1,
+        help_text="Raised by every write to the ticket row: the API's ETag and the page's "
+        "stale-save check compare it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     first_response_at = models.DateTimeField(null=True, blank=True)

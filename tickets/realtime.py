@@ -1,7 +1,7 @@
 """Live push over the Channels layer. Call only from ``transaction.on_commit`` callbacks.
 
 Groups: ``ticket.<id>`` for everyone with the ticket page open, ``agent.<id>`` for one agent's
-notification socket.
+notification socket, ``team.<id>`` and ``team.all`` for queue pages.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
+from kimondesk.live.layer import OutboxChannelLayer
+
 logger = logging.getLogger(__name__)
 
 PUSH_TIMEOUT_SECONDS = 5
@@ -26,6 +28,15 @@ def ticket_group(ticket_id: int) -> str:
 
 def agent_group(agent_id: int) -> str:
     return f"agent.{agent_id}"
+
+
+def team_group(team_id: int) -> str:
+    """Queue pages of one team."""
+    return f"team.{team_id}"
+
+
+# Queue pages of admins, who see every team.
+TEAM_ALL_GROUP = "team.all"
 
 
 _push_loop: asyncio.AbstractEventLoop | None = None
@@ -51,9 +62,19 @@ def push_many(pushes: list[tuple[str, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
     if layer is None or not pushes:
         return
+    # Consumers receive each in their ``push`` handler and relay ``event["payload"]``.
+    if isinstance(layer, OutboxChannelLayer):
+        # One insert in the calling thread; every web process's relay delivers it.
+        try:
+            layer.publish_many(
+                [(group, {"type": "push", "payload": event}) for group, event in pushes]
+            )
+        except Exception:
+            # A push is a convenience on top of stored data: pages catch up on reconnect.
+            logger.exception("live pushes to %s failed", ", ".join(g for g, _ in pushes))
+        return
 
     async def send(batch: list[tuple[str, dict[str, Any]]]) -> list[Any]:
-        # Consumers receive each in their ``push`` handler and relay ``event["payload"]``.
         return await asyncio.gather(
             *(
                 layer.group_send(group, {"type": "push", "payload": event})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -24,12 +25,14 @@ from .models import (
     PRIORITY_RANK,
     Agent,
     Customer,
+    EventKind,
     Message,
     Note,
     Queue,
     RefundRequest,
     Team,
     Ticket,
+    TicketEvent,
 )
 
 
@@ -228,3 +231,51 @@ def escalation_can_acknowledge(*, escalation: Escalation, agent: Agent) -> bool:
 def _ticket_team(escalation: Escalation) -> int | None:
     ticket = escalation.ticket
     return ticket.queue.team_id if ticket.queue_id and ticket.queue else None
+
+
+_META_EVENT_KINDS = {
+    "status": EventKind.STATUS_CHANGED,
+    "priority": EventKind.PRIORITY_CHANGED,
+    "assignee": EventKind.ASSIGNED,
+}
+
+
+def ticket_meta_changes(*, ticket: Ticket, seen: dict[str, Any]) -> list[dict[str, Any]]:
+    """What differs between the meta fields a page showed (``seen``: status, priority, assignee
+    id) and the ticket now, each with who made the latest change of that field and when:
+    ``[{"field", "label", "seen", "now", "by", "at"}]`` (display values), in field order."""
+    status_labels = dict(Ticket._meta.get_field("status").choices or [])
+    priority_labels = dict(Ticket._meta.get_field("priority").choices or [])
+    agents = Agent.objects.in_bulk([pk for pk in (seen["assignee"], ticket.assignee_id) if pk])
+
+    def shown(field: str, value: Any) -> str:
+        if field == "status":
+            return str(status_labels.get(value, value))
+        if field == "priority":
+            return str(priority_labels.get(value, value))
+        return str(agents[value]) if value in agents else "Unassigned"
+
+    now = {"status": ticket.status, "priority": ticket.priority, "assignee": ticket.assignee_id}
+    differing = [field for field in _META_EVENT_KINDS if now[field] != seen[field]]
+    if not differing:
+        return []
+    latest: dict[str, TicketEvent] = {}
+    events = TicketEvent.objects.filter(
+        ticket=ticket, kind__in=[_META_EVENT_KINDS[f] for f in differing]
+    ).select_related("actor")
+    for event in events.order_by("-created_at", "-id"):
+        latest.setdefault(event.kind, event)
+    changes = []
+    for field in differing:
+        event = latest.get(_META_EVENT_KINDS[field])
+        changes.append(
+            {
+                "field": field,
+                "label": field.capitalize(),
+                "seen": shown(field, seen[field]),
+                "now": shown(field, now[field]),
+                "by": str(event.actor) if event and event.actor else "the system",
+                "at": event.created_at if event else None,
+            }
+        )
+    return changes

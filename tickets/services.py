@@ -19,7 +19,8 @@ from escalations import workflow
 from escalations.webhooks import webhook_event_emit
 from reports.services import agent_month_event_count
 
-from . import realtime
+from .exceptions import TicketVersionConflict
+from .live.events import ticket_event_push_on_commit
 from .models import (
     OPEN_STATUSES,
     TIER_RANK,
@@ -51,10 +52,8 @@ def ticket_event_record(
     )
     workflow.ticket_event_recorded(event=event)
     agent_month_event_count(event=event, ticket=ticket)
-    if kind == EventKind.SLA_STATE_CHANGED:
-        # Open ticket pages recolour their SLA badges, once the crossing is committed.
-        update = {"type": "ticket.updated", "ticket": ticket.pk, "event": kind, "data": event.data}
-        transaction.on_commit(lambda: realtime.push_to_ticket(update["ticket"], update))
+    # Open pages (ticket, queues, notifications) learn of it once it is committed.
+    ticket_event_push_on_commit(event=event)
     return event
 
 
@@ -149,9 +148,12 @@ def message_add(
             updates["status"] = Status.OPEN
     old_status = ticket.status
     if updates:
-        Ticket.objects.filter(pk=ticket.pk).update(**updates, updated_at=timezone.now())
+        Ticket.objects.filter(pk=ticket.pk).update(
+            **updates, updated_at=timezone.now(), version=F("version") + 1
+        )
         for field, value in updates.items():
             setattr(ticket, field, value)
+        ticket.refresh_from_db(fields=["version"])
     ticket_event_record(
         ticket=ticket,
         kind=EventKind.MESSAGE_ADDED,
@@ -225,8 +227,12 @@ def ticket_update(
     tags: Iterable[str] | None = None,
     reason: str = "",
     handoff: bool = False,
+    expected_version: int | None = None,
 ) -> Ticket:
     """Change a ticket's status, priority, queue, assignee or tags; one event per change.
+
+    ``expected_version`` is the version the writer saw: if the ticket has moved on since,
+    ``TicketVersionConflict`` is raised and nothing is written (None: no check).
 
     ``...`` (the default) for ``queue``/``assignee`` means "leave as is"; ``None`` clears.
     The row is locked first so concurrent edits serialise instead of overwriting each other.
@@ -236,6 +242,10 @@ def ticket_update(
     if tags is not None:
         tags = list(tags)
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if expected_version is not None and expected_version != locked.version:
+        raise TicketVersionConflict(
+            ticket_id=locked.pk, expected=expected_version, current=locked.version
+        )
     if tags is not None and not handoff:
         _escalate_tag_refuse(ticket=locked, tags=tags)
     changes: list[tuple[str, dict[str, Any]]] = []
@@ -287,7 +297,9 @@ def ticket_update(
             if handoff:
                 tag_change["handoff"] = True
     if changes or tag_change:
+        locked.version = F("version") + 1
         locked.save()
+        locked.refresh_from_db(fields=["version"])
     for kind, data in changes:
         ticket_event_record(ticket=locked, kind=kind, actor=actor, data=data)
     if tag_change:
@@ -354,4 +366,6 @@ def refund_request_create(
 
 
 def ticket_escalation_count_increment(*, ticket: Ticket) -> None:
-    Ticket.objects.filter(pk=ticket.pk).update(escalation_count=F("escalation_count") + 1)
+    Ticket.objects.filter(pk=ticket.pk).update(
+        escalation_count=F("escalation_count") + 1, version=F("version") + 1
+    )

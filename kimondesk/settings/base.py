@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "tickets",
     "escalations",
     "reports",
+    "kimondesk.live",
 ]
 
 MIDDLEWARE = [
@@ -133,21 +134,47 @@ STORAGES = {
 # --- Redis: channel layer and task broker ---------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 
-if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [REDIS_URL],
-                "prefix": env.str("CHANNELS_PREFIX", "kimondesk"),
-                # Messages a socket may have waiting before channels-redis drops new ones silently
-                # (default 100): a busy web process behind a burst of escalations lost pushes.
-                "capacity": env.int("CHANNELS_CAPACITY", default=1000),
-            },
+# Live push between processes. "redis": channels-redis (production). "outbox": a table in the
+# database that every web process relays from (kimondesk/live/layer.py), so that pushes made by a
+# qcluster worker or another web process reach every socket with no other service: the default
+# without REDIS_URL. "memory": one process only (unit tests).
+LIVE_LAYER = env.str("LIVE_LAYER", default="redis" if REDIS_URL else "outbox")
+
+
+def channel_layers(kind: str) -> dict[str, dict[str, object]]:
+    if kind == "redis":
+        if not REDIS_URL:
+            raise ValueError("LIVE_LAYER=redis needs REDIS_URL")
+        return {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {
+                    "hosts": [REDIS_URL],
+                    "prefix": env.str("CHANNELS_PREFIX", "kimondesk"),
+                    # Messages a socket may have waiting before channels-redis drops new ones
+                    # silently (default 100): a busy web process behind a burst of escalations
+                    # lost pushes.
+                    "capacity": env.int("CHANNELS_CAPACITY", default=1000),
+                },
+            }
         }
-    }
-else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    if kind == "outbox":
+        return {
+            "default": {
+                "BACKEND": "kimondesk.live.layer.OutboxChannelLayer",
+                "CONFIG": {
+                    "poll_interval": env.float("LIVE_OUTBOX_POLL_SECONDS", default=0.15),
+                    "retention_seconds": env.float("LIVE_OUTBOX_RETENTION_SECONDS", default=600),
+                    "capacity": env.int("CHANNELS_CAPACITY", default=1000),
+                },
+            }
+        }
+    if kind == "memory":
+        return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    raise ValueError(f"LIVE_LAYER must be redis, outbox or memory, not {kind!r}")
+
+
+CHANNEL_LAYERS = channel_layers(LIVE_LAYER)
 
 # The cache holds shared counters (sign-in throttling, API throttling): in Redis when configured
 # so that every web process sees the same numbers.

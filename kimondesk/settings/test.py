@@ -7,7 +7,7 @@ suite on SQLite + in-memory and on PostgreSQL + Redis.
 import os
 
 from .base import *  # noqa: F403
-from .base import DATABASES, Q_CLUSTER, VAR_DIR, env
+from .base import DATABASES, Q_CLUSTER, REDIS_URL, VAR_DIR, channel_layers, env
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
@@ -20,6 +20,11 @@ STORAGES = {
 
 # django-q2 reads Q_CLUSTER once at import: sync mode must be set here, not patched per test.
 Q_CLUSTER["sync"] = env.bool("Q_SYNC", default=True)
+
+# Unit tests push within one process; the process-layout tests start servers with
+# LIVE_LAYER=outbox, as ``make run`` has it.
+LIVE_LAYER = env.str("LIVE_LAYER", default="redis" if REDIS_URL else "memory")
+CHANNEL_LAYERS = channel_layers(LIVE_LAYER)
 
 # The Channels live server runs in a forked process: it must open the same, named test database.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")

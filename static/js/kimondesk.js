@@ -139,7 +139,8 @@
     /* Keep the status/priority/assignee controls true to the ticket unless the agent is
        editing them, so a stale form cannot undo a reassignment. */
     var controls = document.getElementById("controls-form");
-    var controlsTouched = false;
+    // A page that comes back with a stale-save conflict holds the agent's edits to re-apply.
+    var controlsTouched = !!document.getElementById("controls-conflict");
     if (controls) controls.addEventListener("change", function () { controlsTouched = true; });
     var syncControls = function (state) {
       if (!controls || controlsTouched || !state) return;

@@ -8,13 +8,14 @@ it need ``transactional_db`` so that what they write is committed and visible to
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,19 +54,18 @@ def _test_database_url() -> str:
     return f"postgres://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def live_url(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
-    """Start uvicorn on the test database; stop it before the database is dropped."""
-    with django_db_blocker.unblock():
-        database_url = _test_database_url()
+@contextmanager
+def _asgi_server(*, database_url: str, log_name: str, **extra_env: str) -> Iterator[str]:
+    """uvicorn on the test database in a subprocess; yields its URL and stops it afterwards."""
     port = _free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kimondesk.settings.test",
         "DATABASE_URL": database_url,
         "CONN_MAX_AGE": "0",
+        **extra_env,
     }
-    log_path = Path(settings.BASE_DIR) / "var" / "browser-server.log"
+    log_path = Path(settings.BASE_DIR) / "var" / log_name
     with log_path.open("wb") as log:
         server = subprocess.Popen(
             [
@@ -98,11 +98,70 @@ def live_url(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
                 server.wait()
 
 
+@pytest.fixture(scope="session")
+def live_url(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """Start uvicorn on the test database; stop it before the database is dropped."""
+    with django_db_blocker.unblock():
+        database_url = _test_database_url()
+    with _asgi_server(database_url=database_url, log_name="browser-server.log") as url:
+        yield url
+
+
+def make_run_env() -> dict[str, str]:
+    """The environment ``make run`` gives its processes: tasks go to the broker (no sync mode)
+    and live pushes travel between processes (the database outbox without REDIS_URL)."""
+    return {
+        "Q_SYNC": "0",
+        "LIVE_LAYER": "redis" if os.environ.get("REDIS_URL") else "outbox",
+    }
+
+
+@pytest.fixture(scope="module")
+def make_run_url(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """The process layout of ``make run`` on the test database: a uvicorn web server and a
+    separate ``manage.py qcluster``, with no REDIS_URL unless the run sets one (CI's PostgreSQL
+    + Redis pass). Yields the web server's URL."""
+    with django_db_blocker.unblock():
+        database_url = _test_database_url()
+    env = make_run_env()
+    cluster_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kimondesk.settings.test",
+        "DATABASE_URL": database_url,
+        "CONN_MAX_AGE": "0",
+        "LOG_LEVEL": "WARNING",
+        **env,
+    }
+    log_path = Path(settings.BASE_DIR) / "var" / "browser-qcluster.log"
+    with (
+        _asgi_server(database_url=database_url, log_name="browser-make-run.log", **env) as url,
+        log_path.open("wb") as log,
+    ):
+        cluster = subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=settings.BASE_DIR,
+            env=cluster_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield url
+        finally:
+            # The cluster's graceful stop can take many seconds: its session goes after a grace.
+            os.killpg(cluster.pid, signal.SIGTERM)
+            try:
+                cluster.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                os.killpg(cluster.pid, signal.SIGKILL)
+                cluster.wait(timeout=5)
+
+
 def _wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError("the server exited; see var/browser-server.log")
+            raise RuntimeError("the server exited; see its log under var/")
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=1):  # noqa: S310
                 return

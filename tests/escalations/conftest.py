@@ -9,13 +9,16 @@ from tickets import services as ticket_services
 
 @pytest.fixture
 def pushes(monkeypatch):
-    """Every live push, in order: ``("ticket", id, event)`` / ``("agent", id, event)``."""
+    """The escalation engine's live pushes, in order: ``("ticket", id, event)`` /
+    ``("agent", id, event)``. The ticket's own live events (messages, field changes, queue rows:
+    ``tests/tickets/live/test_events.py``) are left out, so the engine's are seen exactly."""
     sent: list[tuple[str, int, dict]] = []
 
     def record(pushes):
         for group, event in pushes:
             kind, _, pk = group.partition(".")
-            sent.append((kind, int(pk), event))
+            if kind in ("ticket", "agent") and event["type"].startswith("escalation."):
+                sent.append((kind, int(pk), event))
 
     monkeypatch.setattr("tickets.realtime.push_many", record)
     return sent

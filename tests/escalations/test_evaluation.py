@@ -95,14 +95,25 @@ def test_tier_upgrade_escalates_each_open_ticket_and_downgrade_does_not(
 
 
 def test_events_no_trigger_listens_to_queue_nothing(
-    make_ticket, junior, django_capture_on_commit_callbacks
+    make_ticket, junior, django_capture_on_commit_callbacks, monkeypatch
 ):
     ticket = make_ticket(holder=junior)
+    queued: list[tuple] = []
+    pushed: list[tuple[str, dict]] = []
+    monkeypatch.setattr(
+        "escalations.queueing.task_enqueue_or_defer", lambda *args, **kw: queued.append(args)
+    )
+    monkeypatch.setattr("tickets.realtime.push_many", pushed.extend)
 
-    with django_capture_on_commit_callbacks() as callbacks:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         ticket_services.note_add(ticket=ticket, body="internal", author=junior)
 
-    assert callbacks == []
+    # the one callback is the note's live push; no evaluation is queued
+    assert len(callbacks) == 1
+    assert queued == []
+    assert [(group, event["type"]) for group, event in pushed] == [
+        (f"ticket.{ticket.pk}", "note.created")
+    ]
 
 
 def test_schedules_are_ensured_idempotently():

@@ -105,7 +105,9 @@ FORMS: dict[str, Form] = {
     "ticket_note": Form("junior_a", lambda w: {"body": "Checked the invoice."}, ("tickets.Note",)),
     "ticket_controls": Form(
         "junior_a",
-        lambda w: {"status": "pending", "priority": "high", "assignee": w.agents["junior_a"].pk},
+        lambda w: factories.ticket_controls_data(
+            w.ticket_a, status="pending", priority="high", assignee=w.agents["junior_a"].pk
+        ),
         ("tickets.TicketEvent",),
     ),
     "ticket_tags": Form("junior_a", lambda w: {"tags": "billing"}, ("tickets.Tag",)),

@@ -154,7 +154,9 @@ def test_controls_change_status_priority_and_assignee(client, ticket, junior, se
 
     client.post(
         reverse("ticket_controls", args=[ticket.pk]),
-        {"status": "pending", "priority": "high", "assignee": senior.pk},
+        factories.ticket_controls_data(
+            ticket, status="pending", priority="high", assignee=senior.pk
+        ),
     )
 
     ticket.refresh_from_db()
@@ -170,7 +172,7 @@ def test_controls_refuse_an_assignee_outside_the_team(client, ticket, junior, ou
 
     response = client.post(
         reverse("ticket_controls", args=[ticket.pk]),
-        {"status": "open", "priority": "normal", "assignee": outsider.pk},
+        factories.ticket_controls_data(ticket, assignee=outsider.pk),
     )
 
     assert response.status_code == 400
@@ -250,7 +252,15 @@ def test_live_endpoint_returns_only_escalations_after_since(client, ticket, seni
     assert (event["type"], event["ticket"]) == ("escalation.summary", ticket.pk)
     assert f'data-escalation-id="{missed.pk}"' in event["pinned_html"]
     assert 'class="sla sla-none"' in data["sla_html"]
-    assert data["state"] == {"status": "open", "priority": "normal", "assignee": ticket.assignee_id}
+    assert data["state"] == {
+        "status": "open",
+        "priority": "normal",
+        "assignee": ticket.assignee_id,
+        "seen_status": "open",
+        "seen_priority": "normal",
+        "seen_assignee": ticket.assignee_id,
+        "version": 1,
+    }
     assert str(ticket.assignee) in data["meta_html"]
 
 
@@ -307,8 +317,8 @@ def test_acknowledged_escalation_shows_who_acknowledged(client, ticket, senior):
 
 @pytest.fixture
 def pushes(monkeypatch):
-    sent: list[tuple[int, dict]] = []
-    monkeypatch.setattr(realtime, "push_to_ticket", lambda tid, event: sent.append((tid, event)))
+    sent: list[tuple[str, dict]] = []
+    monkeypatch.setattr(realtime, "push_many", lambda pairs: sent.extend(pairs))
     return sent
 
 
@@ -325,21 +335,14 @@ def test_an_sla_crossing_is_pushed_to_open_ticket_pages_after_commit(
         callback()
 
     assert before_commit == []
-    assert pushes == [
-        (
-            ticket.pk,
-            {
-                "type": "ticket.updated",
-                "ticket": ticket.pk,
-                "event": "sla_state_changed",
-                "data": crossing,
-            },
-        )
+    to_page = [event for group, event in pushes if group == f"ticket.{ticket.pk}"]
+    assert [(e["type"], e["event"], e["changes"]) for e in to_page] == [
+        ("ticket.updated", "sla_state_changed", {})
     ]
 
 
 @pytest.mark.django_db
-def test_a_note_pushes_nothing_to_the_ticket_group(
+def test_a_note_from_the_page_is_pushed_to_the_ticket_group_after_commit(
     client, ticket, junior, pushes, django_capture_on_commit_callbacks
 ):
     client.force_login(junior)
@@ -347,7 +350,9 @@ def test_a_note_pushes_nothing_to_the_ticket_group(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("ticket_note", args=[ticket.pk]), {"body": "Checked the ledger."})
 
-    assert pushes == []
+    assert [(group, event["type"], event["note"]["body"]) for group, event in pushes] == [
+        (f"ticket.{ticket.pk}", "note.created", "Checked the ledger.")
+    ]
 
 
 @pytest.mark.django_db
@@ -375,3 +380,51 @@ def test_sla_clock_explains_why_it_is_amber(client, ticket, junior):
     assert "first response amber: 50 min of 60 min used" in body
     assert "Amber at 75%." in body
     assert 'class="sla sla-amber"' in body
+
+
+@pytest.mark.django_db
+def test_a_newer_version_without_a_visible_change_does_not_stop_the_save(client, ticket, junior):
+    # given the page was rendered, then the customer wrote (a ticket write: the version moved,
+    # but status, priority and assignee are as the page shows them)
+    client.force_login(junior)
+    data = factories.ticket_controls_data(ticket, priority="high")
+    services.message_add(ticket=ticket, author_type="customer", body="Any news?")
+    assert ticket.version == 2
+
+    response = client.post(reverse("ticket_controls", args=[ticket.pk]), data)
+
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.priority, ticket.version) == ("open", "high", 3)
+
+
+@pytest.mark.django_db
+def test_a_stale_save_shows_what_changed_and_by_whom_and_keeps_the_agents_choice(
+    client, ticket, junior, lead
+):
+    # given agent A's page shows Normal; the lead sets Urgent
+    client.force_login(junior)
+    data = factories.ticket_controls_data(ticket, status="pending")
+    services.ticket_update(ticket=ticket, actor=lead, priority="urgent")
+    status_events = len(_events(ticket, EventKind.STATUS_CHANGED))
+
+    # when A changes only the status and saves
+    response = client.post(reverse("ticket_controls", args=[ticket.pk]), data)
+
+    # then nothing is written, the notice names the change and its author, A's choice is kept
+    assert response.status_code == 409
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.priority, ticket.version) == ("open", "urgent", 2)
+    assert len(_events(ticket, EventKind.STATUS_CHANGED)) == status_events
+    body = response.content.decode()
+    assert "Not saved: this ticket changed after you opened it." in body
+    assert f"Priority: Normal → <strong>Urgent</strong>, by {lead}" in body
+    form = response.context["controls_form"]
+    assert (form.data["status"], form.data["priority"]) == ("pending", "urgent")
+    assert (form.data["version"], form.data["seen_priority"]) == ("2", "urgent")
+
+    # and when A re-applies (Save again), only the status is written: Urgent stays
+    response = client.post(reverse("ticket_controls", args=[ticket.pk]), form.data)
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.priority, ticket.version) == ("pending", "urgent", 3)

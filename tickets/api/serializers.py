@@ -139,6 +139,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "tags",
             "customer_sentiment",
             "escalation_count",
+            "version",
             "sla",
             "first_response_at",
             "solved_at",
@@ -153,6 +154,13 @@ class TicketSerializer(serializers.ModelSerializer):
     @extend_schema_field(SLASerializer(allow_null=True))
     def get_sla(self, ticket: Ticket) -> dict[str, Any] | None:
         return self.context.get("sla", {}).get(ticket.pk)
+
+
+class TicketConflictSerializer(serializers.Serializer):
+    """The 409 of a PATCH with a stale ``If-Match``: what happened and the ticket as it is."""
+
+    detail = serializers.CharField()
+    current = TicketSerializer()
 
 
 class TicketCreateSerializer(serializers.Serializer):

@@ -16,11 +16,13 @@ from rest_framework.response import Response
 
 from escalations.api import engine, sla
 from escalations.api.serializers import EscalationSerializer, escalation_read_queryset
+from kimondesk.api.conditional import IF_MATCH, etag_for, if_match_version
 from kimondesk.api.idempotency import idempotent
 from kimondesk.api.ids import id_parse
 from kimondesk.api.permissions import ADMIN, LEAD
 from kimondesk.api.viewsets import ApiViewSet, IdempotentCreateModelMixin
 from tickets import services
+from tickets.exceptions import TicketVersionConflict
 from tickets.models import (
     Agent,
     AuthorType,
@@ -42,6 +44,27 @@ from tickets.selectors import (
 from . import filters, serializers
 
 TICKET_ID = OpenApiParameter("ticket_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+IF_MATCH_HEADER = OpenApiParameter(
+    IF_MATCH,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        'The `ETag` of your last read (e.g. `"3"`): the PATCH is refused with 409 if the ticket '
+        "changed since. `*` or no header: no check."
+    ),
+)
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200, 409],
+    description='The ticket\'s current version as a strong ETag, e.g. `"3"`.',
+)
+
+
+def _etag(ticket: Ticket) -> dict[str, str]:
+    return {"ETag": etag_for(version=ticket.version)}
 
 
 class TeamViewSet(
@@ -126,12 +149,20 @@ class CustomerViewSet(
         responses={201: serializers.TicketSerializer},
         description="Open a ticket with the customer's first message (`body`).",
     ),
+    retrieve=extend_schema(parameters=[ETAG_HEADER]),
     partial_update=extend_schema(
         request=serializers.TicketUpdateSerializer,
-        responses=serializers.TicketSerializer,
+        responses={200: serializers.TicketSerializer, 409: serializers.TicketConflictSerializer},
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
         description=(
-            "Change status, priority, assignee, queue or tags. Adding the tag `escalate` "
-            "without a handoff note is refused (400 on `tags`): use `POST .../escalate/`."
+            "Change status, priority, assignee, queue or tags; only the fields sent are written. "
+            "Adding the tag `escalate` without a handoff note is refused (400 on `tags`): use "
+            "`POST .../escalate/`.\n\n"
+            "**No lost updates:** send the `ETag` of your last read as `If-Match`. If the ticket "
+            "changed since (any write raises its version), the PATCH is refused with 409, nothing "
+            "is written, and the body carries the current ticket under `current` (with its "
+            "`ETag`). Without `If-Match` (or with `*`) the fields sent are written over whatever "
+            "is there; the other fields are left alone."
         ),
     ),
 )
@@ -157,7 +188,8 @@ class TicketViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
         return self.get_paginated_response(self._read(page, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(self._read(self.get_object()).data)
+        ticket = self.get_object()
+        return Response(self._read(ticket).data, headers=_etag(ticket))
 
     def _reload(self, ticket: Ticket) -> Ticket:
         return Ticket.objects.prefetch_related("tags").get(pk=ticket.pk)
@@ -178,16 +210,24 @@ class TicketViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
         )
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        ticket = services.ticket_update(
-            ticket=ticket,
-            actor=self.agent,
-            status=data.get("status"),
-            priority=data.get("priority"),
-            queue=data.get("queue", ...),
-            assignee=data.get("assignee", ...),
-            tags=data.get("tags"),
-        )
-        return Response(self._read(self._reload(ticket)).data)
+        expected = if_match_version(request=request)
+        try:
+            ticket = services.ticket_update(
+                ticket=ticket,
+                actor=self.agent,
+                status=data.get("status"),
+                priority=data.get("priority"),
+                queue=data.get("queue", ...),
+                assignee=data.get("assignee", ...),
+                tags=data.get("tags"),
+                expected_version=expected,
+            )
+        except TicketVersionConflict as exc:
+            current = self._reload(ticket)
+            body = {"detail": str(exc), "current": self._read(current).data}
+            return Response(body, status=status.HTTP_409_CONFLICT, headers=_etag(current))
+        ticket = self._reload(ticket)
+        return Response(self._read(ticket).data, headers=_etag(ticket))
 
     @extend_schema(
         request=serializers.EscalateSerializer,

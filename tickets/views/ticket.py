@@ -19,6 +19,7 @@ from escalations.feedback.selectors import escalation_feedback_panel
 from escalations.feedback.services import escalation_feedback_give
 from escalations.models import Escalation
 from tickets import selectors, services, ui_workflow
+from tickets.exceptions import TicketVersionConflict
 from tickets.forms import (
     ESCALATE_TAG,
     EscalateForm,
@@ -62,7 +63,12 @@ def _pinned_context(escalation: Escalation, agent: Agent, html: str) -> dict[str
 
 
 def _render_page(
-    request: HttpRequest, ticket: Ticket, *, status: int = 200, **bound: Form
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    status: int = 200,
+    controls_conflict: list[dict[str, Any]] | None = None,
+    **bound: Form,
 ) -> HttpResponse:
     agent = _agent(request)
     escalations = selectors.ticket_escalations(ticket=ticket)
@@ -87,13 +93,10 @@ def _render_page(
         "note_form": bound.get("note_form") or NoteForm(),
         "controls_form": bound.get("controls_form")
         or TicketControlsForm(
-            initial={
-                "status": ticket.status,
-                "priority": ticket.priority,
-                "assignee": ticket.assignee_id,
-            },
+            initial=TicketControlsForm.initial_for(ticket=ticket),
             assignees=selectors.ticket_assignee_choices(ticket=ticket),
         ),
+        "controls_conflict": controls_conflict or [],
         "tags_form": bound.get("tags_form") or TagsForm(initial={"tags": ", ".join(tag_names)}),
         "refund_form": bound.get("refund_form") or RefundForm(),
     }
@@ -143,18 +146,39 @@ def ticket_note(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 def ticket_controls(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _ticket_or_404(request, ticket_id)
+    """Save the fields the agent changed, if nobody changed the ticket since the page showed it.
+
+    If someone did and a field the page showed is now different, nothing is written: the page
+    comes back (409) naming what changed and by whom, with the agent's choices kept and based
+    on the current version, so that Save applies them. A newer version with no visible
+    difference (a customer message, an escalation count) does not stop the save.
+    """
+    ticket = _ticket_or_404(request, ticket_id)
     form = TicketControlsForm(
         request.POST, assignees=selectors.ticket_assignee_choices(ticket=ticket)
     )
     if form.is_valid():
+        changes = form.changes()
+        version = form.cleaned_data["version"]
         try:
-            services.ticket_update(
-                ticket=ticket,
-                actor=_agent(request),
-                status=form.cleaned_data["status"],
-                priority=form.cleaned_data["priority"],
-                assignee=form.cleaned_data["assignee"],
-            )
+            try:
+                services.ticket_update(
+                    ticket=ticket, actor=_agent(request), expected_version=version, **changes
+                )
+            except TicketVersionConflict as stale:
+                fresh = _ticket_or_404(request, ticket_id)
+                conflict = selectors.ticket_meta_changes(ticket=fresh, seen=form.seen())
+                if conflict:
+                    return _render_page(
+                        request,
+                        fresh,
+                        status=409,
+                        controls_form=form.rebased(ticket=fresh),
+                        controls_conflict=conflict,
+                    )
+                services.ticket_update(
+                    ticket=ticket, actor=_agent(request), expected_version=stale.current, **changes
+                )
         except ValidationError as exc:
             form_errors_from(form, exc)
     if not form.is_valid():
@@ -307,11 +331,9 @@ def ticket_live(request: HttpRequest, ticket_id: int) -> JsonResponse:
     return JsonResponse(
         {
             "ticket": ticket.pk,
-            "state": {
-                "status": ticket.status,
-                "priority": ticket.priority,
-                "assignee": ticket.assignee_id,
-            },
+            # The meta form's fields by name (values and the hidden version/seen_* fields): a
+            # page whose form the agent has not touched takes them over.
+            "state": TicketControlsForm.initial_for(ticket=ticket),
             "meta_html": render_to_string("tickets/_ticket_meta.html", {"ticket": ticket}),
             "events": events,
             "sla": sla,

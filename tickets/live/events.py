@@ -1,0 +1,318 @@
+"""Every live event of a ticket, built in one place and pushed after commit.
+
+``ticket_event_record`` hands each ``TicketEvent`` to ``ticket_event_push_on_commit``; once the
+transaction commits, ``ticket_event_pushes`` reads the committed rows and returns the
+``(group, payload)`` pairs, and ``tickets.realtime`` sends them through the channel layer (Redis,
+or the database outbox), whichever process made the change. The shapes are the live event
+contract (docs/live-events.md):
+
+- ticket group ``ticket.<id>``: ``message.created``, ``note.created``, ``ticket.updated``,
+  ``refund.created``, ``escalation.acknowledged`` (``escalation.summary`` is built by the
+  escalation engine; the summary note is not pushed a second time as ``note.created``);
+- queue groups ``team.<team id>`` and ``team.all``: ``queue.ticket_changed`` for every change
+  that moves a ticket's row (new ticket, field change, customer message, escalation, SLA);
+- agent group ``agent.<id>``: ``escalation.acknowledged`` to the agent who escalated,
+  ``ticket.reassigned`` to the previous assignee.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+
+from escalations.models import Escalation
+from escalations.sla.selectors import sla_summary
+from tickets import realtime
+from tickets.models import (
+    Agent,
+    AuthorType,
+    EventKind,
+    Message,
+    Note,
+    NoteKind,
+    Queue,
+    RefundRequest,
+    Ticket,
+    TicketEvent,
+)
+
+logger = logging.getLogger(__name__)
+
+FIELD_KINDS = {
+    EventKind.STATUS_CHANGED: "status",
+    EventKind.PRIORITY_CHANGED: "priority",
+    EventKind.QUEUE_CHANGED: "queue",
+    EventKind.ASSIGNED: "assignee",
+    EventKind.TAGS_CHANGED: "tags",
+}
+PUSHED_KINDS = frozenset(
+    {
+        *FIELD_KINDS,
+        EventKind.TICKET_CREATED,
+        EventKind.MESSAGE_ADDED,
+        EventKind.NOTE_ADDED,
+        EventKind.REFUND_REQUESTED,
+        EventKind.SLA_STATE_CHANGED,
+        EventKind.ESCALATED,
+        EventKind.ESCALATION_ACKNOWLEDGED,
+    }
+)
+
+Push = tuple[str, dict[str, Any]]
+
+
+# --- payloads ---------------------------------------------------------------------------------
+def agent_ref(agent: Agent | None) -> dict[str, Any] | None:
+    return {"id": agent.pk, "name": str(agent)} if agent is not None else None
+
+
+def queue_ref(queue: Queue | None) -> dict[str, Any] | None:
+    return {"id": queue.pk, "name": queue.name} if queue is not None else None
+
+
+def message_created_event(*, message: Message) -> dict[str, Any]:
+    sentiment = None
+    if message.author_type == AuthorType.CUSTOMER:
+        sentiment = {
+            "label": message.sentiment,
+            "score": message.sentiment_score,
+            "reasons": list(message.sentiment_reasons),
+        }
+    return {
+        "type": "message.created",
+        "ticket": message.ticket_id,
+        "message": {
+            "id": message.pk,
+            "author_type": message.author_type,
+            "author": agent_ref(message.author_agent),
+            "body": message.body,
+            "sentiment": sentiment,
+            "created_at": message.created_at.isoformat(),
+        },
+    }
+
+
+def note_created_event(*, note: Note) -> dict[str, Any]:
+    return {
+        "type": "note.created",
+        "ticket": note.ticket_id,
+        "note": {
+            "id": note.pk,
+            "kind": note.kind,
+            "author": agent_ref(note.author),
+            "body": note.body,
+            "pinned": note.pinned,
+            "created_at": note.created_at.isoformat(),
+        },
+    }
+
+
+def refund_created_event(*, refund: RefundRequest) -> dict[str, Any]:
+    return {
+        "type": "refund.created",
+        "ticket": refund.ticket_id,
+        "refund": {
+            "id": refund.pk,
+            "amount": str(refund.amount),
+            "currency": refund.currency,
+            "reason": refund.reason,
+            "created_at": refund.created_at.isoformat(),
+        },
+    }
+
+
+def escalation_acknowledged_event(*, escalation: Escalation) -> dict[str, Any]:
+    assert escalation.acknowledged_at is not None
+    return {
+        "type": "escalation.acknowledged",
+        "ticket": escalation.ticket_id,
+        "escalation": escalation.pk,
+        "by": agent_ref(escalation.acknowledged_by),
+        "at": escalation.acknowledged_at.isoformat(),
+    }
+
+
+def ticket_fields(*, ticket: Ticket) -> dict[str, Any]:
+    """The full snapshot of the ticket's meta block."""
+    return {
+        "status": ticket.status,
+        "status_display": ticket.get_status_display(),
+        "priority": ticket.priority,
+        "priority_display": ticket.get_priority_display(),
+        "assignee": agent_ref(ticket.assignee),
+        "queue": queue_ref(ticket.queue),
+        "tags": sorted(tag.name for tag in ticket.tags.all()),
+    }
+
+
+def ticket_sla(*, ticket: Ticket) -> dict[str, Any] | None:
+    summary = sla_summary(ticket=ticket)
+    if not summary.get("state"):
+        return None
+    due = summary.get("first_response_due_at")
+    return {
+        "state": summary["state"],
+        "first_response_due_at": due.isoformat() if due is not None else None,
+        "remaining_seconds": summary.get("remaining_seconds"),
+    }
+
+
+def ticket_updated_event(
+    *,
+    ticket: Ticket,
+    kind: str,
+    actor: Agent | None,
+    changes: dict[str, dict[str, Any]],
+    sla: dict[str, Any] | None,
+) -> dict[str, Any]:
+    return {
+        "type": "ticket.updated",
+        "ticket": ticket.pk,
+        "version": ticket.version,
+        "event": kind,
+        "actor": agent_ref(actor),
+        "changes": changes,
+        "ticket_fields": ticket_fields(ticket=ticket),
+        "sla": sla,
+    }
+
+
+def queue_ticket_changed_event(*, ticket: Ticket, kind: str) -> dict[str, Any]:
+    return {
+        "type": "queue.ticket_changed",
+        "ticket": ticket.pk,
+        "team": ticket.queue.team_id if ticket.queue is not None else None,
+        "event": kind,
+    }
+
+
+def notification_event(
+    *, kind: str, ticket_id: int, message: str, escalation_id: int | None = None
+) -> dict[str, Any]:
+    event: dict[str, Any] = {"type": kind, "ticket": ticket_id}
+    if escalation_id is not None:
+        event["escalation"] = escalation_id
+    event["message"] = message
+    return event
+
+
+# --- which groups get what, for one recorded event ---------------------------------------------
+def _field_change(*, ticket: Ticket, field: str, data: dict[str, Any]) -> dict[str, Any]:
+    if field == "tags":
+        # The event stores what was added and removed; the tags now, less those, is before.
+        after = {tag.name for tag in ticket.tags.all()}
+        before = (after - set(data["added"])) | set(data["removed"])
+        return {"from": sorted(before), "to": sorted(after)}
+    if field == "assignee":
+        agents = Agent.objects.in_bulk([pk for pk in (data["from"], data["to"]) if pk])
+        return {
+            "from": agent_ref(agents.get(data["from"])),
+            "to": agent_ref(agents.get(data["to"])),
+        }
+    if field == "queue":
+        queues = Queue.objects.in_bulk([pk for pk in (data["from"], data["to"]) if pk])
+        return {
+            "from": queue_ref(queues.get(data["from"])),
+            "to": queue_ref(queues.get(data["to"])),
+        }
+    return {"from": data["from"], "to": data["to"]}
+
+
+def _queue_pushes(*, ticket: Ticket, kind: str) -> list[Push]:
+    event = queue_ticket_changed_event(ticket=ticket, kind=kind)
+    groups = [realtime.TEAM_ALL_GROUP]
+    if event["team"] is not None:
+        groups.insert(0, realtime.team_group(event["team"]))
+    return [(group, event) for group in groups]
+
+
+def ticket_event_pushes(*, event_id: int) -> list[Push]:
+    """The pushes of one committed ``TicketEvent``, read from the database as committed."""
+    event = TicketEvent.objects.select_related("ticket__queue", "ticket__assignee", "actor").get(
+        pk=event_id
+    )
+    ticket, kind, data = event.ticket, event.kind, event.data
+    to_ticket = realtime.ticket_group(ticket.pk)
+    pushes: list[Push] = []
+    if kind == EventKind.MESSAGE_ADDED:
+        message = Message.objects.select_related("author_agent").get(pk=data["message"])
+        pushes.append((to_ticket, message_created_event(message=message)))
+        if message.author_type == AuthorType.CUSTOMER:
+            pushes += _queue_pushes(ticket=ticket, kind=kind)
+    elif kind == EventKind.NOTE_ADDED:
+        note = Note.objects.select_related("author").get(pk=data["note"])
+        if note.kind != NoteKind.ESCALATION_SUMMARY:
+            pushes.append((to_ticket, note_created_event(note=note)))
+    elif kind == EventKind.REFUND_REQUESTED:
+        refund = RefundRequest.objects.get(pk=data["refund"])
+        pushes.append((to_ticket, refund_created_event(refund=refund)))
+    elif kind in FIELD_KINDS or kind == EventKind.SLA_STATE_CHANGED:
+        changes = {}
+        if kind in FIELD_KINDS:
+            field = FIELD_KINDS[EventKind(kind)]
+            changes[field] = _field_change(ticket=ticket, field=field, data=data)
+        update = ticket_updated_event(
+            ticket=ticket,
+            kind=kind,
+            actor=event.actor,
+            changes=changes,
+            sla=ticket_sla(ticket=ticket),
+        )
+        pushes.append((to_ticket, update))
+        pushes += _queue_pushes(ticket=ticket, kind=kind)
+        if kind == EventKind.ASSIGNED:
+            pushes += _reassigned_pushes(event=event)
+    elif kind in (EventKind.TICKET_CREATED, EventKind.ESCALATED):
+        pushes += _queue_pushes(ticket=ticket, kind=kind)
+    elif kind == EventKind.ESCALATION_ACKNOWLEDGED:
+        escalation = Escalation.objects.select_related("acknowledged_by").get(pk=data["escalation"])
+        pushes.append((to_ticket, escalation_acknowledged_event(escalation=escalation)))
+        from_id = escalation.from_agent_id
+        if from_id is not None and from_id != escalation.acknowledged_by_id:
+            notice = notification_event(
+                kind="escalation.acknowledged",
+                ticket_id=ticket.pk,
+                escalation_id=escalation.pk,
+                message=f"#{ticket.pk}: {escalation.acknowledged_by} acknowledged your escalation.",
+            )
+            pushes.append((realtime.agent_group(from_id), notice))
+    return pushes
+
+
+def _reassigned_pushes(*, event: TicketEvent) -> list[Push]:
+    """The previous assignee hears that the ticket moved away from them, unless they moved it
+    themselves or an escalation did (the engine sends ``escalation.handed_off`` then)."""
+    previous_id, new_id = event.data.get("from"), event.data.get("to")
+    if previous_id is None or previous_id in (new_id, event.actor_id):
+        return []
+    if event.data.get("reason") == "escalation":
+        return []
+    new = Agent.objects.filter(pk=new_id).first() if new_id else None
+    where = f"to {new}" if new is not None else "to nobody"
+    by = f" by {event.actor}" if event.actor is not None else ""
+    notice = notification_event(
+        kind="ticket.reassigned",
+        ticket_id=event.ticket_id,
+        message=f"#{event.ticket_id} was reassigned from you {where}{by}.",
+    )
+    return [(realtime.agent_group(previous_id), notice)]
+
+
+def ticket_event_push_on_commit(*, event: TicketEvent) -> None:
+    """Push what ``event`` changed to every open page, once its transaction commits."""
+    if event.kind not in PUSHED_KINDS:
+        return
+    event_id = event.pk
+    transaction.on_commit(lambda: _push(event_id=event_id))
+
+
+def _push(*, event_id: int) -> None:
+    try:
+        pushes = ticket_event_pushes(event_id=event_id)
+    except Exception:
+        # Pages catch up from the stored data on reconnect; the failure is not silent.
+        logger.exception("live events of ticket event %s could not be built", event_id)
+        return
+    realtime.push_many(pushes)
