@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 
+from kimondesk.bounds import AMOUNT_MAX
 from tickets.currencies import ISO_4217_CODES
 from tickets.models import EventKind, Sentiment, TicketEvent
 
@@ -229,6 +230,8 @@ def _amount_clean(raw: Any) -> Decimal:
         raise ValidationError({"amount": [f"{raw!r} is not a decimal amount."]}) from None
     if not amount.is_finite() or amount <= 0:
         raise ValidationError({"amount": ["The amount must be greater than zero."]})
+    if amount > AMOUNT_MAX:
+        raise ValidationError({"amount": [f"The amount must be at most {AMOUNT_MAX}."]})
     return amount.quantize(Decimal("0.01"))
 
 
