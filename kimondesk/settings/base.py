@@ -4,6 +4,7 @@ With nothing configured KimonDesk runs on SQLite, the in-memory channel layer an
 broker; ``DATABASE_URL`` and ``REDIS_URL`` switch it to PostgreSQL, channels-redis and a Redis broker.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "django_q",
+    "axes",
     "tickets",
     "escalations",
     "reports",
@@ -50,7 +52,25 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out sign-in into the 429 page (``kimondesk.signin``).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- Sign-in lockout (django-axes; see kimondesk/signin.py) ---------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "kimondesk.signin.signin_username_normalise"
+AXES_CLIENT_IP_CALLABLE = "kimondesk.signin.signin_client_ip"
+AXES_FAILURE_LIMIT = "kimondesk.signin.signin_failure_limit"
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kimondesk.signin.signin_lockout_response"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "kimondesk.urls"
 ASGI_APPLICATION = "kimondesk.asgi.application"

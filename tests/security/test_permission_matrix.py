@@ -129,6 +129,10 @@ ADMIN_MATRIX: dict[str, dict[str, Any]] = {
     "escalations.slackdelivery": LEAD_SCOPED,
     "escalations.escalation": LEAD_SCOPED,
     "escalations.auditevent": ADMIN_ONLY,
+    # django-axes: sign-in lockouts (an admin unlocks an account by deleting its attempt)
+    "axes.accessattempt": ADMIN_ONLY,
+    "axes.accesslog": ADMIN_ONLY,
+    "axes.accessfailurelog": ADMIN_ONLY,
 }
 
 
