@@ -19,10 +19,10 @@ from tickets.currencies import CURRENCY_CHOICES
 
 from .engine.conditions import CONDITION_FIELDS, IdField, conditions_clean
 from .engine.params import AmountParam, CurrencyParam, NumberParam, Param
-from .engine.targets import TARGET_KINDS
+from .engine.targets import target_clean
 from .engine.triggers import TRIGGERS, TriggerKind
 from .exceptions import EscalationConflict
-from .models import Calendar, Rule, RuleKind, SLAPolicy, Target, TargetKind
+from .models import Calendar, Rule, RuleKind, SLAPolicy, Target
 from .outbound import slack_webhook_url_validator
 from .services import rule_backtest, rule_clean, slack_delivery_retry, slack_target_test
 from .sla.services import (
@@ -54,29 +54,6 @@ def trigger_params_clean(*, trigger_kind: str, params: dict[str, Any]) -> dict[s
     if trigger is None:
         raise ValidationError({"trigger_kind": [f"Unknown trigger kind {trigger_kind!r}."]})
     return trigger.clean_params(params)
-
-
-def _target_team_clean(target: Target) -> dict[str, list[str]]:
-    """A team's target points at that team's people and queues."""
-    if target.team_id is None:
-        return {}
-    if target.kind == TargetKind.AGENT and target.agent and target.agent.team_id != target.team_id:
-        return {"agent": [f"{target.agent} is not a member of this target's team."]}
-    if target.kind == TargetKind.QUEUE and target.queue and target.queue.team_id != target.team_id:
-        return {"queue": [f"{target.queue} is not a queue of this target's team."]}
-    return {}
-
-
-def target_values_clean(*, target: Target) -> None:
-    """Raise ``ValidationError`` keyed by field unless the target can be resolved."""
-    errors = _target_team_clean(target)
-    try:
-        TARGET_KINDS.get(target.kind).clean(target)
-    except ValidationError as exc:
-        for key, messages in exc.message_dict.items():
-            errors.setdefault(key, messages)
-    if errors:
-        raise ValidationError(errors)
 
 
 def rule_values_clean(
@@ -121,7 +98,8 @@ def rule_values_clean(
 
 def _whole_number(value: Any) -> Any:
     text = str(value).strip()
-    return int(text) if text.lstrip("-").isdigit() else value
+    digits = text.lstrip("-")
+    return int(text) if digits.isascii() and digits.isdigit() else value
 
 
 def sla_policy_values_clean(*, policy: SLAPolicy, targets: list[dict[str, Any]]) -> None:
@@ -302,7 +280,8 @@ def _row_value(field_key: str, op: str, text: Any) -> Any:
 
     def convert(part: str) -> Any:
         part = part.strip()
-        return int(part) if is_id and part.lstrip("-").isdigit() else part
+        digits = part.lstrip("-")
+        return int(part) if is_id and digits.isascii() and digits.isdigit() else part
 
     if op in ("in", "not_in"):
         return [convert(part) for part in text.split(",") if part.strip()]
@@ -544,7 +523,7 @@ class TargetAdminForm(forms.ModelForm):
             slack_webhook_url=cleaned.get("slack_webhook_url", ""),
         )
         try:
-            target_values_clean(target=probe)
+            target_clean(target=probe)
         except ValidationError as exc:
             add_keyed_errors(self, exc)
         return cleaned

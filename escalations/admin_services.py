@@ -22,9 +22,9 @@ from .admin_forms import (
     rule_values_clean,
     sla_policy_changed_notify,
     sla_policy_values_clean,
-    target_values_clean,
 )
 from .audit import SECRET_FIELDS, audit_record, audit_snapshot
+from .engine.targets import target_clean
 from .models import AuditEvent, Calendar, Rule, SLAPolicy, Target
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def config_validate(*, obj: models.Model, children: dict[str, Any]) -> None:
         obj.trigger_params = cleaned.get("trigger_params", obj.trigger_params)
         obj.conditions = cleaned.get("conditions", obj.conditions)
     elif isinstance(obj, Target):
-        target_values_clean(target=obj)
+        target_clean(target=obj)
     elif isinstance(obj, SLAPolicy):
         sla_policy_values_clean(policy=obj, targets=list(children["targets"]))
     elif isinstance(obj, Calendar):

@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from escalations.engine.triggers import escalation_trigger_choices
 from escalations.outbound import outbound_url_validator
+from kimondesk.bounds import HANDOFF_PART_MAX_CHARS, MINUTES_MAX
 from tickets.models import AppendOnlyModel, Priority, Tier
 
 
@@ -167,12 +169,21 @@ class Rule(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     cooldown_minutes = models.PositiveIntegerField(
-        default=60, help_text="The rule does not fire again on the same ticket within this time."
+        default=60,
+        validators=[MaxValueValidator(MINUTES_MAX)],
+        help_text=(
+            "The rule does not fire again on the same ticket within this time "
+            f"(at most {MINUTES_MAX} minutes)."
+        ),
     )
     ack_limit_minutes = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="Unacknowledged after this long, the escalation goes one level up.",
+        validators=[MinValueValidator(1), MaxValueValidator(MINUTES_MAX)],
+        help_text=(
+            "Unacknowledged after this long, the escalation goes one level up "
+            f"(1 to {MINUTES_MAX} minutes)."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -229,7 +240,9 @@ class SLATarget(models.Model):
     metric = models.CharField(max_length=20, choices=SLAMetric.choices)
     priority = models.CharField(max_length=10, choices=Priority.choices, null=True, blank=True)
     tier = models.CharField(max_length=12, choices=Tier.choices, null=True, blank=True)
-    minutes = models.PositiveIntegerField()
+    minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MINUTES_MAX)]
+    )
 
     class Meta:
         ordering = ["metric", "id"]
@@ -405,9 +418,9 @@ class Escalation(models.Model):
     )
     chain_position = models.PositiveSmallIntegerField(default=1)
     evidence = models.JSONField(default=dict, blank=True)
-    handoff_tried = models.TextField(blank=True)
-    handoff_diagnosis = models.TextField(blank=True)
-    handoff_authority_needed = models.TextField(blank=True)
+    handoff_tried = models.TextField(blank=True, max_length=HANDOFF_PART_MAX_CHARS)
+    handoff_diagnosis = models.TextField(blank=True, max_length=HANDOFF_PART_MAX_CHARS)
+    handoff_authority_needed = models.TextField(blank=True, max_length=HANDOFF_PART_MAX_CHARS)
     sla_snapshot = models.JSONField(default=dict, blank=True)
     route_notes = models.JSONField(
         default=list, blank=True, help_text="How the target was resolved (ping-pong bumps, …)."

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 
+from kimondesk.bounds import minutes_delta
 from tickets.models import OPEN_STATUSES, AuthorType, Message, Ticket
 
 from .engine.summary import Handoff
@@ -68,7 +69,8 @@ def escalations_unacknowledged_due(*, now: datetime) -> QuerySet[Escalation]:
         return Escalation.objects.none()
     overdue = Q()
     for rule_id, minutes in limits:
-        overdue |= Q(rule_id=rule_id, created_at__lte=now - timedelta(minutes=minutes or 0))
+        # Clamped to the bound: a limit stored before it existed cannot overflow the sweep.
+        overdue |= Q(rule_id=rule_id, created_at__lte=now - minutes_delta(minutes))
     bumped = Escalation.objects.filter(parent=OuterRef("pk"), trigger=TriggerKey.UNACKNOWLEDGED)
     return (
         Escalation.objects.filter(

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kimondesk.bounds import HANDOFF_PART_MAX_CHARS, text_bounds_check
 from tickets.models import Agent, EventKind, Team, Ticket
 from tickets.selectors import ticket_is_visible_to
 
@@ -82,6 +83,12 @@ def escalation_create_manual(
         for name in HANDOFF_FIELDS
         if not isinstance(values[name], str) or not values[name].strip()
     }
+    try:
+        text_bounds_check(
+            values={name: (values[name], HANDOFF_PART_MAX_CHARS) for name in HANDOFF_FIELDS}
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if target is not None:
         try:
             TARGET_KINDS.get(target.kind).clean(target)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from .engine.acknowledge import escalations_unacknowledged_bump
 from .engine.evaluate import evaluations_missed_requeue, event_evaluate
 from .slack import slack_deliveries_due, slack_delivery_send
+from .sweeps import sweep_row_isolated
 
 
 def evaluate_ticket_event(event_id: int) -> int:
@@ -24,7 +25,8 @@ def slack_deliveries_due_sweep() -> int:
     """The safety net behind scheduled retries: send every pending delivery that is due."""
     due = slack_deliveries_due(now=timezone.now())
     for delivery_id in due:
-        slack_delivery_send(delivery_id=delivery_id)
+        with sweep_row_isolated(sweep="Slack retry sweep", row=f"delivery {delivery_id}"):
+            slack_delivery_send(delivery_id=delivery_id)
     return len(due)
 
 

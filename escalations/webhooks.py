@@ -188,7 +188,11 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, s
             return response.status, "", None
     except urllib.error.HTTPError as exc:
         retry_after = exc.headers.get("Retry-After", "") if exc.headers else ""
-        return exc.code, f"HTTP {exc.code}", int(retry_after) if retry_after.isdigit() else None
+        return (
+            exc.code,
+            f"HTTP {exc.code}",
+            int(retry_after) if retry_after.isascii() and retry_after.isdigit() else None,
+        )
     except (urllib.error.URLError, OSError) as exc:
         return None, str(getattr(exc, "reason", exc))[:500], None
 

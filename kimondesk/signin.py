@@ -1,8 +1,20 @@
-"""Sign-in with brute-force protection: failed attempts are counted per user name and per
-client address in the cache (Redis when configured, so every web process shares the count)."""
+"""Sign-in with brute-force protection.
+
+Per account: django-axes counts failed sign-ins per **normalised user name** (NFKC, then
+casefold: ``Billing-Senior2``, ``billing-senior2`` and the same name typed in fullwidth letters are one
+account), from every address, in the database (``AxesDatabaseHandler``: every web process sees
+the same count, with or without Redis). After ``SIGNIN_MAX_FAILURES_PER_USER`` failures in
+``WINDOW_SECONDS`` the account's sign-in answers 429 from anywhere, even with the right
+password, until the window has passed; a success resets the count.
+
+Per address: a coarse flood guard (``SIGNIN_MAX_FAILURES_PER_IP`` failures of any user names
+from one address) counted in the cache, shared through Redis when configured (per process
+without it).
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -14,53 +26,67 @@ from django.shortcuts import render
 WINDOW_SECONDS = 15 * 60
 
 
-def _limits() -> tuple[int, int]:
-    conf = getattr(settings, "KIMONDESK", {})
-    return conf.get("SIGNIN_MAX_FAILURES_PER_USER", 5), conf.get("SIGNIN_MAX_FAILURES_PER_IP", 30)
+def signin_username_normalise(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
+    """The key axes counts failures under (``AXES_USERNAME_CALLABLE``)."""
+    raw = (credentials or {}).get("username")
+    if raw is None:
+        raw = request.POST.get("username", "") if request is not None else ""
+    return unicodedata.normalize("NFKC", str(raw)).casefold().strip()
 
 
-def _client_ip(request: HttpRequest) -> str:
-    # Behind the proxy named in the deployment docs, REMOTE_ADDR is set by the ASGI server from
-    # the proxy headers (uvicorn --proxy-headers); never trust X-Forwarded-For here directly.
+def signin_client_ip(request: HttpRequest) -> str:
+    """``AXES_CLIENT_IP_CALLABLE``. Behind the proxy named in the deployment docs, REMOTE_ADDR
+    is set by the ASGI server from the proxy headers (uvicorn --proxy-headers); never trust
+    X-Forwarded-For here directly."""
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 
-def _keys(request: HttpRequest, username: str) -> tuple[str, str]:
-    ip = _client_ip(request)
-    return f"signin:fail:{ip}:{username.strip().lower()}", f"signin:fail-ip:{ip}"
+def signin_failure_limit(request: HttpRequest, credentials: dict[str, Any] | None) -> int:
+    """``AXES_FAILURE_LIMIT``: read when it is needed, so tests and deployments can change it."""
+    return int(getattr(settings, "KIMONDESK", {}).get("SIGNIN_MAX_FAILURES_PER_USER", 5))
 
 
-def signin_is_blocked(*, request: HttpRequest, username: str) -> bool:
-    per_user, per_ip = _limits()
-    user_key, ip_key = _keys(request, username)
-    counts = cache.get_many([user_key, ip_key])
-    return counts.get(user_key, 0) >= per_user or counts.get(ip_key, 0) >= per_ip
+def _ip_key(request: HttpRequest) -> str:
+    return f"signin:fail-ip:{signin_client_ip(request)}"
 
 
-def signin_failure_record(*, request: HttpRequest, username: str) -> None:
-    for key in _keys(request, username):
-        # add() creates the counter with the window as its lifetime; incr() never extends it.
-        if not cache.add(key, 1, WINDOW_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, WINDOW_SECONDS)
+def signin_address_is_flooding(*, request: HttpRequest) -> bool:
+    per_ip = getattr(settings, "KIMONDESK", {}).get("SIGNIN_MAX_FAILURES_PER_IP", 30)
+    return int(cache.get(_ip_key(request), 0)) >= per_ip
 
 
-def signin_success_record(*, request: HttpRequest, username: str) -> None:
-    cache.delete(_keys(request, username)[0])
+def signin_address_failure_record(*, request: HttpRequest) -> None:
+    key = _ip_key(request)
+    # add() creates the counter with the window as its lifetime; incr() never extends it.
+    if not cache.add(key, 1, WINDOW_SECONDS):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, WINDOW_SECONDS)
+
+
+def signin_lockout_response(
+    request: HttpRequest, original_response: Any = None, credentials: Any = None
+) -> HttpResponse:
+    """``AXES_LOCKOUT_CALLABLE``: the same 429 page as the address guard."""
+    return signin_refused(request)
+
+
+def signin_refused(request: HttpRequest) -> HttpResponse:
+    response = render(request, "registration/too_many_attempts.html", status=429)
+    response["Retry-After"] = str(WINDOW_SECONDS)
+    return response
 
 
 class RateLimitedLoginView(auth_views.LoginView):
+    """The sign-in page (and the admin's): axes refuses a locked account inside
+    ``authenticate`` (its middleware answers with ``signin_refused``); the address guard is
+    checked here."""
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        username = request.POST.get("username", "")
-        if signin_is_blocked(request=request, username=username):
-            response = render(request, "registration/too_many_attempts.html", status=429)
-            response["Retry-After"] = str(WINDOW_SECONDS)
-            return response
+        if signin_address_is_flooding(request=request):
+            return signin_refused(request)
         response = super().post(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            signin_success_record(request=request, username=username)
-        else:
-            signin_failure_record(request=request, username=username)
+        if not request.user.is_authenticated:
+            signin_address_failure_record(request=request)
         return response

@@ -69,6 +69,8 @@ class EscalationRateReportSerializer(serializers.Serializer):
 class EscalationRateReportView(APIView):
     """Per-agent escalation rates of a team for a month, agents ordered by name."""
 
+    bad_query = True  # a malformed ``month`` or ``team`` is a documented 400
+
     @extend_schema(
         operation_id="reports_escalation_rate",
         parameters=[

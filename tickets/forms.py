@@ -3,15 +3,25 @@ escalation engine."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from escalations.models import Target
+from kimondesk.bounds import (
+    AMOUNT_MAX,
+    HANDOFF_PART_MAX_CHARS,
+    MESSAGE_BODY_MAX_CHARS,
+    NOTE_BODY_MAX_CHARS,
+    REFUND_REASON_MAX_CHARS,
+    TAG_MAX_CHARS,
+    TAGS_MAX_COUNT,
+)
 
 from .currencies import CURRENCY_CHOICES
-from .models import Agent, Priority, Status, Ticket
+from .models import Agent, Priority, Status, Ticket, tag_names_clean
 
 ESCALATE_TAG = "escalate"
 
@@ -19,6 +29,7 @@ ESCALATE_TAG = "escalate"
 class ReplyForm(forms.Form):
     body = forms.CharField(
         label="Reply to the customer",
+        max_length=MESSAGE_BODY_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Write a reply the customer sees"}),
     )
 
@@ -30,6 +41,7 @@ class ReplyForm(forms.Form):
 class NoteForm(forms.Form):
     body = forms.CharField(
         label="Internal note",
+        max_length=NOTE_BODY_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Only agents see notes"}),
     )
 
@@ -100,34 +112,46 @@ class TicketControlsForm(forms.Form):
 class TagsForm(forms.Form):
     tags = forms.CharField(
         required=False,
+        max_length=TAGS_MAX_COUNT * (TAG_MAX_CHARS + 2),
         label="Tags",
         help_text="Comma-separated. Adding “escalate” opens the escalation form.",
     )
 
     def clean_tags(self) -> list[str]:
-        names = [t.strip().lower() for t in self.cleaned_data["tags"].split(",")]
-        return sorted({n for n in names if n})
+        try:
+            return tag_names_clean(self.cleaned_data["tags"].split(","))
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["tags"]) from None
 
 
 class RefundForm(forms.Form):
-    amount = forms.DecimalField(min_value=0.01, max_digits=12, decimal_places=2)
+    amount = forms.DecimalField(
+        min_value=Decimal("0.01"), max_value=AMOUNT_MAX, max_digits=12, decimal_places=2
+    )
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
-    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        required=False,
+        max_length=REFUND_REASON_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class EscalateForm(forms.Form):
     tried = forms.CharField(
         label="What did you try?",
+        max_length=HANDOFF_PART_MAX_CHARS,
         help_text="The steps already taken, so the next person does not repeat them.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     diagnosis = forms.CharField(
         label="What do you think is going on?",
+        max_length=HANDOFF_PART_MAX_CHARS,
         help_text="Your diagnosis so far: symptoms, suspected cause, what you ruled out.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     authority_needed = forms.CharField(
         label="What authority or expertise is needed?",
+        max_length=HANDOFF_PART_MAX_CHARS,
         help_text="Why you cannot finish it yourself: a refund limit, access, a specialist skill.",
         widget=forms.Textarea(attrs={"rows": 2}),
     )

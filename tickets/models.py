@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from kimondesk.bounds import (
+    AMOUNT_MAX,
+    MESSAGE_BODY_MAX_CHARS,
+    NOTE_BODY_MAX_CHARS,
+    REFUND_REASON_MAX_CHARS,
+    TAG_MAX_CHARS,
+    TAGS_MAX_COUNT,
+)
+
 from .currencies import CURRENCY_CHOICES, ISO_4217_CODES
+
+_TAG_SLUG = re.compile(r"[-a-z0-9_]+")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -183,8 +198,27 @@ class CustomerTierChange(AppendOnlyModel):
         return TIER_RANK[self.to_tier] > TIER_RANK[self.from_tier]
 
 
+def tag_names_clean(names: Iterable[str]) -> list[str]:
+    """Trimmed, lower-cased, de-duplicated tag names, sorted; each a slug of at most
+    ``TAG_MAX_CHARS`` characters and at most ``TAGS_MAX_COUNT`` of them, else a
+    ``ValidationError`` on ``tags`` naming the offending tag. The API, the page form and the
+    services all use this one rule."""
+    wanted = sorted({name.strip().lower() for name in names if name.strip()})
+    errors = []
+    for name in wanted:
+        if len(name) > TAG_MAX_CHARS:
+            errors.append(f"'{name[:20]}…' is longer than {TAG_MAX_CHARS} characters.")
+        elif not _TAG_SLUG.fullmatch(name):
+            errors.append(f"'{name}' may hold only letters, digits, '-' and '_'.")
+    if len(wanted) > TAGS_MAX_COUNT:
+        errors.append(f"At most {TAGS_MAX_COUNT} tags (got {len(wanted)}).")
+    if errors:
+        raise ValidationError({"tags": errors})
+    return wanted
+
+
 class Tag(models.Model):
-    name = models.SlugField(max_length=50, unique=True)
+    name = models.SlugField(max_length=TAG_MAX_CHARS, unique=True)
 
     class Meta:
         ordering = ["name"]
@@ -305,7 +339,7 @@ class Message(models.Model):
     author_agent = models.ForeignKey(
         Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
-    body = models.TextField()
+    body = models.TextField(max_length=MESSAGE_BODY_MAX_CHARS)
     sentiment_score = models.FloatField(null=True, blank=True)
     sentiment = models.CharField(
         max_length=10, choices=Sentiment.choices, default=Sentiment.UNKNOWN
@@ -343,7 +377,7 @@ class Note(models.Model):
     author = models.ForeignKey(
         Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="notes"
     )
-    body = models.TextField()
+    body = models.TextField(max_length=NOTE_BODY_MAX_CHARS)
     kind = models.CharField(max_length=20, choices=NoteKind.choices, default=NoteKind.NOTE)
     pinned = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -366,11 +400,15 @@ def validate_currency(value: str) -> None:
 
 class RefundRequest(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="refund_requests")
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(AMOUNT_MAX)],
+    )
     currency = models.CharField(
         max_length=3, choices=CURRENCY_CHOICES, validators=[validate_currency]
     )
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=REFUND_REASON_MAX_CHARS)
     requested_by = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -30,6 +30,7 @@ from .models import (
     Note,
     Queue,
     RefundRequest,
+    Role,
     Team,
     Ticket,
     TicketEvent,
@@ -84,6 +85,30 @@ def teams_visible_to(*, agent: Agent) -> QuerySet[Team]:
 
 def customers_visible_to(*, agent: Agent) -> QuerySet[Customer]:
     return Customer.objects.all()
+
+
+CUSTOMER_TIER_REFUSAL = "Only team leads and admins change a customer's tier."
+CUSTOMER_TEAM_REFUSAL = (
+    "The customer has tickets only in other teams' queues: ask one of those teams or an admin."
+)
+
+
+def customer_change_refusal(*, agent: Agent, customer: Customer, fields: set[str]) -> str | None:
+    """Why ``agent`` may not change these ``fields`` of ``customer``, or ``None`` if they may.
+
+    Admins change any customer. Anyone else changes a customer who has a ticket in their
+    team's queues, or no ticket at all (a customer just added); a tier change (it feeds every
+    team's tier rules) is also limited to team leads.
+    """
+    if agent.is_superuser:
+        return None
+    if "tier" in fields and agent.role != Role.LEAD:
+        return CUSTOMER_TIER_REFUSAL
+    tickets = Ticket.objects.filter(customer=customer)
+    own = tickets.filter(queue__team_id=agent.team_id) if agent.team_id else tickets.none()
+    if tickets.exists() and not own.exists():
+        return CUSTOMER_TEAM_REFUSAL
+    return None
 
 
 def ticket_team_id(*, ticket: Ticket) -> int | None:

@@ -1,6 +1,8 @@
 """Writes to the ticket domain. Every change records a ``TicketEvent`` and hands it to the workflow.
 
-Each function is one transaction. The workflow (``escalations.workflow.ticket_event_recorded``)
+Each function is one transaction. Text bodies are checked against ``kimondesk.bounds`` first, and
+a customer message is scored for sentiment before its transaction opens, so no lock is held
+while it is scored. The workflow (``escalations.workflow.ticket_event_recorded``)
 moves SLA clocks inside that transaction and queues trigger evaluation for after the commit.
 """
 
@@ -10,13 +12,22 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from escalations import workflow
+from escalations.audit import audit_record
+from escalations.engine.sentiment import SentimentScore, sentiment_score_message
+from escalations.engine.triggers import ESCALATE_TAG
 from escalations.webhooks import webhook_event_emit
+from kimondesk.bounds import (
+    MESSAGE_BODY_MAX_CHARS,
+    NOTE_BODY_MAX_CHARS,
+    REFUND_REASON_MAX_CHARS,
+    text_bounds_check,
+)
 from reports.services import agent_month_event_count
 
 from .exceptions import TicketVersionConflict
@@ -40,7 +51,9 @@ from .models import (
     Ticket,
     TicketEvent,
     TicketFollower,
+    tag_names_clean,
 )
+from .selectors import customer_change_refusal
 
 
 def ticket_event_record(
@@ -58,7 +71,7 @@ def ticket_event_record(
 
 
 def _tags_get_or_create(names: Iterable[str]) -> list[Tag]:
-    wanted = sorted({name.strip().lower() for name in names if name.strip()})
+    wanted = tag_names_clean(names)
     existing = {tag.name: tag for tag in Tag.objects.filter(name__in=wanted)}
     missing = [Tag(name=name) for name in wanted if name not in existing]
     if missing:
@@ -67,7 +80,6 @@ def _tags_get_or_create(names: Iterable[str]) -> list[Tag]:
     return [existing[name] for name in wanted]
 
 
-@transaction.atomic
 def ticket_create(
     *,
     subject: str,
@@ -78,7 +90,35 @@ def ticket_create(
     tags: Iterable[str] = (),
     actor: Agent | None = None,
 ) -> Ticket:
-    """Open a ticket with the customer's first message."""
+    """Open a ticket with the customer's first message (scored before the transaction)."""
+    tags = list(tags)
+    score = _message_score(author_type=AuthorType.CUSTOMER, body=body)
+    with transaction.atomic():
+        return _ticket_write(
+            subject=subject,
+            customer=customer,
+            body=body,
+            score=score,
+            priority=priority,
+            queue=queue,
+            tags=tags,
+            actor=actor,
+        )
+
+
+def _ticket_write(
+    *,
+    subject: str,
+    customer: Customer,
+    body: str,
+    score: SentimentScore | None,
+    priority: str,
+    queue: Queue | None,
+    tags: list[str],
+    actor: Agent | None,
+) -> Ticket:
+    if ESCALATE_TAG in {name.strip().lower() for name in tags}:
+        raise ValidationError({"tags": [ESCALATE_TAG_REFUSAL]})
     ticket = Ticket.objects.create(
         subject=subject, customer=customer, priority=priority, queue=queue, status=Status.NEW
     )
@@ -95,7 +135,7 @@ def ticket_create(
             "tags": [t.name for t in tag_objs],
         },
     )
-    message_add(ticket=ticket, author_type=AuthorType.CUSTOMER, body=body)
+    _message_write(ticket=ticket, author_type=AuthorType.CUSTOMER, body=body, score=score)
     webhook_event_emit(
         event="ticket.created",
         payload={
@@ -115,20 +155,37 @@ def ticket_create(
     return ticket
 
 
-@transaction.atomic
+def _message_score(*, author_type: str, body: str) -> SentimentScore | None:
+    """Check the body's length, then score a customer message (no transaction is open yet)."""
+    text_bounds_check(values={"body": (body, MESSAGE_BODY_MAX_CHARS)})
+    return sentiment_score_message(body) if author_type == AuthorType.CUSTOMER else None
+
+
 def message_add(
     *, ticket: Ticket, author_type: str, body: str, author: Agent | None = None
 ) -> Message:
     """Add a customer-visible message.
 
     The first agent message is the ticket's first response. A customer message is scored for
-    sentiment before it is stored; an agent message on a new ticket opens it.
+    sentiment before the transaction opens; an agent message on a new ticket opens it.
     """
-    from escalations.engine.sentiment import sentiment_score_message
+    score = _message_score(author_type=author_type, body=body)
+    with transaction.atomic():
+        return _message_write(
+            ticket=ticket, author_type=author_type, body=body, author=author, score=score
+        )
 
+
+def _message_write(
+    *,
+    ticket: Ticket,
+    author_type: str,
+    body: str,
+    score: SentimentScore | None,
+    author: Agent | None = None,
+) -> Message:
     message = Message(ticket=ticket, author_type=author_type, author_agent=author, body=body)
-    if author_type == AuthorType.CUSTOMER:
-        score = sentiment_score_message(body)
+    if score is not None:
         message.sentiment = score.label
         message.sentiment_score = score.compound
         message.sentiment_reasons = list(score.reasons)
@@ -187,6 +244,7 @@ def note_add(
     pinned: bool = False,
 ) -> Note:
     """Add an internal note (never customer-visible)."""
+    text_bounds_check(values={"body": (body, NOTE_BODY_MAX_CHARS)})
     note = Note.objects.create(ticket=ticket, body=body, author=author, kind=kind, pinned=pinned)
     ticket_event_record(
         ticket=ticket, kind=EventKind.NOTE_ADDED, actor=author, data={"note": note.pk, "kind": kind}
@@ -208,8 +266,6 @@ ESCALATE_TAG_REFUSAL = (
 
 
 def _escalate_tag_refuse(*, ticket: Ticket, tags: Iterable[str]) -> None:
-    from escalations.engine.triggers import ESCALATE_TAG
-
     wanted = {name.strip().lower() for name in tags}
     if ESCALATE_TAG in wanted and not ticket.tags.filter(name=ESCALATE_TAG).exists():
         raise ValidationError({"tags": [ESCALATE_TAG_REFUSAL]})
@@ -318,19 +374,32 @@ def customer_update(
     email: str | None = None,
     tier: str | None = None,
 ) -> Customer:
-    """Update a customer. A tier change is recorded in the tier history and, for each open
-    ticket of the customer, as a ``tier_changed`` event (upgrades feed the tier trigger)."""
+    """Update a customer, as ``actor`` is allowed to (``customer_change_refusal``; ``None``:
+    the system). Every change is audited with its before and after values. A tier change is
+    recorded in the tier history and, for each open ticket of the customer, as a
+    ``tier_changed`` event (upgrades feed the tier trigger)."""
+    wanted = {"name": name, "email": email, "tier": tier}
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
-    if name is not None:
-        locked.name = name
-    if email is not None:
-        locked.email = email
+    changes = {
+        field: value
+        for field, value in wanted.items()
+        if value is not None and value != getattr(locked, field)
+    }
+    if not changes:
+        return locked
+    if actor is not None:
+        refusal = customer_change_refusal(agent=actor, customer=locked, fields=set(changes))
+        if refusal is not None:
+            raise PermissionDenied(refusal)
+    before = {field: getattr(locked, field) for field in changes}
     old_tier = locked.tier
-    tier_changed = tier is not None and tier != old_tier
-    if tier_changed:
-        assert tier is not None
-        locked.tier = tier
-    locked.save()
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.save(update_fields=[*changes, "updated_at"])
+    audit_record(
+        kind="customer.updated", actor=actor, obj=locked, before=before, after=dict(changes)
+    )
+    tier_changed = "tier" in changes
     if tier_changed:
         assert tier is not None
         change = CustomerTierChange.objects.create(
@@ -351,6 +420,7 @@ def customer_update(
 def refund_request_create(
     *, ticket: Ticket, amount: Decimal, currency: str, reason: str = "", actor: Agent | None
 ) -> RefundRequest:
+    text_bounds_check(values={"reason": (reason, REFUND_REASON_MAX_CHARS)})
     refund = RefundRequest(
         ticket=ticket, amount=amount, currency=currency.upper(), reason=reason, requested_by=actor
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from escalations import services
-from escalations.engine.targets import TARGET_KINDS
+from escalations.engine.targets import target_clean
 from escalations.engine.triggers import TRIGGERS, TriggerKind
 from escalations.models import RuleKind
 
@@ -79,5 +79,6 @@ def rule_validate(
 
 
 def target_validate(*, target: Target) -> None:
-    """The target kind's own checks (raises ``ValidationError`` keyed by field)."""
-    TARGET_KINDS.get(target.kind).clean(target)
+    """The target kind's checks and its team's boundary, as in the admin (``ValidationError``
+    keyed by field)."""
+    target_clean(target=target)

@@ -36,7 +36,9 @@ from escalations.models import (
 )
 from escalations.outbound import outbound_url_validator, slack_webhook_url_validator
 from escalations.webhooks import WEBHOOK_EVENTS
+from kimondesk.api.ids import IdRelatedField
 from kimondesk.api.validators import json_nul_free
+from kimondesk.bounds import MINUTES_MAX
 from tickets.models import Note, Priority, Team, Tier
 
 from . import engine, sla
@@ -46,9 +48,8 @@ class TeamOwnedSerializer(serializers.ModelSerializer):
     """Rows owned by a team: a lead may only use their own team (the default); admins any or
     none (global)."""
 
-    team = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.all(), allow_null=True, required=False
-    )
+    serializer_related_field = IdRelatedField
+    team = IdRelatedField(queryset=Team.objects.all(), allow_null=True, required=False)
 
     def _actor(self) -> Any:
         return self.context["request"].user
@@ -272,9 +273,7 @@ class ConditionsField(serializers.JSONField):
 class RuleSerializer(TeamOwnedSerializer):
     trigger = TriggerSerializer(source="*")
     conditions = ConditionsField()
-    target = serializers.PrimaryKeyRelatedField(
-        queryset=Target.objects.all(), help_text="Where the escalation goes."
-    )
+    target = IdRelatedField(queryset=Target.objects.all(), help_text="Where the escalation goes.")
 
     class Meta:
         model = Rule
@@ -399,12 +398,21 @@ class BacktestQuerySerializer(serializers.Serializer):
 
 
 # --- Calendars ------------------------------------------------------------------------------
+@extend_schema_field(
+    {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:00"}
+)
+class ClockTimeField(serializers.TimeField):
+    """A wall-clock time as ``HH:MM`` (documented as such, not as the ``time`` format, which
+    would need seconds and an offset)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
 class OpeningHoursSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday.")
-    start = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
-    end = serializers.TimeField(
-        format="%H:%M",
-        input_formats=["%H:%M"],
+    start = ClockTimeField()
+    end = ClockTimeField(
         help_text="Exclusive; 00:00 = midnight; before `start` = an overnight span.",
     )
 
@@ -494,7 +502,7 @@ class SLATargetSerializer(serializers.Serializer):
     metric = serializers.ChoiceField(choices=SLAMetric.choices)
     priority = serializers.ChoiceField(choices=Priority.choices, allow_null=True, default=None)
     tier = serializers.ChoiceField(choices=Tier.choices, allow_null=True, default=None)
-    minutes = serializers.IntegerField(min_value=1, max_value=525600)
+    minutes = serializers.IntegerField(min_value=1, max_value=MINUTES_MAX)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # Defaults are skipped inside a PATCH: a target without priority/tier means "any".
@@ -503,9 +511,7 @@ class SLATargetSerializer(serializers.Serializer):
 
 class SLAPolicySerializer(TeamOwnedSerializer):
     conditions = ConditionsField()
-    calendar = serializers.PrimaryKeyRelatedField(
-        queryset=Calendar.objects.all(), allow_null=True, required=False
-    )
+    calendar = IdRelatedField(queryset=Calendar.objects.all(), allow_null=True, required=False)
     amber_percent = serializers.IntegerField(min_value=1, max_value=99, default=75)
     targets = SLATargetSerializer(many=True, required=False)
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from escalations.models import TriggerKey
+from escalations.sweeps import sweep_row_isolated
 
 from .escalate import EscalationRequest, escalation_execute
 
@@ -14,7 +15,8 @@ from .escalate import EscalationRequest, escalation_execute
 def escalations_unacknowledged_bump(*, now: datetime | None = None) -> int:
     """Take every overdue, unacknowledged escalation one level up; returns how many moved.
 
-    Exactly once per escalation: the bump's occurrence is ``unacknowledged:<id>``.
+    Exactly once per escalation: the bump's occurrence is ``unacknowledged:<id>``. One that
+    fails is logged and skipped; the others still move.
     """
     from escalations.selectors import escalations_unacknowledged_due
 
@@ -37,5 +39,6 @@ def escalations_unacknowledged_bump(*, now: datetime | None = None) -> int:
             rule=parent.rule,
             parent=parent,
         )
-        moved += int(escalation_execute(request=request).created)
+        with sweep_row_isolated(sweep="Unacknowledged sweep", row=f"escalation {parent.pk}"):
+            moved += int(escalation_execute(request=request).created)
     return moved

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from escalations.audit import audit_record, audit_snapshot
 from escalations.models import AuditEvent, Escalation, Rule, Target, TargetKind, TriggerKey
+from kimondesk.bounds import minutes_delta
 from reports.services import agent_month_escalation_count
 from tickets.models import Agent, EventKind, Note, NoteKind, Queue, Ticket
 
@@ -94,7 +94,7 @@ def _check_guards(*, request: EscalationRequest, ticket: Ticket, now: Any) -> No
         raise EscalationRefused(f"The ticket is {ticket.status}.", "ticket_closed")
     rule = request.rule
     if rule is not None and request.parent is None and rule.cooldown_minutes:
-        since = now - timedelta(minutes=rule.cooldown_minutes)
+        since = now - minutes_delta(rule.cooldown_minutes)
         if Escalation.objects.filter(ticket=ticket, rule=rule, created_at__gte=since).exists():
             raise EscalationRefused(
                 f"Rule “{rule.name}” escalated this ticket less than "

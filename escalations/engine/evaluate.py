@@ -20,6 +20,7 @@ from django.db import transaction
 from escalations.audit import audit_record
 from escalations.models import AuditEvent, EventEvaluation, Rule, RuleKind
 from escalations.queueing import task_broker, task_enqueue_or_defer
+from escalations.sweeps import sweep_row_isolated
 from tickets.models import EventKind, Message, Ticket, TicketEvent
 
 from .context import ticket_context_build
@@ -115,7 +116,11 @@ def _event_outcomes(*, event: TicketEvent) -> list[EscalationOutcome | RoutingOu
     ctx = ticket_context_build(ticket_id=event.ticket_id)
     facts = trigger_event_from(event)
     for rule in rules:
-        firing = rule_fires(rule=rule, event=facts, ctx=ctx)
+        firing = None
+        with sweep_row_isolated(
+            sweep=f"Evaluation of event {event.pk}", row=f"rule {rule.pk}", writes=False
+        ):
+            firing = rule_fires(rule=rule, event=facts, ctx=ctx)
         if firing is None:
             continue
         if rule.kind == RuleKind.ROUTING:

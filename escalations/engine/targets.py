@@ -157,3 +157,28 @@ class SlackTarget(TargetKindHandler):
             [f"Posted to Slack ({target.name}); the ticket stays with its holder."],
             reassign=False,
         )
+
+
+def _target_team_clean(target: Target) -> dict[str, list[str]]:
+    """A team's target points at that team's people and queues."""
+    if target.team_id is None:
+        return {}
+    agent, queue = target.agent, target.queue
+    if target.kind == AgentTarget.key and agent is not None and agent.team_id != target.team_id:
+        return {"agent": [f"{agent} is not a member of this target's team."]}
+    if target.kind == QueueTarget.key and queue is not None and queue.team_id != target.team_id:
+        return {"queue": [f"{queue} is not a queue of this target's team."]}
+    return {}
+
+
+def target_clean(*, target: Target) -> None:
+    """Raise ``ValidationError`` keyed by field unless the target can be resolved and stays
+    inside its team: the one check behind the admin form and the API."""
+    errors = _target_team_clean(target)
+    try:
+        TARGET_KINDS.get(target.kind).clean(target)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, messages)
+    if errors:
+        raise ValidationError(errors)

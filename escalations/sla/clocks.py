@@ -49,9 +49,17 @@ class PolicyRules:
     name: str
     enabled: bool
     conditions: Sequence[dict[str, Any]]
+    team_id: int | None
     calendar_id: int | None
     amber_percent: int
     targets: tuple[TargetRule, ...]
+
+    def applies_to(self, ctx: TicketContext) -> bool:
+        """A policy owned by a team covers that team's tickets only; one without a team covers
+        every ticket (as rules do)."""
+        if not self.enabled or (self.team_id is not None and self.team_id != ctx.team_id):
+            return False
+        return conditions_match(self.conditions, ctx)
 
     def minutes_for(self, metric: str, priority: str, tier: str) -> int | None:
         """The most specific target: priority+tier > priority > tier > neither."""
@@ -92,9 +100,10 @@ class SLASetup:
         return self.calendars.get(policy.calendar_id)
 
     def choose(self, ctx: TicketContext, metric: str) -> Choice | None:
-        """The first enabled policy by order whose conditions match, and its target."""
+        """The first enabled policy by order that covers the ticket's team and whose conditions
+        match, and its target."""
         for policy in self.policies:
-            if policy.enabled and conditions_match(policy.conditions, ctx):
+            if policy.applies_to(ctx):
                 minutes = policy.minutes_for(metric, ctx.priority, ctx.tier)
                 return Choice(policy, minutes) if minutes else None
         return None

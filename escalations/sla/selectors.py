@@ -107,6 +107,7 @@ def sla_setup_load() -> SLASetup:
             name=p.name,
             enabled=p.enabled,
             conditions=p.conditions or [],
+            team_id=p.team_id,
             calendar_id=p.calendar_id,
             amber_percent=p.amber_percent,
             targets=tuple(

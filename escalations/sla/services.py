@@ -31,6 +31,7 @@ from escalations.models import (
     SLAMetric,
     SLAPolicy,
 )
+from escalations.sweeps import sweep_row_isolated
 from escalations.webhooks import webhook_event_emit
 from tickets.models import OPEN_STATUSES, AuthorType, EventKind, Queue, Ticket
 
@@ -402,11 +403,13 @@ def _cross(clock: SLAClock, *, to: str, now: datetime) -> bool:
 
 
 def _cross_in_transaction(clock: SLAClock, *, to: str, now: datetime) -> int:
-    with transaction.atomic():
+    """One crossing in its own transaction; a clock that fails is logged and skipped."""
+    with sweep_row_isolated(sweep="SLA sweep", row=f"clock {clock.pk}"):
         # Ticket first, then clock: the order every ticket event takes its locks in, so a
         # crossing and an event on the same ticket queue up instead of deadlocking.
         Ticket.objects.select_for_update().filter(pk=clock.ticket_id).values_list("pk").first()
         return int(_cross(clock, to=to, now=now))
+    return 0
 
 
 def sla_sweep(*, now: datetime | None = None) -> int:

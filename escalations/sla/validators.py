@@ -10,13 +10,15 @@ import itertools
 from collections.abc import Iterable
 from datetime import date, time
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
 from django.core.exceptions import ValidationError
 
 from escalations.engine.conditions import conditions_clean
 from escalations.models import Calendar, SLAMetric
+from kimondesk.bounds import MINUTES_MAX
+from kimondesk.timezones import timezone_names
 from tickets.models import Priority, Tier
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -27,7 +29,7 @@ def _parse_time(value: Any) -> time:
         return value.replace(second=0, microsecond=0)
     if isinstance(value, str):
         parts = value.strip().split(":")
-        if len(parts) in (2, 3) and all(p.isdigit() for p in parts):
+        if len(parts) in (2, 3) and all(p.isascii() and p.isdigit() for p in parts):
             hour, minute = int(parts[0]), int(parts[1])
             if hour == 24 and minute == 0:
                 return time(0)
@@ -107,7 +109,7 @@ def calendar_clean(
         errors["name"] = [f"A calendar named '{name}' already exists."]
     timezone = (timezone or "").strip()
     try:
-        if timezone not in available_timezones():
+        if timezone not in timezone_names():
             raise ZoneInfoNotFoundError(timezone)
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -168,8 +170,12 @@ def _clean_targets(targets: Any) -> tuple[list[dict[str, Any]], list[str]]:
             problems.append(f"priority must be null or one of {', '.join(Priority.values)}")
         if tier is not None and tier not in Tier.values:
             problems.append(f"tier must be null or one of {', '.join(Tier.values)}")
-        if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
-            problems.append("minutes must be a whole number above 0")
+        if (
+            isinstance(minutes, bool)
+            or not isinstance(minutes, int)
+            or not 0 < minutes <= MINUTES_MAX
+        ):
+            problems.append(f"minutes must be a whole number from 1 to {MINUTES_MAX}")
         if problems:
             errors.append(f"{where}: " + "; ".join(problems) + ".")
             continue

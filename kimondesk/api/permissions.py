@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 ADMIN = "admin"
 LEAD = "lead"
 ANY_AGENT = "agent"
+READ_REFUSAL = "Only team leads and admins can see this."
 
 
 def agent_is_admin(user: Any) -> bool:
@@ -37,6 +38,8 @@ class RoleWritePermission(BasePermission):
         if not (user and user.is_authenticated):
             return False
         if getattr(view, "read_leads_only", False) and not agent_is_lead_or_admin(user):
+            # DRF reads ``self.message`` after a refusal: name what was refused.
+            self.message = READ_REFUSAL
             return False
         if request.method in SAFE_METHODS:
             return True

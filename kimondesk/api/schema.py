@@ -1,6 +1,6 @@
 """OpenAPI generation: every operation documents the contract's error shapes.
 
-``ApiAutoSchema`` adds 400/401/403/404/409/422/429 responses where they can happen, so the views
+``ApiAutoSchema`` adds 400/401/403/404/409/413/422/429 responses where they can happen, so the views
 do not repeat them; views name their state-conflict actions in ``conflict_actions``.
 """
 
@@ -68,9 +68,15 @@ class ApiAutoSchema(AutoSchema):
         }
         if method in ("POST", "PUT", "PATCH") or (
             method == "GET"
-            and (self._is_list_view() or action in getattr(self.view, "bad_query_actions", ()))
+            and (
+                self._is_list_view()
+                or action in getattr(self.view, "bad_query_actions", ())
+                or getattr(self.view, "bad_query", False)
+            )
         ):
             codes["400"] = "Bad input: every bad field is named."
+        if method in ("POST", "PUT", "PATCH"):
+            codes["413"] = "The request body is larger than the upload limit."
         if method == "POST":
             codes["422"] = "The `Idempotency-Key` was used before with a different request."
         if method == "DELETE" or action in getattr(self.view, "conflict_actions", ()):

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import functools
-import zoneinfo
 from typing import Any
 
 from rest_framework import serializers
 
-
-@functools.cache
-def _timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+from kimondesk.timezones import timezone_names
 
 
 def timezone_validate(value: str) -> str:
     """An IANA zone name (``Europe/Berlin``), or a ``ValidationError`` saying so."""
-    if value not in _timezones():
+    if value not in timezone_names():
         raise serializers.ValidationError(
             f"'{value}' is not an IANA time zone (e.g. Europe/Berlin)."
         )

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from escalations.models import AuditEvent, Rule, TargetKind
+from kimondesk.bounds import MINUTES_MAX
 from tests import factories
 
 from .conftest import conditions_rows, rule_post_data
@@ -198,4 +199,24 @@ def test_rule_with_a_target_agent_deactivated_since_is_refused(client, lead_a, s
 
     # Then the target cannot be resolved: refused, nothing written
     assert _form(response).errors["target"] == [f"{senior_a} is not an active agent."]
+    assert Rule.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        pytest.param("ack_limit_minutes", str(10**15), id="ack-limit"),
+        pytest.param("cooldown_minutes", str(10**12), id="cooldown"),
+    ],
+)
+def test_rule_minutes_over_the_bound_are_refused(client, lead_a, target_a, field, value):
+    client.force_login(lead_a)
+    data = rule_post_data(team=lead_a.team_id, target=target_a.pk, **{field: value})
+
+    response = client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert _form(response).errors[field] == [
+        f"Ensure this value is less than or equal to {MINUTES_MAX}."
+    ]
     assert Rule.objects.count() == 0

@@ -353,3 +353,26 @@ def test_docs_pages_load_their_assets_locally(client, path):
     assert "/static/drf_spectacular_sidecar/" in page
     assert "cdn." not in page
     assert client.get("/api/schema/").status_code == 200
+
+
+def test_the_report_documents_its_400(schema):
+    responses = schema["paths"]["/api/v1/reports/escalation-rate/"]["get"]["responses"]
+
+    assert "400" in responses
+
+
+def test_opening_hours_are_documented_as_hh_mm(schema):
+    hours = resolve(schema, schema["components"]["schemas"]["OpeningHours"])
+
+    for field in ("start", "end"):
+        assert hours["properties"][field]["type"] == "string"
+        assert hours["properties"][field]["pattern"] == "^([01][0-9]|2[0-3]):[0-5][0-9]$"
+        assert "format" not in hours["properties"][field]
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [(p, m) for p, ops in OPERATIONS.items() for m in ops if m in ("post", "patch")],
+)
+def test_writes_document_the_413_of_an_over_large_body(schema, path, method):
+    assert "413" in schema["paths"][path][method]["responses"]

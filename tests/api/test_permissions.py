@@ -84,6 +84,13 @@ MATRIX = [
         "patch",
         "/api/v1/customers/{customer}/",
         lambda r, w: {"tier": "premium"},
+        codes(401, 403, 403, 200, 200),
+    ),
+    (
+        "customers-patch-name",
+        "patch",
+        "/api/v1/customers/{customer}/",
+        lambda r, w: {"name": f"Renamed by {r}"},
         codes(401, 200, 200, 200, 200),
     ),
     ("tickets-list", "get", "/api/v1/tickets/", None, EVERYONE_READS),

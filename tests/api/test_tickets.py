@@ -194,12 +194,12 @@ def test_ticket_patch_with_unknown_values_names_the_fields(client_for, junior, q
     assert TicketEvent.objects.filter(ticket=ticket).count() == 0
 
 
-def test_customer_patch_raising_tier_records_a_tier_upgrade(client_for, junior, queue, customer):
+def test_customer_patch_raising_tier_records_a_tier_upgrade(client_for, lead, queue, customer):
     # Given an open ticket of a standard customer
     ticket = factories.TicketFactory(queue=queue, customer=customer, status="open")
 
-    # When the tier goes up through the API
-    response = client_for(junior).patch(
+    # When the team's lead raises the tier through the API
+    response = client_for(lead).patch(
         f"/api/v1/customers/{customer.pk}/", {"tier": "enterprise"}, format="json"
     )
 

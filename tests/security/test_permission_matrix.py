@@ -21,9 +21,12 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from kimondesk.asgi import application
+from kimondesk.routing import CLOSE_NOT_FOUND
+from tests import factories
 from tickets.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED
+from tickets.models import Customer, Queue, Ticket
 
-from .conftest import World
+from .conftest import World, row_counts
 from .discovery import PAGES
 from .test_csrf import FORMS
 
@@ -128,6 +131,10 @@ ADMIN_MATRIX: dict[str, dict[str, Any]] = {
     "escalations.slackdelivery": LEAD_SCOPED,
     "escalations.escalation": LEAD_SCOPED,
     "escalations.auditevent": ADMIN_ONLY,
+    # django-axes: sign-in lockouts (an admin unlocks an account by deleting its attempt)
+    "axes.accessattempt": ADMIN_ONLY,
+    "axes.accesslog": ADMIN_ONLY,
+    "axes.accessfailurelog": ADMIN_ONLY,
 }
 
 
@@ -206,6 +213,8 @@ OWN_SOCKET = by_role(ACCEPTED, ACCEPTED, ACCEPTED, ACCEPTED, ACCEPTED, CLOSE_UNA
 SOCKET_MATRIX: dict[str, dict[str, Any]] = {
     "ws/tickets/{ticket}": TEAM_A_SOCKET,
     "ws/notifications": OWN_SOCKET,
+    "ws/tickets/abc": by_role(*[CLOSE_NOT_FOUND] * 6),
+    "ws/unknown": by_role(*[CLOSE_NOT_FOUND] * 6),
 }
 
 
@@ -237,3 +246,115 @@ async def test_sockets(world, close_worker_connections, socket, role, expected):
     await communicator.disconnect()
 
     assert (ACCEPTED if connected else code) == expected
+
+
+# --- Writes that would reach another team through a related object ---------------------------
+# Each cell is one request by the role against team A's data, naming team B's queue, target or
+# team (or a customer that only team A serves); the exact status, and only a 2xx writes.
+@pytest.fixture
+def bravo(world: World) -> dict[str, Any]:
+    team_b = world.agents["junior_b"].team
+    senior_b = factories.SeniorFactory(username="senior_b", team=team_b)
+    return {
+        "team": team_b,
+        "queue": Queue.objects.get(name="Bravo general"),
+        "target": factories.TargetFactory(
+            name="Bravo senior", kind="agent", agent=senior_b, team=team_b
+        ),
+    }
+
+
+def _target_at_bravo_queue(world: World, bravo: dict[str, Any]) -> tuple[str, str, dict]:
+    return (
+        "post",
+        "/api/v1/targets/",
+        {"name": "Fence", "kind": "queue", "queue": bravo["queue"].pk},
+    )
+
+
+def _rule_at_bravo_target(world: World, bravo: dict[str, Any]) -> tuple[str, str, dict]:
+    trigger = {"kind": "sentiment_negative", "params": {}}
+    body = {"name": "Fence", "trigger": trigger, "conditions": [], "target": bravo["target"].pk}
+    return "post", "/api/v1/rules/", body
+
+
+def _sla_policy_for_bravo(world: World, bravo: dict[str, Any]) -> tuple[str, str, dict]:
+    targets = [{"metric": "first_response", "minutes": 1}]
+    body = {"name": "Fence", "team": bravo["team"].pk, "conditions": [], "targets": targets}
+    return "post", "/api/v1/sla-policies/", body
+
+
+def _ticket_into_bravo_queue(world: World, bravo: dict[str, Any]) -> tuple[str, str, dict]:
+    return "patch", f"/api/v1/tickets/{world.ticket_a.pk}/", {"queue": bravo["queue"].pk}
+
+
+def _escalate_to_bravo_target(world: World, bravo: dict[str, Any]) -> tuple[str, str, dict]:
+    handoff = {"tried": "a", "diagnosis": "b", "authority_needed": "c"}
+    body = handoff | {"target": bravo["target"].pk}
+    return "post", f"/api/v1/tickets/{world.ticket_a.pk}/escalate/", body
+
+
+def _customer_tier(world: World, bravo: dict[str, Any]) -> tuple[str, str, dict]:
+    return "patch", f"/api/v1/customers/{world.ticket_a.customer_id}/", {"tier": "enterprise"}
+
+
+def _customer_name(world: World, bravo: dict[str, Any]) -> tuple[str, str, dict]:
+    return "patch", f"/api/v1/customers/{world.ticket_a.customer_id}/", {"name": "Renamed"}
+
+
+WRITES = {
+    "targets: at team B's queue": _target_at_bravo_queue,
+    "rules: at team B's target": _rule_at_bravo_target,
+    "sla-policies: for team B": _sla_policy_for_bravo,
+    "tickets: into team B's queue": _ticket_into_bravo_queue,
+    "escalate: to team B's target": _escalate_to_bravo_target,
+    "customers: tier (team A's customer)": _customer_tier,
+    "customers: name (team A's customer)": _customer_name,
+}
+LEAD_WRITE = (403, 403)  # seniors and juniors: leads-only configuration
+WRITE_MATRIX: dict[str, dict[str, Any]] = {
+    "targets: at team B's queue": by_role(201, 400, *LEAD_WRITE, 403, 401),
+    "rules: at team B's target": by_role(201, 400, *LEAD_WRITE, 403, 401),
+    "sla-policies: for team B": by_role(201, 400, *LEAD_WRITE, 403, 401),
+    "tickets: into team B's queue": by_role(200, 200, 400, 400, 404, 401),
+    "escalate: to team B's target": by_role(201, 400, 400, 400, 404, 401),
+    "customers: tier (team A's customer)": by_role(200, 200, 403, 403, 403, 401),
+    "customers: name (team A's customer)": by_role(200, 200, 200, 200, 403, 401),
+}
+
+
+def test_every_write_has_a_row():
+    assert sorted(WRITES) == sorted(WRITE_MATRIX)
+
+
+def _api_client(world: World, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        token, _ = Token.objects.get_or_create(user=world.agents[role])
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("write", "role", "expected"), cases(WRITE_MATRIX))
+def test_writes_through_related_objects(world, bravo, write, role, expected):
+    method, path, body = WRITES[write](world, bravo)
+    before = row_counts()
+    ticket_before = Ticket.objects.values("queue_id", "assignee_id").get(pk=world.ticket_a.pk)
+    customer_before = Customer.objects.values("name", "tier").get(pk=world.ticket_a.customer_id)
+
+    response = getattr(_api_client(world, role), method)(
+        path, body, content_type="application/json"
+    )
+
+    assert response.status_code == expected
+    if expected >= 400:
+        assert row_counts() == before
+        assert (
+            Ticket.objects.values("queue_id", "assignee_id").get(pk=world.ticket_a.pk)
+            == ticket_before
+        )
+        assert (
+            Customer.objects.values("name", "tier").get(pk=world.ticket_a.customer_id)
+            == customer_before
+        )

@@ -22,6 +22,7 @@ FLAGS = (
     "CSRF_COOKIE_SECURE",
     "CSRF_COOKIE_SAMESITE",
     "SECURE_SSL_REDIRECT",
+    "SECURE_REDIRECT_EXEMPT",
     "SECURE_PROXY_SSL_HEADER",
     "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
@@ -67,6 +68,7 @@ def test_production_flags(production):
         "CSRF_COOKIE_SECURE": True,
         "CSRF_COOKIE_SAMESITE": "Lax",
         "SECURE_SSL_REDIRECT": True,
+        "SECURE_REDIRECT_EXEMPT": ["^healthz$", "^readyz$"],
         "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
         "SECURE_HSTS_SECONDS": 31536000,
         "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
@@ -137,6 +139,17 @@ def test_plain_http_is_redirected_to_https_without_a_cookie(production, client):
     assert response["Location"] == "https://testserver/login/"
     assert "sessionid" not in response.cookies
     assert "csrftoken" not in response.cookies
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("probe", ["/healthz", "/readyz"])
+def test_health_probes_over_plain_http_are_not_redirected(production, client, probe):
+    with override_settings(**production):
+        response = client.get(probe)
+
+    assert response.status_code == 200
+    assert "Location" not in response
+    assert response["Content-Type"].startswith("application/json")
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from escalations.models import (
@@ -98,7 +99,10 @@ def test_seeded_logins_sign_in_with_the_printed_password():
     seed()
 
     for username in LOGINS:
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
+        request = RequestFactory().post("/login/")
+        assert authenticate(request, username=username, password=DEMO_PASSWORD) is not None, (
+            username
+        )
     admin = Agent.objects.get(username="admin")
     assert (admin.is_superuser, admin.is_staff) == (True, True)
 

@@ -12,7 +12,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from escalations.models import ClockState, SLAMetric, Target
+from kimondesk.api.ids import IdRelatedField
 from kimondesk.api.validators import timezone_validate
+from kimondesk.bounds import AMOUNT_MAX, HANDOFF_PART_MAX_CHARS, MESSAGE_BODY_MAX_CHARS
 from tickets.models import (
     Agent,
     AuthorType,
@@ -35,9 +37,7 @@ from tickets.selectors import (
 
 
 class TeamSerializer(serializers.ModelSerializer):
-    lead = serializers.PrimaryKeyRelatedField(
-        queryset=Agent.objects.all(), allow_null=True, required=False
-    )
+    lead = IdRelatedField(queryset=Agent.objects.all(), allow_null=True, required=False)
 
     class Meta:
         model = Team
@@ -49,6 +49,7 @@ class TeamSerializer(serializers.ModelSerializer):
 
 
 class AgentSerializer(serializers.ModelSerializer):
+    serializer_related_field = IdRelatedField
     password = serializers.CharField(
         write_only=True, style={"input_type": "password"}, trim_whitespace=False
     )
@@ -83,6 +84,8 @@ class AgentSerializer(serializers.ModelSerializer):
 
 
 class QueueSerializer(serializers.ModelSerializer):
+    serializer_related_field = IdRelatedField
+
     class Meta:
         model = Queue
         fields = ["id", "name", "team", "specialist"]
@@ -163,12 +166,25 @@ class TicketConflictSerializer(serializers.Serializer):
     current = TicketSerializer()
 
 
+QUEUE_REQUIRED = "Name one of your team's queues: a ticket outside them is one you cannot see."
+
+
+def queue_of_own_team(*, user: Agent, queue: Queue | None) -> Queue | None:
+    """``queue`` if it is one of the caller's team's queues (admins: any), else a 400."""
+    if queue is not None and not queues_visible_to(agent=user).filter(pk=queue.pk).exists():
+        raise serializers.ValidationError("You can only use your team's queues.")
+    return queue
+
+
 class TicketCreateSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=255)
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
-    body = serializers.CharField(help_text="The customer's first message.")
+    customer = IdRelatedField(queryset=Customer.objects.all())
+    body = serializers.CharField(
+        max_length=MESSAGE_BODY_MAX_CHARS,
+        help_text=f"The customer's first message (at most {MESSAGE_BODY_MAX_CHARS} characters).",
+    )
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
-    queue = serializers.PrimaryKeyRelatedField(
+    queue = IdRelatedField(
         queryset=Queue.objects.all(), allow_null=True, required=False, default=None
     )
     tags = serializers.ListField(
@@ -176,24 +192,36 @@ class TicketCreateSerializer(serializers.Serializer):
     )
 
     def validate_queue(self, queue: Queue | None) -> Queue | None:
-        user = self.context["request"].user
-        if queue is not None and not queues_visible_to(agent=user).filter(pk=queue.pk).exists():
-            raise serializers.ValidationError("You can only file tickets into your team's queues.")
-        return queue
+        return queue_of_own_team(user=self.context["request"].user, queue=queue)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Only admins file a ticket without a queue: anyone else could never see it again."""
+        if attrs.get("queue") is None and not self.context["request"].user.is_superuser:
+            raise serializers.ValidationError({"queue": [QUEUE_REQUIRED]})
+        return attrs
 
 
 class TicketUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    assignee = serializers.PrimaryKeyRelatedField(
+    assignee = IdRelatedField(
         queryset=Agent.objects.filter(is_active=True), allow_null=True, required=False
     )
-    queue = serializers.PrimaryKeyRelatedField(
-        queryset=Queue.objects.all(), allow_null=True, required=False
-    )
+    queue = IdRelatedField(queryset=Queue.objects.all(), allow_null=True, required=False)
     tags = serializers.ListField(
         child=serializers.SlugField(max_length=50), required=False, max_length=50
     )
+
+    def validate_queue(self, queue: Queue | None) -> Queue | None:
+        """Juniors and seniors move a ticket only between their team's queues, with or without
+        an assignee in the same request; a lead may also hand it over to another team's queue
+        (admins: any, and only they take a ticket out of every queue)."""
+        user = self.context["request"].user
+        if queue is None and not user.is_superuser:
+            raise serializers.ValidationError(QUEUE_REQUIRED)
+        if user.role == Role.LEAD:
+            return queue
+        return queue_of_own_team(user=user, queue=queue)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """The assignee is an active member of the team of the ticket's queue (the new queue when
@@ -247,7 +275,11 @@ class NoteSerializer(serializers.ModelSerializer):
 
 class RefundRequestSerializer(serializers.ModelSerializer):
     amount = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), coerce_to_string=True
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=AMOUNT_MAX,
+        coerce_to_string=True,
     )
     currency = serializers.CharField(min_length=3, max_length=3, help_text="ISO 4217 code.")
 
@@ -270,10 +302,17 @@ class RefundRequestSerializer(serializers.ModelSerializer):
 class EscalateSerializer(serializers.Serializer):
     """The handoff note of a manual escalation: all three parts are required."""
 
-    tried = serializers.CharField(help_text="What has been tried already.")
-    diagnosis = serializers.CharField(help_text="What you think is wrong.")
-    authority_needed = serializers.CharField(help_text="What the receiver can do that you cannot.")
-    target = serializers.PrimaryKeyRelatedField(
+    tried = serializers.CharField(
+        max_length=HANDOFF_PART_MAX_CHARS, help_text="What has been tried already."
+    )
+    diagnosis = serializers.CharField(
+        max_length=HANDOFF_PART_MAX_CHARS, help_text="What you think is wrong."
+    )
+    authority_needed = serializers.CharField(
+        max_length=HANDOFF_PART_MAX_CHARS,
+        help_text="What the receiver can do that you cannot.",
+    )
+    target = IdRelatedField(
         queryset=Target.objects.all(),
         allow_null=True,
         required=False,

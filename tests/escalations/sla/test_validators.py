@@ -147,6 +147,6 @@ def test_sla_policy_clean_names_bad_targets_conditions_and_calendar(db):
         "Target 1: metric must be one of first_response, next_response, resolution; "
         "priority must be null or one of low, normal, high, urgent; "
         "tier must be null or one of free, standard, premium, enterprise; "
-        "minutes must be a whole number above 0.",
+        "minutes must be a whole number from 1 to 525600.",
         "Target 3: repeats resolution for any/any.",
     ]
