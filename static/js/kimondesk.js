@@ -419,7 +419,7 @@
       "message.created": function (e) { showMessage(e.message); },
       "note.created": function (e) { showNote(e.note); },
       "refund.created": function (e) { showRefund(e.refund); },
-      "escalation.acknowledged": function (e) { showAcknowledged(e); catchUp(lastSeen); },
+      "escalation.acknowledged": showAcknowledged,
       "ticket.updated": showUpdate,
       "presence": showPresence,
       "escalation.summary": function (e) {

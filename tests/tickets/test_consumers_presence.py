@@ -75,9 +75,7 @@ async def test_a_page_alone_is_told_nothing(ticket, ann):
     await socket.disconnect()
 
 
-async def test_both_pages_learn_of_each_other_and_the_first_sees_the_second_leave(
-    ticket, ann, bob
-):
+async def test_both_pages_learn_of_each_other_and_the_first_sees_the_second_leave(ticket, ann, bob):
     first = await _open(ticket, ann)
     second = await _open(ticket, bob)
 
@@ -101,9 +99,7 @@ async def test_typing_is_shown_to_the_others_and_cleared_when_it_stops(ticket, a
     assert await first.receive_json_from(timeout=2) == _presence(ticket, (ann, False), (bob, True))
     await asyncio.sleep(presence.TYPING_MIN_INTERVAL_SECONDS)
     await second.send_json_to({"type": "presence.typing", "typing": False})
-    assert await first.receive_json_from(timeout=2) == _presence(
-        ticket, (ann, False), (bob, False)
-    )
+    assert await first.receive_json_from(timeout=2) == _presence(ticket, (ann, False), (bob, False))
     await first.disconnect()
     await second.disconnect()
 
@@ -119,9 +115,7 @@ async def test_typing_expires_when_the_page_stops_reporting(ticket, ann, bob, mo
 
     assert await first.receive_json_from(timeout=2) == _presence(ticket, (ann, False), (bob, True))
     # no "stopped" message: the tab froze; the others' rosters time the typing out
-    assert await first.receive_json_from(timeout=3) == _presence(
-        ticket, (ann, False), (bob, False)
-    )
+    assert await first.receive_json_from(timeout=3) == _presence(ticket, (ann, False), (bob, False))
     await first.disconnect()
     await second.disconnect()
 
