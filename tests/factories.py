@@ -32,6 +32,7 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+from tickets.notifications.models import Notification, NotificationKind
 
 
 class TeamFactory(DjangoModelFactory):
@@ -244,3 +245,13 @@ class BackdatedEscalationFactory(BackdatedFactory):
     handoff_tried = "Reset the password twice"
     handoff_diagnosis = "SSO misconfigured on the customer side"
     handoff_authority_needed = "Change the SSO settings of the account"
+
+
+class NotificationFactory(DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    agent = factory.SubFactory(AgentFactory)
+    kind = NotificationKind.ESCALATION_ASSIGNED
+    ticket = factory.SubFactory(TicketFactory)
+    message = factory.LazyAttribute(lambda n: f"#{n.ticket.pk} escalated to you by Lead.")

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "tickets",
     "escalations",
     "reports",
+    "tickets.notifications",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +67,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tickets.notifications.context_processors.notifications_unread",
             ],
         },
     },

@@ -67,15 +67,33 @@
   }
   live.toast = toast;
 
+  /* The unread count in the header: set from the server when the socket (re)connects, then
+     counted up by each stored kind of event that arrives. */
+  var STORED = { "escalation.assigned": " escalated to you", "escalation.handed_off": " was handed off",
+    "escalation.acknowledged": ": your escalation was acknowledged",
+    "ticket.reassigned": " was reassigned away from you" };
+  var unread = document.getElementById("unread-count");
+  function showUnread(n) {
+    if (!unread) return;
+    unread.dataset.count = String(n);
+    unread.firstChild.textContent = String(n);
+    unread.hidden = !n;
+  }
+  function refreshUnread() {
+    if (!unread) return;
+    fetch("/notifications/unread/", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data) showUnread(data.unread); })
+      .catch(function () {});
+  }
   function onNotification(event) {
-    if (event.type === "escalation.assigned" || event.type === "escalation.handed_off") {
-      var text = event.message || ("#" + event.ticket + (event.type === "escalation.assigned" ?
-        " escalated to you" : " was handed off"));
-      toast(text, event.ticket ? "/tickets/" + event.ticket + "/" : null);
-    }
+    if (!STORED.hasOwnProperty(event.type)) return;
+    toast(event.message || ("#" + event.ticket + STORED[event.type]),
+      event.ticket ? "/tickets/" + event.ticket + "/" : null);
+    if (unread) showUnread(parseInt(unread.dataset.count || "0", 10) + 1);
   }
   if (region && document.querySelector(".mainnav")) {
-    live.notifications = new LiveSocket("/ws/notifications/", { onevent: onNotification });
+    live.notifications = new LiveSocket("/ws/notifications/", { onopen: refreshUnread, onevent: onNotification });
   }
 
   /* --- SLA badges tick down client-side --- */

@@ -234,9 +234,7 @@ def test_live_events_appear_once_without_a_reload_and_keep_what_the_agent_is_edi
             for p in (editing, watching)
         ]
         editing.screenshot(path=str(ARTIFACTS / "ticket-live-laptop.png"), full_page=True)
-        _, phone = _open_page(
-            browser, live_url, cookies[senior.pk], ticket, viewport=PHONE
-        )
+        _, phone = _open_page(browser, live_url, cookies[senior.pk], ticket, viewport=PHONE)
         _push(ticket.pk, _message_created(ticket, 502))
         expect(phone.locator("#message-502")).to_have_count(1, timeout=2000)
         expect(phone.locator("#presence .viewer")).to_have_text([str(lead)], timeout=3000)
