@@ -20,7 +20,13 @@ from redis.exceptions import RedisError
 
 from tickets import presence
 from tickets.realtime import agent_group, ticket_group
-from tickets.selectors import agent_socket_allowed, ticket_is_visible_to
+from tickets.selectors import (
+    QUEUE_SCOPE_ALL,
+    agent_socket_allowed,
+    queue_groups_for,
+    queue_socket_scope,
+    ticket_is_visible_to,
+)
 
 # Close codes in the application range: the page's script stops retrying on them.
 CLOSE_UNAUTHENTICATED = 4401
@@ -36,22 +42,26 @@ class _RelayConsumer(AsyncJsonWebsocketConsumer):
     ticket_id: int | None = None
     allowed_until = 0.0
 
-    async def join(self, group: str) -> None:
+    more_groups: tuple[str, ...] = ()
+
+    async def join(self, group: str, *more_groups: str) -> None:
         try:
             # A pooled Redis connection left over from before a Redis restart can hang the first
             # command: refuse the socket instead, and the page's script connects again.
             async with asyncio.timeout(JOIN_TIMEOUT_SECONDS):
-                await self.channel_layer.group_add(group, self.channel_name)
+                for name in (group, *more_groups):
+                    await self.channel_layer.group_add(name, self.channel_name)
         except (TimeoutError, ConnectionError, RedisError):
             logger.warning("channel layer unavailable: socket for %s refused", group)
             await self.close(code=CLOSE_LAYER_UNAVAILABLE)
             return
-        self.group = group
+        self.group, self.more_groups = group, more_groups
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
         if self.group is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            for name in (self.group, *self.more_groups):
+                await self.channel_layer.group_discard(name, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Only small JSON text frames are read at all; anything else is ignored."""
@@ -252,3 +262,40 @@ class NotificationConsumer(_RelayConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         await self.join(agent_group(user.pk))
+
+
+class QueueConsumer(_RelayConsumer):
+    """``ws/queues/``: which tickets of the agent's team changed (``queue.ticket_changed``), so a
+    queue page can offer a refresh. Admins get every team's. Each event is relayed only if its
+    ``team`` is, at that moment, the agent's own (or the agent is an admin)."""
+
+    scope_cache: int | str | None = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        groups = queue_groups_for(agent=user)
+        if not groups:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        await self.join(*groups)
+
+    async def _still_allowed(self) -> bool:
+        now = time.monotonic()
+        if now >= self.allowed_until:
+            session = self.scope.get("session")
+            self.scope_cache = await database_sync_to_async(queue_socket_scope)(
+                agent_id=self.scope["user"].pk,
+                session_key=session.session_key if session is not None else None,
+            )
+            self.allowed_until = now + settings.KIMONDESK.get("SOCKET_RECHECK_SECONDS", 5)
+        return self.scope_cache is not None
+
+    async def push(self, message: dict[str, Any]) -> None:
+        if await self._refused_now():
+            return
+        payload = message["payload"]
+        if self.scope_cache == QUEUE_SCOPE_ALL or payload.get("team") == self.scope_cache:
+            await self.send_json(payload)

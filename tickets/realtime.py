@@ -1,7 +1,8 @@
 """Live push over the Channels layer. Call only from ``transaction.on_commit`` callbacks.
 
 Groups: ``ticket.<id>`` for everyone with the ticket page open, ``agent.<id>`` for one agent's
-notification socket.
+notification socket, ``team.<id>`` for the queue pages of a team's agents and ``team.all`` for
+the admins' queue pages.
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ def ticket_group(ticket_id: int) -> str:
 
 def agent_group(agent_id: int) -> str:
     return f"agent.{agent_id}"
+
+
+TEAM_ALL_GROUP = "team.all"
+
+
+def team_group(team_id: int) -> str:
+    return f"team.{team_id}"
 
 
 _push_loop: asyncio.AbstractEventLoop | None = None

@@ -31,6 +31,7 @@ from .models import (
     Team,
     Ticket,
 )
+from .realtime import TEAM_ALL_GROUP, team_group
 
 
 def tickets_visible_to(*, agent: Agent) -> QuerySet[Ticket]:
@@ -54,18 +55,44 @@ def ticket_ids_visible_to(*, agent: Agent, ticket_ids: list[int]) -> set[int]:
     )
 
 
+def _socket_agent(*, agent_id: int, session_key: str | None) -> Agent | None:
+    """The agent of an open socket, read fresh: None once the session no longer signs them in
+    or they are deactivated."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+    if not session_key or store.get(SESSION_KEY) != str(agent_id):
+        return None
+    return Agent.objects.filter(pk=agent_id, is_active=True).first()
+
+
 def agent_socket_allowed(*, agent_id: int, session_key: str | None, ticket_id: int | None) -> bool:
     """Whether an open socket may still receive pushes, read fresh from the database: the
     session still signs this agent in, the agent is active, and (for a ticket socket) the ticket
     is still visible to them. An agent moved to another team, deactivated or signed out stops
     receiving at the next push."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
-    if not session_key or store.get(SESSION_KEY) != str(agent_id):
-        return False
-    agent = Agent.objects.filter(pk=agent_id, is_active=True).first()
+    agent = _socket_agent(agent_id=agent_id, session_key=session_key)
     if agent is None:
         return False
     return ticket_id is None or ticket_is_visible_to(agent=agent, ticket_id=ticket_id)
+
+
+QUEUE_SCOPE_ALL = "all"
+
+
+def queue_socket_scope(*, agent_id: int, session_key: str | None) -> int | str | None:
+    """Whose queue events an open queue socket may relay now: ``QUEUE_SCOPE_ALL`` for an admin,
+    the agent's team id, or None (signed out, deactivated, or in no team: nothing)."""
+    agent = _socket_agent(agent_id=agent_id, session_key=session_key)
+    if agent is None:
+        return None
+    return QUEUE_SCOPE_ALL if agent.is_superuser else agent.team_id
+
+
+def queue_groups_for(*, agent: Agent) -> list[str]:
+    """The channel-layer groups a queue page joins: every team's for an admin, else the agent's
+    own team's (an agent in no team sees only tickets assigned to them: no queue events)."""
+    if agent.is_superuser:
+        return [TEAM_ALL_GROUP]
+    return [team_group(agent.team_id)] if agent.team_id is not None else []
 
 
 def queues_visible_to(*, agent: Agent) -> QuerySet[Queue]:

@@ -476,6 +476,31 @@
     }
   }
 
+  /* --- queue pages: rows never move under the reader; a button offers the changes --- */
+  var queuePage = document.getElementById("queue-page");
+  if (queuePage) {
+    var onTeamPage = queuePage.dataset.queue === "team";
+    var MOVES_IN = { assigned: true, queue_changed: true, escalated: true, "escalation.summary": true, ticket_created: true };
+    var changed = {};
+    var banner = document.getElementById("queue-updates");
+    var bannerText = document.getElementById("queue-updates-text");
+    var refresh = document.getElementById("queue-refresh");
+    if (refresh) refresh.addEventListener("click", function () { location.reload(); });
+    var onQueueEvent = function (event) {
+      if (event.type !== "queue.ticket_changed") return;
+      var row = document.querySelector('tr[data-ticket-id="' + String(event.ticket) + '"]');
+      // "My tickets" and "Escalated to me" count changes to their own rows, and changes that
+      // may bring a ticket in; the team page counts every change of the team's tickets.
+      if (!row && !onTeamPage && !MOVES_IN[event.event]) return;
+      if (row) row.classList.add("row-changed");
+      changed[String(event.ticket)] = true;
+      var n = Object.keys(changed).length;
+      bannerText.textContent = n + (n === 1 ? " ticket changed" : " tickets changed") + " since you opened this page.";
+      banner.hidden = false;
+    };
+    live.queue = new LiveSocket("/ws/queues/", { onevent: onQueueEvent });
+  }
+
   /* --- keyboard shortcuts: r reply, n note, e escalate, a acknowledge --- */
   document.addEventListener("keydown", function (ev) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented) return;

@@ -64,6 +64,8 @@ PAGE_MATRIX: dict[str, dict[str, Any]] = {
     "ticket_detail": TEAM_A,
     "ticket_escalate": TEAM_A,
     "ticket_live": TEAM_A,
+    "notification_list": ANY_AGENT,
+    "notification_unread": ANY_AGENT,
     "reports:overview": LEADS,
     "reports:rules": LEADS,
     "reports:export": LEADS,
@@ -203,6 +205,8 @@ OWN_SOCKET = by_role(ACCEPTED, ACCEPTED, ACCEPTED, ACCEPTED, ACCEPTED, CLOSE_UNA
 SOCKET_MATRIX: dict[str, dict[str, Any]] = {
     "ws/tickets/{ticket}": TEAM_A_SOCKET,
     "ws/notifications": OWN_SOCKET,
+    # Every role here is in a team (or an admin): each gets its own team's queue events.
+    "ws/queues": OWN_SOCKET,
 }
 
 

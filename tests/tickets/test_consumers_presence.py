@@ -5,44 +5,23 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-import pytest_asyncio
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.db import connections
-from django.test import Client
 
-from kimondesk.asgi import application
 from tests import factories
+from tests.tickets.sockets import signed_in_socket, worker_connections_closed
 from tickets import presence
 from tickets.consumers import CLOSE_FORBIDDEN
 from tickets.models import Agent, Team
 
-ORIGIN = (b"origin", b"http://127.0.0.1")
-
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
-
-
-@pytest_asyncio.fixture(autouse=True)
-async def _close_worker_connections(transactional_db):
-    yield
-    await database_sync_to_async(connections.close_all)()
+pytestmark = [
+    pytest.mark.asyncio,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures(worker_connections_closed.__name__),
+]
 
 
-@sync_to_async
-def _cookie(agent) -> tuple[bytes, bytes]:
-    client = Client()
-    client.force_login(agent)
-    return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
-
-
-async def _open(ticket, agent) -> WebsocketCommunicator:
-    socket = WebsocketCommunicator(
-        application, f"/ws/tickets/{ticket.pk}/", headers=[ORIGIN, await _cookie(agent)]
-    )
-    connected, _ = await socket.connect()
-    assert connected is True
-    return socket
+async def _open(ticket, agent):
+    return await signed_in_socket(f"/ws/tickets/{ticket.pk}/", agent)
 
 
 @pytest.fixture
