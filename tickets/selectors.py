@@ -181,6 +181,32 @@ def ticket_timeline(*, ticket: Ticket) -> list[Message | Note]:
     return items
 
 
+# A page that reconnects gets at most this many missed messages and notes at once (the oldest
+# first); it asks again for the rest.
+CATCH_UP_MAX_ENTRIES = 100
+
+
+def ticket_timeline_after(
+    *, ticket: Ticket, message_after: int, note_after: int
+) -> tuple[list[Message | Note], bool]:
+    """Messages and notes newer than the ids a page already shows, oldest first, at most
+    ``CATCH_UP_MAX_ENTRIES``; and whether more are left (two queries)."""
+    bound = CATCH_UP_MAX_ENTRIES + 1
+    messages = list(
+        Message.objects.filter(ticket=ticket, pk__gt=message_after)
+        .select_related("author_agent")
+        .order_by("pk")[:bound]
+    )
+    notes = list(
+        Note.objects.filter(ticket=ticket, pk__gt=note_after)
+        .select_related("author")
+        .order_by("pk")[:bound]
+    )
+    items: list[Message | Note] = [*messages, *notes]
+    items.sort(key=lambda item: (item.created_at, isinstance(item, Note), item.pk))
+    return items[:CATCH_UP_MAX_ENTRIES], len(items) > CATCH_UP_MAX_ENTRIES
+
+
 def ticket_refund_requests(*, ticket: Ticket) -> list[RefundRequest]:
     return list(RefundRequest.objects.filter(ticket=ticket).select_related("requested_by"))
 

@@ -206,6 +206,13 @@
       if (empty) empty.remove();
       timeline.appendChild(entry);
     };
+    var newestId = function (prefix) {
+      var newest = 0;
+      if (timeline) timeline.querySelectorAll('[id^="' + prefix + '"]').forEach(function (node) {
+        newest = Math.max(newest, parseInt(node.id.slice(prefix.length), 10) || 0);
+      });
+      return newest;
+    };
     var showMessage = function (m) {
       if (!m || m.id === undefined) return;
       var li = el("li", "entry message message-" + (m.author_type === "agent" ? "agent" : "customer"));
@@ -380,12 +387,21 @@
         return;
       }
       catchingUp = true;
-      fetch(page.dataset.liveUrl + "?since=" + since, { credentials: "same-origin",
+      var url = page.dataset.liveUrl + "?since=" + since + "&messages_after=" + newestId("message-") +
+        "&notes_after=" + newestId("note-");
+      fetch(url, { credentials: "same-origin",
         headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {
           if (!data) return;
           data.events.forEach(showSummary);
+          (data.entries || []).forEach(function (entry) {
+            if (document.getElementById(entry.id)) return;  // arrived live meanwhile
+            var holder = document.createElement("template");
+            holder.innerHTML = entry.html.trim();  // server-rendered and escaped
+            appendEntry(entry.id, holder.content.firstElementChild);
+          });
+          if (data.entries_left && queuedSince === null) queuedSince = lastSeen;
           document.querySelectorAll("#ticket-sla").forEach(function (el) { el.innerHTML = data.sla_html; });
           var clock = document.querySelector("#sla-clock .sla");
           if (clock) clock.outerHTML = data.sla_html;

@@ -274,3 +274,48 @@ def test_presence_shows_who_else_is_here_and_who_is_typing_and_clears_when_they_
         expect(mine.locator("#presence")).to_be_hidden(timeout=3000)
         expect(mine.locator("#presence .viewer")).to_have_count(0)
         browser.close()
+
+
+def _customer_writes(ticket_id, body):
+    try:
+        return factories.MessageFactory(ticket_id=ticket_id, body=body).pk
+    finally:
+        connection.close()
+
+
+def test_a_message_missed_while_the_socket_was_down_appears_on_reconnect(live_url, ticket, senior):
+    cookie = session_cookie(senior, live_url)
+    connection.close()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context, page = _open_page(browser, live_url, cookie, ticket)
+        page.locator("#id_reply_body").fill("Draft that must survive")
+
+        # Given the page's socket dropped and cannot reconnect for a while
+        context.set_offline(True)
+        page.evaluate("() => KimonDesk.ticket.ws.close()")
+        page.wait_for_function(f"() => !({SOCKET_OPEN})()", timeout=2000)
+
+        # When the customer writes meanwhile
+        missed = _in_thread(_customer_writes, ticket.pk, "Any news? <script>x()</script>")
+        seen_while_down = page.locator(f"#message-{missed}").count()
+        context.set_offline(False)
+
+        # Then the page reconnects and shows it, once, as text, with the draft untouched
+        expect(page.locator(f"#message-{missed} .entry-body")).to_have_text(
+            "Any news? <script>x()</script>", timeout=12000
+        )
+        page.wait_for_function(SOCKET_OPEN, timeout=5000)
+        page.evaluate("() => KimonDesk.catchUp(0)")
+        page.wait_for_timeout(500)
+        copies = page.locator(f"#message-{missed}").count()
+        draft = page.locator("#id_reply_body").input_value()
+        loaded_once = page.evaluate("() => window.__loadedOnce === true")
+        browser.close()
+
+    assert (seen_while_down, copies, draft, loaded_once) == (
+        0,
+        1,
+        "Draft that must survive",
+        True,
+    )
