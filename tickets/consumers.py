@@ -168,21 +168,23 @@ class TicketConsumer(_RelayConsumer):
         self.typing_until = now + presence.TYPING_TIMEOUT_SECONDS if typing else 0.0
         await self._announce(ask_back=False)
 
+    def _announcement(self, *, ask_back: bool) -> dict[str, Any]:
+        """This page's ``presence.announce`` group message (``ask_back``: pages that receive it
+        answer with their own, so a page that just opened learns who is here)."""
+        user = self.scope["user"]
+        return {
+            "type": "presence.announce",
+            "channel": self.channel_name,
+            "agent": user.pk,
+            "name": str(user),
+            "typing_for": max(self.typing_until - time.monotonic(), 0.0),
+            "ask_back": ask_back,
+        }
+
     async def _announce(self, *, ask_back: bool) -> None:
         """Tell every page of the ticket (this one included) that this socket is here."""
-        now = time.monotonic()
-        self.heartbeat_at = now + presence.HEARTBEAT_SECONDS
-        user = self.scope["user"]
-        await self._group_send(
-            {
-                "type": "presence.announce",
-                "channel": self.channel_name,
-                "agent": user.pk,
-                "name": str(user),
-                "typing_for": max(self.typing_until - now, 0.0),
-                "ask_back": ask_back,
-            }
-        )
+        self.heartbeat_at = time.monotonic() + presence.HEARTBEAT_SECONDS
+        await self._group_send(self._announcement(ask_back=ask_back))
 
     async def _group_send(self, message: dict[str, Any], *, group: str | None = None) -> None:
         group = group or self.group
@@ -207,20 +209,10 @@ class TicketConsumer(_RelayConsumer):
             # (unless this page's agent has lost access meanwhile: then it closes instead).
             if await self._refused_now():
                 return
-            user = self.scope["user"]
-            now = time.monotonic()
             with contextlib.suppress(TimeoutError, ConnectionError, RedisError):
                 async with asyncio.timeout(JOIN_TIMEOUT_SECONDS):
                     await self.channel_layer.send(
-                        message["channel"],
-                        {
-                            "type": "presence.announce",
-                            "channel": self.channel_name,
-                            "agent": user.pk,
-                            "name": str(user),
-                            "typing_for": max(self.typing_until - now, 0.0),
-                            "ask_back": False,
-                        },
+                        message["channel"], self._announcement(ask_back=False)
                     )
         await self._viewers_send()
 
@@ -244,13 +236,17 @@ class TicketConsumer(_RelayConsumer):
         while True:
             await asyncio.sleep(1)
             now = time.monotonic()
-            if self.typing_pending is not None and (
-                now - self.typing_sent_at >= presence.TYPING_MIN_INTERVAL_SECONDS
-            ):
-                await self._typing_set(self.typing_pending, now)
-            elif now >= self.heartbeat_at:
-                await self._announce(ask_back=False)
-            await self._viewers_send()
+            try:
+                if self.typing_pending is not None and (
+                    now - self.typing_sent_at >= presence.TYPING_MIN_INTERVAL_SECONDS
+                ):
+                    await self._typing_set(self.typing_pending, now)
+                elif now >= self.heartbeat_at:
+                    await self._announce(ask_back=False)
+                await self._viewers_send()
+            except Exception:
+                # One failed round (a socket closing under it) must not end presence for good.
+                logger.exception("presence round failed for %s", self.group)
 
 
 class NotificationConsumer(_RelayConsumer):
