@@ -365,7 +365,9 @@
     };
     var showUpdate = function (event) {
       if (event.version) {
-        if (event.version <= version) return;  // already applied (a repeat after reconnect)
+        // An older snapshot than the one shown is stale; the same version may repeat (an SLA
+        // crossing does not change the ticket's version) and applying a snapshot twice is harmless.
+        if (event.version < version) return;
         version = event.version;
         page.dataset.version = String(version);
       }

@@ -229,6 +229,19 @@ def test_live_events_appear_once_without_a_reload_and_keep_what_the_agent_is_edi
         assert watching.locator("#id_tags").input_value() == "billing, refund"
         expect(watching.locator("#controls-changed")).to_be_hidden()
         assert [p.locator("#timeline img").count() for p in (editing, watching)] == [0, 0]
+        # A snapshot older than the one shown (delivered late) changes nothing
+        stale = _ticket_updated(ticket, lead, junior)
+        stale["version"] = 5
+        stale["ticket_fields"] = {
+            **stale["ticket_fields"],
+            "priority": "low",
+            "priority_display": "Low",
+        }
+        _push(ticket.pk, stale)
+        _push(ticket.pk, _message_created(ticket, 503))
+        expect(watching.locator("#message-503")).to_have_count(1, timeout=2000)
+        expect(watching.locator("#ticket-meta .prio")).to_have_text("Urgent")
+        assert watching.locator("#id_priority").input_value() == "urgent"
         outcome = [
             p.evaluate("() => [window.__loadedOnce === true, window.__pwned === undefined]")
             for p in (editing, watching)
