@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from kimondesk.bounds import HANDOFF_PART_MAX_CHARS, text_bounds_check
 from tickets.models import Agent, EventKind, Team, Ticket
+from tickets.notifications.models import NotificationKind
+from tickets.notifications.services import notification_record
 from tickets.selectors import ticket_is_visible_to
 
 from .audit import audit_record, audit_snapshot
@@ -152,6 +154,14 @@ def escalation_acknowledge(*, escalation: Escalation, actor: Agent) -> Escalatio
     locked.acknowledged_by = actor
     locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
     seconds = int((now - locked.created_at).total_seconds())
+    if locked.from_agent_id is not None and locked.from_agent_id != actor.pk:
+        notification_record(
+            agent_id=locked.from_agent_id,
+            kind=NotificationKind.ESCALATION_ACKNOWLEDGED,
+            ticket=ticket,
+            escalation=locked,
+            message=f"#{ticket.pk}: your escalation was acknowledged by {actor}.",
+        )
     ticket_event_record(
         ticket=ticket,
         kind=EventKind.ESCALATION_ACKNOWLEDGED,

@@ -23,5 +23,6 @@ urlpatterns = [
     path("api/v1/reports/", include("reports.api_urls")),
     path("api/", include("kimondesk.api.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("tickets.notifications.urls")),
     path("", include("tickets.urls")),
 ]

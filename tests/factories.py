@@ -34,6 +34,7 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+from tickets.notifications.models import Notification, NotificationKind
 
 
 class TeamFactory(DjangoModelFactory):
@@ -268,3 +269,13 @@ def ticket_controls_data(ticket: Ticket, **changes: Any) -> dict[str, Any]:
     data["version"] = ticket.version
     data.update({k: "" if v is None else v for k, v in changes.items()})
     return data
+
+
+class NotificationFactory(DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    agent = factory.SubFactory(AgentFactory)
+    kind = NotificationKind.ESCALATION_ASSIGNED
+    ticket = factory.SubFactory(TicketFactory)
+    message = factory.LazyAttribute(lambda n: f"#{n.ticket.pk} escalated to you by Lead.")

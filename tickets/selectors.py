@@ -35,6 +35,7 @@ from .models import (
     Ticket,
     TicketEvent,
 )
+from .realtime import TEAM_ALL_GROUP, team_group
 
 
 def tickets_visible_to(*, agent: Agent) -> QuerySet[Ticket]:
@@ -58,18 +59,44 @@ def ticket_ids_visible_to(*, agent: Agent, ticket_ids: list[int]) -> set[int]:
     )
 
 
+def _socket_agent(*, agent_id: int, session_key: str | None) -> Agent | None:
+    """The agent of an open socket, read fresh: None once the session no longer signs them in
+    or they are deactivated."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+    if not session_key or store.get(SESSION_KEY) != str(agent_id):
+        return None
+    return Agent.objects.filter(pk=agent_id, is_active=True).first()
+
+
 def agent_socket_allowed(*, agent_id: int, session_key: str | None, ticket_id: int | None) -> bool:
     """Whether an open socket may still receive pushes, read fresh from the database: the
     session still signs this agent in, the agent is active, and (for a ticket socket) the ticket
     is still visible to them. An agent moved to another team, deactivated or signed out stops
     receiving at the next push."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
-    if not session_key or store.get(SESSION_KEY) != str(agent_id):
-        return False
-    agent = Agent.objects.filter(pk=agent_id, is_active=True).first()
+    agent = _socket_agent(agent_id=agent_id, session_key=session_key)
     if agent is None:
         return False
     return ticket_id is None or ticket_is_visible_to(agent=agent, ticket_id=ticket_id)
+
+
+QUEUE_SCOPE_ALL = "all"
+
+
+def queue_socket_scope(*, agent_id: int, session_key: str | None) -> int | str | None:
+    """Whose queue events an open queue socket may relay now: ``QUEUE_SCOPE_ALL`` for an admin,
+    the agent's team id, or None (signed out, deactivated, or in no team: nothing)."""
+    agent = _socket_agent(agent_id=agent_id, session_key=session_key)
+    if agent is None:
+        return None
+    return QUEUE_SCOPE_ALL if agent.is_superuser else agent.team_id
+
+
+def queue_groups_for(*, agent: Agent) -> list[str]:
+    """The channel-layer groups a queue page joins: every team's for an admin, else the agent's
+    own team's (an agent in no team sees only tickets assigned to them: no queue events)."""
+    if agent.is_superuser:
+        return [TEAM_ALL_GROUP]
+    return [team_group(agent.team_id)] if agent.team_id is not None else []
 
 
 def queues_visible_to(*, agent: Agent) -> QuerySet[Queue]:
@@ -180,6 +207,32 @@ def ticket_timeline(*, ticket: Ticket) -> list[Message | Note]:
     items: list[Message | Note] = [*messages, *notes]
     items.sort(key=lambda item: (item.created_at, isinstance(item, Note), item.pk))
     return items
+
+
+# A page that reconnects gets at most this many missed messages and notes at once (the oldest
+# first); it asks again for the rest.
+CATCH_UP_MAX_ENTRIES = 100
+
+
+def ticket_timeline_after(
+    *, ticket: Ticket, message_after: int, note_after: int
+) -> tuple[list[Message | Note], bool]:
+    """Messages and notes newer than the ids a page already shows, oldest first, at most
+    ``CATCH_UP_MAX_ENTRIES``; and whether more are left (two queries)."""
+    bound = CATCH_UP_MAX_ENTRIES + 1
+    messages = list(
+        Message.objects.filter(ticket=ticket, pk__gt=message_after)
+        .select_related("author_agent")
+        .order_by("pk")[:bound]
+    )
+    notes = list(
+        Note.objects.filter(ticket=ticket, pk__gt=note_after)
+        .select_related("author")
+        .order_by("pk")[:bound]
+    )
+    items: list[Message | Note] = [*messages, *notes]
+    items.sort(key=lambda item: (item.created_at, isinstance(item, Note), item.pk))
+    return items[:CATCH_UP_MAX_ENTRIES], len(items) > CATCH_UP_MAX_ENTRIES
 
 
 def ticket_refund_requests(*, ticket: Ticket) -> list[RefundRequest]:

@@ -54,6 +54,8 @@ from .models import (
     tag_names_clean,
 )
 from .selectors import customer_change_refusal
+from .notifications.models import NotificationKind
+from .notifications.services import notification_record
 
 
 def ticket_event_record(
@@ -340,6 +342,17 @@ def ticket_update(
         if locked.assignee_id is not None and new_assignee is not None:
             TicketFollower.objects.bulk_create(
                 [TicketFollower(ticket=locked, agent_id=locked.assignee_id)], ignore_conflicts=True
+            )
+        # The escalation path tells the previous holder itself (``escalation.handed_off``).
+        previous_id = locked.assignee_id
+        by_someone_else = previous_id != getattr(actor, "pk", None)
+        if previous_id is not None and by_someone_else and reason != "escalation":
+            notification_record(
+                agent_id=previous_id,
+                kind=NotificationKind.TICKET_REASSIGNED,
+                ticket=locked,
+                message=f"#{locked.pk} was reassigned from you to "
+                f"{new_assignee or 'nobody'} by {actor or 'KimonDesk'}.",
             )
         locked.assignee = new_assignee
     tag_change: dict[str, Any] | None = None

@@ -21,7 +21,10 @@ from escalations.models import AuditEvent, Escalation, Rule, Target, TargetKind,
 from kimondesk.bounds import minutes_delta
 from reports.services import agent_month_escalation_count
 from tickets.models import Agent, EventKind, Note, NoteKind, Queue, Ticket
+from tickets.notifications.models import KIND_OF_LIVE_EVENT
+from tickets.notifications.services import notification_record
 
+from .notify import escalation_notifications
 from .summary import Handoff, escalation_summary_text
 from .targets import TARGET_KINDS, Resolution, team_lead_resolve
 
@@ -382,15 +385,22 @@ def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution
             },
             data={"reason": "escalation", "escalation": escalation.pk},
         )
-    _after_commit(escalation=escalation, previous_id=previous.pk if previous else None)
+    previous_id = previous.pk if previous else None
+    for agent_id, event in escalation_notifications(escalation=escalation, previous_id=previous_id):
+        notification_record(
+            agent_id=agent_id,
+            kind=KIND_OF_LIVE_EVENT[event["type"]],
+            ticket=ticket,
+            escalation=escalation,
+            message=event["message"],
+        )
+    _after_commit(escalation=escalation, previous_id=previous_id)
     return escalation
 
 
 def _after_commit(*, escalation: Escalation, previous_id: int | None) -> None:
     """Queue the fan-out: live pushes, the integration webhook and Slack; all after commit."""
     from escalations import selectors
-
-    from .notify import escalation_notifications
 
     summary_event = selectors.escalation_summary_event(escalation=escalation)
     notifications = escalation_notifications(escalation=escalation, previous_id=previous_id)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "escalations",
     "reports",
     "kimondesk.live",
+    "tickets.notifications",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tickets.notifications.context_processors.notifications_unread",
             ],
         },
     },

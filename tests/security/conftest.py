@@ -14,7 +14,7 @@ from tickets.models import Agent, Ticket
 
 ROLES = ("admin", "lead_a", "senior_a", "junior_a", "junior_b")
 # Apps whose rows a form may write (sessions: sign-in and sign-out).
-OWN_APPS = ("tickets", "escalations", "reports", "sessions")
+OWN_APPS = ("tickets", "escalations", "reports", "sessions", "notifications")
 
 
 @dataclass
@@ -22,12 +22,14 @@ class World:
     agents: dict[str, Agent]
     ticket_a: Ticket
     escalation_id: int
+    notification_id: int
 
     def ids(self) -> dict[str, Any]:
         """Values for the URL parameters of the site's pages."""
         return {
             "ticket_id": self.ticket_a.pk,
             "escalation_id": self.escalation_id,
+            "notification_id": self.notification_id,
             "agent_id": self.agents["junior_a"].pk,
             "table": "rates",
         }
@@ -59,7 +61,13 @@ def world(db) -> World:
     )
     factories.MessageFactory(ticket=ticket_a, body="I was charged twice.")
     escalation = factories.EscalationFactory(ticket=ticket_a, to_agent=agents["senior_a"])
-    return World(agents=agents, ticket_a=ticket_a, escalation_id=escalation.pk)
+    notification = factories.NotificationFactory(agent=agents["junior_a"], ticket=ticket_a)
+    return World(
+        agents=agents,
+        ticket_a=ticket_a,
+        escalation_id=escalation.pk,
+        notification_id=notification.pk,
+    )
 
 
 def row_counts() -> dict[str, int]:

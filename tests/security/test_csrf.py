@@ -20,6 +20,7 @@ from escalations.admin_services import config_snapshot
 from escalations.audit import audit_record
 from escalations.models import Escalation, Rule
 from tests import factories
+from tickets.notifications.models import Notification
 
 from .conftest import OWN_APPS, World, row_counts
 from .discovery import PAGES, Page, fill
@@ -78,6 +79,12 @@ def _acknowledged(world: World) -> bool:
     return Escalation.objects.filter(pk=world.escalation_id, acknowledged_at__isnull=False).exists()
 
 
+def _notifications_read(world: World) -> int:
+    return Notification.objects.filter(
+        agent=world.agents["junior_a"], read_at__isnull=False
+    ).count()
+
+
 @dataclass(frozen=True)
 class Form:
     """Who posts (``None``: signed out), valid data, the tables that gain or lose rows, and any
@@ -134,6 +141,8 @@ FORMS: dict[str, Form] = {
         lambda w: {"needed": "no", "reason": "first_level"},
         ("escalations.EscalationFeedback", "escalations.AuditEvent"),
     ),
+    "notification_read": Form("junior_a", done=lambda w: _notifications_read(w) == 1),
+    "notification_read_all": Form("junior_a", done=lambda w: _notifications_read(w) == 1),
     # The rule preview reads only; posting the unsaved form is how it previews edits.
     "admin:escalations_rule_preview": Form("admin"),
     "admin:escalations_rule_preview_unsaved": Form("admin"),

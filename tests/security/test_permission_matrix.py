@@ -67,6 +67,8 @@ PAGE_MATRIX: dict[str, dict[str, Any]] = {
     "ticket_detail": TEAM_A,
     "ticket_escalate": TEAM_A,
     "ticket_live": TEAM_A,
+    "notification_list": ANY_AGENT,
+    "notification_unread": ANY_AGENT,
     "reports:overview": LEADS,
     "reports:rules": LEADS,
     "reports:rule_examples": LEADS,
@@ -215,6 +217,8 @@ SOCKET_MATRIX: dict[str, dict[str, Any]] = {
     "ws/notifications": OWN_SOCKET,
     "ws/tickets/abc": by_role(*[CLOSE_NOT_FOUND] * 6),
     "ws/unknown": by_role(*[CLOSE_NOT_FOUND] * 6),
+    # Every role here is in a team (or an admin): each gets its own team's queue events.
+    "ws/queues": OWN_SOCKET,
 }
 
 

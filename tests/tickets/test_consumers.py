@@ -3,35 +3,21 @@
 from __future__ import annotations
 
 import pytest
-import pytest_asyncio
 from asgiref.sync import sync_to_async
-from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.db import connections
-from django.test import Client
 
 from kimondesk.asgi import application
 from tests import factories
+from tests.tickets.sockets import ORIGIN, worker_connections_closed
+from tests.tickets.sockets import session_cookie as _session_cookie
 from tickets import realtime
 from tickets.consumers import CLOSE_FORBIDDEN, CLOSE_LAYER_UNAVAILABLE, CLOSE_UNAUTHENTICATED
 
-ORIGIN = (b"origin", b"http://127.0.0.1")
-
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
-
-
-@pytest_asyncio.fixture(autouse=True)
-async def _close_worker_connections(transactional_db):
-    """Consumers query from a worker thread; its connection must not outlive the test."""
-    yield
-    await database_sync_to_async(connections.close_all)()
-
-
-@sync_to_async
-def _session_cookie(agent) -> tuple[bytes, bytes]:
-    client = Client()
-    client.force_login(agent)
-    return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
+pytestmark = [
+    pytest.mark.asyncio,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures(worker_connections_closed.__name__),
+]
 
 
 def _socket(path: str, *headers: tuple[bytes, bytes]) -> WebsocketCommunicator:

@@ -30,7 +30,7 @@ from tickets.forms import (
     TicketControlsForm,
     form_errors_from,
 )
-from tickets.models import Agent, AuthorType, Ticket
+from tickets.models import Agent, AuthorType, Note, Ticket
 from tickets.templatetags.tickets_ui import sla_badge_context
 
 
@@ -311,14 +311,44 @@ def escalation_feedback_page(request: HttpRequest, escalation_id: int) -> HttpRe
 @login_required
 @require_GET
 def ticket_live(request: HttpRequest, ticket_id: int) -> JsonResponse:
-    """What a ticket page missed: summaries of escalations after ``since``, the SLA badge and the
-    escalation history. The page calls it whenever its socket (re)connects."""
+    """What a ticket page missed: summaries of escalations after ``since``, the SLA badge, the
+    escalation history and, given ``messages_after``/``notes_after`` (the newest ids it shows),
+    the messages and notes it has not got (``entries``, at most ``CATCH_UP_MAX_ENTRIES``, with
+    ``entries_left`` true when more wait). The page calls it whenever its socket (re)connects."""
     try:
         since = int(request.GET.get("since", "0"))
     except ValueError:
         return JsonResponse({"since": ["Must be an escalation id."]}, status=400)
+    after: dict[str, int] = {}
+    for field in ("messages_after", "notes_after"):
+        raw = request.GET.get(field)
+        if raw is not None:
+            if not raw.isdigit() or len(raw) > 18:
+                return JsonResponse(
+                    {field: ["Must be a message or note id (0 or more)."]}, status=400
+                )
+            after[field] = int(raw)
     ticket = _ticket_or_404(request, ticket_id)
     agent = _agent(request)
+    timeline: dict[str, Any] = {}
+    if after:
+        items, more = selectors.ticket_timeline_after(
+            ticket=ticket,
+            message_after=after.get("messages_after", 0),
+            note_after=after.get("notes_after", 0),
+        )
+        timeline = {
+            "entries": [
+                {
+                    "id": f"{'note' if isinstance(item, Note) else 'message'}-{item.pk}",
+                    "html": render_to_string(
+                        "tickets/_timeline_entry.html", {"item": item, "ticket": ticket}
+                    ),
+                }
+                for item in items
+            ],
+            "entries_left": more,
+        }
     events = []
     for escalation in selectors.ticket_escalations_since(ticket_id=ticket.pk, since_id=since):
         escalation.ticket = ticket
@@ -342,5 +372,6 @@ def ticket_live(request: HttpRequest, ticket_id: int) -> JsonResponse:
                 "tickets/_escalation_history.html",
                 {"escalations": selectors.ticket_escalations(ticket=ticket)},
             ),
+            **timeline,
         }
     )
