@@ -53,9 +53,9 @@ from .models import (
     TicketFollower,
     tag_names_clean,
 )
-from .selectors import customer_change_refusal
 from .notifications.models import NotificationKind
 from .notifications.services import notification_record
+from .selectors import customer_change_refusal
 
 
 def ticket_event_record(
