@@ -12,6 +12,7 @@ from escalations.models import Target
 
 from .currencies import CURRENCY_CHOICES
 from .models import Agent, Priority, Status
+from .search.selectors import SEARCH_QUERY_MAX_CHARS
 
 ESCALATE_TAG = "escalate"
 
@@ -107,3 +108,12 @@ def form_errors_from(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+class TicketSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search tickets",
+        required=False,
+        max_length=SEARCH_QUERY_MAX_CHARS,
+        strip=True,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -448,3 +449,24 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class TicketSearchDocument(models.Model):
+    """The full-text search vector of a ticket (PostgreSQL): its subject (weight A) and the text
+    of its messages (weight C), appended by the write services as messages arrive.
+
+    Kept out of ``Ticket`` so queue pages never read it. A GIN index on ``vector`` (created by
+    the migration on PostgreSQL only) answers searches; SQLite leaves this table empty and
+    searches with ``LIKE`` instead (``tickets.search``).
+    """
+
+    ticket = models.OneToOneField(
+        Ticket, primary_key=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    vector = SearchVectorField(null=True)
+    indexed_chars = models.PositiveIntegerField(
+        default=0, help_text="Characters of message text in the vector (bounded per ticket)."
+    )
+
+    def __str__(self) -> str:
+        return f"search document of #{self.ticket_id}"

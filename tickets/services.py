@@ -39,6 +39,7 @@ from .models import (
     TicketEvent,
     TicketFollower,
 )
+from .search.documents import ticket_search_document_append, ticket_search_documents_rebuild
 
 
 def ticket_event_record(
@@ -84,6 +85,7 @@ def ticket_create(
     tag_objs = _tags_get_or_create(tags)
     if tag_objs:
         ticket.tags.set(tag_objs)
+    ticket_search_documents_rebuild(ticket_ids=[ticket.pk])
     ticket_event_record(
         ticket=ticket,
         kind=EventKind.TICKET_CREATED,
@@ -132,6 +134,7 @@ def message_add(
         message.sentiment_score = score.compound
         message.sentiment_reasons = list(score.reasons)
     message.save()
+    ticket_search_document_append(ticket_id=ticket.pk, text=body)
 
     previous_sentiment = ticket.customer_sentiment
     updates: dict[str, Any] = {}

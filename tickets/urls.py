@@ -7,6 +7,7 @@ urlpatterns = [
     path("queues/mine/", views.queue_mine, name="queue_mine"),
     path("queues/team/", views.queue_team, name="queue_team"),
     path("queues/escalated/", views.queue_escalated, name="queue_escalated"),
+    path("search/", views.ticket_search_page, name="ticket_search"),
     path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<int:ticket_id>/reply/", views.ticket_reply, name="ticket_reply"),
     path("tickets/<int:ticket_id>/notes/", views.ticket_note, name="ticket_note"),

@@ -1,6 +1,7 @@
 """Agent pages: thin adapters over ``tickets.selectors``, ``tickets.services`` and the engine."""
 
 from .queues import home, queue_escalated, queue_mine, queue_team
+from .search import ticket_search_page
 from .ticket import (
     escalation_acknowledge_page,
     ticket_controls,
@@ -26,5 +27,6 @@ __all__ = [
     "ticket_note",
     "ticket_refund",
     "ticket_reply",
+    "ticket_search_page",
     "ticket_tags",
 ]

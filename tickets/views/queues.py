@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -36,6 +39,16 @@ def _queue_page(request: HttpRequest, queue: str) -> HttpResponse:
     rows = filterset.qs
     # A total order, so pages neither repeat nor skip rows.
     rows = rows.order_by(*(rows.query.order_by or Ticket._meta.ordering), "-id")
+    return render(
+        request,
+        "tickets/queue.html",
+        {"queue": queue, "title": QUEUE_TITLES[queue], "filter": filterset}
+        | tickets_page(request, rows),
+    )
+
+
+def tickets_page(request: HttpRequest, rows: QuerySet[Ticket]) -> dict[str, Any]:
+    """One page of ticket rows with their SLA badges, and the query string of the other pages."""
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     tickets_on_page = list(page.object_list)
     slas = ui_workflow.sla_for_tickets(ticket_ids=[t.pk for t in tickets_on_page])
@@ -43,18 +56,7 @@ def _queue_page(request: HttpRequest, queue: str) -> HttpResponse:
         ticket.sla = slas.get(ticket.pk)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "tickets/queue.html",
-        {
-            "queue": queue,
-            "title": QUEUE_TITLES[queue],
-            "filter": filterset,
-            "page": page,
-            "tickets": tickets_on_page,
-            "query": query.urlencode(),
-        },
-    )
+    return {"page": page, "tickets": tickets_on_page, "query": query.urlencode()}
 
 
 @login_required
