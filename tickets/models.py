@@ -9,6 +9,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 from .currencies import CURRENCY_CHOICES, ISO_4217_CODES
 
@@ -153,6 +154,8 @@ class Customer(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(tier__in=Tier.values), name="customer_tier_valid")
         ]
+        # Search finds a customer by email whatever its case (``email__iexact``).
+        indexes = [models.Index(Upper("email"), name="customer_email_upper_idx")]
 
     def __str__(self) -> str:
         return self.name

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import (
     Case,
@@ -130,12 +130,12 @@ def _score_postgres(
     exact = Q(email__iexact=parsed.text) | Q(external_id=parsed.text)
     customers = dict(
         Customer.objects.filter(
-            exact | Q(name__trigram_similar=parsed.text) | Q(name__icontains=parsed.text)
+            exact | Q(name__trigram_similar=parsed.text) | Q(name__trigram_word_similar=parsed.text)
         )
         .annotate(
             closeness=Case(
                 When(exact, then=Value(1.0)),
-                default=TrigramSimilarity("name", parsed.text),
+                default=TrigramWordSimilarity(parsed.text, "name"),
                 output_field=FloatField(),
             )
         )
