@@ -123,7 +123,7 @@ INSERT INTO tickets_ticket (subject, customer_id, status, priority, queue_id,
 SELECT array_to_string(ARRAY(
            SELECT (%(words)s::text[])[1 + floor(pow(random(), 2) * %(nwords)s)::int]
            FROM generate_series(1, 5) WHERE g > 0), ' '),
-       %(first_customer)s + (g * 7919) %% %(customers)s,
+       %(first_customer)s + (g::bigint * 7919) %% %(customers)s,
        (ARRAY['new', 'open', 'pending', 'solved', 'closed'])[1 + g %% 5],
        'normal',
        %(first_queue)s + g %% 9,
