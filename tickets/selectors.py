@@ -23,6 +23,7 @@ from escalations.models import ClockState, Escalation, SLAClock, Target
 from .models import (
     PRIORITY_RANK,
     Agent,
+    AuthorType,
     Customer,
     Message,
     Note,
@@ -130,6 +131,11 @@ def tickets_annotate_for_list(*, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
             output_field=IntegerField(),
         ),
         awaiting_ack=Exists(unacknowledged),
+        last_customer_message_at=Subquery(
+            Message.objects.filter(ticket=OuterRef("pk"), author_type=AuthorType.CUSTOMER)
+            .order_by("-created_at")
+            .values("created_at")[:1]
+        ),
         sla_due=Subquery(
             SLAClock.objects.filter(
                 ticket=OuterRef("pk"), policy__isnull=False, state__in=_RUNNING_CLOCK_STATES

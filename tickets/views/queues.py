@@ -12,10 +12,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from tickets import selectors, ui_workflow
-from tickets.filters import QueueFilter
+from tickets.filters import PAGE_SIZE_DEFAULT, QueueFilter
 from tickets.models import Agent, Ticket
-
-PAGE_SIZE = 25
 
 QUEUE_TITLES = {
     selectors.QUEUE_MINE: "My tickets",
@@ -35,28 +33,47 @@ def _queue_page(request: HttpRequest, queue: str) -> HttpResponse:
     agent = request.user
     assert isinstance(agent, Agent)
     tickets = selectors.tickets_for_queue_page(agent=agent, queue=queue)
-    filterset = QueueFilter(request.GET or None, queryset=tickets)
-    rows = filterset.qs
+    filterset = QueueFilter(request.GET, queryset=tickets, agent=agent)
+    # Input it cannot read shows nothing (and says why) rather than ignoring that filter.
+    rows = filterset.qs if filterset.is_valid() else tickets.none()
     # A total order, so pages neither repeat nor skip rows.
     rows = rows.order_by(*(rows.query.order_by or Ticket._meta.ordering), "-id")
     return render(
         request,
         "tickets/queue.html",
-        {"queue": queue, "title": QUEUE_TITLES[queue], "filter": filterset}
-        | tickets_page(request, rows),
+        {
+            "queue": queue,
+            "title": QUEUE_TITLES[queue],
+            "filter": filterset,
+            "ordering": filterset.form.cleaned_data.get("ordering")
+            if filterset.is_valid()
+            else None,
+        }
+        | tickets_page(request, rows, page_size=filterset.rows_per_page),
+        status=400 if filterset.errors else 200,
     )
 
 
-def tickets_page(request: HttpRequest, rows: QuerySet[Ticket]) -> dict[str, Any]:
-    """One page of ticket rows with their SLA badges, and the query string of the other pages."""
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+def tickets_page(
+    request: HttpRequest, rows: QuerySet[Ticket], *, page_size: int = PAGE_SIZE_DEFAULT
+) -> dict[str, Any]:
+    """One page of ticket rows with their SLA badges, the numbered page links and the query
+    string of the other pages."""
+    paginator = Paginator(rows, page_size)
+    page = paginator.get_page(request.GET.get("page"))
     tickets_on_page = list(page.object_list)
     slas = ui_workflow.sla_for_tickets(ticket_ids=[t.pk for t in tickets_on_page])
     for ticket in tickets_on_page:
         ticket.sla = slas.get(ticket.pk)
     query = request.GET.copy()
     query.pop("page", None)
-    return {"page": page, "tickets": tickets_on_page, "query": query.urlencode()}
+    page_links = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    return {
+        "page": page,
+        "page_links": page_links,
+        "tickets": tickets_on_page,
+        "query": query.urlencode(),
+    }
 
 
 @login_required
