@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -35,9 +36,10 @@ def _queue_page(request: HttpRequest, queue: str) -> HttpResponse:
     tickets = selectors.tickets_for_queue_page(agent=agent, queue=queue)
     filterset = QueueFilter(request.GET, queryset=tickets, agent=agent)
     # Input it cannot read shows nothing (and says why) rather than ignoring that filter.
-    rows = filterset.qs if filterset.is_valid() else tickets.none()
+    rows: QuerySet[Ticket] = filterset.qs if filterset.is_valid() else tickets.none()
     # A total order, so pages neither repeat nor skip rows.
-    rows = rows.order_by(*(rows.query.order_by or Ticket._meta.ordering), "-id")
+    ordering: Sequence[Any] = rows.query.order_by or Ticket._meta.ordering
+    rows = rows.order_by(*ordering, "-id")
     return render(
         request,
         "tickets/queue.html",
