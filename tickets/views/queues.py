@@ -38,7 +38,7 @@ def _queue_page(request: HttpRequest, queue: str) -> HttpResponse:
     # Input it cannot read shows nothing (and says why) rather than ignoring that filter.
     rows: QuerySet[Ticket] = filterset.qs if filterset.is_valid() else tickets.none()
     # A total order, so pages neither repeat nor skip rows.
-    ordering: Sequence[Any] = rows.query.order_by or Ticket._meta.ordering
+    ordering: Sequence[Any] = rows.query.order_by or Ticket._meta.ordering or ()
     rows = rows.order_by(*ordering, "-id")
     return render(
         request,
