@@ -473,3 +473,40 @@ class TicketSearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"search document of #{self.ticket_id}"
+
+
+class SavedView(models.Model):
+    """A named set of queue filters and sorting: an agent's own, or shared with a whole team
+    (``team`` set; only the team's lead or an admin shares one)."""
+
+    owner = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="saved_views")
+    team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+        help_text="Set: every agent of this team sees the view.",
+    )
+    page = models.CharField(max_length=20, help_text="The queue page: mine, team or escalated.")
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=500, blank=True, help_text="The page's query string.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "page", "name"],
+                condition=Q(team__isnull=True),
+                name="saved_view_unique_personal_name",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "page", "name"],
+                condition=Q(team__isnull=False),
+                name="saved_view_unique_team_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,6 +1,13 @@
 """Agent pages: thin adapters over ``tickets.selectors``, ``tickets.services`` and the engine."""
 
-from .queues import home, queue_escalated, queue_mine, queue_team
+from .queues import (
+    home,
+    queue_escalated,
+    queue_mine,
+    queue_team,
+    saved_view_create_page,
+    saved_view_delete_page,
+)
 from .search import ticket_search_page
 from .ticket import (
     escalation_acknowledge_page,
@@ -20,6 +27,8 @@ __all__ = [
     "queue_escalated",
     "queue_mine",
     "queue_team",
+    "saved_view_create_page",
+    "saved_view_delete_page",
     "ticket_controls",
     "ticket_detail",
     "ticket_escalate",

@@ -5,17 +5,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from tickets import selectors, ui_workflow
 from tickets.filters import PAGE_SIZE_DEFAULT, QueueFilter
-from tickets.models import Agent, Ticket
+from tickets.models import Agent, SavedView, Ticket
+from tickets.saved_views.selectors import (
+    saved_view_can_delete,
+    saved_views_for_page,
+    saved_views_visible_to,
+)
+from tickets.saved_views.services import saved_view_create, saved_view_delete
 
+QUEUE_URL_NAMES = {
+    selectors.QUEUE_MINE: "queue_mine",
+    selectors.QUEUE_TEAM: "queue_team",
+    selectors.QUEUE_ESCALATED: "queue_escalated",
+}
 QUEUE_TITLES = {
     selectors.QUEUE_MINE: "My tickets",
     selectors.QUEUE_TEAM: "My team's queues",
@@ -30,16 +44,34 @@ def home(request: HttpRequest) -> HttpResponse:
     return _queue_page(request, selectors.QUEUE_MINE)
 
 
-def _queue_page(request: HttpRequest, queue: str) -> HttpResponse:
+def _queue_page(
+    request: HttpRequest,
+    queue: str,
+    *,
+    params: QueryDict | None = None,
+    save_errors: dict[str, list[str]] | None = None,
+) -> HttpResponse:
     agent = request.user
     assert isinstance(agent, Agent)
+    params = request.GET if params is None else params
     tickets = selectors.tickets_for_queue_page(agent=agent, queue=queue)
-    filterset = QueueFilter(request.GET, queryset=tickets, agent=agent)
+    filterset = QueueFilter(params, queryset=tickets, agent=agent)
     # Input it cannot read shows nothing (and says why) rather than ignoring that filter.
     rows: QuerySet[Ticket] = filterset.qs if filterset.is_valid() else tickets.none()
     # A total order, so pages neither repeat nor skip rows.
     ordering: Sequence[Any] = rows.query.order_by or Ticket._meta.ordering or ()
     rows = rows.order_by(*ordering, "-id")
+    view_query = params.copy()
+    view_query.pop("page", None)
+    saved_views = [
+        {
+            "view": view,
+            "href": f"{reverse(QUEUE_URL_NAMES[view.page])}?{view.query}",
+            "current": view.query == view_query.urlencode(),
+            "deletable": saved_view_can_delete(agent=agent, saved_view=view),
+        }
+        for view in saved_views_for_page(agent=agent, page=queue)
+    ]
     return render(
         request,
         "tickets/queue.html",
@@ -47,12 +79,12 @@ def _queue_page(request: HttpRequest, queue: str) -> HttpResponse:
             "queue": queue,
             "title": QUEUE_TITLES[queue],
             "filter": filterset,
-            "ordering": filterset.form.cleaned_data.get("ordering")
-            if filterset.is_valid()
-            else None,
+            "saved_views": saved_views,
+            "view_query": view_query.urlencode(),
+            "save_errors": save_errors or {},
         }
         | tickets_page(request, rows, page_size=filterset.rows_per_page),
-        status=400 if filterset.errors else 200,
+        status=400 if filterset.errors or save_errors else 200,
     )
 
 
@@ -94,3 +126,43 @@ def queue_team(request: HttpRequest) -> HttpResponse:
 @require_GET
 def queue_escalated(request: HttpRequest) -> HttpResponse:
     return _queue_page(request, selectors.QUEUE_ESCALATED)
+
+
+@login_required
+@require_POST
+def saved_view_create_page(request: HttpRequest) -> HttpResponse:
+    """Save the current filters of a queue page under a name (a lead may share it)."""
+    agent = request.user
+    assert isinstance(agent, Agent)
+    page = request.POST.get("page", "")
+    if page not in QUEUE_URL_NAMES:
+        raise Http404("No such queue page.")
+    query = request.POST.get("query", "")
+    try:
+        view = saved_view_create(
+            agent=agent,
+            name=request.POST.get("name", ""),
+            page=page,
+            query=query,
+            shared=request.POST.get("shared") == "on",
+        )
+    except ValidationError as exc:
+        return _queue_page(
+            request, page, params=QueryDict(query[:500]), save_errors=exc.message_dict
+        )
+    messages.success(request, f"View {view.name!r} saved.")
+    return redirect(f"{reverse(QUEUE_URL_NAMES[page])}?{view.query}")
+
+
+@login_required
+@require_POST
+def saved_view_delete_page(request: HttpRequest, view_id: int) -> HttpResponse:
+    agent = request.user
+    assert isinstance(agent, Agent)
+    try:
+        view = saved_views_visible_to(agent=agent).get(pk=view_id)
+    except SavedView.DoesNotExist:
+        raise Http404("No such saved view.") from None
+    saved_view_delete(agent=agent, saved_view=view)
+    messages.success(request, f"View {view.name!r} deleted.")
+    return redirect(QUEUE_URL_NAMES[view.page])
