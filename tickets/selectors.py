@@ -231,3 +231,12 @@ def escalation_can_acknowledge(*, escalation: Escalation, agent: Agent) -> bool:
 def _ticket_team(escalation: Escalation) -> int | None:
     ticket = escalation.ticket
     return ticket.queue.team_id if ticket.queue_id and ticket.queue else None
+
+
+def bulk_assignee_choices(*, agent: Agent) -> QuerySet[Agent]:
+    """Agents offered in the queue pages' bulk assign: the agent's team (admins: every team's
+    agents); ``tickets_bulk_update`` still checks each ticket's own team."""
+    agents = Agent.objects.filter(is_active=True, team__isnull=False).order_by("name", "username")
+    if agent.is_superuser:
+        return agents
+    return agents.filter(team_id=agent.team_id) if agent.team_id is not None else agents.none()

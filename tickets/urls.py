@@ -9,6 +9,7 @@ urlpatterns = [
     path("queues/escalated/", views.queue_escalated, name="queue_escalated"),
     path("views/", views.saved_view_create_page, name="saved_view_create"),
     path("views/<int:view_id>/delete/", views.saved_view_delete_page, name="saved_view_delete"),
+    path("tickets/bulk/", views.tickets_bulk_update_page, name="tickets_bulk_update"),
     path("search/", views.ticket_search_page, name="ticket_search"),
     path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<int:ticket_id>/reply/", views.ticket_reply, name="ticket_reply"),

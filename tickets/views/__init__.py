@@ -7,6 +7,7 @@ from .queues import (
     queue_team,
     saved_view_create_page,
     saved_view_delete_page,
+    tickets_bulk_update_page,
 )
 from .search import ticket_search_page
 from .ticket import (
@@ -38,4 +39,5 @@ __all__ = [
     "ticket_reply",
     "ticket_search_page",
     "ticket_tags",
+    "tickets_bulk_update_page",
 ]

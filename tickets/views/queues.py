@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from tickets import selectors, ui_workflow
+from tickets.bulk_edit import tickets_bulk_update
 from tickets.filters import PAGE_SIZE_DEFAULT, QueueFilter
+from tickets.forms import BulkUpdateForm, form_errors_from
 from tickets.models import Agent, SavedView, Ticket
 from tickets.saved_views.selectors import (
     saved_view_can_delete,
@@ -50,6 +52,7 @@ def _queue_page(
     *,
     params: QueryDict | None = None,
     save_errors: dict[str, list[str]] | None = None,
+    bulk_form: BulkUpdateForm | None = None,
 ) -> HttpResponse:
     agent = request.user
     assert isinstance(agent, Agent)
@@ -82,9 +85,11 @@ def _queue_page(
             "saved_views": saved_views,
             "view_query": view_query.urlencode(),
             "save_errors": save_errors or {},
+            "bulk_form": bulk_form
+            or BulkUpdateForm(assignees=selectors.bulk_assignee_choices(agent=agent)),
         }
         | tickets_page(request, rows, page_size=filterset.rows_per_page),
-        status=400 if filterset.errors or save_errors else 200,
+        status=400 if filterset.errors or save_errors or bulk_form else 200,
     )
 
 
@@ -166,3 +171,32 @@ def saved_view_delete_page(request: HttpRequest, view_id: int) -> HttpResponse:
     saved_view_delete(agent=agent, saved_view=view)
     messages.success(request, f"View {view.name!r} deleted.")
     return redirect(QUEUE_URL_NAMES[view.page])
+
+
+@login_required
+@require_POST
+def tickets_bulk_update_page(request: HttpRequest) -> HttpResponse:
+    """Apply one change to the tickets ticked on a queue page, then show that page again."""
+    agent = request.user
+    assert isinstance(agent, Agent)
+    page = request.POST.get("page", "")
+    if page not in QUEUE_URL_NAMES:
+        raise Http404("No such queue page.")
+    query = request.POST.get("query", "")[:500]
+    form = BulkUpdateForm(request.POST, assignees=selectors.bulk_assignee_choices(agent=agent))
+    if form.is_valid():
+        try:
+            result = tickets_bulk_update(
+                actor=agent, ticket_ids=form.cleaned_data["tickets"], **form.changes()
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            changed = len(result.changed)
+            messages.success(
+                request,
+                f"{changed} ticket{'s' if changed != 1 else ''} updated"
+                + (f", {len(result.unchanged)} already so." if result.unchanged else "."),
+            )
+            return redirect(f"{reverse(QUEUE_URL_NAMES[page])}?{query}")
+    return _queue_page(request, page, params=QueryDict(query), bulk_form=form)
