@@ -21,11 +21,12 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
 
-from tickets.models import OPEN_STATUSES, Agent, Customer, Message, Ticket
+from tickets.models import OPEN_STATUSES, Agent, Customer, Message, Ticket, TicketSearchDocument
 from tickets.selectors import tickets_visible_to
 
 from .documents import SEARCH_CONFIG
@@ -36,6 +37,8 @@ SEARCH_QUERY_MAX_CHARS = 200
 SEARCH_MAX_RESULTS = 500
 SEARCH_MAX_CUSTOMERS = 50
 SEARCH_PREFIX_MIN_CHARS = 3
+# PostgreSQL ranks the text matches among the newest this many matching tickets.
+SEARCH_RANK_WINDOW = 2000
 
 _NUMBER = re.compile(r"^#?(\d{1,12})$")
 # Characters kept in a search word: letters, digits and what emails and ids contain.
@@ -119,19 +122,33 @@ def _score_postgres(
     scores: dict[int, float], *, visible: QuerySet[Ticket], parsed: ParsedQuery
 ) -> None:
     tsquery = _tsquery(parsed.words)
-    text_hits = (
+    # Rank the newest matches only: a word in half of a million tickets must not mean ranking
+    # half a million documents. Walking tickets newest first stops at the window.
+    window = (
         visible.filter(search_document__vector=tsquery)
-        .annotate(rank=SearchRank(F("search_document__vector"), tsquery))
-        .order_by("-rank", "-id")
-        .values_list("pk", "rank")[:SEARCH_MAX_RESULTS]
+        .order_by("-id")
+        .values("pk")[:SEARCH_RANK_WINDOW]
+    )
+    text_hits = (
+        TicketSearchDocument.objects.filter(ticket_id__in=Subquery(window))
+        .annotate(rank=SearchRank(F("vector"), tsquery))
+        .order_by("-rank", "-ticket_id")
+        .values_list("ticket_id", "rank")[:SEARCH_MAX_RESULTS]
     )
     for pk, rank in text_hits:
         scores[pk] = scores.get(pk, 0.0) + _SCORE_TEXT + min(float(rank), 1.0)
-    exact = Q(email__iexact=parsed.text) | Q(external_id=parsed.text)
-    customers = dict(
-        Customer.objects.filter(
+    if "@" in parsed.text:
+        # An email address: that customer exactly (an index on UPPER(email)).
+        exact = Q(email__iexact=parsed.text)
+        matching = exact
+    else:
+        # An external id exactly, or a name by trigram similarity (typos, parts of a name).
+        exact = Q(external_id=parsed.text)
+        matching = (
             exact | Q(name__trigram_similar=parsed.text) | Q(name__trigram_word_similar=parsed.text)
         )
+    customers = dict(
+        Customer.objects.filter(matching)
         .annotate(
             closeness=Case(
                 When(exact, then=Value(1.0)),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from escalations.models import Escalation
 from tickets import selectors, services, ui_workflow
+from tickets.customer_context.selectors import customer_context_for_ticket
 from tickets.forms import (
     ESCALATE_TAG,
     EscalateForm,
@@ -85,6 +86,7 @@ def _render_page(
         ),
         "tags_form": bound.get("tags_form") or TagsForm(initial={"tags": ", ".join(tag_names)}),
         "refund_form": bound.get("refund_form") or RefundForm(),
+        "customer_context": customer_context_for_ticket(agent=agent, ticket=ticket),
     }
     return render(request, "tickets/ticket_detail.html", context, status=status)
 
