@@ -142,11 +142,9 @@ def _score_postgres(
         exact = Q(email__iexact=parsed.text)
         matching = exact
     else:
-        # An external id exactly, or a name by trigram similarity (typos, parts of a name).
+        # An external id exactly, or a name by trigram word similarity (typos, part of a name).
         exact = Q(external_id=parsed.text)
-        matching = (
-            exact | Q(name__trigram_similar=parsed.text) | Q(name__trigram_word_similar=parsed.text)
-        )
+        matching = exact | Q(name__trigram_word_similar=parsed.text)
     customers = dict(
         Customer.objects.filter(matching)
         .annotate(
