@@ -51,6 +51,7 @@ from .models import (
     TicketEvent,
     Tier,
 )
+from .search.documents import ticket_search_documents_rebuild
 
 DEMO_PASSWORD = "kimondesk-demo"  # noqa: S105 (printed on purpose: demo logins only)
 DEMO_ADMIN_USERNAME = "admin"
@@ -896,6 +897,7 @@ def _demo_tickets_create(
         )
         for message, pk in zip(messages, ids, strict=True):
             message.pk = pk
+    ticket_search_documents_rebuild(ticket_ids=[t.pk for t in tickets])
 
     refunds = [t.refund for t in threads if t.refund is not None]
     with _explicit_timestamps(_field(RefundRequest, "created_at")):

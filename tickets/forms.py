@@ -22,6 +22,7 @@ from kimondesk.bounds import (
 
 from .currencies import CURRENCY_CHOICES
 from .models import Agent, Priority, Status, Ticket, tag_names_clean
+from .search.selectors import SEARCH_QUERY_MAX_CHARS
 
 ESCALATE_TAG = "escalate"
 
@@ -178,3 +179,66 @@ def form_errors_from(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+class TicketSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search tickets",
+        required=False,
+        max_length=SEARCH_QUERY_MAX_CHARS,
+        strip=True,
+    )
+
+
+NO_CHANGE = ""
+UNASSIGN = "none"
+
+
+class BulkUpdateForm(forms.Form):
+    """The queue pages' bulk bar: each field left at "no change" keeps what the tickets have."""
+
+    assignee = forms.ChoiceField(label="Assign to", required=False)
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[(NO_CHANGE, "Status: no change"), *Status.choices]
+    )
+    priority = forms.ChoiceField(
+        label="Priority",
+        required=False,
+        choices=[(NO_CHANGE, "Priority: no change"), *Priority.choices],
+    )
+    add_tags = forms.CharField(label="Add tags", required=False, max_length=200)
+    remove_tags = forms.CharField(label="Remove tags", required=False, max_length=200)
+
+    def __init__(self, *args: Any, assignees: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_bulk_%s")
+        super().__init__(*args, **kwargs)
+        self.assignees = {agent.pk: agent for agent in assignees}
+        self.fields["assignee"].choices = [  # type: ignore[attr-defined]
+            (NO_CHANGE, "Assignee: no change"),
+            (UNASSIGN, "Unassigned"),
+            *((str(pk), str(agent)) for pk, agent in self.assignees.items()),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        raw = self.data.getlist("tickets") if hasattr(self.data, "getlist") else []
+        try:
+            cleaned["tickets"] = [int(value) for value in raw]
+        except ValueError:
+            raise ValidationError("Ticket ids are whole numbers.") from None
+        return cleaned
+
+    def changes(self) -> dict[str, Any]:
+        """The keyword arguments of ``tickets_bulk_update`` for what was chosen."""
+        data = self.cleaned_data
+        changes: dict[str, Any] = {
+            "status": data["status"] or None,
+            "priority": data["priority"] or None,
+            "add_tags": data["add_tags"].split(","),
+            "remove_tags": data["remove_tags"].split(","),
+        }
+        if data["assignee"] == UNASSIGN:
+            changes["assignee"] = None
+        elif data["assignee"]:
+            changes["assignee"] = self.assignees[int(data["assignee"])]
+        return changes

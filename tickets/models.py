@@ -8,10 +8,12 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 from kimondesk.bounds import (
     AMOUNT_MAX,
@@ -167,6 +169,8 @@ class Customer(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(tier__in=Tier.values), name="customer_tier_valid")
         ]
+        # Search finds a customer by email whatever its case (``email__iexact``).
+        indexes = [models.Index(Upper("email"), name="customer_email_upper_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -491,3 +495,61 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class TicketSearchDocument(models.Model):
+    """The full-text search vector of a ticket (PostgreSQL): its subject (weight A) and the text
+    of its messages (weight C), appended by the write services as messages arrive.
+
+    Kept out of ``Ticket`` so queue pages never read it. A GIN index on ``vector`` (created by
+    the migration on PostgreSQL only) answers searches; SQLite leaves this table empty and
+    searches with ``LIKE`` instead (``tickets.search``).
+    """
+
+    ticket = models.OneToOneField(
+        Ticket, primary_key=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    vector = SearchVectorField(null=True)
+    indexed_chars = models.PositiveIntegerField(
+        default=0, help_text="Characters of message text in the vector (bounded per ticket)."
+    )
+
+    def __str__(self) -> str:
+        return f"search document of #{self.ticket_id}"
+
+
+class SavedView(models.Model):
+    """A named set of queue filters and sorting: an agent's own, or shared with a whole team
+    (``team`` set; only the team's lead or an admin shares one)."""
+
+    owner = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="saved_views")
+    team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+        help_text="Set: every agent of this team sees the view.",
+    )
+    page = models.CharField(max_length=20, help_text="The queue page: mine, team or escalated.")
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=500, blank=True, help_text="The page's query string.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "page", "name"],
+                condition=Q(team__isnull=True),
+                name="saved_view_unique_personal_name",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "page", "name"],
+                condition=Q(team__isnull=False),
+                name="saved_view_unique_team_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -24,6 +24,7 @@ from escalations.models import ClockState, Escalation, SLAClock, Target
 from .models import (
     PRIORITY_RANK,
     Agent,
+    AuthorType,
     Customer,
     EventKind,
     Message,
@@ -165,6 +166,19 @@ def tickets_for_queue_page(*, agent: Agent, queue: str) -> QuerySet[Ticket]:
         tickets = tickets.filter(assignee=agent)
     elif queue == QUEUE_TEAM and agent.team_id is not None:
         tickets = tickets.filter(queue__team_id=agent.team_id)
+    tickets = tickets_annotate_for_list(tickets=tickets)
+    if queue == QUEUE_ESCALATED:
+        mine = Escalation.objects.filter(ticket=OuterRef("pk"), to_agent=agent)
+        tickets = tickets.filter(Exists(mine)).annotate(
+            awaiting_my_ack=Exists(mine.filter(acknowledged_at__isnull=True)),
+            escalated_at=Subquery(mine.order_by("-created_at").values("created_at")[:1]),
+        )
+        tickets = tickets.order_by("-awaiting_my_ack", "-escalated_at", "-id")
+    return tickets
+
+
+def tickets_annotate_for_list(*, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Ticket rows as the ticket tables show and sort them (queue pages, search results)."""
     unacknowledged = Escalation.objects.filter(ticket=OuterRef("pk"), acknowledged_at__isnull=True)
     tickets = tickets.annotate(
         priority_rank=Case(
@@ -172,6 +186,11 @@ def tickets_for_queue_page(*, agent: Agent, queue: str) -> QuerySet[Ticket]:
             output_field=IntegerField(),
         ),
         awaiting_ack=Exists(unacknowledged),
+        last_customer_message_at=Subquery(
+            Message.objects.filter(ticket=OuterRef("pk"), author_type=AuthorType.CUSTOMER)
+            .order_by("-created_at")
+            .values("created_at")[:1]
+        ),
         sla_due=Subquery(
             SLAClock.objects.filter(
                 ticket=OuterRef("pk"), policy__isnull=False, state__in=_RUNNING_CLOCK_STATES
@@ -180,13 +199,6 @@ def tickets_for_queue_page(*, agent: Agent, queue: str) -> QuerySet[Ticket]:
             .values("due_at")[:1]
         ),
     )
-    if queue == QUEUE_ESCALATED:
-        mine = Escalation.objects.filter(ticket=OuterRef("pk"), to_agent=agent)
-        tickets = tickets.filter(Exists(mine)).annotate(
-            awaiting_my_ack=Exists(mine.filter(acknowledged_at__isnull=True)),
-            escalated_at=Subquery(mine.order_by("-created_at").values("created_at")[:1]),
-        )
-        tickets = tickets.order_by("-awaiting_my_ack", "-escalated_at", "-id")
     return tickets.select_related("customer", "queue__team", "assignee").prefetch_related("tags")
 
 
@@ -357,3 +369,12 @@ def ticket_meta_changes(*, ticket: Ticket, seen: dict[str, Any]) -> list[dict[st
             }
         )
     return changes
+
+
+def bulk_assignee_choices(*, agent: Agent) -> QuerySet[Agent]:
+    """Agents offered in the queue pages' bulk assign: the agent's team (admins: every team's
+    agents); ``tickets_bulk_update`` still checks each ticket's own team."""
+    agents = Agent.objects.filter(is_active=True, team__isnull=False).order_by("name", "username")
+    if agent.is_superuser:
+        return agents
+    return agents.filter(team_id=agent.team_id) if agent.team_id is not None else agents.none()

@@ -55,6 +55,7 @@ from .models import (
 )
 from .notifications.models import NotificationKind
 from .notifications.services import notification_record
+from .search.documents import ticket_search_document_append, ticket_search_documents_rebuild
 from .selectors import customer_change_refusal
 
 
@@ -127,6 +128,7 @@ def _ticket_write(
     tag_objs = _tags_get_or_create(tags)
     if tag_objs:
         ticket.tags.set(tag_objs)
+    ticket_search_documents_rebuild(ticket_ids=[ticket.pk])
     ticket_event_record(
         ticket=ticket,
         kind=EventKind.TICKET_CREATED,
@@ -192,6 +194,7 @@ def _message_write(
         message.sentiment_score = score.compound
         message.sentiment_reasons = list(score.reasons)
     message.save()
+    ticket_search_document_append(ticket_id=ticket.pk, text=body)
 
     previous_sentiment = ticket.customer_sentiment
     updates: dict[str, Any] = {}

@@ -56,6 +56,7 @@ FILTERS = [
             "created_after",
             "created_before",
             "ordering",
+            "search",
             "page",
             "page_size",
         ],

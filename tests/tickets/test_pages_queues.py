@@ -186,3 +186,151 @@ def test_queue_page_query_count_does_not_grow_with_tickets(
         response = client.get(reverse(name))
 
     assert len(response.context["tickets"]) == 9
+
+
+# --- Workspace: open by default, queue filter and column, dates, sortable headers, paging ---
+
+
+@pytest.mark.django_db
+def test_queues_show_open_tickets_unless_asked_for_all(client, junior, queue):
+    for status in (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD, Status.SOLVED):
+        factories.TicketFactory(subject=status, queue=queue, assignee=junior, status=status)
+    factories.TicketFactory(subject="closed", queue=queue, assignee=junior, status=Status.CLOSED)
+    client.force_login(junior)
+
+    default = client.get(reverse("queue_mine"), {"ordering": "subject"})
+    everything = client.get(reverse("queue_mine"), {"ordering": "subject", "status": "all"})
+    solved = client.get(reverse("queue_mine"), {"status": Status.SOLVED})
+
+    assert _subjects(default) == ["new", "on_hold", "open", "pending"]
+    assert _subjects(everything) == ["closed", "new", "on_hold", "open", "pending", "solved"]
+    assert _subjects(solved) == ["solved"]
+    assert '<option value="open_any" selected>Open (new, open, pending, on hold)</option>' in (
+        default.content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_queue_filter_offers_and_accepts_only_the_agents_team_queues(
+    client, junior, queue, other_team_junior
+):
+    refunds = factories.QueueFactory(name="Refunds", team=queue.team)
+    theirs = factories.QueueFactory(name="Theirs", team=other_team_junior.team)
+    factories.TicketFactory(subject="General ticket", queue=queue)
+    factories.TicketFactory(subject="Refund ticket", queue=refunds)
+    client.force_login(junior)
+
+    response = client.get(reverse("queue_team"), {"queue": refunds.pk})
+    foreign = client.get(reverse("queue_team"), {"queue": theirs.pk})
+
+    assert _subjects(response) == ["Refund ticket"]
+    html = response.content.decode()
+    assert f'<option value="{refunds.pk}" selected>Support / Refunds</option>' in html
+    assert f'<option value="{theirs.pk}"' not in html
+    assert '<td data-label="Queue">Refunds</td>' in html
+    assert foreign.status_code == 400
+    assert foreign.context["filter"].errors == {
+        "queue": ["Select a valid choice. That choice is not one of the available choices."]
+    }
+    assert foreign.context["tickets"] == []
+
+
+@pytest.mark.django_db
+def test_rows_show_created_updated_and_last_customer_message_with_exact_time_on_hover(
+    client, junior, queue
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tickets.models import Message, Ticket
+
+    ticket = factories.TicketFactory(subject="Dated", queue=queue)
+    message = factories.MessageFactory(ticket=ticket, author_type="customer")
+    written = timezone.now() - timedelta(hours=3)
+    Message.objects.filter(pk=message.pk).update(created_at=written)
+    created = timezone.now() - timedelta(days=2)
+    Ticket.objects.filter(pk=ticket.pk).update(created_at=created)
+    client.force_login(junior)
+
+    html = client.get(reverse("queue_team")).content.decode()
+
+    exact = timezone.localtime(written).strftime("%a %d %b %Y, %H:%M %Z")
+    assert f'<time datetime="{written.isoformat()}" title="{exact}">3 h ago</time>' in html
+    assert f'<time datetime="{created.isoformat()}"' in html
+    assert ">2 d ago</time>" in html
+    assert ">just now</time>" in html
+
+
+@pytest.mark.django_db
+def test_sorting_by_the_latest_customer_message_puts_silent_tickets_last(client, junior, queue):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tickets.models import Message
+
+    old, recent = (factories.TicketFactory(subject=s, queue=queue) for s in ("Old", "Recent"))
+    factories.TicketFactory(subject="Silent", queue=queue)
+    for ticket, hours in ((old, 5), (recent, 1)):
+        message = factories.MessageFactory(ticket=ticket, author_type="customer")
+        Message.objects.filter(pk=message.pk).update(
+            created_at=timezone.now() - timedelta(hours=hours)
+        )
+    client.force_login(junior)
+
+    oldest_first = client.get(reverse("queue_team"), {"ordering": "customer_message"})
+    newest_first = client.get(reverse("queue_team"), {"ordering": "-customer_message"})
+
+    assert _subjects(oldest_first) == ["Old", "Recent", "Silent"]
+    assert _subjects(newest_first) == ["Recent", "Old", "Silent"]
+
+
+@pytest.mark.django_db
+def test_column_headers_sort_and_announce_the_current_order(client, junior, queue):
+    factories.TicketFactory(queue=queue)
+    client.force_login(junior)
+
+    unsorted = client.get(reverse("queue_team"), {"priority": "normal"}).content.decode()
+    ascending = client.get(reverse("queue_team"), {"ordering": "created"}).content.decode()
+    descending = client.get(reverse("queue_team"), {"ordering": "-created"}).content.decode()
+
+    assert (
+        '<th scope="col" aria-sort="none"><a href="?priority=normal&amp;ordering=created">'
+        'Created<span aria-hidden="true"></span></a></th>'
+    ) in unsorted
+    assert (
+        '<th scope="col" aria-sort="ascending"><a href="?ordering=-created">'
+        'Created<span aria-hidden="true"> ▲</span></a></th>'
+    ) in ascending
+    assert '<th scope="col" aria-sort="descending"><a href="?ordering=created">' in descending
+
+
+@pytest.mark.django_db
+def test_page_size_and_numbered_pages(client, junior, queue):
+    factories.TicketFactory.create_batch(120, queue=queue)
+    client.force_login(junior)
+
+    fifty = client.get(reverse("queue_team"), {"page_size": "50", "page": "2"})
+    default = client.get(reverse("queue_team"))
+
+    assert len(fifty.context["tickets"]) == 50
+    assert [str(n) for n in fifty.context["page_links"]] == ["1", "2", "3"]
+    html = fifty.content.decode()
+    assert '<span aria-current="page" class="current">2</span>' in html
+    assert '<a href="?page_size=50&amp;page=3" aria-label="Page 3">3</a>' in html
+    assert len(default.context["tickets"]) == 25
+    assert [str(n) for n in default.context["page_links"]] == ["1", "2", "3", "4", "5"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page_size", ["1000", "0", "ten"])
+def test_a_page_size_out_of_the_offered_ones_is_a_400_naming_it(client, junior, queue, page_size):
+    factories.TicketFactory(queue=queue)
+    client.force_login(junior)
+
+    response = client.get(reverse("queue_team"), {"page_size": page_size})
+
+    assert response.status_code == 400
+    assert list(response.context["filter"].errors) == ["page_size"]
+    assert response.context["tickets"] == []

@@ -9,6 +9,7 @@ from escalations.api import sla
 from kimondesk.api.filters import UtcIsoDateTimeFilter
 from kimondesk.api.ids import IdFilter
 from tickets.models import Agent, Customer, Priority, Queue, Status, Ticket
+from tickets.search.selectors import SEARCH_MAX_RESULTS, SEARCH_QUERY_MAX_CHARS, tickets_search
 
 
 class TicketFilter(filters.FilterSet):
@@ -26,6 +27,16 @@ class TicketFilter(filters.FilterSet):
     )
     created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    search = filters.CharFilter(
+        method="filter_search",
+        max_length=SEARCH_QUERY_MAX_CHARS,
+        help_text=(
+            "Ticket number (`123` or `#123`), subject, customer name, email or external id, "
+            "and message text; every word must match, the last one also as a prefix. Results "
+            f"are ranked best first (unless `ordering` is given) and bounded to the best "
+            f"{SEARCH_MAX_RESULTS}. At most {SEARCH_QUERY_MAX_CHARS} characters."
+        ),
+    )
 
     class Meta:
         model = Ticket
@@ -49,6 +60,9 @@ class TicketFilter(filters.FilterSet):
         self, queryset: QuerySet[Ticket], name: str, value: str
     ) -> QuerySet[Ticket]:
         return sla.tickets_filter_sla_state(queryset, value) if value else queryset
+
+    def filter_search(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        return tickets_search(agent=self.request.user, query=value, tickets=queryset)
 
 
 class CustomerFilter(filters.FilterSet):

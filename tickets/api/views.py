@@ -172,8 +172,14 @@ class TicketViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
     serializer_class = serializers.TicketSerializer
     filterset_class = filters.TicketFilter
     ordering_fields = ["created_at", "updated_at", "priority", "status", "id", "escalation_count"]
-    ordering = ["-created_at", "-id"]
     conflict_actions = ("escalate",)
+
+    @property
+    def ordering(self) -> list[str] | None:
+        """Newest first, except that search results keep their rank unless ``ordering`` asks."""
+        if self.request is not None and self.request.query_params.get("search", "").strip():
+            return None
+        return ["-created_at", "-id"]
 
     def scoped_queryset(self) -> QuerySet[Ticket]:
         return tickets_visible_to(agent=self.agent).prefetch_related("tags")

@@ -1,6 +1,15 @@
 """Agent pages: thin adapters over ``tickets.selectors``, ``tickets.services`` and the engine."""
 
-from .queues import home, queue_escalated, queue_mine, queue_team
+from .queues import (
+    home,
+    queue_escalated,
+    queue_mine,
+    queue_team,
+    saved_view_create_page,
+    saved_view_delete_page,
+    tickets_bulk_update_page,
+)
+from .search import ticket_search_page
 from .ticket import (
     escalation_acknowledge_page,
     escalation_feedback_page,
@@ -21,6 +30,8 @@ __all__ = [
     "queue_escalated",
     "queue_mine",
     "queue_team",
+    "saved_view_create_page",
+    "saved_view_delete_page",
     "ticket_controls",
     "ticket_detail",
     "ticket_escalate",
@@ -28,5 +39,7 @@ __all__ = [
     "ticket_note",
     "ticket_refund",
     "ticket_reply",
+    "ticket_search_page",
     "ticket_tags",
+    "tickets_bulk_update_page",
 ]

@@ -19,6 +19,7 @@ from escalations.feedback.selectors import escalation_feedback_panel
 from escalations.feedback.services import escalation_feedback_give
 from escalations.models import Escalation
 from tickets import selectors, services, ui_workflow
+from tickets.customer_context.selectors import customer_context_for_ticket
 from tickets.exceptions import TicketVersionConflict
 from tickets.forms import (
     ESCALATE_TAG,
@@ -99,6 +100,7 @@ def _render_page(
         "controls_conflict": controls_conflict or [],
         "tags_form": bound.get("tags_form") or TagsForm(initial={"tags": ", ".join(tag_names)}),
         "refund_form": bound.get("refund_form") or RefundForm(),
+        "customer_context": customer_context_for_ticket(agent=agent, ticket=ticket),
     }
     return render(request, "tickets/ticket_detail.html", context, status=status)
 

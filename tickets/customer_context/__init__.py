@@ -1,0 +1,1 @@
+"""The customer panel of the ticket page: who the customer is and what happened with them."""
