@@ -268,6 +268,7 @@ def volume_generate(
                     solved,
                     created + timedelta(minutes=30),
                     solved,
+                    1,
                 )
 
         def event_rows() -> Iterator[tuple[Any, ...]]:
@@ -342,6 +343,7 @@ def volume_generate(
                 "updated_at",
                 "first_response_at",
                 "solved_at",
+                "version",
             ],
             _counted(ticket_rows(), "tickets", tickets, report),
         )

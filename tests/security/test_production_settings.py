@@ -10,7 +10,10 @@ from typing import Any
 
 import pytest
 from django.test import Client, override_settings
+from django.utils import timezone
 
+from escalations.models import TaskLease
+from escalations.sla.sweeper import LEASE_NAME
 from tests import factories
 from tests.test_settings import ROOT, STRONG_KEY, clean_env
 
@@ -144,6 +147,8 @@ def test_plain_http_is_redirected_to_https_without_a_cookie(production, client):
 @pytest.mark.django_db
 @pytest.mark.parametrize("probe", ["/healthz", "/readyz"])
 def test_health_probes_over_plain_http_are_not_redirected(production, client, probe):
+    # The SLA sweeper runs (readiness also checks the periodic work)
+    TaskLease.objects.update_or_create(name=LEASE_NAME, defaults={"renewed_at": timezone.now()})
     with override_settings(**production):
         response = client.get(probe)
 

@@ -101,6 +101,6 @@ def test_ticket_page_shows_the_panel(client, junior, senior, queue, customer):
     assert '<span class="sentiment sentiment-negative">Negative</span>' in html
     assert f'<a href="/tickets/{earlier.pk}/">#{earlier.pk} Before</a>' in html
     assert (
-        f'<a href="/tickets/{earlier.pk}/">#{earlier.pk}</a> Refund over threshold → {senior}'
+        f'<a href="/tickets/{earlier.pk}/">#{earlier.pk}</a> Refund at or over a threshold → {senior}'
         in html
     )
