@@ -9,6 +9,7 @@ does not go through the workflow: historical data must not queue trigger evaluat
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,9 +21,13 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.utils import timezone
 
+from escalations.engine.backtest import backtest_run
 from escalations.engine.sentiment import sentiment_score_message
 from escalations.models import (
     Calendar,
+    Escalation,
+    EscalationFeedback,
+    FeedbackReason,
     OpeningHours,
     Rule,
     RuleKind,
@@ -958,6 +963,146 @@ def _holder_at(thread: _Thread, at: datetime) -> Agent | None:
     return None
 
 
+# --- Escalations and receivers' feedback ----------------------------------------------------------
+# Per rule, at most this many of the escalations its backtest finds in the history are made.
+DEMO_ESCALATIONS_PER_RULE = 15
+DEMO_MANUAL_PER_JUNIOR = 3
+DEMO_FEEDBACK_SHARE = 0.75
+# What receivers said, per trigger kind: (needed, reason) -> weight.
+_NEEDED = FeedbackReason.NEEDED_AUTHORITY.value
+DEMO_VERDICTS: dict[str, dict[tuple[bool, str], int]] = {
+    "sentiment_negative": {
+        (True, _NEEDED): 50,
+        (True, ""): 5,
+        (False, FeedbackReason.CUSTOMER_NOT_UPSET.value): 30,
+        (False, FeedbackReason.FIRST_LEVEL.value): 15,
+    },
+    "refund_threshold": {(True, _NEEDED): 85, (False, FeedbackReason.FIRST_LEVEL.value): 15},
+    "manual": {
+        (True, _NEEDED): 45,
+        (False, FeedbackReason.FIRST_LEVEL.value): 40,
+        (False, FeedbackReason.WRONG_TEAM.value): 10,
+        (False, FeedbackReason.DUPLICATE.value): 5,
+    },
+}
+DEMO_COMMENTS = {
+    FeedbackReason.CUSTOMER_NOT_UPSET.value: "Customer was asking a question, not upset.",
+    FeedbackReason.FIRST_LEVEL.value: "Covered by the help-centre article; worth a walkthrough.",
+    FeedbackReason.WRONG_TEAM.value: "This belongs to Technical.",
+}
+DEMO_HANDOFF = (
+    "Checked the account and the last invoices",
+    "Looks like a billing exception outside the usual policy",
+    "An exception or refund above my limit",
+)
+
+
+def _demo_decisions_ensure(result: DemoSeedResult, rng: random.Random, *, now: datetime) -> None:
+    """Escalations from the demo history (what each enabled rule's backtest finds, a sample), a
+    few manual ones by juniors, and receivers' feedback on most of them, so rule health and the
+    coaching pages show figures on first start. Only when no demo ticket has an escalation yet."""
+    demo_tickets = Ticket.objects.filter(customer__external_id__startswith=DEMO_CUSTOMER_PREFIX)
+    if not demo_tickets.exists() or Escalation.objects.filter(ticket__in=demo_tickets).exists():
+        return
+    tickets = {t.pk: t for t in demo_tickets.select_related("queue__team__lead", "assignee")}
+    seniors: dict[int, list[Agent]] = defaultdict(list)
+    for agent in Agent.objects.filter(role=Role.SENIOR, team__isnull=False).order_by("pk"):
+        seniors[agent.team_id].append(agent)  # type: ignore[index]
+    rows: list[Escalation] = []
+    rules = Rule.objects.filter(kind=RuleKind.ESCALATION, enabled=True).select_related("team__lead")
+    for rule in rules.order_by("order", "pk"):
+        hits = [h for h in backtest_run(rule=rule, days=91, now=now).hits if h.ticket_id in tickets]
+        for hit in sorted(
+            rng.sample(hits, min(len(hits), DEMO_ESCALATIONS_PER_RULE)), key=lambda h: h.at
+        ):
+            ticket = tickets[hit.ticket_id]
+            team = ticket.queue.team if ticket.queue else None
+            receiver = (
+                team.lead
+                if team and rule.target and rule.target.kind == TargetKind.TEAM_LEAD
+                else None
+            )
+            if receiver is None and team is not None and seniors[team.pk]:
+                receiver = rng.choice(seniors[team.pk])
+            rows.append(
+                Escalation(
+                    ticket=ticket,
+                    trigger=hit.trigger,
+                    rule=rule,
+                    rule_name=rule.name,
+                    occurrence=hit.occurrence,
+                    from_agent=ticket.assignee,
+                    to_agent=receiver,
+                    from_queue=ticket.queue,
+                    target=rule.target,
+                    evidence=hit.evidence,
+                    created_at=hit.at,
+                    acknowledged_at=hit.at + timedelta(minutes=rng.randint(3, 40)),
+                    acknowledged_by=receiver,
+                )
+            )
+    held = defaultdict(list)
+    for ticket in tickets.values():
+        if ticket.assignee is not None and ticket.assignee.role == Role.JUNIOR:
+            held[ticket.assignee].append(ticket)
+    for junior in sorted(held, key=lambda a: a.pk):
+        for ticket in rng.sample(held[junior], min(len(held[junior]), DEMO_MANUAL_PER_JUNIOR)):
+            at = min(ticket.created_at + timedelta(hours=rng.randint(1, 6)), now)
+            lead = ticket.queue.team.lead if ticket.queue and ticket.queue.team else None
+            rows.append(
+                Escalation(
+                    ticket=ticket,
+                    trigger="manual",
+                    occurrence=f"demo-manual:{ticket.pk}",
+                    initiated_by=junior,
+                    from_agent=junior,
+                    to_agent=lead,
+                    from_queue=ticket.queue,
+                    handoff_tried=DEMO_HANDOFF[0],
+                    handoff_diagnosis=DEMO_HANDOFF[1],
+                    handoff_authority_needed=DEMO_HANDOFF[2],
+                    created_at=at,
+                    acknowledged_at=min(at + timedelta(minutes=rng.randint(3, 40)), now),
+                    acknowledged_by=lead,
+                )
+            )
+    with _explicit_timestamps(_field(Escalation, "created_at")):
+        _bulk_create(Escalation, rows)
+    made = {
+        (e.ticket_id, e.occurrence): e
+        for e in Escalation.objects.filter(ticket__in=demo_tickets).select_related("to_agent")
+    }
+    feedback = []
+    for key in sorted(made, key=lambda k: (made[k].created_at, made[k].pk)):
+        escalation = made[key]
+        if escalation.to_agent is None or rng.random() >= DEMO_FEEDBACK_SHARE:
+            continue
+        weights = DEMO_VERDICTS.get(escalation.trigger, DEMO_VERDICTS["manual"])
+        needed, reason = rng.choices(list(weights), weights=list(weights.values()))[0]
+        at = min(escalation.created_at + timedelta(hours=rng.randint(1, 20)), now)
+        feedback.append(
+            EscalationFeedback(
+                escalation=escalation,
+                needed=needed,
+                reason=reason,
+                comment=DEMO_COMMENTS.get(reason, ""),
+                author=escalation.to_agent,
+                created_at=at,
+                updated_at=at,
+            )
+        )
+    with _explicit_timestamps(
+        _field(EscalationFeedback, "created_at"), _field(EscalationFeedback, "updated_at")
+    ):
+        _bulk_create(EscalationFeedback, feedback)
+    per_ticket: dict[int, int] = defaultdict(int)
+    for ticket_id, _ in made:
+        per_ticket[ticket_id] += 1
+    for ticket_id, count in per_ticket.items():
+        Ticket.objects.filter(pk=ticket_id).update(escalation_count=count)
+    result.created.update({"escalations": len(rows), "escalation_feedback": len(feedback)})
+
+
 # --- Entry point --------------------------------------------------------------------------------
 def demo_data_seed(
     *,
@@ -994,6 +1139,7 @@ def demo_data_seed(
                 structure=structure,
                 progress_stream=progress,
             )
+        _demo_decisions_ensure(result, random.Random(f"{seed}-decisions"), now=now)
     # Open demo tickets get their SLA clocks (the history above bypassed the workflow).
     from escalations.sla.clocks import Cause
     from escalations.sla.services import sla_clocks_recompute_open

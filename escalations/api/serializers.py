@@ -84,6 +84,12 @@ class HandoffSerializer(serializers.Serializer):
 
 
 class FeedbackSerializer(serializers.ModelSerializer):
+    reason = serializers.ChoiceField(
+        choices=FeedbackReason.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty when no reason was given.",
+    )
     editable_until = serializers.SerializerMethodField(
         help_text="Until when the author may still change it (ESCALATION_FEEDBACK_EDIT_HOURS)."
     )

@@ -3,22 +3,16 @@ feedback, per rule and per trigger kind. A thin adapter over ``reports.decisions
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from reports.api import report_scope_api
 from reports.selectors import month_window, team_zone
-from reports.views import report_scope
-from tickets.models import Agent
 
 from .precision import PrecisionRow, rule_precision, trigger_precision
 
@@ -78,20 +72,7 @@ class RuleHealthReportView(APIView):
         responses={200: RuleHealthReportSerializer},
     )
     def get(self, request: Request) -> Response:
-        viewer = request.user
-        assert isinstance(viewer, Agent)
-        try:
-            team, month, _teams = report_scope(
-                viewer=viewer,
-                team_param=request.query_params.get("team"),
-                month_param=request.query_params.get("month"),
-            )
-        except ValidationError as error:
-            raise ApiValidationError(error.message_dict) from None
-        except PermissionDenied as error:
-            raise ApiPermissionDenied(str(error)) from None
-        except Http404 as error:
-            raise NotFound(str(error)) from None
+        team, month = report_scope_api(request)
         window = month_window(month=month, zone=team_zone(team=team))
         context = {"team": team.pk, "month": window.label}
         data = {

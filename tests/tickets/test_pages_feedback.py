@@ -63,7 +63,7 @@ def test_one_click_records_the_feedback_and_shows_it(escalation, senior):
     assert AuditEvent.objects.filter(kind="escalation_feedback_given").count() == 1
     html = page.content.decode()
     assert "<strong>Not needed</strong>: Could have been solved at first level" in html
-    assert "Change your feedback:" in html
+    assert "<summary>Change your feedback</summary>" in html
 
 
 def test_escalating_junior_sees_no_buttons_and_a_post_is_refused(escalation, junior):

@@ -47,7 +47,10 @@ def test_examples_page_lists_the_escalations_judged_not_needed(client, judged_mo
         judged_month["angry_not_upset"].pk,
         judged_month["angry_first_level"].pk,
     ]
-    assert "<td>Customer was not upset</td><td>Just asking about delays</td>" in html
+    assert (
+        '<td class="triggers">Customer was not upset</td><td class="triggers">Just asking about delays</td>'
+        in html
+    )
     ticket = judged_month["angry_first_level"].ticket
     assert f'<a href="/tickets/{ticket.pk}/">#{ticket.pk} {ticket.subject}</a>' in html
 
