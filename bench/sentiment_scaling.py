@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.docs import benchmarks_section_write  # noqa: E402
-from bench.sentiment_eval import airline_load  # noqa: E402
+from bench.sentiment_eval import airline_load  # noqa: E402  (also sets Django up)
 from escalations.engine import sentiment  # noqa: E402
 
 LENGTHS = (250, 500, 1_000, 2_000, 3_000, 4_000, 8_000, 16_000, 64_000, 256_000, 1_000_000)

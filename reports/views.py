@@ -21,6 +21,7 @@ from .selectors import (
     AgentReport,
     TeamReport,
     agent_report,
+    messages_unscored_by_language,
     month_current,
     month_parse,
     month_window,
@@ -113,12 +114,18 @@ def report_rules(request: HttpRequest) -> HttpResponse:
     return _team_page(
         request,
         "reports/rules.html",
-        lambda team, month: {
-            "stats": rule_health(
-                team=team, window=month_window(month=month, zone=team_zone(team=team))
-            )
-        },
+        _rules_context,
     )
+
+
+def _rules_context(team: Team, month: date) -> dict[str, Any]:
+    window = month_window(month=month, zone=team_zone(team=team))
+    unscored = messages_unscored_by_language(team=team, window=window)
+    return {
+        "stats": rule_health(team=team, window=window),
+        "unscored": unscored,
+        "unscored_total": sum(unscored.values()),
+    }
 
 
 EXPORTS = {"rates", "handoff", "prompts", "rules"}

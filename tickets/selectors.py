@@ -219,3 +219,21 @@ def escalation_can_acknowledge(*, escalation: Escalation, agent: Agent) -> bool:
 def _ticket_team(escalation: Escalation) -> int | None:
     ticket = escalation.ticket
     return ticket.queue.team_id if ticket.queue_id and ticket.queue else None
+
+
+def message_negative_run(*, ticket: Ticket, before_id: int | None, limit: int) -> int:
+    """How many of the ticket's latest scored customer messages (before ``before_id``) are
+    negative in a row, counting back from the newest; at most ``limit`` are read."""
+    messages = Message.objects.filter(ticket=ticket, author_type="customer").exclude(
+        sentiment="unscored"
+    )
+    if before_id is not None:
+        messages = messages.filter(id__lt=before_id)
+    run = 0
+    for sentiment in messages.order_by("-created_at", "-id").values_list("sentiment", flat=True)[
+        :limit
+    ]:
+        if sentiment != "negative":
+            break
+        run += 1
+    return run

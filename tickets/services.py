@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from escalations import workflow
+from escalations.engine.sentiment import NEGATIVE_RUN_MAX, sentiment_score_message
 from escalations.webhooks import webhook_event_emit
 
 from . import realtime
@@ -33,12 +34,14 @@ from .models import (
     Priority,
     Queue,
     RefundRequest,
+    Sentiment,
     Status,
     Tag,
     Ticket,
     TicketEvent,
     TicketFollower,
 )
+from .selectors import message_negative_run
 
 
 def ticket_event_record(
@@ -123,20 +126,26 @@ def message_add(
     The first agent message is the ticket's first response. A customer message is scored for
     sentiment before it is stored; an agent message on a new ticket opens it.
     """
-    from escalations.engine.sentiment import sentiment_score_message
-
     message = Message(ticket=ticket, author_type=author_type, author_agent=author, body=body)
     if author_type == AuthorType.CUSTOMER:
         score = sentiment_score_message(body)
         message.sentiment = score.label
         message.sentiment_score = score.compound
         message.sentiment_reasons = list(score.reasons)
+        message.sentiment_language = score.language
     message.save()
 
     previous_sentiment = ticket.customer_sentiment
+    negative_run = 0
+    if message.sentiment == Sentiment.NEGATIVE:
+        negative_run = 1 + message_negative_run(
+            ticket=ticket, before_id=message.pk, limit=NEGATIVE_RUN_MAX - 1
+        )
     updates: dict[str, Any] = {}
     if author_type == AuthorType.CUSTOMER:
-        updates["customer_sentiment"] = message.sentiment
+        if message.sentiment != Sentiment.UNSCORED:
+            # A message in a language with no scorer leaves the ticket's mood as it was.
+            updates["customer_sentiment"] = message.sentiment
         if ticket.status in (Status.PENDING, Status.SOLVED):
             # A customer reply reopens the conversation (and restarts paused clocks).
             updates["status"] = Status.OPEN
@@ -159,7 +168,9 @@ def message_add(
             "author_type": author_type,
             "sentiment": message.sentiment,
             "sentiment_score": message.sentiment_score,
+            "sentiment_language": message.sentiment_language,
             "previous_sentiment": previous_sentiment,
+            "negative_run": negative_run,
             "first_response": "first_response_at" in updates,
         },
     )

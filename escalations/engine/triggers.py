@@ -21,6 +21,7 @@ from tickets.models import EventKind, Sentiment, TicketEvent
 
 from .context import TicketContext
 from .registry import Registry
+from .sentiment import NEGATIVE_RUN_MAX
 
 EXCERPT_CHARS = 200
 
@@ -111,8 +112,12 @@ class SentimentNegative(TriggerKind):
     key = "sentiment_negative"
     label = "Customer sentiment turned negative"
     params_help = (
-        'Optional {"max_score": -0.5}: fire only when the message scores at or below it '
-        "(-1 to 0). Fires when a customer message turns the ticket's mood negative."
+        "What counts as a turn: by default the first negative customer message after "
+        'non-negative ones (or on a new ticket). {"run": N} (1 to '
+        f"{NEGATIVE_RUN_MAX}) waits for a sustained run instead: it fires on the Nth negative "
+        "customer message in a row, once per run. Messages in a language with no sentiment "
+        'scorer ("not scored (de)") neither count nor break a run. Optional '
+        '{"max_score": -0.5}: fire only when the message scores at or below it (-1 to 0).'
     )
     event_kinds = (EventKind.MESSAGE_ADDED,)
 
@@ -120,14 +125,27 @@ class SentimentNegative(TriggerKind):
         params = params or {}
         if not isinstance(params, dict):
             raise ValidationError({"params": ["Must be an object."]})
-        rest = {k: v for k, v in params.items() if k != "max_score"}
+        rest = {k: v for k, v in params.items() if k not in ("max_score", "run")}
         super().clean_params(rest)
-        if "max_score" not in params:
-            return {}
-        raw = params["max_score"]
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or not -1 <= raw <= 0:
-            raise ValidationError({"max_score": ["Give a number between -1 and 0."]})
-        return {"max_score": float(raw)}
+        cleaned: dict[str, Any] = {}
+        if "max_score" in params:
+            raw = params["max_score"]
+            if isinstance(raw, bool) or not isinstance(raw, int | float) or not -1 <= raw <= 0:
+                raise ValidationError({"max_score": ["Give a number between -1 and 0."]})
+            cleaned["max_score"] = float(raw)
+        if "run" in params:
+            run = params["run"]
+            if (
+                isinstance(run, bool)
+                or not isinstance(run, int)
+                or not 1 <= run <= NEGATIVE_RUN_MAX
+            ):
+                raise ValidationError(
+                    {"run": [f"Give a whole number of messages from 1 to {NEGATIVE_RUN_MAX}."]}
+                )
+            if run > 1:
+                cleaned["run"] = run
+        return cleaned
 
     def evaluate(
         self, event: TriggerEvent, ctx: TicketContext, params: dict[str, Any]
@@ -135,7 +153,10 @@ class SentimentNegative(TriggerKind):
         data = event.data
         if data.get("author_type") != "customer" or data.get("sentiment") != Sentiment.NEGATIVE:
             return None
-        if data.get("previous_sentiment") == Sentiment.NEGATIVE:
+        run = int(params.get("run", 1))
+        if run == 1 and data.get("previous_sentiment") == Sentiment.NEGATIVE:
+            return None
+        if run > 1 and data.get("negative_run") != run:
             return None
         score = data.get("sentiment_score")
         if "max_score" in params and (score is None or score > params["max_score"]):
@@ -145,13 +166,18 @@ class SentimentNegative(TriggerKind):
         evidence = {"message": data.get("message"), "excerpt": text, "score": score}
         evidence["reasons"] = reasons
         because = f" ({', '.join(reasons)})" if reasons else ""
+        turned = (
+            "The customer's sentiment turned negative"
+            if run == 1
+            else f"The customer's last {run} messages were negative"
+        )
+        if run > 1:
+            evidence["run"] = run
         return Firing(
             trigger=self.key,
             occurrence=f"message:{data.get('message')}",
             evidence=evidence,
-            sentence=(
-                f"The customer's sentiment turned negative (score {score}){because}: “{text}”"
-            ),
+            sentence=f"{turned} (score {score}){because}: “{text}”",
         )
 
 

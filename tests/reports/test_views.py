@@ -238,7 +238,7 @@ def count_queries(client, user, name, *args, **params):
     ("name", "kind", "queries"),
     [
         ("reports:overview", "team", 8),
-        ("reports:rules", "team", 5),
+        ("reports:rules", "team", 6),
         ("reports:export", "csv", 8),
         ("reports:agent", "agent", 8),
         ("reports:agent_export", "agent", 8),

@@ -218,6 +218,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "sentiment",
             "sentiment_score",
             "sentiment_reasons",
+            "sentiment_language",
             "created_at",
         ]
         read_only_fields = [
@@ -226,6 +227,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "sentiment",
             "sentiment_score",
             "sentiment_reasons",
+            "sentiment_language",
             "created_at",
         ]
 
