@@ -23,11 +23,13 @@ from escalations.models import ClockState, Escalation, SLAClock, Target
 from .models import (
     PRIORITY_RANK,
     Agent,
+    AuthorType,
     Customer,
     Message,
     Note,
     Queue,
     RefundRequest,
+    Sentiment,
     Team,
     Ticket,
 )
@@ -224,8 +226,8 @@ def _ticket_team(escalation: Escalation) -> int | None:
 def message_negative_run(*, ticket: Ticket, before_id: int | None, limit: int) -> int:
     """How many of the ticket's latest scored customer messages (before ``before_id``) are
     negative in a row, counting back from the newest; at most ``limit`` are read."""
-    messages = Message.objects.filter(ticket=ticket, author_type="customer").exclude(
-        sentiment="unscored"
+    messages = Message.objects.filter(ticket=ticket, author_type=AuthorType.CUSTOMER).exclude(
+        sentiment=Sentiment.UNSCORED
     )
     if before_id is not None:
         messages = messages.filter(id__lt=before_id)
@@ -233,7 +235,7 @@ def message_negative_run(*, ticket: Ticket, before_id: int | None, limit: int) -
     for sentiment in messages.order_by("-created_at", "-id").values_list("sentiment", flat=True)[
         :limit
     ]:
-        if sentiment != "negative":
+        if sentiment != Sentiment.NEGATIVE:
             break
         run += 1
     return run

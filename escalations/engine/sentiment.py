@@ -32,6 +32,7 @@ from escalations.engine.sentiment_lexicon import (
     REWRITES,
     Cue,
 )
+from tickets.models import Sentiment
 
 NEGATIVE_THRESHOLD = -0.05
 # Without any support cue, VADER alone must be clearly negative: mildly negative wording in a
@@ -106,7 +107,6 @@ _SENTENCE_END_RE = re.compile(r"(?<=[.!?…])\s+|\n+")
 _ADDRESSING_RE = re.compile(r"(?<![\w.])@\w+|https?://\S+|www\.\S+")
 
 
-UNSCORED = "unscored"
 # Longest run of negative customer messages a "turned negative" rule can wait for.
 NEGATIVE_RUN_MAX = 10
 DEFAULT_SCORERS = {"en": "escalations.engine.sentiment.sentiment_score_english"}
@@ -344,5 +344,5 @@ def sentiment_score_message(text: str) -> SentimentScore:
     language = language_detect(scored)
     scorer = sentiment_scorer_for(language)
     if scorer is None:
-        return SentimentScore(UNSCORED, None, (f"not scored ({language})",), language)
+        return SentimentScore(Sentiment.UNSCORED, None, (f"not scored ({language})",), language)
     return replace(scorer(scored), language=language)
