@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from tickets.currencies import CURRENCY_CHOICES
 
 from .engine.conditions import CONDITION_FIELDS, IdField, conditions_clean
-from .engine.params import AmountParam, CurrencyParam, NumberParam, Param
+from .engine.params import AmountParam, CurrencyParam, NumberParam, Param, WholeNumberParam
 from .engine.targets import target_clean
 from .engine.triggers import TRIGGERS, TriggerKind
 from .exceptions import EscalationConflict
@@ -343,6 +343,13 @@ class ParamFormField(forms.Field):
         text = "" if value is None else str(value).strip()
         if text == "":
             return None
+        if isinstance(self.param, WholeNumberParam):
+            try:
+                return int(text)
+            except ValueError:
+                raise ValidationError(
+                    f"Give a whole number from {self.param.minimum:g} to {self.param.maximum:g}."
+                ) from None
         if isinstance(self.param, NumberParam):
             try:
                 return float(text)

@@ -70,7 +70,18 @@ from django.utils import timezone
 
 from escalations.models import Escalation, Rule, RuleKind, TriggerKey
 from reports.models import AgentMonthCell, CellKind
-from tickets.models import Agent, Customer, EventKind, Status, Team, Ticket, TicketEvent
+from tickets.models import (
+    Agent,
+    AuthorType,
+    Customer,
+    EventKind,
+    Message,
+    Sentiment,
+    Status,
+    Team,
+    Ticket,
+    TicketEvent,
+)
 
 AVOIDABLE_WINDOW = timedelta(days=7)
 QUICK_ACK = timedelta(minutes=15)
@@ -642,6 +653,24 @@ def rule_health(*, team: Team, window: MonthWindow) -> list[HandoffStats]:
     return [
         _stats(found[pk], pk, name) if pk in found else _empty_stats(pk, name) for pk, name in rules
     ]
+
+
+def messages_unscored_by_language(*, team: Team, window: MonthWindow) -> dict[str, int]:
+    """Customer messages of the month on the team's tickets that were not scored for sentiment
+    (no scorer for their language), counted per language code, in code order."""
+    rows = (
+        Message.objects.filter(
+            ticket__queue__team=team,
+            author_type=AuthorType.CUSTOMER,
+            sentiment=Sentiment.UNSCORED,
+            created_at__gte=window.start,
+            created_at__lt=window.end,
+        )
+        .values("sentiment_language")
+        .annotate(count=Count("id"))
+        .order_by("sentiment_language")
+    )
+    return {row["sentiment_language"]: row["count"] for row in rows}
 
 
 # --- Coaching prompts ---------------------------------------------------------------------------

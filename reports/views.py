@@ -24,6 +24,7 @@ from .selectors import (
     AgentReport,
     TeamReport,
     agent_report,
+    messages_unscored_by_language,
     month_choice,
     month_default,
     month_parse,
@@ -175,15 +176,19 @@ def report_overview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def report_rules(request: HttpRequest) -> HttpResponse:
-    def build(team: Team, month: date) -> dict[str, Any]:
-        window = month_window(month=month, zone=team_zone(team=team))
-        return {
-            "stats": rule_health(team=team, window=window),
-            "precision": rule_precision(team=team, window=window),
-            "trigger_precision": trigger_precision(team=team, window=window),
-        }
+    return _team_page(request, "reports/rules.html", _rules_context)
 
-    return _team_page(request, "reports/rules.html", build)
+
+def _rules_context(team: Team, month: date) -> dict[str, Any]:
+    window = month_window(month=month, zone=team_zone(team=team))
+    unscored = messages_unscored_by_language(team=team, window=window)
+    return {
+        "stats": rule_health(team=team, window=window),
+        "precision": rule_precision(team=team, window=window),
+        "trigger_precision": trigger_precision(team=team, window=window),
+        "unscored": unscored,
+        "unscored_total": sum(unscored.values()),
+    }
 
 
 EXPORTS = {"rates", "handoff", "prompts", "rules"}

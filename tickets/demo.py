@@ -49,6 +49,7 @@ from .models import (
     Queue,
     RefundRequest,
     Role,
+    Sentiment,
     Status,
     Tag,
     Team,
@@ -860,7 +861,9 @@ def _demo_tickets_create(
                 message.sentiment = score.label
                 message.sentiment_score = score.compound
                 message.sentiment_reasons = list(score.reasons)
-                thread.ticket.customer_sentiment = score.label
+                message.sentiment_language = score.language
+                if score.label != Sentiment.UNSCORED:
+                    thread.ticket.customer_sentiment = score.label
 
     # Insert in creation order, so ids grow with time like a real history.
     threads.sort(key=lambda t: t.ticket.created_at)

@@ -258,6 +258,8 @@ class Sentiment(models.TextChoices):
     POSITIVE = "positive", "Positive"
     NEUTRAL = "neutral", "Neutral"
     NEGATIVE = "negative", "Negative"
+    # The message's language has no configured scorer (see README, "Sentiment and languages").
+    UNSCORED = "unscored", "Not scored"
 
 
 class Ticket(models.Model):
@@ -349,6 +351,12 @@ class Message(models.Model):
         max_length=10, choices=Sentiment.choices, default=Sentiment.UNKNOWN
     )
     sentiment_reasons = models.JSONField(default=list, blank=True)
+    sentiment_language = models.CharField(
+        max_length=8,
+        blank=True,
+        default="",
+        help_text="Language detected in a customer message (ISO 639-1), e.g. 'en' or 'de'.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -366,6 +374,13 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author_type} message on #{self.ticket_id}"
+
+    @property
+    def sentiment_text(self) -> str:
+        """The sentiment as shown to agents: "negative", or "not scored (de)"."""
+        if self.sentiment == Sentiment.UNSCORED:
+            return f"not scored ({self.sentiment_language})"
+        return str(self.sentiment)
 
 
 class NoteKind(models.TextChoices):

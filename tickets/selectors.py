@@ -32,6 +32,7 @@ from .models import (
     Queue,
     RefundRequest,
     Role,
+    Sentiment,
     Team,
     Ticket,
     TicketEvent,
@@ -378,3 +379,21 @@ def bulk_assignee_choices(*, agent: Agent) -> QuerySet[Agent]:
     if agent.is_superuser:
         return agents
     return agents.filter(team_id=agent.team_id) if agent.team_id is not None else agents.none()
+
+
+def message_negative_run(*, ticket: Ticket, before_id: int | None, limit: int) -> int:
+    """How many of the ticket's latest scored customer messages (before ``before_id``) are
+    negative in a row, counting back from the newest; at most ``limit`` are read."""
+    messages = Message.objects.filter(ticket=ticket, author_type=AuthorType.CUSTOMER).exclude(
+        sentiment=Sentiment.UNSCORED
+    )
+    if before_id is not None:
+        messages = messages.filter(id__lt=before_id)
+    run = 0
+    for sentiment in messages.order_by("-created_at", "-id").values_list("sentiment", flat=True)[
+        :limit
+    ]:
+        if sentiment != Sentiment.NEGATIVE:
+            break
+        run += 1
+    return run

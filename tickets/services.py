@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from escalations import workflow
 from escalations.audit import audit_record
-from escalations.engine.sentiment import SentimentScore, sentiment_score_message
+from escalations.engine.sentiment import NEGATIVE_RUN_MAX, SentimentScore, sentiment_score_message
 from escalations.engine.triggers import ESCALATE_TAG
 from escalations.webhooks import webhook_event_emit
 from kimondesk.bounds import (
@@ -46,6 +46,7 @@ from .models import (
     Priority,
     Queue,
     RefundRequest,
+    Sentiment,
     Status,
     Tag,
     Ticket,
@@ -56,7 +57,7 @@ from .models import (
 from .notifications.models import NotificationKind
 from .notifications.services import notification_record
 from .search.documents import ticket_search_document_append, ticket_search_documents_rebuild
-from .selectors import customer_change_refusal
+from .selectors import customer_change_refusal, message_negative_run
 
 
 def ticket_event_record(
@@ -193,13 +194,21 @@ def _message_write(
         message.sentiment = score.label
         message.sentiment_score = score.compound
         message.sentiment_reasons = list(score.reasons)
+        message.sentiment_language = score.language
     message.save()
     ticket_search_document_append(ticket_id=ticket.pk, text=body)
 
     previous_sentiment = ticket.customer_sentiment
+    negative_run = 0
+    if message.sentiment == Sentiment.NEGATIVE:
+        negative_run = 1 + message_negative_run(
+            ticket=ticket, before_id=message.pk, limit=NEGATIVE_RUN_MAX - 1
+        )
     updates: dict[str, Any] = {}
     if author_type == AuthorType.CUSTOMER:
-        updates["customer_sentiment"] = message.sentiment
+        if message.sentiment != Sentiment.UNSCORED:
+            # A message in a language with no scorer leaves the ticket's mood as it was.
+            updates["customer_sentiment"] = message.sentiment
         if ticket.status in (Status.PENDING, Status.SOLVED):
             # A customer reply reopens the conversation (and restarts paused clocks).
             updates["status"] = Status.OPEN
@@ -225,7 +234,9 @@ def _message_write(
             "author_type": author_type,
             "sentiment": message.sentiment,
             "sentiment_score": message.sentiment_score,
+            "sentiment_language": message.sentiment_language,
             "previous_sentiment": previous_sentiment,
+            "negative_run": negative_run,
             "first_response": "first_response_at" in updates,
         },
     )

@@ -129,6 +129,26 @@ class NumberParam(Param):
 
 
 @dataclass(frozen=True)
+class WholeNumberParam(NumberParam):
+    """A whole number between ``minimum`` and ``maximum`` (inclusive)."""
+
+    step: float = 1
+    type: ClassVar[str] = "integer"
+
+    def clean(self, raw: Any) -> int:
+        if (
+            isinstance(raw, bool)
+            or not isinstance(raw, int)
+            or not self.minimum <= raw <= self.maximum
+        ):
+            raise ValueError(f"Give a whole number from {self.minimum:g} to {self.maximum:g}.")
+        return raw
+
+    def json_schema(self) -> dict[str, Any]:
+        return {**super().json_schema(), "type": "integer"}
+
+
+@dataclass(frozen=True)
 class CurrencyParam(Param):
     """An ISO 4217 currency code in capitals."""
 

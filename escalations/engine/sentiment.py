@@ -16,11 +16,15 @@ from __future__ import annotations
 import html
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from django.conf import settings
+from django.utils.module_loading import import_string
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from escalations.engine.language import language_detect
 from escalations.engine.sentiment_lexicon import (
     CUES,
     LEXICON_OVERRIDES,
@@ -28,6 +32,7 @@ from escalations.engine.sentiment_lexicon import (
     REWRITES,
     Cue,
 )
+from tickets.models import Sentiment
 
 NEGATIVE_THRESHOLD = -0.05
 # Without any support cue, VADER alone must be clearly negative: mildly negative wording in a
@@ -102,11 +107,19 @@ _SENTENCE_END_RE = re.compile(r"(?<=[.!?…])\s+|\n+")
 _ADDRESSING_RE = re.compile(r"(?<![\w.])@\w+|https?://\S+|www\.\S+")
 
 
+# Longest run of negative customer messages a "turned negative" rule can wait for.
+NEGATIVE_RUN_MAX = 10
+DEFAULT_SCORERS = {"en": "escalations.engine.sentiment.sentiment_score_english"}
+
+
 @dataclass(frozen=True)
 class SentimentScore:
+    """``label``: "negative", "neutral", "positive", or "unscored" (no scorer for ``language``)."""
+
     label: str
-    compound: float
+    compound: float | None
     reasons: tuple[str, ...] = ()
+    language: str = "en"
 
 
 @lru_cache(maxsize=1)
@@ -170,7 +183,7 @@ def _fold(text: str) -> str:
 
 def sentiment_scored_text(text: str) -> str:
     """The bounded part of ``text`` that is scored: all of it, or its head and tail (see above)."""
-    if len(text) <= SCORED_HEAD_CHARS + SCORED_TAIL_CHARS:
+    if len(text) <= SCORED_HEAD_CHARS + len(SCORED_GAP) + SCORED_TAIL_CHARS:
         return text
     head = text[:SCORED_HEAD_CHARS]
     cut = head.rfind(" ", SCORED_HEAD_CHARS - CUT_SLACK_CHARS)
@@ -300,11 +313,36 @@ def sentiment_label(evidence: SentimentEvidence, *, thresholds: SentimentThresho
     return "neutral"
 
 
-def sentiment_score_message(text: str) -> SentimentScore:
-    """Score one customer message: label ("negative", "neutral", "positive"), compound, reasons.
-
-    Only ``sentiment_scored_text(text)`` is read, so any length scores in bounded time.
-    """
+def sentiment_score_english(text: str) -> SentimentScore:
+    """The built-in English scorer: VADER plus the support cue layer."""
     evidence = sentiment_evidence(text)
     label = sentiment_label(evidence, thresholds=SentimentThresholds())
     return SentimentScore(label, evidence.compound, evidence.reasons if label == "negative" else ())
+
+
+@lru_cache(maxsize=32)
+def _scorer_import(path: str) -> Callable[[str], SentimentScore]:
+    scorer: Callable[[str], SentimentScore] = import_string(path)
+    return scorer
+
+
+def sentiment_scorer_for(language: str) -> Callable[[str], SentimentScore] | None:
+    """The scorer configured for ``language`` in ``KIMONDESK["SENTIMENT_SCORERS"]``, if any."""
+    paths = settings.KIMONDESK.get("SENTIMENT_SCORERS", DEFAULT_SCORERS)
+    path = paths.get(language)
+    return _scorer_import(path) if path else None
+
+
+def sentiment_score_message(text: str) -> SentimentScore:
+    """Score one customer message with the scorer of its language, or mark it not scored.
+
+    Only ``sentiment_scored_text(text)`` is read, so any length scores in bounded time. The
+    language is detected offline (``engine/language.py``); a language with no configured scorer
+    gives ``label="unscored"`` and the reason "not scored (<code>)".
+    """
+    scored = sentiment_scored_text(text)
+    language = language_detect(scored)
+    scorer = sentiment_scorer_for(language)
+    if scorer is None:
+        return SentimentScore(Sentiment.UNSCORED, None, (f"not scored ({language})",), language)
+    return replace(scorer(scored), language=language)

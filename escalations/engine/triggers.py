@@ -19,8 +19,9 @@ from typing import Any, ClassVar
 from tickets.models import EventKind, Sentiment, TicketEvent
 
 from .context import TicketContext
-from .params import AmountParam, CurrencyParam, NumberParam, ParamSchema
+from .params import AmountParam, CurrencyParam, NumberParam, ParamSchema, WholeNumberParam
 from .registry import Registry
+from .sentiment import NEGATIVE_RUN_MAX
 
 EXCERPT_CHARS = 200
 
@@ -106,7 +107,13 @@ def trigger_event_kinds() -> frozenset[str]:
 class SentimentNegative(TriggerKind):
     key = "sentiment_negative"
     label = "Customer sentiment turned negative"
-    description = "Fires when a customer message turns the ticket's mood negative."
+    description = (
+        "Fires when a customer message turns the ticket's mood negative. What counts as a turn: "
+        "by default the first negative customer message after non-negative ones (or on a new "
+        "ticket); with a run of N it waits for a sustained run and fires on the Nth negative "
+        "customer message in a row, once per run. Messages in a language with no sentiment "
+        'scorer ("not scored (de)") neither count nor break a run.'
+    )
     params = ParamSchema(
         (
             NumberParam(
@@ -116,6 +123,14 @@ class SentimentNegative(TriggerKind):
                 "neutral); leave empty to fire on every turn to negative.",
                 minimum=-1.0,
                 maximum=0.0,
+            ),
+            WholeNumberParam(
+                "run",
+                "Negative messages in a row",
+                f"1 (the default) fires on the first negative message after calm ones; 2 to "
+                f"{NEGATIVE_RUN_MAX} wait for that many negative customer messages in a row.",
+                minimum=1,
+                maximum=NEGATIVE_RUN_MAX,
             ),
         )
     )
@@ -127,7 +142,10 @@ class SentimentNegative(TriggerKind):
         data = event.data
         if data.get("author_type") != "customer" or data.get("sentiment") != Sentiment.NEGATIVE:
             return None
-        if data.get("previous_sentiment") == Sentiment.NEGATIVE:
+        run = int(params.get("run", 1))
+        if run == 1 and data.get("previous_sentiment") == Sentiment.NEGATIVE:
+            return None
+        if run > 1 and data.get("negative_run") != run:
             return None
         score = data.get("sentiment_score")
         if "max_score" in params and (score is None or score > params["max_score"]):
@@ -137,13 +155,18 @@ class SentimentNegative(TriggerKind):
         evidence = {"message": data.get("message"), "excerpt": text, "score": score}
         evidence["reasons"] = reasons
         because = f" ({', '.join(reasons)})" if reasons else ""
+        turned = (
+            "The customer's sentiment turned negative"
+            if run == 1
+            else f"The customer's last {run} messages were negative"
+        )
+        if run > 1:
+            evidence["run"] = run
         return Firing(
             trigger=self.key,
             occurrence=f"message:{data.get('message')}",
             evidence=evidence,
-            sentence=(
-                f"The customer's sentiment turned negative (score {score}){because}: “{text}”"
-            ),
+            sentence=f"{turned} (score {score}){because}: “{text}”",
         )
 
 

@@ -301,6 +301,10 @@ KIMONDESK = {
     # Webhook and Slack deliveries may go to private, loopback and link-local addresses
     # (refused by default: those URLs are user input; see escalations/outbound.py).
     "OUTBOUND_PRIVATE_NETWORKS": env.bool("OUTBOUND_PRIVATE_NETWORKS", default=False),
+    # Sentiment scorer per message language (ISO 639-1 code -> dotted path of a function
+    # ``(text: str) -> SentimentScore``). A customer message in a language with no scorer is
+    # stored as "not scored (<code>)" (README, "Sentiment and languages").
+    "SENTIMENT_SCORERS": {"en": "escalations.engine.sentiment.sentiment_score_english"},
 }
 
 # LOG_FORMAT=json writes one JSON object per line (production log shippers); plain otherwise.

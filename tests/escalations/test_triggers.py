@@ -307,3 +307,67 @@ def test_sentiment_params_are_validated(params, errors):
     with pytest.raises(ValidationError) as exc:
         TRIGGERS.get("sentiment_negative").clean_params(params)
     assert exc.value.message_dict == errors
+
+
+def run_event(negative_run: int, previous: str = "negative") -> TriggerEvent:
+    base = message_event("negative", previous)
+    return event("message_added", {**base.data, "negative_run": negative_run}, extra=base.extra)
+
+
+@pytest.mark.parametrize(
+    ("run", "negative_run", "previous", "fires"),
+    [
+        pytest.param(None, 1, "neutral", True, id="default-first-negative"),
+        pytest.param(None, 2, "negative", False, id="default-already-negative"),
+        pytest.param(1, 1, "neutral", True, id="run-1-is-the-default"),
+        pytest.param(3, 2, "negative", False, id="run-3-not-yet"),
+        pytest.param(3, 3, "negative", True, id="run-3-reached"),
+        pytest.param(3, 4, "negative", False, id="run-3-fires-once"),
+    ],
+)
+def test_sentiment_run_parameter(run, negative_run, previous, fires):
+    params = {} if run is None else {"run": run}
+    firing = evaluate("sentiment_negative", run_event(negative_run, previous), params)
+    assert (firing is not None) == fires
+    if fires and run == 3:
+        assert firing.evidence["run"] == 3
+        assert firing.sentence.startswith("The customer's last 3 messages were negative")
+
+
+def test_sentiment_run_without_a_recorded_run_does_not_fire():
+    # an event stored before runs were recorded (no "negative_run") never completes a run
+    assert evaluate("sentiment_negative", message_event("negative", "negative"), {"run": 2}) is None
+
+
+@pytest.mark.parametrize(
+    ("params", "cleaned"),
+    [
+        pytest.param({"run": 1}, {}, id="run-1-is-the-default"),
+        pytest.param({"run": 10}, {"run": 10}, id="max"),
+        pytest.param({"run": 2, "max_score": -0.5}, {"run": 2, "max_score": -0.5}, id="both"),
+    ],
+)
+def test_sentiment_run_params_clean(params, cleaned):
+    assert TRIGGERS.get("sentiment_negative").clean_params(params) == cleaned
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        pytest.param(0, id="zero"),
+        pytest.param(11, id="over-max"),
+        pytest.param(True, id="bool"),
+        pytest.param("2", id="string"),
+        pytest.param(2.5, id="fraction"),
+    ],
+)
+def test_sentiment_run_params_refused_naming_run(run):
+    with pytest.raises(ValidationError) as raised:
+        TRIGGERS.get("sentiment_negative").clean_params({"run": run})
+    assert raised.value.message_dict == {"run": ["Give a whole number of messages from 1 to 10."]}
+
+
+def test_sentiment_help_states_what_counts_as_a_turn():
+    help_text = TRIGGERS.get("sentiment_negative").params_help
+    assert "the first negative customer message after non-negative ones" in help_text
+    assert '{"run": N} (1 to 10)' in help_text

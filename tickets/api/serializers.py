@@ -254,6 +254,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "sentiment",
             "sentiment_score",
             "sentiment_reasons",
+            "sentiment_language",
             "created_at",
         ]
         read_only_fields = [
@@ -262,6 +263,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "sentiment",
             "sentiment_score",
             "sentiment_reasons",
+            "sentiment_language",
             "created_at",
         ]
 
