@@ -342,7 +342,7 @@ def test_sentiment_run_without_a_recorded_run_does_not_fire():
 @pytest.mark.parametrize(
     ("params", "cleaned"),
     [
-        pytest.param({"run": 1}, {}, id="run-1-is-the-default"),
+        pytest.param({"run": 1}, {"run": 1}, id="run-1-the-default-spelled-out"),
         pytest.param({"run": 10}, {"run": 10}, id="max"),
         pytest.param({"run": 2, "max_score": -0.5}, {"run": 2, "max_score": -0.5}, id="both"),
     ],
@@ -364,10 +364,12 @@ def test_sentiment_run_params_clean(params, cleaned):
 def test_sentiment_run_params_refused_naming_run(run):
     with pytest.raises(ValidationError) as raised:
         TRIGGERS.get("sentiment_negative").clean_params({"run": run})
-    assert raised.value.message_dict == {"run": ["Give a whole number of messages from 1 to 10."]}
+    assert raised.value.message_dict == {"run": ["Give a whole number from 1 to 10."]}
 
 
 def test_sentiment_help_states_what_counts_as_a_turn():
-    help_text = TRIGGERS.get("sentiment_negative").params_help
-    assert "the first negative customer message after non-negative ones" in help_text
-    assert '{"run": N} (1 to 10)' in help_text
+    trigger = TRIGGERS.get("sentiment_negative")
+    assert "the first negative customer message after non-negative ones" in trigger.description
+    assert "fires on the Nth negative customer message in a row" in trigger.description
+    run = next(p for p in trigger.params.params if p.name == "run")
+    assert (run.minimum, run.maximum, run.json_schema()["type"]) == (1, 10, "integer")
