@@ -8,6 +8,7 @@ it need ``transactional_db`` so that what they write is committed and visible to
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -39,7 +40,9 @@ ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
 
 
 def _free_port() -> int:
-    for port in PORTS:
+    # A random start: engineers and CI jobs on one machine start servers at the same time.
+    start = random.randrange(len(PORTS))
+    for port in [*PORTS[start:], *PORTS[:start]]:
         with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as probe:
             if probe.connect_ex(("127.0.0.1", port)) != 0:
                 return port
@@ -57,7 +60,6 @@ def _test_database_url() -> str:
 @contextmanager
 def _daphne(*, database_url: str, log_name: str, **extra_env: str) -> Iterator[str]:
     """daphne on the test database in a subprocess; yields its URL and stops it afterwards."""
-    port = _free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kimondesk.settings.test",
@@ -66,6 +68,28 @@ def _daphne(*, database_url: str, log_name: str, **extra_env: str) -> Iterator[s
         **extra_env,
     }
     log_path = Path(settings.BASE_DIR) / "var" / log_name
+    for _attempt in range(5):
+        port = _free_port()
+        server = _daphne_start(port=port, env=env, log_path=log_path)
+        if server is not None:
+            break
+    else:
+        raise RuntimeError(f"daphne could not listen on a free port; see {log_path}")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _daphne_start(*, port: int, env: dict[str, str], log_path: Path) -> Any:
+    """A daphne that is up and listening on ``port``, or None if the port was taken meanwhile
+    (another job's server may answer there: ours must still be running once it does)."""
     with log_path.open("wb") as log:
         server = subprocess.Popen(
             [
@@ -83,17 +107,15 @@ def _daphne(*, database_url: str, log_name: str, **extra_env: str) -> Iterator[s
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_up(url, server)
-            yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}", server)
+        time.sleep(0.5)
+    except RuntimeError:
+        server.wait()
+        return None
+    if server.poll() is not None:
+        return None
+    return server
 
 
 @pytest.fixture(scope="session")
