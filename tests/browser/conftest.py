@@ -107,15 +107,20 @@ def _daphne_start(*, port: int, env: dict[str, str], log_path: Path) -> Any:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    try:
-        _wait_until_up(f"http://127.0.0.1:{port}", server)
-        time.sleep(0.5)
-    except RuntimeError:
-        server.wait()
-        return None
-    if server.poll() is not None:
-        return None
-    return server
+    # daphne keeps running after a listen failure, and another job's server may answer on the
+    # port: its own log says whether it listens there.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and server.poll() is None:
+        logged = log_path.read_bytes()
+        if b"Listening on TCP address" in logged:
+            _wait_until_up(f"http://127.0.0.1:{port}", server)
+            return server
+        if b"Listen failure" in logged:
+            break
+        time.sleep(0.1)
+    server.kill()
+    server.wait()
+    return None
 
 
 @pytest.fixture(scope="session")
