@@ -12,8 +12,6 @@ from tests import factories
 from tests.browser.conftest import _daphne, _test_database_url
 from tests.faults.drills import Socket, http, session_for
 
-pytestmark = [pytest.mark.browser]
-
 
 @pytest.fixture(scope="module")
 def two_web_servers(django_db_setup, django_db_blocker):
