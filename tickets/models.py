@@ -286,6 +286,7 @@ class Ticket(models.Model):
     escalation_count = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(
         default=1,
+        db_default=1,  # rows written by raw SQL (bulk loads) start at 1 too
         help_text="Raised by every write to the ticket row: the API's ETag and the page's "
         "stale-save check compare it.",
     )

@@ -27,6 +27,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
+from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer
 from django.db import connection
 from django.utils import timezone
@@ -141,8 +142,7 @@ class OutboxChannelLayer(InMemoryChannelLayer):
                     if row.id in seen:
                         continue
                     seen[row.id] = now
-                    # The in-memory delivery to this process's sockets.
-                    await InMemoryChannelLayer.group_send(self, row.group, row.payload)
+                    await self._deliver(row.group, row.payload)
                     self.relayed += 1
                 cursor = outbox.cursor_advance(
                     cursor=cursor, seen=seen, now=now, gap_seconds=self.gap_seconds
@@ -161,6 +161,18 @@ class OutboxChannelLayer(InMemoryChannelLayer):
                 failures += 1
                 logger.exception("live outbox relay could not read (attempt %d)", failures)
                 await asyncio.sleep(min(MAX_BACKOFF_SECONDS, self.poll_interval * 2**failures))
+
+    async def _deliver(self, group: str, message: dict[str, Any]) -> None:
+        """Hand one push to this process's sockets in ``group``. A socket that already has
+        ``capacity`` pushes waiting (it stopped reading) misses this one: logged, not silent."""
+        self._clean_expired()
+        for channel in list(self.groups.get(group, {})):
+            try:
+                await self.send(channel, message)
+            except ChannelFull:
+                logger.warning(
+                    "live push to %s not delivered to %s: its queue is full", group, channel
+                )
 
     async def _db(self, fn: Callable[..., T], **kwargs: Any) -> T:
         # One thread per process (a forked worker gets its own): one connection, and the

@@ -8,6 +8,7 @@ it need ``transactional_db`` so that what they write is committed and visible to
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -39,7 +40,9 @@ ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
 
 
 def _free_port() -> int:
-    for port in PORTS:
+    # A random start: engineers and CI jobs on one machine start servers at the same time.
+    start = random.randrange(len(PORTS))
+    for port in [*PORTS[start:], *PORTS[:start]]:
         with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as probe:
             if probe.connect_ex(("127.0.0.1", port)) != 0:
                 return port
@@ -57,7 +60,6 @@ def _test_database_url() -> str:
 @contextmanager
 def _asgi_server(*, database_url: str, log_name: str, **extra_env: str) -> Iterator[str]:
     """uvicorn on the test database in a subprocess; yields its URL and stops it afterwards."""
-    port = _free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kimondesk.settings.test",
@@ -66,6 +68,28 @@ def _asgi_server(*, database_url: str, log_name: str, **extra_env: str) -> Itera
         **extra_env,
     }
     log_path = Path(settings.BASE_DIR) / "var" / log_name
+    for _attempt in range(5):
+        port = _free_port()
+        server = _server_start(port=port, env=env, log_path=log_path)
+        if server is not None:
+            break
+    else:
+        raise RuntimeError(f"the server could not listen on a free port; see {log_path}")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _server_start(*, port: int, env: dict[str, str], log_path: Path) -> Any:
+    """A uvicorn that is up and listening on ``port``, or None if the port was taken meanwhile
+    (another job's server may answer there: ours must still be running once it does)."""
     with log_path.open("wb") as log:
         server = subprocess.Popen(
             [
@@ -77,25 +101,28 @@ def _asgi_server(*, database_url: str, log_name: str, **extra_env: str) -> Itera
                 "127.0.0.1",
                 "--port",
                 str(port),
-                "--log-level",
-                "warning",
+                "--lifespan",
+                "off",
             ],
             env=env,
             cwd=settings.BASE_DIR,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_up(url, server)
-            yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    # Another job's server may answer on the port: our own log says whether we listen there
+    # (uvicorn exits after a listen failure).
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and server.poll() is None:
+        logged = log_path.read_bytes()
+        if f"Uvicorn running on http://127.0.0.1:{port}".encode() in logged:
+            _wait_until_up(f"http://127.0.0.1:{port}", server)
+            return server
+        if b"address already in use" in logged:
+            break
+        time.sleep(0.1)
+    server.kill()
+    server.wait()
+    return None
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 and presence arrive without a reload, and never disturb what the agent is typing or editing.
 
 Pushes are sent from the test process through ``tickets.realtime``, in the shapes of the live
-event contract; they reach the page's daphne over a channel layer shared between processes, so
+event contract; they reach the page's server over a channel layer shared between processes, so
 those tests run in the PostgreSQL + Redis pass. Presence needs only the page's own server.
 """
 

@@ -163,3 +163,30 @@ async def test_the_relay_follows_a_table_that_was_emptied_and_restarted_its_ids(
         assert await _receive(web, channel) == {"type": "push", "n": 9}
     finally:
         await web.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_that_stopped_reading_misses_pushes_with_a_warning(caplog):
+    # given a socket whose queue holds at most 2 pushes, and nobody reads it
+    web = OutboxChannelLayer(poll_interval=0.05, capacity=2)
+    channel = await web.new_channel()
+    await web.group_add("ticket.1", channel)
+    try:
+        with caplog.at_level(logging.WARNING, logger="kimondesk.live.layer"):
+            # when three pushes arrive
+            await sync_to_async(outbox.outbox_publish)(
+                pushes=[("ticket.1", {"type": "push", "n": n}) for n in range(3)]
+            )
+            async with asyncio.timeout(2):
+                while web.relayed < 3:
+                    await asyncio.sleep(0.02)
+
+        # then two wait for the socket and the third is logged as not delivered
+        assert await _receive(web, channel) == {"type": "push", "n": 0}
+        assert await _receive(web, channel) == {"type": "push", "n": 1}
+        assert [r.getMessage() for r in caplog.records] == [
+            f"live push to ticket.1 not delivered to {channel}: its queue is full"
+        ]
+    finally:
+        await web.close()

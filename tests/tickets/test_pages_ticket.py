@@ -428,3 +428,39 @@ def test_a_stale_save_shows_what_changed_and_by_whom_and_keeps_the_agents_choice
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert (ticket.status, ticket.priority, ticket.version) == ("pending", "urgent", 3)
+
+
+@pytest.mark.django_db
+def test_controls_of_another_teams_ticket_are_a_404_and_write_nothing(client, ticket, outsider):
+    client.force_login(outsider)
+
+    response = client.post(
+        reverse("ticket_controls", args=[ticket.pk]),
+        factories.ticket_controls_data(ticket, priority="urgent"),
+    )
+
+    assert response.status_code == 404
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.version) == ("normal", 1)
+    assert _events(ticket, EventKind.PRIORITY_CHANGED) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("version", "0"), ("version", "abc"), ("seen_status", "bogus"), ("seen_assignee", "-3")],
+)
+def test_controls_with_a_bad_hidden_field_are_a_400_and_write_nothing(
+    client, ticket, junior, field, value
+):
+    client.force_login(junior)
+    data = factories.ticket_controls_data(ticket, priority="urgent")
+    data[field] = value
+
+    response = client.post(reverse("ticket_controls", args=[ticket.pk]), data)
+
+    assert response.status_code == 400
+    assert list(response.context["controls_form"].errors) == [field]
+    assert f"This form is out of date ({field}:" in response.content.decode()
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.version) == ("normal", 1)
