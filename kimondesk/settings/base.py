@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kimondesk.error_pages.StyledErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "kimondesk.urls"

@@ -127,6 +127,17 @@ FORMS: dict[str, Form] = {
     "escalation_acknowledge_page": Form(
         "senior_a", writes=("escalations.AuditEvent", "tickets.TicketEvent"), done=_acknowledged
     ),
+    "saved_view_create": Form(
+        "junior_a",
+        lambda w: {"name": "Urgent", "page": "team", "query": "priority=urgent"},
+        ("tickets.SavedView",),
+    ),
+    "saved_view_delete": Form("junior_a", writes=("tickets.SavedView",)),
+    "tickets_bulk_update": Form(
+        "junior_a",
+        lambda w: {"tickets": [w.ticket_a.pk], "priority": "urgent", "page": "mine", "query": ""},
+        ("tickets.TicketEvent", "escalations.AuditEvent"),
+    ),
     # The rule preview reads only; posting the unsaved form is how it previews edits.
     "admin:escalations_rule_preview": Form("admin"),
     "admin:escalations_rule_preview_unsaved": Form("admin"),
