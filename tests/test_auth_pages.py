@@ -15,7 +15,16 @@ from tests import factories
 PASSWORD = "pw-for-tests-1"
 # Prefixes that are not pages: the admin site has its own sign-in, the API answers 401/403.
 # Probes for load balancers answer without a session, by design.
-NOT_PAGES = ("admin/", "api/", "login/", "logout/", "static/", "healthz", "readyz")
+NOT_PAGES = (
+    "admin/",
+    "api/",
+    "login/",
+    "logout/",
+    "static/",
+    "healthz",
+    "readyz",
+    "favicon.ico",
+)
 SAMPLE_ARGS = {
     "int": "1",
     "str": "sample",

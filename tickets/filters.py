@@ -18,7 +18,7 @@ from .selectors import queues_visible_to
 STATUS_OPEN = "open_any"
 STATUS_ALL = "all"
 STATUS_CHOICES = [
-    (STATUS_OPEN, "Open (new, open, pending, on hold)"),
+    (STATUS_OPEN, "All open"),
     *Status.choices,
     (STATUS_ALL, "Any status"),
 ]

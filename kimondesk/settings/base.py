@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kimondesk.error_pages.StyledErrorPagesMiddleware",
     # Last: turns a locked-out sign-in into the 429 page (``kimondesk.signin``).
     "axes.middleware.AxesMiddleware",
 ]

@@ -10,7 +10,7 @@ from django.apps import apps
 from django.core.cache import cache
 
 from tests import factories
-from tickets.models import Agent, Ticket
+from tickets.models import Agent, SavedView, Ticket
 
 ROLES = ("admin", "lead_a", "senior_a", "junior_a", "junior_b")
 # Apps whose rows a form may write (sessions: sign-in and sign-out).
@@ -23,6 +23,7 @@ class World:
     ticket_a: Ticket
     escalation_id: int
     notification_id: int
+    view_id: int
 
     def ids(self) -> dict[str, Any]:
         """Values for the URL parameters of the site's pages."""
@@ -30,6 +31,7 @@ class World:
             "ticket_id": self.ticket_a.pk,
             "escalation_id": self.escalation_id,
             "notification_id": self.notification_id,
+            "view_id": self.view_id,
             "agent_id": self.agents["junior_a"].pk,
             "table": "rates",
         }
@@ -62,11 +64,13 @@ def world(db) -> World:
     factories.MessageFactory(ticket=ticket_a, body="I was charged twice.")
     escalation = factories.EscalationFactory(ticket=ticket_a, to_agent=agents["senior_a"])
     notification = factories.NotificationFactory(agent=agents["junior_a"], ticket=ticket_a)
+    view = SavedView.objects.create(owner=agents["junior_a"], page="team", name="Alpha view")
     return World(
         agents=agents,
         ticket_a=ticket_a,
         escalation_id=escalation.pk,
         notification_id=notification.pk,
+        view_id=view.pk,
     )
 
 

@@ -143,6 +143,17 @@ FORMS: dict[str, Form] = {
     ),
     "notification_read": Form("junior_a", done=lambda w: _notifications_read(w) == 1),
     "notification_read_all": Form("junior_a", done=lambda w: _notifications_read(w) == 1),
+    "saved_view_create": Form(
+        "junior_a",
+        lambda w: {"name": "Urgent", "page": "team", "query": "priority=urgent"},
+        ("tickets.SavedView",),
+    ),
+    "saved_view_delete": Form("junior_a", writes=("tickets.SavedView",)),
+    "tickets_bulk_update": Form(
+        "junior_a",
+        lambda w: {"tickets": [w.ticket_a.pk], "priority": "urgent", "page": "mine", "query": ""},
+        ("tickets.TicketEvent", "escalations.AuditEvent"),
+    ),
     # The rule preview reads only; posting the unsaved form is how it previews edits.
     "admin:escalations_rule_preview": Form("admin"),
     "admin:escalations_rule_preview_unsaved": Form("admin"),

@@ -64,6 +64,7 @@ PAGE_MATRIX: dict[str, dict[str, Any]] = {
     "queue_mine": ANY_AGENT,
     "queue_team": ANY_AGENT,
     "queue_escalated": ANY_AGENT,
+    "ticket_search": ANY_AGENT,
     "ticket_detail": TEAM_A,
     "ticket_escalate": TEAM_A,
     "ticket_live": TEAM_A,
@@ -77,7 +78,7 @@ PAGE_MATRIX: dict[str, dict[str, Any]] = {
     "reports:agent_export": SELF_OR_LEAD,
 }
 # Pages outside the matrix: sign-in and health answer everyone; the rest take POST only.
-OPEN_PAGES = {"login", "admin_login", "logout", "healthz", "readyz"}
+OPEN_PAGES = {"login", "admin_login", "logout", "healthz", "readyz", "favicon"}
 
 
 def test_the_page_matrix_covers_every_page_that_answers_get():

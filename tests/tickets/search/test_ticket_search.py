@@ -119,7 +119,7 @@ def test_tickets_search_keeps_the_rank_order_and_the_given_rows(junior, queue):
     rows = tickets_search(agent=junior, query="shipping")
 
     assert [t.pk for t in rows] == [first.pk, second.pk]
-    assert [t.search_position for t in rows] == [0, 1]
+    assert [t.search_position for t in rows] == [1, 2]
 
 
 def test_a_query_longer_than_the_bound_is_refused():
