@@ -26,7 +26,6 @@ from django.urls import path, reverse
 
 from tickets.models import Role, Team
 
-from .admin_selectors import config_history
 from .admin_services import (
     config_change_record,
     config_editable_by,
@@ -34,6 +33,7 @@ from .admin_services import (
     config_snapshot,
 )
 from .audit import SECRET_FIELDS
+from .history import config_history
 from .models import AuditEvent
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from tickets.selectors import tickets_visible_to
 
 from .admin_forms import rule_backtest_run
 from .engine.conditions import CONDITION_FIELDS, ChoiceField, TagCondition
-from .models import AuditEvent, Escalation, Rule, RuleKind, TargetKind
+from .models import Escalation, Rule, RuleKind, TargetKind
 
 FIRED_WINDOW_DAYS = 30
 
@@ -208,25 +208,3 @@ def rule_preview_build(*, rule: Rule, days: int, viewer: Agent) -> RulePreview:
 
 
 # --- History ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class HistoryEntry:
-    event: AuditEvent
-    changes: list[tuple[str, Any, Any]]
-    revertible: bool
-
-
-def config_history(*, obj: Any) -> list[HistoryEntry]:
-    """The object's audit events, newest first, each with its field-by-field before/after."""
-    events = AuditEvent.objects.filter(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk)
-    ).order_by("-created_at", "-id")
-    entries = []
-    for event in events:
-        before, after = event.before or {}, event.after or {}
-        keys = [k for k in {**before, **after} if k != "updated_at"]
-        changes = [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
-        changes += [(k, "••••", "•••• (replaced)") for k in event.data.get("secrets_changed", [])]
-        entries.append(
-            HistoryEntry(event=event, changes=changes, revertible=event.before is not None)
-        )
-    return entries
