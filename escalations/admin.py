@@ -33,6 +33,7 @@ from .admin_forms import (
 )
 from .admin_mixins import (
     AuditedAdminMixin,
+    ConditionPickersAdminMixin,
     ReadOnlyAdminMixin,
     SuperuserOnlyAdminMixin,
     TeamScopedAdminMixin,
@@ -69,8 +70,36 @@ def _preview_days(raw: str | None) -> int:
 
 
 # --- Rules -----------------------------------------------------------------------------------
+def titled_filter(title: str) -> type[admin.FieldListFilter]:
+    """A field's usual list filter under another title (two "By kind" filters read as one)."""
+
+    class TitledFilter(admin.FieldListFilter):
+        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+            instance = admin.FieldListFilter.create(*args, **kwargs)
+            instance.title = title
+            return instance
+
+    return TitledFilter
+
+
+class TriggerKindFilter(admin.SimpleListFilter):
+    """Rules by trigger, labelled from the trigger registry."""
+
+    title = "trigger"
+    parameter_name = "trigger_kind"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(trigger.key, trigger.label) for trigger in trigger_kinds()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(trigger_kind=value) if value else queryset
+
+
 @admin.register(Rule)
-class RuleAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
+class RuleAdmin(
+    ConditionPickersAdminMixin, AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin
+):
     change_form_template = "admin/escalations/rule/change_form.html"
     preview_template = "admin/escalations/rule/preview.html"
     list_display = (
@@ -84,7 +113,13 @@ class RuleAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
         "order",
         "fired_last_30_days",
     )
-    list_filter = ("kind", "enabled", "trigger_kind", "target__kind", "team")
+    list_filter = (
+        ("kind", titled_filter("rule kind")),
+        "enabled",
+        TriggerKindFilter,
+        ("target__kind", titled_filter("target kind")),
+        "team",
+    )
     list_select_related = ("team", "target")
     search_fields = ("name", "target__name")
     ordering = ("order", "id")
@@ -258,7 +293,9 @@ class SLATargetInline(TeamScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(SLAPolicy)
-class SLAPolicyAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
+class SLAPolicyAdmin(
+    ConditionPickersAdminMixin, AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin
+):
     form = SLAPolicyAdminForm
     inlines = (SLATargetInline,)
     list_display = ("name", "team", "enabled", "order", "calendar", "amber_percent", "targets")

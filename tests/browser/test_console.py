@@ -74,3 +74,28 @@ def test_seeded_junior_is_told_the_console_is_not_theirs(live_url, seeded):
     assert status == 403
     assert heading == "The console is for team leads and admins"
     assert has_console_link == 0
+
+
+def test_sentiment_rule_threshold_is_set_in_the_console(live_url, seeded):
+    # Given the billing lead's seeded sentiment rule, without a score threshold
+    rule = Rule.objects.get(name="Billing: angry customer to the lead")
+    assert rule.trigger_params == {}
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = _sign_in(browser, live_url, "billing-lead")
+
+        # When they open the rule, see the sentiment parameter and set it
+        page.goto(f"{live_url}/admin/escalations/rule/{rule.pk}/change/")
+        field = page.get_by_label("Strongest score that fires")
+        expect(field).to_be_visible()
+        expect(page.get_by_label("Refund threshold")).to_be_hidden()
+        field.fill("-0.6")
+        page.screenshot(path=str(ARTIFACTS / "console-rule-form-sentiment.png"), full_page=True)
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+        browser.close()
+
+    # Then the rule fires only at -0.6 or below
+    rule.refresh_from_db()
+    assert rule.trigger_params == {"max_score": -0.6}
