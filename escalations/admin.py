@@ -20,9 +20,12 @@ from django.utils.html import format_html
 from .admin_forms import (
     ActionRefused,
     CalendarAdminForm,
+    OpeningHoursInlineForm,
     SLAPolicyAdminForm,
+    SLATargetInlineForm,
     TargetAdminForm,
     calendar_changed_notify,
+    overnight_spans,
     param_field_name,
     rule_form_class,
     sla_policy_changed_notify,
@@ -289,6 +292,7 @@ class TargetAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
 # --- SLA policies and calendars --------------------------------------------------------------
 class SLATargetInline(TeamScopedInlineMixin, admin.TabularInline):
     model = SLATarget
+    form = SLATargetInlineForm
     extra = 1
 
 
@@ -316,6 +320,7 @@ class SLAPolicyAdmin(
 
 class OpeningHoursInline(TeamScopedInlineMixin, admin.TabularInline):
     model = OpeningHours
+    form = OpeningHoursInlineForm
     extra = 1
 
 
@@ -334,6 +339,8 @@ class CalendarAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("name",)
 
     def config_saved(self, request: HttpRequest, obj: Calendar) -> None:
+        for span in overnight_spans(calendar=obj):
+            messages.info(request, span)
         calendar_changed_notify(calendar=obj)
 
 

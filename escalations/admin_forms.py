@@ -8,6 +8,7 @@ admin accepts exactly what the API accepts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import time
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,16 @@ from .engine.params import AmountParam, CurrencyParam, NumberParam, Param
 from .engine.targets import TARGET_KINDS
 from .engine.triggers import TRIGGERS, TriggerKind
 from .exceptions import EscalationConflict
-from .models import Calendar, Rule, RuleKind, SLAPolicy, Target, TargetKind
+from .models import (
+    Calendar,
+    OpeningHours,
+    Rule,
+    RuleKind,
+    SLAPolicy,
+    SLATarget,
+    Target,
+    TargetKind,
+)
 from .outbound import slack_webhook_url_validator
 from .services import rule_backtest, rule_clean, slack_delivery_retry, slack_target_test
 from .sla.services import (
@@ -709,6 +719,62 @@ class CalendarAdminForm(forms.ModelForm):
         except ValidationError as exc:
             add_keyed_errors(self, exc)
         return cleaned
+
+
+WEEKDAY_CHOICES = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+
+
+class ServiceCheckedRowForm(forms.ModelForm):
+    """An inline row whose values the SLA service checks once, with the whole parent (the parent
+    form names the row and the field in words): the row adds no second message of its own for
+    ``service_checked`` fields (no bounds of its own, no database-constraint message)."""
+
+    service_checked: tuple[str, ...] = ()
+
+    def _get_validation_exclusions(self) -> set[str]:
+        return set(super()._get_validation_exclusions()) | set(self.service_checked)  # type: ignore[misc]
+
+
+class OpeningHoursInlineForm(ServiceCheckedRowForm):
+    weekday = forms.IntegerField(widget=forms.Select(choices=WEEKDAY_CHOICES))
+    service_checked = ("weekday",)
+
+    class Meta:
+        model = OpeningHours
+        fields = ("weekday", "start", "end")
+        help_texts = {
+            "end": "Exclusive; 00:00 is midnight. An end before the start runs overnight and "
+            "ends the next day (e.g. Friday 22:00-06:00 ends Saturday 06:00).",
+        }
+
+
+class SLATargetInlineForm(ServiceCheckedRowForm):
+    minutes = forms.IntegerField(help_text="Whole minutes above 0 (business time).")
+    service_checked = ("minutes",)
+
+    class Meta:
+        model = SLATarget
+        fields = ("metric", "priority", "tier", "minutes")
+
+
+def overnight_spans(*, calendar: Calendar) -> list[str]:
+    """The calendar's spans that run past midnight, in words (``Friday 22:00-06:00 runs
+    overnight into Saturday``)."""
+    names = dict(WEEKDAY_CHOICES)
+    return [
+        f"{names[h.weekday]} {h.start:%H:%M}-{h.end:%H:%M} runs overnight into "
+        f"{names[(h.weekday + 1) % 7]}."
+        for h in calendar.hours.all()
+        if h.end != time(0, 0) and h.end < h.start
+    ]
 
 
 def add_keyed_errors(form: forms.BaseForm, exc: ValidationError) -> None:

@@ -99,3 +99,27 @@ def test_sentiment_rule_threshold_is_set_in_the_console(live_url, seeded):
     # Then the rule fires only at -0.6 or below
     rule.refresh_from_db()
     assert rule.trigger_params == {"max_score": -0.6}
+
+
+def test_calendar_error_reads_in_words(live_url, seeded):
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = _sign_in(browser, live_url, "billing-lead")
+
+        # When the lead adds a calendar whose only span starts and ends at the same time
+        page.goto(f"{live_url}/admin/escalations/calendar/add/")
+        page.get_by_label("Name:").fill("Weekend desk")
+        page.get_by_label("Timezone:").fill("Europe/Berlin")
+        page.locator('select[name="hours-0-weekday"]').select_option(label="Saturday")
+        page.locator('input[name="hours-0-start"]').fill("10:00")
+        page.locator('input[name="hours-0-end"]').fill("10:00")
+        page.get_by_role("button", name="Save", exact=True).click()
+
+        # Then the error names the span and says what to do, with no database wording
+        errors = page.locator(".errornote, .errorlist").all_inner_texts()
+        page.screenshot(path=str(ARTIFACTS / "console-calendar-error.png"), full_page=True)
+        browser.close()
+
+    text = " ".join(errors)
+    assert "Span 1: start and end are equal; use 00:00-00:00 for all day." in text
+    assert "Constraint" not in text
