@@ -55,7 +55,7 @@ def test_freshly_seeded_lead_signs_in_and_edits_a_rule(live_url, seeded):
 
     # Then the rule has the new threshold
     rule.refresh_from_db()
-    assert rule.trigger_params == {"amount": "800.00", "currency": "USD"}
+    assert rule.trigger_params == {"amount": "800.00", "currency": "EUR"}
 
 
 def test_seeded_junior_is_told_the_console_is_not_theirs(live_url, seeded):
