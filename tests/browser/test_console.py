@@ -123,3 +123,30 @@ def test_calendar_error_reads_in_words(live_url, seeded):
     text = " ".join(errors)
     assert "Span 1: start and end are equal; use 00:00-00:00 for all day." in text
     assert "Constraint" not in text
+
+
+def test_history_shows_names_and_sentences(live_url, seeded):
+    rule = Rule.objects.get(name=REFUND_RULE)
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = _sign_in(browser, live_url, "billing-lead")
+
+        # When the lead raises the refund threshold and opens the rule's history
+        page.goto(f"{live_url}/admin/escalations/rule/{rule.pk}/change/")
+        page.locator('input[name="tp__refund_threshold__amount"]').fill("800.00")
+        page.get_by_role("button", name="Save and continue editing").click()
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+        page.get_by_role("link", name="History").click()
+
+        # Then the change reads as a sentence, by name, with the date in the team's zone
+        sentence = page.locator(".kd-history-sentence").first.inner_text()
+        when = page.locator(".kd-audit-event h2 time").first.inner_text()
+        body = page.locator("#content-main").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "console-rule-history.png"), full_page=True)
+        browser.close()
+
+    assert sentence == "Maria Keller raised the refund threshold from 500.00 EUR to 800.00 EUR"
+    assert when.endswith(("CET", "CEST"))
+    assert "rule.changed" not in body
+    assert "'amount'" not in body
