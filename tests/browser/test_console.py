@@ -1,4 +1,8 @@
-"""The console in a real Chromium: a freshly seeded lead signs in and edits a rule."""
+"""The console in a real Chromium, on freshly seeded demo data.
+
+One test walks every step: the live server caches content-type ids the admin's log entries point
+at, and a database flush between tests would leave that cache stale, so the steps share one
+seeded database."""
 
 from __future__ import annotations
 
@@ -32,7 +36,7 @@ def _sign_in(browser, live_url, username):
     return page
 
 
-def test_freshly_seeded_lead_signs_in_and_edits_a_rule(live_url, seeded):
+def _lead_signs_in_and_edits_a_rule(live_url):
     # Given the demo data, untouched since seeding
     rule = Rule.objects.get(name=REFUND_RULE)
 
@@ -58,7 +62,7 @@ def test_freshly_seeded_lead_signs_in_and_edits_a_rule(live_url, seeded):
     assert rule.trigger_params == {"amount": "800.00", "currency": "EUR"}
 
 
-def test_seeded_junior_is_told_the_console_is_not_theirs(live_url, seeded):
+def _junior_is_told_the_console_is_not_theirs(live_url):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = _sign_in(browser, live_url, "billing-junior1")
@@ -76,7 +80,7 @@ def test_seeded_junior_is_told_the_console_is_not_theirs(live_url, seeded):
     assert has_console_link == 0
 
 
-def test_sentiment_rule_threshold_is_set_in_the_console(live_url, seeded):
+def _sentiment_threshold_is_set(live_url):
     # Given the billing lead's seeded sentiment rule, without a score threshold
     rule = Rule.objects.get(name="Billing: angry customer to the lead")
     assert rule.trigger_params == {}
@@ -101,7 +105,7 @@ def test_sentiment_rule_threshold_is_set_in_the_console(live_url, seeded):
     assert rule.trigger_params == {"max_score": -0.6}
 
 
-def test_calendar_error_reads_in_words(live_url, seeded):
+def _calendar_error_reads_in_words(live_url):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = _sign_in(browser, live_url, "billing-lead")
@@ -125,18 +129,15 @@ def test_calendar_error_reads_in_words(live_url, seeded):
     assert "Constraint" not in text
 
 
-def test_history_shows_names_and_sentences(live_url, seeded):
+def _history_shows_names_and_a_sentence(live_url):
     rule = Rule.objects.get(name=REFUND_RULE)
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = _sign_in(browser, live_url, "billing-lead")
 
-        # When the lead raises the refund threshold and opens the rule's history
+        # When the lead opens the history of the rule whose threshold they raised
         page.goto(f"{live_url}/admin/escalations/rule/{rule.pk}/change/")
-        page.locator('input[name="tp__refund_threshold__amount"]').fill("800.00")
-        page.get_by_role("button", name="Save and continue editing").click()
-        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
         page.get_by_role("link", name="History").click()
 
         # Then the change reads as a sentence, by name, with the date in the team's zone
@@ -150,3 +151,14 @@ def test_history_shows_names_and_sentences(live_url, seeded):
     assert when.endswith(("CET", "CEST"))
     assert "rule.changed" not in body
     assert "'amount'" not in body
+
+
+def test_console_journey_on_fresh_demo_data(live_url, seeded):
+    # A junior is told the console is not theirs; the billing lead signs in, raises the refund
+    # threshold, reads the history in words, sets the sentiment rule's threshold, and gets a
+    # calendar error in words.
+    _junior_is_told_the_console_is_not_theirs(live_url)
+    _lead_signs_in_and_edits_a_rule(live_url)
+    _history_shows_names_and_a_sentence(live_url)
+    _sentiment_threshold_is_set(live_url)
+    _calendar_error_reads_in_words(live_url)
