@@ -20,9 +20,12 @@ from django.utils.html import format_html
 from .admin_forms import (
     ActionRefused,
     CalendarAdminForm,
+    OpeningHoursInlineForm,
     SLAPolicyAdminForm,
+    SLATargetInlineForm,
     TargetAdminForm,
     calendar_changed_notify,
+    overnight_spans,
     param_field_name,
     rule_form_class,
     sla_policy_changed_notify,
@@ -33,6 +36,7 @@ from .admin_forms import (
 )
 from .admin_mixins import (
     AuditedAdminMixin,
+    ConditionPickersAdminMixin,
     ReadOnlyAdminMixin,
     SuperuserOnlyAdminMixin,
     TeamScopedAdminMixin,
@@ -69,8 +73,36 @@ def _preview_days(raw: str | None) -> int:
 
 
 # --- Rules -----------------------------------------------------------------------------------
+def titled_filter(title: str) -> type[admin.FieldListFilter]:
+    """A field's usual list filter under another title (two "By kind" filters read as one)."""
+
+    class TitledFilter(admin.FieldListFilter):
+        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+            instance = admin.FieldListFilter.create(*args, **kwargs)
+            instance.title = title
+            return instance
+
+    return TitledFilter
+
+
+class TriggerKindFilter(admin.SimpleListFilter):
+    """Rules by trigger, labelled from the trigger registry."""
+
+    title = "trigger"
+    parameter_name = "trigger_kind"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(trigger.key, trigger.label) for trigger in trigger_kinds()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(trigger_kind=value) if value else queryset
+
+
 @admin.register(Rule)
-class RuleAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
+class RuleAdmin(
+    ConditionPickersAdminMixin, AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin
+):
     change_form_template = "admin/escalations/rule/change_form.html"
     preview_template = "admin/escalations/rule/preview.html"
     list_display = (
@@ -84,7 +116,13 @@ class RuleAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
         "order",
         "fired_last_30_days",
     )
-    list_filter = ("kind", "enabled", "trigger_kind", "target__kind", "team")
+    list_filter = (
+        ("kind", titled_filter("rule kind")),
+        "enabled",
+        TriggerKindFilter,
+        ("target__kind", titled_filter("target kind")),
+        "team",
+    )
     list_select_related = ("team", "target")
     search_fields = ("name", "target__name")
     ordering = ("order", "id")
@@ -254,11 +292,14 @@ class TargetAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
 # --- SLA policies and calendars --------------------------------------------------------------
 class SLATargetInline(TeamScopedInlineMixin, admin.TabularInline):
     model = SLATarget
+    form = SLATargetInlineForm
     extra = 1
 
 
 @admin.register(SLAPolicy)
-class SLAPolicyAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
+class SLAPolicyAdmin(
+    ConditionPickersAdminMixin, AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin
+):
     form = SLAPolicyAdminForm
     inlines = (SLATargetInline,)
     list_display = ("name", "team", "enabled", "order", "calendar", "amber_percent", "targets")
@@ -279,6 +320,7 @@ class SLAPolicyAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
 
 class OpeningHoursInline(TeamScopedInlineMixin, admin.TabularInline):
     model = OpeningHours
+    form = OpeningHoursInlineForm
     extra = 1
 
 
@@ -297,6 +339,8 @@ class CalendarAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("name",)
 
     def config_saved(self, request: HttpRequest, obj: Calendar) -> None:
+        for span in overnight_spans(calendar=obj):
+            messages.info(request, span)
         calendar_changed_notify(calendar=obj)
 
 

@@ -7,6 +7,8 @@ admin accepts exactly what the API accepts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import time
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +24,15 @@ from .engine.params import AmountParam, CurrencyParam, NumberParam, Param, Whole
 from .engine.targets import target_clean
 from .engine.triggers import TRIGGERS, TriggerKind
 from .exceptions import EscalationConflict
-from .models import Calendar, Rule, RuleKind, SLAPolicy, Target
+from .models import (
+    Calendar,
+    OpeningHours,
+    Rule,
+    RuleKind,
+    SLAPolicy,
+    SLATarget,
+    Target,
+)
 from .outbound import slack_webhook_url_validator
 from .services import rule_backtest, rule_clean, slack_delivery_retry, slack_target_test
 from .sla.services import (
@@ -170,6 +180,7 @@ def _reason(exc: Exception) -> str:
 
 
 # --- Conditions as rows ----------------------------------------------------------------------
+MAX_CONDITION_ROWS = 100
 OP_LABELS = {
     "eq": "is",
     "ne": "is not",
@@ -182,37 +193,65 @@ OP_LABELS = {
 }
 
 
-def _value_display(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return "" if value is None else str(value)
+@dataclass(frozen=True)
+class ConditionVocabulary:
+    """What a condition row may pick, by field: ``options`` (stored value, label) for the
+    pickers, ``aliases`` (lower-cased name -> id) to read queue and team names back as ids."""
+
+    options: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    aliases: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def label(self, field_key: str, value: Any) -> str:
+        for stored, label in self.options.get(field_key, ()):
+            if stored == str(value):
+                return label
+        return str(value)
 
 
-# Appends a blank copy of the last row and bumps the row count (names stay ``<name>-<i>-<part>``).
+# Appends a blank copy of the last row, renumbering names and accessible labels, and points each
+# value box at the picker list of its row's field.
 ADD_ROW_SCRIPT = """<script>(function () {
   var table = document.getElementById("id___NAME__");
   var count = document.querySelector('input[name="__NAME__-count"]');
+  function wire(row) {
+    var select = row.querySelector("select[data-kd-part=field]");
+    var input = row.querySelector("input[data-kd-part=value]");
+    function point() {
+      if (select.value) { input.setAttribute("list", "id___NAME___values_" + select.value); }
+      else { input.removeAttribute("list"); }
+    }
+    select.addEventListener("change", point);
+    point();
+  }
+  Array.prototype.forEach.call(table.tBodies[0].rows, wire);
   document.getElementById("id___NAME___add").addEventListener("click", function () {
     var rows = table.tBodies[0].rows, index = rows.length;
     var row = rows[index - 1].cloneNode(true);
     row.querySelectorAll("select, input").forEach(function (el) {
       el.name = el.name.replace(/-\\d+-/, "-" + index + "-");
+      el.setAttribute("aria-label", el.getAttribute("aria-label").replace(/\\d+/, index + 1));
       if (el.tagName === "INPUT") { el.value = ""; } else { el.selectedIndex = 0; }
     });
     table.tBodies[0].appendChild(row);
+    wire(row);
     count.value = index + 1;
   });
 })();</script>"""
 
 
 class ConditionRowsWidget(forms.Widget):
-    """Condition rows (field / operator / value) posted as ``<name>-<i>-field`` etc."""
+    """Condition rows (field / operator / value) posted as ``<name>-<i>-field`` etc.
+
+    Values are typed or picked from the field's list (queues and teams by name, tags, tiers,
+    priorities, statuses); every control has an accessible name ("Condition 2: operator").
+    """
 
     extra_rows = 3
+    vocabulary = ConditionVocabulary()
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[dict[str, str]]:
         try:
-            count = min(int(data.get(f"{name}-count", 0)), 100)
+            count = min(int(data.get(f"{name}-count", 0)), MAX_CONDITION_ROWS)
         except (TypeError, ValueError):
             count = 0
         rows = []
@@ -236,35 +275,73 @@ class ConditionRowsWidget(forms.Widget):
             "<tr>{}{}{}</tr>",
             (
                 (
-                    self._select(f"{name}-{i}-field", field_options, row.get("field", "")),
-                    self._select(f"{name}-{i}-op", list(OP_LABELS.items()), row.get("op", "eq")),
+                    self._select(
+                        f"{name}-{i}-field",
+                        field_options,
+                        row.get("field", ""),
+                        f"Condition {i + 1}: field",
+                        "field",
+                    ),
+                    self._select(
+                        f"{name}-{i}-op",
+                        list(OP_LABELS.items()),
+                        row.get("op", "eq"),
+                        f"Condition {i + 1}: operator",
+                        "op",
+                    ),
                     format_html(
-                        '<td><input type="text" name="{}" value="{}" size="30"></td>',
+                        '<td><input type="text" name="{}" value="{}" size="30" '
+                        'aria-label="{}" data-kd-part="value"></td>',
                         f"{name}-{i}-value",
-                        _value_display(row.get("value")),
+                        self._value_display(row.get("field", ""), row.get("value")),
+                        f"Condition {i + 1}: value",
                     ),
                 )
                 for i, row in enumerate(rows)
             ),
         )
+        datalists = format_html_join(
+            "",
+            '<datalist id="id_{}_values_{}">{}</datalist>',
+            (
+                (
+                    name,
+                    key,
+                    format_html_join("", '<option value="{}">', ((label,) for _, label in options)),
+                )
+                for key, options in self.vocabulary.options.items()
+            ),
+        )
         table = format_html(
-            '<table class="kd-conditions" id="id_{}"><thead><tr><th>Field</th><th>Operator</th>'
-            "<th>Value (comma-separated for “is one of”; ids for queue and team)</th></tr></thead>"
-            '<tbody>{}</tbody></table><input type="hidden" name="{}-count" value="{}">'
-            '<button type="button" id="id_{}_add">Add a row</button>',
+            '<div class="kd-conditions-editor"><table class="kd-conditions" id="id_{}">'
+            '<thead><tr><th scope="col">Field</th><th scope="col">Operator</th>'
+            '<th scope="col">Value (pick or type; comma-separated for “is one of”)</th></tr>'
+            '</thead><tbody>{}</tbody></table>{}<input type="hidden" name="{}-count" value="{}">'
+            '<button type="button" class="button kd-add-row" id="id_{}_add">Add a row</button>'
+            "</div>",
             name,
             body,
+            datalists,
             name,
             len(rows),
             name,
         )
         return table + mark_safe(ADD_ROW_SCRIPT.replace("__NAME__", escapejs(name)))  # noqa: S308
 
+    def _value_display(self, field_key: str, value: Any) -> str:
+        if isinstance(value, list):
+            return ", ".join(self.vocabulary.label(field_key, v) for v in value)
+        return "" if value is None else self.vocabulary.label(field_key, value)
+
     @staticmethod
-    def _select(name: str, options: list[tuple[str, str]], selected: str) -> SafeString:
+    def _select(
+        name: str, options: list[tuple[str, str]], selected: str, label: str, part: str
+    ) -> SafeString:
         return format_html(
-            '<td><select name="{}">{}</select></td>',
+            '<td><select name="{}" aria-label="{}" data-kd-part="{}">{}</select></td>',
             name,
+            label,
+            part,
             format_html_join(
                 "",
                 '<option value="{}"{}>{}</option>',
@@ -273,15 +350,20 @@ class ConditionRowsWidget(forms.Widget):
         )
 
 
-def _row_value(field_key: str, op: str, text: Any) -> Any:
+def _row_value(field_key: str, op: str, text: Any, vocabulary: ConditionVocabulary) -> Any:
     if not isinstance(text, str):
         return text
     is_id = field_key in CONDITION_FIELDS and isinstance(CONDITION_FIELDS.get(field_key), IdField)
+    aliases = vocabulary.aliases.get(field_key, {})
 
     def convert(part: str) -> Any:
         part = part.strip()
+        if not is_id:
+            return part
         digits = part.lstrip("-")
-        return int(part) if is_id and digits.isascii() and digits.isdigit() else part
+        if digits.isascii() and digits.isdigit():
+            return int(part)
+        return aliases.get(part.lower(), part)
 
     if op in ("in", "not_in"):
         return [convert(part) for part in text.split(",") if part.strip()]
@@ -307,7 +389,12 @@ class ConditionsField(forms.Field):
             {
                 "field": row.get("field", ""),
                 "op": row.get("op") or "eq",
-                "value": _row_value(row.get("field", ""), row.get("op") or "eq", row.get("value")),
+                "value": _row_value(
+                    row.get("field", ""),
+                    row.get("op") or "eq",
+                    row.get("value"),
+                    self.widget.vocabulary,
+                ),
             }
             for row in value
         ]
@@ -393,7 +480,16 @@ def param_form_field(param: Param) -> forms.Field:
     return ParamFormField(**common)
 
 
-class RuleFormBase(forms.ModelForm):
+class ConditionVocabularyFormMixin:
+    """Forms with condition rows: the admin sets ``condition_vocabulary`` per request."""
+
+    condition_vocabulary: ConditionVocabulary = ConditionVocabulary()
+
+    def _use_condition_vocabulary(self) -> None:
+        self.fields["conditions"].widget.vocabulary = self.condition_vocabulary  # type: ignore[attr-defined]
+
+
+class RuleFormBase(ConditionVocabularyFormMixin, forms.ModelForm):
     conditions = ConditionsField()
 
     class Meta:
@@ -415,6 +511,7 @@ class RuleFormBase(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._use_condition_vocabulary()
         self.fields["trigger_kind"] = forms.ChoiceField(
             label="Trigger",
             choices=[("", "---------")] + [(t.key, t.label) for t in trigger_kinds()],
@@ -558,12 +655,16 @@ def inline_rows(data: Any, prefix: str, fields: tuple[str, ...]) -> list[dict[st
     return rows
 
 
-class SLAPolicyAdminForm(forms.ModelForm):
+class SLAPolicyAdminForm(ConditionVocabularyFormMixin, forms.ModelForm):
     conditions = ConditionsField()
 
     class Meta:
         model = SLAPolicy
         fields = ("name", "team", "enabled", "order", "conditions", "calendar", "amber_percent")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._use_condition_vocabulary()
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -602,6 +703,62 @@ class CalendarAdminForm(forms.ModelForm):
         except ValidationError as exc:
             add_keyed_errors(self, exc)
         return cleaned
+
+
+WEEKDAY_CHOICES = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+
+
+class ServiceCheckedRowForm(forms.ModelForm):
+    """An inline row whose values the SLA service checks once, with the whole parent (the parent
+    form names the row and the field in words): the row adds no second message of its own for
+    ``service_checked`` fields (no bounds of its own, no database-constraint message)."""
+
+    service_checked: tuple[str, ...] = ()
+
+    def _get_validation_exclusions(self) -> set[str]:
+        return set(super()._get_validation_exclusions()) | set(self.service_checked)  # type: ignore[misc]
+
+
+class OpeningHoursInlineForm(ServiceCheckedRowForm):
+    weekday = forms.IntegerField(widget=forms.Select(choices=WEEKDAY_CHOICES))
+    service_checked = ("weekday",)
+
+    class Meta:
+        model = OpeningHours
+        fields = ("weekday", "start", "end")
+        help_texts = {
+            "end": "Exclusive; 00:00 is midnight. An end before the start runs overnight and "
+            "ends the next day (e.g. Friday 22:00-06:00 ends Saturday 06:00).",
+        }
+
+
+class SLATargetInlineForm(ServiceCheckedRowForm):
+    minutes = forms.IntegerField(help_text="Whole minutes above 0 (business time).")
+    service_checked = ("minutes",)
+
+    class Meta:
+        model = SLATarget
+        fields = ("metric", "priority", "tier", "minutes")
+
+
+def overnight_spans(*, calendar: Calendar) -> list[str]:
+    """The calendar's spans that run past midnight, in words (``Friday 22:00-06:00 runs
+    overnight into Saturday``)."""
+    names = dict(WEEKDAY_CHOICES)
+    return [
+        f"{names[h.weekday]} {h.start:%H:%M}-{h.end:%H:%M} runs overnight into "
+        f"{names[(h.weekday + 1) % 7]}."
+        for h in calendar.hours.all()
+        if h.end != time(0, 0) and h.end < h.start
+    ]
 
 
 def add_keyed_errors(form: forms.BaseForm, exc: ValidationError) -> None:

@@ -26,7 +26,7 @@ from django.urls import path, reverse
 
 from tickets.models import Role, Team
 
-from .admin_selectors import config_history
+from .admin_selectors import condition_vocabulary
 from .admin_services import (
     config_change_record,
     config_editable_by,
@@ -34,6 +34,7 @@ from .admin_services import (
     config_snapshot,
 )
 from .audit import SECRET_FIELDS
+from .history import config_history
 from .models import AuditEvent
 
 if TYPE_CHECKING:
@@ -181,6 +182,18 @@ class TeamScopedAdminMixin:
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         self._scoped_choices(request, db_field, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class ConditionPickersAdminMixin:
+    """Admin pages whose form has condition rows: the pickers offer what the user may use."""
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
+        team_id = None if is_admin(request) else (lead_team_id(request) or 0)
+        vocabulary = condition_vocabulary(team_id=team_id)
+        return type(form.__name__, (form,), {"condition_vocabulary": vocabulary})
 
 
 class TeamScopedInlineMixin:

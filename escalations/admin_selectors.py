@@ -10,13 +10,13 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from tickets.models import Agent, Queue, Ticket, TicketEvent
+from tickets.models import Agent, Queue, Tag, Team, Ticket, TicketEvent
 from tickets.selectors import tickets_visible_to
 
-from .admin_forms import rule_backtest_run
+from .admin_forms import ConditionVocabulary, rule_backtest_run
 from .engine.backtest import BacktestJudged, JudgedEscalation
 from .engine.conditions import CONDITION_FIELDS, ChoiceField, TagCondition
-from .models import AuditEvent, Escalation, FeedbackReason, Rule, RuleKind, TargetKind
+from .models import Escalation, FeedbackReason, Rule, RuleKind, TargetKind
 
 FIRED_WINDOW_DAYS = 30
 
@@ -247,25 +247,35 @@ def rule_preview_build(*, rule: Rule, days: int, viewer: Agent) -> RulePreview:
 
 
 # --- History ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class HistoryEntry:
-    event: AuditEvent
-    changes: list[tuple[str, Any, Any]]
-    revertible: bool
 
 
-def config_history(*, obj: Any) -> list[HistoryEntry]:
-    """The object's audit events, newest first, each with its field-by-field before/after."""
-    events = AuditEvent.objects.filter(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk)
-    ).order_by("-created_at", "-id")
-    entries = []
-    for event in events:
-        before, after = event.before or {}, event.after or {}
-        keys = [k for k in {**before, **after} if k != "updated_at"]
-        changes = [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
-        changes += [(k, "••••", "•••• (replaced)") for k in event.data.get("secrets_changed", [])]
-        entries.append(
-            HistoryEntry(event=event, changes=changes, revertible=event.before is not None)
-        )
-    return entries
+# --- Condition pickers -------------------------------------------------------------------------
+def condition_vocabulary(*, team_id: int | None) -> ConditionVocabulary:
+    """What condition rows offer: a lead's own team and its queues (an admin: every team and
+    queue), every tag, and the choices of the choice fields. Three queries."""
+    queues = Queue.objects.select_related("team").order_by("team__name", "name")
+    teams = Team.objects.order_by("name")
+    if team_id is not None:
+        queues, teams = queues.filter(team_id=team_id), teams.filter(pk=team_id)
+    queue_rows = [(q.pk, str(q), q.name) for q in queues]
+    team_rows = [(t.pk, t.name) for t in teams]
+    short_names = [name.lower() for _, _, name in queue_rows]
+    queue_aliases = {label.lower(): pk for pk, label, _ in queue_rows}
+    queue_aliases |= {
+        name.lower(): pk for pk, _, name in queue_rows if short_names.count(name.lower()) == 1
+    }
+    options: dict[str, list[tuple[str, str]]] = {
+        "queue": [(str(pk), label) for pk, label, _ in queue_rows],
+        "team": [(str(pk), name) for pk, name in team_rows],
+        "tag": [(name, name) for name in Tag.objects.values_list("name", flat=True)],
+    }
+    for condition_field in CONDITION_FIELDS:
+        if isinstance(condition_field, ChoiceField):
+            options[condition_field.key] = [(c, c) for c in condition_field.choices]
+    return ConditionVocabulary(
+        options=options,
+        aliases={
+            "queue": queue_aliases,
+            "team": {name.lower(): pk for pk, name in team_rows},
+        },
+    )

@@ -11,7 +11,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 
 from kimondesk.bounds import minutes_delta
-from tickets.models import OPEN_STATUSES, AuthorType, Message, Ticket
+from tickets.models import OPEN_STATUSES, Agent, AuthorType, Message, Ticket
 
 from .engine.summary import Handoff
 from .engine.triggers import excerpt
@@ -107,3 +107,11 @@ def escalation_summary_event(*, escalation: Escalation) -> dict[str, Any]:
         "note": note_data,
         "html": html,
     }
+
+
+def config_visible_to(*, agent: Agent, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Who reads which configuration (rules, targets, calendars, SLA policies): admins every
+    team's; leads, seniors and juniors their own team's and the shared rows (no team)."""
+    if agent.is_superuser:
+        return queryset
+    return queryset.filter(Q(team__isnull=True) | Q(team_id=agent.team_id))

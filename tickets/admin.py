@@ -59,7 +59,7 @@ class AgentAdmin(SuperuserOnlyAdminMixin, UserAdmin):
 
 @admin.register(models.Team)
 class TeamAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "lead", "timezone")
+    list_display = ("name", "lead", "timezone", "default_currency")
     list_select_related = ("lead",)
     search_fields = ("name",)
 

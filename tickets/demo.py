@@ -79,6 +79,7 @@ class TeamSpec:
     key: str
     name: str
     timezone: str
+    currency: str  # the team's default currency (ISO 4217)
     people: tuple[str, ...]  # lead, two seniors, three juniors
     queues: tuple[QueueSpec, ...]
 
@@ -88,6 +89,7 @@ TEAMS: tuple[TeamSpec, ...] = (
         key="billing",
         name="Billing",
         timezone="Europe/Berlin",
+        currency="EUR",
         people=(
             "Maria Keller",
             "Jonas Weber",
@@ -102,6 +104,7 @@ TEAMS: tuple[TeamSpec, ...] = (
         key="technical",
         name="Technical",
         timezone="Europe/London",
+        currency="GBP",
         people=(
             "Daniel Okafor",
             "Sofia Marino",
@@ -120,6 +123,7 @@ TEAMS: tuple[TeamSpec, ...] = (
         key="accounts",
         name="Accounts",
         timezone="America/New_York",
+        currency="USD",
         people=(
             "Rachel Adams",
             "Omar Haddad",
@@ -406,7 +410,7 @@ def _demo_structure_ensure(result: DemoSeedResult) -> dict[str, Any]:
     agents_by_team: dict[int, list[Agent]] = {}
     for spec in TEAMS:
         team, made = Team.objects.get_or_create(
-            name=spec.name, defaults={"timezone": spec.timezone}
+            name=spec.name, defaults={"timezone": spec.timezone, "default_currency": spec.currency}
         )
         created["teams"] = created.get("teams", 0) + int(made)
         teams.append(team)
@@ -509,7 +513,7 @@ def _demo_rules_ensure(
         team=billing,
         order=30,
         trigger_kind="refund_threshold",
-        trigger_params={"amount": "500.00", "currency": "USD"},
+        trigger_params={"amount": "500.00", "currency": billing.default_currency},
         target=refunds_target,
         cooldown_minutes=60,
     )

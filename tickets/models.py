@@ -69,6 +69,12 @@ class Team(models.Model):
     timezone = models.CharField(
         max_length=64, default="UTC", help_text="IANA zone; month boundaries of reports use it."
     )
+    default_currency = models.CharField(
+        max_length=3,
+        choices=CURRENCY_CHOICES,
+        default="EUR",
+        help_text="ISO 4217 code the team's money thresholds are set in by default.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -46,9 +46,11 @@ from .models import (
     Priority,
     Queue,
     RefundRequest,
+    Role,
     Sentiment,
     Status,
     Tag,
+    Team,
     Ticket,
     TicketEvent,
     TicketFollower,
@@ -466,3 +468,60 @@ def ticket_escalation_count_increment(*, ticket: Ticket) -> None:
     Ticket.objects.filter(pk=ticket.pk).update(
         escalation_count=F("escalation_count") + 1, version=F("version") + 1
     )
+
+
+# --- Teams and agents (admin writes, audited) -------------------------------------------------
+TEAM_EDITABLE_FIELDS = ("name", "lead", "timezone", "default_currency")
+AGENT_EDITABLE_FIELDS = ("role", "team", "is_available", "is_active")
+
+
+def _picture(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
+    return {f: getattr(obj, f"{f}_id" if f in ("lead", "team") else f) for f in fields}
+
+
+@transaction.atomic
+def team_update(*, team: Team, actor: Agent, values: dict[str, Any]) -> Team:
+    """Change a team's name, lead, time zone or default currency; one ``team.changed`` audit
+    event with the before and after of the changed fields. The lead must be an active member."""
+    lead = values.get("lead", team.lead)
+    if "lead" in values and lead is not None and (lead.team_id != team.pk or not lead.is_active):
+        raise ValidationError({"lead": [f"{lead} is not an active member of {team}."]})
+    changed = [f for f in TEAM_EDITABLE_FIELDS if f in values and getattr(team, f) != values[f]]
+    if not changed:
+        return team
+    before = _picture(team, changed)
+    for field in changed:
+        setattr(team, field, values[field])
+    team.full_clean()
+    team.save(update_fields=changed)
+    audit_record(
+        kind="team.changed", actor=actor, obj=team, before=before, after=_picture(team, changed)
+    )
+    return team
+
+
+@transaction.atomic
+def agent_update(*, agent: Agent, actor: Agent, values: dict[str, Any]) -> Agent:
+    """Change an agent's role, team, availability or active flag; one ``agent.changed`` audit
+    event. A team's lead keeps their team, role and access until the team has another lead."""
+    changed = [f for f in AGENT_EDITABLE_FIELDS if f in values and getattr(agent, f) != values[f]]
+    if not changed:
+        return agent
+    led = list(Team.objects.filter(lead=agent).values_list("name", flat=True))
+    if led:
+        leaving = {"team", "is_active"} & set(changed) or (
+            "role" in changed and values["role"] != Role.LEAD
+        )
+        if leaving:
+            field = sorted({"team", "is_active", "role"} & set(changed))[0]
+            raise ValidationError(
+                {field: [f"{agent} leads {', '.join(led)}: set another lead for it first."]}
+            )
+    before = _picture(agent, changed)
+    for field in changed:
+        setattr(agent, field, values[field])
+    agent.save(update_fields=changed)
+    audit_record(
+        kind="agent.changed", actor=actor, obj=agent, before=before, after=_picture(agent, changed)
+    )
+    return agent

@@ -14,8 +14,6 @@ from rest_framework import serializers
 
 from escalations.engine.conditions import (
     CONDITION_FIELDS,
-    EQUALITY_OPS,
-    ORDER_OPS,
     conditions_clean,
 )
 from escalations.feedback.models import FEEDBACK_COMMENT_MAX_LENGTH
@@ -257,13 +255,17 @@ class TriggerSerializer(serializers.Serializer):
     )
 
 
-class ConditionSerializer(serializers.Serializer):
-    field = serializers.ChoiceField(choices=CONDITION_FIELDS.keys())
-    op = serializers.ChoiceField(choices=EQUALITY_OPS + ORDER_OPS, default="eq")
-    value = serializers.JSONField(help_text="A value, or a list for `in`/`not_in`.")
+def conditions_openapi_schema() -> dict[str, Any]:
+    """A list of conditions; each item one of the condition fields' declared schemas."""
+    return {
+        "type": "array",
+        "items": {
+            "oneOf": [option for f in CONDITION_FIELDS for option in f.json_schema()["oneOf"]]
+        },
+    }
 
 
-@extend_schema_field(ConditionSerializer(many=True))
+@extend_schema_field(conditions_openapi_schema())
 class ConditionsField(serializers.JSONField):
     """A list of ``{"field", "op", "value"}``, checked by the engine's condition language."""
 

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from escalations import webhooks
 from escalations.feedback.services import escalation_feedback_give
 from escalations.models import AuditEvent, Calendar, Escalation, Rule, SLAPolicy, Target, Webhook
+from escalations.selectors import config_visible_to
 from kimondesk.api.idempotency import idempotent
 from kimondesk.api.permissions import LEAD
 from kimondesk.api.viewsets import ApiViewSet
@@ -124,7 +125,7 @@ class TargetViewSet(AuditedConfigViewSet):
     ordering = ["name", "id"]
 
     def scoped_queryset(self) -> QuerySet[Target]:
-        return Target.objects.all()
+        return config_visible_to(agent=self.agent, queryset=Target.objects.all())
 
 
 @extend_schema_view(
@@ -147,7 +148,7 @@ class RuleViewSet(AuditedConfigViewSet):
     bad_query_actions = ("backtest",)
 
     def scoped_queryset(self) -> QuerySet[Rule]:
-        return Rule.objects.filter(kind="escalation")
+        return config_visible_to(agent=self.agent, queryset=Rule.objects.filter(kind="escalation"))
 
     @action(detail=True, methods=["get"])
     def backtest(self, request: Request, pk: str | None = None) -> Response:
@@ -175,7 +176,8 @@ class CalendarViewSet(AuditedConfigViewSet):
     ordering = ["name"]
 
     def scoped_queryset(self) -> QuerySet[Calendar]:
-        return Calendar.objects.prefetch_related("hours", "holidays")
+        calendars = Calendar.objects.prefetch_related("hours", "holidays")
+        return config_visible_to(agent=self.agent, queryset=calendars)
 
     def save(self, instance: Any, data: dict[str, Any]) -> Any:
         hours = data.pop("hours", None)
@@ -195,7 +197,8 @@ class SLAPolicyViewSet(AuditedConfigViewSet):
     ordering = ["order", "id"]
 
     def scoped_queryset(self) -> QuerySet[SLAPolicy]:
-        return SLAPolicy.objects.prefetch_related("targets")
+        policies = SLAPolicy.objects.prefetch_related("targets")
+        return config_visible_to(agent=self.agent, queryset=policies)
 
     def save(self, instance: Any, data: dict[str, Any]) -> Any:
         targets = data.pop("targets", None)

@@ -37,6 +37,41 @@ class ConditionField(ABC):
         """Validate one scalar value; return its normalised form or raise ``ValueError``."""
         return value
 
+    def value_json_schema(self) -> dict[str, Any]:
+        """JSON Schema of one value, as ``clean_value`` accepts it (for the OpenAPI document)."""
+        return {}
+
+    def json_schema(self) -> dict[str, Any]:
+        """The condition objects this field accepts: one scalar value for the comparison
+        operators, a non-empty list for ``in``/``not_in``."""
+        value = self.value_json_schema()
+        scalar_ops = [op for op in self.ops if op not in ("in", "not_in")]
+        return {
+            "title": self.label,
+            "oneOf": [
+                {
+                    "type": "object",
+                    "properties": {
+                        "field": {"type": "string", "enum": [self.key]},
+                        "op": {"type": "string", "enum": scalar_ops, "default": "eq"},
+                        "value": value,
+                    },
+                    "required": ["field", "value"],
+                    "additionalProperties": False,
+                },
+                {
+                    "type": "object",
+                    "properties": {
+                        "field": {"type": "string", "enum": [self.key]},
+                        "op": {"type": "string", "enum": ["in", "not_in"]},
+                        "value": {"type": "array", "items": value, "minItems": 1},
+                    },
+                    "required": ["field", "op", "value"],
+                    "additionalProperties": False,
+                },
+            ],
+        }
+
     def compare(self, actual: Any, op: str, expected: Any) -> bool:
         if op == "eq":
             return bool(actual == expected)
@@ -57,6 +92,9 @@ class ChoiceField(ConditionField):
             raise ValueError(f"must be one of {', '.join(self.choices)}")
         return value
 
+    def value_json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": list(self.choices)}
+
 
 class OrderedChoiceField(ChoiceField):
     """Choices with an order (priority, tier): ``gte``/``lte`` compare ranks."""
@@ -76,6 +114,9 @@ class IdField(ConditionField):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError("must be an integer id")
         return value
+
+    def value_json_schema(self) -> dict[str, Any]:
+        return {"type": "integer", "description": f"A {self.label.lower()} id."}
 
 
 CONDITION_FIELDS: Registry[ConditionField] = Registry("condition fields")
@@ -145,6 +186,9 @@ class TagCondition(ConditionField):
         if not isinstance(value, str) or not value.strip():
             raise ValueError("must be a non-empty tag name")
         return value.strip().lower()
+
+    def value_json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": r"\S", "description": "A tag name."}
 
     def compare(self, actual: Any, op: str, expected: Any) -> bool:
         wanted = set(expected) if op in ("in", "not_in") else {expected}

@@ -247,7 +247,7 @@ class RefundThreshold(TriggerKind):
         (
             AmountParam(
                 "amount",
-                "Threshold amount",
+                "Refund threshold",
                 "Refund requests of at least this amount fire (e.g. 500.00).",
                 required=True,
             ),

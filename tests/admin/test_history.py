@@ -29,9 +29,9 @@ def test_history_shows_before_and_after(client, lead_a, rule_a):
     [entry] = response.context["entries"]
     assert entry.event.kind == "rule.changed"
     assert entry.event.actor_id == lead_a.pk
-    assert sorted(entry.changes) == [
-        ("name", "Angry customers", "Very angry customers"),
-        ("order", 100, 5),
+    assert sorted((c.label, c.before, c.after) for c in entry.changes) == [
+        ("Name", "Angry customers", "Very angry customers"),
+        ("Order", "100", "5"),
     ]
     html = response.content.decode()
     assert (

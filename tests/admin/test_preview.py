@@ -164,7 +164,7 @@ def test_preview_of_invalid_edits_lists_the_errors(client, lead_a, backtest_call
     assert response.status_code == 200
     assert backtest_calls == []
     assert response.context["form_errors"]["target"] == ["An escalation rule needs a target."]
-    assert "Threshold amount is required." in response.content.decode()
+    assert "Refund threshold is required." in response.content.decode()
 
 
 def test_lead_b_cannot_preview_team_a_edits(client, lead_b, rule_a, backtest_calls):

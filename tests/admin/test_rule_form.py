@@ -56,7 +56,7 @@ def test_refund_rule_without_amount_or_currency_is_refused(client, lead_a, targe
 
     # Then both parameter fields carry their message and nothing is written
     errors = _form(response).errors
-    assert errors["tp__refund_threshold__amount"] == ["Threshold amount is required."]
+    assert errors["tp__refund_threshold__amount"] == ["Refund threshold is required."]
     assert errors["tp__refund_threshold__currency"] == ["Currency is required."]
     assert Rule.objects.count() == 0
     assert AuditEvent.objects.count() == 0

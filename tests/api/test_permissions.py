@@ -20,8 +20,9 @@ LEADS_CREATE = codes(401, 403, 403, 201, 201)
 ADMIN_CREATES = codes(401, 403, 403, 403, 201)
 LEADS_UPDATE = codes(401, 403, 403, 200, 200)
 LEADS_DELETE = codes(401, 403, 403, 204, 204)
-OTHER_TEAM_WRITE = codes(401, 403, 403, 403, 200)
-OTHER_TEAM_DELETE = codes(401, 403, 403, 403, 204)
+# Another team's configuration is not visible to a lead (404), as another team's ticket.
+OTHER_TEAM_WRITE = codes(401, 403, 403, 404, 200)
+OTHER_TEAM_DELETE = codes(401, 403, 403, 404, 204)
 OTHER_TEAM_TICKET = codes(401, 404, 404, 404, 200)
 APPEND_ONLY = codes(401, 403, 403, 405, 405)
 

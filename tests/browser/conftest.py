@@ -8,7 +8,6 @@ it need ``transactional_db`` so that what they write is committed and visible to
 from __future__ import annotations
 
 import os
-import random
 import signal
 import socket
 import subprocess

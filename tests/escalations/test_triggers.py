@@ -202,7 +202,7 @@ def test_refund_threshold(amount, currency, fires):
         pytest.param(
             {},
             {
-                "amount": ["Threshold amount is required."],
+                "amount": ["Refund threshold is required."],
                 "currency": ["Currency is required."],
             },
             id="missing",

@@ -18,8 +18,12 @@ def two_web_servers(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         database_url = _test_database_url()
     with (
-        _asgi_server(database_url=database_url, log_name="outbox-web1.log", LIVE_LAYER="outbox") as one,
-        _asgi_server(database_url=database_url, log_name="outbox-web2.log", LIVE_LAYER="outbox") as two,
+        _asgi_server(
+            database_url=database_url, log_name="outbox-web1.log", LIVE_LAYER="outbox"
+        ) as one,
+        _asgi_server(
+            database_url=database_url, log_name="outbox-web2.log", LIVE_LAYER="outbox"
+        ) as two,
     ):
         yield one, two
 

@@ -199,7 +199,13 @@ def test_demo_rules_targets_and_sla_policy_are_created():
         "tier_upgrade",
     ]
     refund_rule = Rule.objects.get(trigger_kind="refund_threshold")
-    assert refund_rule.trigger_params == {"amount": "500.00", "currency": "USD"}
+    # The Berlin billing team's threshold is in its own currency
+    assert refund_rule.trigger_params == {"amount": "500.00", "currency": "EUR"}
+    assert dict(Team.objects.values_list("name", "default_currency")) == {
+        "Billing": "EUR",
+        "Technical": "GBP",
+        "Accounts": "USD",
+    }
     assert refund_rule.target is not None
     assert refund_rule.target.queue is not None
     assert refund_rule.target.queue.specialist is True

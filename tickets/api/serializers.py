@@ -41,7 +41,7 @@ class TeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["id", "name", "lead", "timezone", "created_at"]
+        fields = ["id", "name", "lead", "timezone", "default_currency", "created_at"]
         read_only_fields = ["created_at"]
 
     def validate_timezone(self, value: str) -> str:
@@ -81,6 +81,19 @@ class AgentSerializer(serializers.ModelSerializer):
     def create(self, validated_data: dict[str, Any]) -> Agent:
         password = validated_data.pop("password")
         return Agent.objects.create_user(password=password, **validated_data)
+
+
+class AgentUpdateSerializer(serializers.ModelSerializer):
+    """What an admin changes on an agent: role, team, availability, active (``PATCH``)."""
+
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    is_active = serializers.BooleanField(
+        required=False, help_text="False deactivates: no sign-in, no API, no escalations."
+    )
+
+    class Meta:
+        model = Agent
+        fields = ["role", "team", "is_available", "is_active"]
 
 
 class QueueSerializer(serializers.ModelSerializer):

@@ -70,7 +70,8 @@ def _etag(ticket: Ticket) -> dict[str, str]:
 class TeamViewSet(
     ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, IdempotentCreateModelMixin
 ):
-    """Teams; only admins create them."""
+    """Teams; only admins create and change them (``PATCH``: name, lead, time zone, default
+    currency; audited as ``team.changed``)."""
 
     serializer_class = serializers.TeamSerializer
     write_roles = ADMIN
@@ -79,6 +80,13 @@ class TeamViewSet(
 
     def scoped_queryset(self) -> QuerySet[Team]:
         return teams_visible_to(agent=self.agent)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        team = self.get_object()
+        payload = self.get_serializer(team, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        services.team_update(team=team, actor=self.agent, values=dict(payload.validated_data))
+        return Response(self.get_serializer(self.get_queryset().get(pk=team.pk)).data)
 
 
 class AgentViewSet(
@@ -93,7 +101,23 @@ class AgentViewSet(
     ordering = ["username"]
 
     def scoped_queryset(self) -> QuerySet[Agent]:
+        if self.agent.is_superuser:
+            return Agent.objects.all()
         return Agent.objects.filter(is_active=True)
+
+    @extend_schema(
+        request=serializers.AgentUpdateSerializer,
+        responses=serializers.AgentSerializer,
+        description="Admins change an agent's role, team, availability or active flag "
+        "(audited as `agent.changed`). A team's lead keeps team, role and access until the "
+        "team has another lead.",
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        agent = self.get_object()
+        payload = serializers.AgentUpdateSerializer(agent, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        services.agent_update(agent=agent, actor=self.agent, values=dict(payload.validated_data))
+        return Response(serializers.AgentSerializer(self.get_queryset().get(pk=agent.pk)).data)
 
 
 class QueueViewSet(
