@@ -168,7 +168,7 @@ def line_chart_svg(
                 s.name,
             )
         )
-        legend_x += 16 + 8 * len(s.name) + 24
+        legend_x += 16 + 6 * len(s.name) + 20  # about 6 px per character at 11 px
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 (every part is built with format_html)
 
