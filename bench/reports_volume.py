@@ -30,6 +30,14 @@ def psql(sql: str) -> None:
     subprocess.run(["psql", f"{SERVER}/postgres", "-q", "-c", sql], check=True)
 
 
+def drop() -> None:
+    psql(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "  # noqa: S608 (a constant)
+        f"WHERE datname = '{DB}' AND pid <> pg_backend_pid()"
+    )
+    psql(f"DROP DATABASE IF EXISTS {DB}")
+
+
 def manage(*args: str) -> None:
     env = {**os.environ, "DATABASE_URL": f"{SERVER}/{DB}", "DEBUG": "0"}
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, env=env, cwd=ROOT)
@@ -61,6 +69,7 @@ def measure(runs: int) -> None:
     from reports.selectors import (
         TREND_MONTHS,
         agent_report,
+        month_choice,
         month_shift,
         month_window,
         rule_health,
@@ -68,7 +77,7 @@ def measure(runs: int) -> None:
         team_zone,
     )
     from reports.services import agent_month_cells_ensure, agent_month_cells_refresh
-    from reports.views import team_report_fresh
+    from reports.views import report_overview_context
     from tickets.models import Team, Ticket
 
     latest = Ticket.objects.aggregate(m=Max("created_at"))["m"]
@@ -86,10 +95,15 @@ def measure(runs: int) -> None:
         agent_month_cells_ensure(team=team, last=month, months=TREND_MONTHS)
 
         def page(team=team):
-            report = team_report_fresh(team=team, month=month)
             return render_to_string(
                 "reports/overview.html",
-                {"report": report, "teams": teams, "team": team, "month": month},
+                {
+                    "teams": teams,
+                    "team": team,
+                    "month": month,
+                    "choice": month_choice(team=team, month=month),
+                    **report_overview_context(team, month),
+                },
             )
 
         def agent(team=team, member=agents[1]):
@@ -123,6 +137,7 @@ def measure(runs: int) -> None:
             f"agent page {agent_page[-1][0]:.0f} ms, rules {rules_page[-1][0]:.0f} ms (medians); "
             f"one month's rollup refresh {refresh[-1]:.0f} ms"
         )
+    incremental(teams=teams, latest=latest)
     for label, values in (
         ("overview", overview),
         ("agent page", agent_page),
@@ -132,6 +147,80 @@ def measure(runs: int) -> None:
         print(
             f"{label}: median of team medians {statistics.median(medians):.0f} ms, "
             f"worst team median {max(medians):.0f} ms, worst single run {max(x for _, x in values):.0f} ms"
+        )
+
+
+def incremental(*, teams, latest, samples: int = 300) -> None:
+    """The cost of keeping the rollup current: the report's part of one escalation
+    (``agent_month_escalation_count``: the escalation cell upsert and the handled-ticket check)
+    and of one ticket event (``agent_month_event_count``), on tickets of the latest month; each
+    call in its own transaction, rolled back, so the database is left as it was."""
+    import random
+
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from escalations.models import Escalation
+    from reports.selectors import month_current
+    from reports.services import (
+        agent_month_cells_refresh,
+        agent_month_escalation_count,
+        agent_month_event_count,
+    )
+    from tickets.models import EventKind, Ticket, TicketEvent
+
+    # The running month as the 15-minute repair leaves it: its handled tickets are counted.
+    for team in teams:
+        agent_month_cells_refresh(team=team, month=month_current(team=team, now=latest))
+
+    rnd = random.Random(20261206)
+    since = latest.replace(day=1)
+    tickets = list(
+        Ticket.objects.filter(
+            created_at__gte=since, assignee__isnull=False, queue__team__in=teams
+        ).select_related("customer")[: samples * 4]
+    )
+    rnd.shuffle(tickets)
+    tickets = tickets[:samples]
+
+    def each(call) -> list[float]:
+        out = []
+        for ticket in tickets:
+            with transaction.atomic():
+                start = time.perf_counter()
+                call(ticket)
+                out.append((time.perf_counter() - start) * 1000)
+                transaction.set_rollback(True)
+        return out
+
+    def escalation(ticket):
+        escalation = Escalation(
+            ticket=ticket,
+            trigger="manual",
+            initiated_by_id=ticket.assignee_id,
+            from_agent_id=ticket.assignee_id,
+            created_at=latest,
+        )
+        agent_month_escalation_count(escalation=escalation, ticket=ticket)
+
+    def event(ticket):
+        note = TicketEvent(
+            ticket=ticket,
+            kind=EventKind.NOTE_ADDED,
+            assignee_id=ticket.assignee_id,
+            created_at=latest,
+        )
+        agent_month_event_count(event=note, ticket=ticket)
+
+    for label, call in (("per escalation", escalation), ("per ticket event", event)):
+        each(call)  # warm
+        with CaptureQueriesContext(connection) as queries:
+            runs = sorted(each(call))
+        print(
+            f"incremental rollup update {label}: median {statistics.median(runs):.2f} ms, "
+            f"p95 {runs[int(len(runs) * 0.95)]:.2f} ms, max {runs[-1]:.2f} ms "
+            f"({len(runs)} tickets, {len(queries) / len(runs):.1f} queries each "
+            "incl. SAVEPOINT/RELEASE/ROLLBACK of the benchmark's own transaction)"
         )
 
 
@@ -147,7 +236,7 @@ def main() -> None:
     if args.reuse:
         manage("migrate", "--noinput", "-v0")
     else:
-        psql(f"DROP DATABASE IF EXISTS {DB}")
+        drop()
         psql(f"CREATE DATABASE {DB}")
         manage("migrate", "--noinput", "-v0")
         start = time.perf_counter()
@@ -165,7 +254,7 @@ def main() -> None:
             from django.db import connections
 
             connections.close_all()
-            psql(f"DROP DATABASE IF EXISTS {DB}")
+            drop()
 
 
 if __name__ == "__main__":

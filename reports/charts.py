@@ -168,7 +168,7 @@ def line_chart_svg(
                 s.name,
             )
         )
-        legend_x += 16 + 8 * len(s.name) + 24
+        legend_x += 16 + 6 * len(s.name) + 20  # about 6 px per character at 11 px
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 (every part is built with format_html)
 
@@ -248,13 +248,15 @@ def distribution_chart_svg(
         parts.append(
             format_html(
                 '<line class="median" x1="{}" x2="{}" y1="{}" y2="{}"/>'
-                '<text class="legend median-label" x="{}" y="{}">Team median {}%</text>',
+                '<text class="legend median-label" x="{}" y="{}" text-anchor="{}">'
+                "Team median {}%</text>",
                 _f(x(median)),
                 _f(x(median)),
                 PAD_TOP,
                 _f(y(0)),
-                _f(x(median) + 4),
-                PAD_TOP + 10,
+                _f(x(median)),
+                PAD_TOP - 5,  # above the plot, clear of the bars
+                "end" if x(median) > WIDTH * 0.7 else "start",
                 f"{median * 100:.1f}",
             )
         )

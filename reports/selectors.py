@@ -60,6 +60,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
     Window,
@@ -347,14 +348,36 @@ def team_month_escalation_cells(*, window: MonthWindow, agents: list[Agent]) -> 
 
 
 def _cells_from_rollup(
-    team: Team, windows: list[MonthWindow]
+    team: Team, windows: list[MonthWindow], *, mix: bool = True
 ) -> tuple[list[HandledRow], list[EscalationRow]]:
-    """The same rows read back from ``AgentMonthCell``: one query on an indexed small table."""
+    """The same rows read back from ``AgentMonthCell``: one query on an indexed small table.
+    Without ``mix``, summed per agent, month and trigger in SQL (one cell per agent: enough for
+    rates and medians, not for the mix adjustment)."""
     index = {w.month: i for i, w in enumerate(windows)}
     handled: list[HandledRow] = []
     escalated: list[EscalationRow] = []
-    cells = AgentMonthCell.objects.filter(team=team, month__in=list(index)).values_list(
-        "kind", "agent_id", "month", "trigger", "by_hand", "priority", "tier", "queue_id", "count"
+    rows = AgentMonthCell.objects.filter(team=team, month__in=list(index))
+    cells: Any = (
+        rows.values_list(
+            "kind",
+            "agent_id",
+            "month",
+            "trigger",
+            "by_hand",
+            "priority",
+            "tier",
+            "queue_id",
+            "count",
+        )
+        if mix
+        else (
+            (kind, agent_id, month, trigger, by_hand, "", "", None, n)
+            for kind, agent_id, month, trigger, by_hand, n in rows.values_list(
+                "kind", "agent_id", "month", "trigger", "by_hand"
+            )
+            .annotate(n=Sum("count"))
+            .order_by()
+        )
     )
     for kind, agent_id, month, trigger, by_hand, priority, tier, queue_id, n in cells:
         if kind == CellKind.HANDLED:
@@ -442,16 +465,24 @@ def _adjust(rows: list[AgentMonth]) -> float | None:
 
 
 def team_months(
-    *, team: Team, last: date, months: int, agents: list[Agent], rollup: bool = False
+    *,
+    team: Team,
+    last: date,
+    months: int,
+    agents: list[Agent],
+    rollup: bool = False,
+    mix: bool = True,
 ) -> list[TeamMonth]:
     """The team's per-agent figures for ``months`` months ending with ``last`` (oldest first).
 
     Live: two SQL queries over the event log. ``rollup=True``: one query over ``AgentMonthCell``
-    (the pages use it after ``reports.services.agent_month_cells_ensure``). Agents by name.
+    (the pages use it after ``reports.services.agent_month_cells_ensure``); with ``mix=False``
+    the rollup is summed per agent in SQL and the mix-adjusted figures are left empty (the
+    overview's 12-month team trend). Agents by name.
     """
     windows = month_windows(last=last, count=months, zone=team_zone(team=team))
     if rollup:
-        handled_rows, escalation_rows = _cells_from_rollup(team, windows)
+        handled_rows, escalation_rows = _cells_from_rollup(team, windows, mix=mix)
     else:
         agent_ids = [a.pk for a in agents]
         handled_rows = _handled_by_cell(agent_ids, windows)
@@ -477,8 +508,11 @@ def team_months(
     result = []
     for i, window in enumerate(windows):
         rows = [grid[(a.pk, i)] for a in agents]
-        team_rate = _adjust(rows)
         handled = sum(r.tickets_handled for r in rows)
+        if mix:
+            team_rate = _adjust(rows)
+        else:
+            team_rate = sum(r.manual for r in rows) / handled if handled else None
         result.append(
             TeamMonth(
                 window=window,
@@ -831,6 +865,16 @@ def team_report_months(*, with_prompts: bool) -> int:
     return TREND_MONTHS if with_prompts else 1
 
 
+def team_trend(
+    *, team: Team, last: date, agents: list[Agent], rollup: bool = False
+) -> list[TeamMonth]:
+    """The team's last 12 months, summed per agent (in SQL on the rollup): team rate, median,
+    automatic rate, without the mix adjustment."""
+    return team_months(
+        team=team, last=last, months=TREND_MONTHS, agents=agents, rollup=rollup, mix=False
+    )
+
+
 def team_report(
     *, team: Team, month: date, with_prompts: bool = True, rollup: bool = False
 ) -> TeamReport:
@@ -839,7 +883,7 @@ def team_report(
     months = team_months(
         team=team,
         last=month,
-        months=team_report_months(with_prompts=with_prompts),
+        months=PROMPT_MONTHS + 1 if with_prompts else 1,
         agents=agents,
         rollup=rollup,
     )
@@ -849,7 +893,11 @@ def team_report(
         month=current,
         handoff=handoff_by_agent(agents=agents, window=current.window),
         prompts=coaching_prompts(months=months) if with_prompts else [],
-        trend=months,
+        trend=(
+            team_trend(team=team, last=month, agents=agents, rollup=rollup)
+            if with_prompts
+            else [current]
+        ),
     )
 
 

@@ -75,11 +75,11 @@ def _cell_add(*, key: dict[str, Any], n: int = 1) -> None:
         cells.update(count=F("count") + n)
 
 
-def _ticket_handled(*, agent_id: int, ticket: Ticket, at: datetime) -> bool:
-    """Count ``ticket`` as handled by the agent in the month of ``at``, once; True when new."""
-    team = _agent_team(agent_id)
-    if team is None:
-        return False
+def _ticket_handled(
+    *, agent_id: int, team: tuple[int, ZoneInfo], ticket: Ticket, at: datetime
+) -> bool:
+    """Count ``ticket`` as handled by the agent (of ``team``: id, timezone) in the month of
+    ``at``, once; True when new."""
     team_id, zone = team
     month = at.astimezone(zone).date().replace(day=1)
     key = {"team_id": team_id, "month": month, "agent_id": agent_id, "ticket_id": ticket.pk}
@@ -110,7 +110,9 @@ def agent_month_event_count(*, event: TicketEvent, ticket: Ticket) -> None:
     if event.kind == EventKind.ASSIGNED:
         agents.add((event.data or {}).get("from"))
     for agent_id in sorted(a for a in agents if isinstance(a, int)):
-        _ticket_handled(agent_id=agent_id, ticket=ticket, at=event.created_at)
+        team = _agent_team(agent_id)
+        if team is not None:
+            _ticket_handled(agent_id=agent_id, team=team, ticket=ticket, at=event.created_at)
 
 
 def agent_month_escalation_count(*, escalation: Escalation, ticket: Ticket) -> None:
@@ -137,7 +139,7 @@ def agent_month_escalation_count(*, escalation: Escalation, ticket: Ticket) -> N
             **_ticket_cell(ticket),
         }
     )
-    _ticket_handled(agent_id=agent_id, ticket=ticket, at=escalation.created_at)
+    _ticket_handled(agent_id=agent_id, team=team, ticket=ticket, at=escalation.created_at)
 
 
 # --- Recomputing a month from the log (the repair) ----------------------------------------------

@@ -123,7 +123,8 @@ def _team_page(
     return render(request, template, context)
 
 
-def _overview_context(team: Team, month: date) -> dict[str, Any]:
+def report_overview_context(team: Team, month: date) -> dict[str, Any]:
+    """The overview's report, charts and chart tables (also what the volume benchmark times)."""
     report = team_report_fresh(team=team, month=month)
     current = report.month
     rates = [row.rate for row in current.rows if row.rate is not None]
@@ -170,7 +171,7 @@ def _pct_text(value: float | None) -> str:
 @login_required
 @require_GET
 def report_overview(request: HttpRequest) -> HttpResponse:
-    return _team_page(request, "reports/overview.html", _overview_context)
+    return _team_page(request, "reports/overview.html", report_overview_context)
 
 
 @login_required

@@ -6,6 +6,13 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def forget_computed_months(apps, schema_editor):
+    """Months computed before ``AgentMonthTicket`` existed have no handled-ticket rows, so an
+    increment would count their tickets again: mark them never computed; the first view (or
+    ``manage.py reports_backfill``) recomputes them with their ticket rows."""
+    apps.get_model("reports", "AgentMonthRefresh").objects.all().delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -40,4 +47,5 @@ class Migration(migrations.Migration):
             model_name='agentmonthticket',
             constraint=models.UniqueConstraint(fields=('team', 'month', 'agent_id', 'ticket_id'), name='report_ticket_unique'),
         ),
+        migrations.RunPython(forget_computed_months, migrations.RunPython.noop),
     ]

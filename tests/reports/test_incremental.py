@@ -1,10 +1,13 @@
 """The rollup kept current by each escalation and ticket event, in the transaction that records it."""
 
 import re
+import threading
+import time
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -275,3 +278,41 @@ def test_month_boundary_in_berlin_with_mix_adjustment(berlin_team, source):
             agent_month_escalation_count(escalation=escalation, ticket=escalation.ticket)
 
     assert_berlin_figures(team, rollup=source != "live")
+
+
+# --- Concurrency (PostgreSQL: row locks and unique indexes as in production) -------------------
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_escalations_into_a_new_cell_both_count(team, junior, queue, customer):
+    # Given two of the junior's tickets in the same mix cell, and no rollup row for it yet
+    tickets = factories.TicketFactory.create_batch(2, queue=queue, customer=customer)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def escalate(ticket):
+        try:
+            with transaction.atomic():
+                escalation = factories.EscalationFactory(
+                    ticket=ticket, initiated_by=junior, from_agent=junior
+                )
+                barrier.wait(timeout=10)
+                agent_month_escalation_count(escalation=escalation, ticket=ticket)
+                time.sleep(0.3)  # keep the transaction open while the other one inserts
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    # When both escalations add to the rollup at the same moment
+    threads = [threading.Thread(target=escalate, args=(t,)) for t in tickets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    # Then neither count is lost: one row per cell, 2 escalations and 2 handled tickets
+    assert errors == []
+    assert sorted(AgentMonthCell.objects.filter(agent=junior).values_list("kind", "count")) == [
+        ("escalations", 2),
+        ("handled", 2),
+    ]
