@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.html import escapejs, format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from tickets.currencies import CURRENCY_CHOICES
 
@@ -271,25 +271,12 @@ def _value_display(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-# Appends a blank copy of the last row and bumps the row count (names stay ``<name>-<i>-<part>``).
-ADD_ROW_SCRIPT = """<script>(function () {
-  var table = document.getElementById("id___NAME__");
-  var count = document.querySelector('input[name="__NAME__-count"]');
-  document.getElementById("id___NAME___add").addEventListener("click", function () {
-    var rows = table.tBodies[0].rows, index = rows.length;
-    var row = rows[index - 1].cloneNode(true);
-    row.querySelectorAll("select, input").forEach(function (el) {
-      el.name = el.name.replace(/-\\d+-/, "-" + index + "-");
-      if (el.tagName === "INPUT") { el.value = ""; } else { el.selectedIndex = 0; }
-    });
-    table.tBodies[0].appendChild(row);
-    count.value = index + 1;
-  });
-})();</script>"""
-
-
 class ConditionRowsWidget(forms.Widget):
-    """Condition rows (field / operator / value) posted as ``<name>-<i>-field`` etc."""
+    """Condition rows (field / operator / value) posted as ``<name>-<i>-field`` etc.; the
+    "Add a row" button is wired by ``js/admin-rows.js`` (no inline script: see the CSP)."""
+
+    class Media:
+        js = ("js/admin-rows.js",)
 
     extra_rows = 3
 
@@ -334,14 +321,15 @@ class ConditionRowsWidget(forms.Widget):
             '<table class="kd-conditions" id="id_{}"><thead><tr><th>Field</th><th>Operator</th>'
             "<th>Value (comma-separated for “is one of”; ids for queue and team)</th></tr></thead>"
             '<tbody>{}</tbody></table><input type="hidden" name="{}-count" value="{}">'
-            '<button type="button" id="id_{}_add">Add a row</button>',
+            '<button type="button" id="id_{}_add" data-kd-add-row="{}">Add a row</button>',
             name,
             body,
             name,
             len(rows),
             name,
+            name,
         )
-        return table + mark_safe(ADD_ROW_SCRIPT.replace("__NAME__", escapejs(name)))  # noqa: S308
+        return table
 
     @staticmethod
     def _select(name: str, options: list[tuple[str, str]], selected: str) -> SafeString:
