@@ -80,6 +80,13 @@ def test_pages_and_admin_load_with_no_policy_violation(live_url, desk):
             ".filter((f) => !f.hidden).map((f) => f.classList.contains("
             "'kd-trigger-sentiment_negative'))"
         )
+        # The tag form refuses what the API refuses, with the reason beside the field.
+        page.goto(f"{live_url}/tickets/{desk['ticket'].pk}/")
+        page.fill("#tags-form input[name=tags]", "vip, <script>alert(1)</script>")
+        page.click("#tags-form [type=submit]")
+        tag_error = page.locator("#tags-form").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "ticket-tag-form-refused.png"), full_page=True)
+        tag_violations = page.evaluate("() => window.__csp")
         page.goto(f"{live_url}/admin/escalations/rule/add/")
         rows_before = page.locator("#id_conditions tbody tr").count()
         page.click("#id_conditions_add")
@@ -89,6 +96,8 @@ def test_pages_and_admin_load_with_no_policy_violation(live_url, desk):
         last_row_field = added_name.get_attribute("name")
         browser.close()
 
+    assert "'<script>alert(1)</script>' may hold only letters, digits" in tag_error
+    assert tag_violations == []
     # The condition rows' "Add a row" (a static script now) still adds a numbered row.
     assert (rows_before, rows_after, count_after) == (3, 4, "4")
     assert last_row_field == "conditions-3-field"
