@@ -22,6 +22,9 @@ from tickets.models import TicketEvent
 
 pytestmark = pytest.mark.django_db
 
+# Fits a PostgreSQL integer column, but "now" minus that many minutes is before year 1.
+POISONED_MINUTES = 2_000_000_000
+
 
 def _escalate_by_refund(*, ticket, rule) -> Escalation:
     refund = ticket_services.refund_request_create(
@@ -50,7 +53,7 @@ def test_a_huge_ack_limit_on_one_rule_does_not_stop_the_unacknowledged_sweep(
 ):
     # Given a disabled rule whose ack limit was stored before the bound existed
     poisoned = factories.RuleFactory(name="Old", enabled=False, trigger_kind="tier_upgrade")
-    Rule.objects.filter(pk=poisoned.pk).update(ack_limit_minutes=10**15)
+    Rule.objects.filter(pk=poisoned.pk).update(ack_limit_minutes=POISONED_MINUTES)
     # and an overdue escalation of a sane rule
     escalation = _escalate_by_refund(ticket=make_ticket(holder=junior), rule=rule)
     Escalation.objects.filter(pk=escalation.pk).update(
@@ -97,7 +100,7 @@ def test_one_failing_escalation_is_logged_and_the_others_still_move(
 def test_a_huge_cooldown_does_not_stop_the_evaluation(make_ticket, junior, lead_target):
     # Given a negative-sentiment rule whose cooldown was stored before the bound existed
     rule = factories.RuleFactory(trigger_kind="sentiment_negative", target=lead_target)
-    Rule.objects.filter(pk=rule.pk).update(cooldown_minutes=10**12)
+    Rule.objects.filter(pk=rule.pk).update(cooldown_minutes=POISONED_MINUTES)
     ticket = make_ticket(holder=junior)
     message = ticket_services.message_add(
         ticket=ticket, author_type="customer", body="This is terrible, I am furious!"
@@ -166,7 +169,7 @@ def test_one_failing_sla_clock_does_not_stop_the_sla_sweep(make_ticket, monkeypa
 
 
 def test_durations_are_clamped_to_the_bound():
-    assert [minutes_delta(m) for m in (None, -5, 0, 15, MINUTES_MAX, 10**15)] == [
+    assert [minutes_delta(m) for m in (None, -5, 0, 15, MINUTES_MAX, POISONED_MINUTES)] == [
         timedelta(0),
         timedelta(0),
         timedelta(0),

@@ -193,6 +193,48 @@ WRITES: list[tuple[str, str, dict[str, Any]]] = [
         },
     ),
     (
+        "patch",
+        "/api/v1/rules/{rule}/",
+        {
+            "trigger": TRIGGER,
+            "cooldown_minutes": MINUTES,
+            "ack_limit_minutes": MINUTES,
+            "target": st.just("{target}"),
+            "enabled": st.booleans(),
+        },
+    ),
+    (
+        "patch",
+        "/api/v1/sla-policies/{policy}/",
+        {
+            "amber_percent": st.integers(),
+            "targets": st.lists(
+                st.fixed_dictionaries({"metric": st.just("resolution"), "minutes": MINUTES}),
+                max_size=2,
+            ),
+        },
+    ),
+    (
+        "post",
+        "/api/v1/webhooks/",
+        {
+            "url": st.sampled_from(
+                ["https://example.com/hook", "http://127.0.0.1/x", "https://[::1", "ftp://x"]
+            ),
+            "events": st.lists(st.sampled_from(["ticket.created", "nope"]), max_size=2),
+        },
+    ),
+    (
+        "post",
+        "/api/v1/agents/",
+        {
+            "username": st.text(max_size=200),
+            "password": st.text(max_size=50),
+            "team": st.just("{team}"),
+            "role": st.sampled_from(["junior", "lead", "boss"]),
+        },
+    ),
+    (
         "post",
         "/api/v1/teams/",
         {
@@ -230,6 +272,8 @@ def desk(db) -> dict[str, Any]:
     customer = factories.CustomerFactory()
     ticket = factories.TicketFactory(queue=queue, customer=customer, assignee=senior)
     target = factories.TargetFactory(name="Senior", kind="agent", agent=senior, team=team)
+    rule = factories.RuleFactory(name="Angry", team=team, target=target)
+    policy = factories.SLAPolicyFactory(name="Standard", team=team)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=lead).key}")
     ids = {
@@ -239,6 +283,8 @@ def desk(db) -> dict[str, Any]:
         "ticket": ticket.pk,
         "agent": senior.pk,
         "target": target.pk,
+        "rule": rule.pk,
+        "policy": policy.pk,
     }
     return {"client": client, "ids": ids}
 
