@@ -20,8 +20,9 @@ def test_a_junior_opening_a_leads_page_reads_why_beside_the_navigation(
 
     assert response.status_code == 403
     html = response.content.decode()
-    assert '<h1 id="error-h">You cannot open this page</h1>' in html
-    assert '<p class="error-reason">Team reports are for team leads and admins.</p>' in html
+    # The report refusal says why, links to the junior's own report, beside the navigation
+    assert '<h1 id="refusal-h">Team reports are for team leads and admins.</h1>' in html
+    assert f'href="/reports/agents/{junior.pk}/"' in html
     assert '<nav class="mainnav" aria-label="Main">' in html
 
 

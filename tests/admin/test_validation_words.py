@@ -76,7 +76,9 @@ def test_sla_minutes_minus_five_is_one_message(client, lead_a):
 
     response = client.post("/admin/escalations/slapolicy/add/", data)
 
-    assert _messages(response) == ["Targets: Target 1: minutes must be a whole number above 0."]
+    assert _messages(response) == [
+        "Targets: Target 1: minutes must be a whole number from 1 to 525600."
+    ]
     assert SLAPolicy.objects.count() == 0
 
 

@@ -181,7 +181,7 @@ def _sweeper_start(database_url: str) -> None:
         **make_run_env(),
     }
     subprocess.run(
-        [sys.executable, "manage.py", "sla_schedules"],
+        [sys.executable, "manage.py", "ensure_schedules"],
         cwd=settings.BASE_DIR,
         env=env,
         check=True,

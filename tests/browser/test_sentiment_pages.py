@@ -36,8 +36,8 @@ def test_not_scored_badge_and_rule_health_count(live_url, ticket, junior, lead):
         context.add_cookies([cookies[junior]])
         page = context.new_page()
         page.goto(f"{live_url}/tickets/{ticket.pk}/")
-        expect(page.locator(".sentiment-unscored")).to_have_text(["not scored (de)"])
-        expect(page.locator(".sentiment-negative")).to_have_text(["negative"])
+        expect(page.locator("#timeline .sentiment-unscored")).to_have_text(["not scored (de)"])
+        expect(page.locator("#timeline .sentiment-negative")).to_have_text(["negative"])
         page.screenshot(path=str(ARTIFACTS / "sentiment-not-scored.png"), full_page=True)
         context.close()
 
