@@ -120,6 +120,7 @@ def _calendar_error_reads_in_words(live_url):
         page.get_by_role("button", name="Save", exact=True).click()
 
         # Then the error names the span and says what to do, with no database wording
+        expect(page.locator(".errorlist").first).to_be_visible()
         errors = page.locator(".errornote, .errorlist").all_inner_texts()
         page.screenshot(path=str(ARTIFACTS / "console-calendar-error.png"), full_page=True)
         browser.close()
