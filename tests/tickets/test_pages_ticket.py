@@ -375,3 +375,19 @@ def test_sla_clock_explains_why_it_is_amber(client, ticket, junior):
     assert "first response amber: 50 min of 60 min used" in body
     assert "Amber at 75%." in body
     assert 'class="sla sla-amber"' in body
+
+
+@pytest.mark.django_db
+def test_a_fresh_acknowledgement_reads_just_now_with_the_exact_time_on_hover(client, senior, queue):
+    ticket = factories.TicketFactory(queue=queue, assignee=senior)
+    acknowledged = timezone.now()
+    factories.EscalationFactory(
+        ticket=ticket, to_agent=senior, acknowledged_at=acknowledged, acknowledged_by=senior
+    )
+    client.force_login(senior)
+
+    html = client.get(f"/tickets/{ticket.pk}/").content.decode()
+
+    exact = timezone.localtime(acknowledged).strftime("%a %d %b %Y, %H:%M %Z")
+    assert f'<time datetime="{acknowledged.isoformat()}" title="{exact}">just now</time>' in html
+    assert "0 minutes ago" not in html
