@@ -30,8 +30,12 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
-    """Django's LOGGING: everything to stderr, as ``plain`` text or ``json`` lines."""
+def logging_config(*, fmt: str, level: str, task_level: str = "WARNING") -> dict[str, Any]:
+    """Django's LOGGING: everything to stderr, as ``plain`` text or ``json`` lines.
+
+    ``task_level`` is django-q2's own level: at INFO an idle cluster writes a "processing" and a
+    "Processed" line for every periodic task (about 30 lines a minute); WARNING keeps failures.
+    """
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -41,5 +45,8 @@ def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
         },
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": fmt}},
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"django.db.backends": {"level": "WARNING"}},
+        "loggers": {
+            "django.db.backends": {"level": "WARNING"},
+            "django-q": {"level": task_level},
+        },
     }

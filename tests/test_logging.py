@@ -52,3 +52,10 @@ def test_production_settings_log_json_by_default(tmp_path):
         "WARNING",
         "hello there",
     )
+
+
+def test_the_task_cluster_logs_warnings_only_by_default():
+    from kimondesk.logging import logging_config
+
+    assert logging_config(fmt="plain", level="INFO")["loggers"]["django-q"] == {"level": "WARNING"}
+    assert logging.getLogger("django-q").getEffectiveLevel() == logging.WARNING

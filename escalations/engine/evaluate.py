@@ -167,7 +167,11 @@ def evaluations_missed_requeue(
     for event_id in missed:
         async_task("escalations.tasks.evaluate_ticket_event", event_id, broker=broker)
     if missed:
-        logger.warning("re-queued %d ticket events that had no evaluation receipt", len(missed))
+        # Normal after a start or a restart (events recorded while no worker ran): INFO, not a
+        # warning. A steady stream of these on a running cluster is what deserves a look.
+        logger.info(
+            "caught up: queued %d ticket events recorded without an evaluation yet", len(missed)
+        )
     return missed
 
 

@@ -334,5 +334,7 @@ KIMONDESK = {
 
 # LOG_FORMAT=json writes one JSON object per line (production log shippers); plain otherwise.
 LOGGING = logging_config(
-    fmt=env.str("LOG_FORMAT", default="plain"), level=env.str("LOG_LEVEL", default="INFO")
+    fmt=env.str("LOG_FORMAT", default="plain"),
+    level=env.str("LOG_LEVEL", default="INFO"),
+    task_level=env.str("Q_LOG_LEVEL", default="WARNING"),
 )

@@ -534,6 +534,7 @@
   /* --- keyboard shortcuts: r reply, n note, e escalate, a acknowledge --- */
   document.addEventListener("keydown", function (ev) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented) return;
+    if (document.documentElement.dataset.shortcuts === "off") return; /* WCAG 2.1.4: turned off */
     var t = ev.target;
     if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(t.tagName))) return;
     var target = null;

@@ -1,6 +1,26 @@
-/* The agent workspace: the "/" shortcut to the header search. */
+/* The agent workspace: the "/" shortcut to the header search, and the switch that turns every
+   single-key shortcut (/, r, n, e, a) off or on again (WCAG 2.1.4), remembered in this browser. */
 (function () {
   "use strict";
+  var KEY = "kimondesk.shortcuts";
+  var root = document.documentElement;
+  function stored() { try { return localStorage.getItem(KEY); } catch (e) { return null; } }
+  root.dataset.shortcuts = stored() === "off" ? "off" : "on";
+  var toggle = document.getElementById("shortcuts-toggle");
+  function show() {
+    if (!toggle) return;
+    var on = root.dataset.shortcuts !== "off";
+    toggle.setAttribute("aria-pressed", on ? "true" : "false");
+    toggle.textContent = on ? "Shortcuts on" : "Shortcuts off";
+  }
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      root.dataset.shortcuts = root.dataset.shortcuts === "off" ? "on" : "off";
+      try { localStorage.setItem(KEY, root.dataset.shortcuts); } catch (e) { /* private mode */ }
+      show();
+    });
+    show();
+  }
   function typing(el) {
     if (!el) return false;
     var tag = el.tagName;

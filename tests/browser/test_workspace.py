@@ -3,8 +3,11 @@ screenshots at laptop and phone width under artifacts/ (git-ignored)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, session_cookie
@@ -42,6 +45,19 @@ def desk(transactional_db, queue, junior, senior):
     return {"tickets": tickets, "vera": vera}
 
 
+@contextmanager
+def _signed_in_page(cookie) -> Iterator[Page]:
+    """A laptop-sized Chromium page carrying the agent's session cookie."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=LAPTOP)
+        context.add_cookies([cookie])
+        try:
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
 def _shoot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     for label, size in (("laptop", LAPTOP), ("phone", PHONE)):
@@ -52,11 +68,7 @@ def _shoot(page, name):
 
 def test_slash_focuses_the_header_search_and_finds_the_ticket(live_url, desk, junior):
     cookie = session_cookie(junior, live_url)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=LAPTOP)
-        context.add_cookies([cookie])
-        page = context.new_page()
+    with _signed_in_page(cookie) as page:
         page.goto(f"{live_url}/queues/team/")
         page.keyboard.press("/")
         expect(page.locator("#header-search")).to_be_focused()
@@ -68,16 +80,11 @@ def test_slash_focuses_the_header_search_and_finds_the_ticket(live_url, desk, ju
         first = rows.first.locator("td[data-label=Ticket] a")
         expect(first).to_have_text(f"#{desk['tickets'][0].pk} Refund for the double charge")
         _shoot(page, "search")
-        browser.close()
 
 
 def test_saving_a_view_and_opening_it_again(live_url, desk, junior):
     cookie = session_cookie(junior, live_url)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=LAPTOP)
-        context.add_cookies([cookie])
-        page = context.new_page()
+    with _signed_in_page(cookie) as page:
         page.goto(f"{live_url}/queues/team/")
         page.select_option("#id_priority", "high")
         page.get_by_role("button", name="Apply", exact=True).click()
@@ -92,7 +99,6 @@ def test_saving_a_view_and_opening_it_again(live_url, desk, junior):
         page.get_by_role("link", name="High priority").click()
         expect(page.locator("table.queue tbody tr")).to_have_count(1)
         _shoot(page, "saved-view")
-        browser.close()
 
     view = SavedView.objects.get()
     assert (view.owner_id, view.page, view.name) == (junior.pk, "team", "High priority")
@@ -101,11 +107,7 @@ def test_saving_a_view_and_opening_it_again(live_url, desk, junior):
 
 def test_bulk_assign_from_the_queue_page(live_url, desk, junior, senior):
     cookie = session_cookie(junior, live_url)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=LAPTOP)
-        context.add_cookies([cookie])
-        page = context.new_page()
+    with _signed_in_page(cookie) as page:
         page.goto(f"{live_url}/queues/team/")
         page.locator("#bulk-all").check()
         expect(page.locator("#bulk-count")).to_have_text("(2 selected)")
@@ -113,7 +115,6 @@ def test_bulk_assign_from_the_queue_page(live_url, desk, junior, senior):
         _shoot(page, "bulk-bar")
         page.get_by_role("button", name="Apply to selected").click()
         expect(page.locator(".flash")).to_contain_text("2 tickets updated.")
-        browser.close()
 
     open_ids = {desk["tickets"][0].pk, desk["tickets"][2].pk}
     assert set(Ticket.objects.filter(assignee=senior).values_list("pk", flat=True)) == open_ids
@@ -122,11 +123,7 @@ def test_bulk_assign_from_the_queue_page(live_url, desk, junior, senior):
 def test_customer_panel_on_the_ticket_page(live_url, desk, junior):
     ticket = desk["tickets"][0]
     cookie = session_cookie(junior, live_url)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=LAPTOP)
-        context.add_cookies([cookie])
-        page = context.new_page()
+    with _signed_in_page(cookie) as page:
         page.goto(f"{live_url}/tickets/{ticket.pk}/")
         panel = page.locator("#customer-panel")
         expect(panel).to_contain_text("Vera Lindqvist")
@@ -135,4 +132,23 @@ def test_customer_panel_on_the_ticket_page(live_url, desk, junior):
             f"#{desk['tickets'][2].pk} Plan upgrade question"
         )
         _shoot(page, "customer-panel")
-        browser.close()
+
+
+def test_single_key_shortcuts_can_be_turned_off_and_stay_off(live_url, desk, junior):
+    cookie = session_cookie(junior, live_url)
+    with _signed_in_page(cookie) as page:
+        page.goto(f"{live_url}/queues/team/")
+        toggle = page.locator("#shortcuts-toggle")
+        expect(toggle).to_have_attribute("aria-pressed", "true")
+        toggle.click()
+        expect(toggle).to_have_text("Shortcuts off")
+        page.goto(f"{live_url}/tickets/{desk['tickets'][0].pk}/")
+        page.locator("h1").first.click()
+        page.keyboard.press("/")
+        page.keyboard.press("r")
+        expect(page.locator("#header-search")).not_to_be_focused()
+        expect(page.locator("#id_reply_body")).not_to_be_focused()
+        page.locator("#shortcuts-toggle").click()
+        page.locator("h1").first.click()
+        page.keyboard.press("r")
+        expect(page.locator("#id_reply_body")).to_be_focused()

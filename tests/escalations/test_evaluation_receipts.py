@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -102,3 +103,22 @@ def test_the_missed_events_query_does_not_grow_with_the_number_of_missed_events(
         missed = evaluations_missed_requeue(now=now)
 
     assert len(missed) == len(queued) == 9  # created, first message and the angry message of each
+
+
+def test_catching_up_after_a_start_is_reported_as_info_not_a_warning(
+    make_ticket, junior, angry_rule, caplog, django_capture_on_commit_callbacks
+):
+    event = _lost_message_event(make_ticket(holder=junior))
+
+    with (
+        caplog.at_level(logging.INFO, logger="escalations.engine.evaluate"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        requeued = evaluations_missed_requeue(now=event.created_at + timedelta(seconds=31))
+
+    # The ticket's creation, its first message and the lost message had no evaluation.
+    assert len(requeued) == 3
+    records = [r for r in caplog.records if r.name == "escalations.engine.evaluate"]
+    assert [(r.levelname, r.getMessage()) for r in records] == [
+        ("INFO", "caught up: queued 3 ticket events recorded without an evaluation yet")
+    ]

@@ -96,3 +96,26 @@ def test_search_page_query_count_is_constant(
         response = client.get(reverse("ticket_search"), {"q": "modem"})
 
     assert len(response.context["tickets"]) == min(count, 25)
+
+
+@pytest.mark.django_db
+def test_header_offers_the_switch_for_single_key_shortcuts(client, junior):
+    client.force_login(junior)
+
+    html = client.get(reverse("queue_mine")).content.decode()
+
+    assert (
+        '<button type="button" id="shortcuts-toggle" class="link shortcuts-toggle" '
+        'aria-pressed="true"'
+    ) in html
+
+
+@pytest.mark.django_db
+def test_the_tags_help_text_has_the_id_the_input_points_to(client, junior, queue):
+    ticket = factories.TicketFactory(queue=queue)
+    client.force_login(junior)
+
+    html = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
+
+    assert 'aria-describedby="id_tags_helptext"' in html
+    assert '<p class="help" id="id_tags_helptext">' in html

@@ -464,3 +464,19 @@ def test_controls_with_a_bad_hidden_field_are_a_400_and_write_nothing(
     assert f"This form is out of date ({field}:" in response.content.decode()
     ticket.refresh_from_db()
     assert (ticket.priority, ticket.version) == ("normal", 1)
+
+
+@pytest.mark.django_db
+def test_a_fresh_acknowledgement_reads_just_now_with_the_exact_time_on_hover(client, senior, queue):
+    ticket = factories.TicketFactory(queue=queue, assignee=senior)
+    acknowledged = timezone.now()
+    factories.EscalationFactory(
+        ticket=ticket, to_agent=senior, acknowledged_at=acknowledged, acknowledged_by=senior
+    )
+    client.force_login(senior)
+
+    html = client.get(f"/tickets/{ticket.pk}/").content.decode()
+
+    exact = timezone.localtime(acknowledged).strftime("%a %d %b %Y, %H:%M %Z")
+    assert f'<time datetime="{acknowledged.isoformat()}" title="{exact}">just now</time>' in html
+    assert "0 minutes ago" not in html
