@@ -542,6 +542,18 @@ FIRST_RESPONSE_MINUTES = {
     Priority.NORMAL: 8 * 60,
     Priority.LOW: 24 * 60,
 }
+NEXT_RESPONSE_MINUTES = {
+    Priority.URGENT: 2 * 60,
+    Priority.HIGH: 4 * 60,
+    Priority.NORMAL: 8 * 60,
+    Priority.LOW: 16 * 60,
+}
+RESOLUTION_MINUTES = {
+    Priority.URGENT: 8 * 60,
+    Priority.HIGH: 16 * 60,
+    Priority.NORMAL: 40 * 60,
+    Priority.LOW: 80 * 60,
+}
 
 
 def _demo_sla_ensure(result: DemoSeedResult, teams: list[Team]) -> None:
@@ -565,11 +577,16 @@ def _demo_sla_ensure(result: DemoSeedResult, teams: list[Team]) -> None:
     )
     created["sla_policies"] = created.get("sla_policies", 0) + int(made)
     if made:
+        # Every open demo ticket runs a clock: the first response, then the next response to
+        # each customer message, and the resolution (business minutes).
         SLATarget.objects.bulk_create(
-            SLATarget(
-                policy=policy, metric=SLAMetric.FIRST_RESPONSE, priority=priority, minutes=minutes
+            SLATarget(policy=policy, metric=metric, priority=priority, minutes=minutes)
+            for metric, targets in (
+                (SLAMetric.FIRST_RESPONSE, FIRST_RESPONSE_MINUTES),
+                (SLAMetric.NEXT_RESPONSE, NEXT_RESPONSE_MINUTES),
+                (SLAMetric.RESOLUTION, RESOLUTION_MINUTES),
             )
-            for priority, minutes in FIRST_RESPONSE_MINUTES.items()
+            for priority, minutes in targets.items()
         )
 
 

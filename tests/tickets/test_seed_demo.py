@@ -216,11 +216,19 @@ def test_demo_rules_targets_and_sla_policy_are_created():
     assert sorted(policy.calendar.hours.values_list("weekday", "start", "end")) == [
         (day, time(9), time(17)) for day in range(5)
     ]
-    assert sorted(policy.targets.values_list("priority", "minutes")) == [
-        ("high", 240),
-        ("low", 1440),
-        ("normal", 480),
-        ("urgent", 60),
+    assert sorted(policy.targets.values_list("metric", "priority", "minutes")) == [
+        ("first_response", "high", 240),
+        ("first_response", "low", 1440),
+        ("first_response", "normal", 480),
+        ("first_response", "urgent", 60),
+        ("next_response", "high", 240),
+        ("next_response", "low", 960),
+        ("next_response", "normal", 480),
+        ("next_response", "urgent", 120),
+        ("resolution", "high", 960),
+        ("resolution", "low", 4800),
+        ("resolution", "normal", 2400),
+        ("resolution", "urgent", 480),
     ]
 
 
