@@ -10,6 +10,7 @@ to the same ``clean``, so the console, the API and the schema accept exactly the
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, ClassVar
@@ -20,7 +21,7 @@ from tickets.currencies import ISO_4217_CODES
 
 
 @dataclass(frozen=True)
-class Param:
+class Param(ABC):
     """One parameter: ``clean`` returns the stored value or raises ``ValueError(message)``."""
 
     name: str
@@ -29,11 +30,13 @@ class Param:
     required: bool = False
     type: ClassVar[str] = "text"
 
+    @abstractmethod
     def clean(self, raw: Any) -> Any:
-        raise NotImplementedError
+        """The stored form of ``raw``, or ``ValueError`` with the message in words."""
 
+    @abstractmethod
     def json_schema(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """The parameter as a JSON Schema property, for the OpenAPI document."""
 
     def describe(self) -> str:
         """The parameter in words, for help texts."""
