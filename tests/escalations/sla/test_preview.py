@@ -17,7 +17,7 @@ from escalations.sla.preview import (
     sla_policy_preview,
     sla_setup_with_policy,
 )
-from escalations.sla.selectors import sla_setup_load
+from escalations.sla.selectors import sla_calendar_cache_clear, sla_setup_load
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -204,3 +204,22 @@ def test_setup_with_policy_places_it_by_order(office_policy):
         "Office hours",
         "Late",
     ]
+
+
+@pytest.mark.parametrize("tickets", [1, 4], ids=["one-ticket", "four-tickets"])
+def test_the_query_count_does_not_grow_with_the_tickets(
+    office_policy, office, make_ticket, now, tickets, django_assert_num_queries
+):
+    now.at = MONDAY_1630
+    for _ in range(tickets):
+        make_ticket()
+    sla_calendar_cache_clear()
+
+    # Policies, their targets, the calendar's hours and holidays; one chunk of tickets, their
+    # tags and their clocks; the empty next chunk
+    with django_assert_num_queries(8):
+        preview = sla_calendar_preview(
+            calendar_id=office.pk, calendar=_berlin(holidays=(date(2026, 1, 13),)), team_id=None
+        )
+
+    assert preview.total_moves == tickets
