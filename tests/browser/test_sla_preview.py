@@ -12,6 +12,7 @@ from playwright.sync_api import expect, sync_playwright
 from escalations.models import SLAPolicy
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.browser.test_content_security_policy import RECORD_VIOLATIONS
 from tickets.demo import DEMO_PASSWORD
 from tickets.models import Agent, Queue
 from tickets.services import ticket_create
@@ -39,7 +40,9 @@ def test_sla_preview_lists_the_tickets_that_would_move(live_url, seeded):
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.add_init_script(RECORD_VIOLATIONS)
+        page = context.new_page()
         page.goto(f"{live_url}/login/")
         page.get_by_label("Username").fill("billing-lead")
         page.get_by_label("Password").fill(DEMO_PASSWORD)
@@ -67,9 +70,11 @@ def test_sla_preview_lists_the_tickets_that_would_move(live_url, seeded):
         expect(row).to_contain_text("First response")
         expect(row).to_contain_text("earlier")
         expect(preview.locator("#kd-sla-preview-summary")).to_contain_text("would move")
+        violations = preview.evaluate("() => window.__csp")
         preview.screenshot(path=str(ARTIFACTS / "console-sla-preview.png"), full_page=True)
         browser.close()
 
-    # And nothing was saved
+    # And the page keeps to the Content-Security-Policy, and nothing was saved
+    assert violations == []
     assert SLAPolicy.objects.count() == policies_before
     assert ticket.sla_clocks.get(metric="first_response").target_minutes != 5
