@@ -64,6 +64,7 @@ from .models import (
     Target,
     TargetKind,
 )
+from .sla.preview import SLAPreview
 
 PREVIEW_DEFAULT_DAYS = 30
 PREVIEW_MAX_DAYS = 365
@@ -303,7 +304,7 @@ class SLAPreviewAdminMixin:
 
     preview_template = "admin/escalations/sla_preview.html"
 
-    def sla_preview_build(self, *, form: Any, team_id: int | None) -> Any:
+    def sla_preview_build(self, *, form: Any, team_id: int | None) -> SLAPreview:
         raise NotImplementedError
 
     def get_urls(self) -> list[Any]:
@@ -317,23 +318,27 @@ class SLAPreviewAdminMixin:
         ]
 
     def sla_preview_view(self, request: HttpRequest, object_id: str | None = None) -> HttpResponse:
-        admin_: Any = self
+        model_admin: admin.ModelAdmin[Any] = self  # type: ignore[assignment]
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        obj = admin_.get_object(request, unquote(object_id)) if object_id else None
+        obj = model_admin.get_object(request, unquote(object_id)) if object_id else None
         if object_id and obj is None:
-            return object_missing_redirect(request, admin_.opts, object_id)
+            return object_missing_redirect(request, model_admin.opts, object_id)
         if obj is None:
-            allowed = admin_.has_add_permission(request)
+            allowed = model_admin.has_add_permission(request)
         else:
-            allowed = admin_.has_change_permission(request, obj)
+            allowed = model_admin.has_change_permission(request, obj)
         if not allowed:
             raise PermissionDenied
-        form = admin_.get_form(request, obj, change=obj is not None)(request.POST, instance=obj)
+        form = model_admin.get_form(request, obj, change=obj is not None)(
+            request.POST, instance=obj
+        )
         context: dict[str, Any] = {
-            **admin_.admin_site.each_context(request),
-            "opts": admin_.opts,
-            "title": f"Preview: {obj}" if obj else f"Preview: unsaved {admin_.opts.verbose_name}",
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.opts,
+            "title": f"Preview: {obj}"
+            if obj
+            else f"Preview: unsaved {model_admin.opts.verbose_name}",
             "subtitle": None,
             "original": obj,
             "viewer_timezone": viewer_timezone(request),
@@ -378,7 +383,7 @@ class SLAPolicyAdmin(
     def config_saved(self, request: HttpRequest, obj: SLAPolicy) -> None:
         sla_policy_changed_notify(policy=obj)
 
-    def sla_preview_build(self, *, form: Any, team_id: int | None) -> Any:
+    def sla_preview_build(self, *, form: Any, team_id: int | None) -> SLAPreview:
         return sla_policy_preview_run(form=form, team_id=team_id)
 
 
@@ -410,7 +415,7 @@ class CalendarAdmin(
             messages.info(request, span)
         calendar_changed_notify(calendar=obj)
 
-    def sla_preview_build(self, *, form: Any, team_id: int | None) -> Any:
+    def sla_preview_build(self, *, form: Any, team_id: int | None) -> SLAPreview:
         return calendar_preview_run(form=form, team_id=team_id)
 
 
