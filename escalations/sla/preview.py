@@ -5,8 +5,10 @@ with the SLA setup as saved and once with the edited policy or calendar swapped 
 ``sla_clocks_plan`` a saved change runs), and the deadlines that differ are reported. Nothing is
 written and no transaction is needed.
 
-Bounded: every open ticket in scope is evaluated (in chunks of ``RECOMPUTE_CHUNK`` tickets), the
-totals always count every move, but at most ``PREVIEW_MAX_ROWS`` moves are listed.
+Bounded: every open ticket is evaluated (in chunks of ``RECOMPUTE_CHUNK`` tickets), the totals
+always count every move, but at most ``PREVIEW_MAX_ROWS`` moves are listed. Seen by a team (a
+lead), only that team's tickets are listed and counted; the moves on other teams' tickets (a
+calendar shared through a policy for every team) are one number, with nothing about the tickets.
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ class SLAPreview:
     tickets_moved: int
     tickets_checked: int
     limit: int
+    other_team_moves: int = 0
 
     @property
     def truncated(self) -> bool:
@@ -137,13 +140,16 @@ def sla_preview_compute(
     before: SLASetup,
     after: SLASetup,
     now: datetime,
+    team_id: int | None = None,
     limit: int = PREVIEW_MAX_ROWS,
 ) -> SLAPreview:
-    """The deadlines that differ between ``before`` and ``after`` for each ticket, at ``now``."""
+    """The deadlines that differ between ``before`` and ``after`` for each ticket, at ``now``;
+    with ``team_id``, other teams' tickets are only counted (``other_team_moves``)."""
     moves: list[DeadlineMove] = []
-    total = moved = checked = 0
+    total = moved = checked = other_team = 0
     for ticket in tickets:
-        checked += 1
+        visible = team_id is None or ticket.ctx.team_id == team_id
+        checked += int(visible)
         old = _deadlines(ticket, before, now)
         new = _deadlines(ticket, after, now)
         ticket_moves = [
@@ -151,7 +157,9 @@ def sla_preview_compute(
             for metric, due in sorted(new.items(), key=lambda item: METRIC_ORDER[item[0]])
             if not _same(old.get(metric), due)
         ]
-        if ticket_moves:
+        if ticket_moves and not visible:
+            other_team += len(ticket_moves)
+        elif ticket_moves:
             moved += 1
             total += len(ticket_moves)
             moves.extend(ticket_moves[: max(0, limit - len(moves))])
@@ -161,15 +169,14 @@ def sla_preview_compute(
         tickets_moved=moved,
         tickets_checked=checked,
         limit=limit,
+        other_team_moves=other_team,
     )
 
 
 # --- Reads -----------------------------------------------------------------------------------
-def sla_preview_tickets(*, team_id: int | None) -> Iterator[TicketClocks]:
-    """Open tickets (of ``team_id``'s queues, or all) with their clocks, in chunks by id."""
+def sla_preview_tickets() -> Iterator[TicketClocks]:
+    """Every open ticket with its clocks, in chunks by id."""
     tickets = ticket_context_queryset().filter(status__in=OPEN_STATUSES)
-    if team_id is not None:
-        tickets = tickets.filter(queue__team_id=team_id)
     last_pk = 0
     while True:
         chunk = list(tickets.filter(pk__gt=last_pk).order_by("pk")[:RECOMPUTE_CHUNK])
@@ -195,16 +202,17 @@ def sla_policy_preview(
     now: datetime | None = None,
     limit: int = PREVIEW_MAX_ROWS,
 ) -> SLAPreview:
-    """Deadlines an unsaved policy (``NEW_POLICY_ID`` when new) would move, among the open
+    """Deadlines an unsaved policy (``NEW_POLICY_ID`` when new) would move, listed for the open
     tickets of ``team_id`` (``None``: every team's)."""
     before = sla_setup_load()
     built = sla_calendars_build(calendars=[calendar])[calendar.pk] if calendar else None
     after = sla_setup_with_policy(before, policy=policy, calendar=built)
     return sla_preview_compute(
-        tickets=sla_preview_tickets(team_id=team_id),
+        tickets=sla_preview_tickets(),
         before=before,
         after=after,
         now=now or timezone.now(),
+        team_id=team_id,
         limit=limit,
     )
 
@@ -223,9 +231,10 @@ def sla_calendar_preview(
         return SLAPreview(moves=(), total_moves=0, tickets_moved=0, tickets_checked=0, limit=limit)
     after = sla_setup_with_calendar(before, calendar_id=calendar_id, calendar=calendar)
     return sla_preview_compute(
-        tickets=sla_preview_tickets(team_id=team_id),
+        tickets=sla_preview_tickets(),
         before=before,
         after=after,
         now=now or timezone.now(),
+        team_id=team_id,
         limit=limit,
     )

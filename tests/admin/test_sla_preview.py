@@ -254,3 +254,33 @@ def test_change_forms_offer_the_preview_button(client, lead_a, policy_a, calenda
         f'formaction="/admin/escalations/calendar/{calendar_a.pk}/preview/"'
         in calendar_page.content.decode()
     )
+
+
+def test_lead_sees_other_teams_moves_as_a_number_only(client, lead_a, team_b, calendar_a, ticket_a):
+    # Given a policy for every team on team A's calendar, and an open ticket of team B
+    shared = factories.SLAPolicyFactory(name="Everyone", calendar=calendar_a, order=500)
+    factories.SLATargetFactory(policy=shared, metric="first_response", minutes=60)
+    other = ticket_create(
+        subject="Bravo secret",
+        customer=factories.CustomerFactory(),
+        queue=factories.QueueFactory(name="Bravo queue", team=team_b),
+        body="Bravo business.",
+    )
+    client.force_login(lead_a)
+    before = table_counts()
+
+    # When lead A previews a holiday on the calendar
+    response = client.post(
+        f"/admin/escalations/calendar/{calendar_a.pk}/preview/",
+        _calendar_data(calendar_a, holiday="2026-01-12"),
+    )
+
+    # Then team A's ticket is listed, team B's move is one number and nothing names the ticket
+    preview = response.context["preview"]
+    assert [m.ticket_id for m in preview.moves] == [ticket_a.pk]
+    assert preview.other_team_moves == 1
+    html = response.content.decode()
+    assert "1 deadline on other teams' tickets would move too (not listed)" in html
+    assert "Bravo secret" not in html
+    assert f"#{other.pk} " not in html
+    assert table_counts() == before

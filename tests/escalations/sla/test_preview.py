@@ -155,8 +155,29 @@ def test_other_teams_tickets_are_left_out_for_a_team_scope(
         calendar_id=office.pk, calendar=_berlin(holidays=(date(2026, 1, 13),)), team_id=team.pk
     )
 
-    assert (preview.moves, preview.tickets_checked) == ((), 0)
-    assert (own.total_moves, own.tickets_checked) == (1, 1)
+    assert (preview.moves, preview.tickets_checked, preview.other_team_moves) == ((), 0, 1)
+    assert (own.total_moves, own.tickets_checked, own.other_team_moves) == (1, 1, 0)
+
+
+def test_a_shared_calendar_counts_other_teams_moves_without_listing_them(
+    office, make_ticket, now, team
+):
+    # Given a policy for every team on the office calendar, and tickets of two teams
+    policy = factories.SLAPolicyFactory(name="Everyone", calendar=office, order=10)
+    factories.SLATargetFactory(policy=policy, metric="first_response", minutes=60)
+    now.at = MONDAY_1630
+    own = make_ticket()
+    other_queue = factories.QueueFactory(name="Elsewhere queue")
+    make_ticket(queue=other_queue, subject="Someone else's")
+
+    # When the team previews a holiday on the calendar
+    preview = sla_calendar_preview(
+        calendar_id=office.pk, calendar=_berlin(holidays=(date(2026, 1, 13),)), team_id=team.pk
+    )
+
+    # Then its own ticket is listed and the other team's move is only counted
+    assert [m.ticket_id for m in preview.moves] == [own.pk]
+    assert (preview.total_moves, preview.tickets_checked, preview.other_team_moves) == (1, 1, 1)
 
 
 def test_a_new_policy_first_by_order_takes_over(office_policy, office, make_ticket, now, team):
