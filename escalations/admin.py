@@ -25,10 +25,12 @@ from .admin_forms import (
     SLATargetInlineForm,
     TargetAdminForm,
     calendar_changed_notify,
+    calendar_preview_run,
     overnight_spans,
     param_field_name,
     rule_form_class,
     sla_policy_changed_notify,
+    sla_policy_preview_run,
     slack_delivery_retry_run,
     slack_target_test_run,
     trigger_kind_of,
@@ -41,7 +43,10 @@ from .admin_mixins import (
     SuperuserOnlyAdminMixin,
     TeamScopedAdminMixin,
     TeamScopedInlineMixin,
+    is_admin,
+    lead_team_id,
     object_missing_redirect,
+    viewer_timezone,
 )
 from .admin_selectors import rule_preview_build, rule_warnings, rules_with_fired_count
 from .admin_services import rules_set_enabled
@@ -59,6 +64,7 @@ from .models import (
     Target,
     TargetKind,
 )
+from .sla.preview import SLAPreview
 
 PREVIEW_DEFAULT_DAYS = 30
 PREVIEW_MAX_DAYS = 365
@@ -290,6 +296,61 @@ class TargetAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
 
 
 # --- SLA policies and calendars --------------------------------------------------------------
+class SLAPreviewAdminMixin:
+    """A "Preview" of the posted, unsaved form: which open tickets' deadlines would move.
+
+    POST only (CSRF-checked by the admin view); a lead's preview covers their team's tickets.
+    """
+
+    preview_template = "admin/escalations/sla_preview.html"
+
+    def sla_preview_build(self, *, form: Any, team_id: int | None) -> SLAPreview:
+        raise NotImplementedError
+
+    def get_urls(self) -> list[Any]:
+        opts = self.opts  # type: ignore[attr-defined]
+        name = f"{opts.app_label}_{opts.model_name}"
+        wrap = self.admin_site.admin_view  # type: ignore[attr-defined]
+        return [
+            path("preview/", wrap(self.sla_preview_view), name=f"{name}_preview_unsaved"),
+            path("<path:object_id>/preview/", wrap(self.sla_preview_view), name=f"{name}_preview"),
+            *super().get_urls(),  # type: ignore[misc]
+        ]
+
+    def sla_preview_view(self, request: HttpRequest, object_id: str | None = None) -> HttpResponse:
+        model_admin: admin.ModelAdmin[Any] = self  # type: ignore[assignment]
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = model_admin.get_object(request, unquote(object_id)) if object_id else None
+        if object_id and obj is None:
+            return object_missing_redirect(request, model_admin.opts, object_id)
+        if obj is None:
+            allowed = model_admin.has_add_permission(request)
+        else:
+            allowed = model_admin.has_change_permission(request, obj)
+        if not allowed:
+            raise PermissionDenied
+        form = model_admin.get_form(request, obj, change=obj is not None)(
+            request.POST, instance=obj
+        )
+        context: dict[str, Any] = {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.opts,
+            "title": f"Preview: {obj}"
+            if obj
+            else f"Preview: unsaved {model_admin.opts.verbose_name}",
+            "subtitle": None,
+            "original": obj,
+            "viewer_timezone": viewer_timezone(request),
+        }
+        if form.is_valid():
+            team_id = None if is_admin(request) else lead_team_id(request)
+            context["preview"] = self.sla_preview_build(form=form, team_id=team_id)
+        else:
+            context["form_errors"] = form.errors
+        return TemplateResponse(request, self.preview_template, context)
+
+
 class SLATargetInline(TeamScopedInlineMixin, admin.TabularInline):
     model = SLATarget
     form = SLATargetInlineForm
@@ -298,9 +359,14 @@ class SLATargetInline(TeamScopedInlineMixin, admin.TabularInline):
 
 @admin.register(SLAPolicy)
 class SLAPolicyAdmin(
-    ConditionPickersAdminMixin, AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin
+    SLAPreviewAdminMixin,
+    ConditionPickersAdminMixin,
+    AuditedAdminMixin,
+    TeamScopedAdminMixin,
+    admin.ModelAdmin,
 ):
     form = SLAPolicyAdminForm
+    change_form_template = "admin/escalations/sla_change_form.html"
     inlines = (SLATargetInline,)
     list_display = ("name", "team", "enabled", "order", "calendar", "amber_percent", "targets")
     list_filter = ("enabled", "team")
@@ -317,6 +383,9 @@ class SLAPolicyAdmin(
     def config_saved(self, request: HttpRequest, obj: SLAPolicy) -> None:
         sla_policy_changed_notify(policy=obj)
 
+    def sla_preview_build(self, *, form: Any, team_id: int | None) -> SLAPreview:
+        return sla_policy_preview_run(form=form, team_id=team_id)
+
 
 class OpeningHoursInline(TeamScopedInlineMixin, admin.TabularInline):
     model = OpeningHours
@@ -330,8 +399,11 @@ class HolidayInline(TeamScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Calendar)
-class CalendarAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
+class CalendarAdmin(
+    SLAPreviewAdminMixin, AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin
+):
     form = CalendarAdminForm
+    change_form_template = "admin/escalations/sla_change_form.html"
     inlines = (OpeningHoursInline, HolidayInline)
     list_display = ("name", "team", "timezone", "holiday_country")
     list_filter = ("team",)
@@ -342,6 +414,9 @@ class CalendarAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
         for span in overnight_spans(calendar=obj):
             messages.info(request, span)
         calendar_changed_notify(calendar=obj)
+
+    def sla_preview_build(self, *, form: Any, team_id: int | None) -> SLAPreview:
+        return calendar_preview_run(form=form, team_id=team_id)
 
 
 # --- Deliveries and the audit log ------------------------------------------------------------

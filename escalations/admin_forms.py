@@ -35,6 +35,9 @@ from .models import (
 )
 from .outbound import slack_webhook_url_validator
 from .services import rule_backtest, rule_clean, slack_delivery_retry, slack_target_test
+from .sla.businesstime import BusinessCalendar
+from .sla.clocks import PolicyRules, TargetRule
+from .sla.preview import NEW_POLICY_ID, SLAPreview, sla_calendar_preview, sla_policy_preview
 from .sla.services import (
     calendar_clean,
     sla_calendar_changed,
@@ -112,8 +115,9 @@ def _whole_number(value: Any) -> Any:
     return int(text) if digits.isascii() and digits.isdigit() else value
 
 
-def sla_policy_values_clean(*, policy: SLAPolicy, targets: list[dict[str, Any]]) -> None:
-    """Raise ``ValidationError`` keyed by field unless the policy with these targets is valid."""
+def sla_policy_values_clean(*, policy: SLAPolicy, targets: list[dict[str, Any]]) -> dict[str, Any]:
+    """Raise ``ValidationError`` keyed by field unless the policy with these targets is valid;
+    the cleaned values otherwise."""
     cleaned = sla_policy_clean(
         name=policy.name,
         conditions=policy.conditions,
@@ -123,13 +127,15 @@ def sla_policy_values_clean(*, policy: SLAPolicy, targets: list[dict[str, Any]])
         amber_percent=policy.amber_percent,
     )
     policy.conditions = cleaned["conditions"]
+    return cleaned
 
 
 def calendar_values_clean(
     *, calendar: Calendar, hours: list[dict[str, Any]], holidays: list[Any]
-) -> None:
-    """Raise ``ValidationError`` keyed by field unless the calendar with these rows is valid."""
-    calendar_clean(
+) -> dict[str, Any]:
+    """Raise ``ValidationError`` keyed by field unless the calendar with these rows is valid;
+    the cleaned values otherwise."""
+    return calendar_clean(
         name=calendar.name,
         timezone=calendar.timezone,
         hours=hours,
@@ -148,6 +154,40 @@ def calendar_changed_notify(*, calendar: Calendar) -> None:
 def sla_policy_changed_notify(*, policy: SLAPolicy) -> None:
     """Recompute open tickets' clocks after a policy changed."""
     sla_policy_changed(policy=policy)
+
+
+def sla_policy_preview_run(*, form: SLAPolicyAdminForm, team_id: int | None) -> SLAPreview:
+    """What the policy as posted (validated, unsaved) would do to open tickets' deadlines."""
+    cleaned = form.cleaned_data
+    team, calendar = cleaned.get("team"), cleaned.get("calendar")
+    draft = PolicyRules(
+        id=form.instance.pk or NEW_POLICY_ID,
+        name=cleaned["name"],
+        enabled=bool(cleaned.get("enabled")),
+        conditions=cleaned.get("conditions") or [],
+        team_id=team.pk if team else None,
+        calendar_id=calendar.pk if calendar else None,
+        amber_percent=cleaned["amber_percent"],
+        order=cleaned["order"],
+        targets=tuple(
+            TargetRule(t["metric"], t["priority"], t["tier"], t["minutes"])
+            for t in form.cleaned_targets
+        ),
+    )
+    return sla_policy_preview(policy=draft, calendar=calendar, team_id=team_id)
+
+
+def calendar_preview_run(*, form: CalendarAdminForm, team_id: int | None) -> SLAPreview:
+    """What the calendar as posted (validated, unsaved) would do to open tickets' deadlines."""
+    values = form.cleaned_calendar
+    draft = BusinessCalendar.build(
+        timezone=values["timezone"],
+        hours=[(h["weekday"], h["start"], h["end"]) for h in values["hours"]],
+        holiday_country=values["holiday_country"],
+        holiday_subdivision=values["holiday_subdivision"],
+        closed_dates=values["holidays"],
+    )
+    return sla_calendar_preview(calendar_id=form.instance.pk, calendar=draft, team_id=team_id)
 
 
 def rule_backtest_run(*, rule: Rule, days: int) -> Any:
@@ -632,6 +672,8 @@ def inline_rows(data: Any, prefix: str, fields: tuple[str, ...]) -> list[dict[st
 
 class SLAPolicyAdminForm(ConditionVocabularyFormMixin, forms.ModelForm):
     conditions = ConditionsField()
+    # The posted target rows, cleaned (set by ``clean`` when the policy validates).
+    cleaned_targets: list[dict[str, Any]]
 
     class Meta:
         model = SLAPolicy
@@ -652,15 +694,19 @@ class SLAPolicyAdminForm(ConditionVocabularyFormMixin, forms.ModelForm):
         )
         targets = inline_rows(self.data, "targets", ("metric", "priority", "tier", "minutes"))
         try:
-            sla_policy_values_clean(policy=probe, targets=targets)
+            values = sla_policy_values_clean(policy=probe, targets=targets)
         except ValidationError as exc:
             add_keyed_errors(self, exc)
         else:
             cleaned["conditions"] = probe.conditions
+            self.cleaned_targets = values["targets"]
         return cleaned
 
 
 class CalendarAdminForm(forms.ModelForm):
+    # The calendar with its posted hours and holidays, cleaned (set by ``clean`` when valid).
+    cleaned_calendar: dict[str, Any]
+
     class Meta:
         model = Calendar
         fields = ("name", "team", "timezone", "holiday_country", "holiday_subdivision")
@@ -674,7 +720,9 @@ class CalendarAdminForm(forms.ModelForm):
         hours = inline_rows(self.data, "hours", ("weekday", "start", "end"))
         holidays = [row["date"] for row in inline_rows(self.data, "holidays", ("date",))]
         try:
-            calendar_values_clean(calendar=probe, hours=hours, holidays=holidays)
+            self.cleaned_calendar = calendar_values_clean(
+                calendar=probe, hours=hours, holidays=holidays
+            )
         except ValidationError as exc:
             add_keyed_errors(self, exc)
         return cleaned

@@ -52,6 +52,13 @@ def lead_team_id(request: HttpRequest) -> int | None:
     return agent.team_id if agent.role == Role.LEAD else None
 
 
+def viewer_timezone(request: HttpRequest) -> str:
+    """The time zone dates are shown in to the signed-in agent: their team's (UTC without one)."""
+    agent: Agent = request.user  # type: ignore[assignment]
+    team = agent.team if agent.is_authenticated and agent.team_id else None
+    return team.timezone if team else "UTC"
+
+
 def object_missing_redirect(request: HttpRequest, opts: Any, object_id: str) -> HttpResponse:
     """The admin's answer to an id the user may not see: back to the index, as Django does."""
     messages.warning(

@@ -53,6 +53,7 @@ class PolicyRules:
     calendar_id: int | None
     amber_percent: int
     targets: tuple[TargetRule, ...]
+    order: int = 100
 
     def applies_to(self, ctx: TicketContext) -> bool:
         """A policy owned by a team covers that team's tickets only; one without a team covers

@@ -110,6 +110,7 @@ def sla_setup_load() -> SLASetup:
             team_id=p.team_id,
             calendar_id=p.calendar_id,
             amber_percent=p.amber_percent,
+            order=p.order,
             targets=tuple(
                 TargetRule(t.metric, t.priority, t.tier, t.minutes) for t in p.targets.all()
             ),

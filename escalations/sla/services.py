@@ -9,7 +9,7 @@ breach instant has passed with two indexed range queries and announces each cros
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -59,6 +59,8 @@ __all__ = [
     "calendar_clean",
     "sla_calendar_changed",
     "sla_clocks_apply_event",
+    "sla_clocks_missing",
+    "sla_clocks_plan",
     "sla_clocks_recompute_open",
     "sla_next_crossing_at",
     "sla_policy_changed",
@@ -229,11 +231,11 @@ def _ticket_clocks_sync(
     ctx = ticket_context_build(ticket_id=ticket_id)
     setup = sla_setup_load()
     clocks = {c.metric: c for c in _locked_clocks(ticket_id)}
-    changed, created, entries = _plan(ctx, clocks, setup, now, cause, create, restart)
+    changed, created, entries = sla_clocks_plan(ctx, clocks, setup, now, cause, create, restart)
     _save(changed, created, entries)
 
 
-def _plan(
+def sla_clocks_plan(
     ctx: TicketContext,
     clocks: dict[str, SLAClock],
     setup: SLASetup,
@@ -282,6 +284,15 @@ def _plan(
             changed.append(clock)
         entries += _entries(clock, lines)
     return changed, created, entries
+
+
+def sla_clocks_missing(*, clocks: Mapping[str, SLAClock], first_responded: bool) -> list[str]:
+    """The starting clocks an open ticket lacks (first response only until it was given)."""
+    return [
+        m
+        for m in STARTING_METRICS
+        if m not in clocks and not (m == SLAMetric.FIRST_RESPONSE and first_responded)
+    ]
 
 
 # --- Policy and calendar changes -------------------------------------------------------------
@@ -333,12 +344,12 @@ def _recompute_chunk(tickets: list[Ticket], setup: SLASetup, now: datetime, caus
     entries: list[SLAClockEntry] = []
     for ticket in tickets:
         clocks = by_ticket[ticket.pk]
-        missing = [
-            m
-            for m in STARTING_METRICS
-            if m not in clocks and not (m == SLAMetric.FIRST_RESPONSE and ticket.first_response_at)
-        ]
-        plan = _plan(ticket_context_from(ticket), clocks, setup, now, cause, missing, None)
+        missing = sla_clocks_missing(
+            clocks=clocks, first_responded=ticket.first_response_at is not None
+        )
+        plan = sla_clocks_plan(
+            ticket_context_from(ticket), clocks, setup, now, cause, missing, None
+        )
         changed += plan[0]
         created += plan[1]
         entries += plan[2]

@@ -157,6 +157,11 @@ FORMS: dict[str, Form] = {
     # The rule preview reads only; posting the unsaved form is how it previews edits.
     "admin:escalations_rule_preview": Form("admin"),
     "admin:escalations_rule_preview_unsaved": Form("admin"),
+    # So do the SLA policy and calendar previews (the deadlines the unsaved edits would move).
+    "admin:escalations_slapolicy_preview": Form("admin"),
+    "admin:escalations_slapolicy_preview_unsaved": Form("admin"),
+    "admin:escalations_calendar_preview": Form("admin"),
+    "admin:escalations_calendar_preview_unsaved": Form("admin"),
 }
 # The history of every audited model offers a revert button.
 FORMS.update(
