@@ -41,6 +41,16 @@ class Conversion:
     to_currency: str
     inverse: bool  # the stored rate was quoted the other way round
 
+    def words(self) -> str:
+        """E.g. ``1320.00 USD at 1 EUR = 1.100000 USD, the rate from 2026-03-01``."""
+        base, quote = (
+            (self.to_currency, self.currency) if self.inverse else (self.currency, self.to_currency)
+        )
+        return (
+            f"{self.converted} {self.to_currency} at 1 {base} = {self.rate} {quote}, "
+            f"the rate from {self.rate_date.isoformat()}"
+        )
+
     def evidence(self) -> dict[str, Any]:
         return {
             "amount": str(self.amount),

@@ -66,9 +66,12 @@ def evaluation_queue(*, event: TicketEvent) -> None:
     transaction.on_commit(enqueue)
 
 
-def trigger_event_from(event: TicketEvent, *, team_id: int | None = None) -> TriggerEvent:
+def trigger_event_from(
+    event: TicketEvent, *, team_id: int | None = None, with_rates: bool = False
+) -> TriggerEvent:
     """The trigger-facing facts of an event, with the message text for customer messages and,
-    for a refund, the exchange rates of the ticket's team (``team_id``) for its currency."""
+    for a refund (``with_rates``: some rule is in another currency), the exchange rates of the
+    ticket's team (``team_id``) for its currency."""
     message = None
     if event.kind == EventKind.MESSAGE_ADDED and event.data.get("author_type") == "customer":
         message = (
@@ -77,7 +80,7 @@ def trigger_event_from(event: TicketEvent, *, team_id: int | None = None) -> Tri
             .first()
         )
     rates: tuple[RateFact, ...] = ()
-    if event.kind == EventKind.REFUND_REQUESTED and event.data.get("currency"):
+    if with_rates and event.kind == EventKind.REFUND_REQUESTED and event.data.get("currency"):
         rates = exchange_rate_facts(
             team_ids=[team_id],
             currency=str(event.data["currency"]),
@@ -124,7 +127,13 @@ def _event_outcomes(*, event: TicketEvent) -> list[EscalationOutcome | RoutingOu
     if not rules:
         return []
     ctx = ticket_context_build(ticket_id=event.ticket_id)
-    facts = trigger_event_from(event, team_id=ctx.team_id)
+    currency = event.data.get("currency")
+    with_rates = any(
+        isinstance(rule.trigger_params, dict)
+        and rule.trigger_params.get("currency", currency) != currency
+        for rule in rules
+    )
+    facts = trigger_event_from(event, team_id=ctx.team_id, with_rates=with_rates)
     for rule in rules:
         firing = None
         with sweep_row_isolated(

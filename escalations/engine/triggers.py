@@ -304,10 +304,7 @@ class RefundThreshold(TriggerKind):
         converted = ""
         if conversion is not None:
             evidence["conversion"] = conversion.evidence()
-            converted = (
-                f" = {conversion.converted} {conversion.to_currency} at the rate of "
-                f"{conversion.rate_date.isoformat()}"
-            )
+            converted = f" ({conversion.words()})"
         return Firing(
             trigger=self.key,
             occurrence=f"refund:{data.get('refund', event.id)}",

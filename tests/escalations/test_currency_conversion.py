@@ -59,8 +59,8 @@ def test_a_euro_refund_over_a_dollar_threshold_fires_with_the_conversion_in_the_
         },
     }
     assert firing.sentence == (
-        "A refund of 1200.00 EUR = 1320.00 USD at the rate of 2026-03-01 was requested "
-        "(threshold 800.00 USD)."
+        "A refund of 1200.00 EUR (1320.00 USD at 1 EUR = 1.100000 USD, the rate from "
+        "2026-03-01) was requested (threshold 800.00 USD)."
     )
 
 
@@ -79,6 +79,10 @@ def test_an_inverse_rate_divides():
         "converted_currency": "USD",
         "inverse": True,
     }
+    assert firing.sentence == (
+        "A refund of 700.00 EUR (875.00 USD at 1 USD = 0.800000 EUR, the rate from "
+        "2026-03-01) was requested (threshold 800.00 USD)."
+    )
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from escalations.engine.backtest import backtest_run
@@ -96,6 +98,25 @@ def test_with_no_rate_the_refund_is_not_compared(
         )
 
     assert Escalation.objects.count() == 0
+
+
+def test_rates_are_read_only_when_a_rule_is_in_another_currency(
+    make_ticket, junior, team, usd_rule, django_capture_on_commit_callbacks
+):
+    rate(team, "EUR", "USD", "1.100000", timezone.now().date())
+    ticket = make_ticket(holder=junior)
+
+    def rate_reads(currency: str) -> int:
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            ticket_services.refund_request_create(
+                ticket=ticket, amount=Decimal("1.00"), currency=currency, actor=None
+            )
+        return sum('"escalations_exchangerate"' in q["sql"] for q in queries.captured_queries)
+
+    assert (rate_reads("USD"), rate_reads("EUR")) == (0, 1)
 
 
 def test_the_backtest_converts_with_the_same_rates(make_ticket, junior, team, usd_rule):
