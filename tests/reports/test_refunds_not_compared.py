@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from escalations.models import ExchangeRate
 from reports.selectors import month_window, refunds_not_compared
@@ -150,3 +151,19 @@ def test_rule_health_page_says_none_when_every_refund_compared(client, berlin, b
     )
 
     assert '<p class="uncompared-count">None this month.</p>' in response.text
+
+
+def test_the_rule_health_api_gives_the_count_for_the_leads_team_only(berlin, paris, berlin_ticket):
+    rule(berlin, "USD")
+    refund(berlin_ticket, "EUR")
+    client = APIClient()
+    client.force_authenticate(factories.LeadFactory(team=berlin))
+    month = {"month": NOW.strftime("%Y-%m")}
+
+    own = client.get("/api/v1/reports/rule-health/", {"team": berlin.pk, **month})
+    other = client.get("/api/v1/reports/rule-health/", {"team": paris.pk, **month})
+
+    assert own.status_code == 200
+    assert own.json()["refunds_not_compared"] == 1
+    assert other.status_code in (403, 404)
+    assert "refunds_not_compared" not in other.json()
