@@ -107,3 +107,21 @@ def test_agents_do_not_reach_the_rates(client, junior_a):
 
     assert response.status_code == 403
     assert ExchangeRate.objects.count() == 0
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["shared", "team"])
+def test_a_second_rate_for_the_same_pair_and_date_is_refused(client, superuser, team_a, shared):
+    team = None if shared else team_a
+    ExchangeRate.objects.create(
+        team=team, base="EUR", quote="USD", rate=Decimal("1.1"), valid_from=date(2026, 12, 1)
+    )
+    client.force_login(superuser)
+
+    response = client.post(ADD, post_data(team="" if shared else team_a.pk))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [
+        "A rate for this pair and date already exists."
+    ]
+    assert ExchangeRate.objects.count() == 1
+    assert AuditEvent.objects.count() == 0
