@@ -55,6 +55,7 @@ from .models import (
     Calendar,
     DeliveryStatus,
     Escalation,
+    ExchangeRate,
     Holiday,
     OpeningHours,
     Rule,
@@ -417,6 +418,27 @@ class CalendarAdmin(
 
     def sla_preview_build(self, *, form: Any, team_id: int | None) -> SLAPreview:
         return calendar_preview_run(form=form, team_id=team_id)
+
+
+# --- Exchange rates -------------------------------------------------------------------------
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
+    """Rates are added, and a mistaken one deleted, never edited: a correction is a rate with a
+    later date, so the history of what converted which refund stays readable."""
+
+    fields = ("team", "base", "quote", "rate", "valid_from")
+    list_display = ("base", "quote", "rate", "valid_from", "team", "created_by")
+    list_filter = ("team", "base", "quote")
+    list_select_related = ("team", "created_by")
+    date_hierarchy = "valid_from"
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: ExchangeRate, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
 
 
 # --- Deliveries and the audit log ------------------------------------------------------------

@@ -6,9 +6,11 @@ Routing rules, escalation rules and SLA policies share one condition language (s
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -16,7 +18,8 @@ from django.db.models import Q
 from escalations.engine.triggers import escalation_trigger_choices
 from escalations.outbound import outbound_url_validator
 from kimondesk.bounds import HANDOFF_PART_MAX_CHARS, MINUTES_MAX
-from tickets.models import AppendOnlyModel, Priority, Tier
+from tickets.currencies import CURRENCY_CHOICES, ISO_4217_CODES
+from tickets.models import AppendOnlyModel, Priority, Tier, validate_currency
 
 
 # --- Business-hours calendars --------------------------------------------------------------
@@ -636,5 +639,80 @@ class WebhookDelivery(models.Model):
 
 
 # Receiver feedback lives in its own subpackage; imported here so the app registers it.
+# --- Exchange rates ------------------------------------------------------------------------------
+EXCHANGE_RATE_MIN = Decimal("0.000001")
+EXCHANGE_RATE_MAX = Decimal("1000000")
+
+
+class ExchangeRate(models.Model):
+    """One unit of ``base`` is worth ``rate`` units of ``quote`` from ``valid_from`` on (until a
+    later rate of the same pair). A team's rates apply to its tickets; shared rates (no team,
+    admins only) to every team's."""
+
+    team = models.ForeignKey(
+        "tickets.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="exchange_rates",
+        help_text="The team whose refunds use this rate; empty: every team (admins only).",
+    )
+    base = models.CharField(
+        max_length=3,
+        choices=CURRENCY_CHOICES,
+        validators=[validate_currency],
+        help_text="ISO 4217 code of the currency converted from, e.g. EUR.",
+    )
+    quote = models.CharField(
+        max_length=3,
+        choices=CURRENCY_CHOICES,
+        validators=[validate_currency],
+        help_text="ISO 4217 code of the currency converted to, e.g. USD.",
+    )
+    rate = models.DecimalField(
+        max_digits=16,
+        decimal_places=6,
+        validators=[MinValueValidator(EXCHANGE_RATE_MIN), MaxValueValidator(EXCHANGE_RATE_MAX)],
+        help_text="Units of the quote currency one unit of the base currency buys.",
+    )
+    valid_from = models.DateField(
+        help_text="The rate applies to refunds requested on or after this date."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["base", "quote", "-valid_from", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "base", "quote", "valid_from"],
+                nulls_distinct=False,
+                name="exchange_rate_unique_per_day",
+                violation_error_message="A rate for this pair and date already exists.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__gte=EXCHANGE_RATE_MIN, rate__lte=EXCHANGE_RATE_MAX),
+                name="exchange_rate_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(base__in=ISO_4217_CODES, quote__in=ISO_4217_CODES)
+                & ~Q(base=models.F("quote")),
+                name="exchange_rate_pair_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["base", "quote", "valid_from"], name="exchange_rate_lookup_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.base} = {self.rate} {self.quote} from {self.valid_from}"
+
+    def clean(self) -> None:
+        if self.base and self.base == self.quote:
+            raise ValidationError({"quote": "The quote currency must differ from the base."})
+
+
 from escalations.feedback.models import EscalationFeedback as EscalationFeedback  # noqa: E402
 from escalations.feedback.models import FeedbackReason as FeedbackReason  # noqa: E402

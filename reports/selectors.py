@@ -39,7 +39,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -66,9 +66,11 @@ from django.db.models import (
     Window,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, RowNumber, Trim
+from django.db.models.functions import Cast, Coalesce, RowNumber, Trim, TruncDate
 from django.utils import timezone
 
+from escalations.currency.rates import rate_pick
+from escalations.currency.selectors import exchange_rate_facts
 from escalations.models import Escalation, Rule, RuleKind, TriggerKey
 from reports.models import AgentMonthCell, CellKind
 from tickets.models import (
@@ -77,6 +79,7 @@ from tickets.models import (
     Customer,
     EventKind,
     Message,
+    RefundRequest,
     Sentiment,
     Status,
     Team,
@@ -705,6 +708,47 @@ def messages_unscored_by_language(*, team: Team, window: MonthWindow) -> dict[st
         .order_by("sentiment_language")
     )
     return {row["sentiment_language"]: row["count"] for row in rows}
+
+
+def refunds_not_compared(*, team: Team, window: MonthWindow) -> int:
+    """Refund requests of the month on the team's tickets that some enabled refund-threshold
+    rule of the team (or a global one) could not compare: the rule is in another currency and
+    no exchange rate of the team (or a shared one) between the two was in force on the
+    refund's date. Three queries whatever the month holds."""
+    rule_currencies = {
+        str(params.get("currency"))
+        for params in Rule.objects.filter(
+            Q(team=team) | Q(team__isnull=True),
+            kind=RuleKind.ESCALATION,
+            enabled=True,
+            trigger_kind="refund_threshold",
+        ).values_list("trigger_params", flat=True)
+        if isinstance(params, dict) and params.get("currency")
+    }
+    if not rule_currencies:
+        return 0
+    groups = (
+        RefundRequest.objects.filter(
+            ticket__queue__team=team, created_at__gte=window.start, created_at__lt=window.end
+        )
+        .annotate(day=TruncDate("created_at", tzinfo=UTC))
+        .values("currency", "day")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    rows = [row for row in groups if rule_currencies - {row["currency"]}]
+    if not rows:
+        return 0
+    rates = exchange_rate_facts(team_ids=[team.pk])
+    return sum(
+        row["count"]
+        for row in rows
+        if any(
+            rate_pick(rates=rates, from_currency=row["currency"], to_currency=c, on=row["day"])
+            is None
+            for c in rule_currencies - {row["currency"]}
+        )
+    )
 
 
 # --- Coaching prompts ---------------------------------------------------------------------------

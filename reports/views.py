@@ -29,6 +29,7 @@ from .selectors import (
     month_default,
     month_parse,
     month_window,
+    refunds_not_compared,
     report_agent_visible_to,
     report_snapshot,
     report_teams_visible_to,
@@ -189,6 +190,7 @@ def _rules_context(team: Team, month: date) -> dict[str, Any]:
         "trigger_precision": trigger_precision(team=team, window=window),
         "unscored": unscored,
         "unscored_total": sum(unscored.values()),
+        "refunds_not_compared": refunds_not_compared(team=team, window=window),
     }
 
 

@@ -19,11 +19,14 @@ from escalations.engine.conditions import (
 from escalations.feedback.models import FEEDBACK_COMMENT_MAX_LENGTH
 from escalations.feedback.selectors import feedback_editable_until
 from escalations.models import (
+    EXCHANGE_RATE_MAX,
+    EXCHANGE_RATE_MIN,
     AuditEvent,
     Calendar,
     DeliveryAttempt,
     Escalation,
     EscalationFeedback,
+    ExchangeRate,
     FeedbackReason,
     Rule,
     SLAMetric,
@@ -37,6 +40,7 @@ from escalations.webhooks import WEBHOOK_EVENTS
 from kimondesk.api.ids import IdRelatedField
 from kimondesk.api.validators import json_nul_free
 from kimondesk.bounds import MINUTES_MAX
+from tickets.currencies import ISO_4217_CODES
 from tickets.models import Note, Priority, Team, Tier
 
 from . import engine, sla
@@ -648,3 +652,57 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "attempt_log",
         ]
         read_only_fields = fields
+
+
+# --- Exchange rates ----------------------------------------------------------------------------
+def currency_code(value: str) -> str:
+    """An ISO 4217 code in capitals (``usd`` reads as ``USD``), else a 400 on the field."""
+    code = value.strip().upper()
+    if code not in ISO_4217_CODES:
+        raise serializers.ValidationError(
+            f"'{value}' is not an ISO 4217 currency code (e.g. EUR, USD)."
+        )
+    return code
+
+
+class ExchangeRateSerializer(TeamOwnedSerializer):
+    base = serializers.CharField(
+        max_length=3, help_text="ISO 4217 code of the currency converted from, e.g. EUR."
+    )
+    quote = serializers.CharField(
+        max_length=3, help_text="ISO 4217 code of the currency converted to, e.g. USD."
+    )
+    rate = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=6,
+        min_value=EXCHANGE_RATE_MIN,
+        max_value=EXCHANGE_RATE_MAX,
+        help_text=(
+            f"Units of the quote currency one unit of the base buys, from {EXCHANGE_RATE_MIN} "
+            f"to {EXCHANGE_RATE_MAX}, at most six decimals."
+        ),
+    )
+    valid_from = serializers.DateField(
+        help_text="The rate applies to refunds requested on or after this date (UTC)."
+    )
+
+    class Meta:
+        model = ExchangeRate
+        fields = ["id", "team", "base", "quote", "rate", "valid_from", "created_by", "created_at"]
+        read_only_fields = ["created_by", "created_at"]
+        # The unique (team, pair, date) constraint is checked by the model, naming the field.
+        validators: list[Any] = []
+
+    def validate_base(self, value: str) -> str:
+        return currency_code(value)
+
+    def validate_quote(self, value: str) -> str:
+        return currency_code(value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if attrs.get("base") is not None and attrs.get("base") == attrs.get("quote"):
+            raise serializers.ValidationError(
+                {"quote": ["The quote currency must differ from the base currency."]}
+            )
+        return attrs

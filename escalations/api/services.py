@@ -1,4 +1,5 @@
-"""Audited writes of the engine's configuration: targets, rules, calendars, SLA policies.
+"""Audited writes of the engine's configuration: targets, rules, calendars, SLA policies,
+exchange rates.
 
 Each function is one transaction that saves the row(s) and records the same ``AuditEvent`` the
 admin console records (``escalations.admin_services.config_change_record``), so either history
@@ -8,14 +9,26 @@ can be read, and reverted, the same way.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from escalations.admin_services import config_change_record, config_snapshot
 from escalations.audit import SECRET_FIELDS
-from escalations.models import Calendar, Holiday, OpeningHours, Rule, SLAPolicy, SLATarget, Target
-from tickets.models import Agent
+from escalations.models import (
+    Calendar,
+    ExchangeRate,
+    Holiday,
+    OpeningHours,
+    Rule,
+    SLAPolicy,
+    SLATarget,
+    Target,
+)
+from tickets.models import Agent, Team
 
 from . import sla
 
@@ -139,3 +152,26 @@ def sla_policy_save(
         values=values,
         after_save=replace_targets,
     )
+
+
+@transaction.atomic
+def exchange_rate_create(
+    *,
+    actor: Agent,
+    team: Team | None,
+    base: str,
+    quote: str,
+    rate: Decimal,
+    valid_from: date,
+) -> ExchangeRate:
+    """Add a rate from its date on (a correction is a new rate, so history stays readable);
+    a second rate for the same team, pair and date is refused naming ``valid_from``."""
+    duplicate = ExchangeRate.objects.filter(
+        team=team, base=base, quote=quote, valid_from=valid_from
+    )
+    if duplicate.exists():
+        raise ValidationError(
+            {"valid_from": "A rate for this pair already starts on this date; pick another date."}
+        )
+    values = {"team": team, "base": base, "quote": quote, "rate": rate, "valid_from": valid_from}
+    return _audited_save(instance=ExchangeRate(created_by=actor), actor=actor, values=values)

@@ -15,7 +15,16 @@ from rest_framework.response import Response
 
 from escalations import webhooks
 from escalations.feedback.services import escalation_feedback_give
-from escalations.models import AuditEvent, Calendar, Escalation, Rule, SLAPolicy, Target, Webhook
+from escalations.models import (
+    AuditEvent,
+    Calendar,
+    Escalation,
+    ExchangeRate,
+    Rule,
+    SLAPolicy,
+    Target,
+    Webhook,
+)
 from escalations.selectors import config_visible_to
 from kimondesk.api.idempotency import idempotent
 from kimondesk.api.permissions import LEAD
@@ -204,6 +213,32 @@ class SLAPolicyViewSet(AuditedConfigViewSet):
         targets = data.pop("targets", None)
         return services.sla_policy_save(
             policy=instance, actor=self.agent, values=data, targets=targets
+        )
+
+
+class ExchangeRateViewSet(AuditedConfigViewSet):
+    """Exchange rates that convert refunds into a refund rule's currency: the latest rate on or
+    before a refund's date applies (a team's own, else a shared one; direct or inverse). Everyone
+    reads their team's and the shared rates; leads add their team's, admins any team's or shared
+    ones. Rates are added, never edited: a correction is a rate with a later date."""
+
+    model = ExchangeRate
+    serializer_class = serializers.ExchangeRateSerializer
+    http_method_names = ["get", "post", "head", "options"]
+    ordering_fields = ["valid_from", "id"]
+    ordering = ["base", "quote", "-valid_from", "id"]
+
+    def scoped_queryset(self) -> QuerySet[ExchangeRate]:
+        return config_visible_to(agent=self.agent, queryset=ExchangeRate.objects.all())
+
+    def save(self, instance: Any, data: dict[str, Any]) -> Any:
+        return services.exchange_rate_create(
+            actor=self.agent,
+            team=data.get("team"),
+            base=data["base"],
+            quote=data["quote"],
+            rate=data["rate"],
+            valid_from=data["valid_from"],
         )
 
 

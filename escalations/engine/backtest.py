@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from escalations.currency.rates import RateFact
+from escalations.currency.selectors import exchange_rate_facts, team_rates
 from escalations.feedback.selectors import escalation_feedback_of
 from escalations.models import Escalation, EscalationFeedback, Rule
 from tickets.models import EventKind, Message, Queue, TicketEvent
@@ -151,6 +153,16 @@ def backtest_run(*, rule: Rule, days: int, now: datetime) -> BacktestResult:
             "pk", "body", "sentiment_reasons"
         )
     }
+    refund_currencies = {
+        str(e.data["currency"]) for e in candidates if e.kind == EventKind.REFUND_REQUESTED
+    }
+    # One read of the rates when some refund is in another currency than the rule's.
+    loaded = (
+        exchange_rate_facts(team_ids=set(queue_team.values()))
+        if refund_currencies - {params.get("currency")}
+        else ()
+    )
+    rates = {team: team_rates(rates=loaded, team_id=team) for team in {None, *queue_team.values()}}
     contexts: dict[int, TicketContext] = {}
     for candidate in sorted(candidates, key=lambda e: (e.created_at, e.pk), reverse=True):
         ticket = tickets.get(candidate.ticket_id)
@@ -172,6 +184,7 @@ def backtest_run(*, rule: Rule, days: int, now: datetime) -> BacktestResult:
             event=candidate,
             ctx=ctx,
             message=messages.get(candidate.data.get("message")),
+            rates=rates.get(ctx.team_id, ()),
             subject=ticket.subject,
         )
         if hit is not None:
@@ -240,9 +253,10 @@ def _hit(
     event: TicketEvent,
     ctx: TicketContext,
     message: Mapping[str, Any] | None,
+    rates: tuple[RateFact, ...],
     subject: str,
 ) -> BacktestHit | None:
-    firing = trigger.evaluate(trigger_event_of(event, message), ctx, params)
+    firing = trigger.evaluate(trigger_event_of(event, message, rates), ctx, params)
     if firing is None or not rule_matches(rule=rule, ctx=ctx):
         return None
     return BacktestHit(

@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from escalations.audit import audit_record
+from escalations.currency.rates import RateFact, rate_day
+from escalations.currency.selectors import exchange_rate_facts
 from escalations.models import AuditEvent, EventEvaluation, Rule, RuleKind
 from escalations.queueing import task_broker, task_enqueue_or_defer
 from escalations.sweeps import sweep_row_isolated
@@ -64,8 +66,12 @@ def evaluation_queue(*, event: TicketEvent) -> None:
     transaction.on_commit(enqueue)
 
 
-def trigger_event_from(event: TicketEvent) -> TriggerEvent:
-    """The trigger-facing facts of an event, with the message text for customer messages."""
+def trigger_event_from(
+    event: TicketEvent, *, team_id: int | None = None, with_rates: bool = False
+) -> TriggerEvent:
+    """The trigger-facing facts of an event, with the message text for customer messages and,
+    for a refund (``with_rates``: some rule is in another currency), the exchange rates of the
+    ticket's team (``team_id``) for its currency."""
     message = None
     if event.kind == EventKind.MESSAGE_ADDED and event.data.get("author_type") == "customer":
         message = (
@@ -73,7 +79,14 @@ def trigger_event_from(event: TicketEvent) -> TriggerEvent:
             .values("body", "sentiment_reasons")
             .first()
         )
-    return trigger_event_of(event, message)
+    rates: tuple[RateFact, ...] = ()
+    if with_rates and event.kind == EventKind.REFUND_REQUESTED and event.data.get("currency"):
+        rates = exchange_rate_facts(
+            team_ids=[team_id],
+            currency=str(event.data["currency"]),
+            on=rate_day(event.created_at),
+        )
+    return trigger_event_of(event, message, rates)
 
 
 def rule_fires(*, rule: Rule, event: TriggerEvent, ctx: TicketContext) -> Firing | None:
@@ -114,7 +127,13 @@ def _event_outcomes(*, event: TicketEvent) -> list[EscalationOutcome | RoutingOu
     if not rules:
         return []
     ctx = ticket_context_build(ticket_id=event.ticket_id)
-    facts = trigger_event_from(event)
+    currency = event.data.get("currency")
+    with_rates = any(
+        isinstance(rule.trigger_params, dict)
+        and rule.trigger_params.get("currency", currency) != currency
+        for rule in rules
+    )
+    facts = trigger_event_from(event, team_id=ctx.team_id, with_rates=with_rates)
     for rule in rules:
         firing = None
         with sweep_row_isolated(

@@ -16,6 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from escalations.currency.rates import RateFact, amount_convert, rate_day
 from tickets.models import EventKind, Sentiment, TicketEvent
 
 from .context import TicketContext
@@ -37,6 +38,8 @@ class TriggerEvent:
     actor_id: int | None = None
     # Facts the engine loads once alongside the event (e.g. the message's text and reasons).
     extra: dict[str, Any] = field(default_factory=dict)
+    # Exchange rates the ticket's team may use with the event's currency (refunds only).
+    rates: tuple[RateFact, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,13 @@ class Firing:
     sentence: str
 
 
-def trigger_event_of(event: TicketEvent, message: Mapping[str, Any] | None) -> TriggerEvent:
-    """The trigger-facing facts of a stored event (``message``: its body and reasons, if any)."""
+def trigger_event_of(
+    event: TicketEvent,
+    message: Mapping[str, Any] | None,
+    rates: tuple[RateFact, ...] = (),
+) -> TriggerEvent:
+    """The trigger-facing facts of a stored event (``message``: its body and reasons, if any;
+    ``rates``: the exchange rates for a refund's currency)."""
     extra: dict[str, Any] = {}
     if message is not None:
         extra = {"body": message["body"], "reasons": list(message["sentiment_reasons"] or [])}
@@ -61,6 +69,7 @@ def trigger_event_of(event: TicketEvent, message: Mapping[str, Any] | None) -> T
         created_at=event.created_at,
         actor_id=event.actor_id,
         extra=extra,
+        rates=rates,
     )
 
 
@@ -240,8 +249,10 @@ class RefundThreshold(TriggerKind):
     key = "refund_threshold"
     label = "Refund at or over a threshold"
     description = (
-        "Fires on a refund request of at least the amount in that currency; requests in other "
-        "currencies never compare."
+        "Fires on a refund request of at least the amount. Requests in another currency are "
+        "converted with the team's exchange rate in force on the request's date (direct or "
+        "inverse); with no such rate they are not compared, and the rule health report counts "
+        "them."
     )
     params = ParamSchema(
         (
@@ -265,23 +276,41 @@ class RefundThreshold(TriggerKind):
         self, event: TriggerEvent, ctx: TicketContext, params: dict[str, Any]
     ) -> Firing | None:
         data = event.data
-        if data.get("currency") != params["currency"]:
-            return None
+        currency = str(data.get("currency"))
         amount = Decimal(str(data.get("amount"))).quantize(Decimal("0.01"))
         threshold = Decimal(params["amount"])
-        if amount < threshold:
+        compared = amount
+        conversion = None
+        if currency != params["currency"]:
+            conversion = amount_convert(
+                amount=amount,
+                currency=currency,
+                to_currency=params["currency"],
+                rates=event.rates,
+                on=rate_day(event.created_at),
+            )
+            if conversion is None:
+                return None
+            compared = conversion.converted
+        if compared < threshold:
             return None
+        evidence: dict[str, Any] = {
+            "refund": data.get("refund"),
+            "amount": str(amount),
+            "currency": currency,
+            "threshold": str(threshold),
+            "threshold_currency": params["currency"],
+        }
+        converted = ""
+        if conversion is not None:
+            evidence["conversion"] = conversion.evidence()
+            converted = f" ({conversion.words()})"
         return Firing(
             trigger=self.key,
             occurrence=f"refund:{data.get('refund', event.id)}",
-            evidence={
-                "refund": data.get("refund"),
-                "amount": str(amount),
-                "currency": data["currency"],
-                "threshold": str(threshold),
-            },
+            evidence=evidence,
             sentence=(
-                f"A refund of {amount} {data['currency']} was requested "
+                f"A refund of {amount} {currency}{converted} was requested "
                 f"(threshold {threshold} {params['currency']})."
             ),
         )

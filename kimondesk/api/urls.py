@@ -25,6 +25,7 @@ router.register("calendars", escalation_views.CalendarViewSet, basename="calenda
 router.register("sla-policies", escalation_views.SLAPolicyViewSet, basename="sla-policy")
 router.register("audit-events", escalation_views.AuditEventViewSet, basename="audit-event")
 router.register("webhooks", escalation_views.WebhookViewSet, basename="webhook")
+router.register("exchange-rates", escalation_views.ExchangeRateViewSet, basename="exchange-rate")
 
 child_routes: dict[str, Any] = {"get": "list", "post": "create"}
 v1 = [

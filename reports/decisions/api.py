@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from reports.api import report_scope_api
-from reports.selectors import month_window, team_zone
+from reports.selectors import month_window, refunds_not_compared, team_zone
 
 from .precision import PrecisionRow, rule_precision, trigger_precision
 
@@ -55,11 +55,18 @@ class RuleHealthReportSerializer(serializers.Serializer):
     team = serializers.IntegerField()
     rules = RulePrecisionSerializer(many=True)
     triggers = TriggerPrecisionSerializer(many=True)
+    refunds_not_compared = serializers.IntegerField(
+        help_text=(
+            "Refund requests of the month that a refund-threshold rule in another currency "
+            "could not compare: no exchange rate was in force on their date."
+        )
+    )
 
 
 class RuleHealthReportView(APIView):
     """Per rule of the team (by name) and per trigger kind: fires, feedback coverage, share
-    judged needed, not-needed reasons. Leads (their team) and admins."""
+    judged needed, not-needed reasons; and the refunds no exchange rate let a rule compare.
+    Leads (their team) and admins."""
 
     @extend_schema(
         operation_id="reports_rule_health",
@@ -88,6 +95,7 @@ class RuleHealthReportView(APIView):
                 many=True,
                 context={**context, "param": "trigger"},
             ).data,
+            "refunds_not_compared": refunds_not_compared(team=team, window=window),
         }
         return Response(data)
 

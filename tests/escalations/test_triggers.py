@@ -175,7 +175,7 @@ def test_tier_upgrade(data, fires):
         pytest.param("499.99", "USD", False, id="below"),
         pytest.param("500.00", "USD", True, id="at"),
         pytest.param("1200.00", "USD", True, id="above"),
-        pytest.param("9000.00", "EUR", False, id="other-currency-never-compares"),
+        pytest.param("9000.00", "EUR", False, id="other-currency-without-rate-never-compares"),
     ],
 )
 def test_refund_threshold(amount, currency, fires):
@@ -191,6 +191,7 @@ def test_refund_threshold(amount, currency, fires):
             "amount": amount,
             "currency": "USD",
             "threshold": "500.00",
+            "threshold_currency": "USD",
         }
     else:
         assert firing is None

@@ -262,8 +262,9 @@ def count_queries(client, user, name, *args, **params):
         # pages count the header's unread notifications once (CSV exports have no header)
         ("reports:overview", "team", 12),  # + the 12-month team trend
         # rules: 5 for rule health, 5 for precision from feedback (per rule and per trigger),
-        # 1 for the messages not scored for sentiment
-        ("reports:rules", "team", 12),
+        # 1 for the messages not scored for sentiment, 1 for the currencies of refund rules
+        # (refunds and rates are read only when some rule has a currency)
+        ("reports:rules", "team", 13),
         ("reports:export", "csv", 11),
         # agent: 11, and 3 for the outcome of their escalations (escalations, events, thresholds)
         ("reports:agent", "agent", 14),

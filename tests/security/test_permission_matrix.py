@@ -131,6 +131,7 @@ ADMIN_MATRIX: dict[str, dict[str, Any]] = {
     "escalations.target": LEAD_SCOPED,
     "escalations.slapolicy": LEAD_SCOPED,
     "escalations.calendar": LEAD_SCOPED,
+    "escalations.exchangerate": LEAD_SCOPED,
     "escalations.slackdelivery": LEAD_SCOPED,
     "escalations.escalation": LEAD_SCOPED,
     "escalations.auditevent": ADMIN_ONLY,
@@ -181,6 +182,7 @@ API_MATRIX: dict[str, dict[str, Any]] = {
     "rules": EVERYONE,
     "calendars": EVERYONE,
     "sla-policies": EVERYONE,
+    "exchange-rates": EVERYONE,
     "audit-events": LEADS_API,
     "webhooks": LEADS_API,
     "reports/escalation-rate": LEADS_API,
@@ -289,6 +291,11 @@ def _sla_policy_for_bravo(world: World, bravo: dict[str, Any]) -> tuple[str, str
     return "post", "/api/v1/sla-policies/", body
 
 
+def _exchange_rate_for_bravo(world: World, bravo: dict[str, Any]) -> tuple[str, str, dict]:
+    body = {"team": bravo["team"].pk, "base": "EUR", "quote": "USD", "rate": "1.1"}
+    return "post", "/api/v1/exchange-rates/", body | {"valid_from": "2026-12-01"}
+
+
 def _ticket_into_bravo_queue(world: World, bravo: dict[str, Any]) -> tuple[str, str, dict]:
     return "patch", f"/api/v1/tickets/{world.ticket_a.pk}/", {"queue": bravo["queue"].pk}
 
@@ -311,6 +318,7 @@ WRITES = {
     "targets: at team B's queue": _target_at_bravo_queue,
     "rules: at team B's target": _rule_at_bravo_target,
     "sla-policies: for team B": _sla_policy_for_bravo,
+    "exchange-rates: for team B": _exchange_rate_for_bravo,
     "tickets: into team B's queue": _ticket_into_bravo_queue,
     "escalate: to team B's target": _escalate_to_bravo_target,
     "customers: tier (team A's customer)": _customer_tier,
@@ -321,6 +329,7 @@ WRITE_MATRIX: dict[str, dict[str, Any]] = {
     "targets: at team B's queue": by_role(201, 400, *LEAD_WRITE, 403, 401),
     "rules: at team B's target": by_role(201, 400, *LEAD_WRITE, 403, 401),
     "sla-policies: for team B": by_role(201, 400, *LEAD_WRITE, 403, 401),
+    "exchange-rates: for team B": by_role(201, 400, *LEAD_WRITE, 403, 401),
     "tickets: into team B's queue": by_role(200, 200, 400, 400, 404, 401),
     "escalate: to team B's target": by_role(201, 400, 400, 400, 404, 401),
     "customers: tier (team A's customer)": by_role(200, 200, 403, 403, 403, 401),

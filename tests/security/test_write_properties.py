@@ -244,6 +244,19 @@ WRITES: list[tuple[str, str, dict[str, Any]]] = [
     ),
     (
         "post",
+        "/api/v1/exchange-rates/",
+        {
+            "team": st.just("{team}"),
+            "base": st.sampled_from(["EUR", "usd", "XYZ", "", "EURO", " GBP"]),
+            "quote": st.sampled_from(["USD", "EUR", "jpy", "US"]),
+            "rate": st.sampled_from(
+                ["1.1", "0", "-1", "1e400", "NaN", "0.0000001", "1000000", "1000000.000001"]
+            ),
+            "valid_from": st.sampled_from(["2026-12-01", "0001-01-01", "9999-12-31", "2026-13-01"]),
+        },
+    ),
+    (
+        "post",
         "/api/v1/queues/",
         {"name": st.text(max_size=120), "team": st.just("{team}"), "specialist": st.booleans()},
     ),
