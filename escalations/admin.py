@@ -426,6 +426,7 @@ class ExchangeRateAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmi
     """Rates are added, and a mistaken one deleted, never edited: a correction is a rate with a
     later date, so the history of what converted which refund stays readable."""
 
+    revertible = False
     fields = ("team", "base", "quote", "rate", "valid_from")
     list_display = ("base", "quote", "rate", "valid_from", "team", "created_by")
     list_filter = ("team", "base", "quote")

@@ -234,6 +234,8 @@ class AuditedAdminMixin:
     """
 
     history_template = "admin/kimondesk/config_history.html"
+    # Objects that are never edited (only added or deleted) have history but nothing to revert.
+    revertible = True
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
         obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
@@ -268,14 +270,14 @@ class AuditedAdminMixin:
     def get_urls(self) -> list[Any]:
         opts = self.model._meta  # type: ignore[attr-defined]
         wrap = self.admin_site.admin_view  # type: ignore[attr-defined]
-        return [
+        revert = [
             path(
                 "<path:object_id>/history/<int:event_id>/revert/",
                 wrap(self.revert_view),
                 name=f"{opts.app_label}_{opts.model_name}_revert",
-            ),
-            *super().get_urls(),  # type: ignore[misc]
+            )
         ]
+        return [*(revert if self.revertible else []), *super().get_urls()]  # type: ignore[misc]
 
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
@@ -296,7 +298,7 @@ class AuditedAdminMixin:
             "opts": opts,
             "object": obj,
             "entries": config_history(obj=obj),
-            "can_revert": model_admin.has_change_permission(request, obj),
+            "can_revert": self.revertible and model_admin.has_change_permission(request, obj),
             "revert_url_name": f"admin:{opts.app_label}_{opts.model_name}_revert",
             **(extra_context or {}),
         }
