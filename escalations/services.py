@@ -16,7 +16,7 @@ from kimondesk.bounds import HANDOFF_PART_MAX_CHARS, text_bounds_check
 from tickets.models import Agent, EventKind, Team, Ticket
 from tickets.notifications.models import NotificationKind
 from tickets.notifications.services import notification_record
-from tickets.selectors import ticket_is_visible_to
+from tickets.selectors import ticket_is_visible_to, ticket_team_id
 
 from .audit import audit_record, audit_snapshot
 from .engine.backtest import BacktestResult, backtest_run
@@ -25,7 +25,7 @@ from .engine.context import ticket_context_build
 from .engine.escalate import EscalationRefused, EscalationRequest, escalation_execute
 from .engine.rules import rule_matches
 from .engine.summary import Handoff
-from .engine.targets import TARGET_KINDS
+from .engine.targets import TARGET_KINDS, escalation_choice_clean
 from .engine.triggers import TRIGGERS
 from .exceptions import EscalationConflict
 from .models import (
@@ -70,9 +70,11 @@ def escalation_create_manual(
     diagnosis: str,
     authority_needed: str,
     target: Target | None = None,
+    to_agent: Agent | None = None,
     via_tag: bool = False,
 ) -> Escalation:
-    """Escalate by hand, with the handoff note. Default target: the team lead.
+    """Escalate by hand, with the handoff note. Default target: the team lead; else one
+    ``target`` or one person named in ``to_agent`` (``escalation_choice_clean`` says which).
 
     ``via_tag`` also adds the ``escalate`` tag (the only way to add it) in the same transaction;
     without an explicit target, the first matching ``escalate_tag`` rule picks it.
@@ -91,17 +93,18 @@ def escalation_create_manual(
         )
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    if target is not None:
-        try:
-            TARGET_KINDS.get(target.kind).clean(target)
-        except ValidationError as exc:
-            errors["target"] = [m for msgs in exc.message_dict.values() for m in msgs]
-    if errors:
-        raise ValidationError(errors)
     if not ticket_is_visible_to(agent=actor, ticket_id=ticket.pk):
         raise PermissionDenied("You cannot see this ticket.")
+    try:
+        escalation_choice_clean(
+            actor=actor, team_id=ticket_team_id(ticket=ticket), target=target, to_agent=to_agent
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
     notes: list[str] = []
-    if via_tag and target is None:
+    if via_tag and target is None and to_agent is None:
         target, notes = _tag_rule_target(ticket=ticket)
     handoff = Handoff(tried.strip(), diagnosis.strip(), authority_needed.strip())
     request = EscalationRequest(
@@ -116,6 +119,7 @@ def escalation_create_manual(
         evidence={"handoff": True, "via_tag": via_tag},
         actor=actor,
         target=target,
+        to_agent=to_agent,
         handoff=handoff,
         add_tag=via_tag,
         notes=notes,

@@ -26,7 +26,7 @@ from tickets.notifications.services import notification_record
 
 from .notify import escalation_notifications
 from .summary import Handoff, escalation_summary_text
-from .targets import TARGET_KINDS, Resolution, team_lead_resolve
+from .targets import TARGET_KINDS, Resolution, named_agent_resolve, team_lead_resolve
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ class EscalationRequest:
     rule: Rule | None = None
     actor: Any = None
     target: Target | None = None
+    # A person chosen by name on a manual escalation (checked by ``escalation_choice_clean``).
+    to_agent: Agent | None = None
     handoff: Handoff | None = None
     parent: Escalation | None = None
     # Tag escalations: the escalate tag is added in the same transaction.
@@ -113,7 +115,9 @@ def _check_guards(*, request: EscalationRequest, ticket: Ticket, now: Any) -> No
 
 
 def _resolve(*, request: EscalationRequest, ticket: Ticket) -> Resolution:
-    if request.target is None:
+    if request.to_agent is not None:
+        resolution = named_agent_resolve(agent=request.to_agent, ticket=ticket)
+    elif request.target is None:
         resolution = team_lead_resolve(ticket=ticket)
     else:
         resolution = TARGET_KINDS.get(request.target.kind).resolve(

@@ -18,7 +18,7 @@ HANDOFF = {
 
 
 @pytest.fixture
-def ticket(queue, junior):
+def ticket(queue, junior, lead):
     return factories.TicketFactory(subject="Charged twice", queue=queue, assignee=junior)
 
 
@@ -42,7 +42,7 @@ def engine(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_escalate_form_shows_the_three_handoff_fields_with_guidance(client, ticket, junior):
+def test_escalate_form_shows_the_three_handoff_fields_with_guidance(client, ticket, junior, lead):
     factories.TargetFactory(name="Our lead", team=junior.team)
     factories.TargetFactory(name="Another team's", team=factories.TeamFactory(name="Billing"))
     client.force_login(junior)
@@ -52,7 +52,8 @@ def test_escalate_form_shows_the_three_handoff_fields_with_guidance(client, tick
     form = response.context["form"]
     assert list(form.fields) == ["tried", "diagnosis", "authority_needed", "target", "via_tag"]
     assert all(form.fields[f].required for f in ("tried", "diagnosis", "authority_needed"))
-    assert [t.name for t in form.fields["target"].queryset] == ["Our lead"]
+    # The team-lead target is the named lead entry, not a second option.
+    assert form.fields["target"].choices == [("", f"Support team lead: {lead} (available)")]
     assert "The steps already taken" in response.content.decode()
 
 
@@ -90,6 +91,7 @@ def test_escalate_passes_the_handoff_to_the_engine(client, ticket, junior, lead,
         "actor": junior,
         **HANDOFF,
         "target": None,
+        "to_agent": None,
         "via_tag": True,
     }
 

@@ -239,12 +239,12 @@ def ticket_refund(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _ticket_or_404(request, ticket_id)
     agent = _agent(request)
-    targets = selectors.escalation_targets_for(agent=agent)
+    choices = selectors.escalation_choices_for(agent=agent, ticket=ticket)
     status = 200
     if request.method == "GET":
-        form = EscalateForm(initial={"via_tag": request.GET.get("via_tag") == "1"}, targets=targets)
+        form = EscalateForm(initial={"via_tag": request.GET.get("via_tag") == "1"}, choices=choices)
     else:
-        form = EscalateForm(request.POST, targets=targets)
+        form = EscalateForm(request.POST, choices=choices)
         status = 400
         if form.is_valid():
             data = form.cleaned_data
@@ -255,8 +255,8 @@ def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
                     tried=data["tried"],
                     diagnosis=data["diagnosis"],
                     authority_needed=data["authority_needed"],
-                    target=data["target"],
                     via_tag=data["via_tag"],
+                    **form.receiver(),
                 )
             except ValidationError as exc:
                 form_errors_from(form, exc)
