@@ -425,6 +425,12 @@ class Escalation(models.Model):
     route_notes = models.JSONField(
         default=list, blank=True, help_text="How the target was resolved (ping-pong bumps, …)."
     )
+    summary = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The pinned summary as data (``EscalationSummary.as_dict``); empty on rows "
+        "written before it existed, whose summary note is shown instead.",
+    )
     summary_note = models.OneToOneField(
         "tickets.Note", null=True, blank=True, on_delete=models.SET_NULL, related_name="escalation"
     )

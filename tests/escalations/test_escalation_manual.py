@@ -39,8 +39,7 @@ def test_manual_escalation_goes_to_the_team_lead_with_the_handoff(
     assert escalation.summary_note.body.splitlines() == [
         "Escalated: Manual escalation",
         f"What changed: {junior} escalated the ticket by hand with a handoff note.",
-        f"Reassigned by: {junior}",
-        f"Route: {junior} → {lead}",
+        f"Route: {junior} → {lead}, by {junior}",
         f"Route note: Team lead of Support: {lead}.",
         f"Handoff from {junior}:",
         "- Tried: Re-sent the invoice twice.",
