@@ -138,7 +138,9 @@ def _can_lead(*, actor: Agent, team_id: int | None) -> bool:
 
 @transaction.atomic
 def escalation_acknowledge(*, escalation: Escalation, actor: Agent) -> Escalation:
-    """The receiver takes the handoff; the time since the escalation is recorded."""
+    """The receiver takes the handoff; the time since the escalation is recorded. A lead (or an
+    admin) who is not the receiver acknowledges on the receiver's behalf, recorded so in the
+    escalation, its audit row and the notification."""
     from tickets.services import ticket_event_record
 
     locked = (
@@ -154,9 +156,12 @@ def escalation_acknowledge(*, escalation: Escalation, actor: Agent) -> Escalatio
     if locked.acknowledged_at is not None:
         raise EscalationConflict("This escalation is already acknowledged.", code="acknowledged")
     now = timezone.now()
+    on_behalf_of = locked.to_agent if locked.to_agent_id not in (None, actor.pk) else None
     locked.acknowledged_at = now
     locked.acknowledged_by = actor
-    locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    locked.acknowledged_on_behalf_of = on_behalf_of
+    locked.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledged_on_behalf_of"])
+    by_words = f"{actor} on behalf of {on_behalf_of}" if on_behalf_of is not None else str(actor)
     seconds = int((now - locked.created_at).total_seconds())
     if locked.from_agent_id is not None and locked.from_agent_id != actor.pk:
         notification_record(
@@ -164,7 +169,7 @@ def escalation_acknowledge(*, escalation: Escalation, actor: Agent) -> Escalatio
             kind=NotificationKind.ESCALATION_ACKNOWLEDGED,
             ticket=ticket,
             escalation=locked,
-            message=f"#{ticket.pk}: your escalation was acknowledged by {actor}.",
+            message=f"#{ticket.pk}: your escalation was acknowledged by {by_words}.",
         )
     ticket_event_record(
         ticket=ticket,
@@ -172,14 +177,19 @@ def escalation_acknowledge(*, escalation: Escalation, actor: Agent) -> Escalatio
         actor=actor,
         data={"escalation": locked.pk, "seconds": seconds},
     )
+    on_behalf_id = on_behalf_of.pk if on_behalf_of is not None else None
     audit_record(
         kind="escalation_acknowledged",
         actor=actor,
         ticket=ticket,
         obj=locked,
         before={"acknowledged_at": None},
-        after={"acknowledged_at": now.isoformat(), "acknowledged_by": actor.pk},
-        data={"seconds": seconds},
+        after={
+            "acknowledged_at": now.isoformat(),
+            "acknowledged_by": actor.pk,
+            "acknowledged_on_behalf_of": on_behalf_id,
+        },
+        data={"seconds": seconds, "on_behalf_of": on_behalf_id},
     )
     webhook_event_emit(
         event="escalation.acknowledged",

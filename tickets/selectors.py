@@ -265,6 +265,7 @@ def ticket_escalations(*, ticket: Ticket) -> list[Escalation]:
             "target",
             "initiated_by",
             "acknowledged_by",
+            "acknowledged_on_behalf_of",
             "summary_note__author",
             "feedback__author",
         )
@@ -380,6 +381,14 @@ def escalation_can_acknowledge(*, escalation: Escalation, agent: Agent) -> bool:
     if agent.is_superuser or escalation.to_agent_id == agent.pk:
         return True
     return agent.is_lead and agent.team_id is not None and agent.team_id == _ticket_team(escalation)
+
+
+def escalation_ack_on_behalf_of(*, escalation: Escalation, agent: Agent) -> Agent | None:
+    """The receiver ``agent`` would acknowledge for (a lead or an admin who is not the
+    receiver); None when it is their own to acknowledge."""
+    if escalation.to_agent_id is None or escalation.to_agent_id == agent.pk:
+        return None
+    return escalation.to_agent
 
 
 def _ticket_team(escalation: Escalation) -> int | None:

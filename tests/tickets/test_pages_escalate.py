@@ -250,3 +250,29 @@ def test_a_junior_who_is_not_the_receiver_cannot_acknowledge(client, ticket, jun
     assert response.status_code == 302
     assert refused.status_code == 403
     assert escalation.acknowledged_at is None
+
+
+@pytest.mark.django_db
+def test_a_lead_acknowledges_on_behalf_of_the_receiver_and_the_summary_says_so(
+    client, ticket, junior, senior, lead
+):
+    from escalations.models import Escalation
+
+    client.force_login(junior)
+    client.post(
+        reverse("ticket_escalate", args=[ticket.pk]), {**HANDOFF, "target": f"agent:{senior.pk}"}
+    )
+    escalation = Escalation.objects.get(to_agent=senior)
+
+    client.force_login(senior)
+    own = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
+    client.force_login(lead)
+    page = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
+    client.post(reverse("escalation_acknowledge_page", args=[escalation.pk]))
+    after = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
+
+    assert "Acknowledge <kbd>a</kbd>" in own
+    assert f"Acknowledge on behalf of {senior} <kbd>a</kbd>" in page
+    assert f"Acknowledged by {lead} on behalf of {senior} " in after
+    escalation.refresh_from_db()
+    assert (escalation.acknowledged_by, escalation.acknowledged_on_behalf_of) == (lead, senior)

@@ -59,6 +59,9 @@ def _pinned_context(escalation: Escalation, agent: Agent, html: str) -> dict[str
         "escalation": escalation,
         "summary_html": html,
         "can_acknowledge": selectors.escalation_can_acknowledge(escalation=escalation, agent=agent),
+        "ack_on_behalf_of": selectors.escalation_ack_on_behalf_of(
+            escalation=escalation, agent=agent
+        ),
         "feedback_panel": escalation_feedback_panel(escalation=escalation, agent=agent),
     }
 
