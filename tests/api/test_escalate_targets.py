@@ -128,3 +128,24 @@ def test_a_target_and_a_person_together_are_refused(
     assert response.status_code == 400
     assert response.json() == {"to_agent": ["Choose a target or a person, not both."]}
     assert Escalation.objects.count() == 0
+
+
+def test_a_lead_acknowledging_a_named_seniors_escalation_does_it_on_their_behalf(
+    client_for, junior, senior, lead, queue, customer
+):
+    ticket = factories.TicketFactory(queue=queue, customer=customer, assignee=junior)
+    escalated = (
+        client_for(junior)
+        .post(url(ticket), HANDOFF | {"to_agent": senior.pk}, format="json")
+        .json()
+    )
+
+    response = client_for(lead).post(f"/api/v1/escalations/{escalated['id']}/acknowledge/")
+
+    assert response.status_code == 200
+    assert (response.json()["acknowledged_by"], response.json()["acknowledged_on_behalf_of"]) == (
+        lead.pk,
+        senior.pk,
+    )
+    audit = AuditEvent.objects.get(kind="escalation_acknowledged")
+    assert audit.data["on_behalf_of"] == senior.pk
