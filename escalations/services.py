@@ -197,6 +197,7 @@ def escalation_acknowledge(*, escalation: Escalation, actor: Agent) -> Escalatio
             "escalation": locked.pk,
             "ticket": ticket.pk,
             "acknowledged_by": actor.pk,
+            "acknowledged_on_behalf_of": on_behalf_id,
             "acknowledged_at": now,
             "seconds": seconds,
         },
