@@ -172,3 +172,19 @@ def test_a_junior_cannot_post_a_choice_that_was_not_offered(client, ticket, peop
     assert AuditEvent.objects.filter(kind="escalation_created").count() == 0
     ticket.refresh_from_db()
     assert ticket.assignee == people["junior"]
+
+
+def test_another_teams_lead_cannot_escalate_a_ticket_they_cannot_see(
+    client, ticket, people, targets
+):
+    client.force_login(people["other_lead"])
+
+    response = client.post(
+        reverse("ticket_escalate", args=[ticket.pk]),
+        {**HANDOFF, "target": f"target:{targets['disputes'].pk}"},
+    )
+
+    assert response.status_code == 404
+    assert Escalation.objects.count() == 0
+    ticket.refresh_from_db()
+    assert ticket.assignee == people["junior"]
