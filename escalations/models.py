@@ -428,12 +428,26 @@ class Escalation(models.Model):
     route_notes = models.JSONField(
         default=list, blank=True, help_text="How the target was resolved (ping-pong bumps, …)."
     )
+    summary = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The pinned summary as data (``EscalationSummary.as_dict``); empty on rows "
+        "written before it existed, whose summary note is shown instead.",
+    )
     summary_note = models.OneToOneField(
         "tickets.Note", null=True, blank=True, on_delete=models.SET_NULL, related_name="escalation"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The receiver, when a lead acknowledged the escalation for them.",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

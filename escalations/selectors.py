@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from kimondesk.bounds import minutes_delta
 from tickets.models import OPEN_STATUSES, Agent, AuthorType, Message, Ticket
 
-from .engine.summary import Handoff
+from .engine.summary import EscalationSummary, Handoff
 from .engine.triggers import excerpt
 from .models import Escalation, Rule, RuleKind, TriggerKey
 from .sla.selectors import sla_summary
@@ -99,7 +99,10 @@ def escalation_summary_event(*, escalation: Escalation) -> dict[str, Any]:
             "author": note.author_id,
             "created_at": note.created_at.isoformat(),
         }
-    html = render_to_string("escalations/_summary.html", {"escalation": escalation, "note": note})
+    summary = EscalationSummary.from_dict(escalation.summary) if escalation.summary else None
+    html = render_to_string(
+        "escalations/_summary.html", {"escalation": escalation, "note": note, "summary": summary}
+    )
     return {
         "type": "escalation.summary",
         "ticket": escalation.ticket_id,

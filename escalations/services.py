@@ -16,7 +16,7 @@ from kimondesk.bounds import HANDOFF_PART_MAX_CHARS, text_bounds_check
 from tickets.models import Agent, EventKind, Team, Ticket
 from tickets.notifications.models import NotificationKind
 from tickets.notifications.services import notification_record
-from tickets.selectors import ticket_is_visible_to
+from tickets.selectors import ticket_is_visible_to, ticket_team_id
 
 from .audit import audit_record, audit_snapshot
 from .engine.backtest import BacktestResult, backtest_run
@@ -25,7 +25,7 @@ from .engine.context import ticket_context_build
 from .engine.escalate import EscalationRefused, EscalationRequest, escalation_execute
 from .engine.rules import rule_matches
 from .engine.summary import Handoff
-from .engine.targets import TARGET_KINDS
+from .engine.targets import TARGET_KINDS, escalation_choice_clean
 from .engine.triggers import TRIGGERS
 from .exceptions import EscalationConflict
 from .models import (
@@ -70,9 +70,11 @@ def escalation_create_manual(
     diagnosis: str,
     authority_needed: str,
     target: Target | None = None,
+    to_agent: Agent | None = None,
     via_tag: bool = False,
 ) -> Escalation:
-    """Escalate by hand, with the handoff note. Default target: the team lead.
+    """Escalate by hand, with the handoff note. Default target: the team lead; else one
+    ``target`` or one person named in ``to_agent`` (``escalation_choice_clean`` says which).
 
     ``via_tag`` also adds the ``escalate`` tag (the only way to add it) in the same transaction;
     without an explicit target, the first matching ``escalate_tag`` rule picks it.
@@ -91,17 +93,18 @@ def escalation_create_manual(
         )
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    if target is not None:
-        try:
-            TARGET_KINDS.get(target.kind).clean(target)
-        except ValidationError as exc:
-            errors["target"] = [m for msgs in exc.message_dict.values() for m in msgs]
-    if errors:
-        raise ValidationError(errors)
     if not ticket_is_visible_to(agent=actor, ticket_id=ticket.pk):
         raise PermissionDenied("You cannot see this ticket.")
+    try:
+        escalation_choice_clean(
+            actor=actor, team_id=ticket_team_id(ticket=ticket), target=target, to_agent=to_agent
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
     notes: list[str] = []
-    if via_tag and target is None:
+    if via_tag and target is None and to_agent is None:
         target, notes = _tag_rule_target(ticket=ticket)
     handoff = Handoff(tried.strip(), diagnosis.strip(), authority_needed.strip())
     request = EscalationRequest(
@@ -116,6 +119,7 @@ def escalation_create_manual(
         evidence={"handoff": True, "via_tag": via_tag},
         actor=actor,
         target=target,
+        to_agent=to_agent,
         handoff=handoff,
         add_tag=via_tag,
         notes=notes,
@@ -134,7 +138,9 @@ def _can_lead(*, actor: Agent, team_id: int | None) -> bool:
 
 @transaction.atomic
 def escalation_acknowledge(*, escalation: Escalation, actor: Agent) -> Escalation:
-    """The receiver takes the handoff; the time since the escalation is recorded."""
+    """The receiver takes the handoff; the time since the escalation is recorded. A lead (or an
+    admin) who is not the receiver acknowledges on the receiver's behalf, recorded so in the
+    escalation, its audit row and the notification."""
     from tickets.services import ticket_event_record
 
     locked = (
@@ -150,9 +156,12 @@ def escalation_acknowledge(*, escalation: Escalation, actor: Agent) -> Escalatio
     if locked.acknowledged_at is not None:
         raise EscalationConflict("This escalation is already acknowledged.", code="acknowledged")
     now = timezone.now()
+    on_behalf_of = locked.to_agent if locked.to_agent_id not in (None, actor.pk) else None
     locked.acknowledged_at = now
     locked.acknowledged_by = actor
-    locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    locked.acknowledged_on_behalf_of = on_behalf_of
+    locked.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledged_on_behalf_of"])
+    by_words = f"{actor} on behalf of {on_behalf_of}" if on_behalf_of is not None else str(actor)
     seconds = int((now - locked.created_at).total_seconds())
     if locked.from_agent_id is not None and locked.from_agent_id != actor.pk:
         notification_record(
@@ -160,7 +169,7 @@ def escalation_acknowledge(*, escalation: Escalation, actor: Agent) -> Escalatio
             kind=NotificationKind.ESCALATION_ACKNOWLEDGED,
             ticket=ticket,
             escalation=locked,
-            message=f"#{ticket.pk}: your escalation was acknowledged by {actor}.",
+            message=f"#{ticket.pk}: your escalation was acknowledged by {by_words}.",
         )
     ticket_event_record(
         ticket=ticket,
@@ -168,14 +177,19 @@ def escalation_acknowledge(*, escalation: Escalation, actor: Agent) -> Escalatio
         actor=actor,
         data={"escalation": locked.pk, "seconds": seconds},
     )
+    on_behalf_id = on_behalf_of.pk if on_behalf_of is not None else None
     audit_record(
         kind="escalation_acknowledged",
         actor=actor,
         ticket=ticket,
         obj=locked,
         before={"acknowledged_at": None},
-        after={"acknowledged_at": now.isoformat(), "acknowledged_by": actor.pk},
-        data={"seconds": seconds},
+        after={
+            "acknowledged_at": now.isoformat(),
+            "acknowledged_by": actor.pk,
+            "acknowledged_on_behalf_of": on_behalf_id,
+        },
+        data={"seconds": seconds, "on_behalf_of": on_behalf_id},
     )
     webhook_event_emit(
         event="escalation.acknowledged",
@@ -183,6 +197,7 @@ def escalation_acknowledge(*, escalation: Escalation, actor: Agent) -> Escalatio
             "escalation": locked.pk,
             "ticket": ticket.pk,
             "acknowledged_by": actor.pk,
+            "acknowledged_on_behalf_of": on_behalf_id,
             "acknowledged_at": now,
             "seconds": seconds,
         },

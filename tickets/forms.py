@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from escalations.models import Target
 from kimondesk.bounds import (
     AMOUNT_MAX,
     HANDOFF_PART_MAX_CHARS,
@@ -23,6 +22,7 @@ from kimondesk.bounds import (
 from .currencies import CURRENCY_CHOICES
 from .models import Agent, Priority, Status, Ticket, tag_names_clean
 from .search.selectors import SEARCH_QUERY_MAX_CHARS
+from .selectors import EscalationChoice
 
 ESCALATE_TAG = "escalate"
 
@@ -156,20 +156,31 @@ class EscalateForm(forms.Form):
         help_text="Why you cannot finish it yourself: a refund limit, access, a specialist skill.",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    target = forms.ModelChoiceField(
-        queryset=Target.objects.none(),
+    target = forms.ChoiceField(
+        label="Escalate to",
         required=False,
-        empty_label="The team lead (default)",
-        help_text="Where the escalation goes.",
+        help_text="The team lead, a senior by name, a specialist queue or a Slack channel.",
     )
     via_tag = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, targets: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, choices: list[EscalationChoice], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = targets  # type: ignore[attr-defined]
+        self.choices = {choice.value: choice for choice in choices}
+        field = self.fields["target"]
+        field.choices = [(c.value, c.label) for c in choices]  # type: ignore[attr-defined]
+        # Without the team lead among the choices, the agent must pick one.
+        field.required = "" not in self.choices
         for name, field in self.fields.items():
             if field.help_text:
                 field.widget.attrs["aria-describedby"] = f"id_{name}_help"
+
+    def receiver(self) -> dict[str, Any]:
+        """The engine's keyword arguments for the chosen receiver: ``target`` and ``to_agent``."""
+        choice = self.choices.get(self.cleaned_data["target"])
+        return {
+            "target": choice.target if choice else None,
+            "to_agent": choice.agent if choice else None,
+        }
 
 
 def form_errors_from(form: forms.Form, error: ValidationError) -> None:

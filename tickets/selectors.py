@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
@@ -19,7 +20,8 @@ from django.db.models import (
     When,
 )
 
-from escalations.models import ClockState, Escalation, SLAClock, Target
+from escalations.engine.targets import escalation_targets_allowed_q, named_agents_allowed_q
+from escalations.models import ClockState, Escalation, SLAClock, Target, TargetKind
 
 from .models import (
     PRIORITY_RANK,
@@ -263,6 +265,7 @@ def ticket_escalations(*, ticket: Ticket) -> list[Escalation]:
             "target",
             "initiated_by",
             "acknowledged_by",
+            "acknowledged_on_behalf_of",
             "summary_note__author",
             "feedback__author",
         )
@@ -294,11 +297,72 @@ def escalation_for_agent(*, agent: Agent, escalation_id: int) -> Escalation:
 
 
 def escalation_targets_for(*, agent: Agent) -> QuerySet[Target]:
-    """Targets an agent may pick when escalating: their team's and the shared ones."""
-    targets = Target.objects.all()
-    if agent.is_superuser:
-        return targets
-    return targets.filter(Q(team_id=agent.team_id) | Q(team__isnull=True))
+    """Targets an agent may pick when escalating: their team's and the shared ones (a lead's or
+    an admin's: every team's)."""
+    return Target.objects.filter(escalation_targets_allowed_q(actor=agent))
+
+
+@dataclass(frozen=True)
+class EscalationChoice:
+    """One option of the escalate form: the team lead (``value`` ""), a person or a target."""
+
+    value: str
+    label: str
+    target: Target | None = None
+    agent: Agent | None = None
+
+
+def _availability(agent: Agent) -> str:
+    return "available" if agent.is_available else "away"
+
+
+def escalation_choices_for(*, agent: Agent, ticket: Ticket) -> list[EscalationChoice]:
+    """Where ``agent`` can send ``ticket``, each receiver once: the ticket team's lead (the
+    default), its seniors by name with availability, other teams' leads (for a lead or an admin),
+    then the specialist queues and Slack targets. Leaves out the agent themself and the holder;
+    ``team_lead`` and single-person targets are covered by the named entries. Two queries once the ticket's queue and team are loaded."""
+    team = ticket.queue.team if ticket.queue_id and ticket.queue else None
+    team_id = team.pk if team is not None else None
+    skip = {agent.pk, ticket.assignee_id}
+    people = list(
+        Agent.objects.filter(named_agents_allowed_q(actor=agent, team_id=team_id))
+        .exclude(pk__in=[pk for pk in skip if pk is not None])
+        .select_related("team")
+        .order_by("name", "username")
+    )
+    choices: list[EscalationChoice] = []
+    lead_id = team.lead_id if team is not None else None
+    for person in people:
+        if person.pk == lead_id:
+            assert team is not None
+            label = f"{team.name} team lead: {person} ({_availability(person)})"
+            choices.insert(0, EscalationChoice("", label))
+    named = {person.pk for person in people} | skip
+    for person in people:
+        if person.pk == lead_id:
+            continue
+        if person.team_id == team_id:
+            label = f"{person} ({person.role}, {_availability(person)})"
+        else:
+            team_name = person.team.name if person.team is not None else ""
+            label = f"{team_name} team lead: {person} ({_availability(person)})"
+        choices.append(EscalationChoice(f"agent:{person.pk}", label, agent=person))
+    targets = (
+        escalation_targets_for(agent=agent)
+        .exclude(kind=TargetKind.TEAM_LEAD)
+        .select_related("team", "agent", "queue")
+        .order_by("kind", "name", "pk")
+    )
+    for target in targets:
+        if target.kind == TargetKind.AGENT and target.agent_id in named:
+            continue
+        suffix = {TargetKind.SLACK: " (Slack)", TargetKind.QUEUE: " (queue)"}.get(
+            TargetKind(target.kind), ""
+        )
+        if target.team_id is not None and target.team_id != team_id and target.team is not None:
+            suffix += f", {target.team.name}"
+        choices.append(EscalationChoice(f"target:{target.pk}", f"{target.name}{suffix}", target))
+    return choices
 
 
 def ticket_assignee_choices(*, ticket: Ticket) -> QuerySet[Agent]:
@@ -317,6 +381,14 @@ def escalation_can_acknowledge(*, escalation: Escalation, agent: Agent) -> bool:
     if agent.is_superuser or escalation.to_agent_id == agent.pk:
         return True
     return agent.is_lead and agent.team_id is not None and agent.team_id == _ticket_team(escalation)
+
+
+def escalation_ack_on_behalf_of(*, escalation: Escalation, agent: Agent) -> Agent | None:
+    """The receiver ``agent`` would acknowledge for (a lead or an admin who is not the
+    receiver); None when it is their own to acknowledge."""
+    if escalation.to_agent_id is None or escalation.to_agent_id == agent.pk:
+        return None
+    return escalation.to_agent
 
 
 def _ticket_team(escalation: Escalation) -> int | None:

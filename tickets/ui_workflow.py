@@ -42,6 +42,7 @@ def escalation_create(
     diagnosis: str,
     authority_needed: str,
     target: Target | None,
+    to_agent: Agent | None,
     via_tag: bool,
 ) -> Escalation:
     """Manual escalation with a handoff; raises ``ValidationError`` or ``EscalationConflict``."""
@@ -52,6 +53,7 @@ def escalation_create(
         diagnosis=diagnosis,
         authority_needed=authority_needed,
         target=target,
+        to_agent=to_agent,
         via_tag=via_tag,
     )
 

@@ -36,6 +36,7 @@ def escalation_create_manual(
     diagnosis: str,
     authority_needed: str,
     target: Target | None = None,
+    to_agent: Agent | None = None,
     add_tag: bool = False,
 ) -> Escalation:
     return services.escalation_create_manual(
@@ -45,6 +46,7 @@ def escalation_create_manual(
         diagnosis=diagnosis,
         authority_needed=authority_needed,
         target=target,
+        to_agent=to_agent,
         via_tag=add_tag,
     )
 

@@ -167,6 +167,7 @@ class EscalationSerializer(serializers.ModelSerializer):
             "summary_note",
             "acknowledged_at",
             "acknowledged_by",
+            "acknowledged_on_behalf_of",
             "feedback",
             "created_at",
         ]

@@ -25,8 +25,8 @@ from tickets.notifications.models import KIND_OF_LIVE_EVENT
 from tickets.notifications.services import notification_record
 
 from .notify import escalation_notifications
-from .summary import Handoff, escalation_summary_text
-from .targets import TARGET_KINDS, Resolution, team_lead_resolve
+from .summary import Handoff, escalation_summary_build, escalation_summary_text
+from .targets import TARGET_KINDS, Resolution, named_agent_resolve, team_lead_resolve
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ class EscalationRequest:
     rule: Rule | None = None
     actor: Any = None
     target: Target | None = None
+    # A person chosen by name on a manual escalation (checked by ``escalation_choice_clean``).
+    to_agent: Agent | None = None
     handoff: Handoff | None = None
     parent: Escalation | None = None
     # Tag escalations: the escalate tag is added in the same transaction.
@@ -113,7 +115,9 @@ def _check_guards(*, request: EscalationRequest, ticket: Ticket, now: Any) -> No
 
 
 def _resolve(*, request: EscalationRequest, ticket: Ticket) -> Resolution:
-    if request.target is None:
+    if request.to_agent is not None:
+        resolution = named_agent_resolve(agent=request.to_agent, ticket=ticket)
+    elif request.target is None:
         resolution = team_lead_resolve(ticket=ticket)
     else:
         resolution = TARGET_KINDS.get(request.target.kind).resolve(
@@ -254,24 +258,25 @@ def _summary_handoff(
     return None, author, selectors.message_last_customer_excerpt(ticket_id=request.ticket_id)
 
 
-def _route_words(
+def _route_ends(
     *,
     request: EscalationRequest,
     previous: Agent | None,
     from_queue: Queue | None,
     resolution: Resolution,
-) -> str:
+) -> tuple[str, str]:
+    """(from, to) in words: the holder before, and who (and which queue) holds it now."""
     holder = str(previous) if previous is not None else "unassigned"
     if not resolution.reassign:
-        target_name = request.target.name if request.target is not None else "Slack"
-        return f"stays with {holder}; posted to Slack ({target_name})"
+        target_name = request.target.name if request.target is not None else "a channel"
+        return holder, f"Slack ({target_name})"
     to_agent, to_queue = resolution.to_agent, resolution.to_queue
     where = str(to_agent) if to_agent is not None else "nobody"
     if to_queue is not None and (from_queue is None or to_queue.pk != from_queue.pk):
         where += f" in {to_queue.name}"
     elif to_agent is None and to_queue is not None:
         where += f" (left in {to_queue.name})"
-    return f"{holder} → {where}"
+    return holder, where
 
 
 def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution) -> Escalation:
@@ -298,20 +303,26 @@ def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution
     sla = selectors.ticket_sla_snapshot(ticket=ticket)
     to_agent = resolution.to_agent if resolution.reassign else None
     to_queue = resolution.to_queue if resolution.reassign else None
-    route = _route_words(
+    route_from, route_to = _route_ends(
         request=request, previous=previous, from_queue=from_queue, resolution=resolution
     )
-    summary = escalation_summary_text(
+    structured = escalation_summary_build(
+        trigger=request.trigger,
         trigger_label=_trigger_label(request.trigger),
         sentence=request.sentence,
-        reassigned_by=_reassigned_by(request),
-        route=route,
+        evidence=request.evidence,
+        route_from=route_from,
+        route_to=route_to,
+        route_by=_reassigned_by(request),
+        rule_fired=not request.is_manual,
+        route_notes=resolution.notes,
         handoff=handoff,
         handoff_author=handoff_author,
+        handoff_is_earlier=handoff is not None and request.handoff is None,
         last_customer_excerpt=last_excerpt,
         sla=sla,
-        route_notes=resolution.notes,
     )
+    summary = escalation_summary_text(structured)
     Note.objects.filter(ticket=ticket, kind=NoteKind.ESCALATION_SUMMARY, pinned=True).update(
         pinned=False
     )
@@ -339,6 +350,7 @@ def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution
         handoff_authority_needed=request.handoff.authority_needed if request.handoff else "",
         sla_snapshot=sla,
         route_notes=resolution.notes,
+        summary=structured.as_dict(),
         summary_note=note,
     )
     ticket_services.ticket_event_record(

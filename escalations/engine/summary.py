@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -57,38 +57,129 @@ def sla_words(sla: dict[str, Any]) -> str:
     return ", ".join(parts) + "."
 
 
-def escalation_summary_text(
+def _evidence_lines(trigger: str, evidence: dict[str, Any]) -> list[tuple[str, str]]:
+    """What the trigger saw, labelled: the sentence that scored negative, the refund amount
+    against its threshold, the clock or tier change."""
+    lines: list[tuple[str, str]] = []
+    if evidence.get("excerpt"):
+        lines.append(("Customer wrote", f"“{evidence['excerpt']}”"))
+        if evidence.get("score") is not None:
+            lines.append(("Sentiment score", str(evidence["score"])))
+    if evidence.get("amount") and evidence.get("threshold"):
+        currency = evidence.get("currency", "")
+        lines.append(
+            (
+                "Refund",
+                f"{evidence['amount']} {currency} (threshold {evidence['threshold']} {currency})",
+            )
+        )
+    if evidence.get("metric") and evidence.get("from") and evidence.get("to"):
+        metric = str(evidence.get("metric") or "").replace("_", " ")
+        lines.append(("SLA clock", f"{metric} {evidence['from']} → {evidence['to']}".strip()))
+    elif trigger == "tier_upgrade" and evidence.get("from") and evidence.get("to"):
+        lines.append(("Tier", f"{evidence['from']} → {evidence['to']}"))
+    return lines
+
+
+@dataclass(frozen=True)
+class EscalationSummary:
+    """The pinned summary as data: rendered as HTML on the ticket page (the same for every
+    viewer) and as plain text in the summary note. Stored on ``Escalation.summary``."""
+
+    trigger_label: str
+    sentence: str
+    evidence: tuple[tuple[str, str], ...]
+    route_from: str
+    route_to: str
+    route_by: str
+    rule_fired: bool
+    route_notes: tuple[str, ...]
+    handoff: Handoff | None
+    handoff_author: str
+    handoff_is_earlier: bool
+    last_customer_excerpt: str
+    sla: str
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["evidence"] = [list(pair) for pair in self.evidence]
+        data["route_notes"] = list(self.route_notes)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EscalationSummary:
+        handoff = data.get("handoff")
+        return cls(
+            **{
+                **data,
+                "evidence": tuple((str(k), str(v)) for k, v in data.get("evidence", [])),
+                "route_notes": tuple(data.get("route_notes", [])),
+                "handoff": Handoff(**handoff) if handoff else None,
+            }
+        )
+
+    @property
+    def no_handoff_words(self) -> str:
+        """Why there is no handoff: a rule fired while someone (or nobody) held the ticket."""
+        holder = self.route_from if self.route_from != "unassigned" else "nobody"
+        return f"None: {self.route_by} fired while {holder} held the ticket, so no handoff was written."
+
+
+def escalation_summary_build(
     *,
+    trigger: str,
     trigger_label: str,
     sentence: str,
-    reassigned_by: str,
-    route: str,
+    evidence: dict[str, Any],
+    route_from: str,
+    route_to: str,
+    route_by: str,
+    rule_fired: bool,
+    route_notes: list[str] | tuple[str, ...],
     handoff: Handoff | None,
     handoff_author: str,
+    handoff_is_earlier: bool,
     last_customer_excerpt: str,
     sla: dict[str, Any],
-    route_notes: list[str] | tuple[str, ...] = (),
-) -> str:
-    """The summary note: what changed, who reassigned it, the handoff, and the SLA clock."""
-    lines = [
-        f"Escalated: {trigger_label}",
-        f"What changed: {sentence}",
-        f"Reassigned by: {reassigned_by}",
-        f"Route: {route}",
-    ]
-    lines.extend(f"Route note: {note}" for note in route_notes)
+) -> EscalationSummary:
+    return EscalationSummary(
+        trigger_label=trigger_label,
+        sentence=sentence,
+        evidence=tuple(_evidence_lines(trigger, evidence)),
+        route_from=route_from,
+        route_to=route_to,
+        route_by=route_by,
+        rule_fired=rule_fired,
+        route_notes=tuple(route_notes),
+        handoff=handoff,
+        handoff_author=handoff_author,
+        handoff_is_earlier=handoff_is_earlier,
+        last_customer_excerpt=last_customer_excerpt,
+        sla=sla_words(sla),
+    )
+
+
+def escalation_summary_text(summary: EscalationSummary) -> str:
+    """The summary note: trigger and evidence, route, handoff, and the SLA clock."""
+    lines = [f"Escalated: {summary.trigger_label}", f"What changed: {summary.sentence}"]
+    lines.extend(f"{label}: {value}" for label, value in summary.evidence)
+    lines.append(f"Route: {summary.route_from} → {summary.route_to}, by {summary.route_by}")
+    lines.extend(f"Route note: {note}" for note in summary.route_notes)
+    handoff = summary.handoff
     if handoff is not None:
+        earlier = "Earlier handoff" if summary.handoff_is_earlier else "Handoff"
         lines += [
-            f"Handoff from {handoff_author}:",
+            f"{earlier} from {summary.handoff_author}:",
             f"- Tried: {handoff.tried}",
             f"- Diagnosis: {handoff.diagnosis}",
             f"- Authority needed: {handoff.authority_needed}",
         ]
     else:
-        lines.append(f"Handoff: none written by {handoff_author}.")
-        if last_customer_excerpt:
-            lines.append(f"Last customer message: “{last_customer_excerpt}”")
-        else:
-            lines.append("Last customer message: none.")
-    lines.append(sla_words(sla))
+        lines.append(f"Handoff: {summary.no_handoff_words}")
+    if handoff is None:
+        excerpt = summary.last_customer_excerpt
+        lines.append(
+            f"Last customer message: “{excerpt}”" if excerpt else "Last customer message: none."
+        )
+    lines.append(summary.sla)
     return "\n".join(lines)

@@ -182,3 +182,60 @@ def target_clean(*, target: Target) -> None:
             errors.setdefault(key, messages)
     if errors:
         raise ValidationError(errors)
+
+
+# --- Manual escalations: what an agent may choose ---------------------------------------------
+def escalation_targets_allowed_q(*, actor: Agent) -> Q:
+    """``Target`` rows an agent may pick by hand: their team's and the shared ones; a lead or an
+    admin may also send a ticket beyond the team (any team's targets)."""
+    if actor.is_superuser or actor.role == Role.LEAD:
+        return Q()
+    return Q(team_id=actor.team_id) | Q(team__isnull=True)
+
+
+def named_agents_allowed_q(*, actor: Agent, team_id: int | None) -> Q:
+    """People an agent may name as the receiver: active seniors and the lead of the ticket's team;
+    a lead or an admin may also name another team's lead."""
+    in_team = Q(team_id=team_id, role__in=(Role.SENIOR, Role.LEAD)) if team_id else Q(pk__in=[])
+    if actor.is_superuser or actor.role == Role.LEAD:
+        in_team |= Q(role=Role.LEAD, team__isnull=False)
+    return Q(is_active=True) & in_team
+
+
+def escalation_choice_clean(
+    *, actor: Agent, team_id: int | None, target: Target | None, to_agent: Agent | None
+) -> None:
+    """Raise ``ValidationError`` keyed by ``target`` / ``to_agent`` unless ``actor`` may send a
+    ticket of team ``team_id`` there: the one check behind the escalate page and the API."""
+    if target is not None and to_agent is not None:
+        raise ValidationError({"to_agent": ["Choose a target or a person, not both."]})
+    if target is not None:
+        errors = {}
+        if (
+            not type(target)
+            ._default_manager.filter(escalation_targets_allowed_q(actor=actor), pk=target.pk)
+            .exists()
+        ):
+            errors["target"] = ["The target belongs to another team."]
+        try:
+            TARGET_KINDS.get(target.kind).clean(target)
+        except ValidationError as exc:
+            errors.setdefault("target", []).extend(
+                m for msgs in exc.message_dict.values() for m in msgs
+            )
+        if errors:
+            raise ValidationError(errors)
+    if (
+        to_agent is not None
+        and not Agent.objects.filter(
+            named_agents_allowed_q(actor=actor, team_id=team_id), pk=to_agent.pk
+        ).exists()
+    ):
+        raise ValidationError(
+            {"to_agent": [f"{to_agent} is not an active senior or lead you can escalate to."]}
+        )
+
+
+def named_agent_resolve(*, agent: Agent, ticket: Ticket) -> Resolution:
+    """A person chosen by name on the escalate form: the ticket stays in its queue."""
+    return Resolution(agent, ticket.queue, [f"Chosen by name: {agent}."])

@@ -264,7 +264,8 @@
       var actions = article.querySelector(".pinned-actions");
       if (!actions || actions.querySelector(".acked")) return;
       actions.textContent = "";
-      var line = el("p", "acked", "Acknowledged by " + nameOf(event.by, "someone") + " ");
+      var behalf = event.on_behalf_of ? " on behalf of " + nameOf(event.on_behalf_of, "the receiver") : "";
+      var line = el("p", "acked", "Acknowledged by " + nameOf(event.by, "someone") + behalf + " ");
       line.appendChild(timeNode(event.at));
       actions.appendChild(line);
     };

@@ -65,8 +65,20 @@ def fake_engine(monkeypatch):
 
     calls: dict[str, list] = {"create": [], "acknowledge": [], "backtest": []}
 
-    def create(*, ticket, actor, tried, diagnosis, authority_needed, target=None, add_tag=False):
-        calls["create"].append({"ticket": ticket.pk, "actor": actor.pk, "target": target})
+    def create(
+        *,
+        ticket,
+        actor,
+        tried,
+        diagnosis,
+        authority_needed,
+        target=None,
+        to_agent=None,
+        add_tag=False,
+    ):
+        calls["create"].append(
+            {"ticket": ticket.pk, "actor": actor.pk, "target": target, "to_agent": to_agent}
+        )
         note = Note.objects.create(
             ticket=ticket, body="Summary", kind=NoteKind.ESCALATION_SUMMARY, pinned=True
         )

@@ -97,6 +97,7 @@ def test_acknowledge_then_again_is_a_409_and_others_get_403(
     assert by_senior.status_code == 403
     assert first.status_code == 200
     assert first.json()["acknowledged_by"] == lead.pk
+    assert first.json()["acknowledged_on_behalf_of"] is None
     assert second.status_code == 409
 
 

@@ -28,7 +28,9 @@ def test_escalate_creates_the_escalation_through_the_engine(
 
     assert response.status_code == 201
     body = response.json()
-    assert fake_engine["create"] == [{"ticket": ticket.pk, "actor": junior.pk, "target": target}]
+    assert fake_engine["create"] == [
+        {"ticket": ticket.pk, "actor": junior.pk, "target": target, "to_agent": None}
+    ]
     assert body["ticket"] == ticket.pk
     assert body["trigger"] == "manual"
     assert body["to_agent"] == lead.pk

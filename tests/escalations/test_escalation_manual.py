@@ -39,8 +39,7 @@ def test_manual_escalation_goes_to_the_team_lead_with_the_handoff(
     assert escalation.summary_note.body.splitlines() == [
         "Escalated: Manual escalation",
         f"What changed: {junior} escalated the ticket by hand with a handoff note.",
-        f"Reassigned by: {junior}",
-        f"Route: {junior} → {lead}",
+        f"Route: {junior} → {lead}, by {junior}",
         f"Route note: Team lead of Support: {lead}.",
         f"Handoff from {junior}:",
         "- Tried: Re-sent the invoice twice.",
@@ -180,3 +179,35 @@ def test_only_the_receiver_or_a_lead_acknowledges(make_ticket, junior, senior, l
     escalation.refresh_from_db()
     assert escalation.acknowledged_at is None
     assert AuditEvent.objects.filter(kind="escalation_acknowledged").count() == 0
+
+
+def test_a_lead_acknowledging_someone_elses_escalation_does_it_on_their_behalf(
+    make_ticket, junior, senior, lead, senior_target
+):
+    ticket = make_ticket(holder=junior)
+    escalation = escalation_create_manual(
+        ticket=ticket, actor=junior, target=senior_target, **HANDOFF
+    )
+
+    acknowledged = escalation_acknowledge(escalation=escalation, actor=lead)
+
+    assert (acknowledged.acknowledged_by, acknowledged.acknowledged_on_behalf_of) == (lead, senior)
+    audit = AuditEvent.objects.get(kind="escalation_acknowledged")
+    assert audit.after["acknowledged_on_behalf_of"] == senior.pk
+    assert audit.data["on_behalf_of"] == senior.pk
+    assert junior.notifications.get().message == (
+        f"#{ticket.pk}: your escalation was acknowledged by {lead} on behalf of {senior}."
+    )
+
+
+def test_the_receiver_acknowledges_for_themself(make_ticket, junior, senior, lead, senior_target):
+    ticket = make_ticket(holder=junior)
+    escalation = escalation_create_manual(
+        ticket=ticket, actor=junior, target=senior_target, **HANDOFF
+    )
+
+    acknowledged = escalation_acknowledge(escalation=escalation, actor=senior)
+
+    assert (acknowledged.acknowledged_by, acknowledged.acknowledged_on_behalf_of) == (senior, None)
+    audit = AuditEvent.objects.get(kind="escalation_acknowledged")
+    assert audit.data["on_behalf_of"] is None

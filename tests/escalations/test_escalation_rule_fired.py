@@ -54,10 +54,12 @@ def test_sentiment_turning_negative_escalates_with_summary_note(
     assert note.body.splitlines() == [
         "Escalated: Customer sentiment turned negative",
         f"What changed: {escalation.evidence and _sentence(escalation)}",
-        "Reassigned by: rule “Angry customers”",
-        f"Route: {junior} → {senior}",
+        f"Customer wrote: “{ANGRY}”",
+        f"Sentiment score: {escalation.evidence['score']}",
+        f"Route: {junior} → {senior}, by rule “Angry customers”",
         f"Route note: Named agent: {senior}.",
-        f"Handoff: none written by {junior}.",
+        f"Handoff: None: rule “Angry customers” fired while {junior} held the ticket, so no "
+        "handoff was written.",
         f"Last customer message: “{ANGRY}”",
         "SLA: no clock is running.",
     ]
@@ -192,8 +194,8 @@ def test_queue_target_without_a_senior_leaves_the_ticket_unassigned_in_the_queue
     escalation = Escalation.objects.get()
     assert (ticket.queue, ticket.assignee) == (specialist, None)
     assert (escalation.to_queue, escalation.to_agent) == (specialist, None)
-    assert escalation.summary_note.body.splitlines()[3] == (
-        f"Route: {junior} → nobody in Billing specialists"
+    assert escalation.summary_note.body.splitlines()[4] == (
+        f"Route: {junior} → nobody in Billing specialists, by rule “Angry to billing”"
     )
     assert [(kind, event["type"]) for kind, _, event in pushes] == [
         ("ticket", "escalation.summary"),

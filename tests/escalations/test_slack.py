@@ -104,9 +104,10 @@ def test_slack_target_posts_block_kit_and_keeps_the_holder(escalate_to_slack, fa
     assert sent["blocks"][1]["text"]["text"] == f"*<{link}|#{ticket.pk} Card charged twice>*"
     assert sent["blocks"][2]["text"]["text"] == escalation.summary_note.body
     assert sent["blocks"][3]["elements"][0]["url"] == link
-    assert escalation.summary_note.body.splitlines()[3] == (
-        f"Route: stays with {junior}; posted to Slack (#escalations)"
-    )
+    assert escalation.summary_note.body.splitlines()[3:5] == [
+        f"Route: {junior} → Slack (#escalations), by rule “Refunds to Slack”",
+        "Route note: Posted to Slack (#escalations); the ticket stays with its holder.",
+    ]
 
 
 def test_server_error_retries_with_backoff_then_sends(

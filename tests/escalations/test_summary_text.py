@@ -1,19 +1,44 @@
-"""The summary note's text, line by line (pure)."""
+"""The structured summary (pure): evidence, route, handoff, SLA; and its plain-text note."""
 
 from __future__ import annotations
 
-from escalations.engine.summary import Handoff, duration_words, escalation_summary_text
+from escalations.engine.summary import (
+    EscalationSummary,
+    Handoff,
+    duration_words,
+    escalation_summary_build,
+    escalation_summary_text,
+)
+
+BASE = {
+    "trigger": "frt_amber",
+    "trigger_label": "First-response SLA turned amber",
+    "sentence": "The first response SLA clock went from green to amber.",
+    "evidence": {"metric": "first_response", "from": "green", "to": "amber"},
+    "route_from": "Ann",
+    "route_to": "Lee",
+    "route_by": "rule “FRT amber”",
+    "rule_fired": True,
+    "route_notes": [],
+    "handoff": None,
+    "handoff_author": "Ann",
+    "handoff_is_earlier": False,
+    "last_customer_excerpt": "",
+    "sla": {},
+}
+
+
+def build(**changes):
+    return escalation_summary_build(**{**BASE, **changes})
 
 
 def test_summary_with_handoff_and_a_running_clock():
-    text = escalation_summary_text(
-        trigger_label="First-response SLA turned amber",
-        sentence="The first response SLA clock went from green to amber.",
-        reassigned_by="rule “FRT amber”",
-        route="Ann → Lee",
+    summary = build(
+        trigger="manual",
+        evidence={"handoff": True},
+        route_by="Ann",
+        rule_fired=False,
         handoff=Handoff("Asked for logs.", "Looks like a DNS issue.", "Contact the vendor."),
-        handoff_author="Ann",
-        last_customer_excerpt="",
         sla={
             "state": "amber",
             "metric": "first_response",
@@ -22,11 +47,10 @@ def test_summary_with_handoff_and_a_running_clock():
         },
     )
 
-    assert text.splitlines() == [
+    assert escalation_summary_text(summary).splitlines() == [
         "Escalated: First-response SLA turned amber",
         "What changed: The first response SLA clock went from green to amber.",
-        "Reassigned by: rule “FRT amber”",
-        "Route: Ann → Lee",
+        "Route: Ann → Lee, by Ann",
         "Handoff from Ann:",
         "- Tried: Asked for logs.",
         "- Diagnosis: Looks like a DNS issue.",
@@ -35,25 +59,70 @@ def test_summary_with_handoff_and_a_running_clock():
     ]
 
 
-def test_summary_without_handoff_and_an_overdue_clock():
-    text = escalation_summary_text(
+def test_a_rule_fired_summary_says_who_held_it_and_why_there_is_no_handoff():
+    summary = build(
+        trigger="sla_breach",
         trigger_label="SLA breached",
         sentence="The resolution SLA clock went from amber to red.",
-        reassigned_by="rule “Breach”",
-        route="Ann → Lee",
-        handoff=None,
-        handoff_author="Ann",
+        evidence={"metric": "resolution", "from": "amber", "to": "red"},
+        route_by="rule “Breach”",
+        route_notes=["Team lead of Support: Lee."],
         last_customer_excerpt="Still waiting.",
         sla={"state": "red", "metric": "resolution", "due_at": None, "remaining_seconds": -7500},
-        route_notes=["Team lead of Support: Lee."],
     )
 
-    assert text.splitlines()[4:] == [
+    assert escalation_summary_text(summary).splitlines()[2:] == [
+        "SLA clock: resolution amber → red",
+        "Route: Ann → Lee, by rule “Breach”",
         "Route note: Team lead of Support: Lee.",
-        "Handoff: none written by Ann.",
+        "Handoff: None: rule “Breach” fired while Ann held the ticket, so no handoff was written.",
         "Last customer message: “Still waiting.”",
         "SLA: resolution red, overdue by 2 h 5 min.",
     ]
+    assert "none written by" not in escalation_summary_text(summary)
+
+
+def test_an_unassigned_ticket_was_held_by_nobody():
+    summary = build(route_from="unassigned")
+
+    assert summary.no_handoff_words == (
+        "None: rule “FRT amber” fired while nobody held the ticket, so no handoff was written."
+    )
+
+
+def test_evidence_names_the_negative_sentence_and_the_refund_against_its_threshold():
+    sentiment = build(
+        trigger="sentiment_negative", evidence={"excerpt": "I want a lawyer.", "score": -0.8}
+    )
+    refund = build(
+        trigger="refund_threshold",
+        evidence={"refund": 4, "amount": "750.00", "currency": "EUR", "threshold": "500.00"},
+    )
+
+    assert sentiment.evidence == (
+        ("Customer wrote", "“I want a lawyer.”"),
+        ("Sentiment score", "-0.8"),
+    )
+    tier = build(trigger="tier_upgrade", evidence={"from": "standard", "to": "vip"})
+
+    assert refund.evidence == (("Refund", "750.00 EUR (threshold 500.00 EUR)"),)
+    assert tier.evidence == (("Tier", "standard → vip"),)
+
+
+def test_an_earlier_handoff_is_labelled_so():
+    summary = build(handoff=Handoff("a", "b", "c"), handoff_is_earlier=True)
+
+    assert escalation_summary_text(summary).splitlines()[4] == "Earlier handoff from Ann:"
+
+
+def test_the_summary_round_trips_through_json():
+    summary = build(
+        handoff=Handoff("a", "b", "c"),
+        evidence={"excerpt": "No.", "score": -1},
+        route_notes=["n"],
+    )
+
+    assert EscalationSummary.from_dict(summary.as_dict()) == summary
 
 
 def test_duration_words():

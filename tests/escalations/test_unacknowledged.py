@@ -60,7 +60,7 @@ def test_unacknowledged_past_the_limit_goes_to_the_team_lead(escalated, senior, 
     assert bump.summary_note.body.splitlines()[:3] == [
         "Escalated: Not acknowledged in time",
         f"What changed: {senior} did not acknowledge escalation {escalated.pk} within 15 min.",
-        "Reassigned by: rule “Big refunds” (not acknowledged in time)",
+        f"Route: {senior} → {lead}, by rule “Big refunds” (not acknowledged in time)",
     ]
     assert Ticket.objects.get(pk=escalated.ticket_id).assignee == lead
 

@@ -57,8 +57,10 @@ def test_an_acknowledgement_is_announced_and_an_unsubscribed_event_is_not(
 
     delivery = WebhookDelivery.objects.get()
     assert delivery.event == "escalation.acknowledged"
-    assert {k: delivery.payload[k] for k in ("escalation", "ticket", "acknowledged_by")} == {
+    keys = ("escalation", "ticket", "acknowledged_by", "acknowledged_on_behalf_of")
+    assert {k: delivery.payload[k] for k in keys} == {
         "escalation": escalation.pk,
         "ticket": ticket.pk,
         "acknowledged_by": lead.pk,
+        "acknowledged_on_behalf_of": None,
     }

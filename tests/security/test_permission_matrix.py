@@ -331,7 +331,8 @@ WRITE_MATRIX: dict[str, dict[str, Any]] = {
     "sla-policies: for team B": by_role(201, 400, *LEAD_WRITE, 403, 401),
     "exchange-rates: for team B": by_role(201, 400, *LEAD_WRITE, 403, 401),
     "tickets: into team B's queue": by_role(200, 200, 400, 400, 404, 401),
-    "escalate: to team B's target": by_role(201, 400, 400, 400, 404, 401),
+    # A lead may send a ticket beyond the team (to another team's queue or lead).
+    "escalate: to team B's target": by_role(201, 201, 400, 400, 404, 401),
     "customers: tier (team A's customer)": by_role(200, 200, 403, 403, 403, 401),
     "customers: name (team A's customer)": by_role(200, 200, 200, 200, 403, 401),
 }

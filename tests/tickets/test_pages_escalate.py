@@ -18,7 +18,7 @@ HANDOFF = {
 
 
 @pytest.fixture
-def ticket(queue, junior):
+def ticket(queue, junior, lead):
     return factories.TicketFactory(subject="Charged twice", queue=queue, assignee=junior)
 
 
@@ -42,7 +42,7 @@ def engine(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_escalate_form_shows_the_three_handoff_fields_with_guidance(client, ticket, junior):
+def test_escalate_form_shows_the_three_handoff_fields_with_guidance(client, ticket, junior, lead):
     factories.TargetFactory(name="Our lead", team=junior.team)
     factories.TargetFactory(name="Another team's", team=factories.TeamFactory(name="Billing"))
     client.force_login(junior)
@@ -52,7 +52,8 @@ def test_escalate_form_shows_the_three_handoff_fields_with_guidance(client, tick
     form = response.context["form"]
     assert list(form.fields) == ["tried", "diagnosis", "authority_needed", "target", "via_tag"]
     assert all(form.fields[f].required for f in ("tried", "diagnosis", "authority_needed"))
-    assert [t.name for t in form.fields["target"].queryset] == ["Our lead"]
+    # The team-lead target is the named lead entry, not a second option.
+    assert form.fields["target"].choices == [("", f"Support team lead: {lead} (available)")]
     assert "The steps already taken" in response.content.decode()
 
 
@@ -90,6 +91,7 @@ def test_escalate_passes_the_handoff_to_the_engine(client, ticket, junior, lead,
         "actor": junior,
         **HANDOFF,
         "target": None,
+        "to_agent": None,
         "via_tag": True,
     }
 
@@ -248,3 +250,29 @@ def test_a_junior_who_is_not_the_receiver_cannot_acknowledge(client, ticket, jun
     assert response.status_code == 302
     assert refused.status_code == 403
     assert escalation.acknowledged_at is None
+
+
+@pytest.mark.django_db
+def test_a_lead_acknowledges_on_behalf_of_the_receiver_and_the_summary_says_so(
+    client, ticket, junior, senior, lead
+):
+    from escalations.models import Escalation
+
+    client.force_login(junior)
+    client.post(
+        reverse("ticket_escalate", args=[ticket.pk]), {**HANDOFF, "target": f"agent:{senior.pk}"}
+    )
+    escalation = Escalation.objects.get(to_agent=senior)
+
+    client.force_login(senior)
+    own = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
+    client.force_login(lead)
+    page = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
+    client.post(reverse("escalation_acknowledge_page", args=[escalation.pk]))
+    after = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
+
+    assert "Acknowledge <kbd>a</kbd>" in own
+    assert f"Acknowledge on behalf of {senior} <kbd>a</kbd>" in page
+    assert f"Acknowledged by {lead} on behalf of {senior} " in after
+    escalation.refresh_from_db()
+    assert (escalation.acknowledged_by, escalation.acknowledged_on_behalf_of) == (lead, senior)

@@ -30,7 +30,6 @@ from tickets.models import (
     Ticket,
 )
 from tickets.selectors import (
-    escalation_targets_for,
     queues_visible_to,
     ticket_assignee_choices,
 )
@@ -332,7 +331,20 @@ class EscalateSerializer(serializers.Serializer):
         allow_null=True,
         required=False,
         default=None,
-        help_text="A target id (your team's or a shared one); default: the lead of the ticket's team.",
+        help_text=(
+            "A target id (your team's or a shared one; a lead's: any team's); default: the lead "
+            "of the ticket's team."
+        ),
+    )
+    to_agent = IdRelatedField(
+        queryset=Agent.objects.all(),
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text=(
+            "Instead of `target`: an agent id, a senior or the lead of the ticket's team (a "
+            "lead's: also another team's lead), as offered on the escalate page."
+        ),
     )
     add_tag = serializers.BooleanField(
         default=False,
@@ -341,13 +353,3 @@ class EscalateSerializer(serializers.Serializer):
             "the first matching `escalate_tag` rule picks the target."
         ),
     )
-
-    def validate_target(self, target: Target | None) -> Target | None:
-        """Targets offered on the escalate page: the agent's team's and the shared ones."""
-        agent = self.context["request"].user
-        if (
-            target is not None
-            and not escalation_targets_for(agent=agent).filter(pk=target.pk).exists()
-        ):
-            raise serializers.ValidationError("The target belongs to another team.")
-        return target

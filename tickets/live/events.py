@@ -130,6 +130,11 @@ def escalation_acknowledged_event(*, escalation: Escalation) -> dict[str, Any]:
         "ticket": escalation.ticket_id,
         "escalation": escalation.pk,
         "by": agent_ref(escalation.acknowledged_by),
+        "on_behalf_of": (
+            agent_ref(escalation.acknowledged_on_behalf_of)
+            if escalation.acknowledged_on_behalf_of is not None
+            else None
+        ),
         "at": escalation.acknowledged_at.isoformat(),
     }
 
@@ -267,7 +272,9 @@ def ticket_event_pushes(*, event_id: int) -> list[Push]:
     elif kind in (EventKind.TICKET_CREATED, EventKind.ESCALATED):
         pushes += _queue_pushes(ticket=ticket, kind=kind)
     elif kind == EventKind.ESCALATION_ACKNOWLEDGED:
-        escalation = Escalation.objects.select_related("acknowledged_by").get(pk=data["escalation"])
+        escalation = Escalation.objects.select_related(
+            "acknowledged_by", "acknowledged_on_behalf_of"
+        ).get(pk=data["escalation"])
         pushes.append((to_ticket, escalation_acknowledged_event(escalation=escalation)))
         from_id = escalation.from_agent_id
         if from_id is not None and from_id != escalation.acknowledged_by_id:
@@ -275,7 +282,14 @@ def ticket_event_pushes(*, event_id: int) -> list[Push]:
                 kind="escalation.acknowledged",
                 ticket_id=ticket.pk,
                 escalation_id=escalation.pk,
-                message=f"#{ticket.pk}: {escalation.acknowledged_by} acknowledged your escalation.",
+                message=(
+                    f"#{ticket.pk}: {escalation.acknowledged_by} acknowledged your escalation"
+                    + (
+                        f" on behalf of {escalation.acknowledged_on_behalf_of}."
+                        if escalation.acknowledged_on_behalf_of is not None
+                        else "."
+                    )
+                ),
             )
             pushes.append((realtime.agent_group(from_id), notice))
     return pushes

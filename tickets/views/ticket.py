@@ -59,6 +59,9 @@ def _pinned_context(escalation: Escalation, agent: Agent, html: str) -> dict[str
         "escalation": escalation,
         "summary_html": html,
         "can_acknowledge": selectors.escalation_can_acknowledge(escalation=escalation, agent=agent),
+        "ack_on_behalf_of": selectors.escalation_ack_on_behalf_of(
+            escalation=escalation, agent=agent
+        ),
         "feedback_panel": escalation_feedback_panel(escalation=escalation, agent=agent),
     }
 
@@ -239,12 +242,12 @@ def ticket_refund(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _ticket_or_404(request, ticket_id)
     agent = _agent(request)
-    targets = selectors.escalation_targets_for(agent=agent)
+    choices = selectors.escalation_choices_for(agent=agent, ticket=ticket)
     status = 200
     if request.method == "GET":
-        form = EscalateForm(initial={"via_tag": request.GET.get("via_tag") == "1"}, targets=targets)
+        form = EscalateForm(initial={"via_tag": request.GET.get("via_tag") == "1"}, choices=choices)
     else:
-        form = EscalateForm(request.POST, targets=targets)
+        form = EscalateForm(request.POST, choices=choices)
         status = 400
         if form.is_valid():
             data = form.cleaned_data
@@ -255,8 +258,8 @@ def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
                     tried=data["tried"],
                     diagnosis=data["diagnosis"],
                     authority_needed=data["authority_needed"],
-                    target=data["target"],
                     via_tag=data["via_tag"],
+                    **form.receiver(),
                 )
             except ValidationError as exc:
                 form_errors_from(form, exc)

@@ -272,6 +272,7 @@ def test_an_acknowledgement_pushes_to_the_page_and_tells_the_escalating_agent(
                 "ticket": ticket.pk,
                 "escalation": escalation.pk,
                 "by": {"id": senior.pk, "name": str(senior)},
+                "on_behalf_of": None,
                 "at": "2026-03-02T10:00:00+00:00",
             },
         ),
