@@ -200,7 +200,7 @@ class Stack:
             stderr=subprocess.STDOUT,
         )  # fmt: skip
         wait_for_port(port)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as r:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz?scope=web", timeout=10) as r:
             assert r.status == 200, r.read()
 
     def start_worker(self, index: int) -> None:

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kimondesk.bounds import MESSAGE_BODY_MAX_CHARS
 from tests import factories
 from tests.conftest import ON_POSTGRES
 from tickets import services
@@ -170,9 +171,10 @@ def test_a_misspelt_customer_name_is_found_by_trigram(junior, queue):
 @pytest.mark.django_db
 def test_the_document_indexes_a_bounded_amount_of_message_text(junior, queue):
     ticket = _ticket(subject="Long thread", queue=queue, body="first " * 10)
-    services.message_add(
-        ticket=ticket, author_type=AuthorType.CUSTOMER, body="word " * SEARCH_DOCUMENT_MAX_CHARS
-    )
+    # a long thread of messages at the body bound fills the document up to its own bound
+    longest = "word " * (MESSAGE_BODY_MAX_CHARS // 5)
+    for _ in range(SEARCH_DOCUMENT_MAX_CHARS // len(longest) + 1):
+        services.message_add(ticket=ticket, author_type=AuthorType.CUSTOMER, body=longest)
     services.message_add(ticket=ticket, author_type=AuthorType.CUSTOMER, body="zebra crossing")
 
     document = TicketSearchDocument.objects.get(ticket=ticket)
