@@ -6,6 +6,7 @@ validators), audited writes in ``escalations.admin_services``, reads in ``admin_
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any
 
 from django.contrib import admin, messages
@@ -305,8 +306,9 @@ class SLAPreviewAdminMixin:
 
     preview_template = "admin/escalations/sla_preview.html"
 
+    @abstractmethod
     def sla_preview_build(self, *, form: Any, team_id: int | None) -> SLAPreview:
-        raise NotImplementedError
+        """The preview of the posted form's unsaved values (each admin its own)."""
 
     def get_urls(self) -> list[Any]:
         opts = self.opts  # type: ignore[attr-defined]
