@@ -434,6 +434,9 @@
             var next = queuedSince;
             queuedSince = null;
             catchUp(next);
+          } else {
+            // The page is in step with the server (scripts and tests can wait for this).
+            page.dataset.caughtUp = String(Date.now());
           }
         });
     };

@@ -57,6 +57,8 @@ def _open_page(browser, live_url, cookie, ticket, viewport=LAPTOP):
     page = context.new_page()
     page.goto(f"{live_url}/tickets/{ticket.pk}/")
     page.wait_for_function(SOCKET_OPEN, timeout=5000)
+    # The catch-up that follows the socket's open has answered: later pushes are not undone by it
+    page.wait_for_function("() => !!document.getElementById('ticket-page').dataset.caughtUp")
     page.evaluate("() => { window.__loadedOnce = true; }")
     return context, page
 
