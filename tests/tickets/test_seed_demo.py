@@ -275,10 +275,15 @@ def test_demo_escalations_and_feedback_once_so_rule_health_has_figures():
         escalations,
         feedback,
     )
-    # Deterministic for the seed: 33 from the rules' backtests, 24 manual ones by juniors.
-    assert (escalations, feedback) == (57, 41)
-    assert Escalation.objects.filter(rule__isnull=False).count() == 33
-    assert Escalation.objects.filter(trigger="manual", initiated_by__role=Role.JUNIOR).count() == 24
+    # The demo is dated back from the moment it is seeded, so the rules' backtest hits depend on
+    # the hour of the run; what holds at any hour: every demo escalation is either fired by a
+    # rule or a junior's manual one, both kinds are there, and most carry the receiver's verdict.
+    rule_fired = Escalation.objects.filter(rule__isnull=False).count()
+    manual = Escalation.objects.filter(trigger="manual", initiated_by__role=Role.JUNIOR).count()
+    assert escalations == rule_fired + manual
+    assert rule_fired > 0
+    assert manual > 0
+    assert escalations / 2 < feedback < escalations
     # Every judgement is by the escalation's receiver, and every reason fits its verdict.
     for row in EscalationFeedback.objects.select_related("escalation"):
         assert row.author_id == row.escalation.to_agent_id
