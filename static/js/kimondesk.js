@@ -485,6 +485,11 @@
       onopen: function () { catchUp(lastSeen); },
       onevent: function (event) {
         if (!forThisTicket(event) || !handlers.hasOwnProperty(event.type)) return;
+        // A catch-up in flight may have read the server before this push's change: fetch once
+        // more after it, so its older snapshot never has the last word.
+        if (catchingUp && event.type !== "presence") {
+          queuedSince = queuedSince === null ? lastSeen : Math.min(queuedSince, lastSeen);
+        }
         handlers[event.type](event);
       },
     });

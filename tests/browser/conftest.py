@@ -64,6 +64,7 @@ def _asgi_server(*, database_url: str, log_name: str, **extra_env: str) -> Itera
         **extra_env,
     }
     log_path = Path(settings.BASE_DIR) / "var" / log_name
+    log_path.parent.mkdir(exist_ok=True)
     for _attempt in range(5):
         port = _free_port()
         server = _server_start(port=port, env=env, log_path=log_path)
@@ -156,6 +157,7 @@ def make_run_url(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
         **env,
     }
     log_path = Path(settings.BASE_DIR) / "var" / "browser-qcluster.log"
+    log_path.parent.mkdir(exist_ok=True)
     with (
         _asgi_server(database_url=database_url, log_name="browser-make-run.log", **env) as url,
         log_path.open("wb") as log,
