@@ -14,7 +14,13 @@ Four human-labelled sets of different kinds (provenance and licences: ``bench/da
 3. Social posts: the tweets of the same paper (everyday posts, not addressed to a company), 4,004
    tweets with 20+ human ratings each (``vader_tweets.tsv``). Same majority-of-raters gold. Never
    used for tuning anything; split by tweet, seed 20261206, for the same dev/test reporting.
-4. Neutral support questions and requests written for this benchmark
+4. Movie reviews: the movie-review snippets of the same paper (10,605 Rotten Tomatoes sentences,
+   15 or more human ratings each, ``movie_review_snippets.tsv``). Same majority-of-raters gold.
+   Never used for tuning; split by snippet, seed 20261207.
+5. News opinion: the New York Times editorial snippets of the same paper (5,190 sentences from
+   498 opinion articles, 20 human ratings each, ``nyt_editorial_snippets.tsv``). Same gold. Never
+   used for tuning; split by article, seed 20261208.
+6. Neutral support questions and requests written for this benchmark
    (``support_neutral_questions.tsv``, 152 lines, all neutral): the false-positive rate of the
    "negative" label on them is reported; none of them is a negative.
 
@@ -64,6 +70,8 @@ from escalations.engine.sentiment import (  # noqa: E402
 AIRLINE_FILE = ROOT / "bench" / "data" / "airline_tweets.tsv"
 AMAZON_FILE = ROOT / "bench" / "data" / "amazon_review_snippets.tsv"
 TWEETS_FILE = ROOT / "bench" / "data" / "vader_tweets.tsv"
+MOVIE_FILE = ROOT / "bench" / "data" / "movie_review_snippets.tsv"
+NYT_FILE = ROOT / "bench" / "data" / "nyt_editorial_snippets.tsv"
 NEUTRAL_FILE = ROOT / "bench" / "data" / "support_neutral_questions.tsv"
 GERMAN_FILE = ROOT / "bench" / "data" / "support_german_messages.tsv"
 DOCS_FILE = ROOT / "docs" / "benchmarks.md"
@@ -80,10 +88,20 @@ TWEETS_NAME = (
     "social posts: VADER ICWSM-2014 tweets (4,004 everyday tweets, 20+ human ratings each; "
     "majority-of-raters label); never used for tuning"
 )
+MOVIE_NAME = (
+    "movie reviews: VADER ICWSM-2014 movie-review snippets (10,605 Rotten Tomatoes sentences, "
+    "15+ human ratings each; majority-of-raters label); never used for tuning"
+)
+NYT_NAME = (
+    "news opinion: VADER ICWSM-2014 New York Times editorial snippets (5,190 sentences from "
+    "498 opinion articles, 20 human ratings each; majority-of-raters label); never used for tuning"
+)
 NEUTRAL_NAME = "152 neutral support questions and requests written for this benchmark"
 AIRLINE_SPLIT_SEED = 20261202
 AMAZON_SPLIT_SEED = 20261125
 TWEETS_SPLIT_SEED = 20261206
+MOVIE_SPLIT_SEED = 20261207
+NYT_SPLIT_SEED = 20261208
 TARGET_F1 = 0.75
 TARGET_PRECISION = 0.85
 # Thresholds tried when calibrating on one set: every multiple of 0.05 from -0.05 to -0.8.
@@ -91,22 +109,32 @@ THRESHOLD_GRID = tuple(round(-0.05 * step, 2) for step in range(1, 17))
 SECTION_TITLE = "## Sentiment trigger quality"
 NOTES = (
     "Notes: the cue layer was written by reading airline dev and Amazon dev errors only; the "
-    "social-posts set and the neutral questions were never used to choose a phrase or a "
-    "threshold, so they (and the two test splits) are the text the scorer was not tuned on. "
+    "social posts, the movie reviews, the news opinion and the neutral questions were never used "
+    "to choose a phrase or a threshold, so they (and the two test splits) are the text the "
+    "scorer was not tuned on. "
     "The neutral questions were written before any of them was scored. The question/request "
     "rule (a single question or polite request needs VADER <= -0.5 without a cue) was written "
     "after seeing that 8 of the 152 neutral questions scored negative (the issue's own example, "
     "“Is my order delayed?”, among them), so the neutral figure above is not blind; its "
     "threshold was chosen on the airline and Amazon dev splits (-0.5 against -0.2, -0.35, "
     "-0.65: dev F1 unchanged within 0.001, precision +0.006 on airline). "
-    "The social posts and the Amazon snippets come from VADER's own paper, whose authors "
-    "validated VADER on them, which favours VADER alone there. The leave-one-data-set-out table "
-    "re-chooses only the two thresholds on one whole set; the phrases stay those of the cue "
+    "The social posts, the Amazon, movie and news snippets come from VADER's own paper, whose "
+    "authors validated VADER on them, which favours VADER alone there. The leave-one-data-set-out "
+    "table re-chooses only the two thresholds on one whole set; the phrases stay those of the cue "
     "layer, so its rows measure how well a calibration carries from one kind of text to another. "
+    "On the movie reviews and the news opinion no pair of thresholds reaches precision 0.85 even "
+    "on the set itself (the calibration then keeps the most precise pair, which carries over as "
+    "very low recall): there the words often describe something bleak while the writer's "
+    "opinion is favourable (“a tale of horror and revenge that is nearly perfect”), or the "
+    "criticism is understated with no negative word (“doesn't have enough innovation or "
+    "pizazz”). "
     "The target (precision >= 0.85 and F1 >= 0.75 on text not tuned on) is not met on any set: "
     "on support-style text precision is high and recall short; on product reviews and social "
-    "posts precision is about 0.80. Throughput is single-process on a machine shared with other "
-    "jobs."
+    "posts precision is about 0.80. Neither re-calibrating per message length (a stricter "
+    "threshold for longer uncued messages, tried on the dev splits: precision up at most 0.01, "
+    "F1 down) nor the small learned model of the next section but one (trained on four sets, "
+    "reported on the fifth) strictly improves on the cue layer on held-out text, so the shipped "
+    "scorer is unchanged. Throughput is single-process on a machine shared with other jobs."
 )
 
 
@@ -133,6 +161,7 @@ class Dataset:
     load: Callable[[], list[LabeledMessage]]
     seed: int
     split_unit: str
+    title: str
 
 
 def rating_label(ratings: list[int]) -> str:
@@ -184,6 +213,14 @@ def airline_load(path: Path = AIRLINE_FILE) -> list[LabeledMessage]:
     ]
 
 
+def movie_load(path: Path = MOVIE_FILE) -> list[LabeledMessage]:
+    return rated_load(path, by_review=False)
+
+
+def nyt_load(path: Path = NYT_FILE) -> list[LabeledMessage]:
+    return rated_load(path, by_review=True)
+
+
 def neutral_load(path: Path = NEUTRAL_FILE) -> list[LabeledMessage]:
     return [
         LabeledMessage(id=row["id"], group=row["id"], label=row["label"], text=row["text"])
@@ -191,10 +228,12 @@ def neutral_load(path: Path = NEUTRAL_FILE) -> list[LabeledMessage]:
     ]
 
 
-AIRLINE = Dataset("airline", AIRLINE_NAME, airline_load, AIRLINE_SPLIT_SEED, "tweet id")
-AMAZON = Dataset("amazon", AMAZON_NAME, amazon_load, AMAZON_SPLIT_SEED, "review")
-TWEETS = Dataset("tweets", TWEETS_NAME, tweets_load, TWEETS_SPLIT_SEED, "tweet")
-DATASETS = (AIRLINE, AMAZON, TWEETS)
+AIRLINE = Dataset("airline", AIRLINE_NAME, airline_load, AIRLINE_SPLIT_SEED, "tweet id", "Airline")
+AMAZON = Dataset("amazon", AMAZON_NAME, amazon_load, AMAZON_SPLIT_SEED, "review", "Amazon")
+TWEETS = Dataset("tweets", TWEETS_NAME, tweets_load, TWEETS_SPLIT_SEED, "tweet", "Tweets")
+MOVIE = Dataset("movie", MOVIE_NAME, movie_load, MOVIE_SPLIT_SEED, "snippet", "Movie reviews")
+NYT = Dataset("nyt", NYT_NAME, nyt_load, NYT_SPLIT_SEED, "article", "News opinion (nyt)")
+DATASETS = (AIRLINE, AMAZON, TWEETS, MOVIE, NYT)
 
 
 def dataset_split(
@@ -309,20 +348,23 @@ def verdict(q: Quality) -> str:
 def language_lines() -> list[str]:
     """How the offline language detection reads the English sets and the German messages."""
     german = [row["text"] for row in tsv_rows(GERMAN_FILE)]
-    english = [m.text for d in DATASETS for m in d.load()] + [m.text for m in neutral_load()]
-    read_english = sum(language_detect(text) == "en" for text in english)
+    english = {d.key: [m.text for m in d.load()] for d in DATASETS}
+    english["neutral"] = [m.text for m in neutral_load()]
+    everything = [text for texts in english.values() for text in texts]
+    other = {key: sum(language_detect(t) != "en" for t in texts) for key, texts in english.items()}
     read_german = sum(language_detect(text) == "de" for text in german)
     started = time.perf_counter()
-    for text in english:
+    for text in everything:
         language_detect(text)
-    per_second = len(english) / (time.perf_counter() - started)
+    per_second = len(everything) / (time.perf_counter() - started)
+    misread = ", ".join(f"{key} {count}" for key, count in other.items() if count)
     return [
         "### Language detection",
         "",
         "Stop-word vote (`escalations/engine/language.py`, no dependency, no download): "
-        f"{read_english:,} of {len(english):,} messages of the English sets read as English (the "
-        "others, all social posts at the time of writing: two written in Dutch and Spanish, two "
-        "English ones misread); "
+        f"{len(everything) - sum(other.values()):,} of {len(everything):,} messages of the "
+        f"English sets read as English (read as another language: {misread or 'none'}; among "
+        "the social posts some are written in Dutch or Spanish); "
         f"{read_german} of {len(german)} German support messages "
         f"(`bench/data/support_german_messages.tsv`) read as German; {per_second:,.0f} "
         f"messages/s ({1000 / per_second:.3f} ms a message). A model-based detector (e.g. "
@@ -350,7 +392,7 @@ def report_build(splits: tuple[str, ...] = ("dev", "test")) -> tuple[str, dict[s
         chosen = {"dev": dev, "test": test}
         whole[dataset.key] = scored_of(messages)
         lines += [
-            f"### {number}. {dataset.key.capitalize()}",
+            f"### {number}. {dataset.title}",
             "",
             f"Data set: {dataset.name}.",
             f"Split: by {dataset.split_unit}, seed {dataset.seed}: dev {len(dev)} messages "
