@@ -24,7 +24,6 @@ from .admin_forms import (
     OpeningHoursInlineForm,
     SLAPolicyAdminForm,
     SLATargetInlineForm,
-    TargetAdminForm,
     calendar_changed_notify,
     calendar_preview_run,
     overnight_spans,
@@ -34,6 +33,8 @@ from .admin_forms import (
     sla_policy_preview_run,
     slack_delivery_retry_run,
     slack_target_test_run,
+    target_destination,
+    target_form_class,
     trigger_kind_of,
     trigger_kinds,
 )
@@ -263,7 +264,7 @@ class RuleAdmin(
 # --- Targets ---------------------------------------------------------------------------------
 @admin.register(Target)
 class TargetAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
-    form = TargetAdminForm
+    form = target_form_class()
     list_display = ("name", "kind", "team", "destination")
     list_filter = ("kind", "team")
     list_select_related = ("team", "agent", "queue__team")
@@ -272,13 +273,7 @@ class TargetAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Escalates to")
     def destination(self, target: Target) -> str:
-        if target.kind == TargetKind.AGENT:
-            return str(target.agent)
-        if target.kind == TargetKind.QUEUE:
-            return str(target.queue)
-        if target.kind == TargetKind.SLACK:
-            return "Slack (webhook URL stored)" if target.slack_webhook_url else "Slack (no URL)"
-        return "The ticket team's lead"
+        return target_destination(target=target)
 
     @admin.action(description="Send a test message to the selected Slack targets")
     def send_slack_test(self, request: HttpRequest, queryset: QuerySet[Target]) -> None:
