@@ -28,7 +28,7 @@ from .engine.params import (
     SecretUrlParam,
     WholeNumberParam,
 )
-from .engine.targets import TARGET_KINDS, target_clean, target_param_names
+from .engine.targets import TARGET_KINDS, target_clean, target_param_names, target_params
 from .engine.triggers import TRIGGERS, TriggerKind
 from .exceptions import EscalationConflict
 from .models import (
@@ -620,15 +620,6 @@ def rule_form_class() -> type[RuleFormBase]:
 
 
 # --- Target form -----------------------------------------------------------------------------
-def target_params() -> dict[str, Param]:
-    """The declared params of every target kind by column name (the first declaration wins)."""
-    params: dict[str, Param] = {}
-    for kind in TARGET_KINDS:
-        for param in kind.params:
-            params.setdefault(param.name, param)
-    return params
-
-
 class TargetFormBase(forms.ModelForm):
     """A target with its kind's params: the pickers (agent, queue) are the model's, labelled by
     the declarations; secrets are write-only (left empty on edit, the stored one is kept). The

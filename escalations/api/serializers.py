@@ -18,8 +18,8 @@ from escalations.engine.conditions import (
     CONDITION_FIELDS,
     conditions_clean,
 )
-from escalations.engine.params import Param, SecretUrlParam
-from escalations.engine.targets import target_param_names
+from escalations.engine.params import SecretUrlParam
+from escalations.engine.targets import target_param_names, target_params
 from escalations.feedback.models import FEEDBACK_COMMENT_MAX_LENGTH
 from escalations.feedback.selectors import feedback_editable_until
 from escalations.models import (
@@ -191,15 +191,6 @@ def escalation_read_queryset() -> QuerySet[Escalation]:
 
 
 # --- Targets --------------------------------------------------------------------------------
-def target_params() -> dict[str, Param]:
-    """The declared params of every target kind by column name (the first declaration wins)."""
-    params: dict[str, Param] = {}
-    for kind in engine.target_kinds():
-        for param in kind.params:
-            params.setdefault(param.name, param)
-    return params
-
-
 def _kinds_using(name: str) -> str:
     return ", ".join(
         f"`{kind.key}`" for kind in engine.target_kinds() if name in kind.params.names()

@@ -20,7 +20,7 @@ from django.db.models import Count, Field, Q
 from escalations.outbound import SLACK_WEBHOOK_RE, slack_webhook_url_validator
 from tickets.models import OPEN_STATUSES, Agent, Queue, Role, Ticket
 
-from .params import ParamSchema, ReferenceParam, SecretUrlParam
+from .params import Param, ParamSchema, ReferenceParam, SecretUrlParam
 from .registry import Registry
 
 if TYPE_CHECKING:
@@ -196,9 +196,18 @@ def _target_team_clean(target: Target) -> dict[str, list[str]]:
     return {}
 
 
+def target_params() -> dict[str, Param]:
+    """The declared params of every target kind by column name (the first declaration wins)."""
+    params: dict[str, Param] = {}
+    for kind in TARGET_KINDS:
+        for param in kind.params:
+            params.setdefault(param.name, param)
+    return params
+
+
 def target_param_names() -> tuple[str, ...]:
     """Every ``Target`` column some target kind declares as a param, in declaration order."""
-    return tuple(dict.fromkeys(p.name for kind in TARGET_KINDS for p in kind.params))
+    return tuple(target_params())
 
 
 def _column(target: Target, name: str) -> Field[Any, Any]:
