@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from .admin_forms import (
     ActionRefused,
     CalendarAdminForm,
+    LabelledRowsFormSet,
     OpeningHoursInlineForm,
     SLAPolicyAdminForm,
     SLATargetInlineForm,
@@ -352,6 +353,7 @@ class SLAPreviewAdminMixin:
 class SLATargetInline(TeamScopedInlineMixin, admin.TabularInline):
     model = SLATarget
     form = SLATargetInlineForm
+    formset = LabelledRowsFormSet
     extra = 1
 
 
@@ -388,11 +390,13 @@ class SLAPolicyAdmin(
 class OpeningHoursInline(TeamScopedInlineMixin, admin.TabularInline):
     model = OpeningHours
     form = OpeningHoursInlineForm
+    formset = LabelledRowsFormSet
     extra = 1
 
 
 class HolidayInline(TeamScopedInlineMixin, admin.TabularInline):
     model = Holiday
+    formset = LabelledRowsFormSet
     extra = 1
 
 

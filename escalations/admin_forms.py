@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -773,6 +774,18 @@ WEEKDAY_CHOICES = [
     (5, "Saturday"),
     (6, "Sunday"),
 ]
+
+
+class LabelledRowsFormSet(BaseInlineFormSet):
+    """Inline rows whose inputs are named for assistive technology: a tabular row shows its
+    labels only as column headings, so each input says its column and row ("Minutes, row 2")."""
+
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        row = "new row" if index is None else f"row {index + 1}"
+        for row_field in form.fields.values():
+            label = row_field.label or ""
+            row_field.widget.attrs.setdefault("aria-label", f"{label}, {row}".lstrip(", "))
 
 
 class ServiceCheckedRowForm(forms.ModelForm):
