@@ -783,9 +783,9 @@ class LabelledRowsFormSet(BaseInlineFormSet):
     def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
         super().add_fields(form, index)
         row = "new row" if index is None else f"row {index + 1}"
-        for row_field in form.fields.values():
-            label = row_field.label or ""
-            row_field.widget.attrs.setdefault("aria-label", f"{label}, {row}".lstrip(", "))
+        for name, row_field in form.fields.items():
+            if not row_field.widget.is_hidden:
+                row_field.widget.attrs.setdefault("aria-label", f"{form[name].label}, {row}")
 
 
 class ServiceCheckedRowForm(forms.ModelForm):

@@ -170,3 +170,19 @@ def test_bulk_delete_is_audited_per_object(client, lead_a, rule_a, target_a):
         ("rule.deleted", "Angry customers"),
         ("rule.deleted", "Second"),
     ]
+
+
+def test_inline_rows_name_each_input_by_column_and_row(client, lead_a, calendar_a):
+    # Given a calendar with one span (the table shows labels only as column headings)
+    client.force_login(lead_a)
+
+    # When its form is opened
+    html = client.get(f"/admin/escalations/calendar/{calendar_a.pk}/change/").content.decode()
+
+    # Then every input of a row says its column and row, the blank row too
+    for label in ("Weekday", "Start", "End", "Delete"):
+        assert f'aria-label="{label}, row 1"' in html
+    assert 'aria-label="Weekday, new row"' in html
+    assert 'aria-label="Date, new row"' in html
+    # And the hidden inputs (row id, parent) get no name of their own
+    assert 'aria-label="Calendar, row 1"' not in html
