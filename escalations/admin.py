@@ -36,6 +36,7 @@ from .admin_forms import (
     slack_target_test_run,
     target_destination,
     target_form_class,
+    target_param_fieldsets,
     trigger_kind_of,
     trigger_kinds,
 )
@@ -138,6 +139,9 @@ class RuleAdmin(
     ordering = ("order", "id")
     actions = ("enable_rules", "disable_rules")
 
+    class Media:
+        js = ("js/admin-kinds.js",)
+
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
@@ -154,7 +158,11 @@ class RuleAdmin(
                 f"{trigger.label}: parameters",
                 {
                     "fields": tuple(param_field_name(trigger.key, p.name) for p in trigger.params),
-                    "classes": ("kd-trigger-params", f"kd-trigger-{trigger.key}"),
+                    "classes": (
+                        "kd-kind-params",
+                        "kd-kind-of-trigger_kind",
+                        f"kd-kind-{trigger.key}",
+                    ),
                     "description": trigger.description,
                 },
             )
@@ -271,6 +279,12 @@ class TargetAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("team", "agent", "queue__team")
     search_fields = ("name",)
     actions = ("send_slack_test",)
+
+    class Media:
+        js = ("js/admin-kinds.js",)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [(None, {"fields": ("name", "kind", "team")}), *target_param_fieldsets()]
 
     @admin.display(description="Escalates to")
     def destination(self, target: Target) -> str:

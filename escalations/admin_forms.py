@@ -675,6 +675,25 @@ class TargetFormBase(forms.ModelForm):
         return cleaned
 
 
+def target_param_fieldsets() -> list[tuple[str, dict[str, Any]]]:
+    """One fieldset per group of param columns that the same kinds use, shown (by
+    ``js/admin-kinds.js``) only while one of those kinds is chosen."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for name in target_param_names():
+        kinds = tuple(kind.key for kind in TARGET_KINDS if name in kind.params.names())
+        groups.setdefault(kinds, []).append(name)
+    return [
+        (
+            ", ".join(TARGET_KINDS.get(key).label for key in kinds),
+            {
+                "fields": tuple(names),
+                "classes": ("kd-kind-params", "kd-kind-of-kind", *(f"kd-kind-{k}" for k in kinds)),
+            },
+        )
+        for kinds, names in groups.items()
+    ]
+
+
 @cache
 def target_form_class() -> type[TargetFormBase]:
     """The target form with a field per declared secret param (the others are model fields)."""

@@ -85,6 +85,18 @@ def _goto(live_url, path, ready):
     return visit
 
 
+def _target_form_for_a_queue(live_url):
+    def visit(page):
+        # Only the chosen kind's params are shown (js/admin-kinds.js).
+        page.goto(f"{live_url}/admin/escalations/target/add/")
+        page.get_by_label("Kind:").select_option("queue")
+        expect(page.get_by_label("Queue:")).to_be_visible()
+        expect(page.get_by_label("Agent:")).to_be_hidden()
+        expect(page.get_by_label("Slack webhook URL:")).to_be_hidden()
+
+    return visit
+
+
 def test_console_pages_have_no_serious_violations(live_url, demo, axe):
     lead = demo["lead"]
     rule = Rule.objects.get(name="Billing: angry customer to the lead")
@@ -101,6 +113,7 @@ def test_console_pages_have_no_serious_violations(live_url, demo, axe):
         "calendar form": _goto(
             live_url, f"/admin/escalations/calendar/{calendar.pk}/change/", "#content-main form"
         ),
+        "target form, queue kind": _target_form_for_a_queue(live_url),
         "rule history": _goto(
             live_url, f"/admin/escalations/rule/{rule.pk}/history/", "#content-main"
         ),
