@@ -642,11 +642,7 @@ class TargetFormBase(forms.ModelForm):
                     )
             elif name in self.fields:
                 self.fields[name].label = param.label
-                self.fields[name].help_text = f"{param.help_text} Only for: {self._kinds_of(name)}."
-
-    @staticmethod
-    def _kinds_of(name: str) -> str:
-        return ", ".join(k.label.lower() for k in TARGET_KINDS if name in k.params.names())
+                self.fields[name].help_text = param.help_text
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -258,7 +258,12 @@ class SLATarget(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.metric} {self.priority or 'any'}/{self.tier or 'any'}: {self.minutes} min"
+        """E.g. "First response, high priority, any tier: 60 min"."""
+        priority = (
+            f"{self.get_priority_display().lower()} priority" if self.priority else "any priority"
+        )
+        tier = f"{self.get_tier_display().lower()} tier" if self.tier else "any tier"
+        return f"{self.get_metric_display()}, {priority}, {tier}: {self.minutes} min"
 
 
 class ClockState(models.TextChoices):

@@ -1,5 +1,6 @@
 """axe-core (WCAG 2.1 A and AA rules) in a real Chromium on freshly seeded demo data: the console
-pages a lead works in and the agent workspace have no critical or serious violation.
+pages a lead works in and the agent workspace have no critical or serious violation
+(screenshots of each page as checked go to artifacts/).
 
 Each page is checked as a user meets it: the rule form with its condition rows, the escalate form
 after a failed submit (its errors shown), the ticket page with a pinned summary."""
@@ -16,7 +17,7 @@ from playwright.sync_api import expect, sync_playwright
 from escalations.models import Calendar, OpeningHours, Rule, SLAPolicy, SLATarget
 from escalations.services import escalation_create_manual
 from tests.browser.axe import axe_report
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, session_cookie
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, session_cookie
 from tickets import services as ticket_services
 from tickets.models import Agent, Customer, Queue
 
@@ -69,9 +70,12 @@ def _pages_checked(live_url, agent, visits, axe):
         context.add_cookies([cookie])
         page = context.new_page()
         try:
+            ARTIFACTS.mkdir(exist_ok=True)
             for name, visit in visits.items():
                 visit(page)
                 found[name] = axe(page)
+                shot = ARTIFACTS / f"a11y-{name.replace(' ', '-').replace(',', '')}.png"
+                page.screenshot(path=str(shot), full_page=True)
         finally:
             browser.close()
     return found
