@@ -21,10 +21,10 @@ from django.utils.html import format_html
 from .admin_forms import (
     ActionRefused,
     CalendarAdminForm,
+    LabelledRowsFormSet,
     OpeningHoursInlineForm,
     SLAPolicyAdminForm,
     SLATargetInlineForm,
-    TargetAdminForm,
     calendar_changed_notify,
     calendar_preview_run,
     overnight_spans,
@@ -34,6 +34,9 @@ from .admin_forms import (
     sla_policy_preview_run,
     slack_delivery_retry_run,
     slack_target_test_run,
+    target_destination,
+    target_form_class,
+    target_param_fieldsets,
     trigger_kind_of,
     trigger_kinds,
 )
@@ -136,6 +139,9 @@ class RuleAdmin(
     ordering = ("order", "id")
     actions = ("enable_rules", "disable_rules")
 
+    class Media:
+        js = ("js/admin-kinds.js",)
+
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
@@ -152,7 +158,11 @@ class RuleAdmin(
                 f"{trigger.label}: parameters",
                 {
                     "fields": tuple(param_field_name(trigger.key, p.name) for p in trigger.params),
-                    "classes": ("kd-trigger-params", f"kd-trigger-{trigger.key}"),
+                    "classes": (
+                        "kd-kind-params",
+                        "kd-kind-of-trigger_kind",
+                        f"kd-kind-{trigger.key}",
+                    ),
                     "description": trigger.description,
                 },
             )
@@ -263,22 +273,22 @@ class RuleAdmin(
 # --- Targets ---------------------------------------------------------------------------------
 @admin.register(Target)
 class TargetAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
-    form = TargetAdminForm
+    form = target_form_class()
     list_display = ("name", "kind", "team", "destination")
     list_filter = ("kind", "team")
     list_select_related = ("team", "agent", "queue__team")
     search_fields = ("name",)
     actions = ("send_slack_test",)
 
+    class Media:
+        js = ("js/admin-kinds.js",)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [(None, {"fields": ("name", "kind", "team")}), *target_param_fieldsets()]
+
     @admin.display(description="Escalates to")
     def destination(self, target: Target) -> str:
-        if target.kind == TargetKind.AGENT:
-            return str(target.agent)
-        if target.kind == TargetKind.QUEUE:
-            return str(target.queue)
-        if target.kind == TargetKind.SLACK:
-            return "Slack (webhook URL stored)" if target.slack_webhook_url else "Slack (no URL)"
-        return "The ticket team's lead"
+        return target_destination(target=target)
 
     @admin.action(description="Send a test message to the selected Slack targets")
     def send_slack_test(self, request: HttpRequest, queryset: QuerySet[Target]) -> None:
@@ -357,6 +367,7 @@ class SLAPreviewAdminMixin:
 class SLATargetInline(TeamScopedInlineMixin, admin.TabularInline):
     model = SLATarget
     form = SLATargetInlineForm
+    formset = LabelledRowsFormSet
     extra = 1
 
 
@@ -393,11 +404,13 @@ class SLAPolicyAdmin(
 class OpeningHoursInline(TeamScopedInlineMixin, admin.TabularInline):
     model = OpeningHours
     form = OpeningHoursInlineForm
+    formset = LabelledRowsFormSet
     extra = 1
 
 
 class HolidayInline(TeamScopedInlineMixin, admin.TabularInline):
     model = Holiday
+    formset = LabelledRowsFormSet
     extra = 1
 
 

@@ -14,14 +14,22 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from tickets.currencies import CURRENCY_CHOICES
 
 from .engine.conditions import CONDITION_FIELDS, IdField, conditions_clean
-from .engine.params import AmountParam, CurrencyParam, NumberParam, Param, WholeNumberParam
-from .engine.targets import target_clean
+from .engine.params import (
+    AmountParam,
+    CurrencyParam,
+    NumberParam,
+    Param,
+    SecretUrlParam,
+    WholeNumberParam,
+)
+from .engine.targets import TARGET_KINDS, target_clean, target_param_names, target_params
 from .engine.triggers import TRIGGERS, TriggerKind
 from .exceptions import EscalationConflict
 from .models import (
@@ -33,7 +41,6 @@ from .models import (
     SLATarget,
     Target,
 )
-from .outbound import slack_webhook_url_validator
 from .services import rule_backtest, rule_clean, slack_delivery_retry, slack_target_test
 from .sla.businesstime import BusinessCalendar
 from .sla.clocks import PolicyRules, TargetRule
@@ -59,6 +66,14 @@ def trigger_kinds() -> list[TriggerKind]:
 
 def trigger_kind_of(key: str) -> TriggerKind | None:
     return TRIGGERS.get(key) if key in TRIGGERS else None
+
+
+def target_destination(*, target: Target) -> str:
+    """Where a target sends escalations, in words (its kind's declared params)."""
+    kind = TARGET_KINDS.get(target.kind)
+    if not kind.params:
+        return kind.label
+    return "; ".join(param.display(getattr(target, param.name)) for param in kind.params)
 
 
 def trigger_params_clean(*, trigger_kind: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -471,7 +486,16 @@ class ParamFormField(forms.Field):
 
 
 def param_form_field(param: Param) -> forms.Field:
-    """The console form field of a declared trigger parameter (type, bounds, label, help)."""
+    """The console form field of a declared parameter (type, bounds, label, help)."""
+    if isinstance(param, SecretUrlParam):
+        # Write-only: never rendered back; its kind's schema checks it with the whole target.
+        return forms.CharField(
+            label=param.label,
+            required=False,
+            max_length=param.max_length,
+            widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+            help_text=f"{param.help_text} Write-only.",
+        )
     common: dict[str, Any] = {
         "param": param,
         "required": False,
@@ -597,55 +621,83 @@ def rule_form_class() -> type[RuleFormBase]:
 
 
 # --- Target form -----------------------------------------------------------------------------
-class TargetAdminForm(forms.ModelForm):
-    """The Slack URL is write-only: never rendered back; left empty on edit, it is kept."""
-
-    slack_webhook_url = forms.CharField(
-        label="Slack webhook URL",
-        required=False,
-        max_length=500,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Write-only. Leave empty to keep the stored URL.",
-    )
+class TargetFormBase(forms.ModelForm):
+    """A target with its kind's params: the pickers (agent, queue) are the model's, labelled by
+    the declarations; secrets are write-only (left empty on edit, the stored one is kept). The
+    kind's declared schema checks them all together (``target_clean``), as the API does."""
 
     class Meta:
         model = Target
-        fields = ("name", "kind", "team", "agent", "queue", "slack_webhook_url")
+        fields = ("name", "kind", "team", *target_param_names())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.initial["slack_webhook_url"] = ""
-        if self.instance.slack_webhook_url:
-            self.fields[
-                "slack_webhook_url"
-            ].help_text = "A URL is stored (not shown). Leave empty to keep it; enter a new one to replace it."
-
-    def clean_slack_webhook_url(self) -> str:
-        value = str(self.cleaned_data.get("slack_webhook_url") or "").strip()
-        if not value:
-            return self.instance.slack_webhook_url if self.instance.pk else ""
-        slack_webhook_url_validator(value)
-        return value
+        for name, param in target_params().items():
+            if isinstance(param, SecretUrlParam):
+                self.initial[name] = ""
+                if getattr(self.instance, name):
+                    self.fields[name].help_text = (
+                        f"A {param.label} is stored (not shown). Leave empty to keep it; enter a "
+                        "new one to replace it."
+                    )
+            elif name in self.fields:
+                self.fields[name].label = param.label
+                self.fields[name].help_text = param.help_text
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         if self.errors:
             return cleaned
+        names = target_param_names()
         probe = Target(
             pk=self.instance.pk,
             name=cleaned.get("name", ""),
             kind=cleaned.get("kind", ""),
             team=cleaned.get("team"),
-            agent=cleaned.get("agent"),
-            queue=cleaned.get("queue"),
-            slack_webhook_url=cleaned.get("slack_webhook_url", ""),
+            **{name: cleaned.get(name) for name in names},
         )
+        for name, param in target_params().items():
+            if isinstance(param, SecretUrlParam) and not str(cleaned.get(name) or "").strip():
+                setattr(probe, name, getattr(self.instance, name) if self.instance.pk else "")
+        # What the user entered or picked; values left from an earlier kind are emptied.
+        given = {name for name in names if self.data.get(self.add_prefix(name))}
         try:
-            target_clean(target=probe)
+            target_clean(target=probe, given=given)
         except ValidationError as exc:
             add_keyed_errors(self, exc)
+            return cleaned
+        cleaned.update({name: getattr(probe, name) for name in names})
         return cleaned
+
+
+def target_param_fieldsets() -> list[tuple[str, dict[str, Any]]]:
+    """One fieldset per group of param columns that the same kinds use, shown (by
+    ``js/admin-kinds.js``) only while one of those kinds is chosen."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for name in target_param_names():
+        kinds = tuple(kind.key for kind in TARGET_KINDS if name in kind.params.names())
+        groups.setdefault(kinds, []).append(name)
+    return [
+        (
+            ", ".join(TARGET_KINDS.get(key).label for key in kinds),
+            {
+                "fields": tuple(names),
+                "classes": ("kd-kind-params", "kd-kind-of-kind", *(f"kd-kind-{k}" for k in kinds)),
+            },
+        )
+        for kinds, names in groups.items()
+    ]
+
+
+@cache
+def target_form_class() -> type[TargetFormBase]:
+    """The target form with a field per declared secret param (the others are model fields)."""
+    attrs: dict[str, Any] = {"__module__": __name__}
+    for name, param in target_params().items():
+        if isinstance(param, SecretUrlParam):
+            attrs[name] = param_form_field(param)
+    return type("TargetAdminForm", (TargetFormBase,), attrs)
 
 
 # --- SLA policy and calendar forms -----------------------------------------------------------
@@ -737,6 +789,18 @@ WEEKDAY_CHOICES = [
     (5, "Saturday"),
     (6, "Sunday"),
 ]
+
+
+class LabelledRowsFormSet(BaseInlineFormSet):
+    """Inline rows whose inputs are named for assistive technology: a tabular row shows its
+    labels only as column headings, so each input says its column and row ("Minutes, row 2")."""
+
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        row = "new row" if index is None else f"row {index + 1}"
+        for name, row_field in form.fields.items():
+            if not row_field.widget.is_hidden:
+                row_field.widget.attrs.setdefault("aria-label", f"{form[name].label}, {row}")
 
 
 class ServiceCheckedRowForm(forms.ModelForm):

@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from escalations.engine.targets import target_choices
 from escalations.engine.triggers import escalation_trigger_choices
 from escalations.outbound import outbound_url_validator
 from kimondesk.bounds import HANDOFF_PART_MAX_CHARS, MINUTES_MAX
@@ -78,11 +79,10 @@ class Holiday(models.Model):
 
 
 # --- Targets ---------------------------------------------------------------------------------
-class TargetKind(models.TextChoices):
-    AGENT = "agent", "A named senior agent"
-    TEAM_LEAD = "team_lead", "The ticket team's lead"
-    QUEUE = "queue", "A specialist queue"
-    SLACK = "slack", "A Slack channel"
+# Derived from the target registry (one class per kind, with its declared params).
+TargetKind: Any = models.TextChoices(  # type: ignore[call-overload]
+    "TargetKind", [(key.upper(), (key, label)) for key, label in target_choices()]
+)
 
 
 class Target(models.Model):
@@ -258,7 +258,12 @@ class SLATarget(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.metric} {self.priority or 'any'}/{self.tier or 'any'}: {self.minutes} min"
+        """E.g. "First response, high priority, any tier: 60 min"."""
+        priority = (
+            f"{self.get_priority_display().lower()} priority" if self.priority else "any priority"
+        )
+        tier = f"{self.get_tier_display().lower()} tier" if self.tier else "any tier"
+        return f"{self.get_metric_display()}, {priority}, {tier}: {self.minutes} min"
 
 
 class ClockState(models.TextChoices):

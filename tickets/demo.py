@@ -27,6 +27,7 @@ from escalations.models import (
     Calendar,
     Escalation,
     EscalationFeedback,
+    ExchangeRate,
     FeedbackReason,
     OpeningHours,
     Rule,
@@ -534,6 +535,30 @@ def _demo_rules_ensure(
         target=lead_targets["Technical"],
         cooldown_minutes=120,
     )
+
+
+# Shared (every team's) rates between the demo currencies, quoted twice: from before the history
+# starts and a newer one within it, so refunds in any demo currency meet the refund threshold.
+DEMO_EXCHANGE_RATES = (
+    # (base, quote, rate from 120 days before the seed, rate from 45 days before it)
+    ("USD", "EUR", "0.930000", "0.915000"),
+    ("GBP", "EUR", "1.170000", "1.185000"),
+    ("USD", "GBP", "0.795000", "0.772000"),
+)
+
+
+def _demo_exchange_rates_ensure(result: DemoSeedResult, *, admin: Agent, now: datetime) -> None:
+    """Dated shared exchange rates, once (only when there is no shared rate yet)."""
+    if ExchangeRate.objects.filter(team__isnull=True).exists():
+        return
+    days = ((now - timedelta(days=120)).date(), (now - timedelta(days=45)).date())
+    rows = [
+        ExchangeRate(base=base, quote=quote, rate=Decimal(rate), valid_from=day, created_by=admin)
+        for base, quote, *rates in DEMO_EXCHANGE_RATES
+        for day, rate in zip(days, rates, strict=True)
+    ]
+    ExchangeRate.objects.bulk_create(rows)
+    result.created["exchange_rates"] = len(rows)
 
 
 FIRST_RESPONSE_MINUTES = {
@@ -1147,6 +1172,7 @@ def demo_data_seed(
     result = DemoSeedResult()
     with transaction.atomic():
         structure = _demo_structure_ensure(result)
+        _demo_exchange_rates_ensure(result, admin=structure["admin"], now=now)
         # One random stream per part: tickets come out the same whether or not customers existed.
         customer_rows = _demo_customers_ensure(
             result, random.Random(f"{seed}-customers"), customers, now

@@ -129,7 +129,8 @@ class RefundForm(forms.Form):
     amount = forms.DecimalField(
         min_value=Decimal("0.01"), max_value=AMOUNT_MAX, max_digits=12, decimal_places=2
     )
-    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
+    # The page sets the initial currency to the ticket team's (``ticket_currency``).
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES)
     reason = forms.CharField(
         required=False,
         max_length=REFUND_REASON_MAX_CHARS,

@@ -146,6 +146,13 @@ def ticket_team_id(*, ticket: Ticket) -> int | None:
     return ticket.queue.team_id if ticket.queue_id and ticket.queue else None
 
 
+def ticket_currency(*, ticket: Ticket) -> str | None:
+    """The default currency of the ticket's team (what a refund is requested in unless said
+    otherwise); None for a ticket outside every team's queues."""
+    team = ticket.queue.team if ticket.queue_id and ticket.queue else None
+    return team.default_currency if team is not None else None
+
+
 # --- Agent web UI: page selectors ------------------------------------------------------------
 QUEUE_MINE = "mine"
 QUEUE_TEAM = "team"

@@ -59,7 +59,7 @@ from .models import (
 from .notifications.models import NotificationKind
 from .notifications.services import notification_record
 from .search.documents import ticket_search_document_append, ticket_search_documents_rebuild
-from .selectors import customer_change_refusal, message_negative_run
+from .selectors import customer_change_refusal, message_negative_run, ticket_currency
 
 
 def ticket_event_record(
@@ -447,9 +447,18 @@ def customer_update(
 
 @transaction.atomic
 def refund_request_create(
-    *, ticket: Ticket, amount: Decimal, currency: str, reason: str = "", actor: Agent | None
+    *,
+    ticket: Ticket,
+    amount: Decimal,
+    currency: str | None = None,
+    reason: str = "",
+    actor: Agent | None,
 ) -> RefundRequest:
+    """Record a refund request; without ``currency`` it is in the ticket team's currency."""
     text_bounds_check(values={"reason": (reason, REFUND_REASON_MAX_CHARS)})
+    currency = currency or ticket_currency(ticket=ticket)
+    if not currency:
+        raise ValidationError({"currency": ["The ticket has no team: give the currency."]})
     refund = RefundRequest(
         ticket=ticket, amount=amount, currency=currency.upper(), reason=reason, requested_by=actor
     )

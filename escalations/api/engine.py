@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from escalations import services
-from escalations.engine.targets import target_clean
+from escalations.engine.targets import TARGET_KINDS, TargetKindHandler, target_clean
 from escalations.engine.triggers import TRIGGERS, TriggerKind
 from escalations.models import RuleKind
 
@@ -80,7 +80,12 @@ def rule_validate(
     return {key: cleaned[key] for key in ("trigger_kind", "trigger_params", "conditions", "target")}
 
 
-def target_validate(*, target: Target) -> None:
-    """The target kind's checks and its team's boundary, as in the admin (``ValidationError``
-    keyed by field)."""
-    target_clean(target=target)
+def target_kinds() -> list[TargetKindHandler]:
+    """Every target kind, each with its declared params."""
+    return list(TARGET_KINDS)
+
+
+def target_validate(*, target: Target, given: set[str]) -> None:
+    """The target kind's declared params and checks and its team's boundary, as in the console
+    (``ValidationError`` keyed by field; ``given``: the params the request sets)."""
+    target_clean(target=target, given=given)

@@ -3,12 +3,14 @@ audited services in ``escalations.api.services`` and the engine via ``escalation
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db.models import QuerySet
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,6 +18,8 @@ from escalations.engine.conditions import (
     CONDITION_FIELDS,
     conditions_clean,
 )
+from escalations.engine.params import SecretUrlParam
+from escalations.engine.targets import target_param_names, target_params
 from escalations.feedback.models import FEEDBACK_COMMENT_MAX_LENGTH
 from escalations.feedback.selectors import feedback_editable_until
 from escalations.models import (
@@ -35,7 +39,7 @@ from escalations.models import (
     Webhook,
     WebhookDelivery,
 )
-from escalations.outbound import outbound_url_validator, slack_webhook_url_validator
+from escalations.outbound import outbound_url_validator
 from escalations.webhooks import WEBHOOK_EVENTS
 from kimondesk.api.ids import IdRelatedField
 from kimondesk.api.validators import json_nul_free
@@ -187,16 +191,16 @@ def escalation_read_queryset() -> QuerySet[Escalation]:
 
 
 # --- Targets --------------------------------------------------------------------------------
-class TargetSerializer(TeamOwnedSerializer):
-    slack_webhook_url = serializers.CharField(
-        write_only=True,
-        required=False,
-        allow_blank=True,
-        max_length=500,
-        validators=[slack_webhook_url_validator],
-        help_text="Slack incoming-webhook URL (kind `slack`): https://hooks.slack.com/services/…. "
-        "A secret: never returned.",
+def _kinds_using(name: str) -> str:
+    return ", ".join(
+        f"`{kind.key}`" for kind in engine.target_kinds() if name in kind.params.names()
     )
+
+
+class TargetSerializerBase(TeamOwnedSerializer):
+    """A target with its kind's params (``Target`` columns declared by the kind's
+    ``ParamSchema``): checked together by the kind's schema (``validate``), as in the console."""
+
     has_slack_webhook_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -206,26 +210,104 @@ class TargetSerializer(TeamOwnedSerializer):
             "name",
             "kind",
             "team",
-            "agent",
-            "queue",
-            "slack_webhook_url",
+            *target_param_names(),
             "has_slack_webhook_url",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {
+            name: {"help_text": f"{param.help_text} Only for kind {_kinds_using(name)}."}
+            for name, param in target_params().items()
+        }
 
     def get_has_slack_webhook_url(self, target: Target) -> bool:
         return bool(target.slack_webhook_url)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
-        fields = ("kind", "agent", "queue", "slack_webhook_url", "team", "name")
+        names = target_param_names()
+        fields = ("kind", "team", "name", *names)
         values = {f: getattr(self.instance, f) for f in fields if self.instance is not None}
         candidate = Target(**(values | {f: v for f, v in attrs.items() if f in fields}))
         if candidate.kind:
-            engine.target_validate(target=candidate)
+            # What the request sets; values left from an earlier kind are emptied.
+            given = {name for name in names if attrs.get(name) not in (None, "")}
+            engine.target_validate(target=candidate, given=given)
+            attrs.update({name: getattr(candidate, name) for name in names})
         return attrs
+
+
+def target_param_field(param: SecretUrlParam) -> serializers.Field:
+    """The API field of a declared secret param: write-only, checked by its kind's schema."""
+    return serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=param.max_length,
+        help_text=f"{param.help_text} Only for kind {_kinds_using(param.name)}. Write-only.",
+    )
+
+
+TargetSerializer = type(
+    "TargetSerializer",
+    (TargetSerializerBase,),
+    {
+        "__module__": __name__,
+        "__doc__": TargetSerializerBase.__doc__,
+        **{
+            name: target_param_field(param)
+            for name, param in target_params().items()
+            if isinstance(param, SecretUrlParam)
+        },
+    },
+)
+
+
+def target_kinds_openapi_schema() -> list[dict[str, Any]]:
+    """One branch per target kind: its declared params (required ones required), the other
+    kinds' params empty or left out."""
+    params = target_params()
+    return [
+        {
+            "title": kind.label,
+            "description": f"Parameters: {kind.params.describe()}",
+            "type": "object",
+            "properties": {
+                # A pattern, not an enum: the document's enum hook would widen it to every kind.
+                "kind": {"type": "string", "pattern": f"^{re.escape(kind.key)}$"},
+                **{
+                    name: (
+                        params[name].json_schema()
+                        if name in kind.params.names()
+                        else params[name].unused_json_schema()
+                    )
+                    for name in params
+                },
+            },
+            "required": ["kind", *(p.name for p in kind.params if p.required)],
+        }
+        for kind in engine.target_kinds()
+    ]
+
+
+class TargetSerializerSchema(OpenApiSerializerExtension):
+    """The target's request body in the OpenAPI document: one branch per target kind, from the
+    kinds' declared params (a partial update names the kind's params in the description)."""
+
+    target_class = TargetSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction != "request":
+            return schema
+        if getattr(self.target, "partial", False):
+            schema["description"] = "Kinds and their parameters: " + " ".join(
+                f"`{kind.key}`: {kind.params.describe()}" for kind in engine.target_kinds()
+            )
+        else:
+            schema["oneOf"] = target_kinds_openapi_schema()
+        return schema
 
 
 # --- Rules ----------------------------------------------------------------------------------

@@ -175,3 +175,10 @@ def exchange_rate_create(
         )
     values = {"team": team, "base": base, "quote": quote, "rate": rate, "valid_from": valid_from}
     return _audited_save(instance=ExchangeRate(created_by=actor), actor=actor, values=values)
+
+
+@transaction.atomic
+def exchange_rate_delete(*, exchangerate: ExchangeRate, actor: Agent) -> None:
+    """Delete a mistaken rate, recorded as ``exchangerate.deleted`` as in the console; refunds it
+    converted keep the conversion in their escalations' evidence."""
+    _audited_delete(instance=exchangerate, actor=actor)

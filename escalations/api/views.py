@@ -220,11 +220,13 @@ class ExchangeRateViewSet(AuditedConfigViewSet):
     """Exchange rates that convert refunds into a refund rule's currency: the latest rate on or
     before a refund's date applies (a team's own, else a shared one; direct or inverse). Everyone
     reads their team's and the shared rates; leads add their team's, admins any team's or shared
-    ones. Rates are added, never edited: a correction is a rate with a later date."""
+    ones. Rates are added, never edited: a correction is a rate with a later date; a mistaken
+    rate is deleted (a lead their team's, an admin any), and the deletion is audited."""
 
     model = ExchangeRate
     serializer_class = serializers.ExchangeRateSerializer
-    http_method_names = ["get", "post", "head", "options"]
+    delete_service = services.exchange_rate_delete
+    http_method_names = ["get", "post", "delete", "head", "options"]
     ordering_fields = ["valid_from", "id"]
     ordering = ["base", "quote", "-valid_from", "id"]
 

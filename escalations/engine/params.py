@@ -1,16 +1,20 @@
-"""Declared parameters: each trigger kind states its stored params once, here-shaped.
+"""Declared parameters: each trigger kind and target kind states its params once, here-shaped.
 
 A ``ParamSchema`` is a tuple of typed parameters (name, label, help, bounds). It validates stored
 or submitted params (``clean``: every error at once, keyed by parameter name) and describes them
 as JSON Schema (``json_schema``) for the OpenAPI document. The console form fields are derived
 from the same declarations (``escalations.admin_forms.param_form_field``) and hand their values
 to the same ``clean``, so the console, the API and the schema accept exactly the same params.
+
+A trigger kind's params are stored as one JSON object (``Rule.trigger_params``); a target kind's
+are columns of its ``Target`` row (``escalations.engine.targets.target_params_clean``).
 """
 
 from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, ClassVar
@@ -42,6 +46,15 @@ class Param(ABC):
         """The parameter in words, for help texts."""
         need = "required" if self.required else "optional"
         return f"{self.label} ({need}): {self.help_text}"
+
+    def display(self, value: Any) -> str:
+        """A stored value in words, for lists and history."""
+        return str(value)
+
+    def unused_json_schema(self) -> dict[str, Any]:
+        """The JSON Schema of this parameter where a kind does not use it (target columns that
+        another kind declares): left out or empty."""
+        return {"type": "string", "maxLength": 0, "description": "Not used: leave it out."}
 
 
 @dataclass(frozen=True)
@@ -176,8 +189,72 @@ class CurrencyParam(Param):
 
 
 @dataclass(frozen=True)
+class ReferenceParam(Param):
+    """The id of a row of another part of KimonDesk (an agent, a queue). This checks the shape;
+    whether the row exists and may be used there is its owner's check (it reads the database)."""
+
+    type: ClassVar[str] = "reference"
+
+    def clean(self, raw: Any) -> int:
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+            raise ValueError(f"Give the id of the {self.label.lower()}.")
+        return raw
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "title": self.label,
+            "description": self.help_text,
+            "type": "integer",
+            "minimum": 1,
+        }
+
+    def unused_json_schema(self) -> dict[str, Any]:
+        return {"nullable": True, "not": {"type": "integer"}, "description": "Not used: null."}
+
+
+@dataclass(frozen=True)
+class SecretUrlParam(Param):
+    """A URL that is a secret: written, never shown back. ``pattern`` is what the OpenAPI
+    document states; ``validator`` (raising Django's ``ValidationError``) has the last word, e.g.
+    a stand-in on this machine where private networks are allowed."""
+
+    pattern: str = r"^https://\S+$"
+    max_length: int = 500
+    validator: Callable[[str], None] | None = None
+    type: ClassVar[str] = "secret_url"
+
+    def clean(self, raw: Any) -> str:
+        if not isinstance(raw, str) or not raw.strip():
+            raise ValueError(f"Give the {self.label}.")
+        value = raw.strip()
+        if len(value) > self.max_length:
+            raise ValueError(f"Give at most {self.max_length} characters.")
+        if self.validator is not None:
+            try:
+                self.validator(value)
+            except ValidationError as exc:
+                raise ValueError(" ".join(exc.messages)) from None
+        elif not re.match(self.pattern, value):
+            raise ValueError(f"Give the {self.label}.")
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "title": self.label,
+            "description": self.help_text,
+            "type": "string",
+            "maxLength": self.max_length,
+            "pattern": self.pattern,
+            "writeOnly": True,
+        }
+
+    def display(self, value: Any) -> str:
+        return f"{self.label} stored (not shown)" if value else f"No {self.label}"
+
+
+@dataclass(frozen=True)
 class ParamSchema:
-    """The parameters of one trigger kind (none by default)."""
+    """The parameters of one trigger or target kind (none by default)."""
 
     params: tuple[Param, ...] = ()
 

@@ -1,21 +1,26 @@
 """Target kinds: where an escalation goes, resolved when the rule fires (not when it is saved).
 
-Each kind validates a ``Target`` row (``clean``) and resolves it for one ticket (``resolve``).
-Resolution reads the database (who leads the team now, who is least loaded) and writes nothing.
+Each kind declares its params once (``params``, a ``ParamSchema`` over the ``Target`` columns it
+uses: the console form, the API validation, the OpenAPI schema and ``TargetKind`` derive from
+this registry), checks what only the database knows (``clean``: is the agent active and senior)
+and resolves a target for one ticket (``resolve``). Resolution reads the database (who leads the
+team now, who is least loaded) and writes nothing.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Field, Q
 
-from escalations.outbound import slack_webhook_url_validator
+from escalations.outbound import SLACK_WEBHOOK_RE, slack_webhook_url_validator
 from tickets.models import OPEN_STATUSES, Agent, Queue, Role, Ticket
 
+from .params import Param, ParamSchema, ReferenceParam, SecretUrlParam
 from .registry import Registry
 
 if TYPE_CHECKING:
@@ -38,10 +43,13 @@ class Resolution:
 class TargetKindHandler(ABC):
     key: ClassVar[str]
     label: ClassVar[str]
+    # The ``Target`` columns this kind uses, declared once (names are column names).
+    params: ClassVar[ParamSchema] = ParamSchema()
 
-    @abstractmethod
     def clean(self, target: Target) -> None:
-        """Raise ``ValidationError`` keyed by the Target field that is missing or wrong."""
+        """What the declared params cannot say (it reads the database): raise
+        ``ValidationError`` keyed by the Target field that is wrong. Params are already set."""
+        return None
 
     @abstractmethod
     def resolve(self, *, target: Target | None, ticket: Ticket) -> Resolution:
@@ -67,11 +75,21 @@ def team_lead_resolve(*, ticket: Ticket) -> Resolution:
 class AgentTarget(TargetKindHandler):
     key = "agent"
     label = "A named senior agent"
+    params = ParamSchema(
+        (
+            ReferenceParam(
+                "agent",
+                "Agent",
+                "The senior agent or lead who receives the ticket.",
+                required=True,
+            ),
+        )
+    )
 
     def clean(self, target: Target) -> None:
         agent = target.agent
         if agent is None:
-            raise ValidationError({"agent": ["An agent target needs an agent."]})
+            return
         if not agent.is_active:
             raise ValidationError({"agent": [f"{agent} is not an active agent."]})
         if agent.role not in (Role.SENIOR, Role.LEAD) and not agent.is_superuser:
@@ -89,9 +107,6 @@ class AgentTarget(TargetKindHandler):
 class TeamLeadTarget(TargetKindHandler):
     key = "team_lead"
     label = "The ticket team's lead"
-
-    def clean(self, target: Target) -> None:
-        return None
 
     def resolve(self, *, target: Target | None, ticket: Ticket) -> Resolution:
         return team_lead_resolve(ticket=ticket)
@@ -117,10 +132,16 @@ def queue_least_loaded_senior(*, queue: Queue, exclude_ids: frozenset[int]) -> A
 class QueueTarget(TargetKindHandler):
     key = "queue"
     label = "A specialist queue"
-
-    def clean(self, target: Target) -> None:
-        if target.queue is None:
-            raise ValidationError({"queue": ["A queue target needs a queue."]})
+    params = ParamSchema(
+        (
+            ReferenceParam(
+                "queue",
+                "Queue",
+                "The least-loaded available senior of this queue receives the ticket.",
+                required=True,
+            ),
+        )
+    )
 
     def resolve(self, *, target: Target | None, ticket: Ticket) -> Resolution:
         assert target is not None
@@ -139,15 +160,19 @@ class QueueTarget(TargetKindHandler):
 class SlackTarget(TargetKindHandler):
     key = "slack"
     label = "A Slack channel"
-
-    def clean(self, target: Target) -> None:
-        url = target.slack_webhook_url
-        if not url:
-            raise ValidationError({"slack_webhook_url": ["A Slack target needs a webhook URL."]})
-        try:
-            slack_webhook_url_validator(url)
-        except ValidationError as exc:
-            raise ValidationError({"slack_webhook_url": exc.messages}) from None
+    params = ParamSchema(
+        (
+            SecretUrlParam(
+                "slack_webhook_url",
+                "Slack webhook URL",
+                "Slack incoming-webhook URL: https://hooks.slack.com/services/…. A secret: "
+                "never shown back.",
+                required=True,
+                pattern=SLACK_WEBHOOK_RE.pattern,
+                validator=slack_webhook_url_validator,
+            ),
+        )
+    )
 
     def resolve(self, *, target: Target | None, ticket: Ticket) -> Resolution:
         assert target is not None
@@ -171,10 +196,66 @@ def _target_team_clean(target: Target) -> dict[str, list[str]]:
     return {}
 
 
-def target_clean(*, target: Target) -> None:
-    """Raise ``ValidationError`` keyed by field unless the target can be resolved and stays
-    inside its team: the one check behind the admin form and the API."""
-    errors = _target_team_clean(target)
+def target_params() -> dict[str, Param]:
+    """The declared params of every target kind by column name (the first declaration wins)."""
+    params: dict[str, Param] = {}
+    for kind in TARGET_KINDS:
+        for param in kind.params:
+            params.setdefault(param.name, param)
+    return params
+
+
+def target_param_names() -> tuple[str, ...]:
+    """Every ``Target`` column some target kind declares as a param, in declaration order."""
+    return tuple(target_params())
+
+
+def _column(target: Target, name: str) -> Field[Any, Any]:
+    column = type(target)._meta.get_field(name)
+    assert isinstance(column, Field), name
+    return column
+
+
+def _param_value(target: Target, name: str) -> Any:
+    """A param column's value as a JSON client sends it (a row's id), or None when empty."""
+    value = getattr(target, _column(target, name).attname)
+    return None if value in (None, "") else value
+
+
+def target_params_clean(*, target: Target, given: Collection[str] | None = None) -> None:
+    """Check ``target``'s param columns against its kind's declared ``ParamSchema``.
+
+    A param of another kind that is set is refused when it was ``given`` (by default every set
+    column counts as given) and otherwise emptied on ``target``: a value left from the kind the
+    target had before. Raise ``ValidationError`` keyed by column name, every error at once.
+    """
+    kind = TARGET_KINDS.get(target.kind)
+    declared = set(kind.params.names())
+    raw: dict[str, Any] = {}
+    for name in target_param_names():
+        value = _param_value(target, name)
+        if value is None:
+            continue
+        if name in declared or given is None or name in given:
+            raw[name] = value
+        else:
+            setattr(target, name, None if _column(target, name).null else "")
+    kind.params.clean(raw, owner=f"A {kind.key!r} target")
+
+
+def target_clean(*, target: Target, given: Collection[str] | None = None) -> None:
+    """Raise ``ValidationError`` keyed by field unless the target's params fit its kind (the
+    declared schema), it can be resolved and it stays inside its team: the one check behind
+    the console form and the API (``given``: see ``target_params_clean``)."""
+    if target.kind not in TARGET_KINDS:
+        raise ValidationError({"kind": [f"Unknown target kind {target.kind!r}."]})
+    errors: dict[str, list[str]] = {}
+    try:
+        target_params_clean(target=target, given=given)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    for key, messages in _target_team_clean(target).items():
+        errors.setdefault(key, messages)
     try:
         TARGET_KINDS.get(target.kind).clean(target)
     except ValidationError as exc:
@@ -182,6 +263,11 @@ def target_clean(*, target: Target) -> None:
             errors.setdefault(key, messages)
     if errors:
         raise ValidationError(errors)
+
+
+def target_choices() -> list[tuple[str, str]]:
+    """Every value ``Target.kind`` may hold: the registry's keys and labels."""
+    return [(kind.key, kind.label) for kind in TARGET_KINDS]
 
 
 # --- Manual escalations: what an agent may choose ---------------------------------------------
@@ -218,6 +304,7 @@ def escalation_choice_clean(
         ):
             errors["target"] = ["The target belongs to another team."]
         try:
+            target_params_clean(target=target, given=())
             TARGET_KINDS.get(target.kind).clean(target)
         except ValidationError as exc:
             errors.setdefault("target", []).extend(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from escalations.audit import audit_record
-from escalations.models import AuditEvent, Calendar
+from escalations.models import AuditEvent, Calendar, SLATarget
 
 
 def _calendar_data(team_id, **overrides):
@@ -170,3 +170,38 @@ def test_bulk_delete_is_audited_per_object(client, lead_a, rule_a, target_a):
         ("rule.deleted", "Angry customers"),
         ("rule.deleted", "Second"),
     ]
+
+
+def test_inline_rows_name_each_input_by_column_and_row(client, lead_a, calendar_a):
+    # Given a calendar with one span (the table shows labels only as column headings)
+    client.force_login(lead_a)
+
+    # When its form is opened
+    html = client.get(f"/admin/escalations/calendar/{calendar_a.pk}/change/").content.decode()
+
+    # Then every input of a row says its column and row, the blank row too
+    for label in ("Weekday", "Start", "End", "Delete"):
+        assert f'aria-label="{label}, row 1"' in html
+    assert 'aria-label="Weekday, new row"' in html
+    assert 'aria-label="Date, new row"' in html
+    # And the hidden inputs (row id, parent) get no name of their own
+    assert 'aria-label="Calendar, row 1"' not in html
+
+
+@pytest.mark.parametrize(
+    ("values", "words"),
+    [
+        pytest.param(
+            {"metric": "first_response", "priority": "high", "tier": None, "minutes": 60},
+            "First response, high priority, any tier: 60 min",
+            id="priority",
+        ),
+        pytest.param(
+            {"metric": "resolution", "priority": None, "tier": "premium", "minutes": 480},
+            "Resolution, any priority, premium tier: 480 min",
+            id="tier",
+        ),
+    ],
+)
+def test_an_sla_target_reads_in_words(values, words):
+    assert str(SLATarget(**values)) == words

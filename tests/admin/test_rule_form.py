@@ -171,7 +171,7 @@ def test_change_form_shows_param_fieldsets_per_kind(client, lead_a, target_a):
     form = _form(response)
     assert form["tp__refund_threshold__amount"].value() == "250.00"
     assert form["tp__refund_threshold__currency"].value() == "USD"
-    assert "kd-trigger-params kd-trigger-refund_threshold" in html
+    assert "kd-kind-params kd-kind-of-trigger_kind kd-kind-refund_threshold" in html
     assert '<option value="tier" selected>' in html
     assert 'name="conditions-0-value" value="premium"' in html
 

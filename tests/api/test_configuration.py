@@ -62,6 +62,52 @@ def test_bad_targets_name_the_field_and_write_nothing(client_for, lead, body, fi
     assert AuditEvent.objects.count() == 0
 
 
+def test_a_target_turned_into_another_kind_drops_the_old_kinds_param(client_for, lead, senior):
+    # Given a queue target
+    target = factories.TargetFactory(
+        team=lead.team, kind="queue", queue=factories.QueueFactory(team=lead.team)
+    )
+
+    # When it becomes a named-agent target, the queue not mentioned
+    response = client_for(lead).patch(
+        f"/api/v1/targets/{target.pk}/", {"kind": "agent", "agent": senior.pk}, format="json"
+    )
+
+    # Then it holds the agent only, and the audit shows the queue going
+    assert response.status_code == 200
+    assert (response.json()["agent"], response.json()["queue"]) == (senior.pk, None)
+    target.refresh_from_db()
+    assert (target.kind, target.agent_id, target.queue_id) == ("agent", senior.pk, None)
+    event = AuditEvent.objects.get(kind="target.changed")
+    assert event.after["queue"] is None
+    assert event.before["queue"] is not None
+
+
+def test_renaming_a_slack_target_keeps_its_url(client_for, lead):
+    target = factories.TargetFactory(team=lead.team, kind="slack", slack_webhook_url=SLACK_URL)
+
+    response = client_for(lead).patch(
+        f"/api/v1/targets/{target.pk}/", {"name": "Ops room"}, format="json"
+    )
+
+    assert response.status_code == 200
+    target.refresh_from_db()
+    assert (target.name, target.slack_webhook_url) == ("Ops room", SLACK_URL)
+
+
+def test_another_kinds_param_is_refused_when_given(client_for, lead, senior):
+    response = client_for(lead).post(
+        "/api/v1/targets/",
+        {"name": "Lead", "kind": "team_lead", "agent": senior.pk},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"agent": ["A 'team_lead' target takes no parameter 'agent'."]}
+    assert Target.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+
+
 def test_rule_update_records_before_and_after(client_for, lead):
     rule = factories.RuleFactory(team=lead.team, name="Angry", enabled=True)
 

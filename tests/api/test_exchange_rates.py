@@ -1,4 +1,4 @@
-"""``/api/v1/exchange-rates/``: who reads and adds rates, bad input named by field, the audit."""
+"""``/api/v1/exchange-rates/``: who reads, adds and deletes rates, bad input named by field, the audit."""
 
 from __future__ import annotations
 
@@ -104,19 +104,6 @@ def test_everyone_reads_their_teams_and_shared_rates_only(
     assert ids(lead) == sorted([own.pk, shared.pk])
     assert ids(admin_user) == sorted([own.pk, shared.pk, other.pk])
     assert client_for(lead).get(f"{URL}{other.pk}/").status_code == 404
-
-
-def test_rates_are_not_edited_or_deleted(client_for, lead):
-    existing = rate(lead.team)
-    client = client_for(lead)
-
-    patched = client.patch(f"{URL}{existing.pk}/", {"rate": "2"}, format="json")
-    deleted = client.delete(f"{URL}{existing.pk}/")
-
-    assert (patched.status_code, deleted.status_code) == (405, 405)
-    existing.refresh_from_db()
-    assert existing.rate == Decimal("1.080000")
-    assert AuditEvent.objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -233,7 +220,7 @@ def test_the_exchange_rates_are_in_the_openapi_schema(client_for, lead):
     assert schema.status_code == 200
     paths = schema.json()["paths"]
     assert set(paths["/api/v1/exchange-rates/"]) == {"get", "post"}
-    assert set(paths["/api/v1/exchange-rates/{id}/"]) == {"get"}
+    assert set(paths["/api/v1/exchange-rates/{id}/"]) == {"get", "delete"}
     component = schema.json()["components"]["schemas"]["ExchangeRate"]
     assert component["required"] == [
         "base",
@@ -244,3 +231,72 @@ def test_the_exchange_rates_are_in_the_openapi_schema(client_for, lead):
         "rate",
         "valid_from",
     ]
+
+
+# --- Deleting a mistaken rate -----------------------------------------------------------------
+def test_a_lead_deletes_their_team_rate_and_it_is_audited(client_for, lead):
+    mistaken = rate(lead.team, rate=Decimal("10.8"))
+
+    response = client_for(lead).delete(f"{URL}{mistaken.pk}/")
+
+    assert response.status_code == 204
+    assert ExchangeRate.objects.count() == 0
+    event = AuditEvent.objects.get()
+    assert (event.kind, event.actor, event.after) == ("exchangerate.deleted", lead, None)
+    assert (event.before["base"], event.before["quote"], event.before["rate"]) == (
+        "EUR",
+        "USD",
+        "10.800000",
+    )
+
+
+@pytest.mark.parametrize("team_of", ["own", "other", "shared"])
+def test_an_admin_deletes_any_rate(client_for, admin_user, lead, other_team, team_of):
+    team = {"own": lead.team, "other": other_team, "shared": None}[team_of]
+    row = rate(team)
+
+    response = client_for(admin_user).delete(f"{URL}{row.pk}/")
+
+    assert response.status_code == 204
+    assert ExchangeRate.objects.count() == 0
+    assert AuditEvent.objects.filter(kind="exchangerate.deleted", actor=admin_user).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("team_of", "status"),
+    [
+        pytest.param("shared", 403, id="shared-is-read-only-for-a-lead"),
+        pytest.param("other", 404, id="another-team-is-not-visible"),
+    ],
+)
+def test_a_lead_cannot_delete_shared_or_another_team_rates(
+    client_for, lead, other_team, team_of, status
+):
+    row = rate(other_team if team_of == "other" else None)
+
+    response = client_for(lead).delete(f"{URL}{row.pk}/")
+
+    assert response.status_code == status
+    assert ExchangeRate.objects.count() == 1
+    assert AuditEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", ["senior", "junior"])
+def test_agents_cannot_delete_rates(client_for, agents, role):
+    row = rate(agents[role].team)
+
+    response = client_for(agents[role]).delete(f"{URL}{row.pk}/")
+
+    assert response.status_code == 403
+    assert ExchangeRate.objects.count() == 1
+    assert AuditEvent.objects.count() == 0
+
+
+def test_rates_are_never_edited(client_for, lead):
+    row = rate(lead.team)
+
+    response = client_for(lead).patch(f"{URL}{row.pk}/", {"rate": "2"}, format="json")
+
+    assert response.status_code == 405
+    assert ExchangeRate.objects.get().rate == Decimal("1.080000")
+    assert AuditEvent.objects.count() == 0

@@ -275,6 +275,34 @@ def test_refund_amount_is_a_decimal_string_with_currency(client_for, junior, que
     assert (response.json()["amount"], response.json()["currency"]) == ("1200.00", "JPY")
 
 
+def test_refund_without_currency_is_in_the_team_currency(client_for, junior, queue, customer):
+    queue.team.default_currency = "GBP"
+    queue.team.save(update_fields=["default_currency"])
+    ticket = factories.TicketFactory(queue=queue, customer=customer)
+
+    response = client_for(junior).post(
+        f"/api/v1/tickets/{ticket.pk}/refunds/", {"amount": "80"}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert (response.json()["amount"], response.json()["currency"]) == ("80.00", "GBP")
+    event = TicketEvent.objects.get(ticket=ticket, kind="refund_requested")
+    assert event.data["currency"] == "GBP"
+
+
+def test_refund_without_currency_on_a_ticket_without_team_is_refused(client_for, admin_user):
+    ticket = factories.TicketFactory(queue=None)
+
+    response = client_for(admin_user).post(
+        f"/api/v1/tickets/{ticket.pk}/refunds/", {"amount": "80"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"currency": ["The ticket has no team: give the currency."]}
+    assert ticket.refund_requests.count() == 0
+    assert TicketEvent.objects.filter(ticket=ticket).count() == 0
+
+
 def test_refund_with_bad_amount_and_currency_writes_nothing(client_for, junior, queue, customer):
     ticket = factories.TicketFactory(queue=queue, customer=customer)
 

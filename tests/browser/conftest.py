@@ -24,6 +24,8 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
+from tests.browser.axe import axe_violations
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -204,3 +206,10 @@ def session_cookie(agent: Any, live_url: str) -> dict[str, Any]:
         "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
         "url": live_url,
     }
+
+
+@pytest.fixture
+def axe() -> Any:
+    """``axe(page)``: the page's critical and serious WCAG 2.1 A/AA violations, by axe-core
+    (``tests/browser/axe.py``)."""
+    return axe_violations

@@ -76,9 +76,9 @@ def test_pages_and_admin_load_with_no_policy_violation(live_url, desk):
         page.screenshot(path=str(ARTIFACTS / "admin-rule-form-csp.png"), full_page=True)
         # The rule form's script still runs under the policy (it hides other triggers' params).
         shown = page.evaluate(
-            "() => [...document.querySelectorAll('fieldset.kd-trigger-params')]"
+            "() => [...document.querySelectorAll('fieldset.kd-kind-params')]"
             ".filter((f) => !f.hidden).map((f) => f.classList.contains("
-            "'kd-trigger-sentiment_negative'))"
+            "'kd-kind-sentiment_negative'))"
         )
         # The tag form refuses what the API refuses, with the reason beside the field.
         page.goto(f"{live_url}/tickets/{desk['ticket'].pk}/")

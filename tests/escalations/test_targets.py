@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from escalations.engine.targets import TARGET_KINDS
+from escalations.engine.targets import TARGET_KINDS, target_clean
 from escalations.models import TargetKind
 from escalations.outbound import SLACK_URL_MESSAGE
 from tests import factories
@@ -114,13 +114,13 @@ def test_slack_target_keeps_the_ticket_with_its_holder(junior, team):
         pytest.param(
             "agent",
             {"agent": None},
-            {"agent": ["An agent target needs an agent."]},
+            {"agent": ["Agent is required."]},
             id="agent-missing",
         ),
         pytest.param(
             "queue",
             {"queue": None},
-            {"queue": ["A queue target needs a queue."]},
+            {"queue": ["Queue is required."]},
             id="queue-missing",
         ),
         pytest.param(
@@ -129,15 +129,40 @@ def test_slack_target_keeps_the_ticket_with_its_holder(junior, team):
             {"slack_webhook_url": [SLACK_URL_MESSAGE]},
             id="slack-bad-url",
         ),
+        pytest.param(
+            "team_lead",
+            {"queue": "queue", "slack_webhook_url": "https://hooks.slack.com/services/T/B/x"},
+            {
+                "queue": ["A 'team_lead' target takes no parameter 'queue'."],
+                "slack_webhook_url": [
+                    "A 'team_lead' target takes no parameter 'slack_webhook_url'."
+                ],
+            },
+            id="another-kinds-params",
+        ),
     ],
 )
-def test_target_clean_names_the_field(db, kind, fields, errors):
+def test_target_clean_names_the_field(team, kind, fields, errors):
+    if fields.get("queue") == "queue":
+        fields["queue"] = factories.QueueFactory(team=team)
     target = factories.TargetFactory.build(kind=kind, **fields)
 
     with pytest.raises(ValidationError) as exc:
-        TARGET_KINDS.get(kind).clean(target)
+        target_clean(target=target)
 
     assert exc.value.message_dict == errors
+
+
+def test_values_left_from_an_earlier_kind_are_emptied_when_not_given(team):
+    # Given a queue target turned into a team-lead target, the queue not named again
+    target = factories.TargetFactory(kind="queue", queue=factories.QueueFactory(team=team))
+    target.kind = "team_lead"
+
+    # When it is checked with only the kind given
+    target_clean(target=target, given={"kind"})
+
+    # Then the queue is emptied rather than refused
+    assert target.queue is None
 
 
 def test_agent_target_must_be_active_and_senior(team):

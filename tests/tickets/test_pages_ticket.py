@@ -149,6 +149,19 @@ def test_refund_form_records_a_refund_request(client, ticket, junior):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("currency", ["GBP", "JPY"])
+def test_refund_form_offers_the_team_currency_first(client, ticket, junior, currency):
+    junior.team.default_currency = currency
+    junior.team.save(update_fields=["default_currency"])
+    client.force_login(junior)
+
+    response = client.get(reverse("ticket_detail", args=[ticket.pk]))
+
+    assert response.context["refund_form"]["currency"].value() == currency
+    assert f'<option value="{currency}" selected>' in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_controls_change_status_priority_and_assignee(client, ticket, junior, senior):
     client.force_login(junior)
 

@@ -14,12 +14,14 @@ from escalations.models import (
     Calendar,
     Escalation,
     EscalationFeedback,
+    ExchangeRate,
     OpeningHours,
     Rule,
     SLAPolicy,
     SLATarget,
     Target,
 )
+from reports.selectors import month_windows, refunds_not_compared, team_zone
 from tickets.demo import DEMO_PASSWORD, demo_data_seed
 from tickets.models import (
     Agent,
@@ -291,3 +293,36 @@ def test_demo_escalations_and_feedback_once_so_rule_health_has_figures():
             assert row.reason in ("", "needed_authority")
         else:
             assert row.reason != "needed_authority"
+
+
+def test_demo_exchange_rates_let_refunds_in_any_demo_currency_meet_the_threshold():
+    # Given the demo, seeded twice
+    seed()
+    seed()
+
+    # Then each pair of demo currencies has two dated shared rates, made once
+    rates = ExchangeRate.objects.order_by("base", "quote", "valid_from")
+    assert [(r.base, r.quote, r.team_id) for r in rates] == [
+        ("GBP", "EUR", None),
+        ("GBP", "EUR", None),
+        ("USD", "EUR", None),
+        ("USD", "EUR", None),
+        ("USD", "GBP", None),
+        ("USD", "GBP", None),
+    ]
+    today = timezone.now().date()
+    assert {(today - r.valid_from).days for r in rates} == {45, 120}
+    # And no demo refund of the last four months is left uncompared by the EUR threshold rule
+    billing = Team.objects.get(name="Billing")
+    refunds = RefundRequest.objects.filter(ticket__queue__team=billing)
+    assert set(refunds.values_list("currency", flat=True)) == {"EUR", "GBP", "USD"}
+    for window in month_windows(last=today, count=4, zone=team_zone(team=billing)):
+        assert refunds_not_compared(team=billing, window=window) == 0
+    # And every refund escalation in another currency carries its conversion
+    for escalation in Escalation.objects.filter(trigger="refund_threshold"):
+        evidence = escalation.evidence
+        if evidence["currency"] == "EUR":
+            assert "conversion" not in evidence
+        else:
+            assert evidence["conversion"]["converted_currency"] == "EUR"
+            assert evidence["conversion"]["rate_date"] in {r.valid_from.isoformat() for r in rates}

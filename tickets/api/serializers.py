@@ -295,7 +295,12 @@ class RefundRequestSerializer(serializers.ModelSerializer):
         max_value=AMOUNT_MAX,
         coerce_to_string=True,
     )
-    currency = serializers.CharField(min_length=3, max_length=3, help_text="ISO 4217 code.")
+    currency = serializers.CharField(
+        min_length=3,
+        max_length=3,
+        required=False,
+        help_text="ISO 4217 code; when omitted, the default currency of the ticket's team.",
+    )
 
     class Meta:
         model = RefundRequest

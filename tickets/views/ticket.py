@@ -102,7 +102,8 @@ def _render_page(
         ),
         "controls_conflict": controls_conflict or [],
         "tags_form": bound.get("tags_form") or TagsForm(initial={"tags": ", ".join(tag_names)}),
-        "refund_form": bound.get("refund_form") or RefundForm(),
+        "refund_form": bound.get("refund_form")
+        or RefundForm(initial={"currency": selectors.ticket_currency(ticket=ticket)}),
         "customer_context": customer_context_for_ticket(agent=agent, ticket=ticket),
     }
     return render(request, "tickets/ticket_detail.html", context, status=status)
