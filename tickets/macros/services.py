@@ -40,7 +40,8 @@ MACRO_REFUSAL = "You may not change this macro: team macros are managed by the t
 MACRO_NOT_USABLE = "This macro is not one you may use on this ticket."
 
 
-def _count_check(macro: Macro) -> None:
+def macro_count_check(*, macro: Macro) -> None:
+    """A ``ValidationError`` on ``name`` when the macro's team or owner has no room left."""
     siblings = (
         Macro.objects.filter(team_id=macro.team_id)
         if macro.team_id is not None
@@ -67,7 +68,7 @@ def macro_save(*, macro: Macro, actor: Agent, values: dict[str, Any]) -> Macro:
     if not macro_editable_by(agent=actor, macro=macro):
         raise PermissionDenied(MACRO_REFUSAL)
     macro.full_clean()
-    _count_check(macro)
+    macro_count_check(macro=macro)
     macro.save()
     config_change_record(
         obj=macro, actor=actor, before=before, action="created" if creating else "changed"

@@ -1,0 +1,99 @@
+"""Team macros in the console: the team's lead (and admins) write them; every save is audited,
+with history and revert as for rules. Personal macros are their owners' (API) and not listed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from escalations.admin_mixins import AuditedAdminMixin, TeamScopedAdminMixin
+
+from .models import Macro
+from .placeholders import PLACEHOLDERS
+from .selectors import macro_actions_text
+from .services import macro_count_check
+
+USES_RECENT_DAYS = 30
+
+
+class MacroAdminForm(forms.ModelForm):
+    add_tags = forms.CharField(
+        required=False,
+        label="Add tags",
+        help_text="Comma-separated tags added when the reply is sent (never 'escalate').",
+    )
+
+    class Meta:
+        model = Macro
+        fields = [
+            "name",
+            "team",
+            "body",
+            "set_status",
+            "set_priority",
+            "add_tags",
+            "internal_note",
+            "enabled",
+        ]
+        help_texts = {
+            "body": "Inserted into the reply composer for the agent to edit. Placeholders: "
+            + ", ".join(f"{{{{ {key} }}}} ({p.label})" for key, p in PLACEHOLDERS.items())
+            + "."
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["add_tags"] = ", ".join(self.instance.add_tags or [])
+
+    def clean_add_tags(self) -> list[str]:
+        raw = self.cleaned_data.get("add_tags") or ""
+        return [name.strip() for name in raw.split(",") if name.strip()]
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        team = (cleaned or {}).get("team")
+        if team is not None:
+            macro_count_check(macro=Macro(pk=self.instance.pk, team=team))
+        return cleaned
+
+
+@admin.register(Macro)
+class MacroAdmin(AuditedAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
+    form = MacroAdminForm
+    list_display = ("name", "team", "enabled", "actions_text", "uses_recent", "last_used")
+    list_filter = ("enabled", "team")
+    list_select_related = ("team",)
+    search_fields = ("name", "body")
+    ordering = ("name", "id")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Macro]:
+        since = timezone.now() - timedelta(days=USES_RECENT_DAYS)
+        return (
+            super()
+            .get_queryset(request)
+            .filter(team__isnull=False)
+            .annotate(
+                uses_recent_count=Count("uses", filter=Q(uses__created_at__gte=since)),
+                last_used_at=Max("uses__created_at"),
+            )
+        )
+
+    @admin.display(description="Actions")
+    def actions_text(self, macro: Macro) -> str:
+        return "; ".join(macro_actions_text(macro=macro)) or "—"
+
+    @admin.display(description=f"Uses ({USES_RECENT_DAYS} days)", ordering="uses_recent_count")
+    def uses_recent(self, macro: Macro) -> int:
+        return macro.uses_recent_count  # type: ignore[attr-defined]
+
+    @admin.display(description="Last used", ordering="last_used_at")
+    def last_used(self, macro: Macro) -> str:
+        at = macro.last_used_at  # type: ignore[attr-defined]
+        return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else "never"
