@@ -74,6 +74,8 @@ class MacroSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["owner", "created_at", "updated_at"]
+        # The unique names per team and per owner are checked by the model in ``macro_save``.
+        validators: list[Any] = []
 
     def get_scope(self, macro: Macro) -> str:
         return "personal" if macro.is_personal else "team"
