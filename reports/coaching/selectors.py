@@ -6,8 +6,9 @@
   first level* (``escalations/feedback/``). Other "not needed" reasons (wrong team, duplicate,
   customer not upset) are not something a macro cures and are not counted as avoidable.
 - **A macro in use** for a topic: a macro of the team used (``MacroUse``) in the
-  ``MACRO_LOOKBACK`` before the month's end, on tickets of the topic's queue carrying all its
-  tags. For an agent's group, uses by that agent do not count ("used by others").
+  ``MACRO_LOOKBACK`` before the month's end, on tickets of the topic's queue with the topic's
+  tags (tags the macro adds itself aside). For an agent's group, uses by that agent do not
+  count ("used by others").
 - **Write a macro** prompt for the lead: a topic whose escalations across the team hold at
   least ``WRITE_MACRO_MIN_AVOIDABLE`` judged avoidable, with no team macro in use for it.
 
@@ -160,7 +161,9 @@ def _macros_in_use(
             continue
         ticket = use.ticket
         names = [tag.name for tag in ticket.tags.all()]
-        if not macro_matches(topic=topic, queue_id=ticket.queue_id, tags=names):
+        if not macro_matches(
+            topic=topic, queue_id=ticket.queue_id, tags=names, macro_tags=use.macro.add_tags
+        ):
             continue
         macros[use.macro_id] = use.macro
         tickets[use.macro_id][ticket.pk] = ticket.status in (Status.SOLVED, Status.CLOSED)

@@ -74,10 +74,14 @@ def topic_for(
     )
 
 
-def macro_matches(*, topic: Topic, queue_id: int | None, tags: Iterable[str]) -> bool:
+def macro_matches(
+    *, topic: Topic, queue_id: int | None, tags: Iterable[str], macro_tags: Iterable[str] = ()
+) -> bool:
     """Whether a macro used on a ticket in ``queue_id`` with ``tags`` was used on this topic's
-    kind of ticket: the same queue, and every tag of the topic."""
-    return queue_id == topic.queue_id and set(topic.tags) <= set(tags)
+    kind of ticket: the same queue and the same tags, leaving aside the tags the macro itself
+    adds (``macro_tags``) and ``escalate``."""
+    own = set(topic_tags(tags)) - (set(macro_tags) - set(topic.tags))
+    return queue_id == topic.queue_id and own == set(topic.tags)
 
 
 def _plural(count: int, word: str) -> str:
