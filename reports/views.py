@@ -164,7 +164,9 @@ def report_overview_context(team: Team, month: date) -> dict[str, Any]:
         "bins": bins,
         "trend_chart": trend,
         "agents_with_rate": len(rates),
-        "topics": team_escalation_topics(team=team, window=current.window),
+        "topics": team_escalation_topics(
+            team=team, window=current.window, agents=[row.agent for row in current.rows]
+        ),
     }
 
 
@@ -286,7 +288,7 @@ def report_agent(request: HttpRequest, agent_id: int) -> HttpResponse:
     choice = month_choice(team=report.team, month=report.current.window.month)
     outcomes = agent_escalation_outcomes(agent=report.agent, window=report.current.window)
     topics = team_escalation_topics(
-        team=report.team, window=report.current.window, agent=report.agent
+        team=report.team, window=report.current.window, agents=[report.agent]
     )
     return render(
         request,

@@ -12,7 +12,7 @@
 - **Write a macro** prompt for the lead: a topic whose escalations across the team hold at
   least ``WRITE_MACRO_MIN_AVOIDABLE`` judged avoidable, with no team macro in use for it.
 
-Five queries whatever the month holds.
+At most five queries whatever the month holds.
 """
 
 from __future__ import annotations
@@ -176,11 +176,13 @@ def _macros_in_use(
 
 
 def team_escalation_topics(
-    *, team: Team, window: MonthWindow, agent: Agent | None = None
+    *, team: Team, window: MonthWindow, agents: list[Agent] | None = None
 ) -> TeamTopics:
-    """The month's topic groups of each agent of ``team`` (only ``agent``'s, when given) and
-    the lead's "write a macro" prompts from them (see the module doc for every definition)."""
-    agents = [agent] if agent is not None else team_agents(team=team)
+    """The month's topic groups of the agents of ``team`` (``agents``, in the order given; by
+    default all, by name) and the lead's "write a macro" prompts from them (see the module doc
+    for every definition). Three queries given ``agents``, and one for each of the ticket tags
+    of escalations and of macro uses when there are any."""
+    agents = team_agents(team=team) if agents is None else agents
     by_id = {agent.pk: agent for agent in agents}
     escalations = _escalations(list(by_id), window)
     uses = list(
