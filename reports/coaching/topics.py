@@ -88,15 +88,24 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def judged_words(*, agent: str, judged: int, avoidable: int) -> str:
+def judged_words(*, agent: str, escalations: int, judged: int, avoidable: int) -> str:
     """How the receivers judged the group's escalations, as a sentence."""
     if judged == 0:
-        return "The receivers have not judged them yet."
+        return (
+            "The receiver has not judged it yet."
+            if escalations == 1
+            else "The receivers have not judged them yet."
+        )
     if avoidable == 0:
-        return f"None of the {_plural(judged, 'judged escalation')} was judged avoidable."
+        if judged == 1:
+            return "The receiver did not judge it avoidable."
+        return f"The receivers judged none of the {judged} avoidable."
+    if escalations == 1:
+        return "The receiver judged it avoidable (could have been solved at first level)."
+    verb = "was" if avoidable == 1 else "were"
     return (
-        f"{avoidable} of {agent}'s were judged avoidable by the receiver "
-        f"(could have been solved at first level)."
+        f"{avoidable} of {agent}'s {verb} judged avoidable by the receiver (could have been "
+        "solved at first level)."
     )
 
 
@@ -122,14 +131,17 @@ def group_prompt(
         )
     else:
         cure = " The team has no macro in use for these tickets."
-    return f"{head}{cure} {judged_words(agent=agent, judged=judged, avoidable=avoidable)}"
+    judgement = judged_words(
+        agent=agent, escalations=escalations, judged=judged, avoidable=avoidable
+    )
+    return f"{head}{cure} {judgement}"
 
 
 def write_macro_prompt(*, topic: Topic, escalations: int, avoidable: int, agents: list[str]) -> str:
     """The lead's prompt for a topic with many avoidable escalations and no macro in use."""
     who = ", ".join(agents)
     return (
-        f"Write a macro for {topic.words}: {_plural(escalations, 'escalation')} this month "
+        f"Write a macro for {topic.words}: {_plural(escalations, 'escalation')} in the month "
         f"(by {who}), {avoidable} judged avoidable by the receiver, and no team macro is in "
         f"use for these tickets."
     )

@@ -55,7 +55,7 @@ def test_many_avoidable_without_a_macro_become_a_write_a_macro_prompt(world):
     assert (prompt.escalations, prompt.avoidable) == (4, 2)
     assert prompt.ticket_links == [t.pk for t in reversed(world["lena_invoices"])]
     assert prompt.text == (
-        "Write a macro for Invoices tickets, needing “Credit note”: 4 escalations this month "
+        "Write a macro for Invoices tickets, needing “Credit note”: 4 escalations in the month "
         "(by Lena Vogt, Tom Becker), 2 judged avoidable by the receiver, and no team macro is "
         "in use for these tickets."
     )

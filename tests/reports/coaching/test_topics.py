@@ -7,6 +7,7 @@ import pytest
 from reports.coaching.topics import (
     authority_key,
     group_prompt,
+    judged_words,
     macro_matches,
     topic_for,
     write_macro_prompt,
@@ -90,10 +91,48 @@ def test_the_prompts_read_as_sentences_with_counts_never_a_score():
     )
     assert without == (
         "Tom escalated 1 ticket: Refunds tickets tagged refund, needing “Refund of 150 EUR”. "
-        "The team has no macro in use for these tickets. The receivers have not judged them yet."
+        "The team has no macro in use for these tickets. The receiver has not judged it yet."
     )
     assert write_macro_prompt(topic=topic, escalations=5, avoidable=3, agents=["Lena", "Tom"]) == (
         "Write a macro for Refunds tickets tagged refund, needing “Refund of 150 EUR”: "
-        "5 escalations this month (by Lena, Tom), 3 judged avoidable by the receiver, and no "
+        "5 escalations in the month (by Lena, Tom), 3 judged avoidable by the receiver, and no "
         "team macro is in use for these tickets."
+    )
+
+
+@pytest.mark.parametrize(
+    ("escalations", "judged", "avoidable", "words"),
+    [
+        (1, 0, 0, "The receiver has not judged it yet."),
+        (3, 0, 0, "The receivers have not judged them yet."),
+        (1, 1, 0, "The receiver did not judge it avoidable."),
+        (3, 2, 0, "The receivers judged none of the 2 avoidable."),
+        (1, 1, 1, "The receiver judged it avoidable (could have been solved at first level)."),
+        (
+            3,
+            3,
+            1,
+            "1 of Tom's was judged avoidable by the receiver (could have been solved at first level).",
+        ),
+        (
+            3,
+            3,
+            2,
+            "2 of Tom's were judged avoidable by the receiver (could have been solved at first level).",
+        ),
+    ],
+    ids=[
+        "one-unjudged",
+        "unjudged",
+        "one-needed",
+        "none-avoidable",
+        "one-avoidable",
+        "1-of-3",
+        "2-of-3",
+    ],
+)
+def test_the_judgement_reads_well_for_every_count(escalations, judged, avoidable, words):
+    assert (
+        judged_words(agent="Tom", escalations=escalations, judged=judged, avoidable=avoidable)
+        == words
     )
