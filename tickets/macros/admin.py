@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from escalations.admin_mixins import AuditedAdminMixin, TeamScopedAdminMixin
 
-from .models import Macro
+from .models import MACRO_CONTENT_FIELDS, Macro
 from .placeholders import PLACEHOLDERS
 from .selectors import macro_actions_text
 from .services import macro_count_check
@@ -31,16 +31,7 @@ class MacroAdminForm(forms.ModelForm):
 
     class Meta:
         model = Macro
-        fields = [
-            "name",
-            "team",
-            "body",
-            "set_status",
-            "set_priority",
-            "add_tags",
-            "internal_note",
-            "enabled",
-        ]
+        fields = ["name", "team", *MACRO_CONTENT_FIELDS]
         help_texts = {
             "body": "Inserted into the reply composer for the agent to edit. Placeholders: "
             + ", ".join(f"{{{{ {key} }}}} ({p.label})" for key, p in PLACEHOLDERS.items())

@@ -28,7 +28,7 @@ from tickets.api.serializers import MessageSerializer
 from tickets.models import Team, Ticket
 from tickets.selectors import tickets_visible_to
 
-from .models import Macro
+from .models import MACRO_CONTENT_FIELDS, Macro
 from .placeholders import placeholders_used
 from .selectors import macro_render_for, macros_usable_on, macros_visible_to
 from .services import macro_apply, macro_delete, macro_save
@@ -63,12 +63,7 @@ class MacroSerializer(serializers.ModelSerializer):
             "scope",
             "team",
             "owner",
-            "body",
-            "set_status",
-            "set_priority",
-            "add_tags",
-            "internal_note",
-            "enabled",
+            *MACRO_CONTENT_FIELDS,
             "placeholders",
             "created_at",
             "updated_at",

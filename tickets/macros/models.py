@@ -18,6 +18,15 @@ from tickets.models import Priority, Status, tag_names_clean
 
 from .placeholders import PLACEHOLDERS, placeholders_unknown
 
+# The fields that say what a macro does (the console form, the API and the services list them).
+MACRO_CONTENT_FIELDS = (
+    "body",
+    "set_status",
+    "set_priority",
+    "add_tags",
+    "internal_note",
+    "enabled",
+)
 MACRO_ESCALATE_REFUSAL = (
     "A macro cannot add the 'escalate' tag: an escalation needs a handoff note written for the "
     "ticket (use the escalate action)."

@@ -21,21 +21,11 @@ from tickets import services as ticket_services
 from tickets.models import Agent, AuthorType, Message, Ticket
 from tickets.selectors import ticket_is_visible_to
 
-from .models import Macro, MacroUse
+from .models import MACRO_CONTENT_FIELDS, Macro, MacroUse
 from .placeholders import macro_text_render
 from .selectors import macro_editable_by, macro_placeholder_values, macros_usable_on
 
-MACRO_EDITABLE_FIELDS = (
-    "name",
-    "team",
-    "owner",
-    "body",
-    "set_status",
-    "set_priority",
-    "add_tags",
-    "internal_note",
-    "enabled",
-)
+MACRO_EDITABLE_FIELDS = ("name", "team", "owner", *MACRO_CONTENT_FIELDS)
 MACRO_REFUSAL = "You may not change this macro: team macros are managed by the team's lead."
 MACRO_NOT_USABLE = "This macro is not one you may use on this ticket."
 
