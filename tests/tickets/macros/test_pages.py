@@ -134,3 +134,18 @@ def test_a_blank_reply_from_a_macro_comes_back_with_the_error(client, ticket, ju
     assert 'id="reply-errors"' in response.content.decode()
     assert Message.objects.count() == 0
     assert MacroUse.objects.count() == 0
+
+
+@pytest.mark.parametrize("macros_count", [3, 6])
+def test_the_picker_list_reads_the_same_queries_for_any_number_of_macros(
+    client, ticket, junior, team, django_assert_num_queries, macros_count
+):
+    for _ in range(macros_count):
+        factories.MacroFactory(team=team, add_tags=["refund"], set_status="pending")
+    client.force_login(junior)
+
+    # session, agent, the ticket (and its tags, as the page reads it), the macros
+    with django_assert_num_queries(5):
+        response = client.get(reverse("ticket_macros", args=[ticket.pk]))
+
+    assert len(response.json()["macros"]) == macros_count
