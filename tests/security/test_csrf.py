@@ -111,6 +111,17 @@ FORMS: dict[str, Form] = {
         "junior_a", lambda w: {"body": "We refunded the second charge."}, ("tickets.Message",)
     ),
     "ticket_note": Form("junior_a", lambda w: {"body": "Checked the invoice."}, ("tickets.Note",)),
+    "macro_list": Form(
+        "junior_a",
+        lambda w: {"name": "Thanks", "body": "Thanks, {{ customer_name }}!", "enabled": "on"},
+        ("tickets.Macro", "escalations.AuditEvent"),
+    ),
+    "macro_edit": Form(
+        "junior_a",
+        lambda w: {"name": "Sign-off", "body": "Best, {{ agent_name }}", "enabled": "on"},
+        ("escalations.AuditEvent",),
+    ),
+    "macro_delete": Form("junior_a", writes=("tickets.Macro", "escalations.AuditEvent")),
     "ticket_macro_reply": Form(
         "junior_a",
         lambda w: {"macro": w.macro_id, "body": "We refunded the second charge."},

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest
@@ -14,38 +13,17 @@ from django.utils import timezone
 
 from escalations.admin_mixins import AuditedAdminMixin, TeamScopedAdminMixin
 
+from .forms import MacroFormBase
 from .models import MACRO_CONTENT_FIELDS, Macro
-from .placeholders import PLACEHOLDERS
 from .selectors import macro_actions_text
 from .services import macro_count_check
 
 USES_RECENT_DAYS = 30
 
 
-class MacroAdminForm(forms.ModelForm):
-    add_tags = forms.CharField(
-        required=False,
-        label="Add tags",
-        help_text="Comma-separated tags added when the reply is sent (never 'escalate').",
-    )
-
-    class Meta:
-        model = Macro
+class MacroAdminForm(MacroFormBase):
+    class Meta(MacroFormBase.Meta):
         fields = ["name", "team", *MACRO_CONTENT_FIELDS]
-        help_texts = {
-            "body": "Inserted into the reply composer for the agent to edit. Placeholders: "
-            + ", ".join(f"{{{{ {key} }}}} ({p.label})" for key, p in PLACEHOLDERS.items())
-            + "."
-        }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
-            self.initial["add_tags"] = ", ".join(self.instance.add_tags or [])
-
-    def clean_add_tags(self) -> list[str]:
-        raw = self.cleaned_data.get("add_tags") or ""
-        return [name.strip() for name in raw.split(",") if name.strip()]
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
