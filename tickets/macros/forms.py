@@ -28,6 +28,10 @@ class MacroFormBase(forms.ModelForm):
         model = Macro
         fields = ["name", *MACRO_CONTENT_FIELDS]
         help_texts = {"body": PLACEHOLDERS_HELP}
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 6}),
+            "internal_note": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
