@@ -162,7 +162,8 @@ class Macro(models.Model):
 
 
 class MacroUse(models.Model):
-    """One use of a macro: a reply sent from it by ``agent`` on ``ticket`` (append-only in use)."""
+    """One use of a macro: a reply sent from it by ``agent`` on ``ticket``. Written only by
+    ``macro_apply``; deleted with its macro."""
 
     macro = models.ForeignKey(Macro, on_delete=models.CASCADE, related_name="uses")
     agent = models.ForeignKey(

@@ -38,9 +38,9 @@ def test_an_agent_adds_changes_and_deletes_a_personal_macro(client, junior):
     assert state == (junior.pk, None, "solved", [])
     assert Macro.objects.count() == 0
     assert list(
-        AuditEvent.objects.filter(object_type="tickets.macro").order_by("id").values_list(
-            "kind", flat=True
-        )
+        AuditEvent.objects.filter(object_type="tickets.macro")
+        .order_by("id")
+        .values_list("kind", flat=True)
     ) == ["macro.created", "macro.changed", "macro.deleted"]
 
 
