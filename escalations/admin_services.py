@@ -14,7 +14,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
-from tickets.models import Role
+from tickets.models import Macro, Role
 
 from .admin_forms import (
     calendar_changed_notify,
@@ -30,7 +30,7 @@ from .models import AuditEvent, Calendar, Rule, SLAPolicy, Target
 if TYPE_CHECKING:
     from tickets.models import Agent
 
-AUDITED_MODELS: tuple[type[models.Model], ...] = (Rule, Target, SLAPolicy, Calendar)
+AUDITED_MODELS: tuple[type[models.Model], ...] = (Rule, Target, SLAPolicy, Calendar, Macro)
 # Inline rows kept inside their parent's snapshot: snapshot key -> (related name, parent FK).
 CONFIG_CHILDREN: dict[type[models.Model], dict[str, tuple[str, str]]] = {
     SLAPolicy: {"targets": ("targets", "policy")},
@@ -152,7 +152,9 @@ def config_revert(*, audit_event: AuditEvent, actor: Agent) -> models.Model:
     """
     model = apps.get_model(audit_event.object_type) if audit_event.object_type else None
     if model not in AUDITED_MODELS:
-        raise ValidationError("Only changes to rules, targets, SLA policies and calendars revert.")
+        raise ValidationError(
+            "Only changes to rules, targets, SLA policies, calendars and macros revert."
+        )
     if audit_event.before is None:
         raise ValidationError("A creation cannot be reverted; delete the object instead.")
     assert model is not None

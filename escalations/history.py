@@ -156,6 +156,8 @@ def _amount_with_currency(trigger_kind: Any, params: Any) -> str | None:
 def _rows_text(rows: Any) -> str:
     if not rows:
         return EMPTY
+    if not all(isinstance(row, dict) for row in rows):  # a plain list, e.g. a macro's tags
+        return ", ".join(str(row) for row in rows)
     return "; ".join(
         ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in row.items() if k not in HIDDEN_KEYS)
         for row in rows

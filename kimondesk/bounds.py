@@ -22,6 +22,21 @@ HANDOFF_PART_MAX_CHARS = 5_000
 REFUND_REASON_MAX_CHARS = 2_000
 """The reason of a refund request."""
 
+# --- Macros ------------------------------------------------------------------------------------
+MACRO_NAME_MAX_CHARS = 100
+"""A macro's name."""
+MACRO_BODY_MAX_CHARS = 10_000
+"""A macro's reply text before its placeholders are filled in (each filled value is bounded by
+its own field, and the reply that is sent by ``MESSAGE_BODY_MAX_CHARS``)."""
+MACRO_TAGS_MAX_COUNT = 10
+"""Tags one macro adds to a ticket."""
+MACRO_SEARCH_MAX_CHARS = 100
+"""The search text of the ticket page's macro picker."""
+MACRO_PICKER_MAX_ENTRIES = 50
+"""Macros the picker lists for one search (the best matches first)."""
+MACROS_PER_OWNER_MAX = 200
+"""Macros one team, or one agent's personal set, may hold."""
+
 # --- Request bodies ----------------------------------------------------------------------------
 JSON_MAX_DEPTH = 32
 """Nesting of lists and objects in an API request body (conditions need 3)."""

@@ -13,10 +13,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from tickets.macros.selectors import macro_usage
 from tickets.models import Agent, Team
 
 from . import csv as report_csv
 from .charts import Series, distribution_chart_svg, line_chart_svg, rate_bins
+from .coaching.selectors import team_escalation_topics
 from .decisions.outcomes import agent_escalation_outcomes
 from .decisions.precision import rule_precision, trigger_precision
 from .selectors import (
@@ -162,6 +164,9 @@ def report_overview_context(team: Team, month: date) -> dict[str, Any]:
         "bins": bins,
         "trend_chart": trend,
         "agents_with_rate": len(rates),
+        "topics": team_escalation_topics(
+            team=team, window=current.window, agents=[row.agent for row in current.rows]
+        ),
     }
 
 
@@ -192,6 +197,18 @@ def _rules_context(team: Team, month: date) -> dict[str, Any]:
         "unscored_total": sum(unscored.values()),
         "refunds_not_compared": refunds_not_compared(team=team, window=window),
     }
+
+
+@login_required
+@require_GET
+def report_macros(request: HttpRequest) -> HttpResponse:
+    """The team's macros in the month: used how often and by whom, and never used."""
+    return _team_page(request, "reports/macros.html", _macros_context)
+
+
+def _macros_context(team: Team, month: date) -> dict[str, Any]:
+    window = month_window(month=month, zone=team_zone(team=team))
+    return {"usage": macro_usage(team=team, start=window.start, end=window.end)}
 
 
 EXPORTS = {"rates", "handoff", "prompts", "rules"}
@@ -270,10 +287,19 @@ def report_agent(request: HttpRequest, agent_id: int) -> HttpResponse:
     )
     choice = month_choice(team=report.team, month=report.current.window.month)
     outcomes = agent_escalation_outcomes(agent=report.agent, window=report.current.window)
+    topics = team_escalation_topics(
+        team=report.team, window=report.current.window, agents=[report.agent]
+    )
     return render(
         request,
         "reports/agent.html",
-        {"report": report, "chart": chart, "choice": choice, "outcomes": outcomes},
+        {
+            "report": report,
+            "chart": chart,
+            "choice": choice,
+            "outcomes": outcomes,
+            "topics": topics,
+        },
     )
 
 

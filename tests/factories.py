@@ -25,6 +25,8 @@ from tickets.models import (
     AuthorType,
     Customer,
     EventKind,
+    Macro,
+    MacroUse,
     Message,
     Note,
     Queue,
@@ -279,3 +281,25 @@ class NotificationFactory(DjangoModelFactory):
     kind = NotificationKind.ESCALATION_ASSIGNED
     ticket = factory.SubFactory(TicketFactory)
     message = factory.LazyAttribute(lambda n: f"#{n.ticket.pk} escalated to you by Lead.")
+
+
+# --- Macros -------------------------------------------------------------------------------------
+class MacroFactory(DjangoModelFactory):
+    """A team macro (pass ``team=None, owner=agent`` for a personal one)."""
+
+    class Meta:
+        model = Macro
+
+    name = factory.Sequence(lambda n: f"Macro {n}")
+    team = factory.SubFactory(TeamFactory)
+    owner = None
+    body = "Hello {{ customer_name }}, about {{ ticket_number }}: "
+    add_tags = factory.LazyFunction(list)
+
+
+class MacroUseFactory(BackdatedFactory):
+    class Meta:
+        model = MacroUse
+
+    macro = factory.SubFactory(MacroFactory)
+    ticket = factory.SubFactory(TicketFactory)

@@ -114,3 +114,7 @@ class TokenAdmin(ReadOnlyAdminMixin, SuperuserOnlyAdminMixin, BaseTokenAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None and super().has_view_permission(request, obj)
+
+
+# Team macros are managed in the console too (``tickets/macros/admin.py``).
+from tickets.macros import admin as macros_admin  # noqa: E402, F401

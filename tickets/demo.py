@@ -39,6 +39,7 @@ from escalations.models import (
     TargetKind,
 )
 
+from .macros.demo import demo_macros_ensure
 from .models import (
     Agent,
     AuthorType,
@@ -1190,6 +1191,16 @@ def demo_data_seed(
                 progress_stream=progress,
             )
         _demo_decisions_ensure(result, random.Random(f"{seed}-decisions"), now=now)
+        result.created.update(
+            demo_macros_ensure(
+                rng=random.Random(f"{seed}-macros"),
+                now=now,
+                demo_tickets=Ticket.objects.filter(
+                    customer__external_id__startswith=DEMO_CUSTOMER_PREFIX
+                ),
+                explicit_timestamps=_explicit_timestamps,
+            )
+        )
     # Open demo tickets get their SLA clocks (the history above bypassed the workflow).
     from escalations.sla.clocks import Cause
     from escalations.sla.services import sla_clocks_recompute_open

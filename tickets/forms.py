@@ -184,7 +184,7 @@ class EscalateForm(forms.Form):
         }
 
 
-def form_errors_from(form: forms.Form, error: ValidationError) -> None:
+def form_errors_from(form: forms.BaseForm, error: ValidationError) -> None:
     """Attach a service's ``ValidationError`` to the form, by field where the form has it."""
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():

@@ -575,3 +575,8 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Macros live in their own subpackage; imported here so the app registers them.
+from tickets.macros.models import Macro as Macro  # noqa: E402
+from tickets.macros.models import MacroUse as MacroUse  # noqa: E402

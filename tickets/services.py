@@ -169,17 +169,18 @@ def _message_score(*, author_type: str, body: str) -> SentimentScore | None:
 
 
 def message_add(
-    *, ticket: Ticket, author_type: str, body: str, author: Agent | None = None
+    *, ticket: Ticket, author_type: str, body: str, author: Agent | None = None, via: str = ""
 ) -> Message:
     """Add a customer-visible message.
 
     The first agent message is the ticket's first response. A customer message is scored for
     sentiment before the transaction opens; an agent message on a new ticket opens it.
+    ``via`` names where the write came from in the ticket history (e.g. ``macro Refund``).
     """
     score = _message_score(author_type=author_type, body=body)
     with transaction.atomic():
         return _message_write(
-            ticket=ticket, author_type=author_type, body=body, author=author, score=score
+            ticket=ticket, author_type=author_type, body=body, author=author, score=score, via=via
         )
 
 
@@ -190,6 +191,7 @@ def _message_write(
     body: str,
     score: SentimentScore | None,
     author: Agent | None = None,
+    via: str = "",
 ) -> Message:
     message = Message(ticket=ticket, author_type=author_type, author_agent=author, body=body)
     if score is not None:
@@ -240,6 +242,7 @@ def _message_write(
             "previous_sentiment": previous_sentiment,
             "negative_run": negative_run,
             "first_response": "first_response_at" in updates,
+            **_via(via),
         },
     )
     if "status" in updates:
@@ -247,7 +250,7 @@ def _message_write(
             ticket=ticket,
             kind=EventKind.STATUS_CHANGED,
             actor=author,
-            data={"from": old_status, "to": updates["status"], "reason": "message"},
+            data={"from": old_status, "to": updates["status"], "reason": "message", **_via(via)},
         )
     return message
 
@@ -260,14 +263,23 @@ def note_add(
     author: Agent | None,
     kind: str = NoteKind.NOTE,
     pinned: bool = False,
+    via: str = "",
 ) -> Note:
     """Add an internal note (never customer-visible)."""
     text_bounds_check(values={"body": (body, NOTE_BODY_MAX_CHARS)})
     note = Note.objects.create(ticket=ticket, body=body, author=author, kind=kind, pinned=pinned)
     ticket_event_record(
-        ticket=ticket, kind=EventKind.NOTE_ADDED, actor=author, data={"note": note.pk, "kind": kind}
+        ticket=ticket,
+        kind=EventKind.NOTE_ADDED,
+        actor=author,
+        data={"note": note.pk, "kind": kind, **_via(via)},
     )
     return note
+
+
+def _via(via: str) -> dict[str, str]:
+    """The ``via`` key of an event's data: where the change came from, e.g. ``macro Refund``."""
+    return {"via": via} if via else {}
 
 
 def ticket_follow(*, ticket: Ticket, agent: Agent) -> None:
@@ -302,6 +314,7 @@ def ticket_update(
     reason: str = "",
     handoff: bool = False,
     expected_version: int | None = None,
+    via: str = "",
 ) -> Ticket:
     """Change a ticket's status, priority, queue, assignee or tags; one event per change.
 
@@ -312,6 +325,7 @@ def ticket_update(
     The row is locked first so concurrent edits serialise instead of overwriting each other.
     Adding the ``escalate`` tag needs a handoff: only the manual escalation service passes
     ``handoff=True``; anyone else gets a ``ValidationError`` and nothing is written.
+    ``via`` (e.g. ``macro Refund``) is recorded in each event's data for the ticket history.
     """
     if tags is not None:
         tags = list(tags)
@@ -386,10 +400,13 @@ def ticket_update(
         locked.save()
         locked.refresh_from_db(fields=["version"])
     for kind, data in changes:
-        ticket_event_record(ticket=locked, kind=kind, actor=actor, data=data)
+        ticket_event_record(ticket=locked, kind=kind, actor=actor, data={**data, **_via(via)})
     if tag_change:
         ticket_event_record(
-            ticket=locked, kind=EventKind.TAGS_CHANGED, actor=actor, data=tag_change
+            ticket=locked,
+            kind=EventKind.TAGS_CHANGED,
+            actor=actor,
+            data={**tag_change, **_via(via)},
         )
     return locked
 

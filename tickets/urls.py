@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/refunds/", views.ticket_refund, name="ticket_refund"),
     path("tickets/<int:ticket_id>/escalate/", views.ticket_escalate, name="ticket_escalate"),
     path("tickets/<int:ticket_id>/live/", views.ticket_live, name="ticket_live"),
+    path("", include("tickets.macros.urls")),
     path(
         "escalations/<int:escalation_id>/acknowledge/",
         views.escalation_acknowledge_page,

@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 from escalations.api import views as escalation_views
 from kimondesk.api.exceptions import api_not_found
 from tickets.api import views as ticket_views
+from tickets.macros import api as macro_views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -26,6 +27,7 @@ router.register("sla-policies", escalation_views.SLAPolicyViewSet, basename="sla
 router.register("audit-events", escalation_views.AuditEventViewSet, basename="audit-event")
 router.register("webhooks", escalation_views.WebhookViewSet, basename="webhook")
 router.register("exchange-rates", escalation_views.ExchangeRateViewSet, basename="exchange-rate")
+router.register("macros", macro_views.MacroViewSet, basename="macro")
 
 child_routes: dict[str, Any] = {"get": "list", "post": "create"}
 v1 = [

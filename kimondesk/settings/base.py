@@ -299,6 +299,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "tickets.models.Status",
+        "PriorityEnum": "tickets.models.Priority",
         "SentimentEnum": "tickets.models.Sentiment",
         "NoteKindEnum": "tickets.models.NoteKind",
         "TargetKindEnum": "escalations.models.TargetKind",

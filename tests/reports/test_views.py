@@ -260,14 +260,17 @@ def count_queries(client, user, name, *args, **params):
     [
         # the pages read in one transaction: + SAVEPOINT and RELEASE inside the test's own;
         # pages count the header's unread notifications once (CSV exports have no header)
-        ("reports:overview", "team", 12),  # + the 12-month team trend
+        # + the 12-month team trend; + 3 for the escalation topics (escalations, their tags,
+        # the team's macro uses)
+        ("reports:overview", "team", 15),
         # rules: 5 for rule health, 5 for precision from feedback (per rule and per trigger),
         # 1 for the messages not scored for sentiment, 1 for the currencies of refund rules
         # (refunds and rates are read only when some rule has a currency)
         ("reports:rules", "team", 13),
         ("reports:export", "csv", 11),
-        # agent: 11, and 3 for the outcome of their escalations (escalations, events, thresholds)
-        ("reports:agent", "agent", 14),
+        # agent: 11, and 3 for the outcome of their escalations (escalations, events, thresholds),
+        # and 3 for their escalation topics (escalations, their tags, the team's macro uses)
+        ("reports:agent", "agent", 17),
         ("reports:agent_export", "agent", 10),
     ],
     ids=["overview", "rules", "prompts-csv", "agent", "agent-csv"],

@@ -24,6 +24,8 @@ class World:
     escalation_id: int
     notification_id: int
     view_id: int
+    macro_id: int
+    personal_macro_id: int
 
     def ids(self) -> dict[str, Any]:
         """Values for the URL parameters of the site's pages."""
@@ -32,6 +34,8 @@ class World:
             "escalation_id": self.escalation_id,
             "notification_id": self.notification_id,
             "view_id": self.view_id,
+            "macro_id": self.macro_id,
+            "personal_macro_id": self.personal_macro_id,
             "agent_id": self.agents["junior_a"].pk,
             "table": "rates",
         }
@@ -65,12 +69,16 @@ def world(db) -> World:
     escalation = factories.EscalationFactory(ticket=ticket_a, to_agent=agents["senior_a"])
     notification = factories.NotificationFactory(agent=agents["junior_a"], ticket=ticket_a)
     view = SavedView.objects.create(owner=agents["junior_a"], page="team", name="Alpha view")
+    macro = factories.MacroFactory(team=team_a, name="Alpha refund", set_status="pending")
+    personal = factories.MacroFactory(team=None, owner=agents["junior_a"], name="My sign-off")
     return World(
         agents=agents,
         ticket_a=ticket_a,
         escalation_id=escalation.pk,
         notification_id=notification.pk,
         view_id=view.pk,
+        macro_id=macro.pk,
+        personal_macro_id=personal.pk,
     )
 
 

@@ -38,6 +38,7 @@ def _audited_objects(world: World) -> dict[str, Any]:
         "target": factories.TargetFactory(name="Lead of Alpha", team=team),
         "slapolicy": factories.SLAPolicyFactory(name="Alpha SLA", team=team, calendar=calendar),
         "calendar": calendar,
+        "macro": factories.MacroFactory(name="Alpha greeting", team=team),
     }
     events = {}
     for model_name, obj in objects.items():
@@ -110,6 +111,22 @@ FORMS: dict[str, Form] = {
         "junior_a", lambda w: {"body": "We refunded the second charge."}, ("tickets.Message",)
     ),
     "ticket_note": Form("junior_a", lambda w: {"body": "Checked the invoice."}, ("tickets.Note",)),
+    "macro_list": Form(
+        "junior_a",
+        lambda w: {"name": "Thanks", "body": "Thanks, {{ customer_name }}!", "enabled": "on"},
+        ("tickets.Macro", "escalations.AuditEvent"),
+    ),
+    "macro_edit": Form(
+        "junior_a",
+        lambda w: {"name": "Sign-off", "body": "Best, {{ agent_name }}", "enabled": "on"},
+        ("escalations.AuditEvent",),
+    ),
+    "macro_delete": Form("junior_a", writes=("tickets.Macro", "escalations.AuditEvent")),
+    "ticket_macro_reply": Form(
+        "junior_a",
+        lambda w: {"macro": w.macro_id, "body": "We refunded the second charge."},
+        ("tickets.Message", "tickets.MacroUse", "tickets.TicketEvent"),
+    ),
     "ticket_controls": Form(
         "junior_a",
         lambda w: factories.ticket_controls_data(
@@ -170,6 +187,7 @@ FORMS.update(
         for model_name in ("rule", "target", "slapolicy", "calendar")
     }
 )
+FORMS["admin:tickets_macro_revert"] = Form("admin", writes=("escalations.AuditEvent",))
 
 
 def _changed(before: dict[str, int], after: dict[str, int]) -> set[str]:

@@ -31,6 +31,7 @@ from tickets.forms import (
     TicketControlsForm,
     form_errors_from,
 )
+from tickets.history import ticket_history
 from tickets.models import Agent, AuthorType, Note, Ticket
 from tickets.templatetags.tickets_ui import sla_badge_context
 
@@ -105,6 +106,7 @@ def _render_page(
         "refund_form": bound.get("refund_form")
         or RefundForm(initial={"currency": selectors.ticket_currency(ticket=ticket)}),
         "customer_context": customer_context_for_ticket(agent=agent, ticket=ticket),
+        "history": ticket_history(ticket=ticket),
     }
     return render(request, "tickets/ticket_detail.html", context, status=status)
 

@@ -1,0 +1,101 @@
+"""A ticket's history in words, for its page: who changed what, when, and through what
+("via macro Refund under 200"). Reads only: one query for the events with their actors, one
+for the agents and queues they name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .models import Agent, EventKind, Priority, Queue, Status, Ticket, TicketEvent
+
+HISTORY_MAX_LINES = 50
+"""The page shows the newest 50 changes."""
+
+_STATUS: dict[Any, str] = dict(Status.choices)
+_PRIORITY: dict[Any, str] = dict(Priority.choices)
+# Events the history shows (messages and notes have the conversation; SLA crossings the clock).
+HISTORY_KINDS = (
+    EventKind.STATUS_CHANGED,
+    EventKind.PRIORITY_CHANGED,
+    EventKind.QUEUE_CHANGED,
+    EventKind.ASSIGNED,
+    EventKind.TAGS_CHANGED,
+    EventKind.MESSAGE_ADDED,
+    EventKind.NOTE_ADDED,
+)
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    actor: str
+    text: str
+    via: str
+
+
+def _text(event: TicketEvent, names: dict[str, dict[int, str]]) -> str | None:
+    data: dict[str, Any] = event.data or {}
+    if event.kind == EventKind.STATUS_CHANGED:
+        return (
+            f"set status {_STATUS.get(data.get('from'), '?')} → {_STATUS.get(data.get('to'), '?')}"
+        )
+    if event.kind == EventKind.PRIORITY_CHANGED:
+        frm, to = _PRIORITY.get(data.get("from"), "?"), _PRIORITY.get(data.get("to"), "?")
+        return f"set priority {frm} → {to}"
+    if event.kind == EventKind.QUEUE_CHANGED:
+        queues = names["queues"]
+        frm, to = queues.get(data.get("from") or 0, "none"), queues.get(data.get("to") or 0, "none")
+        return f"moved the ticket from {frm} to {to}"
+    if event.kind == EventKind.ASSIGNED:
+        return f"assigned the ticket to {names['agents'].get(data.get('to') or 0, 'nobody')}"
+    if event.kind == EventKind.TAGS_CHANGED:
+        parts = []
+        if data.get("added"):
+            parts.append(f"added tags {', '.join(data['added'])}")
+        if data.get("removed"):
+            parts.append(f"removed tags {', '.join(data['removed'])}")
+        return "; ".join(parts) or None
+    if event.kind == EventKind.MESSAGE_ADDED and data.get("author_type") == "agent":
+        return "replied to the customer"
+    if event.kind == EventKind.NOTE_ADDED and data.get("kind", "note") == "note":
+        return "added an internal note"
+    return None
+
+
+def ticket_history(*, ticket: Ticket) -> list[HistoryLine]:
+    """The ticket's newest changes, newest first, each as a sentence."""
+    events = list(
+        TicketEvent.objects.filter(ticket=ticket, kind__in=HISTORY_KINDS)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:HISTORY_MAX_LINES]
+    )
+    agent_ids = {
+        e.data.get("to") for e in events if e.kind == EventKind.ASSIGNED and e.data.get("to")
+    }
+    queue_ids = {
+        pk
+        for e in events
+        if e.kind == EventKind.QUEUE_CHANGED
+        for pk in (e.data.get("from"), e.data.get("to"))
+        if pk
+    }
+    names = {
+        "agents": {a.pk: str(a) for a in Agent.objects.filter(pk__in=agent_ids)},
+        "queues": {q.pk: q.name for q in Queue.objects.filter(pk__in=queue_ids)},
+    }
+    lines = []
+    for event in events:
+        text = _text(event, names)
+        if text is None:
+            continue
+        lines.append(
+            HistoryLine(
+                at=event.created_at,
+                actor=str(event.actor) if event.actor else "KimonDesk",
+                text=text,
+                via=str(event.data.get("via", "")),
+            )
+        )
+    return lines
