@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from kimondesk import favicon, health, signin
+from tickets.mail.webhooks import inbound_urlpatterns
 
 urlpatterns = [
     path("favicon.ico", favicon.favicon, name="favicon"),
@@ -21,6 +22,7 @@ urlpatterns = [
         name="admin_login",
     ),
     path("admin/", admin.site.urls),
+    path("mail/inbound/", include(inbound_urlpatterns())),
     path("api/v1/reports/", include("reports.api_urls")),
     path("api/", include("kimondesk.api.urls")),
     path("reports/", include("reports.urls")),

@@ -217,7 +217,9 @@ def ticket_for_page(*, agent: Agent, ticket_id: int) -> Ticket:
 
 def ticket_timeline(*, ticket: Ticket) -> list[Message | Note]:
     """Customer-visible messages and internal notes, oldest first, in one list (two queries)."""
-    messages = list(Message.objects.filter(ticket=ticket).select_related("author_agent"))
+    messages = list(
+        Message.objects.filter(ticket=ticket).select_related("author_agent", "outbound_mail")
+    )
     notes = list(Note.objects.filter(ticket=ticket).select_related("author"))
     items: list[Message | Note] = [*messages, *notes]
     items.sort(key=lambda item: (item.created_at, isinstance(item, Note), item.pk))
@@ -237,7 +239,7 @@ def ticket_timeline_after(
     bound = CATCH_UP_MAX_ENTRIES + 1
     messages = list(
         Message.objects.filter(ticket=ticket, pk__gt=message_after)
-        .select_related("author_agent")
+        .select_related("author_agent", "outbound_mail")
         .order_by("pk")[:bound]
     )
     notes = list(

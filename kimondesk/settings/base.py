@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "reports",
     "kimondesk.live",
     "tickets.notifications",
+    "tickets.mail",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +179,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded and received files (mail originals and attachments) in the default storage.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -304,6 +307,28 @@ SPECTACULAR_SETTINGS = {
         "TargetKindEnum": "escalations.models.TargetKind",
         "DeliveryStatusEnum": "escalations.models.DeliveryStatus",
     },
+}
+
+# --- Mail (tickets/mail/; README "Mail") ------------------------------------------------------
+# Replies go out through EMAIL_URL (smtp://user:password@host:587, smtp+tls://…, smtp+ssl://…);
+# without it they are printed by the console backend. EMAIL_BACKEND selects an anymail provider
+# instead (e.g. anymail.backends.mailgun.EmailBackend), configured by ANYMAIL_* variables.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="support@localhost")
+# Every ANYMAIL_<NAME> variable is anymail's <NAME> setting: ANYMAIL_WEBHOOK_SECRET (user:password
+# that providers' inbound webhooks must send; without it /mail/inbound/ answers 404),
+# ANYMAIL_MAILGUN_API_KEY, ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ANYMAIL_POSTMARK_SERVER_TOKEN, …
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in env.ENVIRON.items()
+    if name.startswith("ANYMAIL_")
 }
 
 # --- KimonDesk domain ------------------------------------------------------------------------
