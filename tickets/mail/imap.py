@@ -17,6 +17,7 @@ import ssl
 from django.utils import timezone
 from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.consts import MailMessageFlags
+from imap_tools.errors import ImapToolsError
 
 from escalations.outbound import OutboundRefused, outbound_host_check
 from kimondesk.bounds import MAIL_POLL_BATCH_MAX
@@ -64,11 +65,11 @@ def mailbox_poll(*, mailbox: Mailbox) -> int:
                     handled += 1
     except OutboundRefused as exc:
         error = f"Refused: {exc}"
-    except (TimeoutError, OSError, imaplib.IMAP4.error, ssl.SSLError) as exc:
+    except (ImapToolsError, imaplib.IMAP4.error) as exc:
         # The server's words may repeat the login: only the kind of failure is kept.
+        error = f"IMAP login or command refused by the server ({type(exc).__name__})"
+    except (TimeoutError, OSError, ssl.SSLError) as exc:
         error = f"{type(exc).__name__}: could not poll {mailbox.imap_host}:{mailbox.imap_port}"
-        if isinstance(exc, imaplib.IMAP4.error):
-            error = "IMAP login or command refused by the server"
     if error:
         logger.warning(
             "mailbox %s not polled: %s", mailbox.pk, error, extra={"mailbox": mailbox.pk}

@@ -50,3 +50,140 @@ def make_mail(
         maintype, subtype = content_type.split("/", 1)
         mail.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return bytes(mail)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1, and Django's SMTP backend pointed at it.
+    Yields the list of received envelopes (``mail_from``, ``rcpt_tos``, ``content``)."""
+    from aiosmtpd.controller import Controller
+
+    received: list = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope)
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield received
+    finally:
+        controller.stop()
+
+
+DOVECOT_CONF = """\
+base_dir = {root}/run
+state_dir = {root}/state
+instance_name = kimondesk-test-{port}
+log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+first_valid_uid = 1
+first_valid_gid = 1
+{users}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={root}/home/%u
+}}
+mail_location = maildir:~/Maildir
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+"""
+
+
+@pytest.fixture
+def imap_server():
+    """A private Dovecot (Debian's dovecot-imapd) on a free port of 127.0.0.1, with its own
+    config folder and a passwd-file user ``support``/``imap-secret`` under a temporary folder;
+    nothing system-wide is touched. Stopped after the test."""
+    import os
+    import pwd
+    import shutil
+    import signal
+    import subprocess
+    import time
+
+    binary = shutil.which("dovecot") or (
+        "/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None
+    )
+    if binary is None:
+        pytest.fail("dovecot is not installed: apt-get install dovecot-imapd (.ci/run does)")
+    import tempfile
+    from pathlib import Path
+
+    # Not under pytest's own temporary folder (mode 700): the mail process runs as another user.
+    root = Path(tempfile.mkdtemp(prefix="kimondesk-dovecot-"))
+    root.chmod(0o755)
+    for folder in ("run", "state", "home"):
+        (root / folder).mkdir()
+    if os.geteuid() == 0:
+        # Mail is never stored as root: the mailbox belongs to "nobody".
+        nobody = pwd.getpwnam("nobody")
+        uid, gid, users = nobody.pw_uid, nobody.pw_gid, ""
+        os.chown(root / "home", uid, gid)
+    else:
+        me = pwd.getpwuid(os.geteuid()).pw_name
+        uid, gid = os.geteuid(), os.getegid()
+        users = f"default_login_user = {me}\ndefault_internal_user = {me}\n"
+    (root / "passwd").write_text("support:{PLAIN}imap-secret\n")
+    port = free_port()
+    conf = root / "dovecot.conf"
+    conf.write_text(DOVECOT_CONF.format(root=root, port=port, uid=uid, gid=gid, users=users))
+    subprocess.run([binary, "-c", str(conf)], check=True, timeout=30)
+    deadline = time.monotonic() + 15
+    import socket
+
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
+                pytest.fail(f"dovecot did not start on port {port}: {log}")
+            time.sleep(0.05)
+    try:
+        yield {"host": "127.0.0.1", "port": port, "username": "support", "password": "imap-secret"}
+    finally:
+        pid = int((root / "run" / "master.pid").read_text().strip())
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(100):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        shutil.rmtree(root, ignore_errors=True)
