@@ -20,7 +20,6 @@ from anymail.webhooks.mailersend import MailerSendInboundWebhookView
 from anymail.webhooks.mailgun import MailgunInboundWebhookView
 from anymail.webhooks.mailjet import MailjetInboundWebhookView
 from anymail.webhooks.postmark import PostmarkInboundWebhookView
-from anymail.webhooks.sendgrid import SendGridInboundWebhookView
 from anymail.webhooks.sparkpost import SparkPostInboundWebhookView
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -38,7 +37,6 @@ INBOUND_VIEWS: dict[str, Any] = {
     "mailgun": MailgunInboundWebhookView,
     "mailjet": MailjetInboundWebhookView,
     "postmark": PostmarkInboundWebhookView,
-    "sendgrid": SendGridInboundWebhookView,
     "sparkpost": SparkPostInboundWebhookView,
 }
 
