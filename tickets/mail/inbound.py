@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -43,67 +44,50 @@ def mail_receive(
     if len(raw) > MAIL_RAW_MAX_BYTES:
         return _refusal_record(
             raw=None,
-            size=len(raw),
             source=source,
             mailbox=mailbox,
             reason=f"mail of {len(raw)} bytes is over the {MAIL_RAW_MAX_BYTES}-byte limit",
+            size=len(raw),
         )
     try:
         parsed = mail_parse(raw)
     except MailRefused as refused:
-        return _refusal_record(
-            raw=raw, size=len(raw), source=source, mailbox=mailbox, reason=refused.reason
-        )
+        return _refusal_record(raw=raw, source=source, mailbox=mailbox, reason=refused.reason)
     if mailbox is None:
         envelope = (envelope_recipient.strip().lower(),) if envelope_recipient else ()
         mailbox = mailbox_for_recipients(recipients=(*envelope, *parsed.recipients))
-    reason = _refusal_reason(parsed=parsed, mailbox=mailbox)
-    if reason is not None or mailbox is None:
-        return _refusal_record(
-            raw=raw,
-            size=len(raw),
-            source=source,
-            mailbox=mailbox,
-            parsed=parsed,
-            reason=reason or "not sent to the address of an enabled mailbox",
-        )
+    refuse = partial(_refusal_record, raw=raw, source=source, mailbox=mailbox, parsed=parsed)
+    if mailbox is None:
+        return refuse(reason="not sent to the address of an enabled mailbox")
+    reason = _refusal_reason(parsed=parsed)
+    if reason is not None:
+        return refuse(reason=reason)
     try:
         return _mail_accept(raw=raw, parsed=parsed, source=source, mailbox=mailbox)
     except IntegrityError:
-        # The same Message-ID was taken by a concurrent delivery: this one is the duplicate.
-        if InboundMail.objects.filter(
-            message_id_header=parsed.message_id, status=InboundStatus.ACCEPTED
-        ).exists():
-            return _refusal_record(
-                raw=raw,
-                size=len(raw),
-                source=source,
-                mailbox=mailbox,
-                parsed=parsed,
-                reason=f"duplicate: Message-ID {parsed.message_id} was already taken",
-            )
-        raise
+        # A concurrent delivery of the same Message-ID committed first: this one is the duplicate.
+        reason = _duplicate_reason(parsed=parsed)
+        if reason is None:
+            raise
+        return refuse(reason=reason)
     except ValidationError as exc:
-        return _refusal_record(
-            raw=raw,
-            size=len(raw),
-            source=source,
-            mailbox=mailbox,
-            parsed=parsed,
-            reason=f"refused by the ticket checks: {'; '.join(exc.messages)}",
-        )
+        return refuse(reason=f"refused by the ticket checks: {'; '.join(exc.messages)}")
 
 
-def _refusal_reason(*, parsed: ParsedMail, mailbox: Mailbox | None) -> str | None:
-    if parsed.noise is not None:
-        return parsed.noise
-    if Mailbox.objects.filter(address__iexact=parsed.sender).exists():
-        return "sent from a KimonDesk mailbox address (a mail loop)"
+def _duplicate_reason(*, parsed: ParsedMail) -> str | None:
     if InboundMail.objects.filter(
         message_id_header=parsed.message_id, status=InboundStatus.ACCEPTED
     ).exists():
         return f"duplicate: Message-ID {parsed.message_id} was already taken"
     return None
+
+
+def _refusal_reason(*, parsed: ParsedMail) -> str | None:
+    if parsed.noise is not None:
+        return parsed.noise
+    if Mailbox.objects.filter(address__iexact=parsed.sender).exists():
+        return "sent from a KimonDesk mailbox address (a mail loop)"
+    return _duplicate_reason(parsed=parsed)
 
 
 def _storage_name(*, raw: bytes) -> str:
@@ -187,11 +171,11 @@ def _customer_for_sender(*, parsed: ParsedMail) -> Customer:
 def _refusal_record(
     *,
     raw: bytes | None,
-    size: int,
     source: str,
     mailbox: Mailbox | None,
     reason: str,
     parsed: ParsedMail | None = None,
+    size: int | None = None,
 ) -> InboundMail:
     inbound = InboundMail(
         mailbox=mailbox,
@@ -201,7 +185,7 @@ def _refusal_record(
         message_id_header=parsed.message_id if parsed else "",
         sender=parsed.sender if parsed else "",
         subject=parsed.subject if parsed else "",
-        size=size,
+        size=size if size is not None else len(raw or b""),
     )
     if raw is not None:
         inbound.original.save(_storage_name(raw=raw), ContentFile(raw), save=False)
