@@ -247,3 +247,51 @@ def test_a_real_smtp_server_receives_the_reply_with_threading_headers(
     assert received["Subject"] == f"Re: My invoice is wrong [KD#{mailed_ticket.pk}]"
     assert received["From"] == f"Acme Support <{SUPPORT}>"
     assert received.get_content().strip() == "Refund sent."
+
+
+def test_the_api_reads_the_delivery_state_of_each_message(
+    mailed_ticket, junior, django_capture_on_commit_callbacks
+):
+    agent_reply(mailed_ticket, junior, body="Done.", callbacks=django_capture_on_commit_callbacks)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=junior).key}")
+    results = api.get(f"/api/v1/tickets/{mailed_ticket.pk}/messages/").json()["results"]
+    sent = OutboundMail.objects.get()
+    assert [r["delivery"] for r in results] == [
+        None,
+        {
+            "state": "sent",
+            "to": "anna@customer.example",
+            "attempts": 1,
+            "last_error": "",
+            "sent_at": sent.sent_at.isoformat().replace("+00:00", "Z"),
+        },
+    ]
+
+
+def test_an_auto_reply_loop_stops_at_the_first_auto_reply(
+    mailbox, mailed_ticket, junior, django_capture_on_commit_callbacks
+):
+    # given an agent's reply that went out
+    agent_reply(mailed_ticket, junior, callbacks=django_capture_on_commit_callbacks)
+    # when the customer's autoresponder answers it, again and again
+    for n in range(3):
+        reply_id = OutboundMail.objects.latest("pk").message_id_header
+        with django_capture_on_commit_callbacks(execute=True):
+            inbound = mail_receive(
+                raw=make_mail(
+                    message_id=f"<ooo.{n}@customer.example>",
+                    subject="Automatic reply: Re: My invoice is wrong",
+                    headers={"In-Reply-To": reply_id, "Auto-Submitted": "auto-replied"},
+                    body="I am out of office until Monday.",
+                ),
+                source="test",
+                mailbox=mailbox,
+            )
+        assert (inbound.status, inbound.ticket_id) == ("refused", None)
+    # then no message was added and nothing more was sent: the loop never starts
+    assert list(mailed_ticket.messages.values_list("author_type", flat=True)) == [
+        "customer",
+        "agent",
+    ]
+    assert (OutboundMail.objects.count(), len(mail.outbox)) == (1, 1)
