@@ -60,8 +60,11 @@ MAIL_POLL_BATCH_MAX = 50
 """Mails taken from one mailbox in one poll; the rest wait for the next poll."""
 MAIL_REFERENCES_MAX = 20
 """Message-IDs read from a mail's References header, and written into a reply's."""
-MAIL_HTML_MAX_CHARS = 2_000_000
+MAIL_HTML_MAX_CHARS = 500_000
 """HTML read from one mail part when turning it into text (the rest is cut before parsing)."""
+MAIL_TEXT_READ_MAX_CHARS = 100_000
+"""Text of one mail searched for quoted history and signature (the new text comes first; what
+lies beyond would be cut to the message bound anyway)."""
 MAIL_SEND_ATTEMPTS_MAX = 6
 """Tries to send one reply before it is marked failed (retried with a growing delay)."""
 

@@ -100,15 +100,31 @@ def _one_mail_take(*, client: BaseMailBox, mailbox: Mailbox, uid: str) -> bool:
     return True
 
 
+def mailboxes_to_poll() -> list[int]:
+    """The enabled mailboxes with an IMAP host and user."""
+    return list(
+        Mailbox.objects.filter(enabled=True)
+        .exclude(imap_host="")
+        .exclude(imap_username="")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def mailbox_poll_by_id(*, mailbox_id: int) -> int:
+    mailbox = Mailbox.objects.filter(pk=mailbox_id).first()
+    if mailbox is None or not mailbox.polls_imap:
+        return 0
+    return mailbox_poll(mailbox=mailbox)
+
+
 def mailboxes_poll() -> int:
-    """Poll every enabled mailbox with an IMAP host; one unreachable mailbox never stops the
-    others."""
+    """Poll every mailbox in this process, one after the other; one unreachable mailbox never
+    stops the others."""
     total = 0
-    for mailbox in Mailbox.objects.filter(enabled=True).exclude(imap_host="").order_by("pk"):
-        if not mailbox.polls_imap:
-            continue
+    for mailbox_id in mailboxes_to_poll():
         try:
-            total += mailbox_poll(mailbox=mailbox)
+            total += mailbox_poll_by_id(mailbox_id=mailbox_id)
         except Exception:
-            logger.exception("mailbox %s poll failed; the others go on", mailbox.pk)
+            logger.exception("mailbox %s poll failed; the others go on", mailbox_id)
     return total

@@ -29,6 +29,7 @@ from kimondesk.bounds import (
     MAIL_ATTACHMENTS_MAX_COUNT,
     MAIL_HTML_MAX_CHARS,
     MAIL_REFERENCES_MAX,
+    MAIL_TEXT_READ_MAX_CHARS,
     MESSAGE_BODY_MAX_CHARS,
 )
 
@@ -172,7 +173,7 @@ def html_to_text(html: str) -> str:
 def new_text(text: str) -> str:
     """The text the sender wrote now: quoted history and signature stripped; the whole text if
     the stripper leaves nothing (a mail that is all quote or all signature)."""
-    text = text.replace("\r\n", "\n").strip()
+    text = text[:MAIL_TEXT_READ_MAX_CHARS].replace("\r\n", "\n").strip()
     if not text:
         return ""
     try:

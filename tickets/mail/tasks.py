@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from escalations.queueing import task_enqueue_or_defer
 from escalations.sweeps import sweep_row_isolated
 
-from .imap import mailboxes_poll
+from .imap import mailbox_poll_by_id, mailboxes_to_poll
 from .outbound import reply_mail_send, reply_mails_due
+
+POLL_TASK = "tickets.mail.tasks.mailbox_poll_task"
 
 
 def reply_mail_send_task(outbound_id: int) -> str:
@@ -27,5 +30,14 @@ def reply_mails_due_sweep() -> int:
 
 
 def mailboxes_poll_task() -> int:
-    """Polls every enabled IMAP mailbox; returns how many mails were taken in or refused."""
-    return mailboxes_poll()
+    """Queues one poll per IMAP mailbox, so that a slow or unreachable server holds up no other
+    mailbox and no poll outlives the task timeout; returns how many were queued."""
+    return sum(
+        task_enqueue_or_defer(POLL_TASK, mailbox_id, swept_by="the next minute's poll")
+        for mailbox_id in mailboxes_to_poll()
+    )
+
+
+def mailbox_poll_task(mailbox_id: int) -> int:
+    """Polls one mailbox; returns how many mails were put on record (taken or refused)."""
+    return mailbox_poll_by_id(mailbox_id=mailbox_id)
