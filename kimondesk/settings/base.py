@@ -309,18 +309,28 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+
 # --- Mail (tickets/mail/; README "Mail") ------------------------------------------------------
 # Replies go out through EMAIL_URL (smtp://user:password@host:587, smtp+tls://…, smtp+ssl://…);
 # without it they are printed by the console backend. EMAIL_BACKEND selects an anymail provider
 # instead (e.g. anymail.backends.mailgun.EmailBackend), configured by ANYMAIL_* variables.
-_email = env.email_url("EMAIL_URL", default="consolemail://")
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
-EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
-EMAIL_PORT = _email.get("EMAIL_PORT") or 25
-EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
-EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
-EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
-EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+def email_settings(*, default_url: str) -> dict[str, object]:
+    """Django's EMAIL_* settings from EMAIL_URL (and EMAIL_BACKEND, which wins when set)."""
+    config = env.email_url("EMAIL_URL", default=default_url)
+    return {
+        "EMAIL_BACKEND": env.str("EMAIL_BACKEND", default=config["EMAIL_BACKEND"]),
+        "EMAIL_HOST": config.get("EMAIL_HOST") or "localhost",
+        "EMAIL_PORT": config.get("EMAIL_PORT") or 25,
+        "EMAIL_HOST_USER": config.get("EMAIL_HOST_USER") or "",
+        "EMAIL_HOST_PASSWORD": config.get("EMAIL_HOST_PASSWORD") or "",
+        "EMAIL_USE_TLS": bool(config.get("EMAIL_USE_TLS")),
+        "EMAIL_USE_SSL": bool(config.get("EMAIL_USE_SSL")),
+    }
+
+
+# Development prints replies; production (settings/production.py) sends to SMTP on localhost
+# unless told otherwise, so a missing setting shows as failed deliveries, not silence.
+globals().update(email_settings(default_url="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="support@localhost")
 # Every ANYMAIL_<NAME> variable is anymail's <NAME> setting: ANYMAIL_WEBHOOK_SECRET (user:password
 # that providers' inbound webhooks must send; without it /mail/inbound/ answers 404),
