@@ -3,7 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from kimondesk import favicon, health, signin
-from tickets.mail.webhooks import inbound_urlpatterns
 
 urlpatterns = [
     path("favicon.ico", favicon.favicon, name="favicon"),
@@ -22,7 +21,7 @@ urlpatterns = [
         name="admin_login",
     ),
     path("admin/", admin.site.urls),
-    path("mail/inbound/", include(inbound_urlpatterns())),
+    path("mail/", include("tickets.mail.urls")),
     path("api/v1/reports/", include("reports.api_urls")),
     path("api/", include("kimondesk.api.urls")),
     path("reports/", include("reports.urls")),

@@ -362,3 +362,24 @@ def test_mail_to_no_mailbox_is_refused(mailbox):
         None,
     )
     nothing_written_but_refusal(0, 0)
+
+
+def test_attachments_are_listed_on_the_ticket_page_and_downloaded_by_who_may_see_it(
+    client, mailbox, junior
+):
+    receive(make_mail(attachments=[("invoice.pdf", "application/pdf", b"%PDF-1.4 x")]), mailbox)
+    attachment = MailAttachment.objects.get()
+    ticket = Ticket.objects.get()
+    url = f"/mail/attachments/{attachment.pk}/"
+    client.force_login(junior)
+    page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert f'href="{url}"' in page
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 x"
+    assert response["Content-Disposition"] == 'attachment; filename="invoice.pdf"'
+    assert response["Content-Type"] == "application/octet-stream"
+    # an agent of another team gets nothing
+    outsider = factories.AgentFactory(username="outsider", team=factories.TeamFactory(name="Other"))
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
