@@ -17,6 +17,8 @@ from .conftest import SUPPORT, free_port, make_mail
 
 pytestmark = pytest.mark.django_db
 
+NEUTRAL = "Hello, could you send me a copy of my December invoice?"
+
 
 @pytest.fixture
 def imap_mailbox(mailbox, imap_server):
@@ -53,7 +55,7 @@ def test_held_mails_become_a_ticket_and_its_replies_and_a_churn_threat_escalates
     factories.RuleFactory(name="Churn", trigger_kind="sentiment_negative", target=target)
     hold(
         imap_server,
-        make_mail(),
+        make_mail(body=NEUTRAL),
         make_mail(
             sender="anna@customer.example",
             message_id="<ooo@customer.example>",
@@ -83,9 +85,13 @@ def test_held_mails_become_a_ticket_and_its_replies_and_a_churn_threat_escalates
         ("refused", "auto-submitted mail (Auto-Submitted: auto-replied)"),
         ("accepted", ""),
     ]
-    # and the churn threat escalated the ticket through the rules
-    assert ticket.messages.latest("pk").sentiment == "negative"
-    assert Escalation.objects.filter(ticket=ticket, trigger="sentiment_negative").count() == 1
+    # and the churn threat (not the neutral first mail) escalated the ticket through the rules
+    first, reply = ticket.messages.order_by("pk")
+    assert (first.sentiment, reply.sentiment) == ("neutral", "negative")
+    assert "churn threat: 'cancel my account'" in reply.sentiment_reasons
+    escalation = Escalation.objects.get()
+    assert (escalation.ticket_id, escalation.trigger) == (ticket.pk, "sentiment_negative")
+    assert escalation.evidence["message"] == reply.pk
     # and every mail is flagged seen, so the next poll takes nothing
     assert unseen(imap_server) == 0
     assert mailboxes_poll() == 0

@@ -336,8 +336,13 @@ def test_an_angry_reply_escalates_through_the_normal_rules(
     # given a ticket opened by mail, held by a junior, and a sentiment rule
     target = factories.TargetFactory(kind="agent", agent=senior, team=team)
     factories.RuleFactory(name="Churn", trigger_kind="sentiment_negative", target=target)
-    receive(make_mail(), mailbox, django_capture_on_commit_callbacks)
+    receive(
+        make_mail(body="Hello, could you send me a copy of my December invoice?"),
+        mailbox,
+        django_capture_on_commit_callbacks,
+    )
     ticket = Ticket.objects.get()
+    assert Escalation.objects.count() == 0
     # when the customer threatens to leave in a reply
     receive(
         make_mail(
