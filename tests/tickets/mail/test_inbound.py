@@ -388,3 +388,25 @@ def test_attachments_are_listed_on_the_ticket_page_and_downloaded_by_who_may_see
     outsider = factories.AgentFactory(username="outsider", team=factories.TeamFactory(name="Other"))
     client.force_login(outsider)
     assert client.get(url).status_code == 404
+
+
+def test_a_reply_to_a_closed_ticket_opens_a_new_one(mailbox):
+    receive(make_mail(), mailbox)
+    closed = Ticket.objects.get()
+    Ticket.objects.filter(pk=closed.pk).update(status="closed")
+    receive(
+        make_mail(
+            message_id="<late@customer.example>",
+            subject=f"Re: My invoice is wrong [KD#{closed.pk}]",
+            headers={"In-Reply-To": "<first.1@customer.example>"},
+            body="It happened again this month.",
+        ),
+        mailbox,
+    )
+    new = Ticket.objects.exclude(pk=closed.pk).get()
+    assert (new.subject, new.customer_id, new.status) == (
+        f"Re: My invoice is wrong [KD#{closed.pk}]",
+        closed.customer_id,
+        "new",
+    )
+    assert closed.messages.count() == 1

@@ -295,3 +295,27 @@ def test_an_auto_reply_loop_stops_at_the_first_auto_reply(
         "agent",
     ]
     assert (OutboundMail.objects.count(), len(mail.outbox)) == (1, 1)
+
+
+def test_a_reply_goes_out_through_an_anymail_provider_backend(
+    mailed_ticket, junior, django_capture_on_commit_callbacks, settings
+):
+    # given anymail's test backend standing in for a provider (e.g. Mailgun)
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    agent_reply(
+        mailed_ticket, junior, body="Via provider.", callbacks=django_capture_on_commit_callbacks
+    )
+    outbound = OutboundMail.objects.get()
+    assert outbound.state == "sent"
+    sent = mail.outbox[0]
+    params = sent.anymail_test_params
+    assert (str(params["from"]), [str(to) for to in params["to"]], params["text_body"]) == (
+        f"Acme Support <{SUPPORT}>",
+        ["anna@customer.example"],
+        "Via provider.",
+    )
+    assert params["extra_headers"] == {
+        "Message-ID": outbound.message_id_header,
+        "In-Reply-To": "<first.1@customer.example>",
+        "References": "<first.1@customer.example>",
+    }
