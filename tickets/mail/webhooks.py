@@ -10,6 +10,7 @@ URLs answer 404: they are never open to anyone on the web.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -22,12 +23,15 @@ from anymail.webhooks.mailjet import MailjetInboundWebhookView
 from anymail.webhooks.postmark import PostmarkInboundWebhookView
 from anymail.webhooks.sparkpost import SparkPostInboundWebhookView
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.views.decorators.csrf import csrf_exempt
 
 from .inbound import mail_receive
 from .parsing import mail_bytes
+
+logger = logging.getLogger(__name__)
 
 # Providers by anymail's names; each at /mail/inbound/<name>/.
 INBOUND_VIEWS: dict[str, Any] = {
@@ -50,7 +54,12 @@ def _guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not webhook_secret_configured():
             raise Http404("Inbound mail webhooks are not configured.")
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except ImproperlyConfigured as exc:
+            # e.g. Mailgun's webhook without ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY: not set up.
+            logger.warning("inbound mail webhook %s is not configured: %s", request.path, exc)
+            raise Http404("This provider's inbound webhook is not configured.") from None
 
     return guarded
 

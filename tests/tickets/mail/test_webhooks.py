@@ -10,6 +10,7 @@ import json
 import time
 
 import pytest
+from django.test import Client
 
 from tickets.mail.models import InboundMail
 from tickets.models import Message, Ticket
@@ -71,7 +72,9 @@ def postmark_payload() -> dict:
     }
 
 
-def test_mailgun_signed_mail_opens_a_ticket(client, mailbox, anymail_configured):
+def test_mailgun_signed_mail_opens_a_ticket(mailbox, anymail_configured):
+    # (a provider sends no CSRF token: the webhook must not need one)
+    client = Client(enforce_csrf_checks=True)
     response = client.post("/mail/inbound/mailgun/", mailgun_form(make_mail()), **basic_auth())
     assert response.status_code == 200
     inbound = InboundMail.objects.get()
@@ -157,3 +160,10 @@ def test_an_auto_reply_by_webhook_is_recorded_as_refused(client, mailbox, anymai
         ("refused", "auto-submitted mail (Auto-Submitted: auto-replied)")
     ]
     assert Ticket.objects.count() == 0
+
+
+def test_a_provider_without_its_signing_key_answers_404(client, mailbox, settings):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": BASIC}
+    response = client.post("/mail/inbound/mailgun/", mailgun_form(make_mail()), **basic_auth())
+    assert response.status_code == 404
+    assert InboundMail.objects.count() == 0
