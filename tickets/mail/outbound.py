@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from escalations.queueing import task_enqueue_or_defer
 from kimondesk.bounds import MAIL_REFERENCES_MAX, MAIL_SEND_ATTEMPTS_MAX
+from tickets.live.events import message_delivery_push_on_commit
 from tickets.models import AuthorType, Message
 
 from .models import DeliveryState, InboundMail, InboundStatus, Mailbox, OutboundMail
@@ -63,6 +64,7 @@ def reply_mail_queue(*, message: Message) -> OutboundMail | None:
         message_id_header=make_msgid(idstring=f"kd{ticket.pk}.{message.pk}", domain=domain),
         next_attempt_at=timezone.now(),
     )
+    message_delivery_push_on_commit(outbound=outbound)
     transaction.on_commit(
         lambda: task_enqueue_or_defer(SEND_TASK, outbound.pk, swept_by="the reply mail sweep")
     )
@@ -159,6 +161,7 @@ def _attempt_record(*, outbound_id: int, error: str, now: datetime) -> OutboundM
         outbound.last_error = error
         outbound.next_attempt_at = now + _retry_delay(outbound.attempts)
     outbound.save(update_fields=["attempts", "state", "sent_at", "last_error", "next_attempt_at"])
+    message_delivery_push_on_commit(outbound=outbound)
     if error:
         logger.warning(
             "reply mail %s not sent (try %s): %s",

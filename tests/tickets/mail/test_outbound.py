@@ -319,3 +319,31 @@ def test_a_reply_goes_out_through_an_anymail_provider_backend(
         "In-Reply-To": "<first.1@customer.example>",
         "References": "<first.1@customer.example>",
     }
+
+
+def test_open_pages_are_told_the_delivery_state_after_each_commit(
+    mailed_ticket, junior, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    pushed: list[tuple[str, dict]] = []
+    monkeypatch.setattr(
+        "tickets.realtime.push_many",
+        lambda pushes: pushed.extend(p for p in pushes if p[1]["type"] == "message.delivery"),
+    )
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    message = agent_reply(mailed_ticket, junior, callbacks=django_capture_on_commit_callbacks)
+    # queued, then the failed first try (still queued, with the reason)
+    assert [(group, e["delivery"]["state"], e["delivery"]["attempts"]) for group, e in pushed] == [
+        (f"ticket.{mailed_ticket.pk}", "queued", 0),
+        (f"ticket.{mailed_ticket.pk}", "queued", 1),
+    ]
+    assert pushed[0][1]["message"] == message.pk
+    assert 'data-delivery-state="queued"' in pushed[0][1]["html"]
+    assert "email retrying (1 tries)" in pushed[1][1]["html"]
+    # when the server is back and the retry goes out
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    OutboundMail.objects.update(next_attempt_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        reply_mails_due_sweep()
+    assert pushed[-1][1]["delivery"]["state"] == "sent"
+    assert ">emailed<" in pushed[-1][1]["html"]
