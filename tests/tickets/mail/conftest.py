@@ -129,6 +129,7 @@ def imap_server():
     """A private Dovecot (Debian's dovecot-imapd) on a free port of 127.0.0.1, with its own
     config folder and a passwd-file user ``support``/``imap-secret`` under a temporary folder;
     nothing system-wide is touched. Stopped after the test."""
+    import contextlib
     import os
     import pwd
     import shutil
@@ -159,22 +160,37 @@ def imap_server():
         uid, gid = os.geteuid(), os.getegid()
         users = f"default_login_user = {me}\ndefault_internal_user = {me}\n"
     (root / "passwd").write_text("support:{PLAIN}imap-secret\n")
-    port = free_port()
-    conf = root / "dovecot.conf"
-    conf.write_text(DOVECOT_CONF.format(root=root, port=port, uid=uid, gid=gid, users=users))
-    subprocess.run([binary, "-c", str(conf)], check=True, timeout=30)
-    deadline = time.monotonic() + 15
     import socket
 
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    def started(port: int) -> bool:
+        """Start dovecot on ``port`` and wait until it answers; False if it does not."""
+        conf = root / "dovecot.conf"
+        conf.write_text(DOVECOT_CONF.format(root=root, port=port, uid=uid, gid=gid, users=users))
+        if subprocess.run([binary, "-c", str(conf)], timeout=30, check=False).returncode != 0:
+            return False
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return True
+            except OSError:
+                time.sleep(0.05)
+        return False
+
+    # A free port can be taken by another process before dovecot binds it: try another.
+    for _ in range(3):
+        port = free_port()
+        if started(port):
             break
-        except OSError:
-            if time.monotonic() > deadline:
-                log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
-                pytest.fail(f"dovecot did not start on port {port}: {log}")
-            time.sleep(0.05)
+        pid_file = root / "run" / "master.pid"
+        if pid_file.exists():
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+            time.sleep(0.5)
+    else:
+        log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.fail(f"dovecot did not start: {log}")
     try:
         yield {"host": "127.0.0.1", "port": port, "username": "support", "password": "imap-secret"}
     finally:
