@@ -170,11 +170,14 @@ def imap_server():
             return False
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                return True
-            except OSError:
-                time.sleep(0.05)
+            # Up once it answers and has written its pid file (the teardown needs the pid).
+            if (root / "run" / "master.pid").exists():
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    return True
+                except OSError:
+                    pass
+            time.sleep(0.05)
         return False
 
     # A free port can be taken by another process before dovecot binds it: try another.
