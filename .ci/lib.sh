@@ -53,6 +53,11 @@ apt_install() {
     apt-get install -y -qq --no-install-recommends "$@"
 }
 
+dovecot_install() {
+    apt_install dovecot-imapd
+    doveadm stop 2>/dev/null || true
+}
+
 pg_bindir() {
     local dir
     dir="$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)"

@@ -100,8 +100,20 @@ def outbound_destination_check(url: str) -> None:
     if private_networks_allowed():
         return
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    outbound_host_check(
+        host=parts.hostname or "", port=parts.port or (443 if parts.scheme == "https" else 80)
+    )
+
+
+def outbound_host_check(*, host: str, port: int) -> None:
+    """Right before connecting to a user-configured server (a mailbox's IMAP host): raise
+    ``OutboundRefused`` unless every address of ``host`` is public (or private networks are
+    allowed). A name that does not resolve passes: the connection fails the same way."""
+    if private_networks_allowed():
+        return
+    bare = host.rstrip(".").lower()
+    if bare == "localhost" or bare.endswith(".localhost"):
+        raise OutboundRefused(f"{bare} is this machine: use a public address.")
     try:
         addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):

@@ -44,6 +44,9 @@ SCHEDULES: tuple[PeriodicTask, ...] = (
         "escalations.tasks_webhooks.webhook_deliveries_due_sweep_task",
         1,
     ),
+    # Customer mail by IMAP, and replies whose send is due (retries, lost tasks): tickets/mail/.
+    PeriodicTask("mail-mailboxes-poll", "tickets.mail.tasks.mailboxes_poll_task", 1),
+    PeriodicTask("mail-replies-due-sweep", "tickets.mail.tasks.reply_mails_due_sweep", 1),
     PeriodicTask(
         "idempotency-records-purge", "kimondesk.api.tasks.idempotency_records_purge_task", 60
     ),

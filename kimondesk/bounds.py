@@ -47,6 +47,42 @@ TAG_MAX_CHARS = 50
 TAGS_MAX_COUNT = 50
 """Tags on one ticket."""
 
+# --- Mail (``tickets/mail/``) ----------------------------------------------------------------
+MAIL_RAW_MAX_BYTES = 30 * 1024 * 1024
+"""One received mail as delivered (headers, text and attachments): larger mail is refused whole."""
+MAIL_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+"""One attachment kept from a received mail; a larger one is left out and the refusal noted."""
+MAIL_ATTACHMENTS_MAX_COUNT = 10
+"""Attachments kept from one received mail; the rest are left out and noted."""
+MAIL_ATTACHMENT_TYPES = frozenset(
+    {
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "text/plain",
+        "text/csv",
+        "application/zip",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/msword",
+        "application/vnd.ms-excel",
+    }
+)
+"""Attachment types kept (by declared type); anything else (executables, HTML) is left out."""
+MAIL_POLL_BATCH_MAX = 50
+"""Mails taken from one mailbox in one poll; the rest wait for the next poll."""
+MAIL_REFERENCES_MAX = 20
+"""Message-IDs read from a mail's References header, and written into a reply's."""
+MAIL_HTML_MAX_CHARS = 500_000
+"""HTML read from one mail part when turning it into text (the rest is cut before parsing)."""
+MAIL_TEXT_READ_MAX_CHARS = 100_000
+"""Text of one mail searched for quoted history and signature (the new text comes first; what
+lies beyond would be cut to the message bound anyway)."""
+MAIL_SEND_ATTEMPTS_MAX = 6
+"""Tries to send one reply before it is marked failed (retried with a growing delay)."""
+
 # --- Durations (minutes) -----------------------------------------------------------------------
 MINUTES_MAX = 525_600
 """Any configurable duration in minutes: a rule's cooldown and acknowledgement limit, an SLA

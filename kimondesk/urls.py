@@ -21,6 +21,7 @@ urlpatterns = [
         name="admin_login",
     ),
     path("admin/", admin.site.urls),
+    path("mail/", include("tickets.mail.urls")),
     path("api/v1/reports/", include("reports.api_urls")),
     path("api/", include("kimondesk.api.urls")),
     path("reports/", include("reports.urls")),

@@ -40,6 +40,7 @@ from escalations.models import (
 )
 
 from .macros.demo import demo_macros_ensure
+from .mail.models import Mailbox
 from .models import (
     Agent,
     AuthorType,
@@ -1154,6 +1155,20 @@ def _demo_decisions_ensure(result: DemoSeedResult, rng: random.Random, *, now: d
 
 
 # --- Entry point --------------------------------------------------------------------------------
+DEMO_MAILBOX_ADDRESS = "invoices@support.example.com"
+
+
+def _demo_mailbox_ensure(result: DemoSeedResult, structure: dict[str, Any]) -> None:
+    """The first team's first queue receives mail (``manage.py mail_inject`` sends it a sample;
+    replies from its tickets go to the console backend unless mail is configured). Added after
+    the history, so the demo's past replies are not mailed."""
+    first_queue = structure["queues"][structure["teams"][0].pk][0]
+    _, made = Mailbox.objects.get_or_create(
+        queue=first_queue, defaults={"address": DEMO_MAILBOX_ADDRESS, "imap_host": ""}
+    )
+    result.created["mailboxes"] = int(made)
+
+
 def demo_data_seed(
     *,
     tickets: int = 1000,
@@ -1201,6 +1216,7 @@ def demo_data_seed(
                 explicit_timestamps=_explicit_timestamps,
             )
         )
+        _demo_mailbox_ensure(result, structure)
     # Open demo tickets get their SLA clocks (the history above bypassed the workflow).
     from escalations.sla.clocks import Cause
     from escalations.sla.services import sla_clocks_recompute_open

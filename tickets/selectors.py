@@ -223,8 +223,13 @@ def ticket_for_page(*, agent: Agent, ticket_id: int) -> Ticket:
 
 
 def ticket_timeline(*, ticket: Ticket) -> list[Message | Note]:
-    """Customer-visible messages and internal notes, oldest first, in one list (two queries)."""
-    messages = list(Message.objects.filter(ticket=ticket).select_related("author_agent"))
+    """Customer-visible messages (with their mail delivery and attachments) and internal notes,
+    oldest first, in one list (three queries)."""
+    messages = list(
+        Message.objects.filter(ticket=ticket)
+        .select_related("author_agent", "outbound_mail")
+        .prefetch_related("attachments")
+    )
     notes = list(Note.objects.filter(ticket=ticket).select_related("author"))
     items: list[Message | Note] = [*messages, *notes]
     items.sort(key=lambda item: (item.created_at, isinstance(item, Note), item.pk))
@@ -240,11 +245,12 @@ def ticket_timeline_after(
     *, ticket: Ticket, message_after: int, note_after: int
 ) -> tuple[list[Message | Note], bool]:
     """Messages and notes newer than the ids a page already shows, oldest first, at most
-    ``CATCH_UP_MAX_ENTRIES``; and whether more are left (two queries)."""
+    ``CATCH_UP_MAX_ENTRIES``; and whether more are left (three queries)."""
     bound = CATCH_UP_MAX_ENTRIES + 1
     messages = list(
         Message.objects.filter(ticket=ticket, pk__gt=message_after)
-        .select_related("author_agent")
+        .select_related("author_agent", "outbound_mail")
+        .prefetch_related("attachments")
         .order_by("pk")[:bound]
     )
     notes = list(

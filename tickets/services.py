@@ -32,6 +32,7 @@ from reports.services import agent_month_event_count
 
 from .exceptions import TicketVersionConflict
 from .live.events import ticket_event_push_on_commit
+from .mail.outbound import reply_mail_queue
 from .models import (
     OPEN_STATUSES,
     TIER_RANK,
@@ -252,6 +253,9 @@ def _message_write(
             actor=author,
             data={"from": old_status, "to": updates["status"], "reason": "message", **_via(via)},
         )
+    if author_type == AuthorType.AGENT:
+        # A ticket with a mail channel sends the reply to the customer after commit.
+        reply_mail_queue(message=message)
     return message
 
 

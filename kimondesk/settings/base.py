@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "reports",
     "kimondesk.live",
     "tickets.notifications",
+    "tickets.mail",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +179,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded and received files (mail originals and attachments) in the default storage.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -305,6 +308,38 @@ SPECTACULAR_SETTINGS = {
         "TargetKindEnum": "escalations.models.TargetKind",
         "DeliveryStatusEnum": "escalations.models.DeliveryStatus",
     },
+}
+
+
+# --- Mail (tickets/mail/; README "Mail") ------------------------------------------------------
+# Replies go out through EMAIL_URL (smtp://user:password@host:587, smtp+tls://…, smtp+ssl://…);
+# without it they are printed by the console backend. EMAIL_BACKEND selects an anymail provider
+# instead (e.g. anymail.backends.mailgun.EmailBackend), configured by ANYMAIL_* variables.
+def email_settings(*, default_url: str) -> dict[str, object]:
+    """Django's EMAIL_* settings from EMAIL_URL (and EMAIL_BACKEND, which wins when set)."""
+    config = env.email_url("EMAIL_URL", default=default_url)
+    return {
+        "EMAIL_BACKEND": env.str("EMAIL_BACKEND", default=config["EMAIL_BACKEND"]),
+        "EMAIL_HOST": config.get("EMAIL_HOST") or "localhost",
+        "EMAIL_PORT": config.get("EMAIL_PORT") or 25,
+        "EMAIL_HOST_USER": config.get("EMAIL_HOST_USER") or "",
+        "EMAIL_HOST_PASSWORD": config.get("EMAIL_HOST_PASSWORD") or "",
+        "EMAIL_USE_TLS": bool(config.get("EMAIL_USE_TLS")),
+        "EMAIL_USE_SSL": bool(config.get("EMAIL_USE_SSL")),
+    }
+
+
+# Development prints replies; production (settings/production.py) sends to SMTP on localhost
+# unless told otherwise, so a missing setting shows as failed deliveries, not silence.
+globals().update(email_settings(default_url="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="support@localhost")
+# Every ANYMAIL_<NAME> variable is anymail's <NAME> setting: ANYMAIL_WEBHOOK_SECRET (user:password
+# that providers' inbound webhooks must send; without it /mail/inbound/ answers 404),
+# ANYMAIL_MAILGUN_API_KEY, ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ANYMAIL_POSTMARK_SERVER_TOKEN, …
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in env.ENVIRON.items()
+    if name.startswith("ANYMAIL_")
 }
 
 # --- KimonDesk domain ------------------------------------------------------------------------

@@ -5,9 +5,12 @@ from django.core.exceptions import ImproperlyConfigured
 from kimondesk.logging import logging_config
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import email_settings, env
 
 DEBUG = False
+# Replies by mail go to an SMTP server on this machine unless EMAIL_URL says otherwise (never
+# printed to a log no one reads); the page shows a reply that could not be sent.
+globals().update(email_settings(default_url="smtp://localhost:25"))
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if (
     len(SECRET_KEY) < 50

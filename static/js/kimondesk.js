@@ -232,6 +232,19 @@
       li.appendChild(withLineBreaks(el("div", "entry-body"), m.body));
       appendEntry("message-" + m.id, li);
     };
+    /* A reply's mail delivery state (queued, sent, failed): the server-rendered badge in its head. */
+    var showDelivery = function (e) {
+      var entry = document.getElementById("message-" + e.message);
+      if (!entry || !e.html) return;
+      var holder = document.createElement("template");
+      holder.innerHTML = e.html;  // server-rendered and escaped
+      var badge = holder.content.firstElementChild;
+      var old = entry.querySelector(".mail-delivery");
+      var head = entry.querySelector(".entry-head");
+      if (!badge) return;
+      if (old) old.replaceWith(badge);
+      else if (head) { head.appendChild(document.createTextNode(" ")); head.appendChild(badge); }
+    };
     var showNote = function (n) {
       if (!n || n.id === undefined) return;
       var li = el("li", "entry note note-" + String(n.kind || "note").replace(/[^a-z_]/g, ""));
@@ -469,6 +482,7 @@
 
     var handlers = {
       "message.created": function (e) { showMessage(e.message); },
+      "message.delivery": showDelivery,
       "note.created": function (e) { showNote(e.note); },
       "refund.created": function (e) { showRefund(e.refund); },
       "escalation.acknowledged": showAcknowledged,

@@ -127,6 +127,8 @@ def test_schedules_are_ensured_idempotently():
         "sla-sweeper-watchdog",
         "reports-rollup-refresh",
         "webhook-deliveries-due-sweep",
+        "mail-mailboxes-poll",
+        "mail-replies-due-sweep",
         "idempotency-records-purge",
     ]
     assert sorted(Schedule.objects.values_list("name", "func", "schedule_type", "minutes")) == [
@@ -143,6 +145,8 @@ def test_schedules_are_ensured_idempotently():
             "I",
             60,
         ),
+        ("mail-mailboxes-poll", "tickets.mail.tasks.mailboxes_poll_task", "I", 1),
+        ("mail-replies-due-sweep", "tickets.mail.tasks.reply_mails_due_sweep", "I", 1),
         ("reports-rollup-refresh", "reports.tasks.refresh_recent_months", "I", 15),
         ("sla-sweeper-watchdog", "escalations.tasks_sla.sla_sweeper_watchdog_task", "I", 1),
         ("slack-deliveries-due-sweep", "escalations.tasks.slack_deliveries_due_sweep", "I", 1),

@@ -15,6 +15,7 @@ from escalations.models import ClockState, SLAMetric, Target
 from kimondesk.api.ids import IdRelatedField
 from kimondesk.api.validators import timezone_validate
 from kimondesk.bounds import AMOUNT_MAX, HANDOFF_PART_MAX_CHARS, MESSAGE_BODY_MAX_CHARS
+from tickets.mail.models import OutboundMail
 from tickets.models import (
     Agent,
     AuthorType,
@@ -252,8 +253,26 @@ class TicketUpdateSerializer(serializers.Serializer):
         return attrs
 
 
+class MessageDeliverySerializer(serializers.ModelSerializer):
+    """How an agent's reply went out by mail (``tickets/mail/``)."""
+
+    to = serializers.EmailField(source="to_address")
+
+    class Meta:
+        model = OutboundMail
+        fields = ["state", "to", "attempts", "last_error", "sent_at"]
+        read_only_fields = fields
+
+
 class MessageSerializer(serializers.ModelSerializer):
     author_type = serializers.ChoiceField(choices=AuthorType.choices)
+    delivery = MessageDeliverySerializer(
+        source="outbound_mail",
+        read_only=True,
+        allow_null=True,
+        help_text="Mail delivery of an agent's reply on a ticket whose queue has a mailbox "
+        "(queued, sent, or failed with the reason); null otherwise.",
+    )
 
     class Meta:
         model = Message
@@ -267,6 +286,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "sentiment_score",
             "sentiment_reasons",
             "sentiment_language",
+            "delivery",
             "created_at",
         ]
         read_only_fields = [

@@ -311,7 +311,7 @@ class MessageViewSet(TicketChildViewSet):
     ordering = ["created_at", "id"]
 
     def scoped_queryset(self) -> QuerySet[Message]:
-        return Message.objects.filter(ticket=self.ticket())
+        return Message.objects.filter(ticket=self.ticket()).select_related("outbound_mail")
 
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

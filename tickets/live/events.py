@@ -7,7 +7,8 @@ or the database outbox), whichever process made the change. The shapes are the l
 contract (docs/live-events.md):
 
 - ticket group ``ticket.<id>``: ``message.created``, ``note.created``, ``ticket.updated``,
-  ``refund.created``, ``escalation.acknowledged`` (``escalation.summary`` is built by the
+  ``refund.created``, ``escalation.acknowledged``, ``message.delivery`` (a reply's mail delivery
+  state, pushed by ``tickets.mail.outbound`` through ``message_delivery_push_on_commit``) (``escalation.summary`` is built by the
   escalation engine; the summary note is not pushed a second time as ``note.created``);
 - queue groups ``team.<team id>`` and ``team.all``: ``queue.ticket_changed`` for every change
   that moves a ticket's row (new ticket, field change, customer message, escalation, SLA);
@@ -21,10 +22,12 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.template.loader import render_to_string
 
 from escalations.models import Escalation
 from escalations.sla.selectors import sla_summary
 from tickets import realtime
+from tickets.mail.models import OutboundMail
 from tickets.models import (
     Agent,
     AuthorType,
@@ -330,3 +333,36 @@ def _push(*, event_id: int) -> None:
         logger.exception("live events of ticket event %s could not be built", event_id)
         return
     realtime.push_many(pushes)
+
+
+def message_delivery_event(*, outbound: OutboundMail) -> dict[str, Any]:
+    """The mail delivery state of an agent's reply, with the badge the ticket page shows."""
+    return {
+        "type": "message.delivery",
+        "ticket": outbound.message.ticket_id,
+        "message": outbound.message_id,
+        "delivery": {
+            "state": outbound.state,
+            "to": outbound.to_address,
+            "attempts": outbound.attempts,
+            "last_error": outbound.last_error,
+            "sent_at": outbound.sent_at.isoformat() if outbound.sent_at else None,
+        },
+        "html": render_to_string("mail/_delivery_state.html", {"delivery": outbound}).strip(),
+    }
+
+
+def message_delivery_push_on_commit(*, outbound: OutboundMail) -> None:
+    """Push the reply's delivery state to open ticket pages once its transaction commits."""
+    outbound_id = outbound.pk
+
+    def push() -> None:
+        try:
+            current = OutboundMail.objects.select_related("message").get(pk=outbound_id)
+            event = message_delivery_event(outbound=current)
+        except Exception:
+            logger.exception("delivery event of outbound mail %s could not be built", outbound_id)
+            return
+        realtime.push_to_ticket(event["ticket"], event)
+
+    transaction.on_commit(push)

@@ -1,0 +1,77 @@
+"""Console pages: a team's mailboxes (leads: their own team's queues; admins: all) and the record
+of received mail, taken or refused (read only). The IMAP password is write-only, like a Slack
+webhook URL: never rendered back; left empty on edit, it is kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+
+from escalations.admin_mixins import ReadOnlyAdminMixin, TeamScopedAdminMixin
+
+from .models import InboundMail, Mailbox
+
+
+class MailboxAdminForm(forms.ModelForm):
+    imap_password = forms.CharField(
+        label="IMAP password",
+        required=False,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Write-only. Leave empty to keep the stored password.",
+    )
+
+    class Meta:
+        model = Mailbox
+        fields = (
+            "queue",
+            "address",
+            "display_name",
+            "enabled",
+            "imap_host",
+            "imap_port",
+            "imap_security",
+            "imap_username",
+            "imap_password",
+            "imap_folder",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["imap_password"] = ""
+        if self.instance.imap_password:
+            self.fields["imap_password"].help_text = (
+                "A password is stored (not shown). Leave empty to keep it; enter a new one to "
+                "replace it."
+            )
+
+    def clean_imap_password(self) -> str:
+        value = str(self.cleaned_data.get("imap_password") or "")
+        if not value:
+            return self.instance.imap_password if self.instance.pk else ""
+        return value
+
+    def clean_address(self) -> str:
+        return str(self.cleaned_data.get("address") or "").strip().lower()
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(TeamScopedAdminMixin, admin.ModelAdmin):
+    form = MailboxAdminForm
+    team_lookup = "queue__team"
+    list_display = ("address", "queue", "enabled", "imap_host", "last_polled_at", "last_poll_error")
+    list_select_related = ("queue__team",)
+    search_fields = ("address",)
+    readonly_fields = ("last_polled_at", "last_poll_error")
+
+
+@admin.register(InboundMail)
+class InboundMailAdmin(ReadOnlyAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
+    team_lookup = "mailbox__queue__team"
+    list_display = ("received_at", "status", "reason", "sender", "subject", "source", "ticket")
+    list_filter = ("status", "source")
+    list_select_related = ("mailbox", "ticket")
+    search_fields = ("sender", "subject", "message_id_header")
+    exclude = ("original",)
