@@ -240,8 +240,11 @@ def ticket_refund(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The escalate form: its own page, or with ``?drawer=1`` the form alone for the ticket
+    page's drawer (a success is then JSON, 201; the pinned summary arrives by the live push)."""
     ticket = _ticket_or_404(request, ticket_id)
     agent = _agent(request)
+    drawer = request.GET.get("drawer") == "1"
     choices = selectors.escalation_choices_for(agent=agent, ticket=ticket)
     status = 200
     if request.method == "GET":
@@ -268,9 +271,14 @@ def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
                 status = 409
             else:
                 receiver = escalation.to_agent or escalation.to_queue or escalation.target
-                messages.success(request, f"Escalated to {receiver}." if receiver else "Escalated.")
+                done = f"Escalated to {receiver}." if receiver else "Escalated."
+                if drawer:
+                    return JsonResponse({"escalation": escalation.pk, "message": done}, status=201)
+                messages.success(request, done)
                 return _back_to(ticket)
-    return render(request, "tickets/escalate.html", {"ticket": ticket, "form": form}, status=status)
+        form.focus_first_error()
+    template = "tickets/_escalate_form.html" if drawer else "tickets/escalate.html"
+    return render(request, template, {"ticket": ticket, "form": form}, status=status)
 
 
 @login_required
