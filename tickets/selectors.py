@@ -218,7 +218,7 @@ def ticket_for_page(*, agent: Agent, ticket_id: int) -> Ticket:
 def ticket_timeline(*, ticket: Ticket) -> list[Message | Note]:
     """Customer-visible messages and internal notes, oldest first, in one list (two queries)."""
     messages = list(Message.objects.filter(ticket=ticket).select_related("author_agent"))
-    notes = list(Note.objects.filter(ticket=ticket).select_related("author"))
+    notes = list(Note.objects.filter(ticket=ticket).select_related("author", "addressed_to"))
     items: list[Message | Note] = [*messages, *notes]
     items.sort(key=lambda item: (item.created_at, isinstance(item, Note), item.pk))
     return items
@@ -242,7 +242,7 @@ def ticket_timeline_after(
     )
     notes = list(
         Note.objects.filter(ticket=ticket, pk__gt=note_after)
-        .select_related("author")
+        .select_related("author", "addressed_to")
         .order_by("pk")[:bound]
     )
     items: list[Message | Note] = [*messages, *notes]

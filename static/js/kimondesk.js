@@ -71,7 +71,8 @@
      counted up by each stored kind of event that arrives. */
   var STORED = { "escalation.assigned": " escalated to you", "escalation.handed_off": " was handed off",
     "escalation.acknowledged": ": your escalation was acknowledged",
-    "ticket.reassigned": " was reassigned away from you" };
+    "ticket.reassigned": " was reassigned away from you",
+    "escalation.question": ": a question about your escalation" };
   var unread = document.getElementById("unread-count");
   function showUnread(n) {
     if (!unread) return;
@@ -197,7 +198,7 @@
 
     /* The timeline: messages and notes arrive as JSON and are appended once, by id. */
     var timeline = document.getElementById("timeline-list");
-    var NOTE_KINDS = { escalation_summary: "Escalation summary", system: "System note" };
+    var NOTE_KINDS = { escalation_summary: "Escalation summary", system: "System note", question: "Question" };
     var appendEntry = function (id, entry) {
       if (!timeline || document.getElementById(id)) return;
       entry.id = id;
@@ -237,7 +238,9 @@
       var li = el("li", "entry note note-" + String(n.kind || "note").replace(/[^a-z_]/g, ""));
       var head = el("div", "entry-head");
       head.appendChild(el("span", "entry-kind", NOTE_KINDS[n.kind] || "Note"));
-      head.appendChild(document.createTextNode(" · " + nameOf(n.author, "KimonDesk") + " · "));
+      head.appendChild(document.createTextNode(" · " + nameOf(n.author, "KimonDesk")));
+      if (n.addressed_to) head.appendChild(el("span", "addressed-to", " to " + nameOf(n.addressed_to, "")));
+      head.appendChild(document.createTextNode(" · "));
       head.appendChild(timeNode(n.created_at));
       li.appendChild(head);
       li.appendChild(withLineBreaks(el("div", "entry-body"), n.body));

@@ -102,6 +102,7 @@ def note_created_event(*, note: Note) -> dict[str, Any]:
             "id": note.pk,
             "kind": note.kind,
             "author": agent_ref(note.author),
+            "addressed_to": agent_ref(note.addressed_to),
             "body": note.body,
             "pinned": note.pinned,
             "created_at": note.created_at.isoformat(),
@@ -203,6 +204,12 @@ def notification_event(
     return event
 
 
+def escalation_question_message(*, note: Note) -> str:
+    """The notification of a question to the agent who escalated: kept and pushed alike."""
+    excerpt = note.body if len(note.body) <= 120 else note.body[:119].rstrip() + "…"
+    return f"#{note.ticket_id}: {note.author or 'Someone'} asked about your escalation: “{excerpt}”"
+
+
 # --- which groups get what, for one recorded event ---------------------------------------------
 def _field_change(*, ticket: Ticket, field: str, data: dict[str, Any]) -> dict[str, Any]:
     if field == "tags":
@@ -247,9 +254,17 @@ def ticket_event_pushes(*, event_id: int) -> list[Push]:
         if message.author_type == AuthorType.CUSTOMER:
             pushes += _queue_pushes(ticket=ticket, kind=kind)
     elif kind == EventKind.NOTE_ADDED:
-        note = Note.objects.select_related("author").get(pk=data["note"])
+        note = Note.objects.select_related("author", "addressed_to").get(pk=data["note"])
         if note.kind != NoteKind.ESCALATION_SUMMARY:
             pushes.append((to_ticket, note_created_event(note=note)))
+        if note.kind == NoteKind.QUESTION and note.addressed_to_id is not None:
+            notice = notification_event(
+                kind="escalation.question",
+                ticket_id=ticket.pk,
+                escalation_id=data.get("escalation"),
+                message=escalation_question_message(note=note),
+            )
+            pushes.append((realtime.agent_group(note.addressed_to_id), notice))
     elif kind == EventKind.REFUND_REQUESTED:
         refund = RefundRequest.objects.get(pk=data["refund"])
         pushes.append((to_ticket, refund_created_event(refund=refund)))

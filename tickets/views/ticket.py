@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +19,8 @@ from escalations.exceptions import EscalationConflict
 from escalations.feedback.selectors import escalation_feedback_panel
 from escalations.feedback.services import escalation_feedback_give
 from escalations.models import Escalation
+from escalations.questions import escalation_question_ask, escalation_question_askee
+from kimondesk.bounds import ESCALATION_QUESTION_MAX_CHARS
 from tickets import selectors, services, ui_workflow
 from tickets.customer_context.selectors import customer_context_for_ticket
 from tickets.exceptions import TicketVersionConflict
@@ -63,6 +66,8 @@ def _pinned_context(escalation: Escalation, agent: Agent, html: str) -> dict[str
             escalation=escalation, agent=agent
         ),
         "feedback_panel": escalation_feedback_panel(escalation=escalation, agent=agent),
+        "ask_whom": escalation_question_askee(escalation=escalation, agent=agent),
+        "question_max_chars": ESCALATION_QUESTION_MAX_CHARS,
     }
 
 
@@ -295,6 +300,26 @@ def escalation_acknowledge_page(request: HttpRequest, escalation_id: int) -> Htt
     return _back_to(escalation.ticket)
 
 
+# What a pinned-summary form may be refused with: 400, 403 and 409.
+REFUSALS = (ValidationError, PermissionDenied, EscalationConflict)
+
+
+def _refused(
+    request: HttpRequest,
+    escalation: Escalation,
+    error: Exception,
+    lead_in: Callable[[str], str],
+) -> HttpResponse:
+    """The ticket page again with the refusal as messages (``lead_in(field)`` before each)."""
+    if isinstance(error, ValidationError):
+        for field, problems in error.message_dict.items():
+            messages.error(request, f"{lead_in(field)}{' '.join(problems)}")
+    else:
+        messages.error(request, f"{lead_in('')}{error}")
+    status = {ValidationError: 400, PermissionDenied: 403}.get(type(error), 409)
+    return _render_page(request, _ticket_or_404(request, escalation.ticket_id), status=status)
+
+
 @login_required
 @require_POST
 def escalation_feedback_page(request: HttpRequest, escalation_id: int) -> HttpResponse:
@@ -309,16 +334,28 @@ def escalation_feedback_page(request: HttpRequest, escalation_id: int) -> HttpRe
             reason=request.POST.get("reason", ""),
             comment=request.POST.get("comment", ""),
         )
-    except (ValidationError, PermissionDenied, EscalationConflict) as error:
-        if isinstance(error, ValidationError):
-            for field, problems in error.message_dict.items():
-                messages.error(request, f"{field.capitalize()}: {' '.join(problems)}")
-        else:
-            messages.error(request, str(error))
-        status = {ValidationError: 400, PermissionDenied: 403}.get(type(error), 409)
-        return _render_page(request, _ticket_or_404(request, escalation.ticket_id), status=status)
+    except REFUSALS as error:
+        return _refused(
+            request, escalation, error, lambda field: f"{field.capitalize()}: " if field else ""
+        )
     messages.success(request, "Feedback saved." if given.created else "Feedback updated.")
     return _back_to(escalation.ticket, "#pinned")
+
+
+@login_required
+@require_POST
+def escalation_question_page(request: HttpRequest, escalation_id: int) -> HttpResponse:
+    """The pinned summary's "Ask … a question" form (a plain form: works without JS)."""
+    agent = _agent(request)
+    escalation = _escalation_or_404(agent, escalation_id)
+    try:
+        note = escalation_question_ask(
+            escalation=escalation, actor=agent, body=request.POST.get("body", "")
+        )
+    except REFUSALS as error:
+        return _refused(request, escalation, error, lambda field: "Question not sent: ")
+    messages.success(request, f"Question sent to {note.addressed_to}.")
+    return _back_to(escalation.ticket, f"#note-{note.pk}")
 
 
 @login_required

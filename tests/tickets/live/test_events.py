@@ -150,6 +150,7 @@ def test_a_note_pushes_note_created_but_a_summary_note_is_left_to_the_summary_ev
                     "id": note.pk,
                     "kind": "note",
                     "author": {"id": lead.pk, "name": str(lead)},
+                    "addressed_to": None,
                     "body": "Called the bank.",
                     "pinned": False,
                     "created_at": "2026-03-02T10:00:00+00:00",
