@@ -4,13 +4,17 @@ in the conversation without a reload."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
 from escalations.services import escalation_create_manual
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, session_cookie
 from tickets.models import Note
+from tickets.templatetags.workspace_ui import exact_time
 
 pytestmark = [pytest.mark.browser]
 
@@ -23,7 +27,9 @@ HANDOFF = {
 
 
 @pytest.fixture
-def escalation(transactional_db, queue, junior, senior):
+def escalation(transactional_db, team, queue, junior, senior):
+    team.timezone = "Europe/Berlin"
+    team.save(update_fields=["timezone"])
     ticket = factories.TicketFactory(subject="Charged twice", queue=queue, assignee=junior)
     return escalation_create_manual(ticket=ticket, actor=junior, to_agent=senior, **HANDOFF)
 
@@ -55,6 +61,10 @@ def test_the_receiver_asks_and_the_escalating_agent_sees_it_live(
         entry = asked.locator(".timeline .note-question")
         expect(entry).to_contain_text(QUESTION)
         expect(entry).to_contain_text(f"to {junior}")
+        # The time of a note that arrived live reads as the server writes one ({% when %}).
+        live_time = entry.locator("time.when")
+        expect(live_time).to_have_text("just now")
+        live_title = live_time.get_attribute("title")
         expect(asked.locator("#notifications .toast")).to_contain_text(
             f"{senior} asked about your escalation"
         )
@@ -64,3 +74,5 @@ def test_the_receiver_asks_and_the_escalating_agent_sees_it_live(
 
     note = Note.objects.get(kind="question")
     assert (note.author, note.addressed_to, note.body) == (senior, junior, QUESTION)
+    with timezone.override(ZoneInfo("Europe/Berlin")):
+        assert live_title == exact_time(note.created_at)

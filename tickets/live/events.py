@@ -77,6 +77,7 @@ def message_created_event(*, message: Message) -> dict[str, Any]:
     if message.author_type == AuthorType.CUSTOMER:
         sentiment = {
             "label": message.sentiment,
+            "display": message.get_sentiment_display(),
             "score": message.sentiment_score,
             "reasons": list(message.sentiment_reasons),
         }
@@ -157,11 +158,13 @@ def ticket_sla(*, ticket: Ticket) -> dict[str, Any] | None:
     summary = sla_summary(ticket=ticket)
     if not summary.get("state"):
         return None
-    due = summary.get("first_response_due_at")
+    first_due, due = summary.get("first_response_due_at"), summary.get("due_at")
     return {
         "state": summary["state"],
-        "first_response_due_at": due.isoformat() if due is not None else None,
+        "first_response_due_at": first_due.isoformat() if first_due is not None else None,
         "remaining_seconds": summary.get("remaining_seconds"),
+        "metric": summary.get("metric"),
+        "due_at": due.isoformat() if due is not None else None,
     }
 
 

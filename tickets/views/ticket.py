@@ -22,7 +22,7 @@ from escalations.models import Escalation
 from escalations.questions import escalation_question_ask, escalation_question_askee
 from kimondesk.bounds import ESCALATION_QUESTION_MAX_CHARS
 from tickets import selectors, services, ui_workflow
-from tickets.customer_context.selectors import customer_context_for_ticket
+from tickets.customer_context.selectors import customer_context_for_ticket, customer_last_message
 from tickets.exceptions import TicketVersionConflict
 from tickets.forms import (
     ESCALATE_TAG,
@@ -57,9 +57,12 @@ def _escalation_or_404(agent: Agent, escalation_id: int) -> Escalation:
         raise Http404("No such escalation.") from None
 
 
-def _pinned_context(escalation: Escalation, agent: Agent, html: str) -> dict[str, Any]:
+def _pinned_context(
+    escalation: Escalation, agent: Agent, html: str, sla: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "escalation": escalation,
+        "sla": sla,
         "summary_html": html,
         "can_acknowledge": selectors.escalation_can_acknowledge(escalation=escalation, agent=agent),
         "ack_on_behalf_of": selectors.escalation_ack_on_behalf_of(
@@ -84,10 +87,11 @@ def _render_page(
     for escalation in escalations:
         escalation.ticket = ticket
     latest = escalations[0] if escalations else None
+    sla = ui_workflow.sla_for_ticket(ticket=ticket)
     pinned = None
     if latest is not None:
         html = ui_workflow.summary_event(escalation=latest)["html"]
-        pinned = _pinned_context(latest, agent, html)
+        pinned = _pinned_context(latest, agent, html, sla)
     tag_names = [tag.name for tag in ticket.tags.all()]
     context = {
         "ticket": ticket,
@@ -96,7 +100,7 @@ def _render_page(
         "escalations": escalations,
         "pinned": pinned,
         "last_escalation_id": latest.pk if latest else 0,
-        "sla": ui_workflow.sla_for_ticket(ticket=ticket),
+        "sla": sla,
         "ledger": ui_workflow.sla_ledger_for(ticket=ticket),
         "reply_form": bound.get("reply_form") or ReplyForm(),
         "note_form": bound.get("note_form") or NoteForm(),
@@ -399,15 +403,17 @@ def ticket_live(request: HttpRequest, ticket_id: int) -> JsonResponse:
             ],
             "entries_left": more,
         }
+    sla = ui_workflow.sla_for_ticket(ticket=ticket)
     events = []
     for escalation in selectors.ticket_escalations_since(ticket_id=ticket.pk, since_id=since):
         escalation.ticket = ticket
         event = ui_workflow.summary_event(escalation=escalation)
         event["pinned_html"] = render_to_string(
-            "tickets/_pinned.html", _pinned_context(escalation, agent, event["html"]), request
+            "tickets/_pinned.html",
+            _pinned_context(escalation, agent, event["html"], sla),
+            request,
         )
         events.append(event)
-    sla = ui_workflow.sla_for_ticket(ticket=ticket)
     return JsonResponse(
         {
             "ticket": ticket.pk,
@@ -418,6 +424,10 @@ def ticket_live(request: HttpRequest, ticket_id: int) -> JsonResponse:
             "events": events,
             "sla": sla,
             "sla_html": render_to_string("tickets/_sla_badge.html", sla_badge_context(sla)),
+            "customer_sentiment_html": render_to_string(
+                "tickets/_last_sentiment.html",
+                {"message": customer_last_message(agent=agent, ticket=ticket)},
+            ),
             "history_html": render_to_string(
                 "tickets/_escalation_history.html",
                 {"escalations": selectors.ticket_escalations(ticket=ticket)},

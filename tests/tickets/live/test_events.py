@@ -84,6 +84,7 @@ def test_a_customer_message_pushes_message_created_and_moves_the_queue_row(
                     "body": "Thanks, that worked.",
                     "sentiment": {
                         "label": message.sentiment,
+                        "display": message.get_sentiment_display(),
                         "score": message.sentiment_score,
                         "reasons": message.sentiment_reasons,
                     },
@@ -323,6 +324,8 @@ def test_an_sla_crossing_pushes_ticket_updated_with_the_sla_and_no_changes(
                     "state": "green",
                     "first_response_due_at": "2026-03-02T11:00:00+00:00",
                     "remaining_seconds": 3600,
+                    "metric": "first_response",
+                    "due_at": "2026-03-02T11:00:00+00:00",
                 },
             },
         ),
