@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
@@ -39,8 +40,12 @@ SEARCH_QUERY_MAX_CHARS = 200
 SEARCH_MAX_RESULTS = 500
 SEARCH_MAX_CUSTOMERS = 50
 SEARCH_PREFIX_MIN_CHARS = 3
-# PostgreSQL ranks the text matches among the newest this many matching tickets.
-SEARCH_RANK_WINDOW = 2000
+# PostgreSQL ranks the text matches among the newest this many matching tickets (more than the
+# results it returns, fewer than a word in many tickets has), looked for in bands of ticket ids
+# below the newest: the newest 5,000, then up to 15,000, ..., then all older ones
+# (``_newest_matches``).
+SEARCH_RANK_WINDOW = 600
+SEARCH_ID_BANDS = (5_000, 15_000, 40_000, 100_000, 250_000)
 
 _NUMBER = re.compile(r"^#?(\d{1,12})$")
 # Characters kept in a search word: letters, digits and what emails and ids contain.
@@ -134,13 +139,7 @@ def _score_postgres(
     scores: dict[int, float], *, visible: QuerySet[Ticket], parsed: ParsedQuery
 ) -> None:
     tsquery = _tsquery(parsed.words)
-    # Rank the newest matches only: a word in half of a million tickets must not mean ranking
-    # half a million documents. Walking tickets newest first stops at the window.
-    window = (
-        visible.filter(search_document__vector=tsquery)
-        .order_by("-id")
-        .values("pk")[:SEARCH_RANK_WINDOW]
-    )
+    window = _newest_matches(visible=visible, tsquery=tsquery)
     text_hits = (
         TicketSearchDocument.objects.filter(ticket_id__in=Subquery(window))
         .annotate(rank=SearchRank(F("vector"), tsquery))
@@ -170,6 +169,51 @@ def _score_postgres(
         .values_list("pk", "closeness")[:SEARCH_MAX_CUSTOMERS]
     )
     _score_customer_tickets(scores, visible=visible, customers=customers)
+
+
+def _newest_matches(*, visible: QuerySet[Ticket], tsquery: SearchQuery) -> QuerySet[Ticket, Any]:
+    """The ids of the newest ``SEARCH_RANK_WINDOW`` visible tickets matching ``tsquery``: the
+    only ones ranked, so a word in half a million tickets never means ranking half a million
+    documents.
+
+    Asked as one query over bands of ticket ids below the newest (``SEARCH_ID_BANDS``), newest
+    band first, joined by ``UNION ALL`` under one ``LIMIT``: PostgreSQL reads the bands in order
+    and stops as soon as the window is full. In each band the GIN index's matches are limited to
+    the band's id range (a ``BitmapAnd`` with the primary key) before any row is read, so a word
+    costs the matches of the bands it needs, not all of its matches (a word in a few thousand of
+    1,000,000 tickets made the whole-table query read every match, or walk the ticket ids far
+    looking for them: docs/benchmarks.md).
+    """
+    matches = visible.filter(search_document__vector=tsquery)
+    # The bounds are literals, so that the planner sees how many tickets each band holds.
+    newest = (
+        TicketSearchDocument.objects.order_by("-ticket_id")
+        .values_list("ticket_id", flat=True)
+        .first()
+    ) or 0
+    bands = []
+    upper: int | None = None
+    for lower in (*SEARCH_ID_BANDS, None):
+        band = matches
+        if lower is not None:
+            band = band.filter(search_document__ticket_id__gt=newest - lower)
+            if upper is not None:
+                band = band.filter(search_document__ticket_id__lte=newest - upper)
+        elif upper is not None:
+            # The oldest band: its matches are few (the newer bands did not fill the window), so
+            # they are read from the GIN index alone and the id bound is a filter; as an index
+            # range it would cost a bitmap of most of the table for a word found nowhere.
+            band = band.alias(doc_id=F("search_document__ticket_id") + Value(0)).filter(
+                doc_id__lte=newest - upper
+            )
+        # Ordered by an expression, not the id index: walking a band's ids and testing each
+        # one's vector is what the planner would otherwise pick for a word it thinks rare, and
+        # costs the whole band when the word is not there.
+        newest_first = (F("id") + Value(0)).desc()
+        bands.append(band.order_by(newest_first).values("pk")[:SEARCH_RANK_WINDOW])
+        upper = lower
+    first, *rest = bands
+    return first.union(*rest, all=True)[:SEARCH_RANK_WINDOW]
 
 
 def _score_customer_tickets(
