@@ -1023,6 +1023,35 @@ DEMO_HANDOFF = (
 )
 
 
+def _demo_feedback(
+    rng: random.Random,
+    escalation: Escalation,
+    verdicts: Mapping[tuple[bool, str], int],
+    *,
+    now: datetime,
+) -> EscalationFeedback:
+    """The receiver's verdict on ``escalation``, drawn from ``verdicts`` (weights), given 1-20 h
+    after it."""
+    needed, reason = rng.choices(list(verdicts), weights=list(verdicts.values()))[0]
+    at = min(escalation.created_at + timedelta(hours=rng.randint(1, 20)), now)
+    return EscalationFeedback(
+        escalation=escalation,
+        needed=needed,
+        reason=reason,
+        comment=DEMO_COMMENTS.get(reason, ""),
+        author=escalation.to_agent,
+        created_at=at,
+        updated_at=at,
+    )
+
+
+def _demo_feedback_create(rows: list[EscalationFeedback]) -> None:
+    with _explicit_timestamps(
+        _field(EscalationFeedback, "created_at"), _field(EscalationFeedback, "updated_at")
+    ):
+        _bulk_create(EscalationFeedback, rows)
+
+
 def _demo_decisions_ensure(result: DemoSeedResult, rng: random.Random, *, now: datetime) -> None:
     """Escalations from the demo history (what each enabled rule's backtest finds, a sample), a
     few manual ones by juniors, and receivers' feedback on most of them, so rule health and the
@@ -1104,23 +1133,8 @@ def _demo_decisions_ensure(result: DemoSeedResult, rng: random.Random, *, now: d
         if escalation.to_agent is None or rng.random() >= DEMO_FEEDBACK_SHARE:
             continue
         weights = DEMO_VERDICTS.get(escalation.trigger, DEMO_VERDICTS["manual"])
-        needed, reason = rng.choices(list(weights), weights=list(weights.values()))[0]
-        at = min(escalation.created_at + timedelta(hours=rng.randint(1, 20)), now)
-        feedback.append(
-            EscalationFeedback(
-                escalation=escalation,
-                needed=needed,
-                reason=reason,
-                comment=DEMO_COMMENTS.get(reason, ""),
-                author=escalation.to_agent,
-                created_at=at,
-                updated_at=at,
-            )
-        )
-    with _explicit_timestamps(
-        _field(EscalationFeedback, "created_at"), _field(EscalationFeedback, "updated_at")
-    ):
-        _bulk_create(EscalationFeedback, feedback)
+        feedback.append(_demo_feedback(rng, escalation, weights, now=now))
+    _demo_feedback_create(feedback)
     per_ticket: dict[int, int] = defaultdict(int)
     for ticket_id, _ in made:
         per_ticket[ticket_id] += 1
@@ -1191,23 +1205,8 @@ def _demo_story_ensure(result: DemoSeedResult, rng: random.Random, *, now: datet
         if escalation.to_agent is None or rng.random() >= share:
             continue
         verdicts = DEMO_STORY_VERDICTS[_demo_story_chapter(escalation, now=now)]
-        needed, reason = rng.choices(list(verdicts), weights=list(verdicts.values()))[0]
-        at = min(escalation.created_at + timedelta(hours=rng.randint(1, 20)), now)
-        feedback.append(
-            EscalationFeedback(
-                escalation=escalation,
-                needed=needed,
-                reason=reason,
-                comment=DEMO_COMMENTS.get(reason, ""),
-                author=escalation.to_agent,
-                created_at=at,
-                updated_at=at,
-            )
-        )
-    with _explicit_timestamps(
-        _field(EscalationFeedback, "created_at"), _field(EscalationFeedback, "updated_at")
-    ):
-        _bulk_create(EscalationFeedback, feedback)
+        feedback.append(_demo_feedback(rng, escalation, verdicts, now=now))
+    _demo_feedback_create(feedback)
     touched = {e.ticket_id for e in rows}
     counts = (
         Escalation.objects.filter(ticket_id=models.OuterRef("pk"))
