@@ -139,7 +139,14 @@ def _score_postgres(
     scores: dict[int, float], *, visible: QuerySet[Ticket], parsed: ParsedQuery
 ) -> None:
     tsquery = _tsquery(parsed.words)
-    window = _newest_matches(visible=visible, tsquery=tsquery)
+    matches = visible.filter(search_document__vector=tsquery)
+    if len(parsed.words) == 1:
+        window = _newest_matches(matches)
+    else:
+        # Several words: their combination is usually in few tickets, which one GIN bitmap
+        # over the whole table finds (the planner's choice; bands would ask the index again
+        # for every word in every band).
+        window = matches.order_by("-id").values("pk")[:SEARCH_RANK_WINDOW]
     text_hits = (
         TicketSearchDocument.objects.filter(ticket_id__in=Subquery(window))
         .annotate(rank=SearchRank(F("vector"), tsquery))
@@ -171,10 +178,10 @@ def _score_postgres(
     _score_customer_tickets(scores, visible=visible, customers=customers)
 
 
-def _newest_matches(*, visible: QuerySet[Ticket], tsquery: SearchQuery) -> QuerySet[Ticket, Any]:
-    """The ids of the newest ``SEARCH_RANK_WINDOW`` visible tickets matching ``tsquery``: the
-    only ones ranked, so a word in half a million tickets never means ranking half a million
-    documents.
+def _newest_matches(matches: QuerySet[Ticket]) -> QuerySet[Ticket, Any]:
+    """The ids of the newest ``SEARCH_RANK_WINDOW`` of ``matches`` (the visible tickets matching
+    one word): the only ones ranked, so a word in half a million tickets never means ranking half
+    a million documents.
 
     Asked as one query over bands of ticket ids below the newest (``SEARCH_ID_BANDS``), newest
     band first, joined by ``UNION ALL`` under one ``LIMIT``: PostgreSQL reads the bands in order
@@ -184,7 +191,6 @@ def _newest_matches(*, visible: QuerySet[Ticket], tsquery: SearchQuery) -> Query
     1,000,000 tickets made the whole-table query read every match, or walk the ticket ids far
     looking for them: docs/benchmarks.md).
     """
-    matches = visible.filter(search_document__vector=tsquery)
     # The bounds are literals, so that the planner sees how many tickets each band holds.
     newest = (
         TicketSearchDocument.objects.order_by("-ticket_id")
