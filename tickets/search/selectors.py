@@ -140,13 +140,14 @@ def _score_postgres(
 ) -> None:
     tsquery = _tsquery(parsed.words)
     matches = visible.filter(search_document__vector=tsquery)
-    if len(parsed.words) == 1:
+    if parsed.number is None and "@" not in parsed.text:
         window = _newest_matches(matches)
     else:
-        # Several words: their combination is usually in few tickets, which one GIN bitmap
-        # over the whole table finds (the planner's choice; bands would ask the index again
-        # for every word in every band).
-        window = matches.order_by("-id").values("pk")[:SEARCH_RANK_WINDOW]
+        # A ticket number or an email address is in few tickets' text, if any: one GIN bitmap
+        # over the whole table finds them at once, where the bands would ask the index in each
+        # band. Ordered by an expression so that the planner never walks the ticket ids instead
+        # (for a word found nowhere, that walk reads every ticket).
+        window = matches.order_by(_NEWEST_FIRST).values("pk")[:SEARCH_RANK_WINDOW]
     text_hits = (
         TicketSearchDocument.objects.filter(ticket_id__in=Subquery(window))
         .annotate(rank=SearchRank(F("vector"), tsquery))
@@ -176,6 +177,12 @@ def _score_postgres(
         .values_list("pk", "closeness")[:SEARCH_MAX_CUSTOMERS]
     )
     _score_customer_tickets(scores, visible=visible, customers=customers)
+
+
+# Newest first by an expression, not by the id index: walking the ids and testing each ticket's
+# vector is what the planner would otherwise pick for a word it thinks rare, and it reads every
+# ticket (of the band) when the word is not there.
+_NEWEST_FIRST = (F("id") + Value(0)).desc()
 
 
 def _newest_matches(matches: QuerySet[Ticket]) -> QuerySet[Ticket, Any]:
@@ -212,11 +219,7 @@ def _newest_matches(matches: QuerySet[Ticket]) -> QuerySet[Ticket, Any]:
             band = band.alias(doc_id=F("search_document__ticket_id") + Value(0)).filter(
                 doc_id__lte=newest - upper
             )
-        # Ordered by an expression, not the id index: walking a band's ids and testing each
-        # one's vector is what the planner would otherwise pick for a word it thinks rare, and
-        # costs the whole band when the word is not there.
-        newest_first = (F("id") + Value(0)).desc()
-        bands.append(band.order_by(newest_first).values("pk")[:SEARCH_RANK_WINDOW])
+        bands.append(band.order_by(_NEWEST_FIRST).values("pk")[:SEARCH_RANK_WINDOW])
         upper = lower
     first, *rest = bands
     return first.union(*rest, all=True)[:SEARCH_RANK_WINDOW]
