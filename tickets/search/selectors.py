@@ -187,7 +187,7 @@ _NEWEST_FIRST = (F("id") + Value(0)).desc()
 
 def _newest_matches(matches: QuerySet[Ticket]) -> QuerySet[Ticket, Any]:
     """The ids of the newest ``SEARCH_RANK_WINDOW`` of ``matches`` (the visible tickets matching
-    one word): the only ones ranked, so a word in half a million tickets never means ranking half
+    the query's words): the only ones ranked, so a word in half a million tickets never means ranking half
     a million documents.
 
     Asked as one query over bands of ticket ids below the newest (``SEARCH_ID_BANDS``), newest
