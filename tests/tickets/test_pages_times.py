@@ -147,3 +147,23 @@ def test_the_header_badge_and_the_pinned_summary_count_the_same_clock(
     with timezone.override(ZoneInfo("Europe/Berlin")):
         assert f'title="{exact_time(resolution.due_at)}"' in line
     assert "8 h 0 min left" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [
+        pytest.param("Asia/Tokyo", "Asia/Tokyo", id="the-teams-zone"),
+        pytest.param("Not/AZone", "UTC", id="a-bad-name-falls-back-to-utc"),
+        pytest.param(None, "UTC", id="no-team"),
+    ],
+)
+def test_every_page_is_shown_in_the_agents_team_zone(client, team, zone, shown):
+    agent = factories.AgentFactory(team=team if zone else None)
+    if zone:
+        team.timezone = zone
+        team.save(update_fields=["timezone"])
+    client.force_login(agent)
+
+    for url in (reverse("queue_mine"), reverse("notification_list")):
+        assert f'data-timezone="{shown}"' in client.get(url).content.decode()
