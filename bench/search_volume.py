@@ -89,8 +89,8 @@ def _syllable_words(rng: random.Random, count: int, parts: int) -> list[str]:
 
 
 SEED_SQL = """
-INSERT INTO tickets_team (name, timezone, created_at)
-SELECT 'Bench ' || g, 'UTC', now() FROM generate_series(1, 3) g;
+INSERT INTO tickets_team (name, timezone, default_currency, created_at)
+SELECT 'Bench ' || g, 'UTC', 'EUR', now() FROM generate_series(1, 3) g;
 
 INSERT INTO tickets_queue (name, team_id, specialist)
 SELECT 'Queue ' || q, t.id, false FROM tickets_team t CROSS JOIN generate_series(1, 3) q;
@@ -133,12 +133,12 @@ FROM generate_series(1, %(tickets)s) g
 
 MESSAGES_SQL = """
 INSERT INTO tickets_message (ticket_id, author_type, body, sentiment, sentiment_reasons,
-    created_at)
+    sentiment_language, created_at)
 SELECT t.id, 'customer',
        array_to_string(ARRAY(
            SELECT (%(words)s::text[])[1 + floor(pow(random(), 2) * %(nwords)s)::int]
            FROM generate_series(1, 30) WHERE t.id > 0), ' '),
-       'neutral', '[]'::jsonb, t.created_at
+       'neutral', '[]'::jsonb, 'en', t.created_at
 FROM tickets_ticket t
 """
 

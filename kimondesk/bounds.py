@@ -17,6 +17,8 @@ MESSAGE_BODY_MAX_CHARS = 20_000
 """A customer or agent message: about ten printed pages."""
 NOTE_BODY_MAX_CHARS = 20_000
 """An internal note (also the escalation summary notes built from handoffs)."""
+ESCALATION_QUESTION_MAX_CHARS = 2_000
+"""A question to the agent who escalated a ticket (an internal note addressed to them)."""
 HANDOFF_PART_MAX_CHARS = 5_000
 """Each part of a handoff note: what was tried, the diagnosis, the authority needed."""
 REFUND_REASON_MAX_CHARS = 2_000

@@ -11,13 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import update_wrapper
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from tickets.models import Role
@@ -56,29 +53,3 @@ class KimonDeskAdminSite(admin.AdminSite):
             return guarded(request, *args, **kwargs)
 
         return update_wrapper(inner, guarded)
-
-
-class ConsoleTimezoneMiddleware:
-    """Console pages show dates in the signed-in agent's team time zone (UTC without a team)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> Any:
-        zone = self._zone(request)
-        if zone is None:
-            return self.get_response(request)
-        with timezone.override(zone):
-            return self.get_response(request)
-
-    @staticmethod
-    def _zone(request: HttpRequest) -> ZoneInfo | None:
-        user = getattr(request, "user", None)
-        console = reverse("admin:index")
-        if not request.path.startswith(console) or user is None or not user.is_authenticated:
-            return None
-        team = getattr(user, "team", None)
-        try:
-            return ZoneInfo(team.timezone) if team is not None else None
-        except (ZoneInfoNotFoundError, ValueError):
-            return None

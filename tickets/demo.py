@@ -21,9 +21,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.utils import timezone
 
+from escalations.audit import audit_snapshot
 from escalations.engine.backtest import backtest_run
 from escalations.engine.sentiment import sentiment_score_message
 from escalations.models import (
+    AuditEvent,
     Calendar,
     Escalation,
     EscalationFeedback,
@@ -1048,6 +1050,35 @@ DEMO_HANDOFF = (
 )
 
 
+def _demo_feedback(
+    rng: random.Random,
+    escalation: Escalation,
+    verdicts: Mapping[tuple[bool, str], int],
+    *,
+    now: datetime,
+) -> EscalationFeedback:
+    """The receiver's verdict on ``escalation``, drawn from ``verdicts`` (weights), given 1-20 h
+    after it."""
+    needed, reason = rng.choices(list(verdicts), weights=list(verdicts.values()))[0]
+    at = min(escalation.created_at + timedelta(hours=rng.randint(1, 20)), now)
+    return EscalationFeedback(
+        escalation=escalation,
+        needed=needed,
+        reason=reason,
+        comment=DEMO_COMMENTS.get(reason, ""),
+        author=escalation.to_agent,
+        created_at=at,
+        updated_at=at,
+    )
+
+
+def _demo_feedback_create(rows: list[EscalationFeedback]) -> None:
+    with _explicit_timestamps(
+        _field(EscalationFeedback, "created_at"), _field(EscalationFeedback, "updated_at")
+    ):
+        _bulk_create(EscalationFeedback, rows)
+
+
 def _demo_decisions_ensure(result: DemoSeedResult, rng: random.Random, *, now: datetime) -> None:
     """Escalations from the demo history (what each enabled rule's backtest finds, a sample), a
     few manual ones by juniors, and receivers' feedback on most of them, so rule health and the
@@ -1129,29 +1160,227 @@ def _demo_decisions_ensure(result: DemoSeedResult, rng: random.Random, *, now: d
         if escalation.to_agent is None or rng.random() >= DEMO_FEEDBACK_SHARE:
             continue
         weights = DEMO_VERDICTS.get(escalation.trigger, DEMO_VERDICTS["manual"])
-        needed, reason = rng.choices(list(weights), weights=list(weights.values()))[0]
-        at = min(escalation.created_at + timedelta(hours=rng.randint(1, 20)), now)
-        feedback.append(
-            EscalationFeedback(
-                escalation=escalation,
-                needed=needed,
-                reason=reason,
-                comment=DEMO_COMMENTS.get(reason, ""),
-                author=escalation.to_agent,
-                created_at=at,
-                updated_at=at,
-            )
-        )
-    with _explicit_timestamps(
-        _field(EscalationFeedback, "created_at"), _field(EscalationFeedback, "updated_at")
-    ):
-        _bulk_create(EscalationFeedback, feedback)
+        feedback.append(_demo_feedback(rng, escalation, weights, now=now))
+    _demo_feedback_create(feedback)
     per_ticket: dict[int, int] = defaultdict(int)
     for ticket_id, _ in made:
         per_ticket[ticket_id] += 1
     for ticket_id, count in per_ticket.items():
         Ticket.objects.filter(pk=ticket_id).update(escalation_count=count)
     result.created.update({"escalations": len(rows), "escalation_feedback": len(feedback)})
+
+
+# --- A 90-day escalation story -------------------------------------------------------------------
+# What the reports and rule health tell on first start, besides the everyday escalations above:
+# a junior who escalated by hand far too often until their lead coached them; a refund rule that
+# fired on every refund above 100 until its threshold was raised to 500; and receivers who gave
+# feedback on fewer than half of the escalations at first and on nearly all of them by the end.
+DEMO_STORY_PREFIX = "demo-story:"
+DEMO_STORY_JUNIOR = "billing-junior1"
+DEMO_STORY_COACHED_DAYS_AGO = 45
+DEMO_STORY_ESCALATE_SHARE = (0.6, 0.1)  # the junior's held tickets escalated: before, after
+DEMO_STORY_RULE = "Billing: large refunds to refund specialists"
+DEMO_STORY_EAGER_AMOUNT = Decimal("100.00")
+DEMO_STORY_RAISED_DAYS_AGO = 40
+DEMO_STORY_FEEDBACK_SHARE = (0.35, 0.95)  # feedback given: 90 days ago, now (linear between)
+DEMO_STORY_HANDOFFS = {
+    "before": (
+        ("Customer wants money back", "Not sure", "Can you take it?"),
+        ("Looked at the invoice", "Probably billing", "Please check"),
+        ("Replied once", "Don't know the policy", "Lead decision"),
+    ),
+    "after": (
+        (
+            "Checked the last three invoices and the payment log; resent the corrected PDF",
+            "A plan change mid-cycle billed both plans for 12 days",
+            "A credit above my 50 EUR limit",
+        ),
+        (
+            "Walked the customer through the seat settings and confirmed the downgrade",
+            "Seats were removed after the renewal ran, so the renewal kept the old count",
+            "Approval for a pro-rata refund of the unused seats",
+        ),
+    ),
+}
+DEMO_STORY_VERDICTS = {
+    "before": {(False, FeedbackReason.FIRST_LEVEL.value): 70, (True, _NEEDED): 30},
+    "after": {(True, _NEEDED): 85, (False, FeedbackReason.FIRST_LEVEL.value): 15},
+    "eager": {(False, FeedbackReason.FIRST_LEVEL.value): 75, (True, _NEEDED): 25},
+}
+
+
+def _demo_story_ensure(result: DemoSeedResult, rng: random.Random, *, now: datetime) -> None:
+    """Seed the story's escalations, feedback and the audited threshold raise, once (when no
+    story escalation exists yet)."""
+    demo_tickets = Ticket.objects.filter(customer__external_id__startswith=DEMO_CUSTOMER_PREFIX)
+    if (
+        not demo_tickets.exists()
+        or Escalation.objects.filter(
+            ticket__in=demo_tickets, occurrence__startswith=DEMO_STORY_PREFIX
+        ).exists()
+    ):
+        return
+    rows = _demo_story_coaching(rng, now=now, tickets=demo_tickets)
+    rows += _demo_story_eager_rule(rng, now=now, tickets=demo_tickets)
+    with _explicit_timestamps(_field(Escalation, "created_at")):
+        _bulk_create(Escalation, rows)
+    feedback = []
+    for escalation in sorted(rows, key=lambda e: (e.created_at, e.occurrence)):
+        days_ago = (now - escalation.created_at).total_seconds() / 86400
+        early, late = DEMO_STORY_FEEDBACK_SHARE
+        share = late - (late - early) * min(days_ago, HISTORY_DAYS) / HISTORY_DAYS
+        if escalation.to_agent is None or rng.random() >= share:
+            continue
+        verdicts = DEMO_STORY_VERDICTS[_demo_story_chapter(escalation, now=now)]
+        feedback.append(_demo_feedback(rng, escalation, verdicts, now=now))
+    _demo_feedback_create(feedback)
+    touched = {e.ticket_id for e in rows}
+    counts = (
+        Escalation.objects.filter(ticket_id=models.OuterRef("pk"))
+        .values("ticket_id")
+        .annotate(n=models.Count("pk"))
+        .values("n")
+    )
+    Ticket.objects.filter(pk__in=touched).update(escalation_count=models.Subquery(counts))
+    _demo_story_threshold_raise(now=now)
+    result.created.update(
+        {"story_escalations": len(rows), "story_escalation_feedback": len(feedback)}
+    )
+
+
+def _demo_story_chapter(escalation: Escalation, *, now: datetime) -> str:
+    if escalation.occurrence.startswith(f"{DEMO_STORY_PREFIX}refund:"):
+        return "eager"
+    coached = now - timedelta(days=DEMO_STORY_COACHED_DAYS_AGO)
+    return "before" if escalation.created_at < coached else "after"
+
+
+def _demo_story_coaching(
+    rng: random.Random, *, now: datetime, tickets: models.QuerySet[Ticket]
+) -> list[Escalation]:
+    """The junior escalates most of what they hold until coached, then only what needs it; their
+    handoffs go from a few words to what the receiver needs."""
+    junior = Agent.objects.filter(username=DEMO_STORY_JUNIOR).select_related("team__lead").first()
+    if junior is None or junior.team is None:
+        return []
+    lead = junior.team.lead
+    coached = now - timedelta(days=DEMO_STORY_COACHED_DAYS_AGO)
+    already = set(
+        Escalation.objects.filter(ticket__in=tickets, trigger="manual").values_list(
+            "ticket_id", flat=True
+        )
+    )
+    rows = []
+    held = tickets.filter(assignee=junior).select_related("queue").order_by("created_at", "pk")
+    for ticket in held:
+        if ticket.pk in already:
+            continue
+        chapter = "before" if ticket.created_at < coached else "after"
+        share = DEMO_STORY_ESCALATE_SHARE[0 if chapter == "before" else 1]
+        if rng.random() >= share:
+            continue
+        at = min(ticket.created_at + timedelta(hours=rng.randint(1, 6)), now)
+        tried, diagnosis, authority = rng.choice(DEMO_STORY_HANDOFFS[chapter])
+        rows.append(
+            Escalation(
+                ticket=ticket,
+                trigger="manual",
+                occurrence=f"{DEMO_STORY_PREFIX}coaching:{ticket.pk}",
+                initiated_by=junior,
+                from_agent=junior,
+                to_agent=lead,
+                from_queue=ticket.queue,
+                handoff_tried=tried,
+                handoff_diagnosis=diagnosis,
+                handoff_authority_needed=authority,
+                created_at=at,
+                acknowledged_at=min(at + timedelta(minutes=rng.randint(3, 40)), now),
+                acknowledged_by=lead,
+            )
+        )
+    return rows
+
+
+def _demo_story_eager_rule(
+    rng: random.Random, *, now: datetime, tickets: models.QuerySet[Ticket]
+) -> list[Escalation]:
+    """Before its threshold was raised, the refund rule fired on refunds from 100 up; those under
+    today's 500 are the escalations it no longer makes. (The demo's refunds are in USD, EUR and
+    GBP, close enough in value for the story to compare the amounts as they are.)"""
+    rule = Rule.objects.filter(name=DEMO_STORY_RULE).select_related("team", "target").first()
+    if rule is None or rule.team is None:
+        return []
+    raised = now - timedelta(days=DEMO_STORY_RAISED_DAYS_AGO)
+    current = Decimal(str(rule.trigger_params.get("amount", "500.00")))
+    currency = rule.trigger_params.get("currency", rule.team.default_currency)
+    specialists = list(Agent.objects.filter(team=rule.team, role=Role.SENIOR).order_by("pk"))
+    if not specialists:
+        return []
+    refunds = (
+        RefundRequest.objects.filter(
+            ticket__in=tickets,
+            ticket__queue__team=rule.team,
+            amount__gte=DEMO_STORY_EAGER_AMOUNT,
+            amount__lt=current,
+            created_at__lt=raised,
+        )
+        .select_related("ticket__queue", "ticket__assignee")
+        .order_by("created_at", "pk")
+    )
+    rows = []
+    for refund in refunds:
+        receiver = rng.choice(specialists)
+        at = refund.created_at + timedelta(seconds=rng.randint(20, 90))
+        rows.append(
+            Escalation(
+                ticket=refund.ticket,
+                trigger="refund_threshold",
+                rule=rule,
+                rule_name=rule.name,
+                occurrence=f"{DEMO_STORY_PREFIX}refund:{refund.pk}",
+                from_agent=refund.ticket.assignee,
+                to_agent=receiver,
+                from_queue=refund.ticket.queue,
+                target=rule.target,
+                evidence={
+                    "amount": str(refund.amount),
+                    "currency": refund.currency,
+                    "threshold": str(DEMO_STORY_EAGER_AMOUNT),
+                    "threshold_currency": currency,
+                },
+                created_at=at,
+                acknowledged_at=min(at + timedelta(minutes=rng.randint(3, 40)), now),
+                acknowledged_by=receiver,
+            )
+        )
+    return rows
+
+
+def _demo_story_threshold_raise(*, now: datetime) -> None:
+    """The console's history of the rule shows when its lead raised the threshold."""
+    rule = Rule.objects.filter(name=DEMO_STORY_RULE).select_related("team__lead").first()
+    if rule is None:
+        return
+    after = audit_snapshot(rule)
+    before = {
+        **after,
+        "trigger_params": {**rule.trigger_params, "amount": str(DEMO_STORY_EAGER_AMOUNT)},
+    }
+    lead = rule.team.lead if rule.team else None
+    event = AuditEvent(
+        kind="rule.updated",
+        actor=lead,
+        actor_label=str(lead) if lead else "system",
+        object_type=rule._meta.label_lower,
+        object_id=str(rule.pk),
+        object_repr=str(rule)[:200],
+        before=before,
+        after=after,
+        data={"demo": "The rule fired on most refunds; receivers judged them first-level."},
+        created_at=now - timedelta(days=DEMO_STORY_RAISED_DAYS_AGO),
+    )
+    with _explicit_timestamps(_field(AuditEvent, "created_at")):
+        _bulk_create(AuditEvent, [event])
 
 
 # --- Entry point --------------------------------------------------------------------------------
@@ -1217,6 +1446,7 @@ def demo_data_seed(
             )
         )
         _demo_mailbox_ensure(result, structure)
+        _demo_story_ensure(result, random.Random(f"{seed}-story"), now=now)
     # Open demo tickets get their SLA clocks (the history above bypassed the workflow).
     from escalations.sla.clocks import Cause
     from escalations.sla.services import sla_clocks_recompute_open

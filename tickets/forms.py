@@ -171,9 +171,14 @@ class EscalateForm(forms.Form):
         field.choices = [(c.value, c.label) for c in choices]  # type: ignore[attr-defined]
         # Without the team lead among the choices, the agent must pick one.
         field.required = "" not in self.choices
+
+    def focus_first_error(self) -> None:
+        """Give the first invalid field ``autofocus``: after a failed submit focus lands there,
+        with or without JavaScript (its error is in its ``aria-describedby``)."""
         for name, field in self.fields.items():
-            if field.help_text:
-                field.widget.attrs["aria-describedby"] = f"id_{name}_help"
+            if name in self.errors and not field.widget.is_hidden:
+                field.widget.attrs["autofocus"] = True
+                return
 
     def receiver(self) -> dict[str, Any]:
         """The engine's keyword arguments for the chosen receiver: ``target`` and ``to_agent``."""

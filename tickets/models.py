@@ -394,6 +394,7 @@ class NoteKind(models.TextChoices):
     NOTE = "note", "Internal note"
     ESCALATION_SUMMARY = "escalation_summary", "Escalation summary"
     SYSTEM = "system", "System note"
+    QUESTION = "question", "Question"
 
 
 class Note(models.Model):
@@ -406,6 +407,14 @@ class Note(models.Model):
     body = models.TextField(max_length=NOTE_BODY_MAX_CHARS)
     kind = models.CharField(max_length=20, choices=NoteKind.choices, default=NoteKind.NOTE)
     pinned = models.BooleanField(default=False)
+    addressed_to = models.ForeignKey(
+        Agent,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questions_received",
+        help_text="The agent a question note asks (the one who escalated the ticket).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -230,7 +230,7 @@ def ticket_timeline(*, ticket: Ticket) -> list[Message | Note]:
         .select_related("author_agent", "outbound_mail")
         .prefetch_related("attachments")
     )
-    notes = list(Note.objects.filter(ticket=ticket).select_related("author"))
+    notes = list(Note.objects.filter(ticket=ticket).select_related("author", "addressed_to"))
     items: list[Message | Note] = [*messages, *notes]
     items.sort(key=lambda item: (item.created_at, isinstance(item, Note), item.pk))
     return items
@@ -255,7 +255,7 @@ def ticket_timeline_after(
     )
     notes = list(
         Note.objects.filter(ticket=ticket, pk__gt=note_after)
-        .select_related("author")
+        .select_related("author", "addressed_to")
         .order_by("pk")[:bound]
     )
     items: list[Message | Note] = [*messages, *notes]

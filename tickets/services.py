@@ -268,16 +268,19 @@ def note_add(
     kind: str = NoteKind.NOTE,
     pinned: bool = False,
     via: str = "",
+    addressed_to: Agent | None = None,
+    escalation_id: int | None = None,
 ) -> Note:
-    """Add an internal note (never customer-visible)."""
+    """Add an internal note (never customer-visible). A question note is ``addressed_to`` an
+    agent and names the escalation it asks about (in its event)."""
     text_bounds_check(values={"body": (body, NOTE_BODY_MAX_CHARS)})
-    note = Note.objects.create(ticket=ticket, body=body, author=author, kind=kind, pinned=pinned)
-    ticket_event_record(
-        ticket=ticket,
-        kind=EventKind.NOTE_ADDED,
-        actor=author,
-        data={"note": note.pk, "kind": kind, **_via(via)},
+    note = Note.objects.create(
+        ticket=ticket, body=body, author=author, kind=kind, pinned=pinned, addressed_to=addressed_to
     )
+    data: dict[str, Any] = {"note": note.pk, "kind": kind, **_via(via)}
+    if escalation_id is not None:
+        data["escalation"] = escalation_id
+    ticket_event_record(ticket=ticket, kind=EventKind.NOTE_ADDED, actor=author, data=data)
     return note
 
 

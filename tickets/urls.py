@@ -26,6 +26,11 @@ urlpatterns = [
         name="escalation_acknowledge_page",
     ),
     path(
+        "escalations/<int:escalation_id>/question/",
+        views.escalation_question_page,
+        name="escalation_question_page",
+    ),
+    path(
         "escalations/<int:escalation_id>/feedback/",
         views.escalation_feedback_page,
         name="escalation_feedback_page",

@@ -43,7 +43,7 @@ from escalations.outbound import outbound_url_validator
 from escalations.webhooks import WEBHOOK_EVENTS
 from kimondesk.api.ids import IdRelatedField
 from kimondesk.api.validators import json_nul_free
-from kimondesk.bounds import MINUTES_MAX
+from kimondesk.bounds import ESCALATION_QUESTION_MAX_CHARS, MINUTES_MAX
 from tickets.currencies import ISO_4217_CODES
 from tickets.models import Note, Priority, Team, Tier
 
@@ -115,6 +115,13 @@ class FeedbackSerializer(serializers.ModelSerializer):
 
     def get_editable_until(self, feedback: EscalationFeedback) -> datetime:
         return feedback_editable_until(feedback=feedback)
+
+
+class QuestionInputSerializer(serializers.Serializer):
+    body = serializers.CharField(
+        max_length=ESCALATION_QUESTION_MAX_CHARS,
+        help_text=f"The question, at most {ESCALATION_QUESTION_MAX_CHARS} characters; not blank.",
+    )
 
 
 class FeedbackInputSerializer(serializers.Serializer):

@@ -25,10 +25,12 @@ from escalations.models import (
     Target,
     Webhook,
 )
+from escalations.questions import escalation_question_ask
 from escalations.selectors import config_visible_to
 from kimondesk.api.idempotency import idempotent
 from kimondesk.api.permissions import LEAD
 from kimondesk.api.viewsets import ApiViewSet
+from tickets.api.serializers import NoteSerializer
 from tickets.selectors import ticket_ids_visible_to, tickets_visible_to
 
 from . import engine, filters, serializers, services
@@ -43,6 +45,18 @@ from . import engine, filters, serializers, services
             "201 when first given, 200 when its author changes it. Others get 403 (404 if they "
             "cannot see the ticket). Only the author may change it, within "
             "ESCALATION_FEEDBACK_EDIT_HOURS (default 24) of giving it; 409 after."
+        ),
+    ),
+    question=extend_schema(
+        request=serializers.QuestionInputSerializer,
+        responses={201: NoteSerializer},
+        description=(
+            "Ask the agent who escalated (who held the ticket, when a rule fired) a question: "
+            'an internal note on the ticket with `kind: "question"` and `addressed_to` that '
+            "agent, who gets an `escalation.question` notification (kept and pushed live). "
+            "Anyone who can see the ticket may ask (404 otherwise). 409 when there is nobody to "
+            "ask: nobody held the ticket, you escalated it yourself, or the agent can no longer "
+            "see the ticket."
         ),
     ),
     acknowledge=extend_schema(
@@ -61,7 +75,7 @@ class EscalationViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
     filterset_class = filters.EscalationFilter
     ordering_fields = ["created_at", "id", "acknowledged_at"]
     ordering = ["-created_at", "-id"]
-    conflict_actions = ("acknowledge", "feedback")
+    conflict_actions = ("acknowledge", "feedback", "question")
 
     def scoped_queryset(self) -> QuerySet[Escalation]:
         visible = tickets_visible_to(agent=self.agent).values("pk")
@@ -73,6 +87,16 @@ class EscalationViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         escalation = engine.escalation_acknowledge(escalation=self.get_object(), actor=self.agent)
         escalation = self.get_queryset().get(pk=escalation.pk)
         return Response(self.get_serializer(escalation).data)
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def question(self, request: Request, pk: str | None = None) -> Response:
+        payload = serializers.QuestionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        note = escalation_question_ask(
+            escalation=self.get_object(), actor=self.agent, body=payload.validated_data["body"]
+        )
+        return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
     @idempotent

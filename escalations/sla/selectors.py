@@ -162,17 +162,28 @@ def _summarise(clocks: list[SLAClock], now: datetime) -> dict[str, Any]:
             summary["first_response_due_at"] = clock.due_at
     if not attached:
         return summary
-    # The most urgent clock: worst state, then the earliest deadline.
-    far = datetime.max.replace(tzinfo=now.tzinfo)
-    worst = min(attached, key=lambda c: (-STATE_SEVERITY[c.state], c.due_at or far, c.metric))
+    shown = sla_clock_shown(attached)
     remaining = None
-    if worst.state != ClockState.MET:
-        elapsed = clock_elapsed_at(worst, _clock_calendar(worst), now)
-        remaining = round(worst.target_minutes * 60 - elapsed)
+    if shown.state != ClockState.MET:
+        elapsed = clock_elapsed_at(shown, _clock_calendar(shown), now)
+        remaining = round(shown.target_minutes * 60 - elapsed)
     summary.update(
-        state=worst.state, metric=worst.metric, due_at=worst.due_at, remaining_seconds=remaining
+        state=shown.state, metric=shown.metric, due_at=shown.due_at, remaining_seconds=remaining
     )
     return summary
+
+
+RUNNING_STATES = (ClockState.GREEN, ClockState.AMBER, ClockState.RED)
+
+
+def sla_clock_shown(clocks: list[SLAClock]) -> SLAClock:
+    """The one clock a ticket's "time left" speaks of, in the header badge and the pinned summary
+    alike: the running clock due first (a breached one is overdue, so it comes first); with none
+    running, the most telling of the others (paused before met)."""
+    running = [c for c in clocks if c.state in RUNNING_STATES and c.due_at is not None]
+    if running:
+        return min(running, key=lambda c: (c.due_at, c.metric))
+    return min(clocks, key=lambda c: (-STATE_SEVERITY[c.state], c.metric))
 
 
 def _clocks_for(ticket_ids: Iterable[int]) -> QuerySet[SLAClock]:

@@ -45,6 +45,53 @@
     };
   };
 
+  /* --- the one way a time is shown, as {% when %} renders it on the server: relative ("5 min
+     ago") with the exact time in the agent's zone on hover ("Sun 06 Dec 2026, 16:05 CET").
+     Times that arrive live are built with it, and relative texts are kept current. --- */
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  var exactFormat = (function () {
+    var options = { weekday: "short", day: "2-digit", month: "numeric", year: "numeric", hour: "2-digit",
+      minute: "2-digit", hourCycle: "h23", timeZoneName: "short" };
+    try {
+      return new Intl.DateTimeFormat("en-GB", Object.assign({ timeZone: document.documentElement.dataset.timezone || "UTC" }, options));
+    } catch (e) {
+      return new Intl.DateTimeFormat("en-GB", Object.assign({ timeZone: "UTC" }, options));
+    }
+  })();
+  function exactTime(date) {
+    var p = {};
+    exactFormat.formatToParts(date).forEach(function (part) { p[part.type] = part.value; });
+    return p.weekday + " " + p.day + " " + MONTHS[parseInt(p.month, 10) - 1] + " " + p.year + ", " +
+      p.hour + ":" + p.minute + " " + p.timeZoneName;
+  }
+  function relativeTime(date, now) {
+    var seconds = Math.trunc((now - date.getTime()) / 1000);
+    var future = seconds < 0;
+    seconds = Math.abs(seconds);
+    if (seconds < 60) return "just now";
+    var amount = seconds < 3600 ? Math.floor(seconds / 60) + " min" :
+      seconds < 86400 ? Math.floor(seconds / 3600) + " h" : Math.floor(seconds / 86400) + " d";
+    return future ? "in " + amount : amount + " ago";
+  }
+  function formatWhen(node) {
+    var date = new Date(node.getAttribute("datetime"));
+    if (isNaN(date.getTime())) return;
+    node.title = exactTime(date);
+    node.textContent = relativeTime(date, Date.now());
+  }
+  function whenNode(iso) {
+    var node = document.createElement("time");
+    node.className = "when";
+    node.setAttribute("datetime", iso || "");
+    if (iso) formatWhen(node);
+    return node;
+  }
+  function refreshTimes() { document.querySelectorAll("time.when[datetime]").forEach(formatWhen); }
+  live.formatWhen = formatWhen;
+  live.whenNode = whenNode;
+  refreshTimes();
+  setInterval(refreshTimes, 30000);
+
   /* --- notifications (any page) --- */
   var region = document.getElementById("notifications");
   function toast(text, href) {
@@ -71,7 +118,8 @@
      counted up by each stored kind of event that arrives. */
   var STORED = { "escalation.assigned": " escalated to you", "escalation.handed_off": " was handed off",
     "escalation.acknowledged": ": your escalation was acknowledged",
-    "ticket.reassigned": " was reassigned away from you" };
+    "ticket.reassigned": " was reassigned away from you",
+    "escalation.question": ": a question about your escalation" };
   var unread = document.getElementById("unread-count");
   function showUnread(n) {
     if (!unread) return;
@@ -142,26 +190,36 @@
     });
     return node;
   }
-  function timeNode(iso) {
-    var node = el("time");
-    node.setAttribute("datetime", iso || "");
-    var when = iso ? new Date(iso) : null;
-    node.textContent = when && !isNaN(when) ? when.toLocaleString(undefined, {
-      month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false }) : "";
-    return node;
-  }
   function nameOf(person, fallback) { return person && person.name ? person.name : fallback; }
   var SLA_LABELS = { green: "On track", amber: "At risk", red: "Breached", paused: "Paused", met: "Met" };
   function slaBadge(sla) {
     var state = sla && sla.state ? sla.state : "none";
     var badge = el("span", "sla sla-" + state);
     badge.dataset.slaState = state;
-    if (TICKING[state] && sla.first_response_due_at) badge.dataset.due = sla.first_response_due_at;
-    badge.title = "SLA: " + (SLA_LABELS[state] || "No SLA");
+    var due = sla && (sla.due_at || sla.first_response_due_at);
+    if (TICKING[state] && due) badge.dataset.due = due;
+    var metric = sla && sla.metric ? " (" + String(sla.metric).replace(/_/g, " ") + ")" : "";
+    badge.title = "SLA" + metric + ": " + (SLA_LABELS[state] || "No SLA");
     badge.appendChild(el("span", "sla-label", SLA_LABELS[state] || (state === "none" ? "No SLA" : state)));
     return badge;
   }
   live.slaBadge = slaBadge;
+  /* The pinned summary's SLA line: the same clock as the header badge, named, with its due time. */
+  function fillSlaLine(line, sla) {
+    line.textContent = "";
+    if (!sla || !sla.state) { line.textContent = "SLA: no clock is running."; return; }
+    line.appendChild(document.createTextNode("SLA: "));
+    var metric = String(sla.metric || "").replace(/_/g, " ");
+    line.appendChild(el("span", "sla-metric", metric.charAt(0).toUpperCase() + metric.slice(1)));
+    if (TICKING[sla.state] && sla.due_at) {
+      line.appendChild(document.createTextNode(" due "));
+      var due = el("span", "sla-due");
+      due.appendChild(whenNode(sla.due_at));
+      line.appendChild(due);
+    }
+    line.appendChild(document.createTextNode(" "));
+    line.appendChild(slaBadge(sla));
+  }
 
   /* --- the ticket page --- */
   var page = document.getElementById("ticket-page");
@@ -197,7 +255,7 @@
 
     /* The timeline: messages and notes arrive as JSON and are appended once, by id. */
     var timeline = document.getElementById("timeline-list");
-    var NOTE_KINDS = { escalation_summary: "Escalation summary", system: "System note" };
+    var NOTE_KINDS = { escalation_summary: "Escalation summary", system: "System note", question: "Question" };
     var appendEntry = function (id, entry) {
       if (!timeline || document.getElementById(id)) return;
       entry.id = id;
@@ -220,7 +278,7 @@
       var who = m.author_type === "agent" ? nameOf(m.author, "Agent") : page.dataset.customerName;
       head.appendChild(el("span", "entry-kind", who));
       head.appendChild(document.createTextNode(" · "));
-      head.appendChild(timeNode(m.created_at));
+      head.appendChild(whenNode(m.created_at));
       var mood = m.sentiment && (m.sentiment.label || m.sentiment.sentiment);
       if (mood === "negative") {
         head.appendChild(document.createTextNode(" "));
@@ -231,6 +289,18 @@
       li.appendChild(head);
       li.appendChild(withLineBreaks(el("div", "entry-body"), m.body));
       appendEntry("message-" + m.id, li);
+      if (m.author_type === "customer" && m.sentiment && m.sentiment.label) showLastSentiment(m);
+    };
+    /* The customer panel's "last sentiment": the customer's newest message, scored. */
+    var showLastSentiment = function (m) {
+      var box = document.getElementById("customer-last-sentiment");
+      if (!box) return;
+      var label = String(m.sentiment.label).replace(/[^a-z_]/g, "");
+      box.textContent = "";
+      box.appendChild(el("span", "sentiment sentiment-" + label, m.sentiment.display || label));
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(whenNode(m.created_at));
+      box.classList.add("arrived");
     };
     /* A reply's mail delivery state (queued, sent, failed): the server-rendered badge in its head. */
     var showDelivery = function (e) {
@@ -250,8 +320,10 @@
       var li = el("li", "entry note note-" + String(n.kind || "note").replace(/[^a-z_]/g, ""));
       var head = el("div", "entry-head");
       head.appendChild(el("span", "entry-kind", NOTE_KINDS[n.kind] || "Note"));
-      head.appendChild(document.createTextNode(" · " + nameOf(n.author, "KimonDesk") + " · "));
-      head.appendChild(timeNode(n.created_at));
+      head.appendChild(document.createTextNode(" · " + nameOf(n.author, "KimonDesk")));
+      if (n.addressed_to) head.appendChild(el("span", "addressed-to", " to " + nameOf(n.addressed_to, "")));
+      head.appendChild(document.createTextNode(" · "));
+      head.appendChild(whenNode(n.created_at));
       li.appendChild(head);
       li.appendChild(withLineBreaks(el("div", "entry-body"), n.body));
       appendEntry("note-" + n.id, li);
@@ -266,7 +338,9 @@
       li.appendChild(el("strong", null, r.amount + " " + r.currency));
       if (r.reason) li.appendChild(document.createTextNode(": " + r.reason));
       li.appendChild(document.createTextNode(" "));
-      li.appendChild(el("span", "muted", "just now"));
+      var muted = el("span", "muted");
+      muted.appendChild(whenNode(r.created_at));
+      li.appendChild(muted);
       refundList.appendChild(li);
     };
 
@@ -279,7 +353,7 @@
       actions.textContent = "";
       var behalf = event.on_behalf_of ? " on behalf of " + nameOf(event.on_behalf_of, "the receiver") : "";
       var line = el("p", "acked", "Acknowledged by " + nameOf(event.by, "someone") + behalf + " ");
-      line.appendChild(timeNode(event.at));
+      line.appendChild(whenNode(event.at));
       actions.appendChild(line);
     };
 
@@ -370,6 +444,7 @@
       document.querySelectorAll("#ticket-sla .sla, #sla-clock .sla").forEach(function (old) {
         old.replaceWith(slaBadge(sla));
       });
+      pinned.querySelectorAll(".summary-sla").forEach(function (line) { fillSlaLine(line, sla); });
       tick();
     };
     var showTicketFields = function (tf) {
@@ -433,6 +508,10 @@
           document.querySelectorAll("#ticket-sla").forEach(function (el) { el.innerHTML = data.sla_html; });
           var clock = document.querySelector("#sla-clock .sla");
           if (clock) clock.outerHTML = data.sla_html;
+          pinned.querySelectorAll(".summary-sla").forEach(function (line) { fillSlaLine(line, data.sla); });
+          var mood = document.getElementById("customer-last-sentiment");
+          if (mood && data.customer_sentiment_html) mood.innerHTML = data.customer_sentiment_html;
+          refreshTimes();
           var history = document.getElementById("escalation-history");
           if (history) history.innerHTML = data.history_html;
           var meta = document.getElementById("ticket-meta");

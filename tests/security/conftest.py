@@ -66,7 +66,9 @@ def world(db) -> World:
         subject="Alpha invoice", queue=queue_a, assignee=agents["junior_a"]
     )
     factories.MessageFactory(ticket=ticket_a, body="I was charged twice.")
-    escalation = factories.EscalationFactory(ticket=ticket_a, to_agent=agents["senior_a"])
+    escalation = factories.EscalationFactory(
+        ticket=ticket_a, from_agent=agents["junior_a"], to_agent=agents["senior_a"]
+    )
     notification = factories.NotificationFactory(agent=agents["junior_a"], ticket=ticket_a)
     view = SavedView.objects.create(owner=agents["junior_a"], page="team", name="Alpha view")
     macro = factories.MacroFactory(team=team_a, name="Alpha refund", set_status="pending")

@@ -158,6 +158,11 @@ FORMS: dict[str, Form] = {
         lambda w: {"needed": "no", "reason": "first_level"},
         ("escalations.EscalationFeedback", "escalations.AuditEvent"),
     ),
+    "escalation_question_page": Form(
+        "senior_a",
+        lambda w: {"body": "Did the customer confirm the card number?"},
+        ("tickets.Note", "tickets.TicketEvent", "notifications.Notification"),
+    ),
     "notification_read": Form("junior_a", done=lambda w: _notifications_read(w) == 1),
     "notification_read_all": Form("junior_a", done=lambda w: _notifications_read(w) == 1),
     "saved_view_create": Form(

@@ -254,8 +254,11 @@ def test_rows_show_created_updated_and_last_customer_message_with_exact_time_on_
     html = client.get(reverse("queue_team")).content.decode()
 
     exact = timezone.localtime(written).strftime("%a %d %b %Y, %H:%M %Z")
-    assert f'<time datetime="{written.isoformat()}" title="{exact}">3 h ago</time>' in html
-    assert f'<time datetime="{created.isoformat()}"' in html
+    assert (
+        f'<time class="when" datetime="{written.isoformat()}" title="{exact}">3 h ago</time>'
+        in html
+    )
+    assert f'<time class="when" datetime="{created.isoformat()}"' in html
     assert ">2 d ago</time>" in html
     assert ">just now</time>" in html
 

@@ -491,5 +491,8 @@ def test_a_fresh_acknowledgement_reads_just_now_with_the_exact_time_on_hover(cli
     html = client.get(f"/tickets/{ticket.pk}/").content.decode()
 
     exact = timezone.localtime(acknowledged).strftime("%a %d %b %Y, %H:%M %Z")
-    assert f'<time datetime="{acknowledged.isoformat()}" title="{exact}">just now</time>' in html
+    assert (
+        f'<time class="when" datetime="{acknowledged.isoformat()}" title="{exact}">just now</time>'
+        in html
+    )
     assert "0 minutes ago" not in html

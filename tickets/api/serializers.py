@@ -303,8 +303,8 @@ class MessageSerializer(serializers.ModelSerializer):
 class NoteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Note
-        fields = ["id", "ticket", "author", "body", "kind", "pinned", "created_at"]
-        read_only_fields = ["ticket", "author", "kind", "created_at"]
+        fields = ["id", "ticket", "author", "body", "kind", "pinned", "addressed_to", "created_at"]
+        read_only_fields = ["ticket", "author", "kind", "addressed_to", "created_at"]
 
 
 class RefundRequestSerializer(serializers.ModelSerializer):

@@ -53,11 +53,6 @@ def customer_context_for_ticket(*, agent: Agent, ticket: Ticket) -> CustomerCont
             "-created_at", "-id"
         )[:PANEL_MAX_ESCALATIONS]
     )
-    last_message = (
-        Message.objects.filter(ticket__in=visible.values("pk"), author_type=AuthorType.CUSTOMER)
-        .order_by("-created_at", "-id")
-        .first()
-    )
     return CustomerContext(
         customer=ticket.customer,
         other_tickets=other_tickets,
@@ -65,5 +60,16 @@ def customer_context_for_ticket(*, agent: Agent, ticket: Ticket) -> CustomerCont
         open_tickets_count=counts["open"],
         escalations=escalations,
         escalations_count=escalations_qs.count(),
-        last_customer_message=last_message,
+        last_customer_message=customer_last_message(agent=agent, ticket=ticket),
+    )
+
+
+def customer_last_message(*, agent: Agent, ticket: Ticket) -> Message | None:
+    """The customer's latest message on a ticket the agent may see (its sentiment is the panel's
+    "last sentiment"; one query)."""
+    visible = tickets_visible_to(agent=agent).filter(customer_id=ticket.customer_id)
+    return (
+        Message.objects.filter(ticket__in=visible.values("pk"), author_type=AuthorType.CUSTOMER)
+        .order_by("-created_at", "-id")
+        .first()
     )

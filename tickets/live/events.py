@@ -80,6 +80,7 @@ def message_created_event(*, message: Message) -> dict[str, Any]:
     if message.author_type == AuthorType.CUSTOMER:
         sentiment = {
             "label": message.sentiment,
+            "display": message.get_sentiment_display(),
             "score": message.sentiment_score,
             "reasons": list(message.sentiment_reasons),
         }
@@ -105,6 +106,7 @@ def note_created_event(*, note: Note) -> dict[str, Any]:
             "id": note.pk,
             "kind": note.kind,
             "author": agent_ref(note.author),
+            "addressed_to": agent_ref(note.addressed_to),
             "body": note.body,
             "pinned": note.pinned,
             "created_at": note.created_at.isoformat(),
@@ -159,11 +161,13 @@ def ticket_sla(*, ticket: Ticket) -> dict[str, Any] | None:
     summary = sla_summary(ticket=ticket)
     if not summary.get("state"):
         return None
-    due = summary.get("first_response_due_at")
+    first_due, due = summary.get("first_response_due_at"), summary.get("due_at")
     return {
         "state": summary["state"],
-        "first_response_due_at": due.isoformat() if due is not None else None,
+        "first_response_due_at": first_due.isoformat() if first_due is not None else None,
         "remaining_seconds": summary.get("remaining_seconds"),
+        "metric": summary.get("metric"),
+        "due_at": due.isoformat() if due is not None else None,
     }
 
 
@@ -204,6 +208,12 @@ def notification_event(
         event["escalation"] = escalation_id
     event["message"] = message
     return event
+
+
+def escalation_question_message(*, note: Note) -> str:
+    """The notification of a question to the agent who escalated: kept and pushed alike."""
+    excerpt = note.body if len(note.body) <= 120 else note.body[:119].rstrip() + "…"
+    return f"#{note.ticket_id}: {note.author or 'Someone'} asked about your escalation: “{excerpt}”"
 
 
 # --- which groups get what, for one recorded event ---------------------------------------------
@@ -250,9 +260,17 @@ def ticket_event_pushes(*, event_id: int) -> list[Push]:
         if message.author_type == AuthorType.CUSTOMER:
             pushes += _queue_pushes(ticket=ticket, kind=kind)
     elif kind == EventKind.NOTE_ADDED:
-        note = Note.objects.select_related("author").get(pk=data["note"])
+        note = Note.objects.select_related("author", "addressed_to").get(pk=data["note"])
         if note.kind != NoteKind.ESCALATION_SUMMARY:
             pushes.append((to_ticket, note_created_event(note=note)))
+        if note.kind == NoteKind.QUESTION and note.addressed_to_id is not None:
+            notice = notification_event(
+                kind="escalation.question",
+                ticket_id=ticket.pk,
+                escalation_id=data.get("escalation"),
+                message=escalation_question_message(note=note),
+            )
+            pushes.append((realtime.agent_group(note.addressed_to_id), notice))
     elif kind == EventKind.REFUND_REQUESTED:
         refund = RefundRequest.objects.get(pk=data["refund"])
         pushes.append((to_ticket, refund_created_event(refund=refund)))

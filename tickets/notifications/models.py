@@ -14,6 +14,7 @@ class NotificationKind(models.TextChoices):
     ESCALATION_ASSIGNED = "escalation_assigned", "Escalated to you"
     ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", "Your escalation was acknowledged"
     TICKET_REASSIGNED = "ticket_reassigned", "Reassigned away from you"
+    ESCALATION_QUESTION = "escalation_question", "A question about your escalation"
 
 
 # The agent-notification live events (``escalations.engine.notify``) that are also kept.

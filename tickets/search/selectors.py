@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
@@ -39,8 +40,12 @@ SEARCH_QUERY_MAX_CHARS = 200
 SEARCH_MAX_RESULTS = 500
 SEARCH_MAX_CUSTOMERS = 50
 SEARCH_PREFIX_MIN_CHARS = 3
-# PostgreSQL ranks the text matches among the newest this many matching tickets.
-SEARCH_RANK_WINDOW = 2000
+# PostgreSQL ranks the text matches among the newest this many matching tickets (more than the
+# results it returns, fewer than a word in many tickets has), looked for in bands of ticket ids
+# below the newest: the newest 5,000, then up to 15,000, ..., then all older ones
+# (``_newest_matches``).
+SEARCH_RANK_WINDOW = 600
+SEARCH_ID_BANDS = (5_000, 15_000, 40_000, 100_000, 250_000)
 
 _NUMBER = re.compile(r"^#?(\d{1,12})$")
 # Characters kept in a search word: letters, digits and what emails and ids contain.
@@ -134,13 +139,15 @@ def _score_postgres(
     scores: dict[int, float], *, visible: QuerySet[Ticket], parsed: ParsedQuery
 ) -> None:
     tsquery = _tsquery(parsed.words)
-    # Rank the newest matches only: a word in half of a million tickets must not mean ranking
-    # half a million documents. Walking tickets newest first stops at the window.
-    window = (
-        visible.filter(search_document__vector=tsquery)
-        .order_by("-id")
-        .values("pk")[:SEARCH_RANK_WINDOW]
-    )
+    matches = visible.filter(search_document__vector=tsquery)
+    if parsed.number is None and "@" not in parsed.text:
+        window = _newest_matches(matches)
+    else:
+        # A ticket number or an email address is in few tickets' text, if any: one GIN bitmap
+        # over the whole table finds them at once, where the bands would ask the index in each
+        # band. Ordered by an expression so that the planner never walks the ticket ids instead
+        # (for a word found nowhere, that walk reads every ticket).
+        window = matches.order_by(_NEWEST_FIRST).values("pk")[:SEARCH_RANK_WINDOW]
     text_hits = (
         TicketSearchDocument.objects.filter(ticket_id__in=Subquery(window))
         .annotate(rank=SearchRank(F("vector"), tsquery))
@@ -170,6 +177,52 @@ def _score_postgres(
         .values_list("pk", "closeness")[:SEARCH_MAX_CUSTOMERS]
     )
     _score_customer_tickets(scores, visible=visible, customers=customers)
+
+
+# Newest first by an expression, not by the id index: walking the ids and testing each ticket's
+# vector is what the planner would otherwise pick for a word it thinks rare, and it reads every
+# ticket (of the band) when the word is not there.
+_NEWEST_FIRST = (F("id") + Value(0)).desc()
+
+
+def _newest_matches(matches: QuerySet[Ticket]) -> QuerySet[Ticket, Any]:
+    """The ids of the newest ``SEARCH_RANK_WINDOW`` of ``matches`` (the visible tickets matching
+    the query's words): the only ones ranked, so a word in half a million tickets never means ranking half
+    a million documents.
+
+    Asked as one query over bands of ticket ids below the newest (``SEARCH_ID_BANDS``), newest
+    band first, joined by ``UNION ALL`` under one ``LIMIT``: PostgreSQL reads the bands in order
+    and stops as soon as the window is full. In each band the GIN index's matches are limited to
+    the band's id range (a ``BitmapAnd`` with the primary key) before any row is read, so a word
+    costs the matches of the bands it needs, not all of its matches (a word in a few thousand of
+    1,000,000 tickets made the whole-table query read every match, or walk the ticket ids far
+    looking for them: docs/benchmarks.md).
+    """
+    # The bounds are literals, so that the planner sees how many tickets each band holds.
+    newest = (
+        TicketSearchDocument.objects.order_by("-ticket_id")
+        .values_list("ticket_id", flat=True)
+        .first()
+    ) or 0
+    bands = []
+    upper: int | None = None
+    for lower in (*SEARCH_ID_BANDS, None):
+        band = matches
+        if lower is not None:
+            band = band.filter(search_document__ticket_id__gt=newest - lower)
+            if upper is not None:
+                band = band.filter(search_document__ticket_id__lte=newest - upper)
+        elif upper is not None:
+            # The oldest band: its matches are few (the newer bands did not fill the window), so
+            # they are read from the GIN index alone and the id bound is a filter; as an index
+            # range it would cost a bitmap of most of the table for a word found nowhere.
+            band = band.alias(doc_id=F("search_document__ticket_id") + Value(0)).filter(
+                doc_id__lte=newest - upper
+            )
+        bands.append(band.order_by(_NEWEST_FIRST).values("pk")[:SEARCH_RANK_WINDOW])
+        upper = lower
+    first, *rest = bands
+    return first.union(*rest, all=True)[:SEARCH_RANK_WINDOW]
 
 
 def _score_customer_tickets(

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django import template
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 register = template.Library()
@@ -48,7 +48,14 @@ def sla_badge_context(sla: dict[str, Any] | None) -> dict[str, Any]:
     """The badge's words, colour and ``data-due`` from an SLA summary (``sla_summary`` shape)."""
     state = (sla or {}).get("state")
     if not state:
-        return {"state": "none", "label": "No SLA", "left": "", "due_iso": "", "metric": ""}
+        return {
+            "state": "none",
+            "label": "No SLA",
+            "left": "",
+            "due_iso": "",
+            "due": None,
+            "metric": "",
+        }
     due = _as_datetime(sla.get("due_at")) if sla else None
     left = ""
     if due is not None and state in TICKING_STATES:
@@ -64,12 +71,20 @@ def sla_badge_context(sla: dict[str, Any] | None) -> dict[str, Any]:
         "label": SLA_LABELS.get(state, state),
         "left": left,
         "due_iso": due.isoformat() if due is not None and state in TICKING_STATES else "",
+        "due": due if state in TICKING_STATES else None,
         "metric": metric.replace("_", " "),
     }
 
 
 @register.inclusion_tag("tickets/_sla_badge.html")
 def sla_badge(sla: dict[str, Any] | None) -> dict[str, Any]:
+    return sla_badge_context(sla)
+
+
+@register.inclusion_tag("tickets/_sla_line.html")
+def sla_line(sla: dict[str, Any] | None) -> dict[str, Any]:
+    """The pinned summary's SLA line: the same clock and time left as the header badge (both
+    from ``sla_summary``: the running clock due first), named, with its due time."""
     return sla_badge_context(sla)
 
 
@@ -83,12 +98,3 @@ def is_note(item: object) -> bool:
 @register.filter
 def metric_label(metric: str | None) -> str:
     return (metric or "").replace("_", " ").capitalize()
-
-
-@register.filter
-def when(value: Any) -> str:
-    """A short local timestamp for ledger lines, whether given a datetime or an ISO string."""
-    moment = _as_datetime(value)
-    if moment is None:
-        return str(value or "")
-    return formats.date_format(timezone.localtime(moment), "M j, H:i")

@@ -1,4 +1,9 @@
-"""Template helpers of the workspace tables: sortable column headers and timestamps."""
+"""Template helpers of the agent pages: sortable column headers and the one way a time is shown.
+
+``{% when moment %}`` is how every agent page shows a time: relative ("5 min ago"), the exact time
+in the agent's zone on hover ("Sun 06 Dec 2026, 16:05 CET"), and ``datetime`` for the one
+JavaScript formatter (``KimonDesk.formatWhen`` in ``static/js/kimondesk.js``), which renders times
+that arrive live the same way and keeps relative times current."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from datetime import datetime
 from django import template
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -30,16 +36,23 @@ def relative_time(*, moment: datetime, now: datetime) -> str:
     return f"in {amount}" if future else f"{amount} ago"
 
 
+def exact_time(moment: datetime) -> str:
+    """``Sun 06 Dec 2026, 16:05 CET``: the exact time in the active (the agent's) time zone."""
+    return timezone.localtime(moment).strftime(EXACT_FORMAT)
+
+
 @register.simple_tag
-def when(moment: datetime | None, empty: str = "—") -> SafeString:
-    """A relative time with the exact one (in the active time zone) on hover."""
+def when(moment: datetime | str | None, empty: str = "—") -> SafeString:
+    """A relative time with the exact one (in the active time zone) on hover; given a datetime
+    or an ISO 8601 string."""
+    if isinstance(moment, str):
+        moment = parse_datetime(moment) if moment else None
     if moment is None:
         return format_html('<span class="muted">{}</span>', empty)
-    local = timezone.localtime(moment)
     return format_html(
-        '<time datetime="{}" title="{}">{}</time>',
+        '<time class="when" datetime="{}" title="{}">{}</time>',
         moment.isoformat(),
-        local.strftime(EXACT_FORMAT),
+        exact_time(moment),
         relative_time(moment=moment, now=timezone.now()),
     )
 

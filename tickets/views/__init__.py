@@ -13,6 +13,7 @@ from .search import ticket_search_page
 from .ticket import (
     escalation_acknowledge_page,
     escalation_feedback_page,
+    escalation_question_page,
     ticket_controls,
     ticket_detail,
     ticket_escalate,
@@ -26,6 +27,7 @@ from .ticket import (
 __all__ = [
     "escalation_acknowledge_page",
     "escalation_feedback_page",
+    "escalation_question_page",
     "home",
     "queue_escalated",
     "queue_mine",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -18,8 +19,10 @@ from escalations.exceptions import EscalationConflict
 from escalations.feedback.selectors import escalation_feedback_panel
 from escalations.feedback.services import escalation_feedback_give
 from escalations.models import Escalation
+from escalations.questions import escalation_question_ask, escalation_question_askee
+from kimondesk.bounds import ESCALATION_QUESTION_MAX_CHARS
 from tickets import selectors, services, ui_workflow
-from tickets.customer_context.selectors import customer_context_for_ticket
+from tickets.customer_context.selectors import customer_context_for_ticket, customer_last_message
 from tickets.exceptions import TicketVersionConflict
 from tickets.forms import (
     ESCALATE_TAG,
@@ -55,15 +58,20 @@ def _escalation_or_404(agent: Agent, escalation_id: int) -> Escalation:
         raise Http404("No such escalation.") from None
 
 
-def _pinned_context(escalation: Escalation, agent: Agent, html: str) -> dict[str, Any]:
+def _pinned_context(
+    escalation: Escalation, agent: Agent, html: str, sla: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "escalation": escalation,
+        "sla": sla,
         "summary_html": html,
         "can_acknowledge": selectors.escalation_can_acknowledge(escalation=escalation, agent=agent),
         "ack_on_behalf_of": selectors.escalation_ack_on_behalf_of(
             escalation=escalation, agent=agent
         ),
         "feedback_panel": escalation_feedback_panel(escalation=escalation, agent=agent),
+        "ask_whom": escalation_question_askee(escalation=escalation, agent=agent),
+        "question_max_chars": ESCALATION_QUESTION_MAX_CHARS,
     }
 
 
@@ -80,10 +88,11 @@ def _render_page(
     for escalation in escalations:
         escalation.ticket = ticket
     latest = escalations[0] if escalations else None
+    sla = ui_workflow.sla_for_ticket(ticket=ticket)
     pinned = None
     if latest is not None:
         html = ui_workflow.summary_event(escalation=latest)["html"]
-        pinned = _pinned_context(latest, agent, html)
+        pinned = _pinned_context(latest, agent, html, sla)
     tag_names = [tag.name for tag in ticket.tags.all()]
     context = {
         "ticket": ticket,
@@ -92,7 +101,7 @@ def _render_page(
         "escalations": escalations,
         "pinned": pinned,
         "last_escalation_id": latest.pk if latest else 0,
-        "sla": ui_workflow.sla_for_ticket(ticket=ticket),
+        "sla": sla,
         "ledger": ui_workflow.sla_ledger_for(ticket=ticket),
         "reply_form": bound.get("reply_form") or ReplyForm(),
         "note_form": bound.get("note_form") or NoteForm(),
@@ -243,8 +252,11 @@ def ticket_refund(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The escalate form: its own page, or with ``?drawer=1`` the form alone for the ticket
+    page's drawer (a success is then JSON, 201; the pinned summary arrives by the live push)."""
     ticket = _ticket_or_404(request, ticket_id)
     agent = _agent(request)
+    drawer = request.GET.get("drawer") == "1"
     choices = selectors.escalation_choices_for(agent=agent, ticket=ticket)
     status = 200
     if request.method == "GET":
@@ -271,9 +283,14 @@ def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
                 status = 409
             else:
                 receiver = escalation.to_agent or escalation.to_queue or escalation.target
-                messages.success(request, f"Escalated to {receiver}." if receiver else "Escalated.")
+                done = f"Escalated to {receiver}." if receiver else "Escalated."
+                if drawer:
+                    return JsonResponse({"escalation": escalation.pk, "message": done}, status=201)
+                messages.success(request, done)
                 return _back_to(ticket)
-    return render(request, "tickets/escalate.html", {"ticket": ticket, "form": form}, status=status)
+        form.focus_first_error()
+    template = "tickets/_escalate_form.html" if drawer else "tickets/escalate.html"
+    return render(request, template, {"ticket": ticket, "form": form}, status=status)
 
 
 @login_required
@@ -290,6 +307,26 @@ def escalation_acknowledge_page(request: HttpRequest, escalation_id: int) -> Htt
     return _back_to(escalation.ticket)
 
 
+# What a pinned-summary form may be refused with: 400, 403 and 409.
+REFUSALS = (ValidationError, PermissionDenied, EscalationConflict)
+
+
+def _refused(
+    request: HttpRequest,
+    escalation: Escalation,
+    error: Exception,
+    lead_in: Callable[[str], str],
+) -> HttpResponse:
+    """The ticket page again with the refusal as messages (``lead_in(field)`` before each)."""
+    if isinstance(error, ValidationError):
+        for field, problems in error.message_dict.items():
+            messages.error(request, f"{lead_in(field)}{' '.join(problems)}")
+    else:
+        messages.error(request, f"{lead_in('')}{error}")
+    status = {ValidationError: 400, PermissionDenied: 403}.get(type(error), 409)
+    return _render_page(request, _ticket_or_404(request, escalation.ticket_id), status=status)
+
+
 @login_required
 @require_POST
 def escalation_feedback_page(request: HttpRequest, escalation_id: int) -> HttpResponse:
@@ -304,16 +341,28 @@ def escalation_feedback_page(request: HttpRequest, escalation_id: int) -> HttpRe
             reason=request.POST.get("reason", ""),
             comment=request.POST.get("comment", ""),
         )
-    except (ValidationError, PermissionDenied, EscalationConflict) as error:
-        if isinstance(error, ValidationError):
-            for field, problems in error.message_dict.items():
-                messages.error(request, f"{field.capitalize()}: {' '.join(problems)}")
-        else:
-            messages.error(request, str(error))
-        status = {ValidationError: 400, PermissionDenied: 403}.get(type(error), 409)
-        return _render_page(request, _ticket_or_404(request, escalation.ticket_id), status=status)
+    except REFUSALS as error:
+        return _refused(
+            request, escalation, error, lambda field: f"{field.capitalize()}: " if field else ""
+        )
     messages.success(request, "Feedback saved." if given.created else "Feedback updated.")
     return _back_to(escalation.ticket, "#pinned")
+
+
+@login_required
+@require_POST
+def escalation_question_page(request: HttpRequest, escalation_id: int) -> HttpResponse:
+    """The pinned summary's "Ask … a question" form (a plain form: works without JS)."""
+    agent = _agent(request)
+    escalation = _escalation_or_404(agent, escalation_id)
+    try:
+        note = escalation_question_ask(
+            escalation=escalation, actor=agent, body=request.POST.get("body", "")
+        )
+    except REFUSALS as error:
+        return _refused(request, escalation, error, lambda field: "Question not sent: ")
+    messages.success(request, f"Question sent to {note.addressed_to}.")
+    return _back_to(escalation.ticket, f"#note-{note.pk}")
 
 
 @login_required
@@ -357,15 +406,17 @@ def ticket_live(request: HttpRequest, ticket_id: int) -> JsonResponse:
             ],
             "entries_left": more,
         }
+    sla = ui_workflow.sla_for_ticket(ticket=ticket)
     events = []
     for escalation in selectors.ticket_escalations_since(ticket_id=ticket.pk, since_id=since):
         escalation.ticket = ticket
         event = ui_workflow.summary_event(escalation=escalation)
         event["pinned_html"] = render_to_string(
-            "tickets/_pinned.html", _pinned_context(escalation, agent, event["html"]), request
+            "tickets/_pinned.html",
+            _pinned_context(escalation, agent, event["html"], sla),
+            request,
         )
         events.append(event)
-    sla = ui_workflow.sla_for_ticket(ticket=ticket)
     return JsonResponse(
         {
             "ticket": ticket.pk,
@@ -376,6 +427,10 @@ def ticket_live(request: HttpRequest, ticket_id: int) -> JsonResponse:
             "events": events,
             "sla": sla,
             "sla_html": render_to_string("tickets/_sla_badge.html", sla_badge_context(sla)),
+            "customer_sentiment_html": render_to_string(
+                "tickets/_last_sentiment.html",
+                {"message": customer_last_message(agent=agent, ticket=ticket)},
+            ),
             "history_html": render_to_string(
                 "tickets/_escalation_history.html",
                 {"escalations": selectors.ticket_escalations(ticket=ticket)},

@@ -74,7 +74,8 @@ def test_the_list_is_paginated_25_a_page(ticket, senior, django_assert_num_queri
     client = _signed_in(senior)
     client.get(reverse("notification_list"))  # warm the session and the user
 
-    with django_assert_num_queries(5):
+    # The list's five queries, and the agent's team (the time zone the page is shown in).
+    with django_assert_num_queries(6):
         first = client.get(reverse("notification_list"))
     second = client.get(reverse("notification_list"), {"page": 2})
 

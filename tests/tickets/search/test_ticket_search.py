@@ -154,8 +154,9 @@ def test_search_asks_the_same_queries_however_many_tickets_match(junior, queue, 
         ids = ticket_search_ranked_ids(agent=junior, query="rosa")
 
     assert len(ids) == tickets
-    # PostgreSQL: text matches, matching customers, their tickets. SQLite: one LIKE query.
-    assert len(queries) == (3 if ON_POSTGRES else 1)
+    # PostgreSQL: the newest ticket id (the bands of the ranking window), text matches, matching
+    # customers, their tickets. SQLite: one LIKE query.
+    assert len(queries) == (4 if ON_POSTGRES else 1)
 
 
 @pytest.mark.postgres
@@ -201,3 +202,30 @@ def test_sqlite_and_postgres_store_documents_only_where_they_are_searched(junior
     ticket = _ticket(subject="Stored?", queue=queue)
 
     assert TicketSearchDocument.objects.filter(ticket=ticket).count() == (1 if ON_POSTGRES else 0)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_only_the_newest_visible_matches_are_ranked_across_the_id_bands(
+    monkeypatch, junior, queue, other_queue
+):
+    """The ranking window is the newest matches the agent may see, whichever band of ticket ids
+    holds them: here the window (4) is filled from three bands of 3 ids each."""
+    from tickets.search import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_RANK_WINDOW", 4)
+    monkeypatch.setattr(selectors, "SEARCH_ID_BANDS", (3, 6))
+    mine, theirs = [], []
+    for number in range(12):
+        if number % 3 == 2:
+            theirs.append(_ticket(subject=f"Other team's falcon {number}", queue=other_queue))
+        elif number in (9, 10):
+            _ticket(subject=f"Parrot {number}", queue=queue)
+        else:
+            mine.append(_ticket(subject=f"Falcon question {number}", queue=queue))
+
+    ids = ticket_search_ranked_ids(agent=junior, query="falcon")
+
+    # The newest 4 of the junior's matches (numbers 7, 6, 4, 3), never the other team's.
+    assert sorted(ids) == sorted(t.pk for t in mine[-4:])
+    assert not set(ids) & {t.pk for t in theirs}
