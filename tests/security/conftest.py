@@ -8,13 +8,15 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 
 from tests import factories
+from tickets.mail.models import InboundMail, InboundStatus, MailAttachment
 from tickets.models import Agent, SavedView, Ticket
 
 ROLES = ("admin", "lead_a", "senior_a", "junior_a", "junior_b")
 # Apps whose rows a form may write (sessions: sign-in and sign-out).
-OWN_APPS = ("tickets", "escalations", "reports", "sessions", "notifications")
+OWN_APPS = ("tickets", "escalations", "reports", "sessions", "notifications", "mail")
 
 
 @dataclass
@@ -26,6 +28,7 @@ class World:
     view_id: int
     macro_id: int
     personal_macro_id: int
+    attachment_id: int
 
     def ids(self) -> dict[str, Any]:
         """Values for the URL parameters of the site's pages."""
@@ -36,6 +39,7 @@ class World:
             "view_id": self.view_id,
             "macro_id": self.macro_id,
             "personal_macro_id": self.personal_macro_id,
+            "attachment_id": self.attachment_id,
             "agent_id": self.agents["junior_a"].pk,
             "table": "rates",
         }
@@ -50,7 +54,8 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def world(db) -> World:
+def world(db, settings, tmp_path) -> World:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     team_a = factories.TeamFactory(name="Alpha")
     team_b = factories.TeamFactory(name="Bravo")
     agents = {
@@ -65,7 +70,23 @@ def world(db) -> World:
     ticket_a = factories.TicketFactory(
         subject="Alpha invoice", queue=queue_a, assignee=agents["junior_a"]
     )
-    factories.MessageFactory(ticket=ticket_a, body="I was charged twice.")
+    message = factories.MessageFactory(ticket=ticket_a, body="I was charged twice.")
+    # The customer's mail came with the invoice: a file only agents who see the ticket may fetch
+    inbound = InboundMail.objects.create(
+        source="imap",
+        status=InboundStatus.ACCEPTED,
+        message_id_header="<alpha-invoice@customer.example>",
+        ticket=ticket_a,
+        message=message,
+    )
+    attachment = MailAttachment.objects.create(
+        inbound_mail=inbound,
+        message=message,
+        file=ContentFile(b"Invoice 1042: 49.00 EUR, charged twice", name="invoice.txt"),
+        filename="invoice.txt",
+        content_type="text/plain",
+        size=38,
+    )
     escalation = factories.EscalationFactory(
         ticket=ticket_a, from_agent=agents["junior_a"], to_agent=agents["senior_a"]
     )
@@ -81,6 +102,7 @@ def world(db) -> World:
         view_id=view.pk,
         macro_id=macro.pk,
         personal_macro_id=personal.pk,
+        attachment_id=attachment.pk,
     )
 
 

@@ -73,6 +73,8 @@ PAGE_MATRIX: dict[str, dict[str, Any]] = {
     "macro_edit": by_role(404, 404, 404, 200, 404, LOGIN),
     "ticket_macros": TEAM_A,
     "ticket_macro_render": TEAM_A,
+    # a file that came with the customer's mail on team A's ticket
+    "mail_attachment_download": TEAM_A,
     "notification_list": ANY_AGENT,
     "notification_unread": ANY_AGENT,
     "reports:overview": LEADS,
@@ -142,6 +144,9 @@ ADMIN_MATRIX: dict[str, dict[str, Any]] = {
     "escalations.slackdelivery": LEAD_SCOPED,
     "escalations.escalation": LEAD_SCOPED,
     "escalations.auditevent": ADMIN_ONLY,
+    # mailboxes (write-only IMAP password) and the record of received mail, by the queue's team
+    "mail.mailbox": LEAD_SCOPED,
+    "mail.inboundmail": LEAD_SCOPED,
     # django-axes: sign-in lockouts (an admin unlocks an account by deleting its attempt)
     "axes.accessattempt": ADMIN_ONLY,
     "axes.accesslog": ADMIN_ONLY,
