@@ -22,6 +22,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from escalations.audit import audit_snapshot
+from escalations.currency.rates import amount_convert, rate_day
+from escalations.currency.selectors import exchange_rate_facts
 from escalations.engine.backtest import backtest_run
 from escalations.engine.sentiment import sentiment_score_message
 from escalations.models import (
@@ -1225,12 +1227,18 @@ def _demo_story_ensure(result: DemoSeedResult, rng: random.Random, *, now: datet
     with _explicit_timestamps(_field(Escalation, "created_at")):
         _bulk_create(Escalation, rows)
     feedback = []
+    # Feedback is given to a share of the escalations that grows over the 90 days; spread by
+    # carrying the fraction over (not drawn at random), so even a few late escalations show it.
+    owed = 0.0
     for escalation in sorted(rows, key=lambda e: (e.created_at, e.occurrence)):
+        if escalation.to_agent is None:
+            continue
         days_ago = (now - escalation.created_at).total_seconds() / 86400
         early, late = DEMO_STORY_FEEDBACK_SHARE
-        share = late - (late - early) * min(days_ago, HISTORY_DAYS) / HISTORY_DAYS
-        if escalation.to_agent is None or rng.random() >= share:
+        owed += late - (late - early) * min(days_ago, HISTORY_DAYS) / HISTORY_DAYS
+        if owed < 1:
             continue
+        owed -= 1
         verdicts = DEMO_STORY_VERDICTS[_demo_story_chapter(escalation, now=now)]
         feedback.append(_demo_feedback(rng, escalation, verdicts, now=now))
     _demo_feedback_create(feedback)
@@ -1305,8 +1313,9 @@ def _demo_story_eager_rule(
     rng: random.Random, *, now: datetime, tickets: models.QuerySet[Ticket]
 ) -> list[Escalation]:
     """Before its threshold was raised, the refund rule fired on refunds from 100 up; those under
-    today's 500 are the escalations it no longer makes. (The demo's refunds are in USD, EUR and
-    GBP, close enough in value for the story to compare the amounts as they are.)"""
+    today's 500 are the escalations it no longer makes. Refunds in another currency are compared
+    through the demo's exchange rates, as the rule compares them, with the conversion in the
+    evidence."""
     rule = Rule.objects.filter(name=DEMO_STORY_RULE).select_related("team", "target").first()
     if rule is None or rule.team is None:
         return []
@@ -1318,17 +1327,38 @@ def _demo_story_eager_rule(
         return []
     refunds = (
         RefundRequest.objects.filter(
-            ticket__in=tickets,
-            ticket__queue__team=rule.team,
-            amount__gte=DEMO_STORY_EAGER_AMOUNT,
-            amount__lt=current,
-            created_at__lt=raised,
+            ticket__in=tickets, ticket__queue__team=rule.team, created_at__lt=raised
         )
         .select_related("ticket__queue", "ticket__assignee")
         .order_by("created_at", "pk")
     )
+    rates = exchange_rate_facts(team_ids=[rule.team_id])
     rows = []
     for refund in refunds:
+        conversion = None
+        compared = refund.amount
+        if refund.currency != currency:
+            conversion = amount_convert(
+                amount=refund.amount,
+                currency=refund.currency,
+                to_currency=currency,
+                rates=rates,
+                on=rate_day(refund.created_at),
+            )
+            if conversion is None:
+                continue
+            compared = conversion.converted
+        if not DEMO_STORY_EAGER_AMOUNT <= compared < current:
+            continue
+        evidence: dict[str, Any] = {
+            "refund": refund.pk,
+            "amount": str(refund.amount),
+            "currency": refund.currency,
+            "threshold": str(DEMO_STORY_EAGER_AMOUNT),
+            "threshold_currency": currency,
+        }
+        if conversion is not None:
+            evidence["conversion"] = conversion.evidence()
         receiver = rng.choice(specialists)
         at = refund.created_at + timedelta(seconds=rng.randint(20, 90))
         rows.append(
@@ -1342,12 +1372,7 @@ def _demo_story_eager_rule(
                 to_agent=receiver,
                 from_queue=refund.ticket.queue,
                 target=rule.target,
-                evidence={
-                    "amount": str(refund.amount),
-                    "currency": refund.currency,
-                    "threshold": str(DEMO_STORY_EAGER_AMOUNT),
-                    "threshold_currency": currency,
-                },
+                evidence=evidence,
                 created_at=at,
                 acknowledged_at=min(at + timedelta(minutes=rng.randint(3, 40)), now),
                 acknowledged_by=receiver,

@@ -144,8 +144,9 @@ def test_the_picker_list_reads_the_same_queries_for_any_number_of_macros(
         factories.MacroFactory(team=team, add_tags=["refund"], set_status="pending")
     client.force_login(junior)
 
-    # session, agent, the ticket (and its tags, as the page reads it), the macros
-    with django_assert_num_queries(5):
+    # session, agent, the agent's team (its time zone), the ticket (and its tags, as the page
+    # reads it), the macros
+    with django_assert_num_queries(6):
         response = client.get(reverse("ticket_macros", args=[ticket.pk]))
 
     assert len(response.json()["macros"]) == macros_count
