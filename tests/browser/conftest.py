@@ -60,7 +60,7 @@ def _asgi_server(*, database_url: str, log_name: str, **extra_env: str) -> Itera
     """uvicorn on the test database in a subprocess; yields its URL and stops it afterwards."""
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "kimondesk.settings.test",
+        "DJANGO_SETTINGS_MODULE": "tests.browser.server_settings",
         "DATABASE_URL": database_url,
         "CONN_MAX_AGE": "0",
         **extra_env,
@@ -152,7 +152,7 @@ def make_run_url(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
     env = make_run_env()
     cluster_env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "kimondesk.settings.test",
+        "DJANGO_SETTINGS_MODULE": "tests.browser.server_settings",
         "DATABASE_URL": database_url,
         "CONN_MAX_AGE": "0",
         "LOG_LEVEL": "WARNING",
