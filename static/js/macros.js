@@ -11,7 +11,9 @@
   var reply = document.getElementById("id_reply_body");
   if (!picker || !reply) return;
   var form = reply.form;
-  var plainAction = form.getAttribute("action");
+  /* A reply refused while made from a macro comes back with the macro chosen (and the form
+     sending to the macro reply address); "Remove macro" goes back to the plain reply. */
+  var plainAction = form.dataset.plainAction || form.getAttribute("action");
   var openButton = document.getElementById("macro-open");
   var dialog = document.getElementById("macro-dialog");
   var search = document.getElementById("macro-search");

@@ -15,7 +15,7 @@ from kimondesk.bounds import MACRO_SEARCH_MAX_CHARS
 from tickets.forms import ReplyForm
 from tickets.models import Agent, Ticket
 from tickets.selectors import ticket_for_page
-from tickets.views.ticket import _render_page
+from tickets.views.ticket import ticket_page_render
 
 from .models import Macro
 from .selectors import macro_actions_text, macro_render_for, macro_search, macros_usable_on
@@ -118,4 +118,4 @@ def ticket_macro_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
         else:
             messages.success(request, f"Reply sent via macro “{macro.name}”.")
             return redirect(reverse("ticket_detail", args=[ticket.pk]) + "#timeline")
-    return _render_page(request, ticket, status=400, reply_form=form)
+    return ticket_page_render(request, ticket, status=400, reply_form=form, chosen_macro=macro)

@@ -35,6 +35,7 @@ from tickets.forms import (
     form_errors_from,
 )
 from tickets.history import ticket_history
+from tickets.macros.models import Macro
 from tickets.models import Agent, AuthorType, Note, Ticket
 from tickets.templatetags.tickets_ui import sla_badge_context
 
@@ -75,14 +76,17 @@ def _pinned_context(
     }
 
 
-def _render_page(
+def ticket_page_render(
     request: HttpRequest,
     ticket: Ticket,
     *,
     status: int = 200,
     controls_conflict: list[dict[str, Any]] | None = None,
+    chosen_macro: Macro | None = None,
     **bound: Form,
 ) -> HttpResponse:
+    """The ticket page; ``bound`` forms come back with their errors, and a reply refused while
+    made from a macro keeps that macro chosen (sending again still applies it)."""
     agent = _agent(request)
     escalations = selectors.ticket_escalations(ticket=ticket)
     for escalation in escalations:
@@ -116,6 +120,7 @@ def _render_page(
         or RefundForm(initial={"currency": selectors.ticket_currency(ticket=ticket)}),
         "customer_context": customer_context_for_ticket(agent=agent, ticket=ticket),
         "history": ticket_history(ticket=ticket),
+        "chosen_macro": chosen_macro,
     }
     return render(request, "tickets/ticket_detail.html", context, status=status)
 
@@ -127,7 +132,7 @@ def _back_to(ticket: Ticket, anchor: str = "") -> HttpResponse:
 @login_required
 @require_GET
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    return _render_page(request, _ticket_or_404(request, ticket_id))
+    return ticket_page_render(request, _ticket_or_404(request, ticket_id))
 
 
 @login_required
@@ -136,7 +141,7 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _ticket_or_404(request, ticket_id)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        return _render_page(request, ticket, status=400, reply_form=form)
+        return ticket_page_render(request, ticket, status=400, reply_form=form)
     services.message_add(
         ticket=ticket,
         author_type=AuthorType.AGENT,
@@ -153,7 +158,7 @@ def ticket_note(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _ticket_or_404(request, ticket_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return _render_page(request, ticket, status=400, note_form=form)
+        return ticket_page_render(request, ticket, status=400, note_form=form)
     services.note_add(ticket=ticket, body=form.cleaned_data["body"], author=_agent(request))
     messages.success(request, "Note added.")
     return _back_to(ticket, "#timeline")
@@ -186,7 +191,7 @@ def ticket_controls(request: HttpRequest, ticket_id: int) -> HttpResponse:
                 fresh = _ticket_or_404(request, ticket_id)
                 conflict = selectors.ticket_meta_changes(ticket=fresh, seen=form.seen())
                 if conflict:
-                    return _render_page(
+                    return ticket_page_render(
                         request,
                         fresh,
                         status=409,
@@ -199,7 +204,7 @@ def ticket_controls(request: HttpRequest, ticket_id: int) -> HttpResponse:
         except ValidationError as exc:
             form_errors_from(form, exc)
     if not form.is_valid():
-        return _render_page(request, ticket, status=400, controls_form=form)
+        return ticket_page_render(request, ticket, status=400, controls_form=form)
     messages.success(request, "Ticket updated.")
     return _back_to(ticket)
 
@@ -224,7 +229,7 @@ def ticket_tags(request: HttpRequest, ticket_id: int) -> HttpResponse:
                 return redirect(reverse("ticket_escalate", args=[ticket.pk]) + "?via_tag=1")
             messages.success(request, "Tags saved.")
             return _back_to(ticket)
-    return _render_page(request, ticket, status=400, tags_form=form)
+    return ticket_page_render(request, ticket, status=400, tags_form=form)
 
 
 @login_required
@@ -246,7 +251,7 @@ def ticket_refund(request: HttpRequest, ticket_id: int) -> HttpResponse:
         else:
             messages.success(request, "Refund request recorded.")
             return _back_to(ticket, "#refunds")
-    return _render_page(request, ticket, status=400, refund_form=form)
+    return ticket_page_render(request, ticket, status=400, refund_form=form)
 
 
 @login_required
@@ -324,7 +329,7 @@ def _refused(
     else:
         messages.error(request, f"{lead_in('')}{error}")
     status = {ValidationError: 400, PermissionDenied: 403}.get(type(error), 409)
-    return _render_page(request, _ticket_or_404(request, escalation.ticket_id), status=status)
+    return ticket_page_render(request, _ticket_or_404(request, escalation.ticket_id), status=status)
 
 
 @login_required

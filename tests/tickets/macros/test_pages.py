@@ -131,9 +131,15 @@ def test_a_blank_reply_from_a_macro_comes_back_with_the_error(client, ticket, ju
     )
 
     assert response.status_code == 400
-    assert 'id="reply-errors"' in response.content.decode()
+    page = response.content.decode()
+    assert 'id="reply-errors"' in page
     assert Message.objects.count() == 0
     assert MacroUse.objects.count() == 0
+    # And the macro stays chosen: sending the corrected reply still applies it
+    assert f'<input type="hidden" name="macro" id="macro-id" value="{macros["refund"].pk}">' in page
+    assert "From macro “Refund under 200”." in page
+    reply_url = reverse("ticket_macro_reply", args=[ticket.pk])
+    assert f'<form method="post" action="{reply_url}"' in page
 
 
 @pytest.mark.parametrize("macros_count", [3, 6])
