@@ -705,10 +705,18 @@ class ExchangeRate(models.Model):
     class Meta:
         ordering = ["base", "quote", "-valid_from", "id"]
         constraints = [
+            # Two partial indexes rather than nulls_distinct=False, which SQLite cannot enforce:
+            # a shared rate (no team) is unique per pair and day on every database.
             models.UniqueConstraint(
                 fields=["team", "base", "quote", "valid_from"],
-                nulls_distinct=False,
+                condition=Q(team__isnull=False),
                 name="exchange_rate_unique_per_day",
+                violation_error_message="A rate for this pair and date already exists.",
+            ),
+            models.UniqueConstraint(
+                fields=["base", "quote", "valid_from"],
+                condition=Q(team__isnull=True),
+                name="exchange_rate_shared_unique_per_day",
                 violation_error_message="A rate for this pair and date already exists.",
             ),
             models.CheckConstraint(

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -132,3 +132,22 @@ def test_the_backtest_converts_with_the_same_rates(make_ticket, junior, team, us
     result = backtest_run(rule=usd_rule, days=7, now=timezone.now())
 
     assert [hit.evidence["conversion"]["converted_amount"] for hit in result.hits] == ["1100.00"]
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["shared", "team"])
+def test_the_database_keeps_one_rate_per_pair_and_day(shared):
+    """Enforced by the database itself on SQLite and PostgreSQL alike (a shared rate has no team,
+    and a unique index over a null team would let duplicates through)."""
+    team = None if shared else factories.TeamFactory()
+    day = date(2026, 11, 2)
+    ExchangeRate.objects.create(team=team, base="USD", quote="EUR", rate="0.9", valid_from=day)
+    # Another team's rate, or another day, is a different rate
+    ExchangeRate.objects.create(
+        team=factories.TeamFactory(), base="USD", quote="EUR", rate="0.8", valid_from=day
+    )
+    ExchangeRate.objects.create(
+        team=team, base="USD", quote="EUR", rate="0.8", valid_from=date(2026, 11, 3)
+    )
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ExchangeRate.objects.create(team=team, base="USD", quote="EUR", rate="0.95", valid_from=day)
