@@ -862,13 +862,16 @@ def coaching_prompts(
                     order_by=[F("created_at").desc(), F("id").desc()],
                 )
             )
-            .filter(position__lte=PROMPT_EXAMPLES)
+            # A ticket escalated twice is one example: read a few more rows than are shown
+            .filter(position__lte=PROMPT_EXAMPLES * 3)
             .values_list("agent", "ticket_id")
             .order_by("agent", "position")
         )
         by_agent: dict[int, list[int]] = defaultdict(list)
         for agent_id, ticket_id in examples:
-            by_agent[agent_id].append(ticket_id)
+            shown = by_agent[agent_id]
+            if ticket_id not in shown and len(shown) < PROMPT_EXAMPLES:
+                shown.append(ticket_id)
         for prompt in prompts:
             prompt.example_ticket_ids = by_agent.get(prompt.agent.pk, [])
     return prompts

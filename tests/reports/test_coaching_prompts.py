@@ -6,7 +6,7 @@ import pytest
 
 from reports.selectors import agent_report, team_report
 from tests import factories
-from tests.reports.conftest import handled_month
+from tests.reports.conftest import at, handled_month
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +64,23 @@ def test_team_prompts_name_the_outlier_and_the_sharp_rise_in_name_order(quarter)
         "0 automatic, not counted); team median 25%",
     ]
     # the three latest escalated tickets of March, newest first
+    assert above.example_ticket_ids == [t.pk for t in quarter["march_ana"][4:1:-1]]
+
+
+def test_a_ticket_escalated_twice_is_one_example(quarter):
+    # Given Ana's newest March escalation is on a ticket she had escalated before
+    newest = quarter["march_ana"][4]
+    factories.BackdatedEscalationFactory(
+        ticket=newest,
+        initiated_by=quarter["ana"],
+        from_agent=quarter["ana"],
+        created_at=at(20, month=3, year=2026),
+    )
+
+    report = team_report(team=quarter["team"], month=date(2026, 3, 1))
+
+    # Then each example ticket is listed once, the next escalated ticket filling the third place
+    above = next(p for p in report.prompts if p.kind == "above")
     assert above.example_ticket_ids == [t.pk for t in quarter["march_ana"][4:1:-1]]
 
 
