@@ -73,6 +73,9 @@ def prepare_workdir(module: str, tests: tuple[str, ...], *, keep: bool) -> Path:
             f"also_copy = {toml_list(list(ALSO_COPY))}",
             f"pytest_add_cli_args = {toml_list(pytest_args)}",
             f"pytest_add_cli_args_test_selection = {toml_list(tests)}",
+            # A mutant fails after (estimated test time + 10 s) x 15 of wall time: the machine is
+            # shared and the first test of a run also creates the test database.
+            "timeout_constant = 10.0",
             # The run is compared with the fresh copy only: no git, no dependency tracking.
             "use_git_change_detection = false",
             "track_dependencies = false",

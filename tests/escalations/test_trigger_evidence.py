@@ -292,3 +292,22 @@ def test_trigger_event_created_at_is_kept_as_given():
     later = datetime(2026, 3, 3, 8, 30, tzinfo=UTC)
 
     assert trigger_event_of(stored_event(created_at=later), None).created_at == later
+
+
+def test_sentiment_without_a_body_quotes_nothing_and_joins_every_reason():
+    base = message_event("negative", "neutral")
+    ev = event("message_added", base.data, extra={"reasons": ["churn risk", "all caps"]})
+
+    firing = evaluate("sentiment_negative", ev)
+
+    assert firing is not None
+    assert firing.evidence["excerpt"] == ""
+    assert firing.sentence == (
+        "The customer's sentiment turned negative (score -0.71) (churn risk, all caps): “”"
+    )
+
+
+def test_an_upgrade_to_the_same_tier_does_not_fire():
+    data = {"from": "premium", "to": "premium", "upgrade": True}
+
+    assert evaluate("tier_upgrade", event("tier_changed", data)) is None
