@@ -213,3 +213,27 @@ def test_day_intervals_are_computed_once_per_date():
     first = cal.day_intervals(MONDAY.toordinal())
 
     assert cal.day_intervals(MONDAY.toordinal()) is first
+
+
+def test_an_overnight_span_ending_one_minute_after_midnight_keeps_that_minute():
+    cal = monday_calendar((time(23), time(0, 1)))
+
+    assert cal.day_intervals(MONDAY.toordinal() + 1) == (
+        (epoch(2026, 1, 13), epoch(2026, 1, 13, 0, 1)),
+    )
+    assert business_seconds_between(cal, utc(2026, 1, 12), utc(2026, 1, 14)) == 61 * 60
+
+
+def test_a_span_inside_the_hour_skipped_by_spring_forward_is_closed_that_day():
+    # Given Sundays 02:00-03:00 in Berlin: on 29 March 2026 that hour does not exist
+    cal = BusinessCalendar.build(timezone="Europe/Berlin", hours=[(6, time(2), time(3))])
+
+    assert cal.day_intervals(date(2026, 3, 29).toordinal()) == ()
+    assert cal.day_intervals(date(2026, 3, 22).toordinal()) == (
+        (epoch(2026, 3, 22, 1), epoch(2026, 3, 22, 2)),
+    )
+
+
+def test_naive_datetimes_are_refused_with_the_reason():
+    with pytest.raises(ValueError, match=r"^business time needs timezone-aware datetimes$"):
+        add_business_seconds(None, datetime(2026, 1, 1), 60.0)
