@@ -4,11 +4,13 @@ read from a stored event, and the trigger values an escalation may carry."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 
+from escalations.currency.rates import RateFact
 from escalations.engine.triggers import (
     EXCERPT_CHARS,
     TRIGGERS,
@@ -273,6 +275,13 @@ def test_trigger_event_of_without_a_message_or_reasons():
         "body": "Hi",
         "reasons": [],
     }
+
+
+def test_trigger_event_of_carries_the_refunds_exchange_rates():
+    rates = (RateFact("EUR", "USD", Decimal("1.10"), date(2026, 3, 1), team_id=7),)
+    stored = stored_event(kind="refund_requested", data={"amount": "10.00", "currency": "EUR"})
+
+    assert trigger_event_of(stored, None, rates).rates == rates
 
 
 def test_escalation_trigger_choices_are_the_escalation_kinds_then_the_origins():
