@@ -79,6 +79,22 @@ from .test_conditions import make_context
             id="every-bad-entry-named",
         ),
         pytest.param(
+            [
+                ["queue"],
+                {"field": "colour", "value": "red"},
+                {"field": "status", "op": "gt", "value": "open"},
+                {"field": "tag", "value": ""},
+            ],
+            [
+                "Condition 1: must be an object with keys field, op and value.",
+                "Condition 2: unknown field 'colour'; use one of queue, team, priority, tier, "
+                "status, tag.",
+                "Condition 3: status does not support 'gt'; use eq, ne, in, not_in.",
+                "Condition 4: tag value must be a non-empty tag name.",
+            ],
+            id="each-kind-of-error-then-the-next-entry",
+        ),
+        pytest.param(
             {"field": "queue", "value": 3},
             ["Conditions must be a list of {field, op, value} objects."],
             id="not-a-list",
