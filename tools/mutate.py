@@ -1,6 +1,7 @@
 """Mutation run for one module against its own test files (mutmut), with a written summary.
 
-    python tools/mutate.py escalations/engine/conditions.py [--tests FILE ...] [--jobs N] [--keep]
+    python tools/mutate.py escalations/engine/conditions.py [--tests FILE ...] [--jobs N]
+        [--keep [--rerun-survivors]] [--fail-under PERCENT]
 
 ``tools/mutation.toml`` names, per module, the test files that guard it and the surviving mutants
 judged equivalent (each with why). The run happens in ``var/mutation/<module>/``: a generated
@@ -108,6 +109,16 @@ def mutmut(workdir: Path, *args: str, capture: bool = False) -> str:
     return done.stdout if capture else ""
 
 
+def results(workdir: Path) -> dict[str, str]:
+    """Each mutant's status from the last run (killed, survived, timeout, no tests, ...)."""
+    statuses = {}
+    for line in mutmut(workdir, "results", "--all", "true", capture=True).splitlines():
+        match = RESULT_LINE.match(line)
+        if match:
+            statuses[match["name"]] = match["status"]
+    return statuses
+
+
 def summarise(
     module: str, command: str, statuses: dict[str, str], config: ModuleConfig, diffs: dict[str, str]
 ) -> tuple[str, float]:
@@ -152,6 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tests", nargs="+", help="test files (default: tools/mutation.toml)")
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once (default 2)")
     parser.add_argument("--keep", action="store_true", help="reuse the previous run's results")
+    parser.add_argument(
+        "--rerun-survivors",
+        action="store_true",
+        help="with --keep: test again only the mutants the previous run did not kill",
+    )
     parser.add_argument("--fail-under", type=float, default=0.0, help="minimum score in percent")
     args = parser.parse_args(argv)
 
@@ -165,12 +181,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no test files for {module}: pass --tests or add them to {CONFIG.name}")
 
     workdir = prepare_workdir(module, config.tests, keep=args.keep)
-    mutmut(workdir, "run", "--max-children", str(args.jobs))
-    statuses = {}
-    for line in mutmut(workdir, "results", "--all", "true", capture=True).splitlines():
-        match = RESULT_LINE.match(line)
-        if match:
-            statuses[match["name"]] = match["status"]
+    again: list[str] = []
+    if args.keep and args.rerun_survivors and (workdir / "mutants").is_dir():
+        again = sorted(name for name, status in results(workdir).items() if status != "killed")
+    mutmut(workdir, "run", "--max-children", str(args.jobs), *again)
+    statuses = results(workdir)
     diffs = {
         name: mutmut(workdir, "show", name, capture=True)
         for name, status in statuses.items()
