@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
 from collections import Counter
 from dataclasses import dataclass
@@ -180,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     if not config.tests:
         parser.error(f"no test files for {module}: pass --tests or add them to {CONFIG.name}")
 
+    started = time.monotonic()
     workdir = prepare_workdir(module, config.tests, keep=args.keep)
     again: list[str] = []
     if args.keep and args.rerun_survivors and (workdir / "mutants").is_dir():
@@ -192,7 +194,10 @@ def main(argv: list[str] | None = None) -> int:
         if status != "killed"
     }
     command = f"make mutate MODULE={module}"
+    if args.keep:
+        command += f" MUTATE_ARGS='--keep{' --rerun-survivors' if again else ''}'"
     summary, score = summarise(module, command, statuses, config, diffs)
+    summary += f"\nwall time: {(time.monotonic() - started) / 60:.1f} min\n"
     (workdir / "summary.md").write_text(summary, "utf-8")
     print(summary)
     print(f"summary written to {(workdir / 'summary.md').relative_to(ROOT)}")
