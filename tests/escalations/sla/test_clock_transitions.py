@@ -622,3 +622,138 @@ def test_retarget_times_are_told_in_the_new_or_old_policys_calendar():
         c, status="open", choice=Choice(office, 120), setup=setup, now=at(30), cause=Cause("z")
     )
     assert texts(back)[0] == "z at 10:30: target 120 min (policy 'Office')"
+
+
+# --- Business hours, rounding, defaults ------------------------------------------------------
+OFFICE = policy(
+    6,
+    "Office",
+    TargetRule("first_response", None, None, 60),
+    TargetRule("resolution", None, None, 480),
+    calendar_id=60,
+)
+OFFICE_SETUP = SLASetup(policies=(STANDARD, OFFICE), calendars={60: BERLIN})
+
+
+def utc(hour: int, minute: int = 0, day: int = 12) -> datetime:
+    return datetime(2026, 1, day, hour, minute, tzinfo=UTC)
+
+
+def office_sync(c: SLAClock, now: datetime, status: str, **data) -> list:
+    return clock_sync(
+        c,
+        status=status,
+        choice=Choice(OFFICE, 60),
+        setup=OFFICE_SETUP,
+        now=now,
+        cause=Cause("status_changed", data),
+    )
+
+
+def test_a_clock_on_office_hours_counts_and_tells_time_in_the_office():
+    # Given a first-response clock started Monday 16:30 in Berlin (15:30 UTC), 60 min target
+    c = clock()
+    started_lines = clock_start(
+        c, now=utc(15, 30), status="open", choice=Choice(OFFICE, 60), setup=OFFICE_SETUP
+    )
+    assert texts(started_lines) == ["started at 16:30: target 60 min (policy 'Office')"]
+    assert c.breach_at == utc(8, 30, day=13)
+
+    # When it pauses at 18:00 local, resumes at 23:00 local and is met Tuesday 09:30 local
+    paused = office_sync(c, utc(17), "pending", to="pending")
+    resumed = office_sync(c, utc(22), "open", **{"from": "pending", "to": "open"})
+    met = clock_meet(c, now=utc(8, 30, day=13), setup=OFFICE_SETUP)
+
+    # Then only open office time counted: 30 min on Monday, 30 on Tuesday
+    assert [(line.text, line.detail) for line in paused] == [
+        ("paused (pending) at 18:00", {"reason": "pending", "elapsed_seconds": 1800.0})
+    ]
+    assert texts(resumed) == ["resumed after 5 h paused"]
+    assert [(line.kind, line.text) for line in met] == [
+        ("met_late", "met late at 09:30 after 1 h (target 60 min)")
+    ]
+
+
+def test_a_clock_started_while_pending_tells_the_pause_in_office_time():
+    c = clock()
+
+    lines = clock_start(
+        c, now=utc(15, 30), status="pending", choice=Choice(OFFICE, 60), setup=OFFICE_SETUP
+    )
+
+    assert texts(lines)[1] == "paused (pending) at 16:30"
+
+
+def test_a_reopened_clock_tells_the_time_in_the_office():
+    c = clock("resolution")
+    clock_start(c, now=utc(8), status="open", choice=Choice(OFFICE, 480), setup=OFFICE_SETUP)
+    clock_sync(
+        c,
+        status="solved",
+        choice=Choice(OFFICE, 480),
+        setup=OFFICE_SETUP,
+        now=utc(9),
+        cause=Cause("status_changed", {"to": "solved"}),
+    )
+
+    lines = clock_sync(
+        c,
+        status="open",
+        choice=Choice(OFFICE, 480),
+        setup=OFFICE_SETUP,
+        now=utc(10),
+        cause=Cause("status_changed", {"from": "solved", "to": "open"}),
+    )
+
+    assert texts(lines) == ["reopened at 11:00", "resumed after 1 h paused"]
+    assert c.elapsed_seconds == 3600.0
+
+
+FRACTION = timedelta(seconds=1, microseconds=234567)
+
+
+def test_ledger_seconds_are_rounded_to_milliseconds():
+    paused, met, resumed = started(), started(), started()
+    pending = {"status": "pending", "choice": Choice(STANDARD, 60), "setup": SETUP}
+
+    pause_lines = clock_sync(paused, now=T0 + FRACTION, cause=Cause("x"), **pending)
+    met_lines = clock_meet(met, now=T0 + FRACTION, setup=SETUP)
+    clock_sync(resumed, now=T0, cause=Cause("x"), **pending)
+    resume_lines = clock_sync(
+        resumed,
+        status="open",
+        choice=Choice(STANDARD, 60),
+        setup=SETUP,
+        now=T0 + FRACTION,
+        cause=Cause("x"),
+    )
+
+    assert pause_lines[0].detail["elapsed_seconds"] == 1.235
+    assert met_lines[0].detail["elapsed_seconds"] == 1.235
+    assert resume_lines[0].detail["paused_seconds"] == 1.235
+
+
+def test_resuming_after_a_status_change_without_its_old_status_names_no_reason():
+    c = started()
+    sync(c, 10, "pending", Choice(STANDARD, 60))
+
+    lines = sync(c, 20, "open", Choice(STANDARD, 60), to="open")
+
+    assert lines[0].detail == {"paused_seconds": 600.0, "reason": ""}
+
+
+def test_a_one_minute_target_still_has_deadlines():
+    c = clock()
+
+    clock_start(c, now=T0, status="open", choice=Choice(STANDARD, 1), setup=SETUP)
+
+    assert (c.amber_at, c.breach_at) == (T0 + timedelta(seconds=45), T0 + timedelta(seconds=60))
+
+
+def test_a_policy_missing_from_the_setup_puts_amber_at_75_percent():
+    gone = policy(42, "Gone")
+    c = clock()
+
+    clock_start(c, now=T0, status="open", choice=Choice(gone, 100), setup=SETUP)
+
+    assert (c.amber_at, c.breach_at) == (at(75), at(100))
