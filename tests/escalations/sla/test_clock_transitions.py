@@ -25,6 +25,8 @@ from escalations.sla.clocks import (
     duration_text,
 )
 
+from ..test_conditions import make_context
+
 T0 = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)  # a Monday
 BERLIN = BusinessCalendar.build(
     timezone="Europe/Berlin", hours=[(w, time(9), time(17)) for w in range(5)]
@@ -36,25 +38,7 @@ def at(minutes: float) -> datetime:
 
 
 def context(**overrides) -> TicketContext:
-    values = {
-        "ticket_id": 1,
-        "subject": "s",
-        "status": "open",
-        "priority": "normal",
-        "queue_id": 3,
-        "queue_specialist": False,
-        "team_id": 7,
-        "team_lead_id": None,
-        "assignee_id": None,
-        "customer_id": 1,
-        "tier": "free",
-        "tags": frozenset(),
-        "customer_sentiment": "neutral",
-        "escalation_count": 0,
-        "created_at": T0,
-    }
-    values.update(overrides)
-    return TicketContext(**values)
+    return make_context(**{"priority": "normal", "tier": "free", **overrides})
 
 
 def policy(
