@@ -76,7 +76,7 @@ def prepare_workdir(module: str, tests: tuple[str, ...], *, keep: bool) -> Path:
         "-p",
         "tools.mutation_plugin",
     ]
-    mutmut = "\n".join(
+    section = "\n".join(
         [
             "",
             "[tool.mutmut]",
@@ -95,7 +95,7 @@ def prepare_workdir(module: str, tests: tuple[str, ...], *, keep: bool) -> Path:
         ]
     )
     project = (ROOT / "pyproject.toml").read_text("utf-8")
-    (workdir / "pyproject.toml").write_text(project + mutmut, "utf-8")
+    (workdir / "pyproject.toml").write_text(project + section, "utf-8")
     return workdir
 
 
