@@ -104,6 +104,12 @@ def http_error(code: int, retry_after: str | None) -> urllib.error.HTTPError:
             urllib.error.URLError("name not known"), (None, "name not known", None), id="url"
         ),
         pytest.param(OSError("connection reset"), (None, "connection reset", None), id="os"),
+        pytest.param(OSError("e" * 600), (None, "e" * 500, None), id="long-error-cut"),
+        pytest.param(
+            urllib.error.HTTPError("https://x.example.com", 500, "no", None, None),
+            (500, "HTTP 500", None),
+            id="no-headers",
+        ),
     ],
 )
 def test_a_failed_post_reports_code_error_and_retry_after(monkeypatch, error, result):
@@ -127,7 +133,7 @@ def receiver():
 def test_the_request_names_its_content_client_event_and_delivery(receiver, team, monkeypatch):
     hook = Webhook.objects.create(url=receiver.url, team=team, events=["sla.amber"], secret="s")
     delivery = WebhookDelivery.objects.create(webhook=hook, event="sla.amber", payload={"t": 1})
-    ticks = iter([100.0, 100.25])
+    ticks = iter([100.0, 102.5])
     monkeypatch.setattr(
         webhooks, "time", SimpleNamespace(time=lambda: 1700000000, monotonic=lambda: next(ticks))
     )
@@ -141,7 +147,9 @@ def test_the_request_names_its_content_client_event_and_delivery(receiver, team,
     assert headers["x-kimondesk-delivery"] == str(delivery.pk)
     assert headers["x-kimondesk-signature"].startswith("t=1700000000,v1=")
     assert sent is not None
-    assert list(sent.attempt_log.values_list("duration_ms", "status_code")) == [(250, 200)]
+    assert list(sent.attempt_log.values_list("duration_ms", "status_code", "error")) == [
+        (2500, 200, "")
+    ]
 
 
 @pytest.mark.django_db
@@ -227,3 +235,15 @@ def test_the_due_sweep_queues_at_most_500_at_a_time(team, monkeypatch):
     assert webhooks.webhook_deliveries_due_sweep(now=now) == 500
     assert queued == sorted(queued)
     assert len(queued) == 500
+
+
+def test_a_delivery_queued_now_names_the_sweep_that_catches_a_broker_failure(monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        "escalations.queueing.task_enqueue_or_defer",
+        lambda *args, **kwargs: calls.append((args, kwargs)),
+    )
+
+    webhooks.webhook_delivery_enqueue(delivery_id=78)
+
+    assert calls == [((webhooks.SEND_TASK, 78), {"swept_by": "the webhook due sweep"})]
