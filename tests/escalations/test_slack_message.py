@@ -1,12 +1,17 @@
-"""Slack delivery's pure parts: the Block Kit message, backoff, Retry-After and the masking of the
-webhook URL in error texts."""
+"""Slack delivery's parts, one at a time: the Block Kit message, backoff, Retry-After, masking the
+webhook URL in error texts, the claim on a delivery, the due list, queueing and scheduling."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
+from django_q.models import Schedule
 
 from escalations import slack
-from escalations.models import Escalation, Target
+from escalations.models import Escalation, SlackDelivery, Target
+from tests import factories
 from tickets.models import Note, Ticket
 
 SECRET = "https://hooks.slack.com/services/T000/B000/secret-token"
@@ -121,3 +126,94 @@ def test_short_parts_are_not_masked_and_no_secret_masks_nothing():
     assert slack._scrub("a b c", "https://x.io/a/b") == "a b c"
     assert slack._scrub("abcdefgh", "") == "abcdefgh"
     assert slack._scrub("see /hooks/abcdefgh/", "https://x.io/hooks/abcdefgh/") == "see <webhook>/"
+
+
+@pytest.fixture
+def slack_target(db):
+    return factories.TargetFactory(kind="slack", slack_webhook_url=SECRET)
+
+
+def pending(target, *, created_ago: timedelta, next_attempt_in: timedelta | None) -> SlackDelivery:
+    now = timezone.now()
+    delivery = SlackDelivery.objects.create(
+        target=target, next_attempt_at=None if next_attempt_in is None else now + next_attempt_in
+    )
+    SlackDelivery.objects.filter(pk=delivery.pk).update(created_at=now - created_ago)
+    return delivery
+
+
+def test_a_claim_leases_one_pending_delivery_for_the_timeout_plus_a_minute(slack_target):
+    now = timezone.now()
+    mine = pending(slack_target, created_ago=timedelta(0), next_attempt_in=None)
+    other = pending(slack_target, created_ago=timedelta(0), next_attempt_in=None)
+    sent = SlackDelivery.objects.create(target=slack_target, status="sent")
+
+    assert slack._claim(delivery_id=mine.pk, now=now) is True
+    assert slack._claim(delivery_id=mine.pk, now=now) is False
+    assert slack._claim(delivery_id=sent.pk, now=now) is False
+    mine.refresh_from_db()
+    other.refresh_from_db()
+    assert mine.next_attempt_at == now + timedelta(seconds=70)
+    assert other.next_attempt_at is None
+    assert slack._claim(delivery_id=mine.pk, now=now + timedelta(seconds=70)) is True
+
+
+def test_the_due_list_holds_pending_deliveries_whose_time_came(slack_target):
+    lost = pending(slack_target, created_ago=timedelta(minutes=2), next_attempt_in=None)
+    pending(slack_target, created_ago=timedelta(seconds=30), next_attempt_in=None)
+    retry = pending(
+        slack_target, created_ago=timedelta(hours=1), next_attempt_in=-timedelta(seconds=1)
+    )
+    pending(slack_target, created_ago=timedelta(hours=1), next_attempt_in=timedelta(minutes=5))
+    SlackDelivery.objects.create(target=slack_target, status="failed")
+
+    due = slack.slack_deliveries_due(now=timezone.now())
+
+    assert sorted(due) == sorted([lost.pk, retry.pk])
+
+
+def test_the_due_list_takes_the_longest_waiting_100(slack_target):
+    now = timezone.now()
+    SlackDelivery.objects.bulk_create(
+        SlackDelivery(target=slack_target, next_attempt_at=now - timedelta(seconds=n))
+        for n in range(1, 102)
+    )
+    newest = SlackDelivery.objects.order_by("-next_attempt_at").first()
+
+    due = slack.slack_deliveries_due(now=now)
+
+    assert len(due) == 100
+    assert newest is not None
+    assert newest.pk not in due
+    waits = dict(SlackDelivery.objects.values_list("pk", "next_attempt_at"))
+    assert [waits[pk] for pk in due] == sorted(waits[pk] for pk in due)
+
+
+def test_a_delivery_queued_now_names_the_sweep_that_catches_a_broker_failure(monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        "escalations.queueing.task_enqueue_or_defer",
+        lambda *args, **kwargs: calls.append((args, kwargs)),
+    )
+
+    slack.slack_delivery_enqueue(delivery_id=91)
+
+    assert calls == [(("escalations.tasks.slack_deliver", 91), {"swept_by": "the Slack due sweep"})]
+
+
+@pytest.mark.django_db
+def test_a_later_try_is_scheduled_once_under_its_own_name():
+    at = timezone.now() + timedelta(minutes=3)
+
+    slack.slack_delivery_schedule(delivery_id=92, attempt=2, at=at)
+    slack.slack_delivery_schedule(delivery_id=92, attempt=2, at=at)
+
+    schedule = Schedule.objects.get(name="slack-delivery-92-try-2")
+    assert (schedule.func, schedule.args, schedule.schedule_type, schedule.repeats) == (
+        "escalations.tasks.slack_deliver",
+        "(92,)",
+        Schedule.ONCE,
+        1,
+    )
+    assert schedule.next_run == at
+    assert Schedule.objects.filter(func="escalations.tasks.slack_deliver").count() == 1
