@@ -128,6 +128,10 @@ def test_short_parts_are_not_masked_and_no_secret_masks_nothing():
     assert slack._scrub("see /hooks/abcdefgh/", "https://x.io/hooks/abcdefgh/") == "see <webhook>/"
 
 
+def test_a_token_of_exactly_8_characters_is_masked():
+    assert slack._scrub("token abcdefgh", "https://x.io/hooks/abcdefgh") == "token <webhook>"
+
+
 @pytest.fixture
 def slack_target(db):
     return factories.TargetFactory(kind="slack", slack_webhook_url=SECRET)
@@ -159,7 +163,7 @@ def test_a_claim_leases_one_pending_delivery_for_the_timeout_plus_a_minute(slack
 
 
 def test_the_due_list_holds_pending_deliveries_whose_time_came(slack_target):
-    lost = pending(slack_target, created_ago=timedelta(minutes=2), next_attempt_in=None)
+    lost = pending(slack_target, created_ago=timedelta(seconds=90), next_attempt_in=None)
     pending(slack_target, created_ago=timedelta(seconds=30), next_attempt_in=None)
     retry = pending(
         slack_target, created_ago=timedelta(hours=1), next_attempt_in=-timedelta(seconds=1)
