@@ -7,8 +7,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
+# `make mutate`: the module to mutate (its test files are listed in tools/mutation.toml) and how
+# many mutants run at once. Not part of `make check` or CI: a run takes minutes.
+MODULE ?= escalations/engine/conditions.py
+MUTATE_JOBS ?= 2
+MUTATE_ARGS ?=
 
-.PHONY: install lock run test lint typecheck check clean
+.PHONY: install lock run test lint typecheck check clean mutate
 
 # The marker is rebuilt when the lock changes, or when the venv itself is gone.
 $(VENV)/.installed: requirements-dev.lock pyproject.toml
@@ -48,6 +53,11 @@ typecheck: install
 	$(VENV)/bin/mypy .
 
 check: lint typecheck test
+
+# Mutation testing of one module against its own tests (mutmut, at low CPU priority); the summary
+# lands in var/mutation/<module>/summary.md. Results and commands: docs/mutation.md.
+mutate: install
+	$(PY) tools/mutate.py $(MODULE) --jobs $(MUTATE_JOBS) $(MUTATE_ARGS)
 
 clean:
 	rm -rf var artifacts

@@ -18,8 +18,6 @@ from escalations.tasks_webhooks import webhook_delivery_send_task
 
 pytestmark = pytest.mark.django_db
 
-RECEIVER_PORT = 8291
-
 
 class Receiver:
     """A webhook receiver on 127.0.0.1 that answers with the queued status codes."""
@@ -61,7 +59,7 @@ class Receiver:
 
 @pytest.fixture
 def receiver():
-    server = Receiver(RECEIVER_PORT)
+    server = Receiver(0)  # any free port: runs side by side never collide
     server.thread.start()
     yield server
     server.server.shutdown()
