@@ -26,6 +26,7 @@ from escalations.currency.rates import amount_convert, rate_day
 from escalations.currency.selectors import exchange_rate_facts
 from escalations.engine.backtest import backtest_run
 from escalations.engine.sentiment import sentiment_score_message
+from escalations.engine.triggers import ESCALATE_TAG
 from escalations.models import (
     AuditEvent,
     Calendar,
@@ -1250,18 +1251,22 @@ def _demo_story_ensure(result: DemoSeedResult, rng: random.Random, *, now: datet
         verdicts = DEMO_STORY_VERDICTS[_demo_story_chapter(escalation, now=now)]
         feedback.append(_demo_feedback(rng, escalation, verdicts, now=now))
     _demo_feedback_create(feedback)
-    touched = {e.ticket_id for e in rows}
+    _escalation_counts_refresh({e.ticket_id for e in rows})
+    _demo_story_threshold_raise(now=now)
+    result.created.update(
+        {"story_escalations": len(rows), "story_escalation_feedback": len(feedback)}
+    )
+
+
+def _escalation_counts_refresh(ticket_ids: set[int]) -> None:
+    """Set each ticket's ``escalation_count`` to its escalations (bulk creation bypasses it)."""
     counts = (
         Escalation.objects.filter(ticket_id=models.OuterRef("pk"))
         .values("ticket_id")
         .annotate(n=models.Count("pk"))
         .values("n")
     )
-    Ticket.objects.filter(pk__in=touched).update(escalation_count=models.Subquery(counts))
-    _demo_story_threshold_raise(now=now)
-    result.created.update(
-        {"story_escalations": len(rows), "story_escalation_feedback": len(feedback)}
-    )
+    Ticket.objects.filter(pk__in=ticket_ids).update(escalation_count=models.Subquery(counts))
 
 
 def _demo_story_chapter(escalation: Escalation, *, now: datetime) -> str:
@@ -1443,11 +1448,11 @@ def _demo_engine_event(
         data = {"from": frm, "to": to, "upgrade": True}
         event = TicketEvent(ticket=ticket, kind=EventKind.TIER_CHANGED, data=data, created_at=at)
         return event, lambda e: (f"tier:{e.pk}", {"from": frm, "to": to})
-    data = {"added": ["escalate"], "removed": []}
+    data = {"added": [ESCALATE_TAG], "removed": []}
     event = TicketEvent(
         ticket=ticket, kind=EventKind.TAGS_CHANGED, actor=ticket.assignee, data=data, created_at=at
     )
-    return event, lambda e: (f"event:{e.pk}", {"tag": "escalate"})
+    return event, lambda e: (f"event:{e.pk}", {"tag": ESCALATE_TAG})
 
 
 def _demo_engine_receiver(rng: random.Random, rule: Rule, ticket: Ticket) -> Agent | None:
@@ -1504,6 +1509,17 @@ def _demo_engine_story_ensure(result: DemoSeedResult, rng: random.Random, *, now
         shapes.append(shape)
     with _explicit_timestamps(_field(TicketEvent, "created_at")):
         _bulk_create(TicketEvent, events)
+    tagged = {e.ticket_id for e in events if e.kind == EventKind.TAGS_CHANGED}
+    if tagged:
+        tag, _ = Tag.objects.get_or_create(name=ESCALATE_TAG)
+        through = Ticket.tags.through
+        _bulk_create(
+            through,
+            [
+                through(ticket_id=ticket_id, tag_id=tag.pk)
+                for ticket_id in sorted(tagged - set(tag.tickets.values_list("pk", flat=True)))
+            ],
+        )
     rows = []
     for (rule, ticket, at, acknowledged), event, shape in zip(planned, events, shapes, strict=True):
         occurrence, evidence = shape(event)
@@ -1534,14 +1550,7 @@ def _demo_engine_story_ensure(result: DemoSeedResult, rng: random.Random, *, now
     rows += _demo_ping_pong(rng, now=now, tickets=demo_tickets)
     with _explicit_timestamps(_field(Escalation, "created_at")):
         _bulk_create(Escalation, rows)
-    touched = {e.ticket_id for e in rows}
-    counts = (
-        Escalation.objects.filter(ticket_id=models.OuterRef("pk"))
-        .values("ticket_id")
-        .annotate(n=models.Count("pk"))
-        .values("n")
-    )
-    Ticket.objects.filter(pk__in=touched).update(escalation_count=models.Subquery(counts))
+    _escalation_counts_refresh({e.ticket_id for e in rows})
     result.created["engine_escalations"] = len(rows)
 
 

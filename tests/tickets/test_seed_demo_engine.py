@@ -13,7 +13,7 @@ import pytest
 from escalations.engine.triggers import TRIGGERS
 from escalations.models import AuditEvent, Escalation
 from tickets.demo import DEMO_CUSTOMER_PREFIX, DEMO_PING_PONG_OCCURRENCE, demo_data_seed
-from tickets.models import EventKind, TicketEvent
+from tickets.models import EventKind, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -88,10 +88,11 @@ def seeded(django_db_setup, django_db_blocker):
                     "ticket_id", "actor_label", "data", "object_type"
                 )
             )
+            tagged = set(Ticket.objects.filter(tags__name="escalate").values_list("pk", flat=True))
             again = demo_data_seed(tickets=1000, customers=120, now=NOW)
             facts_again = _facts()
             transaction.set_rollback(True)
-    return result, facts, escalations, events, suppressed, again, facts_again
+    return result, facts, escalations, events, suppressed, tagged, again, facts_again
 
 
 def test_every_rule_trigger_kind_escalated(seeded):
@@ -101,7 +102,7 @@ def test_every_rule_trigger_kind_escalated(seeded):
 
 
 def test_evidence_is_shaped_as_each_trigger_writes_it(seeded):
-    _, _, escalations, events, *_ = seeded
+    _, _, escalations, events, _, tagged, *_ = seeded
     from escalations.engine.triggers import trigger_event_of
 
     kinds = {"frt_amber", "sla_breach", "tier_upgrade", "escalate_tag"}
@@ -116,6 +117,8 @@ def test_evidence_is_shaped_as_each_trigger_writes_it(seeded):
         assert firing is not None
         assert (firing.occurrence, firing.evidence) == (e["occurrence"], e["evidence"])
         assert event.created_at <= e["created_at"]
+        if e["trigger"] == "escalate_tag":
+            assert e["ticket_id"] in tagged
         checked += 1
     assert checked >= 12
 
