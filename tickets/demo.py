@@ -47,6 +47,7 @@ from escalations.models import (
 from .macros.demo import demo_macros_ensure
 from .mail.models import Mailbox
 from .models import (
+    OPEN_STATUSES,
     Agent,
     AuthorType,
     Customer,
@@ -1493,14 +1494,17 @@ def _demo_engine_story_ensure(result: DemoSeedResult, rng: random.Random, *, now
         )
         if not pool:
             continue
+        # The newest open ticket (the engine escalates open tickets only) waits for its receiver.
+        waiting = next((t for t in reversed(pool) if t.is_open), pool[-1])
+        others = [t for t in pool if t.pk != waiting.pk]
         picks = sorted(
-            rng.sample(pool[:-1], min(len(pool) - 1, DEMO_ENGINE_PER_RULE - 1)), key=lambda t: t.pk
+            rng.sample(others, min(len(others), DEMO_ENGINE_PER_RULE - 1)), key=lambda t: t.pk
         )
         for ticket in picks:
             at = min(ticket.created_at + timedelta(minutes=rng.randint(30, 480)), now)
             planned.append((rule, ticket, at, True))
         at = now - timedelta(hours=rng.randint(*DEMO_UNACKNOWLEDGED_HOURS))
-        planned.append((rule, pool[-1], max(at, pool[-1].created_at), False))
+        planned.append((rule, waiting, max(at, waiting.created_at), False))
     events = []
     shapes = []
     for rule, ticket, at, _ in planned:
@@ -1572,7 +1576,7 @@ def _demo_ping_pong(
     lead = rule.team.lead
     specialist = Agent.objects.filter(team=rule.team, role=Role.SENIOR).order_by("pk").first()
     ticket = (
-        tickets.filter(queue__team=rule.team, assignee__role=Role.JUNIOR)
+        tickets.filter(queue__team=rule.team, assignee__role=Role.JUNIOR, status__in=OPEN_STATUSES)
         .select_related("queue", "assignee")
         .order_by("-created_at", "pk")
         .first()

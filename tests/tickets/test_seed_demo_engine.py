@@ -13,7 +13,7 @@ import pytest
 from escalations.engine.triggers import TRIGGERS
 from escalations.models import AuditEvent, Escalation
 from tickets.demo import DEMO_CUSTOMER_PREFIX, DEMO_PING_PONG_OCCURRENCE, demo_data_seed
-from tickets.models import EventKind, Ticket, TicketEvent
+from tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +71,7 @@ def seeded(django_db_setup, django_db_blocker):
                     "acknowledged_at",
                     "to_agent_id",
                     "ticket_id",
+                    "ticket__status",
                 )
             )
             events = {
@@ -128,6 +129,7 @@ def test_recent_escalations_wait_for_acknowledgement_older_ones_are_acknowledged
     waiting = [e for e in escalations if e["acknowledged_at"] is None]
     assert len(waiting) >= 5
     assert all(e["to_agent_id"] is not None for e in waiting)
+    assert all(e["ticket__status"] in OPEN_STATUSES for e in waiting)
     assert all(NOW - e["created_at"] <= timedelta(days=3) for e in waiting)
     old = [e for e in escalations if NOW - e["created_at"] > timedelta(days=7)]
     assert old
