@@ -26,6 +26,7 @@ from escalations.currency.rates import amount_convert, rate_day
 from escalations.currency.selectors import exchange_rate_facts
 from escalations.engine.backtest import backtest_run
 from escalations.engine.sentiment import sentiment_score_message
+from escalations.engine.triggers import ESCALATE_TAG
 from escalations.models import (
     AuditEvent,
     Calendar,
@@ -46,6 +47,7 @@ from escalations.models import (
 from .macros.demo import demo_macros_ensure
 from .mail.models import Mailbox
 from .models import (
+    OPEN_STATUSES,
     Agent,
     AuthorType,
     Customer,
@@ -540,6 +542,14 @@ def _demo_rules_ensure(
         conditions=[{"field": "priority", "op": "in", "value": [Priority.HIGH, Priority.URGENT]}],
         target=lead_targets["Technical"],
         cooldown_minutes=120,
+    )
+    rule(
+        "Billing: breached SLA to refund specialists",
+        team=billing,
+        order=60,
+        trigger_kind="sla_breach",
+        target=refunds_target,
+        cooldown_minutes=60,
     )
 
 
@@ -1242,18 +1252,22 @@ def _demo_story_ensure(result: DemoSeedResult, rng: random.Random, *, now: datet
         verdicts = DEMO_STORY_VERDICTS[_demo_story_chapter(escalation, now=now)]
         feedback.append(_demo_feedback(rng, escalation, verdicts, now=now))
     _demo_feedback_create(feedback)
-    touched = {e.ticket_id for e in rows}
+    _escalation_counts_refresh({e.ticket_id for e in rows})
+    _demo_story_threshold_raise(now=now)
+    result.created.update(
+        {"story_escalations": len(rows), "story_escalation_feedback": len(feedback)}
+    )
+
+
+def _escalation_counts_refresh(ticket_ids: set[int]) -> None:
+    """Set each ticket's ``escalation_count`` to its escalations (bulk creation bypasses it)."""
     counts = (
         Escalation.objects.filter(ticket_id=models.OuterRef("pk"))
         .values("ticket_id")
         .annotate(n=models.Count("pk"))
         .values("n")
     )
-    Ticket.objects.filter(pk__in=touched).update(escalation_count=models.Subquery(counts))
-    _demo_story_threshold_raise(now=now)
-    result.created.update(
-        {"story_escalations": len(rows), "story_escalation_feedback": len(feedback)}
-    )
+    Ticket.objects.filter(pk__in=ticket_ids).update(escalation_count=models.Subquery(counts))
 
 
 def _demo_story_chapter(escalation: Escalation, *, now: datetime) -> str:
@@ -1408,6 +1422,313 @@ def _demo_story_threshold_raise(*, now: datetime) -> None:
         _bulk_create(AuditEvent, [event])
 
 
+# --- Every trigger kind, acknowledgement, ping-pong, the audit trail ------------------------------
+# The history has no SLA, tier or tag events; these escalations come with the events that caused
+# them, their evidence shaped as each trigger writes it. The latest ones are not acknowledged yet.
+DEMO_ENGINE_KINDS = ("frt_amber", "sla_breach", "tier_upgrade", "escalate_tag")
+DEMO_ENGINE_PER_RULE = 4
+DEMO_UNACKNOWLEDGED_HOURS = (2, 30)  # the newest escalation of each such rule: hours before now
+DEMO_PING_PONG_OCCURRENCE = "demo-ping-pong:"
+
+
+def _demo_engine_event(
+    ticket: Ticket, trigger: str, rng: random.Random, at: datetime
+) -> tuple[TicketEvent, Any]:
+    """The ticket event ``trigger`` reacts to, and a function of the stored event giving the
+    (occurrence, evidence) the trigger's ``evaluate`` writes for it."""
+    if trigger in ("frt_amber", "sla_breach"):
+        metric = "first_response" if trigger == "frt_amber" else rng.choice(list(SLAMetric.values))
+        frm, to = ("green", "amber") if trigger == "frt_amber" else ("amber", "red")
+        data: dict[str, Any] = {"metric": metric, "from": frm, "to": to}
+        event = TicketEvent(
+            ticket=ticket, kind=EventKind.SLA_STATE_CHANGED, data=data, created_at=at
+        )
+        return event, lambda e: (f"sla:{e.pk}", {"metric": metric, "from": frm, "to": to})
+    if trigger == "tier_upgrade":
+        frm, to = Tier.STANDARD, Tier.PREMIUM
+        data = {"from": frm, "to": to, "upgrade": True}
+        event = TicketEvent(ticket=ticket, kind=EventKind.TIER_CHANGED, data=data, created_at=at)
+        return event, lambda e: (f"tier:{e.pk}", {"from": frm, "to": to})
+    data = {"added": [ESCALATE_TAG], "removed": []}
+    event = TicketEvent(
+        ticket=ticket, kind=EventKind.TAGS_CHANGED, actor=ticket.assignee, data=data, created_at=at
+    )
+    return event, lambda e: (f"event:{e.pk}", {"tag": ESCALATE_TAG})
+
+
+def _demo_engine_receiver(rng: random.Random, rule: Rule, ticket: Ticket) -> Agent | None:
+    team = ticket.queue.team if ticket.queue else None
+    if team is None:
+        return None
+    if rule.target is not None and rule.target.kind == TargetKind.TEAM_LEAD:
+        return team.lead
+    seniors = list(Agent.objects.filter(team=team, role=Role.SENIOR).order_by("pk"))
+    return rng.choice(seniors) if seniors else team.lead
+
+
+def _demo_engine_story_ensure(result: DemoSeedResult, rng: random.Random, *, now: datetime) -> None:
+    """Escalations by every rule trigger kind the history lacks, the newest not yet acknowledged,
+    and a ping-pong: bumped one level up once, refused (suppressed) the next time. Once (when no
+    demo ticket has an escalation by these kinds yet)."""
+    demo_tickets = Ticket.objects.filter(customer__external_id__startswith=DEMO_CUSTOMER_PREFIX)
+    if (
+        not demo_tickets.exists()
+        or Escalation.objects.filter(
+            ticket__in=demo_tickets, trigger__in=DEMO_ENGINE_KINDS
+        ).exists()
+    ):
+        return
+    rules = (
+        Rule.objects.filter(
+            kind=RuleKind.ESCALATION, enabled=True, trigger_kind__in=DEMO_ENGINE_KINDS
+        )
+        .select_related("team__lead", "target")
+        .order_by("order", "pk")
+    )
+    planned: list[tuple[Rule, Ticket, datetime, bool]] = []
+    for rule in rules:
+        pool = list(
+            demo_tickets.filter(queue__team=rule.team, assignee__isnull=False)
+            .select_related("queue__team__lead", "assignee")
+            .order_by("created_at", "pk")
+        )
+        if not pool:
+            continue
+        # The newest open ticket (the engine escalates open tickets only) waits for its receiver.
+        waiting = next((t for t in reversed(pool) if t.is_open), pool[-1])
+        others = [t for t in pool if t.pk != waiting.pk]
+        picks = sorted(
+            rng.sample(others, min(len(others), DEMO_ENGINE_PER_RULE - 1)), key=lambda t: t.pk
+        )
+        for ticket in picks:
+            at = min(ticket.created_at + timedelta(minutes=rng.randint(30, 480)), now)
+            planned.append((rule, ticket, at, True))
+        at = now - timedelta(hours=rng.randint(*DEMO_UNACKNOWLEDGED_HOURS))
+        planned.append((rule, waiting, max(at, waiting.created_at), False))
+    events = []
+    shapes = []
+    for rule, ticket, at, _ in planned:
+        event, shape = _demo_engine_event(ticket, rule.trigger_kind, rng, at)
+        events.append(event)
+        shapes.append(shape)
+    with _explicit_timestamps(_field(TicketEvent, "created_at")):
+        _bulk_create(TicketEvent, events)
+    tagged = {e.ticket_id for e in events if e.kind == EventKind.TAGS_CHANGED}
+    if tagged:
+        tag, _ = Tag.objects.get_or_create(name=ESCALATE_TAG)
+        through = Ticket.tags.through
+        _bulk_create(
+            through,
+            [
+                through(ticket_id=ticket_id, tag_id=tag.pk)
+                for ticket_id in sorted(tagged - set(tag.tickets.values_list("pk", flat=True)))
+            ],
+        )
+    rows = []
+    for (rule, ticket, at, acknowledged), event, shape in zip(planned, events, shapes, strict=True):
+        occurrence, evidence = shape(event)
+        receiver = _demo_engine_receiver(rng, rule, ticket)
+        fired = at + timedelta(seconds=rng.randint(5, 60))
+        rows.append(
+            Escalation(
+                ticket=ticket,
+                trigger=rule.trigger_kind,
+                rule=rule,
+                rule_name=rule.name,
+                occurrence=occurrence,
+                from_agent=ticket.assignee,
+                to_agent=receiver,
+                from_queue=ticket.queue,
+                target=rule.target,
+                evidence=evidence,
+                route_notes=[],
+                created_at=fired,
+                acknowledged_at=(
+                    min(fired + timedelta(minutes=rng.randint(3, 40)), now)
+                    if acknowledged
+                    else None
+                ),
+                acknowledged_by=receiver if acknowledged else None,
+            )
+        )
+    rows += _demo_ping_pong(rng, now=now, tickets=demo_tickets)
+    with _explicit_timestamps(_field(Escalation, "created_at")):
+        _bulk_create(Escalation, rows)
+    _escalation_counts_refresh({e.ticket_id for e in rows})
+    result.created["engine_escalations"] = len(rows)
+
+
+def _demo_ping_pong(
+    rng: random.Random, *, now: datetime, tickets: models.QuerySet[Ticket]
+) -> list[Escalation]:
+    """A breached SLA sends a junior's ticket to a specialist, who hands it back to the junior:
+    the engine sends it one level up to the lead instead. When the next clock breaches, the
+    specialists' rule would send it back again: refused as ping-pong (an ``escalation_suppressed``
+    audit event, as the engine records it)."""
+    rule = (
+        Rule.objects.filter(kind=RuleKind.ESCALATION, trigger_kind="sla_breach")
+        .select_related("team__lead", "target")
+        .order_by("order", "pk")
+        .first()
+    )
+    if rule is None or rule.team is None or rule.team.lead is None:
+        return []
+    lead = rule.team.lead
+    specialist = Agent.objects.filter(team=rule.team, role=Role.SENIOR).order_by("pk").first()
+    ticket = (
+        tickets.filter(queue__team=rule.team, assignee__role=Role.JUNIOR, status__in=OPEN_STATUSES)
+        .select_related("queue", "assignee")
+        .order_by("-created_at", "pk")
+        .first()
+    )
+    if specialist is None or ticket is None or ticket.assignee is None:
+        return []
+    junior = ticket.assignee
+    start = max(ticket.created_at, now - timedelta(days=3))
+    breached_at = start + timedelta(hours=1)
+    again_at = start + timedelta(hours=5)
+    events = [
+        TicketEvent(
+            ticket=ticket,
+            kind=EventKind.SLA_STATE_CHANGED,
+            data={"metric": metric, "from": "amber", "to": "red"},
+            created_at=min(at, now),
+        )
+        for metric, at in (
+            (SLAMetric.FIRST_RESPONSE, breached_at),
+            (SLAMetric.RESOLUTION, again_at),
+        )
+    ]
+    with _explicit_timestamps(_field(TicketEvent, "created_at")):
+        _bulk_create(TicketEvent, events)
+    first, second = events
+    handed = min(breached_at + timedelta(minutes=rng.randint(20, 50)), now)
+    rows = [
+        Escalation(
+            ticket=ticket,
+            trigger=rule.trigger_kind,
+            rule=rule,
+            rule_name=rule.name,
+            occurrence=f"sla:{first.pk}",
+            from_agent=junior,
+            to_agent=specialist,
+            from_queue=ticket.queue,
+            target=rule.target,
+            evidence={"metric": first.data["metric"], "from": "amber", "to": "red"},
+            route_notes=[],
+            created_at=min(breached_at + timedelta(seconds=30), now),
+            acknowledged_at=min(breached_at + timedelta(minutes=12), now),
+            acknowledged_by=specialist,
+        ),
+        Escalation(
+            ticket=ticket,
+            trigger="manual",
+            occurrence=f"{DEMO_PING_PONG_OCCURRENCE}{ticket.pk}",
+            initiated_by=specialist,
+            from_agent=specialist,
+            to_agent=lead,
+            from_queue=ticket.queue,
+            chain_position=2,
+            handoff_tried="Went through the invoice history with the customer",
+            handoff_diagnosis="A routine plan question the first line can answer",
+            handoff_authority_needed="Back to the first line",
+            route_notes=[
+                f"Ping-pong: {junior} already handed this ticket on; sent one level up to "
+                f"{lead} instead."
+            ],
+            created_at=handed,
+            acknowledged_at=min(handed + timedelta(minutes=rng.randint(3, 40)), now),
+            acknowledged_by=lead,
+        ),
+    ]
+    suppressed = AuditEvent(
+        kind="escalation_suppressed",
+        actor_label=f"rule: {rule.name}",
+        ticket=ticket,
+        object_type=rule._meta.label_lower,
+        object_id=str(rule.pk),
+        object_repr=str(rule)[:200],
+        data={
+            "rule": rule.pk,
+            "trigger": rule.trigger_kind,
+            "occurrence": f"sla:{second.pk}",
+            "reason": (
+                f"Ping-pong refused: {specialist} already handed this ticket on, and there is "
+                "no level above to send it to."
+            ),
+            "code": "ping_pong",
+        },
+        created_at=min(again_at + timedelta(seconds=30), now),
+    )
+    with _explicit_timestamps(_field(AuditEvent, "created_at")):
+        _bulk_create(AuditEvent, [suppressed])
+    return rows
+
+
+def _demo_escalation_audit_ensure(result: DemoSeedResult) -> None:
+    """Each demo escalation's ``escalation_created`` audit row (and ``ticket_reassigned`` when it
+    handed the ticket on), shaped as the engine writes them, at the escalation's time; only for
+    escalations that have none yet."""
+    kind = "escalation_created"
+    label = Escalation._meta.label_lower
+    audited = set(
+        AuditEvent.objects.filter(kind=kind, object_type=label).values_list("object_id", flat=True)
+    )
+    escalations = (
+        Escalation.objects.filter(ticket__customer__external_id__startswith=DEMO_CUSTOMER_PREFIX)
+        .select_related("initiated_by", "ticket")
+        .order_by("created_at", "pk")
+    )
+    rows = []
+    for escalation in escalations:
+        if str(escalation.pk) in audited:
+            continue
+        actor = escalation.initiated_by if escalation.trigger == "manual" else None
+        actor_label = (
+            str(actor)
+            if actor is not None
+            else (f"rule: {escalation.rule_name}" if escalation.rule_name else "system")
+        )
+        rows.append(
+            AuditEvent(
+                kind=kind,
+                actor=actor,
+                actor_label=actor_label,
+                ticket=escalation.ticket,
+                object_type=label,
+                object_id=str(escalation.pk),
+                object_repr=str(escalation)[:200],
+                after=audit_snapshot(escalation),
+                data={"trigger": escalation.trigger, "occurrence": escalation.occurrence},
+                created_at=escalation.created_at,
+            )
+        )
+        if escalation.to_agent_id is None and escalation.to_queue_id is None:
+            continue
+        ticket = escalation.ticket
+        rows.append(
+            AuditEvent(
+                kind="ticket_reassigned",
+                actor=actor,
+                actor_label=actor_label,
+                ticket=ticket,
+                object_type=ticket._meta.label_lower,
+                object_id=str(ticket.pk),
+                object_repr=str(ticket)[:200],
+                before={"assignee": escalation.from_agent_id, "queue": escalation.from_queue_id},
+                after={
+                    "assignee": escalation.to_agent_id,
+                    "queue": escalation.to_queue_id or escalation.from_queue_id,
+                },
+                data={"reason": "escalation", "escalation": escalation.pk},
+                created_at=escalation.created_at,
+            )
+        )
+    with _explicit_timestamps(_field(AuditEvent, "created_at")):
+        _bulk_create(AuditEvent, rows)
+    result.created["escalation_audit_events"] = len(rows)
+
+
 # --- Entry point --------------------------------------------------------------------------------
 DEMO_MAILBOX_ADDRESS = "invoices@support.example.com"
 
@@ -1472,6 +1793,8 @@ def demo_data_seed(
         )
         _demo_mailbox_ensure(result, structure)
         _demo_story_ensure(result, random.Random(f"{seed}-story"), now=now)
+        _demo_engine_story_ensure(result, random.Random(f"{seed}-engine"), now=now)
+        _demo_escalation_audit_ensure(result)
     # Open demo tickets get their SLA clocks (the history above bypassed the workflow).
     from escalations.sla.clocks import Cause
     from escalations.sla.services import sla_clocks_recompute_open

@@ -22,7 +22,7 @@ from escalations.models import (
     Target,
 )
 from reports.selectors import month_windows, refunds_not_compared, team_zone
-from tickets.demo import DEMO_PASSWORD, demo_data_seed
+from tickets.demo import DEMO_PASSWORD, DEMO_PING_PONG_OCCURRENCE, demo_data_seed
 from tickets.models import (
     Agent,
     Customer,
@@ -198,6 +198,7 @@ def test_demo_rules_targets_and_sla_policy_are_created():
         "frt_amber",
         "refund_threshold",
         "sentiment_negative",
+        "sla_breach",
         "tier_upgrade",
     ]
     refund_rule = Rule.objects.get(trigger_kind="refund_threshold")
@@ -279,10 +280,16 @@ def test_demo_escalations_and_feedback_once_so_rule_health_has_figures():
     )
     # The demo is dated back from the moment it is seeded, so the rules' backtest hits depend on
     # the hour of the run; what holds at any hour: every demo escalation is either fired by a
-    # rule or a junior's manual one, both kinds are there, and most carry the receiver's verdict.
+    # rule, a junior's manual one or the senior's hand-back that shows ping-pong (bumped to the
+    # lead), both main kinds are there, and most carry the receiver's verdict.
     rule_fired = Escalation.objects.filter(rule__isnull=False).count()
     manual = Escalation.objects.filter(trigger="manual", initiated_by__role=Role.JUNIOR).count()
-    assert escalations == rule_fired + manual
+    hand_back = Escalation.objects.filter(
+        trigger="manual",
+        initiated_by__role=Role.SENIOR,
+        occurrence__startswith=DEMO_PING_PONG_OCCURRENCE,
+    ).count()
+    assert escalations == rule_fired + manual + hand_back
     assert rule_fired > 0
     assert manual > 0
     assert escalations / 2 < feedback < escalations

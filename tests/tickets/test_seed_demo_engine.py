@@ -1,0 +1,166 @@
+"""The demo's escalations show the whole engine: every rule trigger kind with the evidence its
+trigger writes, recent ones still to acknowledge, a ping-pong bumped one level up and one refused,
+and the audit trail of every escalation. Seeded for a fixed ``now``, twice (the second adds
+nothing)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from escalations.engine.triggers import TRIGGERS
+from escalations.models import AuditEvent, Escalation
+from tickets.demo import DEMO_CUSTOMER_PREFIX, DEMO_PING_PONG_OCCURRENCE, demo_data_seed
+from tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEvent
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+RULE_KINDS = sorted(t.key for t in TRIGGERS if t.rule_kind == "escalation")
+
+
+def _facts() -> dict[str, object]:
+    demo = Escalation.objects.filter(ticket__customer__external_id__startswith=DEMO_CUSTOMER_PREFIX)
+    created = Counter(
+        AuditEvent.objects.filter(kind="escalation_created").values_list("object_id", flat=True)
+    )
+    reassigned = Counter(
+        AuditEvent.objects.filter(kind="ticket_reassigned").values_list(
+            "data__escalation", flat=True
+        )
+    )
+    return {
+        "by_trigger": Counter(demo.values_list("trigger", flat=True)),
+        "count": demo.count(),
+        "created_rows": sorted(created.values()),
+        "created_missing": [e.pk for e in demo if created[str(e.pk)] != 1],
+        "created_at_mismatch": [
+            e.pk
+            for e in demo
+            if AuditEvent.objects.get(kind="escalation_created", object_id=str(e.pk)).created_at
+            != e.created_at
+        ],
+        "reassigned_missing": [
+            e.pk for e in demo.exclude(to_agent__isnull=True) if reassigned[e.pk] != 1
+        ],
+        "audit_rows": AuditEvent.objects.count(),
+        "events": TicketEvent.objects.count(),
+    }
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        with transaction.atomic():
+            result = demo_data_seed(tickets=1000, customers=120, now=NOW)
+            facts = _facts()
+            escalations = list(
+                Escalation.objects.filter(
+                    ticket__customer__external_id__startswith=DEMO_CUSTOMER_PREFIX
+                ).values(
+                    "pk",
+                    "trigger",
+                    "occurrence",
+                    "evidence",
+                    "route_notes",
+                    "created_at",
+                    "acknowledged_at",
+                    "to_agent_id",
+                    "ticket_id",
+                    "ticket__status",
+                )
+            )
+            events = {
+                e.pk: e
+                for e in TicketEvent.objects.filter(
+                    kind__in=[
+                        EventKind.SLA_STATE_CHANGED,
+                        EventKind.TIER_CHANGED,
+                        EventKind.TAGS_CHANGED,
+                    ]
+                )
+            }
+            suppressed = list(
+                AuditEvent.objects.filter(kind="escalation_suppressed").values(
+                    "ticket_id", "actor_label", "data", "object_type"
+                )
+            )
+            tagged = set(Ticket.objects.filter(tags__name="escalate").values_list("pk", flat=True))
+            again = demo_data_seed(tickets=1000, customers=120, now=NOW)
+            facts_again = _facts()
+            transaction.set_rollback(True)
+    return result, facts, escalations, events, suppressed, tagged, again, facts_again
+
+
+def test_every_rule_trigger_kind_escalated(seeded):
+    _, facts, *_ = seeded
+    for kind in RULE_KINDS:
+        assert facts["by_trigger"][kind] >= 3, kind
+
+
+def test_evidence_is_shaped_as_each_trigger_writes_it(seeded):
+    _, _, escalations, events, _, tagged, *_ = seeded
+    from escalations.engine.triggers import trigger_event_of
+
+    kinds = {"frt_amber", "sla_breach", "tier_upgrade", "escalate_tag"}
+    checked = 0
+    for e in escalations:
+        if e["trigger"] not in kinds:
+            continue
+        event_id = int(e["occurrence"].split(":")[1])
+        event = events[event_id]
+        assert event.ticket_id == e["ticket_id"]
+        firing = TRIGGERS.get(e["trigger"]).evaluate(trigger_event_of(event, None), None, {})  # type: ignore[arg-type]
+        assert firing is not None
+        assert (firing.occurrence, firing.evidence) == (e["occurrence"], e["evidence"])
+        assert event.created_at <= e["created_at"]
+        if e["trigger"] == "escalate_tag":
+            assert e["ticket_id"] in tagged
+        checked += 1
+    assert checked >= 12
+
+
+def test_recent_escalations_wait_for_acknowledgement_older_ones_are_acknowledged(seeded):
+    _, _, escalations, *_ = seeded
+    waiting = [e for e in escalations if e["acknowledged_at"] is None]
+    assert len(waiting) >= 5
+    assert all(e["to_agent_id"] is not None for e in waiting)
+    assert all(e["ticket__status"] in OPEN_STATUSES for e in waiting)
+    assert all(NOW - e["created_at"] <= timedelta(days=3) for e in waiting)
+    old = [e for e in escalations if NOW - e["created_at"] > timedelta(days=7)]
+    assert old
+    assert all(e["acknowledged_at"] is not None for e in old)
+
+
+def test_a_ping_pong_is_bumped_one_level_up_and_the_next_is_suppressed(seeded):
+    _, _, escalations, _, suppressed, *_ = seeded
+    [bumped] = [e for e in escalations if e["occurrence"].startswith(DEMO_PING_PONG_OCCURRENCE)]
+    [note] = bumped["route_notes"]
+    assert note.startswith("Ping-pong: ")
+    assert "already handed this ticket on; sent one level up to " in note
+    [refused] = [s for s in suppressed if s["data"]["code"] == "ping_pong"]
+    assert refused["ticket_id"] == bumped["ticket_id"]
+    assert refused["object_type"] == "escalations.rule"
+    assert refused["actor_label"].startswith("rule: ")
+    assert refused["data"]["trigger"] == "sla_breach"
+    assert refused["data"]["occurrence"].startswith("sla:")
+    assert refused["data"]["reason"].startswith("Ping-pong refused: ")
+
+
+def test_every_demo_escalation_has_exactly_one_audit_row_at_its_time(seeded):
+    _, facts, *_ = seeded
+    assert facts["count"] >= 150
+    assert facts["created_missing"] == []
+    assert facts["created_at_mismatch"] == []
+    assert facts["reassigned_missing"] == []
+
+
+def test_a_second_seed_adds_nothing(seeded):
+    _, facts, *_, again, facts_again = seeded
+    assert facts_again == facts
+    assert "engine_escalations" not in again.created
+    assert again.created["escalation_audit_events"] == 0
