@@ -1221,16 +1221,23 @@ DEMO_STORY_VERDICTS = {
 }
 
 
-def _demo_story_ensure(result: DemoSeedResult, rng: random.Random, *, now: datetime) -> None:
-    """Seed the story's escalations, feedback and the audited threshold raise, once (when no
-    story escalation exists yet)."""
+def _demo_tickets_unless_seeded(**escalations: Any) -> models.QuerySet[Ticket] | None:
+    """The demo's tickets, or None when there are none or a part of the story (the escalations
+    on them matching ``escalations``) is already seeded: each part is seeded once."""
     demo_tickets = Ticket.objects.filter(customer__external_id__startswith=DEMO_CUSTOMER_PREFIX)
     if (
         not demo_tickets.exists()
-        or Escalation.objects.filter(
-            ticket__in=demo_tickets, occurrence__startswith=DEMO_STORY_PREFIX
-        ).exists()
+        or Escalation.objects.filter(ticket__in=demo_tickets, **escalations).exists()
     ):
+        return None
+    return demo_tickets
+
+
+def _demo_story_ensure(result: DemoSeedResult, rng: random.Random, *, now: datetime) -> None:
+    """Seed the story's escalations, feedback and the audited threshold raise, once (when no
+    story escalation exists yet)."""
+    demo_tickets = _demo_tickets_unless_seeded(occurrence__startswith=DEMO_STORY_PREFIX)
+    if demo_tickets is None:
         return
     rows = _demo_story_coaching(rng, now=now, tickets=demo_tickets)
     rows += _demo_story_eager_rule(rng, now=now, tickets=demo_tickets)
@@ -1470,13 +1477,8 @@ def _demo_engine_story_ensure(result: DemoSeedResult, rng: random.Random, *, now
     """Escalations by every rule trigger kind the history lacks, the newest not yet acknowledged,
     and a ping-pong: bumped one level up once, refused (suppressed) the next time. Once (when no
     demo ticket has an escalation by these kinds yet)."""
-    demo_tickets = Ticket.objects.filter(customer__external_id__startswith=DEMO_CUSTOMER_PREFIX)
-    if (
-        not demo_tickets.exists()
-        or Escalation.objects.filter(
-            ticket__in=demo_tickets, trigger__in=DEMO_ENGINE_KINDS
-        ).exists()
-    ):
+    demo_tickets = _demo_tickets_unless_seeded(trigger__in=DEMO_ENGINE_KINDS)
+    if demo_tickets is None:
         return
     rules = (
         Rule.objects.filter(
