@@ -512,6 +512,36 @@ class EventEvaluation(models.Model):
         return f"evaluation of event {self.event_id}"
 
 
+class OutcomeKind(models.TextChoices):
+    ROUTED = "routed", "Routed by a routing rule"
+    SUPPRESSED = "suppressed", "Rule-fired escalation not carried out"
+
+
+class RuleOutcome(models.Model):
+    """Idempotency record: what the engine decided once for a ticket, so a repeated evaluation
+    (a retried task, a requeued event) does not decide it again.
+
+    A ticket is routed once (``key`` empty); a refused rule-fired escalation is recorded once per
+    rule and occurrence (``key`` ``<rule id>:<occurrence>``). Written in the transaction of the
+    decision, beside its audit row; the audit log itself is never queried as a lock.
+    """
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=OutcomeKind.choices)
+    key = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "kind", "key"], name="rule_outcome_once_per_ticket"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} on #{self.ticket_id}"
+
+
 # --- Audit log -------------------------------------------------------------------------------
 class AuditEvent(AppendOnlyModel):
     """Append-only: refused by the ORM here and, on PostgreSQL, by a trigger in the database.

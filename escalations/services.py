@@ -17,6 +17,7 @@ from tickets.models import Agent, EventKind, Team, Ticket
 from tickets.notifications.models import NotificationKind
 from tickets.notifications.services import notification_record
 from tickets.selectors import ticket_is_visible_to, ticket_team_id
+from tickets.services import ticket_event_record
 
 from .audit import audit_record, audit_snapshot
 from .engine.backtest import BacktestResult, backtest_run
@@ -121,7 +122,7 @@ def escalation_create_manual(
         target=target,
         to_agent=to_agent,
         handoff=handoff,
-        add_tag=via_tag,
+        via_tag=via_tag,
         notes=notes,
     )
     try:
@@ -141,8 +142,6 @@ def escalation_acknowledge(*, escalation: Escalation, actor: Agent) -> Escalatio
     """The receiver takes the handoff; the time since the escalation is recorded. A lead (or an
     admin) who is not the receiver acknowledges on the receiver's behalf, recorded so in the
     escalation, its audit row and the notification."""
-    from tickets.services import ticket_event_record
-
     locked = (
         Escalation.objects.select_for_update(of=("self",))
         .select_related("ticket__queue")

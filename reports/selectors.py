@@ -85,6 +85,7 @@ from tickets.models import (
     Team,
     Ticket,
     TicketEvent,
+    assignment_events,
 )
 
 AVOIDABLE_WINDOW = timedelta(days=7)
@@ -271,7 +272,7 @@ def handled_pairs_sql(agent_ids: list[int], windows: list[MonthWindow]) -> tuple
         .order_by()
     )
     handed_away = (
-        events.filter(kind=EventKind.ASSIGNED)
+        events.filter(assignment_events())
         .annotate(previous=Cast(KeyTextTransform("from", "data"), BigIntegerField()))
         .filter(previous__in=agent_ids)
         .annotate(
@@ -579,7 +580,7 @@ def _quality(qs: QuerySet[Escalation], group: str) -> list[dict[str, Any]]:
     )
     in_window = later.filter(created_at__lte=OuterRef("created_at") + Value(AVOIDABLE_WINDOW))
     bounced = Exists(
-        in_window.filter(kind=EventKind.ASSIGNED)
+        in_window.filter(assignment_events())
         .annotate(to_id=Cast(KeyTextTransform("to", "data"), BigIntegerField()))
         .filter(to_id=OuterRef("from_agent_id"))
     )

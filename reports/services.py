@@ -20,7 +20,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from escalations.models import Escalation
-from tickets.models import Agent, Customer, EventKind, Team, Ticket, TicketEvent
+from tickets.models import Agent, Customer, Team, Ticket, TicketEvent
 
 from .models import AgentMonthCell, AgentMonthRefresh, AgentMonthTicket, CellKind
 from .selectors import (
@@ -107,7 +107,7 @@ def agent_month_event_count(*, event: TicketEvent, ticket: Ticket) -> None:
     """Count a ticket event for the report: the ticket is handled by whoever held it, and by the
     agent it was reassigned away from. Runs in the event's transaction."""
     agents = {event.assignee_id}
-    if event.kind == EventKind.ASSIGNED:
+    if event.changed_assignee:
         agents.add((event.data or {}).get("from"))
     for agent_id in sorted(a for a in agents if isinstance(a, int)):
         team = _agent_team(agent_id)

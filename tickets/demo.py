@@ -26,7 +26,6 @@ from escalations.currency.rates import amount_convert, rate_day
 from escalations.currency.selectors import exchange_rate_facts
 from escalations.engine.backtest import backtest_run
 from escalations.engine.sentiment import sentiment_score_message
-from escalations.engine.triggers import ESCALATE_TAG
 from escalations.models import (
     AuditEvent,
     Calendar,
@@ -47,6 +46,7 @@ from escalations.models import (
 from .macros.demo import demo_macros_ensure
 from .mail.models import Mailbox
 from .models import (
+    ESCALATE_TAG,
     OPEN_STATUSES,
     Agent,
     AuthorType,

@@ -22,6 +22,8 @@ HISTORY_KINDS = (
     EventKind.QUEUE_CHANGED,
     EventKind.ASSIGNED,
     EventKind.TAGS_CHANGED,
+    # An escalation's one event: its tag, queue and assignee changes are lines like the above.
+    EventKind.ESCALATED,
     EventKind.MESSAGE_ADDED,
     EventKind.NOTE_ADDED,
 )
@@ -35,31 +37,30 @@ class HistoryLine:
     via: str
 
 
-def _text(event: TicketEvent, names: dict[str, dict[int, str]]) -> str | None:
-    data: dict[str, Any] = event.data or {}
-    if event.kind == EventKind.STATUS_CHANGED:
+def _text(kind: str, data: dict[str, Any], names: dict[str, dict[int, str]]) -> str | None:
+    if kind == EventKind.STATUS_CHANGED:
         return (
             f"set status {_STATUS.get(data.get('from'), '?')} → {_STATUS.get(data.get('to'), '?')}"
         )
-    if event.kind == EventKind.PRIORITY_CHANGED:
+    if kind == EventKind.PRIORITY_CHANGED:
         frm, to = _PRIORITY.get(data.get("from"), "?"), _PRIORITY.get(data.get("to"), "?")
         return f"set priority {frm} → {to}"
-    if event.kind == EventKind.QUEUE_CHANGED:
+    if kind == EventKind.QUEUE_CHANGED:
         queues = names["queues"]
         frm, to = queues.get(data.get("from") or 0, "none"), queues.get(data.get("to") or 0, "none")
         return f"moved the ticket from {frm} to {to}"
-    if event.kind == EventKind.ASSIGNED:
+    if kind == EventKind.ASSIGNED:
         return f"assigned the ticket to {names['agents'].get(data.get('to') or 0, 'nobody')}"
-    if event.kind == EventKind.TAGS_CHANGED:
+    if kind == EventKind.TAGS_CHANGED:
         parts = []
         if data.get("added"):
             parts.append(f"added tags {', '.join(data['added'])}")
         if data.get("removed"):
             parts.append(f"removed tags {', '.join(data['removed'])}")
         return "; ".join(parts) or None
-    if event.kind == EventKind.MESSAGE_ADDED and data.get("author_type") == "agent":
+    if kind == EventKind.MESSAGE_ADDED and data.get("author_type") == "agent":
         return "replied to the customer"
-    if event.kind == EventKind.NOTE_ADDED and data.get("kind", "note") == "note":
+    if kind == EventKind.NOTE_ADDED and data.get("kind", "note") == "note":
         return "added an internal note"
     return None
 
@@ -71,14 +72,16 @@ def ticket_history(*, ticket: Ticket) -> list[HistoryLine]:
         .select_related("actor")
         .order_by("-created_at", "-id")[:HISTORY_MAX_LINES]
     )
+    # Newest first: an escalation's changes are read back to front like separate events.
+    changes = [(e, kind, data) for e in events for kind, data in reversed(e.field_changes())]
     agent_ids = {
-        e.data.get("to") for e in events if e.kind == EventKind.ASSIGNED and e.data.get("to")
+        data.get("to") for _, kind, data in changes if kind == EventKind.ASSIGNED and data.get("to")
     }
     queue_ids = {
         pk
-        for e in events
-        if e.kind == EventKind.QUEUE_CHANGED
-        for pk in (e.data.get("from"), e.data.get("to"))
+        for _, kind, data in changes
+        if kind == EventKind.QUEUE_CHANGED
+        for pk in (data.get("from"), data.get("to"))
         if pk
     }
     names = {
@@ -86,8 +89,8 @@ def ticket_history(*, ticket: Ticket) -> list[HistoryLine]:
         "queues": {q.pk: q.name for q in Queue.objects.filter(pk__in=queue_ids)},
     }
     lines = []
-    for event in events:
-        text = _text(event, names)
+    for event, kind, data in changes:
+        text = _text(kind, data, names)
         if text is None:
             continue
         lines.append(
@@ -95,7 +98,7 @@ def ticket_history(*, ticket: Ticket) -> list[HistoryLine]:
                 at=event.created_at,
                 actor=str(event.actor) if event.actor else "KimonDesk",
                 text=text,
-                via=str(event.data.get("via", "")),
+                via=str(data.get("via", "")),
             )
         )
-    return lines
+    return lines[:HISTORY_MAX_LINES]

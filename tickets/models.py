@@ -208,6 +208,10 @@ class CustomerTierChange(AppendOnlyModel):
         return TIER_RANK[self.to_tier] > TIER_RANK[self.from_tier]
 
 
+# Added only together with a handoff (the manual escalation service); the tag trigger listens for it.
+ESCALATE_TAG = "escalate"
+
+
 def tag_names_clean(names: Iterable[str]) -> list[str]:
     """Trimmed, lower-cased, de-duplicated tag names, sorted; each a slug of at most
     ``TAG_MAX_CHARS`` characters and at most ``TAGS_MAX_COUNT`` of them, else a
@@ -505,6 +509,30 @@ class TicketEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.kind} on #{self.ticket_id}"
+
+    @property
+    def changed_assignee(self) -> bool:
+        """Whether this event changed the assignee (``data`` then has ``from`` and ``to``)."""
+        return self.kind == EventKind.ASSIGNED or (
+            self.kind == EventKind.ESCALATED and bool((self.data or {}).get("assigned"))
+        )
+
+    def field_changes(self) -> list[tuple[str, dict[str, Any]]]:
+        """The field changes this event records, as ``(kind, data)`` pairs in the order made.
+
+        A field event is its own change. An escalation records ONE ``escalated`` event that
+        carries the changes it made to the ticket (tags, queue, assignee) in ``data["changes"]``.
+        """
+        data = self.data or {}
+        if self.kind == EventKind.ESCALATED:
+            return [(str(kind), dict(change)) for kind, change in data.get("changes", [])]
+        return [(self.kind, data)]
+
+
+def assignment_events() -> Q:
+    """``TicketEvent`` rows that changed a ticket's assignee (``data`` has ``from`` and ``to``):
+    a reassignment, or an escalation that reassigned (``data["assigned"]``)."""
+    return Q(kind=EventKind.ASSIGNED) | Q(kind=EventKind.ESCALATED, data__assigned=True)
 
 
 class IdempotencyRecord(models.Model):

@@ -38,6 +38,7 @@ from .models import (
     Team,
     Ticket,
     TicketEvent,
+    assignment_events,
 )
 from .realtime import TEAM_ALL_GROUP, team_group
 
@@ -436,11 +437,13 @@ def ticket_meta_changes(*, ticket: Ticket, seen: dict[str, Any]) -> list[dict[st
     if not differing:
         return []
     latest: dict[str, TicketEvent] = {}
-    events = TicketEvent.objects.filter(
-        ticket=ticket, kind__in=[_META_EVENT_KINDS[f] for f in differing]
-    ).select_related("actor")
+    # An escalation that reassigned changed the assignee too (its one event carries it).
+    kinds = Q(kind__in=[_META_EVENT_KINDS[f] for f in differing])
+    if "assignee" in differing:
+        kinds |= assignment_events()
+    events = TicketEvent.objects.filter(kinds, ticket=ticket).select_related("actor")
     for event in events.order_by("-created_at", "-id"):
-        latest.setdefault(event.kind, event)
+        latest.setdefault(EventKind.ASSIGNED if event.changed_assignee else event.kind, event)
     changes = []
     for field in differing:
         event = latest.get(_META_EVENT_KINDS[field])

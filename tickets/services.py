@@ -1,14 +1,16 @@
-"""Writes to the ticket domain. Every change records a ``TicketEvent`` and hands it to the workflow.
+"""Writes to the ticket domain. Every change records a ``TicketEvent`` and publishes it.
 
 Each function is one transaction. Text bodies are checked against ``kimondesk.bounds`` first, and
 a customer message is scored for sentiment before its transaction opens, so no lock is held
-while it is scored. The workflow (``escalations.workflow.ticket_event_recorded``)
-moves SLA clocks inside that transaction and queues trigger evaluation for after the commit.
+while it is scored. Each recorded event is published as ``tickets.signals.ticket_event_recorded``
+inside that transaction; the workflow engine subscribes to it (it moves SLA clocks there and
+queues trigger evaluation for after the commit). Nothing here imports the workflow.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -17,10 +19,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from escalations import workflow
 from escalations.audit import audit_record
 from escalations.engine.sentiment import NEGATIVE_RUN_MAX, SentimentScore, sentiment_score_message
-from escalations.engine.triggers import ESCALATE_TAG
 from escalations.webhooks import webhook_event_emit
 from kimondesk.bounds import (
     MESSAGE_BODY_MAX_CHARS,
@@ -34,6 +34,7 @@ from .exceptions import TicketVersionConflict
 from .live.events import ticket_event_push_on_commit
 from .mail.outbound import reply_mail_queue
 from .models import (
+    ESCALATE_TAG,
     OPEN_STATUSES,
     TIER_RANK,
     Agent,
@@ -61,16 +62,17 @@ from .notifications.models import NotificationKind
 from .notifications.services import notification_record
 from .search.documents import ticket_search_document_append, ticket_search_documents_rebuild
 from .selectors import customer_change_refusal, message_negative_run, ticket_currency
+from .signals import ticket_event_recorded
 
 
 def ticket_event_record(
     *, ticket: Ticket, kind: str, actor: Agent | None = None, data: dict[str, Any] | None = None
 ) -> TicketEvent:
-    """Append an event to the ticket's history and hand it to the workflow engine."""
+    """Append an event to the ticket's history and publish it (in this transaction)."""
     event = TicketEvent.objects.create(
         ticket=ticket, kind=kind, actor=actor, assignee_id=ticket.assignee_id, data=data or {}
     )
-    workflow.ticket_event_recorded(event=event)
+    ticket_event_recorded.send(sender=TicketEvent, event=event)
     agent_month_event_count(event=event, ticket=ticket)
     # Open pages (ticket, queues, notifications) learn of it once it is committed.
     ticket_event_push_on_commit(event=event)
@@ -289,10 +291,10 @@ def _via(via: str) -> dict[str, str]:
     return {"via": via} if via else {}
 
 
-def ticket_follow(*, ticket: Ticket, agent: Agent) -> None:
+def ticket_follow(*, ticket: Ticket, agent_id: int) -> None:
     # One statement, and safe against a concurrent follow (the unique constraint decides).
     TicketFollower.objects.bulk_create(
-        [TicketFollower(ticket=ticket, agent=agent)], ignore_conflicts=True
+        [TicketFollower(ticket=ticket, agent_id=agent_id)], ignore_conflicts=True
     )
 
 
@@ -497,10 +499,89 @@ def refund_request_create(
     return refund
 
 
-def ticket_escalation_count_increment(*, ticket: Ticket) -> None:
-    Ticket.objects.filter(pk=ticket.pk).update(
-        escalation_count=F("escalation_count") + 1, version=F("version") + 1
+@dataclass(frozen=True)
+class EscalationApplied:
+    """What ``ticket_escalation_apply`` wrote: the ticket as it is now, its one event, the note."""
+
+    ticket: Ticket
+    event: TicketEvent
+    note: Note
+
+
+@transaction.atomic
+def ticket_escalation_apply(
+    *,
+    ticket: Ticket,
+    actor: Agent | None,
+    summary: Callable[[Ticket], str],
+    data: dict[str, Any],
+    assignee: Agent | object | None = ...,
+    queue: Queue | object | None = ...,
+    add_escalate_tag: bool = False,
+) -> EscalationApplied:
+    """An escalation's changes to the ticket, in one write that records ONE ``escalated`` event.
+
+    Reassigns (``assignee``/``queue``: ``...`` leaves as is, ``None`` clears), adds the
+    ``escalate`` tag (tag escalations, which come with a handoff), counts the escalation and
+    pins the summary note, unpinning the one before. The event's ``data`` is the caller's
+    (escalation, trigger, rule, …) plus ``changes``, the field changes made in order as
+    ``[kind, data]`` pairs (``TicketEvent.field_changes``), and ``assigned``: whether the
+    assignee changed. ``summary`` is called once the changes and the event are recorded (so the
+    SLA clocks have followed a queue change) and returns the note's text. The previous holder
+    follows the ticket. Nothing here is published a second time: one escalation, one event.
+    """
+    locked = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
+    previous_id = locked.assignee_id
+    changes: list[tuple[str, dict[str, Any]]] = []
+    if add_escalate_tag:
+        before = set(locked.tags.values_list("name", flat=True))
+        if ESCALATE_TAG not in before:
+            locked.tags.add(*_tags_get_or_create([ESCALATE_TAG]))
+            changes.append(
+                (EventKind.TAGS_CHANGED, {"added": [ESCALATE_TAG], "removed": [], "handoff": True})
+            )
+    if queue is not ... and queue != locked.queue:
+        new_queue = queue if isinstance(queue, Queue) else None
+        changes.append((EventKind.QUEUE_CHANGED, {"from": locked.queue_id, "to": _pk(new_queue)}))
+        locked.queue = new_queue
+    if assignee is not ... and assignee != locked.assignee:
+        new_assignee = assignee if isinstance(assignee, Agent) else None
+        changes.append(
+            (
+                EventKind.ASSIGNED,
+                {"from": previous_id, "to": _pk(new_assignee), "reason": "escalation"},
+            )
+        )
+        locked.assignee = new_assignee
+    locked.escalation_count = F("escalation_count") + 1
+    locked.version = F("version") + 1
+    locked.save()
+    locked.refresh_from_db(fields=["escalation_count", "version"])
+    if previous_id is not None:
+        ticket_follow(ticket=locked, agent_id=previous_id)
+    event = ticket_event_record(
+        ticket=locked,
+        kind=EventKind.ESCALATED,
+        actor=actor,
+        data={
+            **data,
+            "changes": [[kind, change] for kind, change in changes],
+            "assigned": any(kind == EventKind.ASSIGNED for kind, _ in changes),
+        },
     )
+    body = summary(locked)
+    text_bounds_check(values={"body": (body, NOTE_BODY_MAX_CHARS)})
+    Note.objects.filter(ticket=locked, kind=NoteKind.ESCALATION_SUMMARY, pinned=True).update(
+        pinned=False
+    )
+    note = Note.objects.create(
+        ticket=locked, body=body, author=actor, kind=NoteKind.ESCALATION_SUMMARY, pinned=True
+    )
+    return EscalationApplied(ticket=locked, event=event, note=note)
+
+
+def _pk(obj: Agent | Queue | None) -> int | None:
+    return obj.pk if obj is not None else None
 
 
 # --- Teams and agents (admin writes, audited) -------------------------------------------------

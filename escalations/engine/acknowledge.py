@@ -7,6 +7,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from escalations.models import TriggerKey
+from escalations.selectors import escalations_unacknowledged_due
 from escalations.sweeps import sweep_row_isolated
 
 from .escalate import EscalationRequest, escalation_execute
@@ -18,8 +19,6 @@ def escalations_unacknowledged_bump(*, now: datetime | None = None) -> int:
     Exactly once per escalation: the bump's occurrence is ``unacknowledged:<id>``. One that
     fails is logged and skipped; the others still move.
     """
-    from escalations.selectors import escalations_unacknowledged_due
-
     now = now or timezone.now()
     moved = 0
     for parent in escalations_unacknowledged_due(now=now):

@@ -40,6 +40,8 @@ STATE_KINDS = (
     EventKind.ASSIGNED,
     EventKind.TAGS_CHANGED,
     EventKind.TIER_CHANGED,
+    # An escalation's one event carries its tag, queue and assignee changes.
+    EventKind.ESCALATED,
 )
 
 
@@ -96,22 +98,29 @@ class BacktestResult:
 
 def _rewind(ctx: TicketContext, event: TicketEvent, queue_team: dict[int, int]) -> TicketContext:
     """The context just before ``event``, given the context just after it."""
-    data = event.data
-    if event.kind == EventKind.STATUS_CHANGED and "from" in data:
+    for kind, data in reversed(event.field_changes()):
+        ctx = _rewind_change(ctx, kind, data, queue_team)
+    return ctx
+
+
+def _rewind_change(
+    ctx: TicketContext, kind: str, data: dict[str, Any], queue_team: dict[int, int]
+) -> TicketContext:
+    if kind == EventKind.STATUS_CHANGED and "from" in data:
         return dataclasses.replace(ctx, status=data["from"])
-    if event.kind == EventKind.PRIORITY_CHANGED and "from" in data:
+    if kind == EventKind.PRIORITY_CHANGED and "from" in data:
         return dataclasses.replace(ctx, priority=data["from"])
-    if event.kind == EventKind.QUEUE_CHANGED and "from" in data:
+    if kind == EventKind.QUEUE_CHANGED and "from" in data:
         queue_id = data["from"]
         return dataclasses.replace(
             ctx, queue_id=queue_id, team_id=queue_team.get(queue_id) if queue_id else None
         )
-    if event.kind == EventKind.ASSIGNED and "from" in data:
+    if kind == EventKind.ASSIGNED and "from" in data:
         return dataclasses.replace(ctx, assignee_id=data["from"])
-    if event.kind == EventKind.TAGS_CHANGED:
+    if kind == EventKind.TAGS_CHANGED:
         tags = (ctx.tags - set(data.get("added") or [])) | set(data.get("removed") or [])
         return dataclasses.replace(ctx, tags=frozenset(tags))
-    if event.kind == EventKind.TIER_CHANGED and "from" in data:
+    if kind == EventKind.TIER_CHANGED and "from" in data:
         return dataclasses.replace(ctx, tier=data["from"])
     return ctx
 

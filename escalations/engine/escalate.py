@@ -17,12 +17,30 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from escalations.audit import audit_record, audit_snapshot
-from escalations.models import AuditEvent, Escalation, Rule, Target, TargetKind, TriggerKey
+from escalations.models import (
+    Escalation,
+    OutcomeKind,
+    Rule,
+    RuleOutcome,
+    Target,
+    TargetKind,
+    TriggerKey,
+)
+from escalations.selectors import (
+    escalation_summary_event,
+    handoff_latest,
+    message_last_customer_excerpt,
+    ticket_sla_snapshot,
+)
+from escalations.slack import slack_delivery_create, slack_delivery_enqueue
+from escalations.webhooks import webhook_event_emit
 from kimondesk.bounds import minutes_delta
 from reports.services import agent_month_escalation_count
-from tickets.models import Agent, EventKind, Note, NoteKind, Queue, Ticket
+from tickets import realtime
+from tickets.models import Agent, Queue, Ticket
 from tickets.notifications.models import KIND_OF_LIVE_EVENT
 from tickets.notifications.services import notification_record
+from tickets.services import ticket_escalation_apply
 
 from .notify import escalation_notifications
 from .summary import Handoff, escalation_summary_build, escalation_summary_text
@@ -48,7 +66,7 @@ class EscalationRequest:
     handoff: Handoff | None = None
     parent: Escalation | None = None
     # Tag escalations: the escalate tag is added in the same transaction.
-    add_tag: bool = False
+    via_tag: bool = False
     # How the caller chose the target (e.g. "Target of rule “VIP”"), kept in ``route_notes``.
     notes: list[str] = field(default_factory=list)
 
@@ -168,16 +186,18 @@ def _resolve(*, request: EscalationRequest, ticket: Ticket) -> Resolution:
     return lead
 
 
+def rule_outcome_first(*, ticket_id: int, kind: str, key: str = "") -> bool:
+    """Record a decision the engine makes once per ticket (and key); False if it was already
+    made. Call it under the ticket's row lock, in the decision's transaction."""
+    _, created = RuleOutcome.objects.get_or_create(ticket_id=ticket_id, kind=kind, key=key)
+    return created
+
+
 def _suppress(*, request: EscalationRequest, ticket: Ticket, refusal: EscalationRefused) -> None:
     """Record (once per rule and occurrence) that a rule-fired escalation was not carried out."""
     rule = request.rule
-    already = AuditEvent.objects.filter(
-        kind="escalation_suppressed",
-        ticket_id=ticket.pk,
-        data__occurrence=request.occurrence,
-        data__rule=rule.pk if rule else None,
-    ).exists()
-    if already:
+    key = f"{rule.pk if rule else ''}:{request.occurrence}"
+    if not rule_outcome_first(ticket_id=ticket.pk, kind=OutcomeKind.SUPPRESSED, key=key):
         return
     audit_record(
         kind="escalation_suppressed",
@@ -246,16 +266,14 @@ def _summary_handoff(
 ) -> tuple[Handoff | None, str, str]:
     """The handoff the summary shows: the manual one, else the previous holder's latest; without
     one, the last customer message stands in. Returns (handoff, its author, message excerpt)."""
-    from escalations import selectors
-
     if request.handoff is not None:
         return request.handoff, str(request.actor), ""
     if previous is not None:
-        latest = selectors.handoff_latest(ticket_id=request.ticket_id, agent_id=previous.pk)
+        latest = handoff_latest(ticket_id=request.ticket_id, agent_id=previous.pk)
         if latest is not None:
             return latest, str(previous), ""
     author = str(previous) if previous is not None else "the previous holder"
-    return None, author, selectors.message_last_customer_excerpt(ticket_id=request.ticket_id)
+    return None, author, message_last_customer_excerpt(ticket_id=request.ticket_id)
 
 
 def _route_ends(
@@ -280,54 +298,17 @@ def _route_ends(
 
 
 def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution) -> Escalation:
-    from escalations import selectors
-    from tickets import services as ticket_services
-
+    """The escalation's rows in its transaction. The ``Escalation`` row comes first: its unique
+    occurrence key stops a replay before anything else is written. The ticket's changes are one
+    ``tickets.services`` call that records one ``escalated`` event."""
     actor = request.actor
     previous = ticket.assignee
     from_queue = ticket.queue
-    if request.add_tag:
-        from .triggers import ESCALATE_TAG
-
-        names = [*ticket.tags.values_list("name", flat=True), ESCALATE_TAG]
-        ticket_services.ticket_update(ticket=ticket, actor=actor, tags=names, handoff=True)
-    if resolution.reassign:
-        ticket_services.ticket_update(
-            ticket=ticket,
-            actor=actor,
-            assignee=resolution.to_agent,
-            queue=resolution.to_queue if resolution.to_queue is not None else ...,
-            reason="escalation",
-        )
     handoff, handoff_author, last_excerpt = _summary_handoff(request=request, previous=previous)
-    sla = selectors.ticket_sla_snapshot(ticket=ticket)
     to_agent = resolution.to_agent if resolution.reassign else None
     to_queue = resolution.to_queue if resolution.reassign else None
     route_from, route_to = _route_ends(
         request=request, previous=previous, from_queue=from_queue, resolution=resolution
-    )
-    structured = escalation_summary_build(
-        trigger=request.trigger,
-        trigger_label=_trigger_label(request.trigger),
-        sentence=request.sentence,
-        evidence=request.evidence,
-        route_from=route_from,
-        route_to=route_to,
-        route_by=_reassigned_by(request),
-        rule_fired=not request.is_manual,
-        route_notes=resolution.notes,
-        handoff=handoff,
-        handoff_author=handoff_author,
-        handoff_is_earlier=handoff is not None and request.handoff is None,
-        last_customer_excerpt=last_excerpt,
-        sla=sla,
-    )
-    summary = escalation_summary_text(structured)
-    Note.objects.filter(ticket=ticket, kind=NoteKind.ESCALATION_SUMMARY, pinned=True).update(
-        pinned=False
-    )
-    note = ticket_services.note_add(
-        ticket=ticket, body=summary, author=actor, kind=NoteKind.ESCALATION_SUMMARY, pinned=True
     )
     rule = request.rule
     escalation = Escalation.objects.create(
@@ -348,15 +329,35 @@ def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution
         handoff_tried=request.handoff.tried if request.handoff else "",
         handoff_diagnosis=request.handoff.diagnosis if request.handoff else "",
         handoff_authority_needed=request.handoff.authority_needed if request.handoff else "",
-        sla_snapshot=sla,
         route_notes=resolution.notes,
-        summary=structured.as_dict(),
-        summary_note=note,
     )
-    ticket_services.ticket_event_record(
+
+    def summary_text(moved: Ticket) -> str:
+        # Written once the ticket has moved: the SLA clock shown is the one it runs on now.
+        escalation.sla_snapshot = ticket_sla_snapshot(ticket=moved)
+        structured = escalation_summary_build(
+            trigger=request.trigger,
+            trigger_label=_trigger_label(request.trigger),
+            sentence=request.sentence,
+            evidence=request.evidence,
+            route_from=route_from,
+            route_to=route_to,
+            route_by=_reassigned_by(request),
+            rule_fired=not request.is_manual,
+            route_notes=resolution.notes,
+            handoff=handoff,
+            handoff_author=handoff_author,
+            handoff_is_earlier=handoff is not None and request.handoff is None,
+            last_customer_excerpt=last_excerpt,
+            sla=escalation.sla_snapshot,
+        )
+        escalation.summary = structured.as_dict()
+        return escalation_summary_text(structured)
+
+    applied = ticket_escalation_apply(
         ticket=ticket,
-        kind=EventKind.ESCALATED,
         actor=actor,
+        summary=summary_text,
         data={
             "escalation": escalation.pk,
             "trigger": request.trigger,
@@ -365,11 +366,14 @@ def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution
             "to": to_agent.pk if to_agent is not None else None,
             "to_queue": to_queue.pk if to_queue is not None else None,
         },
+        assignee=resolution.to_agent if resolution.reassign else ...,
+        queue=resolution.to_queue if resolution.reassign and resolution.to_queue else ...,
+        add_escalate_tag=request.via_tag,
     )
-    ticket_services.ticket_escalation_count_increment(ticket=ticket)
+    escalation.summary_note = applied.note
+    escalation.save(update_fields=["sla_snapshot", "summary", "summary_note"])
+    ticket = applied.ticket
     agent_month_escalation_count(escalation=escalation, ticket=ticket)
-    if previous is not None:
-        ticket_services.ticket_follow(ticket=ticket, agent=previous)
     label = _actor_label(request)
     audit_record(
         kind="escalation_created",
@@ -412,31 +416,23 @@ def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution
 
 def _after_commit(*, escalation: Escalation, previous_id: int | None) -> None:
     """Queue the fan-out: live pushes, the integration webhook and Slack; all after commit."""
-    from escalations import selectors
-
-    summary_event = selectors.escalation_summary_event(escalation=escalation)
+    summary_event = escalation_summary_event(escalation=escalation)
     notifications = escalation_notifications(escalation=escalation, previous_id=previous_id)
     _webhook_emit(escalation=escalation)
     delivery_id = None
     if escalation.target is not None and escalation.target.kind == TargetKind.SLACK:
-        from escalations.slack import slack_delivery_create
-
         delivery_id = slack_delivery_create(target=escalation.target, escalation=escalation).pk
 
     def fan_out() -> None:
-        from tickets.realtime import agent_group, push_many, ticket_group
-
-        push_many(
+        realtime.push_many(
             [
-                (ticket_group(escalation.ticket_id), summary_event),
-                *((agent_group(agent_id), event) for agent_id, event in notifications),
+                (realtime.ticket_group(escalation.ticket_id), summary_event),
+                *((realtime.agent_group(agent_id), event) for agent_id, event in notifications),
             ]
         )
 
     transaction.on_commit(fan_out)
     if delivery_id is not None:
-        from escalations.slack import slack_delivery_enqueue
-
         transaction.on_commit(lambda: slack_delivery_enqueue(delivery_id=delivery_id))
 
 
@@ -445,8 +441,6 @@ def _pk(obj: Any) -> int | None:
 
 
 def _webhook_emit(*, escalation: Escalation) -> None:
-    from escalations.webhooks import webhook_event_emit
-
     queue = escalation.to_queue or escalation.from_queue
     team_id = queue.team_id if queue is not None else None
     webhook_event_emit(

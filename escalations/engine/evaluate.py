@@ -16,17 +16,25 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django_q import tasks as django_q_tasks
 
 from escalations.audit import audit_record
 from escalations.currency.rates import RateFact, rate_day
 from escalations.currency.selectors import exchange_rate_facts
-from escalations.models import AuditEvent, EventEvaluation, Rule, RuleKind
+from escalations.models import EventEvaluation, OutcomeKind, Rule, RuleKind
 from escalations.queueing import task_broker, task_enqueue_or_defer
+from escalations.selectors import rules_listening
 from escalations.sweeps import sweep_row_isolated
 from tickets.models import EventKind, Message, Ticket, TicketEvent
+from tickets.services import ticket_update
 
 from .context import ticket_context_build
-from .escalate import EscalationOutcome, EscalationRequest, escalation_execute
+from .escalate import (
+    EscalationOutcome,
+    EscalationRequest,
+    escalation_execute,
+    rule_outcome_first,
+)
 from .rules import rule_matches
 from .triggers import (
     TRIGGERS,
@@ -121,8 +129,6 @@ def event_evaluate(*, event_id: int) -> list[EscalationOutcome | RoutingOutcome]
 
 
 def _event_outcomes(*, event: TicketEvent) -> list[EscalationOutcome | RoutingOutcome]:
-    from escalations.selectors import rules_listening
-
     rules = list(rules_listening(trigger_keys=trigger_kinds_for_event(event.kind)))
     if not rules:
         return []
@@ -170,8 +176,6 @@ def evaluations_missed_requeue(
     ``horizon`` are looked at: an indexed range over (kind, created_at) and a primary-key
     anti-join on the receipts.
     """
-    from django_q.tasks import async_task
-
     missed = list(
         TicketEvent.objects.filter(
             kind__in=trigger_event_kinds(),
@@ -184,7 +188,9 @@ def evaluations_missed_requeue(
     )
     broker = task_broker()
     for event_id in missed:
-        async_task("escalations.tasks.evaluate_ticket_event", event_id, broker=broker)
+        django_q_tasks.async_task(
+            "escalations.tasks.evaluate_ticket_event", event_id, broker=broker
+        )
     if missed:
         # Normal after a start or a restart (events recorded while no worker ran): INFO, not a
         # warning. A steady stream of these on a running cluster is what deserves a look.
@@ -197,10 +203,8 @@ def evaluations_missed_requeue(
 @transaction.atomic
 def ticket_route(*, rule: Rule, ticket_id: int, firing: Firing) -> RoutingOutcome:
     """Apply a routing rule to a new ticket, once (a second run finds the audit row)."""
-    from tickets.services import ticket_update
-
     ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
-    if AuditEvent.objects.filter(kind="ticket_routed", ticket_id=ticket_id).exists():
+    if not rule_outcome_first(ticket_id=ticket_id, kind=OutcomeKind.ROUTED):
         return RoutingOutcome(rule.pk, routed=False)
     assignee = rule.route_assignee
     if assignee is not None and not assignee.is_active:

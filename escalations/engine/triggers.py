@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from escalations.currency.rates import RateFact, amount_convert, rate_day
-from tickets.models import EventKind, Sentiment, TicketEvent
+from tickets.models import ESCALATE_TAG, EventKind, Sentiment, TicketEvent
 
 from .context import TicketContext
 from .params import AmountParam, CurrencyParam, NumberParam, ParamSchema, WholeNumberParam
@@ -314,9 +314,6 @@ class RefundThreshold(TriggerKind):
                 f"(threshold {threshold} {params['currency']})."
             ),
         )
-
-
-ESCALATE_TAG = "escalate"
 
 
 @TRIGGERS.register_class

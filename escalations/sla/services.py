@@ -34,6 +34,7 @@ from escalations.models import (
 from escalations.sweeps import sweep_row_isolated
 from escalations.webhooks import webhook_event_emit
 from tickets.models import OPEN_STATUSES, AuthorType, EventKind, Queue, Ticket
+from tickets.services import ticket_event_record
 
 from .clocks import (
     Cause,
@@ -200,6 +201,10 @@ def sla_clocks_apply_event(*, event: TicketEvent) -> None:
             _ticket_clocks_sync(event.ticket_id, now, Cause(kind), restart=SLAMetric.NEXT_RESPONSE)
     elif kind in SYNC_EVENTS:
         _ticket_clocks_sync(event.ticket_id, now, Cause(kind, dict(event.data or {})))
+    elif kind == EventKind.ESCALATED and any(k in SYNC_EVENTS for k, _ in event.field_changes()):
+        # An escalation that moved the ticket to another queue (or tagged it) may change its
+        # policy: one sync for the escalation's one event.
+        _ticket_clocks_sync(event.ticket_id, now, Cause(kind))
 
 
 def _locked_clocks(ticket_id: int, metrics: Iterable[str] | None = None) -> list[SLAClock]:
@@ -360,8 +365,6 @@ def _recompute_chunk(tickets: list[Ticket], setup: SLASetup, now: datetime, caus
 # --- Crossings -------------------------------------------------------------------------------
 def _cross(clock: SLAClock, *, to: str, now: datetime) -> bool:
     """Announce one crossing: the conditional update decides which worker does it."""
-    from tickets.services import ticket_event_record
-
     frm = ClockState.GREEN if to == ClockState.AMBER else ClockState.AMBER
     if to == ClockState.AMBER:
         won = SLAClock.objects.filter(pk=clock.pk, state=frm, amber_at__lte=now).update(

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from escalations.engine.triggers import ESCALATE_TAG
+from tickets.models import ESCALATE_TAG
 
 AUTHORITY_KEY_MAX_CHARS = 80
 """The normalised "authority needed" of a topic is cut to this length."""

@@ -31,7 +31,7 @@ from django.db.models import Q
 from escalations.feedback.selectors import escalation_feedback_of
 from escalations.models import Escalation, EscalationFeedback, FeedbackReason, Rule, RuleKind
 from reports.selectors import MonthWindow
-from tickets.models import Agent, EventKind, Status, TicketEvent
+from tickets.models import Agent, EventKind, Status, TicketEvent, assignment_events
 
 OUTCOME_WINDOW = timedelta(days=7)
 # A prompt appears once this many escalations of the month could have been solved at the
@@ -180,6 +180,8 @@ def _from_next_events(
         e
         for e in events
         if escalation.created_at < e.created_at <= escalation.created_at + OUTCOME_WINDOW
+        # The escalation's own event (recorded in its transaction) is not what came after it.
+        and e.data.get("escalation") != escalation.pk
     ]
     outcome, why = UNCLEAR, "No feedback, and nothing after it says either way"
     for event in later:
@@ -193,7 +195,7 @@ def _from_next_events(
             break
     else:
         for event in later:
-            if event.kind == EventKind.ASSIGNED and event.data.get("to") == agent.pk:
+            if event.changed_assignee and event.data.get("to") == agent.pk:
                 outcome, why = FIRST_LEVEL, "Handed back to them"
                 break
             if (
@@ -227,8 +229,9 @@ def agent_escalation_outcomes(*, agent: Agent, window: MonthWindow) -> AgentOutc
     events_by_ticket: dict[int, list[TicketEvent]] = defaultdict(list)
     for event in (
         TicketEvent.objects.filter(
+            Q(kind__in=[EventKind.REFUND_REQUESTED, EventKind.STATUS_CHANGED])
+            | assignment_events(),
             ticket_id__in={e.ticket_id for e in escalations},
-            kind__in=[EventKind.REFUND_REQUESTED, EventKind.ASSIGNED, EventKind.STATUS_CHANGED],
             created_at__gt=window.start,
             created_at__lte=window.end + OUTCOME_WINDOW,
         )

@@ -115,7 +115,9 @@ def test_every_ticket_write_raises_the_version(ticket, junior, lead):
     assert Ticket.objects.get(pk=ticket.pk).version == 2  # first response stamped
     services.ticket_update(ticket=ticket, actor=lead, tags=["vip"])
     services.ticket_update(ticket=ticket, actor=lead, tags=["vip"])  # no change: no write
-    services.ticket_escalation_count_increment(ticket=ticket)
+    services.ticket_escalation_apply(
+        ticket=ticket, actor=lead, summary=lambda _: "Summary", data={}, add_escalate_tag=True
+    )
 
     assert Ticket.objects.get(pk=ticket.pk).version == 4
     assert TicketEvent.objects.filter(kind=EventKind.TAGS_CHANGED).count() == 1

@@ -136,9 +136,14 @@ def test_escalate_tag_with_handoff_uses_the_tag_rule_target(
         "Target of the escalate-tag rule “Tagged”.",
         f"Named agent: {senior}.",
     ]
-    tag_event = TicketEvent.objects.get(kind=EventKind.TAGS_CHANGED)
-    assert tag_event.data == {"added": ["escalate"], "removed": [], "handoff": True}
-    # the queued evaluation of the tag event does not escalate a second time
+    # One escalation, one event: the tag and the reassignment are changes it carries.
+    event = TicketEvent.objects.get(ticket=ticket, actor=junior)
+    assert event.kind == EventKind.ESCALATED
+    assert event.field_changes() == [
+        (EventKind.TAGS_CHANGED, {"added": ["escalate"], "removed": [], "handoff": True}),
+        (EventKind.ASSIGNED, {"from": junior.pk, "to": senior.pk, "reason": "escalation"}),
+    ]
+    assert event.data["assigned"] is True
     assert Escalation.objects.count() == 1
 
 

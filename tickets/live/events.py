@@ -275,22 +275,16 @@ def ticket_event_pushes(*, event_id: int) -> list[Push]:
         refund = RefundRequest.objects.get(pk=data["refund"])
         pushes.append((to_ticket, refund_created_event(refund=refund)))
     elif kind in FIELD_KINDS or kind == EventKind.SLA_STATE_CHANGED:
-        changes = {}
-        if kind in FIELD_KINDS:
-            field = FIELD_KINDS[EventKind(kind)]
-            changes[field] = _field_change(ticket=ticket, field=field, data=data)
-        update = ticket_updated_event(
-            ticket=ticket,
-            kind=kind,
-            actor=event.actor,
-            changes=changes,
-            sla=ticket_sla(ticket=ticket),
-        )
-        pushes.append((to_ticket, update))
-        pushes += _queue_pushes(ticket=ticket, kind=kind)
+        pushes += _field_pushes(event=event, kind=kind, data=data)
         if kind == EventKind.ASSIGNED:
             pushes += _reassigned_pushes(event=event)
-    elif kind in (EventKind.TICKET_CREATED, EventKind.ESCALATED):
+    elif kind == EventKind.ESCALATED:
+        # The escalation's one event carries its field changes: each is pushed as a field event
+        # would be (the page shows each change), then the queue rows learn of the escalation.
+        for change_kind, change in event.field_changes():
+            pushes += _field_pushes(event=event, kind=change_kind, data=change)
+        pushes += _queue_pushes(ticket=ticket, kind=kind)
+    elif kind == EventKind.TICKET_CREATED:
         pushes += _queue_pushes(ticket=ticket, kind=kind)
     elif kind == EventKind.ESCALATION_ACKNOWLEDGED:
         escalation = Escalation.objects.select_related(
@@ -314,6 +308,19 @@ def ticket_event_pushes(*, event_id: int) -> list[Push]:
             )
             pushes.append((realtime.agent_group(from_id), notice))
     return pushes
+
+
+def _field_pushes(*, event: TicketEvent, kind: str, data: dict[str, Any]) -> list[Push]:
+    """``ticket.updated`` (what changed, the fields now, the SLA) and the queue rows' push."""
+    ticket = event.ticket
+    changes = {}
+    if kind in FIELD_KINDS:
+        field = FIELD_KINDS[EventKind(kind)]
+        changes[field] = _field_change(ticket=ticket, field=field, data=data)
+    update = ticket_updated_event(
+        ticket=ticket, kind=kind, actor=event.actor, changes=changes, sla=ticket_sla(ticket=ticket)
+    )
+    return [(realtime.ticket_group(ticket.pk), update), *_queue_pushes(ticket=ticket, kind=kind)]
 
 
 def _reassigned_pushes(*, event: TicketEvent) -> list[Push]:

@@ -7,14 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from escalations.engine.triggers import ESCALATE_TAG
 from kimondesk.bounds import (
     MACRO_BODY_MAX_CHARS,
     MACRO_NAME_MAX_CHARS,
     MACRO_TAGS_MAX_COUNT,
     NOTE_BODY_MAX_CHARS,
 )
-from tickets.models import Priority, Status, tag_names_clean
+from tickets.models import ESCALATE_TAG, Priority, Status, tag_names_clean
 
 from .placeholders import PLACEHOLDERS, placeholders_unknown
 
