@@ -13,6 +13,10 @@ import os
 import threading
 from typing import Any
 
+from django_q import tasks as django_q_tasks
+from django_q.brokers import get_broker
+from django_q.conf import Conf
+
 logger = logging.getLogger(__name__)
 
 _brokers: dict[tuple[Any, ...], Any] = {}
@@ -23,9 +27,6 @@ def task_broker() -> Any:
     """This process's broker. django-q2 builds a new one (a new Redis connection pool) for
     every task it queues unless handed one; reusing it saves a connection per request. Keyed by
     process and broker configuration, so a forked child or a changed configuration gets its own."""
-    from django_q.brokers import get_broker
-    from django_q.conf import Conf
-
     key = (os.getpid(), str(Conf.REDIS), str(Conf.ORM), Conf.CLUSTER_NAME)
     with _broker_lock:
         if key not in _brokers:
@@ -35,10 +36,8 @@ def task_broker() -> Any:
 
 def task_enqueue_or_defer(func: str, *args: Any, swept_by: str) -> bool:
     """Queue ``func(*args)``; on a broker error log it and return False (``swept_by`` retries)."""
-    from django_q.tasks import async_task
-
     try:
-        async_task(func, *args, broker=task_broker())
+        django_q_tasks.async_task(func, *args, broker=task_broker())
     except Exception as exc:  # redis.ConnectionError, TimeoutError, an ORM broker's DB error
         logger.warning(
             "could not queue %s%r (%s); %s will queue it",

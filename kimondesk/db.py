@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import os
 
+from django.db import connections
+from django.db.backends.postgresql.base import DatabaseWrapper
+
 _registered = False
 
 
 def database_connections_forget() -> None:
     """In a freshly forked child: drop (without closing) the parent's connections and pools."""
-    from django.db import connections
-    from django.db.backends.postgresql.base import DatabaseWrapper
-
     for connection in connections.all(initialized_only=True):
         # The socket belongs to the parent too: closing it here would break the parent's session.
         connection.connection = None

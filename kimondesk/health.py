@@ -13,11 +13,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_q.brokers import get_broker
+from django_q.status import Stat
 
 from escalations.schedules import schedules_health
 
@@ -32,8 +35,6 @@ def _check_database() -> dict[str, Any]:
 def _check_redis() -> dict[str, Any]:
     if not settings.REDIS_URL:
         return {"configured": False}
-    import redis
-
     client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
     try:
         client.ping()
@@ -43,9 +44,6 @@ def _check_redis() -> dict[str, Any]:
 
 
 def _check_queue() -> dict[str, Any]:
-    from django_q.brokers import get_broker
-    from django_q.status import Stat
-
     broker = get_broker()
     if not broker.ping():
         raise ConnectionError("task broker did not answer")

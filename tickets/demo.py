@@ -42,6 +42,8 @@ from escalations.models import (
     Target,
     TargetKind,
 )
+from escalations.sla.clocks import Cause
+from escalations.sla.services import sla_clocks_recompute_open
 
 from .macros.demo import demo_macros_ensure
 from .mail.models import Mailbox
@@ -1798,8 +1800,5 @@ def demo_data_seed(
         _demo_engine_story_ensure(result, random.Random(f"{seed}-engine"), now=now)
         _demo_escalation_audit_ensure(result)
     # Open demo tickets get their SLA clocks (the history above bypassed the workflow).
-    from escalations.sla.clocks import Cause
-    from escalations.sla.services import sla_clocks_recompute_open
-
     result.created["sla_clocks"] = sla_clocks_recompute_open(now=now, cause=Cause("demo data"))
     return result

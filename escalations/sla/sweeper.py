@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django_q import tasks as django_q_tasks
+from django_q.conf import Conf
 
 from escalations.models import TaskLease
 
@@ -42,8 +44,6 @@ class SweeperSettings:
 
     @classmethod
     def current(cls) -> SweeperSettings:
-        from django_q.conf import Conf
-
         conf = getattr(settings, "KIMONDESK", {})
         lifetime = float(conf.get("SLA_SWEEPER_LIFETIME_SECONDS", 20.0))
         if Conf.TIMEOUT:
@@ -115,14 +115,11 @@ def sla_sweeper_run(
 
 def sla_sweeper_enqueue(*, holder: str | None = None) -> str | None:
     """Queue a link of the chain (a new chain without ``holder``); None in sync mode."""
-    from django_q.conf import Conf
-    from django_q.tasks import async_task
-
     if Conf.SYNC:
         # Run inline, a chain would never return: sync mode sweeps from the watchdog only.
         return None
     holder = holder or uuid.uuid4().hex
-    async_task(SWEEPER_TASK, holder, save=False, group=LEASE_NAME)
+    django_q_tasks.async_task(SWEEPER_TASK, holder, save=False, group=LEASE_NAME)
     return holder
 
 

@@ -30,6 +30,7 @@ from tickets.models import (
     Team,
     Ticket,
 )
+from tickets.models import validate_currency as currency_code_validate
 from tickets.selectors import (
     queues_visible_to,
     ticket_assignee_choices,
@@ -328,11 +329,9 @@ class RefundRequestSerializer(serializers.ModelSerializer):
         read_only_fields = ["ticket", "requested_by", "created_at"]
 
     def validate_currency(self, value: str) -> str:
-        from tickets.models import validate_currency
-
         code = value.upper()
         try:
-            validate_currency(code)
+            currency_code_validate(code)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(list(exc.messages)) from exc
         return code

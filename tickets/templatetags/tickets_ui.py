@@ -9,6 +9,8 @@ from django import template
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from tickets.models import Note
+
 register = template.Library()
 
 SLA_LABELS = {
@@ -90,8 +92,6 @@ def sla_line(sla: dict[str, Any] | None) -> dict[str, Any]:
 
 @register.filter
 def is_note(item: object) -> bool:
-    from tickets.models import Note
-
     return isinstance(item, Note)
 
 
