@@ -54,7 +54,7 @@ typecheck: install
 
 check: lint typecheck test
 
-# Rewrite the contract snapshots (tests/contract/openapi.yaml, ws_events.json) after an intended
+# Rewrite the contract snapshots (tests/contract/openapi.yaml, ws_*.json) after an intended
 # change of the API schema or the live events; review and commit the diff with that change.
 contract-snapshot: install
 	$(PY) -m tests.contract.refresh

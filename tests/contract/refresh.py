@@ -1,7 +1,7 @@
 """Rewrite the contract snapshots from the code as it is: ``python -m tests.contract.refresh``.
 
 Only for an intended change of the API schema or of the live events; review the diff of
-``tests/contract/openapi.yaml`` and ``tests/contract/ws_events.json`` and commit it with the change.
+``tests/contract/openapi.yaml``, ``ws_events.json`` and ``ws_presence.json`` and commit it with the change.
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@ outbox or channels-redis): the ``(group, payload)`` that reaches the sockets.
 
 ``ws_events()`` returns the normalised record: per step, per group, the payloads in push order,
 with ids as stable placeholders (agents, teams and queues by role and name, other rows by kind and
-first-seen order) and timestamps as offsets from the frozen start ``T0``.
+first-seen order) and timestamps as offsets from the frozen start ``T0``. Presence, which goes
+from socket to socket and not through a push, is recorded at the sockets by
+``test_ws_presence_snapshot.py``.
 """
 
 from __future__ import annotations
@@ -103,6 +105,7 @@ class Normaliser:
         "message": "message",
         "note": "note",
         "refund": "refund",
+        "viewers": "agent",
     }
     ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})")
     # Ids inside text: notification sentences ("#12: ..."), rendered HTML (anchors, links).

@@ -19,6 +19,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 OPENAPI = HERE / "openapi.yaml"
 WS_EVENTS = HERE / "ws_events.json"
+WS_PRESENCE = HERE / "ws_presence.json"
 REFRESH_ENV = "KD_CONTRACT_REFRESH"
 REFRESH_COMMAND = "make contract-snapshot  (or: .venv/bin/python -m tests.contract.refresh)"
 DIFF_LINES_MAX = 400
