@@ -29,8 +29,36 @@ def json_text(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
-def snapshot_compare(path: Path, generated: str) -> None:
-    """Fail with a unified diff (snapshot → generated) unless they are equal."""
+def steps_changed(path: Path, steps: list[dict[str, Any]]) -> str:
+    """For a snapshot of steps (``[{"step": name, "<field>": {group: [...]}}, ...]``): one line
+    per step that differs from the committed one, naming the groups that differ, to head the
+    diff."""
+    if not path.exists():
+        return ""
+    committed = {entry["step"]: entry for entry in json.loads(path.read_text(encoding="utf-8"))}
+    now = {entry["step"]: entry for entry in steps}
+    lines = []
+    for name in [*committed, *(n for n in now if n not in committed)]:
+        before, after = committed.get(name), now.get(name)
+        if before == after:
+            continue
+        if before is None or after is None:
+            lines.append(f"  - {name}: {'new step' if before is None else 'step gone'}")
+            continue
+        groups = sorted(
+            group
+            for field in before.keys() & after.keys()
+            if isinstance(before[field], dict) and isinstance(after[field], dict)
+            for group in before[field].keys() | after[field].keys()
+            if before[field].get(group) != after[field].get(group)
+        )
+        lines.append(f"  - {name}: {', '.join(groups)}")
+    return "Steps that differ:\n" + "\n".join(lines) + "\n\n" if lines else ""
+
+
+def snapshot_compare(path: Path, generated: str, *, summary: str = "") -> None:
+    """Fail with a unified diff (snapshot → generated) unless they are equal; ``summary``
+    heads the diff."""
     if os.environ.get(REFRESH_ENV) == "1":
         path.write_text(generated, encoding="utf-8")
         return
@@ -52,6 +80,7 @@ def snapshot_compare(path: Path, generated: str) -> None:
     pytest.fail(
         f"{path.name} differs from what the code produces now.\n"
         f"If the change is intended, refresh the snapshot with: {REFRESH_COMMAND}\n\n"
+        + summary
         + "\n".join(shown),
         pytrace=False,
     )

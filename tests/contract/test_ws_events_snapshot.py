@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from .scenario import ws_events
-from .snapshots import WS_EVENTS, json_text, snapshot_compare
+from .snapshots import WS_EVENTS, json_text, snapshot_compare, steps_changed
 
 # Every type docs/live-events.md lists: the scenario must keep making each of them.
 EVERY_PUSHED_TYPE = {
@@ -42,4 +42,4 @@ def test_live_events_match_the_snapshot(monkeypatch):
         for payload in payloads
     }
     assert pushed == EVERY_PUSHED_TYPE
-    snapshot_compare(WS_EVENTS, json_text(events))
+    snapshot_compare(WS_EVENTS, json_text(events), summary=steps_changed(WS_EVENTS, events))

@@ -22,7 +22,7 @@ from tests.tickets.sockets import signed_in_socket, worker_connections_closed
 from tickets import presence
 
 from .scenario import Normaliser, _call, _client
-from .snapshots import WS_PRESENCE, json_text, snapshot_compare
+from .snapshots import WS_PRESENCE, json_text, snapshot_compare, steps_changed
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -99,4 +99,4 @@ async def test_presence_and_a_push_at_the_sockets_match_the_snapshot(monkeypatch
     await pages.pop("ann").disconnect()
 
     # Then what each page received, step by step, is the committed contract
-    snapshot_compare(WS_PRESENCE, json_text(steps))
+    snapshot_compare(WS_PRESENCE, json_text(steps), summary=steps_changed(WS_PRESENCE, steps))
