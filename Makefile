@@ -13,7 +13,7 @@ MODULE ?= escalations/engine/conditions.py
 MUTATE_JOBS ?= 2
 MUTATE_ARGS ?=
 
-.PHONY: install lock run test lint typecheck check clean mutate
+.PHONY: install lock run test lint typecheck check clean mutate contract-snapshot
 
 # The marker is rebuilt when the lock changes, or when the venv itself is gone.
 $(VENV)/.installed: requirements-dev.lock pyproject.toml
@@ -53,6 +53,11 @@ typecheck: install
 	$(VENV)/bin/mypy .
 
 check: lint typecheck test
+
+# Rewrite the contract snapshots (tests/contract/openapi.yaml, ws_*.json) after an intended
+# change of the API schema or the live events; review and commit the diff with that change.
+contract-snapshot: install
+	$(PY) -m tests.contract.refresh
 
 # Mutation testing of one module against its own tests (mutmut, at low CPU priority); the summary
 # lands in var/mutation/<module>/summary.md. Results and commands: docs/mutation.md.
