@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from drf_spectacular.generators import SchemaGenerator
 
-from escalations.admin_forms import param_field_name, rule_form_class
+from escalations.admin.forms import param_field_name, rule_form_class
 from escalations.api.serializers import RuleSerializer
 from escalations.engine.triggers import TRIGGERS
 from tests import factories

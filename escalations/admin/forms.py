@@ -1,8 +1,9 @@
-"""Admin forms, and the one place where the admin reaches the engine's and SLA's validators.
+"""The console's forms, and the one place where the console reaches the engine's and SLA's
+validators.
 
-Every call the admin makes into ``escalations.services``, the trigger and target registries and
-``escalations.sla.services`` goes through the small functions at the top of this module, so the
-admin accepts exactly what the API accepts.
+Every call the console makes into ``escalations.services``, the trigger and target registries and
+``escalations.sla`` goes through the small functions at the top of this module, so the console
+accepts exactly what the API accepts.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from tickets.currencies import CURRENCY_CHOICES
-
-from .engine.conditions import CONDITION_FIELDS, IdField, conditions_clean
-from .engine.params import (
+from escalations.audit.history import OP_WORDS
+from escalations.engine.conditions import CONDITION_FIELDS, IdField, conditions_clean
+from escalations.engine.params import (
     AmountParam,
     CurrencyParam,
     NumberParam,
@@ -29,10 +29,15 @@ from .engine.params import (
     SecretUrlParam,
     WholeNumberParam,
 )
-from .engine.targets import TARGET_KINDS, target_clean, target_param_names, target_params
-from .engine.triggers import TRIGGERS, TriggerKind
-from .exceptions import EscalationConflict
-from .models import (
+from escalations.engine.targets import (
+    TARGET_KINDS,
+    target_clean,
+    target_param_names,
+    target_params,
+)
+from escalations.engine.triggers import TRIGGERS, TriggerKind
+from escalations.exceptions import EscalationConflict
+from escalations.models import (
     Calendar,
     OpeningHours,
     Rule,
@@ -41,21 +46,21 @@ from .models import (
     SLATarget,
     Target,
 )
-from .services import rule_backtest, rule_clean, slack_delivery_retry, slack_target_test
-from .sla.businesstime import BusinessCalendar
-from .sla.clocks import PolicyRules, TargetRule
-from .sla.preview import NEW_POLICY_ID, SLAPreview, sla_calendar_preview, sla_policy_preview
-from .sla.services import (
-    calendar_clean,
-    sla_calendar_changed,
-    sla_policy_changed,
-    sla_policy_clean,
+from escalations.services import rule_values_clean, slack_delivery_retry, slack_target_test
+from escalations.sla.businesstime import BusinessCalendar
+from escalations.sla.clocks import PolicyRules, TargetRule
+from escalations.sla.preview import (
+    NEW_POLICY_ID,
+    SLAPreview,
+    sla_calendar_preview,
+    sla_policy_preview,
 )
+from escalations.sla.validators import calendar_values_clean, sla_policy_values_clean
+from tickets.currencies import CURRENCY_CHOICES
 
 if TYPE_CHECKING:
-    from tickets.models import Agent, Team
-
-    from .models import SlackDelivery
+    from escalations.models import SlackDelivery
+    from tickets.models import Agent
 
 
 # --- Reaching the engine and SLA parts ----------------------------------------------------
@@ -76,99 +81,10 @@ def target_destination(*, target: Target) -> str:
     return "; ".join(param.display(getattr(target, param.name)) for param in kind.params)
 
 
-def trigger_params_clean(*, trigger_kind: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Cleaned params of a trigger kind, or ``ValidationError`` keyed by parameter name."""
-    trigger = trigger_kind_of(trigger_kind)
-    if trigger is None:
-        raise ValidationError({"trigger_kind": [f"Unknown trigger kind {trigger_kind!r}."]})
-    return trigger.clean_params(params)
-
-
-def rule_values_clean(
-    *,
-    kind: str,
-    trigger_kind: str,
-    trigger_params: dict[str, Any],
-    conditions: Any,
-    target: Target | None,
-    team: Team | None,
-) -> dict[str, Any]:
-    """Cleaned rule values, or ``ValidationError({field: [...]})`` naming every bad field.
-
-    Trigger parameter errors are keyed by the parameter's name (``amount``, ``currency``).
-    """
-    errors: dict[str, list[str]] = {}
-    try:
-        params = trigger_params_clean(trigger_kind=trigger_kind, params=trigger_params)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-        params = {}
-    try:
-        cleaned = dict(
-            rule_clean(
-                kind=kind,
-                trigger_kind=trigger_kind,
-                trigger_params=params,
-                conditions=conditions,
-                target=target,
-                team=team,
-            )
-        )
-    except ValidationError as exc:
-        for key, messages in exc.message_dict.items():
-            if key in ("trigger_params", "trigger_kind") and errors:
-                continue  # already named parameter by parameter
-            errors.setdefault(key, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
-
-
 def _whole_number(value: Any) -> Any:
     text = str(value).strip()
     digits = text.lstrip("-")
     return int(text) if digits.isascii() and digits.isdigit() else value
-
-
-def sla_policy_values_clean(*, policy: SLAPolicy, targets: list[dict[str, Any]]) -> dict[str, Any]:
-    """Raise ``ValidationError`` keyed by field unless the policy with these targets is valid;
-    the cleaned values otherwise."""
-    cleaned = sla_policy_clean(
-        name=policy.name,
-        conditions=policy.conditions,
-        targets=targets,
-        order=policy.order,
-        calendar=policy.calendar,
-        amber_percent=policy.amber_percent,
-    )
-    policy.conditions = cleaned["conditions"]
-    return cleaned
-
-
-def calendar_values_clean(
-    *, calendar: Calendar, hours: list[dict[str, Any]], holidays: list[Any]
-) -> dict[str, Any]:
-    """Raise ``ValidationError`` keyed by field unless the calendar with these rows is valid;
-    the cleaned values otherwise."""
-    return calendar_clean(
-        name=calendar.name,
-        timezone=calendar.timezone,
-        hours=hours,
-        holiday_country=calendar.holiday_country,
-        holiday_subdivision=calendar.holiday_subdivision,
-        holidays=holidays,
-        instance=calendar if calendar.pk else None,
-    )
-
-
-def calendar_changed_notify(*, calendar: Calendar) -> None:
-    """Recompute open tickets' clocks after a calendar changed."""
-    sla_calendar_changed(calendar=calendar)
-
-
-def sla_policy_changed_notify(*, policy: SLAPolicy) -> None:
-    """Recompute open tickets' clocks after a policy changed."""
-    sla_policy_changed(policy=policy)
 
 
 def sla_policy_preview_run(*, form: SLAPolicyAdminForm, team_id: int | None) -> SLAPreview:
@@ -205,11 +121,6 @@ def calendar_preview_run(*, form: CalendarAdminForm, team_id: int | None) -> SLA
     return sla_calendar_preview(calendar_id=form.instance.pk, calendar=draft, team_id=team_id)
 
 
-def rule_backtest_run(*, rule: Rule, days: int) -> Any:
-    """The engine's backtest of ``rule`` over the last ``days`` days (writes nothing)."""
-    return rule_backtest(rule=rule, days=days)
-
-
 class ActionRefused(Exception):
     """The engine refused an admin action on one object; the message says why."""
 
@@ -236,16 +147,6 @@ def _reason(exc: Exception) -> str:
 
 # --- Conditions as rows ----------------------------------------------------------------------
 MAX_CONDITION_ROWS = 100
-OP_LABELS = {
-    "eq": "is",
-    "ne": "is not",
-    "in": "is one of",
-    "not_in": "is none of",
-    "gte": "is at least",
-    "lte": "is at most",
-    "gt": "is above",
-    "lt": "is below",
-}
 
 
 @dataclass(frozen=True)
@@ -313,7 +214,7 @@ class ConditionRowsWidget(forms.Widget):
                     ),
                     self._select(
                         f"{name}-{i}-op",
-                        list(OP_LABELS.items()),
+                        list(OP_WORDS.items()),
                         row.get("op", "eq"),
                         f"Condition {i + 1}: operator",
                         "op",
