@@ -164,32 +164,81 @@ class ConditionVocabulary:
         return str(value)
 
 
+class ConditionRowForm(forms.Form):
+    """One condition row as posted. The row only reads the three parts; the engine's
+    ``conditions_clean`` judges them, with the whole list (so the console words its errors as
+    the API does: "Condition 2: ...")."""
+
+    field = forms.CharField(
+        required=False,
+        widget=forms.Select(
+            choices=[("", "---------"), *((f.key, f.label) for f in CONDITION_FIELDS)],
+            attrs={"data-kd-part": "field"},
+        ),
+    )
+    op = forms.CharField(
+        required=False,
+        initial="eq",
+        widget=forms.Select(choices=list(OP_WORDS.items()), attrs={"data-kd-part": "op"}),
+    )
+    value = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"size": 30, "data-kd-part": "value"})
+    )
+
+
+class BaseConditionRowFormSet(forms.BaseFormSet):
+    """Condition rows with a management form; every control says its row ("Condition 2:
+    operator"). The blank row that "Add a row" copies is numbered ``__num__``."""
+
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        number = "__num__" if index is None else str(index + 1)
+        words = {"field": "field", "op": "operator", "value": "value", "DELETE": "remove"}
+        for name, word in words.items():
+            form.fields[name].widget.attrs["aria-label"] = f"Condition {number}: {word}"
+        form.fields["DELETE"].widget.attrs["data-kd-part"] = "remove"
+
+
+ConditionRowFormSet = forms.formset_factory(
+    ConditionRowForm,
+    formset=BaseConditionRowFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_CONDITION_ROWS,
+    absolute_max=MAX_CONDITION_ROWS,
+)
+
+
+class ConditionRowsNotSent(list[dict[str, str]]):
+    """The posted value when the rows' management form is missing or tampered with."""
+
+
 class ConditionRowsWidget(forms.Widget):
-    """Condition rows (field / operator / value) posted as ``<name>-<i>-field`` etc.
+    """Condition rows (field / operator / value) as a Django formset named after the field:
+    ``<name>-TOTAL_FORMS`` and the other management inputs, ``<name>-<i>-field``, ``-op``,
+    ``-value`` and ``-DELETE`` (the "Remove" box).
 
     Values are typed or picked from the field's list (queues and teams by name, tags, tiers,
-    priorities, statuses); every control has an accessible name ("Condition 2: operator"). The
-    "Add a row" button and the pickers are wired by ``js/admin-rows.js`` (no inline script: see
-    the Content-Security-Policy).
+    priorities, statuses). "Add a row" copies the formset's blank row from a ``<template>``;
+    ``js/admin-rows.js`` wires it and the pickers (no inline script: see the
+    Content-Security-Policy).
     """
 
     class Media:
         js = ("js/admin-rows.js",)
 
-    extra_rows = 3
     vocabulary = ConditionVocabulary()
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[dict[str, str]]:
-        try:
-            count = min(int(data.get(f"{name}-count", 0)), MAX_CONDITION_ROWS)
-        except (TypeError, ValueError):
-            count = 0
+        formset = ConditionRowFormSet(data, prefix=name)
+        if not formset.management_form.is_valid():
+            return ConditionRowsNotSent()
         rows = []
-        for index in range(count):
-            row = {
-                part: str(data.get(f"{name}-{index}-{part}", "")).strip()
-                for part in ("field", "op", "value")
-            }
+        for form in formset.forms:  # at most MAX_CONDITION_ROWS (the formset's absolute_max)
+            if not form.is_valid() or form.cleaned_data.get("DELETE"):
+                continue
+            # An extra row left as shown has no cleaned data: it is blank.
+            row = {part: form.cleaned_data.get(part, "") for part in ("field", "op", "value")}
             if row["field"] or row["value"]:
                 rows.append(row)
         return rows
@@ -197,38 +246,17 @@ class ConditionRowsWidget(forms.Widget):
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        rows = list(value) if isinstance(value, list) else []
-        rows += [{"field": "", "op": "eq", "value": ""}] * self.extra_rows
-        field_options = [("", "---------")] + [(f.key, f.label) for f in CONDITION_FIELDS]
-        body = format_html_join(
-            "",
-            "<tr>{}{}{}</tr>",
-            (
-                (
-                    self._select(
-                        f"{name}-{i}-field",
-                        field_options,
-                        row.get("field", ""),
-                        f"Condition {i + 1}: field",
-                        "field",
-                    ),
-                    self._select(
-                        f"{name}-{i}-op",
-                        list(OP_WORDS.items()),
-                        row.get("op", "eq"),
-                        f"Condition {i + 1}: operator",
-                        "op",
-                    ),
-                    format_html(
-                        '<td><input type="text" name="{}" value="{}" size="30" '
-                        'aria-label="{}" data-kd-part="value"></td>',
-                        f"{name}-{i}-value",
-                        self._value_display(row.get("field", ""), row.get("value")),
-                        f"Condition {i + 1}: value",
-                    ),
-                )
-                for i, row in enumerate(rows)
-            ),
+        rows = value if isinstance(value, list) else []
+        formset = ConditionRowFormSet(
+            prefix=name,
+            initial=[
+                {
+                    "field": row.get("field", ""),
+                    "op": row.get("op") or "eq",
+                    "value": self._value_display(row.get("field", ""), row.get("value")),
+                }
+                for row in rows
+            ],
         )
         datalists = format_html_join(
             "",
@@ -242,43 +270,38 @@ class ConditionRowsWidget(forms.Widget):
                 for key, options in self.vocabulary.options.items()
             ),
         )
-        table = format_html(
-            '<div class="kd-conditions-editor"><table class="kd-conditions" id="id_{}">'
+        return format_html(
+            '<div class="kd-conditions-editor">{}<table class="kd-conditions" id="id_{}">'
             '<thead><tr><th scope="col">Field</th><th scope="col">Operator</th>'
-            '<th scope="col">Value (pick or type; comma-separated for “is one of”)</th></tr>'
-            '</thead><tbody>{}</tbody></table>{}<input type="hidden" name="{}-count" value="{}">'
+            '<th scope="col">Value (pick or type; comma-separated for “is one of”)</th>'
+            '<th scope="col">Remove</th></tr></thead><tbody>{}</tbody></table>'
+            '<template id="id_{}_empty">{}</template>{}'
             '<button type="button" class="button kd-add-row" id="id_{}_add" data-kd-add-row="{}">'
             "Add a row</button></div>",
+            formset.management_form,
             name,
-            body,
+            format_html_join("", "{}", ((self._row(form),) for form in formset.forms)),
+            name,
+            self._row(formset.empty_form),
             datalists,
-            name,
-            len(rows),
             name,
             name,
         )
-        return table
+
+    @staticmethod
+    def _row(form: forms.BaseForm) -> SafeString:
+        return format_html(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            form["field"],
+            form["op"],
+            form["value"],
+            form["DELETE"],
+        )
 
     def _value_display(self, field_key: str, value: Any) -> str:
         if isinstance(value, list):
             return ", ".join(self.vocabulary.label(field_key, v) for v in value)
         return "" if value is None else self.vocabulary.label(field_key, value)
-
-    @staticmethod
-    def _select(
-        name: str, options: list[tuple[str, str]], selected: str, label: str, part: str
-    ) -> SafeString:
-        return format_html(
-            '<td><select name="{}" aria-label="{}" data-kd-part="{}">{}</select></td>',
-            name,
-            label,
-            part,
-            format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((key, " selected" if key == selected else "", label) for key, label in options),
-            ),
-        )
 
 
 def _row_value(field_key: str, op: str, text: Any, vocabulary: ConditionVocabulary) -> Any:
@@ -331,6 +354,10 @@ class ConditionsField(forms.Field):
         ]
 
     def clean(self, value: Any) -> list[dict[str, Any]]:
+        if isinstance(value, ConditionRowsNotSent):
+            raise ValidationError(
+                "The condition rows were not sent completely. Reload the page and try again."
+            )
         return conditions_clean(self.to_python(value))
 
     def has_changed(self, initial: Any, data: Any) -> bool:
