@@ -33,7 +33,6 @@ def _preview_days(raw: str | None) -> int:
     return max(1, min(days, PREVIEW_MAX_DAYS))
 
 
-# --- Rules -----------------------------------------------------------------------------------
 def titled_filter(title: str) -> type[admin.FieldListFilter]:
     """A field's usual list filter under another title (two "By kind" filters read as one)."""
 
