@@ -261,6 +261,53 @@ def rule_clean(
     }
 
 
+def _trigger_params_clean(*, trigger_kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Cleaned params of a trigger kind, or ``ValidationError`` keyed by parameter name."""
+    if trigger_kind not in TRIGGERS:
+        raise ValidationError({"trigger_kind": [f"Unknown trigger kind {trigger_kind!r}."]})
+    return TRIGGERS.get(trigger_kind).clean_params(params)
+
+
+def rule_values_clean(
+    *,
+    kind: str,
+    trigger_kind: str,
+    trigger_params: dict[str, Any],
+    conditions: Any,
+    target: Target | None,
+    team: Team | None,
+) -> dict[str, Any]:
+    """Cleaned rule values, or ``ValidationError({field: [...]})`` naming every bad field.
+
+    Trigger parameter errors are keyed by the parameter's name (``amount``, ``currency``).
+    """
+    errors: dict[str, list[str]] = {}
+    try:
+        params = _trigger_params_clean(trigger_kind=trigger_kind, params=trigger_params)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        params = {}
+    try:
+        cleaned = dict(
+            rule_clean(
+                kind=kind,
+                trigger_kind=trigger_kind,
+                trigger_params=params,
+                conditions=conditions,
+                target=target,
+                team=team,
+            )
+        )
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            if key in ("trigger_params", "trigger_kind") and errors:
+                continue  # already named parameter by parameter
+            errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
 def rule_backtest(*, rule: Rule, days: int = 30, now: datetime | None = None) -> BacktestResult:
     """What ``rule`` would have done over the last ``days``, writing nothing."""
     if days < 1 or days > 366:

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from escalations.admin_mixins import (
+from kimondesk.admin_mixins import (
     ReadOnlyAdminMixin,
     SuperuserOnlyAdminMixin,
     TeamScopedAdminMixin,

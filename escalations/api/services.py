@@ -2,7 +2,7 @@
 exchange rates.
 
 Each function is one transaction that saves the row(s) and records the same ``AuditEvent`` the
-admin console records (``escalations.admin_services.config_change_record``), so either history
+admin console records (``escalations.audit.config.config_change_record``), so either history
 can be read, and reverted, the same way.
 """
 
@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from escalations.admin_services import config_change_record, config_snapshot
 from escalations.audit import SECRET_FIELDS
+from escalations.audit.config import config_change_record, config_snapshot
 from escalations.models import (
     Calendar,
     ExchangeRate,

@@ -3,7 +3,7 @@
 A ``ParamSchema`` is a tuple of typed parameters (name, label, help, bounds). It validates stored
 or submitted params (``clean``: every error at once, keyed by parameter name) and describes them
 as JSON Schema (``json_schema``) for the OpenAPI document. The console form fields are derived
-from the same declarations (``escalations.admin_forms.param_form_field``) and hand their values
+from the same declarations (``escalations.admin.forms.param_form_field``) and hand their values
 to the same ``clean``, so the console, the API and the schema accept exactly the same params.
 
 A trigger kind's params are stored as one JSON object (``Rule.trigger_params``); a target kind's

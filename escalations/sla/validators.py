@@ -16,7 +16,7 @@ import holidays as holidays_lib
 from django.core.exceptions import ValidationError
 
 from escalations.engine.conditions import conditions_clean
-from escalations.models import Calendar, SLAMetric
+from escalations.models import Calendar, SLAMetric, SLAPolicy
 from kimondesk.bounds import MINUTES_MAX
 from kimondesk.timezones import timezone_names
 from tickets.models import Priority, Tier
@@ -236,3 +236,35 @@ def sla_policy_clean(
         "amber_percent": amber_percent,
         "targets": cleaned_targets,
     }
+
+
+# --- The same checks on a model instance (the console's forms, a configuration revert) -------
+def sla_policy_values_clean(*, policy: SLAPolicy, targets: list[dict[str, Any]]) -> dict[str, Any]:
+    """Raise ``ValidationError`` keyed by field unless the policy with these targets is valid;
+    the cleaned values otherwise."""
+    cleaned = sla_policy_clean(
+        name=policy.name,
+        conditions=policy.conditions,
+        targets=targets,
+        order=policy.order,
+        calendar=policy.calendar,
+        amber_percent=policy.amber_percent,
+    )
+    policy.conditions = cleaned["conditions"]
+    return cleaned
+
+
+def calendar_values_clean(
+    *, calendar: Calendar, hours: list[dict[str, Any]], holidays: list[Any]
+) -> dict[str, Any]:
+    """Raise ``ValidationError`` keyed by field unless the calendar with these rows is valid;
+    the cleaned values otherwise."""
+    return calendar_clean(
+        name=calendar.name,
+        timezone=calendar.timezone,
+        hours=hours,
+        holiday_country=calendar.holiday_country,
+        holiday_subdivision=calendar.holiday_subdivision,
+        holidays=holidays,
+        instance=calendar if calendar.pk else None,
+    )

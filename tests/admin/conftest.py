@@ -94,7 +94,7 @@ def rule_post_data(**overrides: Any) -> dict[str, Any]:
         "enabled": "on",
         "order": "100",
         "trigger_kind": "sentiment_negative",
-        "conditions-count": "3",
+        **conditions_management(3),
         "target": "",
         "route_queue": "",
         "route_assignee": "",
@@ -105,8 +105,13 @@ def rule_post_data(**overrides: Any) -> dict[str, Any]:
     return data
 
 
+def conditions_management(total: int) -> dict[str, str]:
+    """The management form of the condition rows' formset, for ``total`` posted rows."""
+    return {"conditions-TOTAL_FORMS": str(total), "conditions-INITIAL_FORMS": "0"}
+
+
 def conditions_rows(*rows: tuple[str, str, str]) -> dict[str, str]:
-    data = {"conditions-count": str(len(rows))}
+    data = conditions_management(len(rows))
     for index, (field, op, value) in enumerate(rows):
         data[f"conditions-{index}-field"] = field
         data[f"conditions-{index}-op"] = op

@@ -78,7 +78,9 @@ def test_every_condition_control_has_an_accessible_name(client, lead_a):
     controls = re.findall(r'<(?:select|input)[^>]*name="conditions-\d+-\w+"[^>]*>', html)
     labels = [re.search(r'aria-label="([^"]+)"', c).group(1) for c in controls]
     assert labels == [
-        f"Condition {row}: {part}" for row in (1, 2, 3) for part in ("field", "operator", "value")
+        f"Condition {row}: {part}"
+        for row in (1, 2, 3)
+        for part in ("field", "operator", "value", "remove")
     ]
 
 

@@ -8,7 +8,7 @@ from escalations.models import AuditEvent, SLAClock, SLAPolicy
 from tests import factories
 from tickets.services import ticket_create
 
-from .conftest import rule_post_data
+from .conftest import conditions_management, rule_post_data
 
 
 def _change_rule(client, rule, **overrides):
@@ -49,7 +49,7 @@ def test_revert_restores_the_before_picture_and_is_audited(client, lead_a, rule_
         rule_a,
         name="Changed",
         **{
-            "conditions-count": "1",
+            **conditions_management(1),
             "conditions-0-field": "priority",
             "conditions-0-op": "eq",
             "conditions-0-value": "urgent",
@@ -139,7 +139,7 @@ def _policy_data(policy, calendar, **overrides):
         "team": policy.team_id,
         "enabled": "on",
         "order": "100",
-        "conditions-count": "0",
+        **conditions_management(0),
         "calendar": calendar.pk,
         "amber_percent": "75",
         "targets-TOTAL_FORMS": "1",

@@ -65,7 +65,7 @@ def backtest_calls(monkeypatch, team_activity):
             rule.pk, days, now - timedelta(days=days), now + timedelta(minutes=1), 4, hits
         )
 
-    monkeypatch.setattr("escalations.admin_selectors.rule_backtest_run", fake_backtest)
+    monkeypatch.setattr("escalations.admin.selectors.rule_backtest", fake_backtest)
     return calls
 
 
@@ -251,7 +251,7 @@ def test_preview_shows_what_receivers_said_hiding_other_teams_comments(
     )
     hits = [FakeHit(t.pk, t.subject, now) for t in team_activity[:4]]
     monkeypatch.setattr(
-        "escalations.admin_selectors.rule_backtest_run",
+        "escalations.admin.selectors.rule_backtest",
         lambda *, rule, days: FakeBacktest(rule.pk, days, now, now, 4, hits, judged),
     )
     client.force_login(lead_a)

@@ -13,6 +13,8 @@ from escalations.sla.selectors import sla_calendar_cache_clear
 from tests import factories
 from tickets.services import ticket_create
 
+from .conftest import conditions_management
+
 # Monday 12 January 2026, 11:00 in Berlin; calendar_a is open Mondays 09:00-17:00 Berlin time.
 MONDAY_11_BERLIN = datetime(2026, 1, 12, 10, 0, tzinfo=UTC)
 
@@ -57,7 +59,7 @@ def _policy_data(policy, *, minutes: int) -> dict[str, Any]:
         "team": policy.team_id,
         "enabled": "on",
         "order": str(policy.order),
-        "conditions-count": "0",
+        **conditions_management(0),
         "calendar": policy.calendar_id,
         "amber_percent": str(policy.amber_percent),
         "targets-TOTAL_FORMS": "1",

@@ -6,7 +6,7 @@ import re
 
 from escalations.models import Calendar, Rule, SLAPolicy
 
-from .conftest import conditions_rows, rule_post_data
+from .conftest import conditions_management, conditions_rows, rule_post_data
 from .test_calendars_and_audit import _calendar_data
 
 
@@ -61,7 +61,7 @@ def test_sla_minutes_minus_five_is_one_message(client, lead_a):
         "team": lead_a.team_id,
         "enabled": "on",
         "order": "100",
-        "conditions-count": "0",
+        **conditions_management(0),
         "calendar": "",
         "amber_percent": "75",
         "targets-TOTAL_FORMS": "1",

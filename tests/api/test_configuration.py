@@ -418,7 +418,7 @@ def test_calendar_with_an_overnight_span_and_a_change_recomputes_clocks(
 
 
 def test_api_changes_can_be_reverted_like_admin_changes(client_for, lead, admin_user):
-    from escalations.admin_services import config_revert
+    from escalations.audit.config import config_revert
 
     # Given a rule renamed through the API
     rule = factories.RuleFactory(team=lead.team, name="Before")

@@ -91,7 +91,7 @@ def test_pages_and_admin_load_with_no_policy_violation(live_url, desk):
         rows_before = page.locator("#id_conditions tbody tr").count()
         page.click("#id_conditions_add")
         rows_after = page.locator("#id_conditions tbody tr").count()
-        count_after = page.input_value('input[name="conditions-count"]')
+        count_after = page.input_value('input[name="conditions-TOTAL_FORMS"]')
         added_name = page.locator("#id_conditions tbody tr").last.locator("select").first
         last_row_field = added_name.get_attribute("name")
         browser.close()

@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from drf_spectacular.generators import SchemaGenerator
 
-from escalations.admin_forms import ConditionsField
+from escalations.admin.forms import ConditionsField
 from escalations.api.serializers import RuleSerializer
 from escalations.engine.conditions import conditions_clean
 from tests import factories

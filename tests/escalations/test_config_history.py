@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from escalations.history import config_history
+from escalations.audit.history import config_history
 from tests import factories
 from tests.admin.conftest import conditions_rows, rule_post_data
 

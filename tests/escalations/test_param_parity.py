@@ -23,7 +23,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from drf_spectacular.generators import SchemaGenerator
 
-from escalations.admin_forms import target_form_class
+from escalations.admin.forms import target_form_class
 from escalations.api.engine import RULE_TRIGGER_KINDS
 from escalations.api.serializers import RuleSerializer, TargetSerializer
 from escalations.engine.conditions import (

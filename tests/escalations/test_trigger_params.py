@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from drf_spectacular.generators import SchemaGenerator
 
-from escalations.admin_forms import param_field_name, rule_form_class
+from escalations.admin.forms import param_field_name, rule_form_class
 from escalations.api.serializers import RuleSerializer
 from escalations.engine.triggers import TRIGGERS
 from tests import factories
@@ -107,7 +107,8 @@ def form_accepts(lead, target, kind: str, params: dict[str, Any]) -> tuple[bool,
         "team": lead.team_id,
         "order": "100",
         "trigger_kind": kind,
-        "conditions-count": "0",
+        "conditions-TOTAL_FORMS": "0",
+        "conditions-INITIAL_FORMS": "0",
         "target": target.pk,
         "cooldown_minutes": "60",
     }

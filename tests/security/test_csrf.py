@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from escalations.admin_services import config_snapshot
 from escalations.audit import audit_record
+from escalations.audit.config import config_snapshot
 from escalations.models import Escalation, Rule
 from tests import factories
 from tickets.notifications.models import Notification

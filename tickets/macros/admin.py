@@ -11,7 +11,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from escalations.admin_mixins import AuditedAdminMixin, TeamScopedAdminMixin
+from kimondesk.admin_mixins import AuditedAdminMixin, TeamScopedAdminMixin
 
 from .forms import MacroFormBase
 from .models import MACRO_CONTENT_FIELDS, Macro

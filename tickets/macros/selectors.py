@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Count, Max, Q, QuerySet
 
-from escalations.admin_services import config_editable_by
+from escalations.audit.config import config_editable_by
 from escalations.sla.selectors import sla_summary
 from kimondesk.bounds import MACRO_PICKER_MAX_ENTRIES, MACRO_SEARCH_MAX_CHARS
 from tickets.models import Agent, RefundRequest, Team, Ticket

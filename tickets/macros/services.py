@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from escalations.admin_services import config_change_record, config_snapshot
+from escalations.audit.config import config_change_record, config_snapshot
 from kimondesk.bounds import MACROS_PER_OWNER_MAX
 from tickets import services as ticket_services
 from tickets.models import Agent, AuthorType, Message, Ticket

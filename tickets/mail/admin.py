@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
-from escalations.admin_mixins import ReadOnlyAdminMixin, TeamScopedAdminMixin
+from kimondesk.admin_mixins import ReadOnlyAdminMixin, TeamScopedAdminMixin
 
 from .models import InboundMail, Mailbox
 

@@ -1,8 +1,10 @@
-"""Admin building blocks: role-based permissions, team scoping, audited saves, history and revert.
+"""Console building blocks for every app's admin: role-based permissions, team scoping,
+read-only pages, audited saves, history and revert.
 
 Permissions come from the agent's role, not from Django's permission tables or ``is_staff``:
 admins (superusers) manage everything; an active team lead sees and edits only their own team's
-configuration; seniors and juniors never reach the console (``kimondesk.console``).
+configuration; seniors and juniors never reach the console (``kimondesk.console``). Audited saves
+and reverts go through the configuration audit (``escalations.audit.config``).
 """
 
 from __future__ import annotations
@@ -24,18 +26,16 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from tickets.models import Role, Team
-
-from .admin_selectors import condition_vocabulary
-from .admin_services import (
+from escalations.audit import SECRET_FIELDS
+from escalations.audit.config import (
     config_change_record,
     config_editable_by,
     config_revert,
     config_snapshot,
 )
-from .audit import SECRET_FIELDS
-from .history import config_history
-from .models import AuditEvent
+from escalations.audit.history import config_history
+from escalations.models import AuditEvent
+from tickets.models import Role, Team
 
 if TYPE_CHECKING:
     from tickets.models import Agent
@@ -189,18 +189,6 @@ class TeamScopedAdminMixin:
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         self._scoped_choices(request, db_field, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
-
-
-class ConditionPickersAdminMixin:
-    """Admin pages whose form has condition rows: the pickers offer what the user may use."""
-
-    def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
-        form = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
-        team_id = None if is_admin(request) else (lead_team_id(request) or 0)
-        vocabulary = condition_vocabulary(team_id=team_id)
-        return type(form.__name__, (form,), {"condition_vocabulary": vocabulary})
 
 
 class TeamScopedInlineMixin:

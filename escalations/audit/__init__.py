@@ -1,4 +1,8 @@
-"""The audit log's one writer. Call inside the transaction of the change it records."""
+"""The audit log (append-only ``AuditEvent`` rows) and its one writer. Call ``audit_record`` inside
+the transaction of the change it records.
+
+Configuration changes, their history in words and reverts: ``config.py``, ``history.py``.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from .models import AuditEvent
+from escalations.models import AuditEvent
 
 if TYPE_CHECKING:
     from tickets.models import Agent, Ticket

@@ -1,8 +1,9 @@
-"""Admin forms, and the one place where the admin reaches the engine's and SLA's validators.
+"""The console's forms, and the one place where the console reaches the engine's and SLA's
+validators.
 
-Every call the admin makes into ``escalations.services``, the trigger and target registries and
-``escalations.sla.services`` goes through the small functions at the top of this module, so the
-admin accepts exactly what the API accepts.
+Every call the console makes into ``escalations.services``, the trigger and target registries and
+``escalations.sla`` goes through the small functions at the top of this module, so the console
+accepts exactly what the API accepts.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from tickets.currencies import CURRENCY_CHOICES
-
-from .engine.conditions import CONDITION_FIELDS, IdField, conditions_clean
-from .engine.params import (
+from escalations.audit.history import OP_WORDS
+from escalations.engine.conditions import CONDITION_FIELDS, IdField, conditions_clean
+from escalations.engine.params import (
     AmountParam,
     CurrencyParam,
     NumberParam,
@@ -29,10 +29,15 @@ from .engine.params import (
     SecretUrlParam,
     WholeNumberParam,
 )
-from .engine.targets import TARGET_KINDS, target_clean, target_param_names, target_params
-from .engine.triggers import TRIGGERS, TriggerKind
-from .exceptions import EscalationConflict
-from .models import (
+from escalations.engine.targets import (
+    TARGET_KINDS,
+    target_clean,
+    target_param_names,
+    target_params,
+)
+from escalations.engine.triggers import TRIGGERS, TriggerKind
+from escalations.exceptions import EscalationConflict
+from escalations.models import (
     Calendar,
     OpeningHours,
     Rule,
@@ -41,21 +46,21 @@ from .models import (
     SLATarget,
     Target,
 )
-from .services import rule_backtest, rule_clean, slack_delivery_retry, slack_target_test
-from .sla.businesstime import BusinessCalendar
-from .sla.clocks import PolicyRules, TargetRule
-from .sla.preview import NEW_POLICY_ID, SLAPreview, sla_calendar_preview, sla_policy_preview
-from .sla.services import (
-    calendar_clean,
-    sla_calendar_changed,
-    sla_policy_changed,
-    sla_policy_clean,
+from escalations.services import rule_values_clean, slack_delivery_retry, slack_target_test
+from escalations.sla.businesstime import BusinessCalendar
+from escalations.sla.clocks import PolicyRules, TargetRule
+from escalations.sla.preview import (
+    NEW_POLICY_ID,
+    SLAPreview,
+    sla_calendar_preview,
+    sla_policy_preview,
 )
+from escalations.sla.validators import calendar_values_clean, sla_policy_values_clean
+from tickets.currencies import CURRENCY_CHOICES
 
 if TYPE_CHECKING:
-    from tickets.models import Agent, Team
-
-    from .models import SlackDelivery
+    from escalations.models import SlackDelivery
+    from tickets.models import Agent
 
 
 # --- Reaching the engine and SLA parts ----------------------------------------------------
@@ -76,99 +81,10 @@ def target_destination(*, target: Target) -> str:
     return "; ".join(param.display(getattr(target, param.name)) for param in kind.params)
 
 
-def trigger_params_clean(*, trigger_kind: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Cleaned params of a trigger kind, or ``ValidationError`` keyed by parameter name."""
-    trigger = trigger_kind_of(trigger_kind)
-    if trigger is None:
-        raise ValidationError({"trigger_kind": [f"Unknown trigger kind {trigger_kind!r}."]})
-    return trigger.clean_params(params)
-
-
-def rule_values_clean(
-    *,
-    kind: str,
-    trigger_kind: str,
-    trigger_params: dict[str, Any],
-    conditions: Any,
-    target: Target | None,
-    team: Team | None,
-) -> dict[str, Any]:
-    """Cleaned rule values, or ``ValidationError({field: [...]})`` naming every bad field.
-
-    Trigger parameter errors are keyed by the parameter's name (``amount``, ``currency``).
-    """
-    errors: dict[str, list[str]] = {}
-    try:
-        params = trigger_params_clean(trigger_kind=trigger_kind, params=trigger_params)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-        params = {}
-    try:
-        cleaned = dict(
-            rule_clean(
-                kind=kind,
-                trigger_kind=trigger_kind,
-                trigger_params=params,
-                conditions=conditions,
-                target=target,
-                team=team,
-            )
-        )
-    except ValidationError as exc:
-        for key, messages in exc.message_dict.items():
-            if key in ("trigger_params", "trigger_kind") and errors:
-                continue  # already named parameter by parameter
-            errors.setdefault(key, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
-
-
 def _whole_number(value: Any) -> Any:
     text = str(value).strip()
     digits = text.lstrip("-")
     return int(text) if digits.isascii() and digits.isdigit() else value
-
-
-def sla_policy_values_clean(*, policy: SLAPolicy, targets: list[dict[str, Any]]) -> dict[str, Any]:
-    """Raise ``ValidationError`` keyed by field unless the policy with these targets is valid;
-    the cleaned values otherwise."""
-    cleaned = sla_policy_clean(
-        name=policy.name,
-        conditions=policy.conditions,
-        targets=targets,
-        order=policy.order,
-        calendar=policy.calendar,
-        amber_percent=policy.amber_percent,
-    )
-    policy.conditions = cleaned["conditions"]
-    return cleaned
-
-
-def calendar_values_clean(
-    *, calendar: Calendar, hours: list[dict[str, Any]], holidays: list[Any]
-) -> dict[str, Any]:
-    """Raise ``ValidationError`` keyed by field unless the calendar with these rows is valid;
-    the cleaned values otherwise."""
-    return calendar_clean(
-        name=calendar.name,
-        timezone=calendar.timezone,
-        hours=hours,
-        holiday_country=calendar.holiday_country,
-        holiday_subdivision=calendar.holiday_subdivision,
-        holidays=holidays,
-        instance=calendar if calendar.pk else None,
-    )
-
-
-def calendar_changed_notify(*, calendar: Calendar) -> None:
-    """Recompute open tickets' clocks after a calendar changed."""
-    sla_calendar_changed(calendar=calendar)
-
-
-def sla_policy_changed_notify(*, policy: SLAPolicy) -> None:
-    """Recompute open tickets' clocks after a policy changed."""
-    sla_policy_changed(policy=policy)
 
 
 def sla_policy_preview_run(*, form: SLAPolicyAdminForm, team_id: int | None) -> SLAPreview:
@@ -205,11 +121,6 @@ def calendar_preview_run(*, form: CalendarAdminForm, team_id: int | None) -> SLA
     return sla_calendar_preview(calendar_id=form.instance.pk, calendar=draft, team_id=team_id)
 
 
-def rule_backtest_run(*, rule: Rule, days: int) -> Any:
-    """The engine's backtest of ``rule`` over the last ``days`` days (writes nothing)."""
-    return rule_backtest(rule=rule, days=days)
-
-
 class ActionRefused(Exception):
     """The engine refused an admin action on one object; the message says why."""
 
@@ -236,16 +147,6 @@ def _reason(exc: Exception) -> str:
 
 # --- Conditions as rows ----------------------------------------------------------------------
 MAX_CONDITION_ROWS = 100
-OP_LABELS = {
-    "eq": "is",
-    "ne": "is not",
-    "in": "is one of",
-    "not_in": "is none of",
-    "gte": "is at least",
-    "lte": "is at most",
-    "gt": "is above",
-    "lt": "is below",
-}
 
 
 @dataclass(frozen=True)
@@ -263,32 +164,81 @@ class ConditionVocabulary:
         return str(value)
 
 
+class ConditionRowForm(forms.Form):
+    """One condition row as posted. The row only reads the three parts; the engine's
+    ``conditions_clean`` judges them, with the whole list (so the console words its errors as
+    the API does: "Condition 2: ...")."""
+
+    field = forms.CharField(
+        required=False,
+        widget=forms.Select(
+            choices=[("", "---------"), *((f.key, f.label) for f in CONDITION_FIELDS)],
+            attrs={"data-kd-part": "field"},
+        ),
+    )
+    op = forms.CharField(
+        required=False,
+        initial="eq",
+        widget=forms.Select(choices=list(OP_WORDS.items()), attrs={"data-kd-part": "op"}),
+    )
+    value = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"size": 30, "data-kd-part": "value"})
+    )
+
+
+class BaseConditionRowFormSet(forms.BaseFormSet):
+    """Condition rows with a management form; every control says its row ("Condition 2:
+    operator"). The blank row that "Add a row" copies is numbered ``__num__``."""
+
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        number = "__num__" if index is None else str(index + 1)
+        words = {"field": "field", "op": "operator", "value": "value", "DELETE": "remove"}
+        for name, word in words.items():
+            form.fields[name].widget.attrs["aria-label"] = f"Condition {number}: {word}"
+        form.fields["DELETE"].widget.attrs["data-kd-part"] = "remove"
+
+
+ConditionRowFormSet = forms.formset_factory(
+    ConditionRowForm,
+    formset=BaseConditionRowFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_CONDITION_ROWS,
+    absolute_max=MAX_CONDITION_ROWS,
+)
+
+
+class ConditionRowsNotSent(list[dict[str, str]]):
+    """The posted value when the rows' management form is missing or tampered with."""
+
+
 class ConditionRowsWidget(forms.Widget):
-    """Condition rows (field / operator / value) posted as ``<name>-<i>-field`` etc.
+    """Condition rows (field / operator / value) as a Django formset named after the field:
+    ``<name>-TOTAL_FORMS`` and the other management inputs, ``<name>-<i>-field``, ``-op``,
+    ``-value`` and ``-DELETE`` (the "Remove" box).
 
     Values are typed or picked from the field's list (queues and teams by name, tags, tiers,
-    priorities, statuses); every control has an accessible name ("Condition 2: operator"). The
-    "Add a row" button and the pickers are wired by ``js/admin-rows.js`` (no inline script: see
-    the Content-Security-Policy).
+    priorities, statuses). "Add a row" copies the formset's blank row from a ``<template>``;
+    ``js/admin-rows.js`` wires it and the pickers (no inline script: see the
+    Content-Security-Policy).
     """
 
     class Media:
         js = ("js/admin-rows.js",)
 
-    extra_rows = 3
     vocabulary = ConditionVocabulary()
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[dict[str, str]]:
-        try:
-            count = min(int(data.get(f"{name}-count", 0)), MAX_CONDITION_ROWS)
-        except (TypeError, ValueError):
-            count = 0
+        formset = ConditionRowFormSet(data, prefix=name)
+        if not formset.management_form.is_valid():
+            return ConditionRowsNotSent()
         rows = []
-        for index in range(count):
-            row = {
-                part: str(data.get(f"{name}-{index}-{part}", "")).strip()
-                for part in ("field", "op", "value")
-            }
+        for form in formset.forms:  # at most MAX_CONDITION_ROWS (the formset's absolute_max)
+            if not form.is_valid() or form.cleaned_data.get("DELETE"):
+                continue
+            # An extra row left as shown has no cleaned data: it is blank.
+            row = {part: form.cleaned_data.get(part, "") for part in ("field", "op", "value")}
             if row["field"] or row["value"]:
                 rows.append(row)
         return rows
@@ -296,38 +246,17 @@ class ConditionRowsWidget(forms.Widget):
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        rows = list(value) if isinstance(value, list) else []
-        rows += [{"field": "", "op": "eq", "value": ""}] * self.extra_rows
-        field_options = [("", "---------")] + [(f.key, f.label) for f in CONDITION_FIELDS]
-        body = format_html_join(
-            "",
-            "<tr>{}{}{}</tr>",
-            (
-                (
-                    self._select(
-                        f"{name}-{i}-field",
-                        field_options,
-                        row.get("field", ""),
-                        f"Condition {i + 1}: field",
-                        "field",
-                    ),
-                    self._select(
-                        f"{name}-{i}-op",
-                        list(OP_LABELS.items()),
-                        row.get("op", "eq"),
-                        f"Condition {i + 1}: operator",
-                        "op",
-                    ),
-                    format_html(
-                        '<td><input type="text" name="{}" value="{}" size="30" '
-                        'aria-label="{}" data-kd-part="value"></td>',
-                        f"{name}-{i}-value",
-                        self._value_display(row.get("field", ""), row.get("value")),
-                        f"Condition {i + 1}: value",
-                    ),
-                )
-                for i, row in enumerate(rows)
-            ),
+        rows = value if isinstance(value, list) else []
+        formset = ConditionRowFormSet(
+            prefix=name,
+            initial=[
+                {
+                    "field": row.get("field", ""),
+                    "op": row.get("op") or "eq",
+                    "value": self._value_display(row.get("field", ""), row.get("value")),
+                }
+                for row in rows
+            ],
         )
         datalists = format_html_join(
             "",
@@ -341,43 +270,38 @@ class ConditionRowsWidget(forms.Widget):
                 for key, options in self.vocabulary.options.items()
             ),
         )
-        table = format_html(
-            '<div class="kd-conditions-editor"><table class="kd-conditions" id="id_{}">'
+        return format_html(
+            '<div class="kd-conditions-editor">{}<table class="kd-conditions" id="id_{}">'
             '<thead><tr><th scope="col">Field</th><th scope="col">Operator</th>'
-            '<th scope="col">Value (pick or type; comma-separated for “is one of”)</th></tr>'
-            '</thead><tbody>{}</tbody></table>{}<input type="hidden" name="{}-count" value="{}">'
+            '<th scope="col">Value (pick or type; comma-separated for “is one of”)</th>'
+            '<th scope="col">Remove</th></tr></thead><tbody>{}</tbody></table>'
+            '<template id="id_{}_empty">{}</template>{}'
             '<button type="button" class="button kd-add-row" id="id_{}_add" data-kd-add-row="{}">'
             "Add a row</button></div>",
+            formset.management_form,
             name,
-            body,
+            format_html_join("", "{}", ((self._row(form),) for form in formset.forms)),
+            name,
+            self._row(formset.empty_form),
             datalists,
-            name,
-            len(rows),
             name,
             name,
         )
-        return table
+
+    @staticmethod
+    def _row(form: forms.BaseForm) -> SafeString:
+        return format_html(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            form["field"],
+            form["op"],
+            form["value"],
+            form["DELETE"],
+        )
 
     def _value_display(self, field_key: str, value: Any) -> str:
         if isinstance(value, list):
             return ", ".join(self.vocabulary.label(field_key, v) for v in value)
         return "" if value is None else self.vocabulary.label(field_key, value)
-
-    @staticmethod
-    def _select(
-        name: str, options: list[tuple[str, str]], selected: str, label: str, part: str
-    ) -> SafeString:
-        return format_html(
-            '<td><select name="{}" aria-label="{}" data-kd-part="{}">{}</select></td>',
-            name,
-            label,
-            part,
-            format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((key, " selected" if key == selected else "", label) for key, label in options),
-            ),
-        )
 
 
 def _row_value(field_key: str, op: str, text: Any, vocabulary: ConditionVocabulary) -> Any:
@@ -430,6 +354,10 @@ class ConditionsField(forms.Field):
         ]
 
     def clean(self, value: Any) -> list[dict[str, Any]]:
+        if isinstance(value, ConditionRowsNotSent):
+            raise ValidationError(
+                "The condition rows were not sent completely. Reload the page and try again."
+            )
         return conditions_clean(self.to_python(value))
 
     def has_changed(self, initial: Any, data: Any) -> bool:

@@ -1,4 +1,4 @@
-"""Reads behind the admin console: rule warnings, rule previews and configuration history."""
+"""Reads behind the console: rule warnings, rule previews, fired counts and condition pickers."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from escalations.engine.backtest import BacktestJudged, JudgedEscalation
+from escalations.engine.conditions import CONDITION_FIELDS, ChoiceField, TagCondition
+from escalations.models import Escalation, FeedbackReason, Rule, RuleKind, TargetKind
+from escalations.services import rule_backtest
 from tickets.models import Agent, Queue, Tag, Team, Ticket, TicketEvent
 from tickets.selectors import tickets_visible_to
 
-from .admin_forms import ConditionVocabulary, rule_backtest_run
-from .engine.backtest import BacktestJudged, JudgedEscalation
-from .engine.conditions import CONDITION_FIELDS, ChoiceField, TagCondition
-from .models import Escalation, FeedbackReason, Rule, RuleKind, TargetKind
+from .forms import ConditionVocabulary
 
 FIRED_WINDOW_DAYS = 30
 
@@ -194,7 +195,7 @@ def rule_preview_build(*, rule: Rule, days: int, viewer: Agent) -> RulePreview:
     the window). "After" replaces what this rule already escalated there with its hits on the
     team's tickets. Hits on tickets the viewer may not see are listed without subject or evidence.
     """
-    result = rule_backtest_run(rule=rule, days=days)
+    result = rule_backtest(rule=rule, days=days)
     start, end = result.window_start, result.window_end
     events = TicketEvent.objects.filter(created_at__gte=start, created_at__lte=end)
     escalations = Escalation.objects.filter(created_at__gte=start, created_at__lte=end)
@@ -244,9 +245,6 @@ def rule_preview_build(*, rule: Rule, days: int, viewer: Agent) -> RulePreview:
         unnecessary=_preview_judged(judged.unnecessary, visible),
         missed_needed=_preview_judged(judged.missed_needed, visible),
     )
-
-
-# --- History ---------------------------------------------------------------------------------
 
 
 # --- Condition pickers -------------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""Writes behind the admin console: audited configuration changes, reverts and bulk toggles.
+"""Configuration changes in the audit log: who may edit, the audit picture, reverts, bulk toggles.
 
-Rules, targets, SLA policies and calendars are configuration: every change to them is recorded in
-the audit log with a before/after snapshot (secrets masked, inline rows included), and any change
-can be reverted through the same validation the forms apply.
+Rules, targets, SLA policies, calendars and macros are configuration: every change to them (from
+the console or the API) is recorded in the audit log with a before/after snapshot (secrets masked,
+inline rows included), and any change can be reverted through the same validation the console
+forms and the API apply. The history of these events in words is ``escalations.audit.history``.
 """
 
 from __future__ import annotations
@@ -14,18 +15,14 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
+from escalations.engine.targets import target_clean
+from escalations.models import AuditEvent, Calendar, Rule, SLAPolicy, Target
+from escalations.services import rule_values_clean
+from escalations.sla.services import sla_calendar_changed, sla_policy_changed
+from escalations.sla.validators import calendar_values_clean, sla_policy_values_clean
 from tickets.models import Macro, Role
 
-from .admin_forms import (
-    calendar_changed_notify,
-    calendar_values_clean,
-    rule_values_clean,
-    sla_policy_changed_notify,
-    sla_policy_values_clean,
-)
-from .audit import SECRET_FIELDS, audit_record, audit_snapshot
-from .engine.targets import target_clean
-from .models import AuditEvent, Calendar, Rule, SLAPolicy, Target
+from . import SECRET_FIELDS, audit_record, audit_snapshot
 
 if TYPE_CHECKING:
     from tickets.models import Agent
@@ -171,9 +168,9 @@ def config_revert(*, audit_event: AuditEvent, actor: Agent) -> models.Model:
     obj.save()
     _children_restore(obj, audit_event.before)
     if isinstance(obj, SLAPolicy):
-        sla_policy_changed_notify(policy=obj)
+        sla_policy_changed(policy=obj)
     if isinstance(obj, Calendar):
-        calendar_changed_notify(calendar=obj)
+        sla_calendar_changed(calendar=obj)
     config_change_record(
         obj=obj,
         actor=actor,

@@ -15,13 +15,13 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
+from escalations.engine.conditions import CONDITION_FIELDS, IdField
+from escalations.engine.params import AmountParam, CurrencyParam, NumberParam
+from escalations.engine.triggers import TRIGGERS
+from escalations.models import AuditEvent
 from tickets.models import Queue, Team
 
-from .engine.conditions import CONDITION_FIELDS, IdField
-from .engine.params import AmountParam, CurrencyParam, NumberParam
-from .engine.triggers import TRIGGERS
-from .models import AuditEvent
-
+# The words of condition operators, in the history and the console's condition rows.
 OP_WORDS = {
     "eq": "is",
     "ne": "is not",
