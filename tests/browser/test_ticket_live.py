@@ -10,9 +10,10 @@ from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
 from escalations.models import SLAClock, SLAClockEntry
+from escalations.presentation import escalation_summary_event
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, session_cookie
-from tickets import realtime, services, ui_workflow
+from tickets import realtime, services
 from tickets.models import EventKind, NoteKind, Ticket
 
 pytestmark = [pytest.mark.browser]
@@ -289,7 +290,7 @@ def _escalate_behind_the_pages_back(ticket, junior, lead):
         escalation = factories.EscalationFactory(
             ticket=ticket, from_agent=junior, to_agent=lead, summary_note=note
         )
-        return escalation.pk, ui_workflow.summary_event(escalation=escalation)
+        return escalation.pk, escalation_summary_event(escalation=escalation)
     finally:
         connection.close()
 
