@@ -324,7 +324,7 @@ def test_pushed_events_reach_the_open_page_over_the_shared_channel_layer(
         }
         _in_thread(realtime.push_to_ticket, ticket.pk, summary)
         _in_thread(realtime.push_to_ticket, ticket.pk, summary)
-        _in_thread(realtime.push_to_agent, lead.pk, assigned)
+        _in_thread(realtime.push_many, [(realtime.agent_group(lead.pk), assigned)])
 
         pinned = page.locator(f'#pinned [data-escalation-id="{escalation_id}"]')
         expect(pinned).to_have_count(1, timeout=5000)
