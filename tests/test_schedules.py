@@ -40,20 +40,13 @@ def test_every_renamed_task_points_at_a_function_that_exists():
 def test_a_periodic_row_of_a_renamed_task_is_updated_after_migrate():
     # Given a deployment whose schedules were written before the tasks were renamed
     Schedule.objects.all().delete()
-    Schedule.objects.create(
-        name="reports-rollup-refresh",
-        func="reports.tasks.refresh_recent_months",
-        schedule_type=Schedule.MINUTES,
-        minutes=15,
-        repeats=-1,
-    )
-    Schedule.objects.create(
-        name="sla-sweeper-watchdog",
-        func="escalations.tasks_sla.sla_sweeper_watchdog_task",
-        schedule_type=Schedule.MINUTES,
-        minutes=1,
-        repeats=-1,
-    )
+    for name, func, minutes in (
+        ("reports-rollup-refresh", "reports.tasks.refresh_recent_months", 15),
+        ("sla-sweeper-watchdog", "escalations.tasks_sla.sla_sweeper_watchdog_task", 1),
+    ):
+        Schedule.objects.create(
+            name=name, func=func, schedule_type=Schedule.MINUTES, minutes=minutes, repeats=-1
+        )
 
     # When it migrates
     call_command("migrate", verbosity=0)
