@@ -8,12 +8,11 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.template.loader import render_to_string
 
 from kimondesk.bounds import minutes_delta
 from tickets.models import OPEN_STATUSES, Agent, AuthorType, Message, Ticket
 
-from .engine.summary import EscalationSummary, Handoff
+from .engine.summary import Handoff
 from .engine.triggers import excerpt
 from .models import Escalation, Rule, RuleKind, TriggerKey
 from .sla.selectors import sla_summary
@@ -84,32 +83,6 @@ def escalations_unacknowledged_due(*, now: datetime) -> QuerySet[Escalation]:
         .select_related("rule", "ticket", "to_agent")
         .order_by("created_at", "id")
     )
-
-
-def escalation_summary_event(*, escalation: Escalation) -> dict[str, Any]:
-    """The live-push payload of an escalation's summary (ticket group)."""
-    note = escalation.summary_note
-    note_data: dict[str, Any] = {}
-    if note is not None:
-        note_data = {
-            "id": note.pk,
-            "kind": note.kind,
-            "pinned": note.pinned,
-            "body": note.body,
-            "author": note.author_id,
-            "created_at": note.created_at.isoformat(),
-        }
-    summary = EscalationSummary.from_dict(escalation.summary) if escalation.summary else None
-    html = render_to_string(
-        "escalations/_summary.html", {"escalation": escalation, "note": note, "summary": summary}
-    )
-    return {
-        "type": "escalation.summary",
-        "ticket": escalation.ticket_id,
-        "escalation": escalation.pk,
-        "note": note_data,
-        "html": html,
-    }
 
 
 def config_visible_to(*, agent: Agent, queryset: QuerySet[Any]) -> QuerySet[Any]:

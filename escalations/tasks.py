@@ -1,16 +1,24 @@
-"""django-q2 tasks: thin adapters that load ids and call the engine. Each is safe to run twice."""
+"""django-q2 tasks of the escalations app: thin adapters that load ids and call the engine, the
+SLA clocks or the deliveries. Each is safe to run twice. ``PERIODIC_TASKS`` are this app's
+schedules (registered after ``migrate`` by ``kimondesk.schedules``)."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
+from kimondesk.schedules import PeriodicTask
+
 from .engine.acknowledge import escalations_unacknowledged_bump
 from .engine.evaluate import evaluations_missed_requeue, event_evaluate
+from .models import SLAPolicy
+from .sla.services import sla_policy_changed, sla_sweep
+from .sla.sweeper import sla_sweeper_enqueue, sla_sweeper_ensure, sla_sweeper_run
 from .slack import slack_deliveries_due, slack_delivery_send
 from .sweeps import sweep_row_isolated
+from .tasks_webhooks import webhook_deliveries_due_sweep_task
 
 
-def evaluate_ticket_event(event_id: int) -> int:
+def ticket_event_evaluate(event_id: int) -> int:
     """Evaluate one ticket event; returns how many escalations/routings it produced."""
     outcomes = event_evaluate(event_id=event_id)
     return sum(1 for outcome in outcomes if getattr(outcome, "created", False))
@@ -37,3 +45,36 @@ def escalations_unacknowledged_sweep() -> int:
 def evaluations_missed_sweep() -> int:
     """Safety net for lost tasks: evaluate events that have no receipt yet."""
     return len(evaluations_missed_requeue(now=timezone.now()))
+
+
+def sla_sweeper_step(holder: str) -> int:
+    """One link of the SLA sweeper chain; queues its successor while it keeps the lease."""
+    run = sla_sweeper_run(holder=holder)
+    if run.keep_going:
+        sla_sweeper_enqueue(holder=holder)
+    return run.crossings
+
+
+def sla_sweeper_watchdog() -> int:
+    """Every minute (a ``Schedule``): sweep once and restart the chain if it is gone."""
+    crossings = sla_sweep()
+    sla_sweeper_ensure()
+    return crossings
+
+
+def sla_policy_recompute(policy_id: int) -> int:
+    """Recompute open tickets' clocks after a policy change, outside the request."""
+    policy = SLAPolicy.objects.filter(pk=policy_id).first()
+    if policy is None:
+        return 0
+    return sla_policy_changed(policy=policy)
+
+
+PERIODIC_TASKS = (
+    PeriodicTask("escalations-unacknowledged-sweep", escalations_unacknowledged_sweep, 1),
+    PeriodicTask("slack-deliveries-due-sweep", slack_deliveries_due_sweep, 1),
+    PeriodicTask("evaluations-missed-sweep", evaluations_missed_sweep, 1),
+    # Restarts the SLA sweeper chain if it was lost (see escalations.sla.sweeper).
+    PeriodicTask("sla-sweeper-watchdog", sla_sweeper_watchdog, 1),
+    PeriodicTask("webhook-deliveries-due-sweep", webhook_deliveries_due_sweep_task, 1),
+)

@@ -19,7 +19,8 @@ from rest_framework.views import APIView
 
 from tickets.models import Agent, Team
 
-from .views import report_scope, team_report_fresh
+from .scope import report_scope
+from .services import team_report_fresh
 
 
 def report_scope_api(request: Request) -> tuple[Team, date]:

@@ -24,12 +24,19 @@ from tickets.models import Agent, Customer, Team, Ticket, TicketEvent
 
 from .models import AgentMonthCell, AgentMonthRefresh, AgentMonthTicket, CellKind
 from .selectors import (
+    TREND_MONTHS,
+    AgentReport,
+    TeamReport,
+    agent_report,
     handled_pairs_sql,
     month_current,
     month_shift,
     month_windows,
+    report_snapshot,
     team_agents,
     team_month_escalation_cells,
+    team_report,
+    team_report_months,
     team_zone,
 )
 
@@ -265,3 +272,27 @@ def agent_month_cells_backfill(*, months: int, now: datetime | None = None) -> i
         )
         for team in Team.objects.order_by("pk")
     )
+
+
+def team_report_fresh(*, team: Team, month: date, with_prompts: bool = True) -> TeamReport:
+    """The team report read from the rollup, after bringing the months it needs up to date."""
+    agent_month_cells_ensure(
+        team=team, last=month, months=team_report_months(with_prompts=with_prompts)
+    )
+    with report_snapshot() as as_of:
+        report = team_report(team=team, month=month, with_prompts=with_prompts, rollup=True)
+    report.as_of = as_of
+    return report
+
+
+def agent_report_fresh(*, agent: Agent, month: date) -> AgentReport | None:
+    """The agent's own report read from the rollup, after bringing its trend months up to date;
+    ``None`` when the agent has no team."""
+    if agent.team is None:
+        return None
+    agent_month_cells_ensure(team=agent.team, last=month, months=TREND_MONTHS)
+    with report_snapshot() as as_of:
+        report = agent_report(agent=agent, month=month, rollup=True)
+    if report is not None:
+        report.as_of = as_of
+    return report

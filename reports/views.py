@@ -21,11 +21,9 @@ from .charts import Series, distribution_chart_svg, line_chart_svg, rate_bins
 from .coaching.selectors import team_escalation_topics
 from .decisions.outcomes import agent_escalation_outcomes
 from .decisions.precision import rule_precision, trigger_precision
+from .scope import report_scope
 from .selectors import (
-    TREND_MONTHS,
     AgentReport,
-    TeamReport,
-    agent_report,
     messages_unscored_by_language,
     month_choice,
     month_default,
@@ -33,55 +31,16 @@ from .selectors import (
     month_window,
     refunds_not_compared,
     report_agent_visible_to,
-    report_snapshot,
-    report_teams_visible_to,
     rule_health,
-    team_report,
-    team_report_months,
     team_zone,
 )
-from .services import agent_month_cells_ensure
+from .services import agent_report_fresh, team_report_fresh
 
 
 def _viewer(request: HttpRequest) -> Agent:
     user = request.user
     assert isinstance(user, Agent)
     return user
-
-
-def team_report_fresh(*, team: Team, month: date, with_prompts: bool = True) -> TeamReport:
-    """The team report read from the rollup, after bringing the months it needs up to date."""
-    agent_month_cells_ensure(
-        team=team, last=month, months=team_report_months(with_prompts=with_prompts)
-    )
-    with report_snapshot() as as_of:
-        report = team_report(team=team, month=month, with_prompts=with_prompts, rollup=True)
-    report.as_of = as_of
-    return report
-
-
-def report_scope(
-    *, viewer: Agent, team_param: str | None, month_param: str | None
-) -> tuple[Team, date, list[Team]]:
-    """The team and month a lead or admin asked for. PermissionDenied for other roles, Http404 for
-    a team they may not see, ValidationError naming ``team`` or ``month`` for bad input."""
-    teams = list(report_teams_visible_to(agent=viewer))
-    if not teams:
-        if viewer.is_superuser:
-            raise Http404("There is no team yet.")
-        raise PermissionDenied("Team reports are for team leads and admins.")
-    if team_param:
-        try:
-            team_id = int(team_param)
-        except ValueError:
-            raise ValidationError({"team": ["Enter a team id (an integer)."]}) from None
-        team = next((t for t in teams if t.pk == team_id), None)
-        if team is None:
-            raise Http404("No such team.")
-    else:
-        team = next((t for t in teams if t.pk == viewer.team_id), teams[0])
-    month = month_parse(value=month_param, default=month_default(team=team))
-    return team, month, teams
 
 
 def _refusal(request: HttpRequest, reason: str) -> HttpResponse:
@@ -246,12 +205,9 @@ def _agent_report_or_404(request: HttpRequest, agent_id: int) -> AgentReport | H
         return HttpResponseBadRequest(
             " ".join(error.message_dict["month"]), content_type="text/plain"
         )
-    agent_month_cells_ensure(team=agent.team, last=month, months=TREND_MONTHS)
-    with report_snapshot() as as_of:
-        report = agent_report(agent=agent, month=month, rollup=True)
+    report = agent_report_fresh(agent=agent, month=month)
     if report is None:
         raise Http404("No such report.")
-    report.as_of = as_of
     return report
 
 

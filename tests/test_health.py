@@ -6,9 +6,9 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from escalations.models import TaskLease
-from escalations.schedules import SCHEDULES
 from escalations.sla.sweeper import LEASE_NAME
 from kimondesk import health
+from kimondesk.schedules import periodic_tasks
 
 
 @pytest.mark.django_db
@@ -64,7 +64,9 @@ def _sweeper_renewed(seconds_ago: float) -> None:
 @pytest.mark.django_db
 def test_migrate_registers_every_periodic_schedule():
     # The test database was migrated: post_migrate created the rows without any command
-    assert set(Schedule.objects.values_list("name", flat=True)) == {t.name for t in SCHEDULES}
+    assert set(Schedule.objects.values_list("name", flat=True)) == {
+        t.name for t in periodic_tasks()
+    }
 
 
 @pytest.mark.django_db

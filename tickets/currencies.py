@@ -1,4 +1,14 @@
-"""ISO 4217 currency codes accepted for money amounts (active codes, 2024 list)."""
+"""ISO 4217 currency codes accepted for money amounts (active codes, 2024 list).
+
+The list is part of the v1 contract, so it is written out rather than read from a package: it
+is the enum of the ``refund_threshold`` currency in the OpenAPI schema, and two database CHECK
+constraints (refund requests, exchange rates) hold it in their migrations. ``pycountry``
+26.2.16's ISO 4217 table, filtered to circulating currencies (no fund codes such as ``BOV``,
+``CLF``, ``USN``; no metals, units of account or test codes such as ``XAU``, ``XDR``, ``XAD``,
+``XTS``, ``XXX``), differs by four codes: it adds ``VED`` and ``XCG`` and drops the withdrawn
+``ANG`` and ``BGN``. Changing the accepted set is therefore a contract change with a data
+migration (existing ``ANG``/``BGN`` rows), not a refactoring.
+"""
 
 ISO_4217_CODES: tuple[str, ...] = (
     "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",

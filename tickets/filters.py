@@ -9,8 +9,8 @@ from django.db.models import F, QuerySet
 from django.db.models.expressions import OrderBy
 
 from escalations.models import ClockState
+from escalations.sla.selectors import tickets_filter_sla_state
 
-from . import ui_workflow
 from .models import OPEN_STATUSES, Agent, Priority, Status, Ticket, Tier
 from .selectors import queues_visible_to
 
@@ -119,7 +119,7 @@ class QueueFilter(django_filters.FilterSet):
     def filter_sla_state(
         self, queryset: QuerySet[Ticket], name: str, value: str
     ) -> QuerySet[Ticket]:
-        return ui_workflow.tickets_in_sla_state(queryset, value)
+        return tickets_filter_sla_state(queryset, value)
 
     def filter_nothing(self, queryset: QuerySet[Ticket], name: str, value: Any) -> QuerySet[Ticket]:
         return queryset

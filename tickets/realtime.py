@@ -107,7 +107,3 @@ def push_many(pushes: list[tuple[str, dict[str, Any]]]) -> None:
 
 def push_to_ticket(ticket_id: int, event: dict[str, Any]) -> None:
     push_many([(ticket_group(ticket_id), event)])
-
-
-def push_to_agent(agent_id: int, event: dict[str, Any]) -> None:
-    push_many([(agent_group(agent_id), event)])

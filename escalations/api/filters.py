@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 
+from escalations.engine.triggers import RULE_TRIGGER_KINDS
 from escalations.models import AuditEvent, Escalation, Rule, Target, TargetKind, TriggerKey
 from kimondesk.api.filters import UtcIsoDateTimeFilter
 from kimondesk.api.ids import IdFilter
-
-from . import engine
 
 
 class EscalationFilter(filters.FilterSet):
@@ -56,7 +55,7 @@ class TargetFilter(TeamOwnedFilter):
 
 class RuleFilter(TeamOwnedFilter):
     trigger = filters.ChoiceFilter(
-        field_name="trigger_kind", choices=[(k, k) for k in engine.RULE_TRIGGER_KINDS]
+        field_name="trigger_kind", choices=[(k, k) for k in RULE_TRIGGER_KINDS]
     )
     target = IdFilter(field_name="target_id")
 

@@ -1,5 +1,5 @@
 """Shapes of the escalation-engine resources (contract v1). Validation only; writes go to the
-audited services in ``escalations.api.services`` and the engine via ``escalations.api.engine``."""
+audited services in ``escalations.api.services`` and the engine's services and validators."""
 
 from __future__ import annotations
 
@@ -19,7 +19,13 @@ from escalations.engine.conditions import (
     conditions_clean,
 )
 from escalations.engine.params import SecretUrlParam
-from escalations.engine.targets import target_param_names, target_params
+from escalations.engine.targets import (
+    TARGET_KINDS,
+    target_clean,
+    target_param_names,
+    target_params,
+)
+from escalations.engine.triggers import RULE_TRIGGER_KINDS, rule_trigger_kinds
 from escalations.feedback.models import FEEDBACK_COMMENT_MAX_LENGTH
 from escalations.feedback.selectors import feedback_editable_until
 from escalations.models import (
@@ -33,6 +39,7 @@ from escalations.models import (
     ExchangeRate,
     FeedbackReason,
     Rule,
+    RuleKind,
     SLAMetric,
     SLAPolicy,
     Target,
@@ -40,14 +47,14 @@ from escalations.models import (
     WebhookDelivery,
 )
 from escalations.outbound import outbound_url_validator
+from escalations.services import rule_clean
+from escalations.sla.validators import calendar_clean, sla_policy_clean
 from escalations.webhooks import WEBHOOK_EVENTS
 from kimondesk.api.ids import IdRelatedField
 from kimondesk.api.validators import json_nul_free
 from kimondesk.bounds import ESCALATION_QUESTION_MAX_CHARS, MINUTES_MAX
 from tickets.currencies import ISO_4217_CODES
 from tickets.models import Note, Priority, Team, Tier
-
-from . import engine, sla
 
 
 class TeamOwnedSerializer(serializers.ModelSerializer):
@@ -199,9 +206,7 @@ def escalation_read_queryset() -> QuerySet[Escalation]:
 
 # --- Targets --------------------------------------------------------------------------------
 def _kinds_using(name: str) -> str:
-    return ", ".join(
-        f"`{kind.key}`" for kind in engine.target_kinds() if name in kind.params.names()
-    )
+    return ", ".join(f"`{kind.key}`" for kind in TARGET_KINDS if name in kind.params.names())
 
 
 class TargetSerializerBase(TeamOwnedSerializer):
@@ -240,7 +245,7 @@ class TargetSerializerBase(TeamOwnedSerializer):
         if candidate.kind:
             # What the request sets; values left from an earlier kind are emptied.
             given = {name for name in names if attrs.get(name) not in (None, "")}
-            engine.target_validate(target=candidate, given=given)
+            target_clean(target=candidate, given=given)
             attrs.update({name: getattr(candidate, name) for name in names})
         return attrs
 
@@ -294,7 +299,7 @@ def target_kinds_openapi_schema() -> list[dict[str, Any]]:
             },
             "required": ["kind", *(p.name for p in kind.params if p.required)],
         }
-        for kind in engine.target_kinds()
+        for kind in TARGET_KINDS
     ]
 
 
@@ -310,7 +315,7 @@ class TargetSerializerSchema(OpenApiSerializerExtension):
             return schema
         if getattr(self.target, "partial", False):
             schema["description"] = "Kinds and their parameters: " + " ".join(
-                f"`{kind.key}`: {kind.params.describe()}" for kind in engine.target_kinds()
+                f"`{kind.key}`: {kind.params.describe()}" for kind in TARGET_KINDS
             )
         else:
             schema["oneOf"] = target_kinds_openapi_schema()
@@ -333,7 +338,7 @@ def trigger_openapi_schema() -> dict[str, Any]:
                 "required": ["kind"],
                 "additionalProperties": False,
             }
-            for trigger in engine.rule_trigger_kinds()
+            for trigger in rule_trigger_kinds()
         ]
     }
 
@@ -343,7 +348,7 @@ class TriggerSerializer(serializers.Serializer):
     """``kind`` and its ``params``; the params are checked by the kind's declared schema (in
     ``RuleSerializer.validate``, through the engine, as in the console)."""
 
-    kind = serializers.ChoiceField(choices=engine.RULE_TRIGGER_KINDS, source="trigger_kind")
+    kind = serializers.ChoiceField(choices=RULE_TRIGGER_KINDS, source="trigger_kind")
     params = serializers.DictField(
         source="trigger_params", required=False, default=dict, validators=[json_nul_free]
     )
@@ -370,6 +375,10 @@ class ConditionsField(serializers.JSONField):
 
     def to_internal_value(self, data: Any) -> Any:
         return conditions_clean(json_nul_free(super().to_internal_value(data)))
+
+
+# What the API takes from the engine's ``rule_clean`` (kind and team are the serializer's own).
+RULE_CLEANED_FIELDS = ("trigger_kind", "trigger_params", "conditions", "target")
 
 
 class RuleSerializer(TeamOwnedSerializer):
@@ -403,7 +412,8 @@ class RuleSerializer(TeamOwnedSerializer):
             return attrs.get(field, getattr(instance, field) if instance else default)
 
         try:
-            cleaned = engine.rule_validate(
+            cleaned = rule_clean(
+                kind=RuleKind.ESCALATION,
                 trigger_kind=current("trigger_kind", ""),
                 trigger_params=current("trigger_params", {}),
                 conditions=current("conditions", []),
@@ -412,7 +422,7 @@ class RuleSerializer(TeamOwnedSerializer):
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(_rule_errors(exc)) from exc
-        return attrs | cleaned
+        return attrs | {key: cleaned[key] for key in RULE_CLEANED_FIELDS}
 
 
 def _rule_errors(exc: Any) -> dict[str, list[str]]:
@@ -577,7 +587,7 @@ class CalendarSerializer(TeamOwnedSerializer):
         holidays = attrs.get("holidays")
         if holidays is None:
             holidays = [h.date for h in (calendar.holidays.all() if calendar is not None else [])]
-        cleaned = sla.calendar_validate(
+        cleaned = calendar_clean(
             name=current("name", ""),
             timezone=current("timezone", "UTC"),
             hours=[dict(h) for h in hours],
@@ -649,7 +659,7 @@ class SLAPolicySerializer(TeamOwnedSerializer):
                 {"metric": t.metric, "priority": t.priority, "tier": t.tier, "minutes": t.minutes}
                 for t in (policy.targets.all() if policy is not None else [])
             ]
-        cleaned = sla.sla_policy_validate(
+        cleaned = sla_policy_clean(
             name=current("name", ""),
             conditions=current("conditions", []),
             targets=[dict(t) for t in targets],

@@ -28,9 +28,8 @@ from escalations.models import (
     SLATarget,
     Target,
 )
+from escalations.sla import services as sla_services
 from tickets.models import Agent, Team
-
-from . import sla
 
 M = TypeVar("M", bound=models.Model)
 
@@ -114,7 +113,7 @@ def calendar_save(
             saved.holidays.all().delete()
             Holiday.objects.bulk_create(Holiday(calendar=saved, date=d) for d in holidays)
         if updating:
-            sla.sla_calendar_changed(calendar=saved)
+            sla_services.sla_calendar_changed(calendar=saved)
 
     return _audited_save(
         instance=calendar,
@@ -144,7 +143,7 @@ def sla_policy_save(
         if targets is not None:
             saved.targets.all().delete()
             SLATarget.objects.bulk_create(SLATarget(policy=saved, **t) for t in targets)
-        sla.sla_policy_changed(policy=saved)
+        sla_services.sla_policy_changed(policy=saved)
 
     return _audited_save(
         instance=policy,

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from escalations import services as escalation_services
 from escalations import webhooks
 from escalations.feedback.services import escalation_feedback_give
 from escalations.models import (
@@ -33,7 +34,7 @@ from kimondesk.api.viewsets import ApiViewSet
 from tickets.api.serializers import NoteSerializer
 from tickets.selectors import ticket_ids_visible_to, tickets_visible_to
 
-from . import engine, filters, serializers, services
+from . import filters, serializers, services
 
 
 @extend_schema_view(
@@ -84,7 +85,9 @@ class EscalationViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
     @action(detail=True, methods=["post"])
     @idempotent
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
-        escalation = engine.escalation_acknowledge(escalation=self.get_object(), actor=self.agent)
+        escalation = escalation_services.escalation_acknowledge(
+            escalation=self.get_object(), actor=self.agent
+        )
         escalation = self.get_queryset().get(pk=escalation.pk)
         return Response(self.get_serializer(escalation).data)
 
@@ -188,7 +191,7 @@ class RuleViewSet(AuditedConfigViewSet):
         rule = self.get_object()
         query = serializers.BacktestQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        result = engine.rule_backtest(rule=rule, days=query.validated_data["days"])
+        result = escalation_services.rule_backtest(rule=rule, days=query.validated_data["days"])
         judged = [*result.judged.unnecessary, *result.judged.missed_needed]
         visible = ticket_ids_visible_to(
             agent=self.agent,

@@ -26,8 +26,8 @@ from escalations.models import (
     TargetKind,
     TriggerKey,
 )
+from escalations.presentation import escalation_summary_event
 from escalations.selectors import (
-    escalation_summary_event,
     handoff_latest,
     message_last_customer_excerpt,
     ticket_sla_snapshot,

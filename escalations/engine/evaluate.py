@@ -66,7 +66,7 @@ def evaluation_queue(*, event: TicketEvent) -> None:
     def enqueue() -> None:
         # A broker outage must not fail the committed write: the receipts sweep finds the event.
         task_enqueue_or_defer(
-            "escalations.tasks.evaluate_ticket_event",
+            "escalations.tasks.ticket_event_evaluate",
             event_id,
             swept_by="the evaluation receipts sweep",
         )
@@ -189,7 +189,7 @@ def evaluations_missed_requeue(
     broker = task_broker()
     for event_id in missed:
         django_q_tasks.async_task(
-            "escalations.tasks.evaluate_ticket_event", event_id, broker=broker
+            "escalations.tasks.ticket_event_evaluate", event_id, broker=broker
         )
     if missed:
         # Normal after a start or a restart (events recorded while no worker ran): INFO, not a

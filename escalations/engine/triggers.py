@@ -374,8 +374,17 @@ ESCALATION_ORIGINS: dict[str, str] = {
 }
 
 
+def rule_trigger_kinds() -> list[TriggerKind]:
+    """Trigger kinds an escalation rule may use (``manual`` and ``unacknowledged`` are raised by
+    the engine itself; routing triggers belong to routing rules)."""
+    return [trigger for trigger in TRIGGERS if trigger.rule_kind == "escalation"]
+
+
+RULE_TRIGGER_KINDS: tuple[str, ...] = tuple(trigger.key for trigger in rule_trigger_kinds())
+
+
 def escalation_trigger_choices() -> list[tuple[str, str]]:
     """Every value ``Escalation.trigger`` may hold: the registry's escalation kinds (routing
     triggers never escalate), then the origins."""
-    kinds = [(t.key, t.label) for t in TRIGGERS if t.rule_kind == "escalation"]
+    kinds = [(t.key, t.label) for t in rule_trigger_kinds()]
     return kinds + list(ESCALATION_ORIGINS.items())

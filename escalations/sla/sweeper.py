@@ -31,7 +31,7 @@ from .services import sla_next_crossing_at, sla_sweep
 logger = logging.getLogger(__name__)
 
 LEASE_NAME = "sla-sweeper"
-SWEEPER_TASK = "escalations.tasks_sla.sla_sweeper_task"
+SWEEPER_TASK = "escalations.tasks.sla_sweeper_step"
 # Never spin: even when crossings are due back to back, wait this long between sweeps.
 MIN_WAIT_SECONDS = 0.2
 

@@ -4,8 +4,6 @@ The database and channel layer still follow DATABASE_URL / REDIS_URL so that CI 
 suite on SQLite + in-memory and on PostgreSQL + Redis.
 """
 
-import os
-
 from .base import *  # noqa: F403
 from .base import DATABASES, Q_CLUSTER, REDIS_URL, VAR_DIR, channel_layers, env
 
@@ -27,11 +25,10 @@ LIVE_LAYER = env.str("LIVE_LAYER", default="redis" if REDIS_URL else "memory")
 CHANNEL_LAYERS = channel_layers(LIVE_LAYER)
 
 # The Channels live server runs in a forked process: it must open the same, named test database.
-_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_{_worker}.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_main.sqlite3")}
 else:
-    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_worker}"}
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_main"}
 
 # Serve static files from the source folders: tests never run collectstatic.
 WHITENOISE_AUTOREFRESH = True

@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from escalations.models import Rule, TriggerKey
+from reports.scope import report_scope
 from reports.selectors import month_window, team_zone
-from reports.views import report_scope
 from tickets.models import Agent, Team
 
 from .precision import PRECISION_EXAMPLES, precision_examples

@@ -52,13 +52,13 @@ def agents(admin_user, lead, senior, junior):
 
 @pytest.fixture
 def fake_engine(monkeypatch):
-    """Stands in for the engine's services behind ``escalations.api.engine`` (the API's one
-    call site per service), recording the calls it receives."""
+    """Stands in for the engine's services in ``escalations.services`` (the API's one call
+    site per service), recording the calls it receives."""
     from types import SimpleNamespace
 
     from django.utils import timezone
 
-    from escalations.api import engine
+    from escalations import services as engine
     from escalations.engine.backtest import BacktestJudged
     from escalations.models import Escalation, TriggerKey
     from tickets.models import Note, NoteKind
@@ -74,7 +74,7 @@ def fake_engine(monkeypatch):
         authority_needed,
         target=None,
         to_agent=None,
-        add_tag=False,
+        via_tag=False,
     ):
         calls["create"].append(
             {"ticket": ticket.pk, "actor": actor.pk, "target": target, "to_agent": to_agent}

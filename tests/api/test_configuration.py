@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from escalations.api import sla
 from escalations.models import AuditEvent, Calendar, Rule, SLAPolicy, Target
+from escalations.sla import services as sla
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from escalations.api import engine
+from escalations import services as engine
 from escalations.exceptions import EscalationConflict
 from escalations.models import Escalation
 from tests import factories

@@ -10,9 +10,10 @@ from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
 from escalations.models import SLAClock, SLAClockEntry
+from escalations.presentation import escalation_summary_event
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, session_cookie
-from tickets import realtime, services, ui_workflow
+from tickets import realtime, services
 from tickets.models import EventKind, NoteKind, Ticket
 
 pytestmark = [pytest.mark.browser]
@@ -289,7 +290,7 @@ def _escalate_behind_the_pages_back(ticket, junior, lead):
         escalation = factories.EscalationFactory(
             ticket=ticket, from_agent=junior, to_agent=lead, summary_note=note
         )
-        return escalation.pk, ui_workflow.summary_event(escalation=escalation)
+        return escalation.pk, escalation_summary_event(escalation=escalation)
     finally:
         connection.close()
 
@@ -323,7 +324,7 @@ def test_pushed_events_reach_the_open_page_over_the_shared_channel_layer(
         }
         _in_thread(realtime.push_to_ticket, ticket.pk, summary)
         _in_thread(realtime.push_to_ticket, ticket.pk, summary)
-        _in_thread(realtime.push_to_agent, lead.pk, assigned)
+        _in_thread(realtime.push_many, [(realtime.agent_group(lead.pk), assigned)])
 
         pinned = page.locator(f'#pinned [data-escalation-id="{escalation_id}"]')
         expect(pinned).to_have_count(1, timeout=5000)

@@ -12,7 +12,7 @@ from escalations.engine.evaluate import event_evaluate
 from escalations.exceptions import EscalationConflict
 from escalations.models import AuditEvent, Escalation
 from escalations.services import escalation_create_manual
-from escalations.tasks import evaluate_ticket_event
+from escalations.tasks import ticket_event_evaluate
 from tests import factories
 from tickets import services as ticket_services
 from tickets.models import Note, Ticket, TicketEvent
@@ -50,8 +50,8 @@ def test_a_retried_evaluation_escalates_once(make_ticket, junior, senior, refund
     ticket = make_ticket(holder=junior)
     event = refund_event(ticket)
 
-    first = evaluate_ticket_event(event.pk)
-    second = evaluate_ticket_event(event.pk)
+    first = ticket_event_evaluate(event.pk)
+    second = ticket_event_evaluate(event.pk)
 
     assert (first, second) == (1, 0)
     assert Escalation.objects.count() == 1
@@ -167,7 +167,7 @@ def test_two_concurrent_evaluations_escalate_once(make_ticket, junior, senior, s
     def evaluate() -> None:
         try:
             barrier.wait(timeout=10)
-            results.append(evaluate_ticket_event(event.pk))
+            results.append(ticket_event_evaluate(event.pk))
         except BaseException as exc:  # reported below
             errors.append(exc)
         finally:

@@ -24,7 +24,6 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.generators import SchemaGenerator
 
 from escalations.admin.forms import target_form_class
-from escalations.api.engine import RULE_TRIGGER_KINDS
 from escalations.api.serializers import RuleSerializer, TargetSerializer
 from escalations.engine.conditions import (
     CONDITION_FIELDS,
@@ -45,7 +44,7 @@ from escalations.engine.params import (
     WholeNumberParam,
 )
 from escalations.engine.targets import TARGET_KINDS, target_clean, target_params
-from escalations.engine.triggers import TRIGGERS
+from escalations.engine.triggers import RULE_TRIGGER_KINDS, TRIGGERS
 from escalations.models import Target
 from tests import factories
 

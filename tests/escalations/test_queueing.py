@@ -60,7 +60,7 @@ def test_a_message_added_while_the_broker_is_down_is_kept_and_evaluated_by_the_s
 
     # then the message and its event are stored, without a receipt and without an escalation
     event = TicketEvent.objects.get(ticket=ticket, kind="message_added", data__message=message.pk)
-    assert ("escalations.tasks.evaluate_ticket_event", event.pk) in broker_down
+    assert ("escalations.tasks.ticket_event_evaluate", event.pk) in broker_down
     assert not EventEvaluation.objects.filter(event=event).exists()
     assert Escalation.objects.count() == 0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from escalations.selectors import escalation_summary_event
+from escalations.presentation import escalation_summary_event
 from escalations.services import escalation_create_manual
 from tests import factories
 from tickets import services as ticket_services

@@ -14,7 +14,7 @@ from escalations.engine import acknowledge, evaluate
 from escalations.engine.evaluate import event_evaluate
 from escalations.models import Escalation, Rule, SLAClock, TriggerKey
 from escalations.sla import services as sla_services
-from escalations.tasks import escalations_unacknowledged_sweep, evaluate_ticket_event
+from escalations.tasks import escalations_unacknowledged_sweep, ticket_event_evaluate
 from kimondesk.bounds import MINUTES_MAX, minutes_delta
 from tests import factories
 from tickets import services as ticket_services
@@ -107,7 +107,7 @@ def test_a_huge_cooldown_does_not_stop_the_evaluation(make_ticket, junior, lead_
     )
     event = TicketEvent.objects.get(kind="message_added", data__message=message.pk)
 
-    created = evaluate_ticket_event(event.pk)
+    created = ticket_event_evaluate(event.pk)
 
     assert created == 1
     assert Escalation.objects.get().rule_id == rule.pk
@@ -136,7 +136,7 @@ def test_a_rule_that_fails_to_evaluate_is_skipped_and_the_next_one_fires(
     event = TicketEvent.objects.get(kind="message_added", data__message=message.pk)
 
     with caplog.at_level(logging.ERROR, logger="escalations.sweeps"):
-        created = evaluate_ticket_event(event.pk)
+        created = ticket_event_evaluate(event.pk)
 
     assert created == 1
     assert Escalation.objects.get().rule_id == working.pk

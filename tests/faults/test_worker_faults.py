@@ -84,15 +84,15 @@ def test_two_clusters_racing_on_duplicate_tasks_escalate_each_ticket_once(fault_
     for ticket in drill.tickets:
         ticket_services.message_add(ticket=ticket, author_type="customer", body=ANGRY)
         event_id = _message_events().filter(ticket=ticket).values_list("pk", flat=True).get()
-        async_task("escalations.tasks.evaluate_ticket_event", event_id)
-        async_task("escalations.tasks.evaluate_ticket_event", event_id)
+        async_task("escalations.tasks.ticket_event_evaluate", event_id)
+        async_task("escalations.tasks.ticket_event_evaluate", event_id)
 
     # then all 180 tasks run, and each ticket is escalated exactly once
     from django_q.models import Success
 
     took = wait_until(
         lambda: (
-            Success.objects.filter(func="escalations.tasks.evaluate_ticket_event").count() == 180
+            Success.objects.filter(func="escalations.tasks.ticket_event_evaluate").count() == 180
         ),
         timeout=90,
         what="180 evaluation tasks done",
@@ -102,7 +102,7 @@ def test_two_clusters_racing_on_duplicate_tasks_escalate_each_ticket_once(fault_
     assert set(per_ticket.values()) == {1}
     assert EventEvaluation.objects.count() == 60
     results = sorted(
-        Success.objects.filter(func="escalations.tasks.evaluate_ticket_event").values_list(
+        Success.objects.filter(func="escalations.tasks.ticket_event_evaluate").values_list(
             "result", flat=True
         )
     )

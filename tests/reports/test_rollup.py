@@ -11,7 +11,7 @@ from reports.services import (
     agent_month_cells_refresh,
     agent_month_cells_refresh_recent,
 )
-from reports.tasks import refresh_recent_months
+from reports.tasks import reports_rollup_refresh
 from tests import factories
 from tests.reports.conftest import at, handled_month, held
 
@@ -135,7 +135,7 @@ def test_scheduled_refresh_covers_the_current_and_previous_month_of_every_team(s
 
 
 def test_the_task_calls_the_scheduled_refresh(small_team):
-    assert refresh_recent_months() == 0
+    assert reports_rollup_refresh() == 0
     assert AgentMonthRefresh.objects.filter(team=small_team["team"]).count() == 2
 
 

@@ -52,7 +52,7 @@ def _push_to_ticket(ticket_id: int) -> None:
 
 @sync_to_async
 def _push_to_agent(agent_id: int) -> None:
-    realtime.push_to_agent(agent_id, EVENT)
+    realtime.push_many([(realtime.agent_group(agent_id), EVENT)])
 
 
 async def _assert_closed_without_payload(socket: WebsocketCommunicator) -> None:

@@ -118,7 +118,7 @@ async def test_notification_socket_gets_only_the_agents_own_events(junior, senio
         "message": "#12 escalated to you by rule Angry customer",
     }
 
-    await sync_to_async(realtime.push_to_agent)(senior.pk, event)
+    await sync_to_async(realtime.push_many)([(realtime.agent_group(senior.pk), event)])
 
     assert await mine.receive_json_from(timeout=2) == event
     assert await theirs.receive_nothing() is True

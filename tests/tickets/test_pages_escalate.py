@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from escalations import services as escalation_services
 from escalations.exceptions import EscalationConflict
 from tests import factories
-from tickets import ui_workflow
 
 HANDOFF = {
     "tried": "Resent the invoice.",
@@ -35,9 +35,14 @@ def engine(monkeypatch):
         return state["answer"]
 
     monkeypatch.setattr(
-        ui_workflow, "escalation_create", lambda **kw: respond("create", kw), raising=True
+        escalation_services,
+        "escalation_create_manual",
+        lambda **kw: respond("create", kw),
+        raising=True,
     )
-    monkeypatch.setattr(ui_workflow, "escalation_ack", lambda **kw: respond("ack", kw))
+    monkeypatch.setattr(
+        escalation_services, "escalation_acknowledge", lambda **kw: respond("ack", kw)
+    )
     return {"calls": calls, "state": state}
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
-from escalations.api import sla
+from escalations.models import ClockState
+from escalations.sla.selectors import tickets_filter_sla_state
 from kimondesk.api.filters import UtcIsoDateTimeFilter
 from kimondesk.api.ids import IdFilter
 from tickets.models import Agent, Customer, Priority, Queue, Status, Ticket
@@ -23,7 +24,7 @@ class TicketFilter(filters.FilterSet):
         method="filter_escalated", help_text="Escalated at least once (true) or never (false)."
     )
     sla_state = filters.ChoiceFilter(
-        choices=[(s, s) for s in sla.SLA_STATES], method="filter_sla_state"
+        choices=[(s, s) for s in ClockState.values], method="filter_sla_state"
     )
     created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
@@ -59,7 +60,7 @@ class TicketFilter(filters.FilterSet):
     def filter_sla_state(
         self, queryset: QuerySet[Ticket], name: str, value: str
     ) -> QuerySet[Ticket]:
-        return sla.tickets_filter_sla_state(queryset, value) if value else queryset
+        return tickets_filter_sla_state(queryset, value) if value else queryset
 
     def filter_search(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
         return tickets_search(agent=self.request.user, query=value, tickets=queryset)

@@ -371,6 +371,7 @@ class EscalateSerializer(serializers.Serializer):
         ),
     )
     add_tag = serializers.BooleanField(
+        source="via_tag",
         default=False,
         help_text=(
             "Also tag the ticket `escalate` (the only way to add that tag); without `target`, "

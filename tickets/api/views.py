@@ -14,8 +14,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from escalations.api import engine, sla
+from escalations import services as escalation_services
 from escalations.api.serializers import EscalationSerializer, escalation_read_queryset
+from escalations.sla.selectors import sla_summaries
 from kimondesk.api.conditional import IF_MATCH, etag_for, if_match_version
 from kimondesk.api.idempotency import idempotent
 from kimondesk.api.ids import id_parse
@@ -210,7 +211,7 @@ class TicketViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     def _read(self, tickets: Any, *, many: bool = False) -> serializers.TicketSerializer:
         ids = [t.pk for t in tickets] if many else [tickets.pk]
-        context = self.get_serializer_context() | {"sla": sla.ticket_sla_summaries(ticket_ids=ids)}
+        context = self.get_serializer_context() | {"sla": sla_summaries(ticket_ids=ids)}
         return serializers.TicketSerializer(tickets, many=many, context=context)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -276,7 +277,7 @@ class TicketViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
             data=request.data, context=self.get_serializer_context()
         )
         payload.is_valid(raise_exception=True)
-        escalation = engine.escalation_create_manual(
+        escalation = escalation_services.escalation_create_manual(
             ticket=ticket, actor=self.agent, **payload.validated_data
         )
         escalation = escalation_read_queryset().get(pk=escalation.pk)

@@ -33,7 +33,7 @@ from .threads import ticket_subject_token
 
 logger = logging.getLogger(__name__)
 
-SEND_TASK = "tickets.mail.tasks.reply_mail_send_task"
+SEND_TASK = "tickets.mail.tasks.reply_mail_send"
 # A claimed reply is left alone this long by other workers (longer than an SMTP timeout).
 CLAIM_SECONDS = 120
 SMTP_TIMEOUT_SECONDS = 30

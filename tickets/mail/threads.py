@@ -23,11 +23,6 @@ def ticket_subject_token(*, ticket_id: int) -> str:
     return f"[KD#{ticket_id}]"
 
 
-def mailbox_plus_address(*, mailbox: Mailbox, ticket_id: int) -> str:
-    local, domain = mailbox.address.split("@", 1)
-    return f"{local}+{ticket_id}@{domain}"
-
-
 def _plus_ticket_id(*, mailbox: Mailbox, recipients: tuple[str, ...]) -> int | None:
     local, domain = mailbox.address.lower().split("@", 1)
     pattern = re.compile(rf"{re.escape(local)}\+(\d{{1,12}})@{re.escape(domain)}")

@@ -15,7 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from tickets import selectors, ui_workflow
+from escalations.sla.selectors import sla_summaries
+from tickets import selectors
 from tickets.bulk_edit import tickets_bulk_update
 from tickets.filters import PAGE_SIZE_DEFAULT, QueueFilter
 from tickets.forms import BulkUpdateForm, form_errors_from
@@ -101,7 +102,7 @@ def tickets_page(
     paginator = Paginator(rows, page_size)
     page = paginator.get_page(request.GET.get("page"))
     tickets_on_page = list(page.object_list)
-    slas = ui_workflow.sla_for_tickets(ticket_ids=[t.pk for t in tickets_on_page])
+    slas = sla_summaries(ticket_ids=[t.pk for t in tickets_on_page])
     for ticket in tickets_on_page:
         ticket.sla = slas.get(ticket.pk)
     query = request.GET.copy()

@@ -15,13 +15,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from escalations import services as escalation_services
 from escalations.exceptions import EscalationConflict
 from escalations.feedback.selectors import escalation_feedback_panel
 from escalations.feedback.services import escalation_feedback_give
 from escalations.models import Escalation
+from escalations.presentation import escalation_summary_event
 from escalations.questions import escalation_question_ask, escalation_question_askee
+from escalations.sla.selectors import sla_ledger, sla_summary
 from kimondesk.bounds import ESCALATION_QUESTION_MAX_CHARS
-from tickets import selectors, services, ui_workflow
+from tickets import selectors, services
 from tickets.customer_context.selectors import customer_context_for_ticket, customer_last_message
 from tickets.exceptions import TicketVersionConflict
 from tickets.forms import (
@@ -92,10 +95,10 @@ def ticket_page_render(
     for escalation in escalations:
         escalation.ticket = ticket
     latest = escalations[0] if escalations else None
-    sla = ui_workflow.sla_for_ticket(ticket=ticket)
+    sla = sla_summary(ticket=ticket)
     pinned = None
     if latest is not None:
-        html = ui_workflow.summary_event(escalation=latest)["html"]
+        html = escalation_summary_event(escalation=latest)["html"]
         pinned = _pinned_context(latest, agent, html, sla)
     tag_names = [tag.name for tag in ticket.tags.all()]
     context = {
@@ -106,7 +109,7 @@ def ticket_page_render(
         "pinned": pinned,
         "last_escalation_id": latest.pk if latest else 0,
         "sla": sla,
-        "ledger": ui_workflow.sla_ledger_for(ticket=ticket),
+        "ledger": sla_ledger(ticket=ticket),
         "reply_form": bound.get("reply_form") or ReplyForm(),
         "note_form": bound.get("note_form") or NoteForm(),
         "controls_form": bound.get("controls_form")
@@ -272,7 +275,7 @@ def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                escalation = ui_workflow.escalation_create(
+                escalation = escalation_services.escalation_create_manual(
                     ticket=ticket,
                     actor=agent,
                     tried=data["tried"],
@@ -283,7 +286,7 @@ def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
                 )
             except ValidationError as exc:
                 form_errors_from(form, exc)
-            except ui_workflow.EscalationConflict as exc:
+            except EscalationConflict as exc:
                 form.add_error(None, str(exc))
                 status = 409
             else:
@@ -304,8 +307,8 @@ def escalation_acknowledge_page(request: HttpRequest, escalation_id: int) -> Htt
     agent = _agent(request)
     escalation = _escalation_or_404(agent, escalation_id)
     try:
-        ui_workflow.escalation_ack(escalation=escalation, actor=agent)
-    except ui_workflow.EscalationConflict as exc:
+        escalation_services.escalation_acknowledge(escalation=escalation, actor=agent)
+    except EscalationConflict as exc:
         messages.info(request, str(exc))
     else:
         messages.success(request, "Escalation acknowledged.")
@@ -411,11 +414,11 @@ def ticket_live(request: HttpRequest, ticket_id: int) -> JsonResponse:
             ],
             "entries_left": more,
         }
-    sla = ui_workflow.sla_for_ticket(ticket=ticket)
+    sla = sla_summary(ticket=ticket)
     events = []
     for escalation in selectors.ticket_escalations_since(ticket_id=ticket.pk, since_id=since):
         escalation.ticket = ticket
-        event = ui_workflow.summary_event(escalation=escalation)
+        event = escalation_summary_event(escalation=escalation)
         event["pinned_html"] = render_to_string(
             "tickets/_pinned.html",
             _pinned_context(escalation, agent, event["html"], sla),

@@ -8,7 +8,7 @@ from io import StringIO
 from django.core.management import call_command
 from django_q.models import Schedule
 
-from escalations.schedules import SCHEDULES
+from kimondesk.schedules import periodic_tasks
 
 from .conftest import T0, clock_of
 
@@ -28,9 +28,9 @@ def test_sla_sweep_command_announces_due_crossings(policy, make_ticket, now):
 
 def test_ensure_schedules_command_registers_every_periodic_task(db):
     Schedule.objects.all().delete()
-    assert run("ensure_schedules") == "".join(f"schedule ok: {t.name}\n" for t in SCHEDULES)
+    assert run("ensure_schedules") == "".join(f"schedule ok: {t.name}\n" for t in periodic_tasks())
     assert Schedule.objects.filter(name="sla-sweeper-watchdog").count() == 1
-    assert Schedule.objects.count() == len(SCHEDULES)
+    assert Schedule.objects.count() == len(periodic_tasks())
 
 
 def test_sla_recompute_command_applies_edited_targets(policy, make_ticket, now):

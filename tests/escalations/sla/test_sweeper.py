@@ -7,7 +7,7 @@ from datetime import timedelta
 from django_q.models import Schedule
 
 from escalations.models import TaskLease
-from escalations.schedules import SCHEDULES, schedules_ensure
+from escalations.schedules import schedules_ensure
 from escalations.sla.sweeper import (
     SweeperSettings,
     sla_sweeper_enqueue,
@@ -16,7 +16,8 @@ from escalations.sla.sweeper import (
     sla_sweeper_lease_take,
     sla_sweeper_run,
 )
-from escalations.tasks_sla import sla_policy_changed_task, sla_sweeper_watchdog_task
+from escalations.tasks import sla_policy_recompute, sla_sweeper_watchdog
+from kimondesk.schedules import periodic_tasks
 from tickets.models import EventKind, TicketEvent
 
 from .conftest import T0, clock_of
@@ -97,9 +98,9 @@ def test_schedules_ensure_registers_one_watchdog(db):
     schedules_ensure()
     schedules_ensure()
     schedule = Schedule.objects.get(name="sla-sweeper-watchdog")
-    assert Schedule.objects.count() == len(SCHEDULES)
+    assert Schedule.objects.count() == len(periodic_tasks())
     assert (schedule.func, schedule.schedule_type, schedule.minutes, schedule.repeats) == (
-        "escalations.tasks_sla.sla_sweeper_watchdog_task",
+        "escalations.tasks.sla_sweeper_watchdog",
         Schedule.MINUTES,
         1,
         -1,
@@ -109,12 +110,12 @@ def test_schedules_ensure_registers_one_watchdog(db):
 def test_watchdog_task_sweeps(policy, make_ticket, now):
     make_ticket()
     now.at = T0 + timedelta(minutes=46)
-    assert sla_sweeper_watchdog_task() == 1
+    assert sla_sweeper_watchdog() == 1
 
 
 def test_policy_changed_task_recomputes_or_ignores_a_missing_policy(policy, make_ticket, now):
     ticket = make_ticket()
     policy.targets.filter(metric="first_response", priority=None).update(minutes=90)
-    assert sla_policy_changed_task(policy.pk) == 1
+    assert sla_policy_recompute(policy.pk) == 1
     assert clock_of(ticket).target_minutes == 90
-    assert sla_policy_changed_task(policy.pk + 1000) == 0
+    assert sla_policy_recompute(policy.pk + 1000) == 0

@@ -10,7 +10,7 @@ from escalations.models import Escalation
 from tests import factories
 from tickets.mail.imap import mailbox_poll, mailboxes_poll
 from tickets.mail.models import InboundMail, Mailbox
-from tickets.mail.tasks import mailboxes_poll_task
+from tickets.mail.tasks import mailbox_polls_enqueue
 from tickets.models import Message, Ticket
 
 from .conftest import SUPPORT, free_port, make_mail
@@ -73,7 +73,7 @@ def test_held_mails_become_a_ticket_and_its_replies_and_a_churn_threat_escalates
     )
     # when the periodic task queues the mailbox's poll (run at once: the test broker is sync)
     with django_capture_on_commit_callbacks(execute=True):
-        queued = mailboxes_poll_task()
+        queued = mailbox_polls_enqueue()
     # then all three are on record: one ticket with two customer messages, the auto-reply refused
     assert queued == 1
     assert InboundMail.objects.count() == 3
