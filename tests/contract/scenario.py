@@ -85,6 +85,8 @@ class Normaliser:
 
     # An integer under one of these keys is the id of that kind of row.
     ID_KEYS = {
+        # A note in the summary event names its author by id alone.
+        "author": "agent",
         "ticket": "ticket",
         "escalation": "escalation",
         "team": "team",
