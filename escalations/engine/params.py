@@ -158,7 +158,8 @@ class WholeNumberParam(NumberParam):
             or not self.minimum <= raw <= self.maximum
         ):
             raise ValueError(f"Give a whole number from {self.minimum:g} to {self.maximum:g}.")
-        return raw
+        whole: int = raw
+        return whole
 
     def json_schema(self) -> dict[str, Any]:
         return {**super().json_schema(), "type": "integer"}
@@ -198,7 +199,8 @@ class ReferenceParam(Param):
     def clean(self, raw: Any) -> int:
         if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
             raise ValueError(f"Give the id of the {self.label.lower()}.")
-        return raw
+        pk: int = raw
+        return pk
 
     def json_schema(self) -> dict[str, Any]:
         return {
