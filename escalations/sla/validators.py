@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from datetime import date, time
-from typing import Any
+from typing import Any, TypedDict, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
@@ -24,7 +24,24 @@ from tickets.models import Priority, Tier
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def _parse_time(value: Any) -> time:
+class OpeningSpan(TypedDict):
+    """One cleaned opening span of a calendar (``end`` before ``start``: overnight)."""
+
+    weekday: int
+    start: time
+    end: time
+
+
+class TargetRow(TypedDict):
+    """One cleaned SLA target (``priority``/``tier`` None: any)."""
+
+    metric: str
+    priority: str | None
+    tier: str | None
+    minutes: int
+
+
+def _parse_time(value: object) -> time:
     if isinstance(value, time):
         return value.replace(second=0, microsecond=0)
     if isinstance(value, str):
@@ -38,7 +55,7 @@ def _parse_time(value: Any) -> time:
     raise ValueError("must be a time HH:MM")
 
 
-def _parse_date(value: Any) -> date:
+def _parse_date(value: object) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, str):
@@ -50,11 +67,11 @@ def _minutes(value: time) -> int:
     return value.hour * 60 + value.minute
 
 
-def _clean_hours(hours: Any, errors: list[str]) -> list[dict[str, Any]]:
+def _clean_hours(hours: object, errors: list[str]) -> list[OpeningSpan]:
     if not isinstance(hours, list | tuple):
         errors.append("Hours must be a list of {weekday, start, end}.")
         return []
-    cleaned: list[dict[str, Any]] = []
+    cleaned: list[OpeningSpan] = []
     for index, item in enumerate(hours):
         where = f"Span {index + 1}"
         if not isinstance(item, dict) or set(item) - {"weekday", "start", "end"}:
@@ -72,7 +89,7 @@ def _clean_hours(hours: Any, errors: list[str]) -> list[dict[str, Any]]:
         if start == end:
             errors.append(f"{where}: start and end are equal; use 00:00-00:00 for all day.")
             continue
-        cleaned.append({"weekday": weekday, "start": start, "end": end})
+        cleaned.append(OpeningSpan(weekday=weekday, start=start, end=end))
     # Spans of one weekday may not overlap (an overnight span is checked on its start day).
     by_day: dict[int, list[tuple[int, int]]] = {}
     for span in cleaned:
@@ -94,10 +111,10 @@ def calendar_clean(
     *,
     name: str,
     timezone: str,
-    hours: Any,
+    hours: object,
     holiday_country: str | None = "",
     holiday_subdivision: str | None = "",
-    holidays: Iterable[Any] = (),
+    holidays: Iterable[object] = (),
     instance: Calendar | None = None,
 ) -> dict[str, Any]:
     """Validate a calendar: IANA timezone, weekly spans, holiday country and extra dates."""
@@ -149,12 +166,12 @@ def calendar_clean(
     }
 
 
-def _clean_targets(targets: Any) -> tuple[list[dict[str, Any]], list[str]]:
+def _clean_targets(targets: object) -> tuple[list[TargetRow], list[str]]:
     if not isinstance(targets, list | tuple):
         return [], ["Targets must be a list of {metric, priority, tier, minutes}."]
-    cleaned: list[dict[str, Any]] = []
+    cleaned: list[TargetRow] = []
     errors: list[str] = []
-    seen: set[tuple[Any, Any, Any]] = set()
+    seen: set[tuple[object, object, object]] = set()
     allowed = {"metric", "priority", "tier", "minutes"}
     for index, item in enumerate(targets):
         where = f"Target {index + 1}"
@@ -184,18 +201,22 @@ def _clean_targets(targets: Any) -> tuple[list[dict[str, Any]], list[str]]:
             errors.append(f"{where}: repeats {metric} for {priority or 'any'}/{tier or 'any'}.")
             continue
         seen.add(key)
-        cleaned.append({"metric": metric, "priority": priority, "tier": tier, "minutes": minutes})
+        # Checked above: a metric name and a whole number of minutes.
+        row = TargetRow(
+            metric=cast(str, metric), priority=priority, tier=tier, minutes=cast(int, minutes)
+        )
+        cleaned.append(row)
     return cleaned, errors
 
 
 def sla_policy_clean(
     *,
     name: str,
-    conditions: Any,
-    targets: Any,
-    order: Any = 100,
+    conditions: object,
+    targets: object,
+    order: object = 100,
     calendar: Calendar | int | None = None,
-    amber_percent: Any = 75,
+    amber_percent: object = 75,
 ) -> dict[str, Any]:
     """Validate an SLA policy: conditions, calendar, amber percent (1-99) and targets."""
     errors: dict[str, list[str]] = {}
