@@ -123,7 +123,7 @@ class LedgerLine:
     kind: str
     at: datetime
     text: str
-    detail: dict[str, Any]
+    detail: dict[str, object]
 
 
 # --- Text ------------------------------------------------------------------------------------
@@ -195,7 +195,7 @@ def _announced_state(clock: SLAClock) -> str:
     return ClockState.GREEN
 
 
-def _line(kind: str, at: datetime, text: str, **detail: Any) -> LedgerLine:
+def _line(kind: str, at: datetime, text: str, **detail: object) -> LedgerLine:
     return LedgerLine(kind=kind, at=at, text=text, detail=detail)
 
 
