@@ -9,7 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, Generic, NotRequired, TypedDict, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 
@@ -21,6 +21,16 @@ from .registry import Registry
 
 EQUALITY_OPS = ("eq", "ne", "in", "not_in")
 ORDER_OPS = ("gte", "lte", "gt", "lt")
+
+
+class ConditionRow(TypedDict):
+    """One stored condition (``Rule.conditions``, ``SLAPolicy.conditions``); ``op`` is ``eq``
+    when left out, ``value`` one value of the field's type, or a list for ``in``/``not_in``."""
+
+    field: str
+    op: NotRequired[str]
+    value: object
+
 
 # The ticket's value of a field (``extract``) and one value a condition compares it with
 # (``clean_value``); ``in``/``not_in`` compare with a list of such values.
@@ -255,10 +265,10 @@ def conditions_clean(raw: object) -> list[dict[str, Any]]:
     return cleaned
 
 
-def conditions_parse(raw: Sequence[dict[str, Any]]) -> tuple[Condition, ...]:
+def conditions_parse(raw: Sequence[ConditionRow]) -> tuple[Condition, ...]:
     return tuple(Condition(c["field"], c.get("op", "eq"), c["value"]) for c in raw)
 
 
-def conditions_match(raw: Sequence[dict[str, Any]], ctx: TicketContext) -> bool:
+def conditions_match(raw: Sequence[ConditionRow], ctx: TicketContext) -> bool:
     """True when every condition holds for the ticket (an empty list always holds)."""
     return all(condition.matches(ctx) for condition in conditions_parse(raw))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from escalations.engine.conditions import conditions_match
+from escalations.engine.conditions import ConditionRow, conditions_match
 from escalations.engine.context import TicketContext
 from escalations.models import ClockState, SLAClock, SLAMetric
 from tickets.models import PRIORITY_RANK, TIER_RANK, Status
@@ -48,7 +48,7 @@ class PolicyRules:
     id: int
     name: str
     enabled: bool
-    conditions: Sequence[dict[str, Any]]
+    conditions: Sequence[ConditionRow]
     team_id: int | None
     calendar_id: int | None
     amber_percent: int
