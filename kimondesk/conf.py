@@ -13,7 +13,7 @@ once from ``django.conf.settings`` and rebuilt after Django's ``setting_changed`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cache
 from types import MappingProxyType
@@ -116,9 +116,9 @@ def _mapping(value: object) -> Mapping[str, str]:
 
 
 @cache
-def _casts() -> dict[str, Any]:
+def _casts() -> dict[str, Callable[[Any], object]]:
     """Field name -> the function that casts a configured value to the field's type."""
-    by_type: dict[object, Any] = {
+    by_type: dict[object, Callable[[Any], object]] = {
         str: str,
         int: int,
         float: float,
@@ -136,9 +136,15 @@ def kimondesk_settings() -> KimonDeskSettings:
     return KimonDeskSettings.from_django()
 
 
+# The Django settings this object is built from.
+_SOURCES = frozenset(
+    ["KIMONDESK", *(f.name.upper() for f in _FIELDS.values() if f.metadata[_TOP_LEVEL])]
+)
+
+
 @receiver(setting_changed)
 def _kimondesk_settings_refresh(*, setting: str, **kwargs: object) -> None:
-    if setting == "KIMONDESK" or setting.lower() in _FIELDS:
+    if setting in _SOURCES:
         kimondesk_settings.cache_clear()
 
 
