@@ -7,9 +7,9 @@ matches every ticket). Each field is a small class in ``CONDITION_FIELDS``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, NotRequired, TypedDict, TypeVar, cast
+from typing import Any, ClassVar, Generic, NotRequired, TypedDict, TypeVar
 
 from django.core.exceptions import ValidationError
 
@@ -88,16 +88,17 @@ class ConditionField(ABC, Generic[A, V]):
             ],
         }
 
-    def compare(self, actual: A, op: str, expected: V | list[V]) -> bool:
-        """``expected`` is one value for the comparison operators, a list for ``in``/``not_in``."""
+    def compare(self, actual: A, op: str, expected: Any) -> bool:
+        """``expected`` is one value (a ``V``) for the comparison operators and a list of them for
+        ``in``/``not_in``: its type follows ``op``, which the type system cannot see."""
         if op == "eq":
             return bool(actual == expected)
         if op == "ne":
             return bool(actual != expected)
         if op == "in":
-            return actual in cast(Collection[V], expected)
+            return actual in expected
         if op == "not_in":
-            return actual not in cast(Collection[V], expected)
+            return actual not in expected
         raise ValueError(op)
 
 
@@ -105,9 +106,9 @@ class ChoiceField(ConditionField[str, str]):
     choices: ClassVar[tuple[str, ...]]
 
     def clean_value(self, value: object) -> str:
-        if value not in self.choices:
+        if not isinstance(value, str) or value not in self.choices:
             raise ValueError(f"must be one of {', '.join(self.choices)}")
-        return cast(str, value)
+        return value
 
     def value_json_schema(self) -> JSONSchema:
         return {"type": "string", "enum": list(self.choices)}
@@ -119,9 +120,9 @@ class OrderedChoiceField(ChoiceField):
     ops = EQUALITY_OPS + ORDER_OPS
     rank: ClassVar[dict[str, int]]
 
-    def compare(self, actual: str, op: str, expected: str | list[str]) -> bool:
+    def compare(self, actual: str, op: str, expected: Any) -> bool:
         if op in ORDER_OPS:
-            a, e = self.rank[actual], self.rank[cast(str, expected)]
+            a, e = self.rank[actual], self.rank[expected]
             return {"gte": a >= e, "lte": a <= e, "gt": a > e, "lt": a < e}[op]
         return super().compare(actual, op, expected)
 
@@ -208,8 +209,8 @@ class TagCondition(ConditionField[frozenset[str], str]):
     def value_json_schema(self) -> JSONSchema:
         return {"type": "string", "pattern": r"\S", "description": "A tag name."}
 
-    def compare(self, actual: frozenset[str], op: str, expected: str | list[str]) -> bool:
-        wanted = set(expected) if op in ("in", "not_in") else {cast(str, expected)}
+    def compare(self, actual: frozenset[str], op: str, expected: Any) -> bool:
+        wanted = set(expected) if op in ("in", "not_in") else {expected}
         has_any = bool(actual & wanted)
         return has_any if op in ("eq", "in") else not has_any
 
@@ -227,7 +228,8 @@ class Condition:
 
 
 def conditions_clean(raw: object) -> list[dict[str, Any]]:
-    """Validate stored/submitted conditions (any JSON); raise ``ValidationError`` naming each bad entry."""
+    """Validate stored/submitted conditions (any JSON); raise ``ValidationError`` naming each
+    bad entry."""
     if raw in (None, ""):
         return []
     if not isinstance(raw, list):

@@ -274,7 +274,8 @@ class ParamSchema:
         return [param.name for param in self.params]
 
     def clean(self, raw: object, *, owner: str) -> dict[str, Any]:
-        """Cleaned params (each value as its ``Param.clean`` returns it), or ``ValidationError`` keyed by parameter name (every error at once)."""
+        """Cleaned params (each value as its ``Param.clean`` returns it), or ``ValidationError``
+        keyed by parameter name (every error at once)."""
         if raw in (None, ""):
             raw = {}
         if not isinstance(raw, dict):

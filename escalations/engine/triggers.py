@@ -66,9 +66,9 @@ def trigger_event_of(
 ) -> TriggerEvent:
     """The trigger-facing facts of a stored event (``message``: its body and reasons, if any;
     ``rates``: the exchange rates for a refund's currency)."""
-    extra = EventExtra()
+    extra: EventExtra = {}
     if message is not None:
-        extra = EventExtra(body=message["body"], reasons=list(message["sentiment_reasons"] or []))
+        extra = {"body": message["body"], "reasons": list(message["sentiment_reasons"] or [])}
     return TriggerEvent(
         id=event.pk,
         kind=event.kind,

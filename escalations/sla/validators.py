@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from datetime import date, time
-from typing import Any, TypedDict, cast
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
@@ -30,15 +30,6 @@ class OpeningSpan(TypedDict):
     weekday: int
     start: time
     end: time
-
-
-class TargetRow(TypedDict):
-    """One cleaned SLA target (``priority``/``tier`` None: any)."""
-
-    metric: str
-    priority: str | None
-    tier: str | None
-    minutes: int
 
 
 def _parse_time(value: object) -> time:
@@ -89,7 +80,7 @@ def _clean_hours(hours: object, errors: list[str]) -> list[OpeningSpan]:
         if start == end:
             errors.append(f"{where}: start and end are equal; use 00:00-00:00 for all day.")
             continue
-        cleaned.append(OpeningSpan(weekday=weekday, start=start, end=end))
+        cleaned.append({"weekday": weekday, "start": start, "end": end})
     # Spans of one weekday may not overlap (an overnight span is checked on its start day).
     by_day: dict[int, list[tuple[int, int]]] = {}
     for span in cleaned:
@@ -166,10 +157,10 @@ def calendar_clean(
     }
 
 
-def _clean_targets(targets: object) -> tuple[list[TargetRow], list[str]]:
+def _clean_targets(targets: object) -> tuple[list[dict[str, Any]], list[str]]:
     if not isinstance(targets, list | tuple):
         return [], ["Targets must be a list of {metric, priority, tier, minutes}."]
-    cleaned: list[TargetRow] = []
+    cleaned: list[dict[str, Any]] = []
     errors: list[str] = []
     seen: set[tuple[object, object, object]] = set()
     allowed = {"metric", "priority", "tier", "minutes"}
@@ -201,11 +192,7 @@ def _clean_targets(targets: object) -> tuple[list[TargetRow], list[str]]:
             errors.append(f"{where}: repeats {metric} for {priority or 'any'}/{tier or 'any'}.")
             continue
         seen.add(key)
-        # Checked above: a metric name and a whole number of minutes.
-        row = TargetRow(
-            metric=cast(str, metric), priority=priority, tier=tier, minutes=cast(int, minutes)
-        )
-        cleaned.append(row)
+        cleaned.append({"metric": metric, "priority": priority, "tier": tier, "minutes": minutes})
     return cleaned, errors
 
 
