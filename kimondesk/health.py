@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 import redis
-from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -23,6 +22,7 @@ from django_q.brokers import get_broker
 from django_q.status import Stat
 
 from escalations.schedules import schedules_health
+from kimondesk.conf import kimondesk_settings
 
 
 def _check_database() -> dict[str, Any]:
@@ -33,9 +33,10 @@ def _check_database() -> dict[str, Any]:
 
 
 def _check_redis() -> dict[str, Any]:
-    if not settings.REDIS_URL:
+    redis_url = kimondesk_settings().redis_url
+    if not redis_url:
         return {"configured": False}
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+    client = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
     try:
         client.ping()
     finally:
@@ -51,13 +52,12 @@ def _check_queue() -> dict[str, Any]:
         "broker": type(broker).__name__,
         "queued": broker.queue_size(),
         # Cluster heartbeats are visible across processes only with the Redis broker.
-        "clusters": len(Stat.get_all(broker)) if settings.REDIS_URL else None,
+        "clusters": len(Stat.get_all(broker)) if kimondesk_settings().redis_url else None,
     }
 
 
 def _check_periodic() -> dict[str, Any]:
-    stall = settings.KIMONDESK.get("SLA_SWEEPER_STALL_SECONDS", 120)
-    return schedules_health(stall_seconds=float(stall))
+    return schedules_health(stall_seconds=kimondesk_settings().sla_sweeper_stall_seconds)
 
 
 CHECKS: dict[str, Callable[[], dict[str, Any]]] = {

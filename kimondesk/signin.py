@@ -17,11 +17,12 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from kimondesk.conf import kimondesk_settings
 
 WINDOW_SECONDS = 15 * 60
 
@@ -43,7 +44,7 @@ def signin_client_ip(request: HttpRequest) -> str:
 
 def signin_failure_limit(request: HttpRequest, credentials: dict[str, Any] | None) -> int:
     """``AXES_FAILURE_LIMIT``: read when it is needed, so tests and deployments can change it."""
-    return int(getattr(settings, "KIMONDESK", {}).get("SIGNIN_MAX_FAILURES_PER_USER", 5))
+    return kimondesk_settings().signin_max_failures_per_user
 
 
 def _ip_key(request: HttpRequest) -> str:
@@ -51,7 +52,7 @@ def _ip_key(request: HttpRequest) -> str:
 
 
 def signin_address_is_flooding(*, request: HttpRequest) -> bool:
-    per_ip = getattr(settings, "KIMONDESK", {}).get("SIGNIN_MAX_FAILURES_PER_IP", 30)
+    per_ip = kimondesk_settings().signin_max_failures_per_ip
     return int(cache.get(_ip_key(request), 0)) >= per_ip
 
 

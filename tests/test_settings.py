@@ -5,10 +5,13 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+
+from kimondesk.conf import KimonDeskSettings, kimondesk_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = "kimondesk.settings.production"
@@ -199,3 +202,90 @@ def test_asgi_application_imports_with_production_settings():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ProtocolTypeRouter"
+
+
+# --- kimondesk.conf: the one typed settings object ------------------------------------------
+
+
+def test_kimondesk_settings_follow_the_test_settings_module():
+    conf = kimondesk_settings()
+
+    assert isinstance(conf, KimonDeskSettings)
+    assert conf.socket_recheck_seconds == 0.0
+    assert conf.outbound_private_networks is True
+    assert conf.escalation_max_chain == 4
+    assert conf.public_url == "http://127.0.0.1:8000"
+    assert dict(conf.sentiment_scorers) == {
+        "en": "escalations.engine.sentiment.sentiment_score_english"
+    }
+    assert conf.api_throttle_rate == "6000/min"
+
+
+def test_overriding_a_setting_in_a_test_refreshes_kimondesk_settings(settings):
+    before = kimondesk_settings()
+
+    settings.KIMONDESK = {**settings.KIMONDESK, "ESCALATION_MAX_CHAIN": "2"}
+    settings.API_THROTTLE_RATE = "3/min"
+    settings.REDIS_URL = "redis://127.0.0.1:6399/9"
+
+    after = kimondesk_settings()
+    assert (after.escalation_max_chain, after.api_throttle_rate, after.redis_url) == (
+        2,
+        "3/min",
+        "redis://127.0.0.1:6399/9",
+    )
+    assert before.escalation_max_chain == 4
+
+
+def test_a_key_missing_from_the_kimondesk_dict_takes_its_declared_default(settings):
+    settings.KIMONDESK = {"PUBLIC_URL": "https://desk.example.com"}
+
+    assert kimondesk_settings() == KimonDeskSettings(
+        public_url="https://desk.example.com", api_throttle_rate="6000/min"
+    )
+
+
+def test_kimondesk_settings_are_frozen():
+    conf = kimondesk_settings()
+    with pytest.raises(FrozenInstanceError):
+        conf.escalation_max_chain = 9  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        conf.sentiment_scorers["de"] = "x"  # type: ignore[index]
+
+
+def test_the_kimondesk_dict_reads_the_environment_for_the_keys_marked_so():
+    code = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'kimondesk.settings.dev'\n"
+        "import json; from django.conf import settings\n"
+        "print(json.dumps(settings.KIMONDESK))"
+    )
+
+    result = run_python(
+        code,
+        PUBLIC_URL="https://desk.example.com",
+        ESCALATION_MAX_CHAIN="7",
+        SLA_SWEEPER_STALL_SECONDS="30.5",
+        OUTBOUND_PRIVATE_NETWORKS="true",
+        SLACK_MAX_ATTEMPTS="99",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "PUBLIC_URL": "https://desk.example.com",
+        "ESCALATION_MAX_CHAIN": 7,
+        "ESCALATION_FEEDBACK_EDIT_HOURS": 24,
+        "SOCKET_RECHECK_SECONDS": 5.0,
+        "SLA_SWEEP_INTERVAL_SECONDS": 1.0,
+        "SLA_SWEEPER_LIFETIME_SECONDS": 20.0,
+        "SLA_SWEEPER_LEASE_SECONDS": 10.0,
+        "SLA_SWEEPER_STALL_SECONDS": 30.5,
+        "OUTBOUND_PRIVATE_NETWORKS": True,
+        "SENTIMENT_SCORERS": {"en": "escalations.engine.sentiment.sentiment_score_english"},
+        # Not read from the environment (as before): only settings modules change these.
+        "SLACK_TIMEOUT_SECONDS": 10.0,
+        "SLACK_MAX_ATTEMPTS": 8,
+        "SLACK_BACKOFF_SECONDS": 30.0,
+        "SLACK_BACKOFF_MAX_SECONDS": 3600.0,
+        "SIGNIN_MAX_FAILURES_PER_USER": 5,
+        "SIGNIN_MAX_FAILURES_PER_IP": 30,
+    }

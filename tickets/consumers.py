@@ -15,9 +15,9 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
 from redis.exceptions import RedisError
 
+from kimondesk.conf import kimondesk_settings
 from tickets import presence
 from tickets.realtime import agent_group, ticket_group
 from tickets.selectors import (
@@ -104,7 +104,7 @@ class _RelayConsumer(AsyncJsonWebsocketConsumer):
             ticket_id=self.ticket_id,
         )
         if allowed:
-            self.allowed_until = now + settings.KIMONDESK.get("SOCKET_RECHECK_SECONDS", 5)
+            self.allowed_until = now + kimondesk_settings().socket_recheck_seconds
         return bool(allowed)
 
 
@@ -286,7 +286,7 @@ class QueueConsumer(_RelayConsumer):
                 agent_id=self.scope["user"].pk,
                 session_key=session.session_key if session is not None else None,
             )
-            self.allowed_until = now + settings.KIMONDESK.get("SOCKET_RECHECK_SECONDS", 5)
+            self.allowed_until = now + kimondesk_settings().socket_recheck_seconds
         return self.scope_cache is not None
 
     async def push(self, message: dict[str, Any]) -> None:

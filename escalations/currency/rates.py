@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TypedDict
 
 CENT = Decimal("0.01")
 
@@ -29,6 +29,18 @@ class RateFact:
     rate: Decimal
     valid_from: date
     team_id: int | None = None
+
+
+class ConversionEvidence(TypedDict):
+    """A conversion as a rule's evidence stores it (amounts and rate as decimal strings)."""
+
+    amount: str
+    currency: str
+    rate: str
+    rate_date: str
+    converted_amount: str
+    converted_currency: str
+    inverse: bool
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,7 @@ class Conversion:
             f"the rate from {self.rate_date.isoformat()}"
         )
 
-    def evidence(self) -> dict[str, Any]:
+    def evidence(self) -> ConversionEvidence:
         return {
             "amount": str(self.amount),
             "currency": self.currency,

@@ -30,7 +30,7 @@ from tickets.models import EventKind, Message, Queue, TicketEvent
 
 from .context import TicketContext, ticket_context_from, ticket_context_queryset
 from .rules import rule_matches
-from .triggers import TRIGGERS, TriggerKind, trigger_event_of
+from .triggers import TRIGGERS, P, TriggerKind, trigger_event_of
 
 # The changes that move a ticket's state, and the fields they rewind.
 STATE_KINDS = (
@@ -257,8 +257,8 @@ def backtest_judged(*, rule: Rule, result: BacktestResult) -> BacktestJudged:
 def _hit(
     *,
     rule: Rule,
-    trigger: TriggerKind,
-    params: dict[str, Any],
+    trigger: TriggerKind[P],
+    params: P,
     event: TicketEvent,
     ctx: TicketContext,
     message: Mapping[str, Any] | None,

@@ -9,20 +9,36 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, NotRequired, TypedDict, TypeVar
 
 from django.core.exceptions import ValidationError
 
 from tickets.models import PRIORITY_RANK, TIER_RANK, Priority, Status, Tier
 
 from .context import TicketContext
+from .params import JSONSchema
 from .registry import Registry
 
 EQUALITY_OPS = ("eq", "ne", "in", "not_in")
 ORDER_OPS = ("gte", "lte", "gt", "lt")
 
 
-class ConditionField(ABC):
+class ConditionRow(TypedDict):
+    """One stored condition (``Rule.conditions``, ``SLAPolicy.conditions``); ``op`` is ``eq``
+    when left out, ``value`` one value of the field's type, or a list for ``in``/``not_in``."""
+
+    field: str
+    op: NotRequired[str]
+    value: object
+
+
+# The ticket's value of a field (``extract``) and one value a condition compares it with
+# (``clean_value``); ``in``/``not_in`` compare with a list of such values.
+A = TypeVar("A")
+V = TypeVar("V")
+
+
+class ConditionField(ABC, Generic[A, V]):
     """A ticket attribute that conditions may test."""
 
     key: ClassVar[str]
@@ -30,18 +46,18 @@ class ConditionField(ABC):
     ops: ClassVar[tuple[str, ...]] = EQUALITY_OPS
 
     @abstractmethod
-    def extract(self, ctx: TicketContext) -> Any:
+    def extract(self, ctx: TicketContext) -> A:
         """The ticket's value for this field."""
 
-    def clean_value(self, value: Any) -> Any:
+    @abstractmethod
+    def clean_value(self, value: object) -> V:
         """Validate one scalar value; return its normalised form or raise ``ValueError``."""
-        return value
 
-    def value_json_schema(self) -> dict[str, Any]:
+    def value_json_schema(self) -> JSONSchema:
         """JSON Schema of one value, as ``clean_value`` accepts it (for the OpenAPI document)."""
         return {}
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self) -> JSONSchema:
         """The condition objects this field accepts: one scalar value for the comparison
         operators, a non-empty list for ``in``/``not_in``."""
         value = self.value_json_schema()
@@ -72,7 +88,9 @@ class ConditionField(ABC):
             ],
         }
 
-    def compare(self, actual: Any, op: str, expected: Any) -> bool:
+    def compare(self, actual: A, op: str, expected: Any) -> bool:
+        """``expected`` is one value (a ``V``) for the comparison operators and a list of them for
+        ``in``/``not_in``: its type follows ``op``, which the type system cannot see."""
         if op == "eq":
             return bool(actual == expected)
         if op == "ne":
@@ -84,15 +102,15 @@ class ConditionField(ABC):
         raise ValueError(op)
 
 
-class ChoiceField(ConditionField):
+class ChoiceField(ConditionField[str, str]):
     choices: ClassVar[tuple[str, ...]]
 
-    def clean_value(self, value: Any) -> Any:
-        if value not in self.choices:
+    def clean_value(self, value: object) -> str:
+        if not isinstance(value, str) or value not in self.choices:
             raise ValueError(f"must be one of {', '.join(self.choices)}")
         return value
 
-    def value_json_schema(self) -> dict[str, Any]:
+    def value_json_schema(self) -> JSONSchema:
         return {"type": "string", "enum": list(self.choices)}
 
 
@@ -102,24 +120,25 @@ class OrderedChoiceField(ChoiceField):
     ops = EQUALITY_OPS + ORDER_OPS
     rank: ClassVar[dict[str, int]]
 
-    def compare(self, actual: Any, op: str, expected: Any) -> bool:
+    def compare(self, actual: str, op: str, expected: Any) -> bool:
         if op in ORDER_OPS:
             a, e = self.rank[actual], self.rank[expected]
             return {"gte": a >= e, "lte": a <= e, "gt": a > e, "lt": a < e}[op]
         return super().compare(actual, op, expected)
 
 
-class IdField(ConditionField):
-    def clean_value(self, value: Any) -> Any:
+class IdField(ConditionField[int | None, int]):
+    def clean_value(self, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError("must be an integer id")
         return value
 
-    def value_json_schema(self) -> dict[str, Any]:
+    def value_json_schema(self) -> JSONSchema:
         return {"type": "integer", "description": f"A {self.label.lower()} id."}
 
 
-CONDITION_FIELDS: Registry[ConditionField] = Registry("condition fields")
+# Each field with its own value types: stored conditions reach them through ``conditions_clean``.
+CONDITION_FIELDS: Registry[ConditionField[Any, Any]] = Registry("condition fields")
 
 
 @CONDITION_FIELDS.register_class
@@ -127,7 +146,7 @@ class QueueCondition(IdField):
     key = "queue"
     label = "Queue"
 
-    def extract(self, ctx: TicketContext) -> Any:
+    def extract(self, ctx: TicketContext) -> int | None:
         return ctx.queue_id
 
 
@@ -136,7 +155,7 @@ class TeamCondition(IdField):
     key = "team"
     label = "Team"
 
-    def extract(self, ctx: TicketContext) -> Any:
+    def extract(self, ctx: TicketContext) -> int | None:
         return ctx.team_id
 
 
@@ -147,7 +166,7 @@ class PriorityCondition(OrderedChoiceField):
     choices = tuple(Priority.values)
     rank = PRIORITY_RANK
 
-    def extract(self, ctx: TicketContext) -> Any:
+    def extract(self, ctx: TicketContext) -> str:
         return ctx.priority
 
 
@@ -158,7 +177,7 @@ class TierCondition(OrderedChoiceField):
     choices = tuple(Tier.values)
     rank = TIER_RANK
 
-    def extract(self, ctx: TicketContext) -> Any:
+    def extract(self, ctx: TicketContext) -> str:
         return ctx.tier
 
 
@@ -168,29 +187,29 @@ class StatusCondition(ChoiceField):
     label = "Status"
     choices = tuple(Status.values)
 
-    def extract(self, ctx: TicketContext) -> Any:
+    def extract(self, ctx: TicketContext) -> str:
         return ctx.status
 
 
 @CONDITION_FIELDS.register_class
-class TagCondition(ConditionField):
+class TagCondition(ConditionField[frozenset[str], str]):
     """``eq``/``in``: the ticket has the tag (any of them); ``ne``/``not_in``: it has none."""
 
     key = "tag"
     label = "Tag"
 
-    def extract(self, ctx: TicketContext) -> Any:
+    def extract(self, ctx: TicketContext) -> frozenset[str]:
         return ctx.tags
 
-    def clean_value(self, value: Any) -> Any:
+    def clean_value(self, value: object) -> str:
         if not isinstance(value, str) or not value.strip():
             raise ValueError("must be a non-empty tag name")
         return value.strip().lower()
 
-    def value_json_schema(self) -> dict[str, Any]:
+    def value_json_schema(self) -> JSONSchema:
         return {"type": "string", "pattern": r"\S", "description": "A tag name."}
 
-    def compare(self, actual: Any, op: str, expected: Any) -> bool:
+    def compare(self, actual: frozenset[str], op: str, expected: Any) -> bool:
         wanted = set(expected) if op in ("in", "not_in") else {expected}
         has_any = bool(actual & wanted)
         return has_any if op in ("eq", "in") else not has_any
@@ -200,15 +219,17 @@ class TagCondition(ConditionField):
 class Condition:
     field: str
     op: str
-    value: Any
+    # One value, or a list for ``in``/``not_in``, of the field's value type.
+    value: object
 
     def matches(self, ctx: TicketContext) -> bool:
         field = CONDITION_FIELDS.get(self.field)
         return field.compare(field.extract(ctx), self.op, self.value)
 
 
-def conditions_clean(raw: Any) -> list[dict[str, Any]]:
-    """Validate stored/submitted conditions; raise ``ValidationError`` naming each bad entry."""
+def conditions_clean(raw: object) -> list[dict[str, Any]]:
+    """Validate stored/submitted conditions (any JSON); raise ``ValidationError`` naming each
+    bad entry."""
     if raw in (None, ""):
         return []
     if not isinstance(raw, list):
@@ -246,10 +267,10 @@ def conditions_clean(raw: Any) -> list[dict[str, Any]]:
     return cleaned
 
 
-def conditions_parse(raw: Sequence[dict[str, Any]]) -> tuple[Condition, ...]:
+def conditions_parse(raw: Sequence[ConditionRow]) -> tuple[Condition, ...]:
     return tuple(Condition(c["field"], c.get("op", "eq"), c["value"]) for c in raw)
 
 
-def conditions_match(raw: Sequence[dict[str, Any]], ctx: TicketContext) -> bool:
+def conditions_match(raw: Sequence[ConditionRow], ctx: TicketContext) -> bool:
     """True when every condition holds for the ticket (an empty list always holds)."""
     return all(condition.matches(ctx) for condition in conditions_parse(raw))

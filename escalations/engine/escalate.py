@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -35,6 +35,7 @@ from escalations.selectors import (
 from escalations.slack import slack_delivery_create, slack_delivery_enqueue
 from escalations.webhooks import webhook_event_emit
 from kimondesk.bounds import minutes_delta
+from kimondesk.conf import kimondesk_settings
 from reports.services import agent_month_escalation_count
 from tickets import realtime
 from tickets.models import Agent, Queue, Ticket
@@ -59,7 +60,7 @@ class EscalationRequest:
     sentence: str
     evidence: dict[str, Any] = field(default_factory=dict)
     rule: Rule | None = None
-    actor: Any = None
+    actor: Agent | None = None
     target: Target | None = None
     # A person chosen by name on a manual escalation (checked by ``escalation_choice_clean``).
     to_agent: Agent | None = None
@@ -90,7 +91,7 @@ class EscalationRefused(Exception):
 
 
 def _max_chain() -> int:
-    return int(settings.KIMONDESK["ESCALATION_MAX_CHAIN"])
+    return kimondesk_settings().escalation_max_chain
 
 
 def _reassigned_by(request: EscalationRequest) -> str:
@@ -112,7 +113,7 @@ def _trigger_label(key: str) -> str:
     return str(TriggerKey(key).label) if key in TriggerKey.values else key
 
 
-def _check_guards(*, request: EscalationRequest, ticket: Ticket, now: Any) -> None:
+def _check_guards(*, request: EscalationRequest, ticket: Ticket, now: datetime) -> None:
     if not ticket.is_open:
         raise EscalationRefused(f"The ticket is {ticket.status}.", "ticket_closed")
     rule = request.rule
@@ -436,7 +437,7 @@ def _after_commit(*, escalation: Escalation, previous_id: int | None) -> None:
         transaction.on_commit(lambda: slack_delivery_enqueue(delivery_id=delivery_id))
 
 
-def _pk(obj: Any) -> int | None:
+def _pk(obj: Queue | None) -> int | None:
     return obj.pk if obj is not None else None
 
 

@@ -14,18 +14,23 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 
 from tickets.currencies import ISO_4217_CODES
 
+# The stored form of a parameter's value (``Param.clean``'s result).
+T_co = TypeVar("T_co", covariant=True)
+# A JSON Schema document or fragment: any JSON object.
+JSONSchema = dict[str, Any]
+
 
 @dataclass(frozen=True)
-class Param(ABC):
+class Param(ABC, Generic[T_co]):
     """One parameter: ``clean`` returns the stored value or raises ``ValueError(message)``."""
 
     name: str
@@ -35,11 +40,12 @@ class Param(ABC):
     type: ClassVar[str] = "text"
 
     @abstractmethod
-    def clean(self, raw: Any) -> Any:
-        """The stored form of ``raw``, or ``ValueError`` with the message in words."""
+    def clean(self, raw: object) -> T_co:
+        """The stored form of ``raw`` (anything a form or a JSON body holds), or ``ValueError``
+        with the message in words."""
 
     @abstractmethod
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self) -> JSONSchema:
         """The parameter as a JSON Schema property, for the OpenAPI document."""
 
     def describe(self) -> str:
@@ -47,18 +53,18 @@ class Param(ABC):
         need = "required" if self.required else "optional"
         return f"{self.label} ({need}): {self.help_text}"
 
-    def display(self, value: Any) -> str:
+    def display(self, value: object) -> str:
         """A stored value in words, for lists and history."""
         return str(value)
 
-    def unused_json_schema(self) -> dict[str, Any]:
+    def unused_json_schema(self) -> JSONSchema:
         """The JSON Schema of this parameter where a kind does not use it (target columns that
         another kind declares): left out or empty."""
         return {"type": "string", "maxLength": 0, "description": "Not used: leave it out."}
 
 
 @dataclass(frozen=True)
-class AmountParam(Param):
+class AmountParam(Param[str]):
     """A positive money amount with two decimals, up to ``max_integer_digits`` before the point.
 
     Given as a decimal string (``"500.00"``, at most two decimals) or a JSON number (rounded to
@@ -86,7 +92,7 @@ class AmountParam(Param):
             "with at most two decimals (e.g. 500.00)."
         )
 
-    def clean(self, raw: Any) -> str:
+    def clean(self, raw: object) -> str:
         if isinstance(raw, str):
             if not re.match(self.pattern, raw):
                 raise ValueError(self._bounds_message())
@@ -101,7 +107,7 @@ class AmountParam(Param):
             raise ValueError(self._bounds_message())
         return str(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self) -> JSONSchema:
         return {
             "title": self.label,
             "description": self.help_text,
@@ -117,7 +123,7 @@ class AmountParam(Param):
 
 
 @dataclass(frozen=True)
-class NumberParam(Param):
+class NumberParam(Param[float]):
     """A number between ``minimum`` and ``maximum`` (inclusive)."""
 
     minimum: float = 0.0
@@ -125,7 +131,7 @@ class NumberParam(Param):
     step: float = 0.01
     type: ClassVar[str] = "number"
 
-    def clean(self, raw: Any) -> float:
+    def clean(self, raw: object) -> float:
         if (
             isinstance(raw, bool)
             or not isinstance(raw, int | float)
@@ -134,7 +140,7 @@ class NumberParam(Param):
             raise ValueError(f"Give a number from {self.minimum:g} to {self.maximum:g}.")
         return float(raw)
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self) -> JSONSchema:
         return {
             "title": self.label,
             "description": self.help_text,
@@ -151,7 +157,7 @@ class WholeNumberParam(NumberParam):
     step: float = 1
     type: ClassVar[str] = "integer"
 
-    def clean(self, raw: Any) -> int:
+    def clean(self, raw: object) -> int:
         if (
             isinstance(raw, bool)
             or not isinstance(raw, int)
@@ -160,12 +166,12 @@ class WholeNumberParam(NumberParam):
             raise ValueError(f"Give a whole number from {self.minimum:g} to {self.maximum:g}.")
         return raw
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self) -> JSONSchema:
         return {**super().json_schema(), "type": "integer"}
 
 
 @dataclass(frozen=True)
-class CurrencyParam(Param):
+class CurrencyParam(Param[str]):
     """An ISO 4217 currency code in capitals."""
 
     type: ClassVar[str] = "currency"
@@ -174,12 +180,12 @@ class CurrencyParam(Param):
     def choices(self) -> tuple[str, ...]:
         return ISO_4217_CODES
 
-    def clean(self, raw: Any) -> str:
+    def clean(self, raw: object) -> str:
         if not isinstance(raw, str) or raw not in ISO_4217_CODES:
             raise ValueError(f"{raw!r} is not an ISO 4217 currency code (e.g. EUR, USD).")
         return raw
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self) -> JSONSchema:
         return {
             "title": self.label,
             "description": self.help_text,
@@ -189,18 +195,18 @@ class CurrencyParam(Param):
 
 
 @dataclass(frozen=True)
-class ReferenceParam(Param):
+class ReferenceParam(Param[int]):
     """The id of a row of another part of KimonDesk (an agent, a queue). This checks the shape;
     whether the row exists and may be used there is its owner's check (it reads the database)."""
 
     type: ClassVar[str] = "reference"
 
-    def clean(self, raw: Any) -> int:
+    def clean(self, raw: object) -> int:
         if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
             raise ValueError(f"Give the id of the {self.label.lower()}.")
         return raw
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self) -> JSONSchema:
         return {
             "title": self.label,
             "description": self.help_text,
@@ -208,12 +214,12 @@ class ReferenceParam(Param):
             "minimum": 1,
         }
 
-    def unused_json_schema(self) -> dict[str, Any]:
+    def unused_json_schema(self) -> JSONSchema:
         return {"nullable": True, "not": {"type": "integer"}, "description": "Not used: null."}
 
 
 @dataclass(frozen=True)
-class SecretUrlParam(Param):
+class SecretUrlParam(Param[str]):
     """A URL that is a secret: written, never shown back. ``pattern`` is what the OpenAPI
     document states; ``validator`` (raising Django's ``ValidationError``) has the last word, e.g.
     a stand-in on this machine where private networks are allowed."""
@@ -223,7 +229,7 @@ class SecretUrlParam(Param):
     validator: Callable[[str], None] | None = None
     type: ClassVar[str] = "secret_url"
 
-    def clean(self, raw: Any) -> str:
+    def clean(self, raw: object) -> str:
         if not isinstance(raw, str) or not raw.strip():
             raise ValueError(f"Give the {self.label}.")
         value = raw.strip()
@@ -238,7 +244,7 @@ class SecretUrlParam(Param):
             raise ValueError(f"Give the {self.label}.")
         return value
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self) -> JSONSchema:
         return {
             "title": self.label,
             "description": self.help_text,
@@ -248,7 +254,7 @@ class SecretUrlParam(Param):
             "writeOnly": True,
         }
 
-    def display(self, value: Any) -> str:
+    def display(self, value: object) -> str:
         return f"{self.label} stored (not shown)" if value else f"No {self.label}"
 
 
@@ -256,9 +262,9 @@ class SecretUrlParam(Param):
 class ParamSchema:
     """The parameters of one trigger or target kind (none by default)."""
 
-    params: tuple[Param, ...] = ()
+    params: tuple[Param[object], ...] = ()
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[Param[object]]:
         return iter(self.params)
 
     def __bool__(self) -> bool:
@@ -267,8 +273,9 @@ class ParamSchema:
     def names(self) -> list[str]:
         return [param.name for param in self.params]
 
-    def clean(self, raw: Any, *, owner: str) -> dict[str, Any]:
-        """Cleaned params, or ``ValidationError`` keyed by parameter name (every error at once)."""
+    def clean(self, raw: object, *, owner: str) -> dict[str, Any]:
+        """Cleaned params (each value as its ``Param.clean`` returns it), or ``ValidationError``
+        keyed by parameter name (every error at once)."""
         if raw in (None, ""):
             raw = {}
         if not isinstance(raw, dict):
@@ -292,8 +299,8 @@ class ParamSchema:
             raise ValidationError(errors)
         return cleaned
 
-    def json_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {
+    def json_schema(self) -> JSONSchema:
+        schema: JSONSchema = {
             "type": "object",
             "properties": {param.name: param.json_schema() for param in self.params},
             "additionalProperties": False,

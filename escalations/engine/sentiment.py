@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from django.conf import settings
 from django.utils.module_loading import import_string
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -32,6 +31,7 @@ from escalations.engine.sentiment_lexicon import (
     REWRITES,
     Cue,
 )
+from kimondesk.conf import kimondesk_settings
 from tickets.models import Sentiment
 
 NEGATIVE_THRESHOLD = -0.05
@@ -109,7 +109,6 @@ _ADDRESSING_RE = re.compile(r"(?<![\w.])@\w+|https?://\S+|www\.\S+")
 
 # Longest run of negative customer messages a "turned negative" rule can wait for.
 NEGATIVE_RUN_MAX = 10
-DEFAULT_SCORERS = {"en": "escalations.engine.sentiment.sentiment_score_english"}
 
 
 @dataclass(frozen=True)
@@ -328,8 +327,7 @@ def _scorer_import(path: str) -> Callable[[str], SentimentScore]:
 
 def sentiment_scorer_for(language: str) -> Callable[[str], SentimentScore] | None:
     """The scorer configured for ``language`` in ``KIMONDESK["SENTIMENT_SCORERS"]``, if any."""
-    paths = settings.KIMONDESK.get("SENTIMENT_SCORERS", DEFAULT_SCORERS)
-    path = paths.get(language)
+    path = kimondesk_settings().sentiment_scorers.get(language)
     return _scorer_import(path) if path else None
 
 

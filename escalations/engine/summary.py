@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -30,7 +31,7 @@ def duration_words(seconds: float) -> str:
     return f"{minutes} min" if minutes else "under 1 min"
 
 
-def _when(value: Any) -> datetime | None:
+def _when(value: object) -> datetime | None:
     if isinstance(value, datetime):
         return value
     if isinstance(value, str) and value:
@@ -38,7 +39,7 @@ def _when(value: Any) -> datetime | None:
     return None
 
 
-def sla_words(sla: dict[str, Any]) -> str:
+def sla_words(sla: Mapping[str, object]) -> str:
     """The SLA clock in words: state, due time and time left (or overdue)."""
     state = sla.get("state")
     if not state:
@@ -57,7 +58,7 @@ def sla_words(sla: dict[str, Any]) -> str:
     return ", ".join(parts) + "."
 
 
-def _evidence_lines(trigger: str, evidence: dict[str, Any]) -> list[tuple[str, str]]:
+def _evidence_lines(trigger: str, evidence: Mapping[str, object]) -> list[tuple[str, str]]:
     """What the trigger saw, labelled: the sentence that scored negative, the refund amount
     against its threshold, the clock or tier change."""
     lines: list[tuple[str, str]] = []
@@ -130,7 +131,7 @@ def escalation_summary_build(
     trigger: str,
     trigger_label: str,
     sentence: str,
-    evidence: dict[str, Any],
+    evidence: Mapping[str, object],
     route_from: str,
     route_to: str,
     route_by: str,
@@ -140,7 +141,7 @@ def escalation_summary_build(
     handoff_author: str,
     handoff_is_earlier: bool,
     last_customer_excerpt: str,
-    sla: dict[str, Any],
+    sla: Mapping[str, object],
 ) -> EscalationSummary:
     return EscalationSummary(
         trigger_label=trigger_label,

@@ -196,9 +196,9 @@ def _target_team_clean(target: Target) -> dict[str, list[str]]:
     return {}
 
 
-def target_params() -> dict[str, Param]:
+def target_params() -> dict[str, Param[object]]:
     """The declared params of every target kind by column name (the first declaration wins)."""
-    params: dict[str, Param] = {}
+    params: dict[str, Param[object]] = {}
     for kind in TARGET_KINDS:
         for param in kind.params:
             params.setdefault(param.name, param)
@@ -216,7 +216,7 @@ def _column(target: Target, name: str) -> Field[Any, Any]:
     return column
 
 
-def _param_value(target: Target, name: str) -> Any:
+def _param_value(target: Target, name: str) -> object:
     """A param column's value as a JSON client sends it (a row's id), or None when empty."""
     value = getattr(target, _column(target, name).attname)
     return None if value in (None, "") else value
@@ -231,7 +231,7 @@ def target_params_clean(*, target: Target, given: Collection[str] | None = None)
     """
     kind = TARGET_KINDS.get(target.kind)
     declared = set(kind.params.names())
-    raw: dict[str, Any] = {}
+    raw: dict[str, object] = {}
     for name in target_param_names():
         value = _param_value(target, name)
         if value is None:

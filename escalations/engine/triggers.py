@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypedDict, TypeVar
 
 from escalations.currency.rates import RateFact, amount_convert, rate_day
 from tickets.models import ESCALATE_TAG, EventKind, Sentiment, TicketEvent
@@ -27,6 +27,13 @@ from .sentiment import NEGATIVE_RUN_MAX
 EXCERPT_CHARS = 200
 
 
+class EventExtra(TypedDict, total=False):
+    """Facts loaded beside a message event: the message's text and sentiment reasons."""
+
+    body: str
+    reasons: list[str]
+
+
 @dataclass(frozen=True)
 class TriggerEvent:
     """The facts of one ``TicketEvent`` that triggers look at."""
@@ -37,7 +44,7 @@ class TriggerEvent:
     created_at: datetime
     actor_id: int | None = None
     # Facts the engine loads once alongside the event (e.g. the message's text and reasons).
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: EventExtra = field(default_factory=EventExtra)
     # Exchange rates the ticket's team may use with the event's currency (refunds only).
     rates: tuple[RateFact, ...] = ()
 
@@ -59,7 +66,7 @@ def trigger_event_of(
 ) -> TriggerEvent:
     """The trigger-facing facts of a stored event (``message``: its body and reasons, if any;
     ``rates``: the exchange rates for a refund's currency)."""
-    extra: dict[str, Any] = {}
+    extra: EventExtra = {}
     if message is not None:
         extra = {"body": message["body"], "reasons": list(message["sentiment_reasons"] or [])}
     return TriggerEvent(
@@ -78,7 +85,25 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-class TriggerKind(ABC):
+class NoParams(TypedDict):
+    """The stored params of a trigger kind that declares none."""
+
+
+class SentimentNegativeParams(TypedDict, total=False):
+    max_score: float
+    run: int
+
+
+class RefundThresholdParams(TypedDict):
+    amount: str
+    currency: str
+
+
+# A trigger kind's stored params, cleaned by its ``params`` schema (``clean_params``).
+P = TypeVar("P", bound=Mapping[str, object])
+
+
+class TriggerKind(ABC, Generic[P]):
     key: ClassVar[str]
     label: ClassVar[str]
     # What makes it fire, in words (the parameters describe themselves).
@@ -88,18 +113,18 @@ class TriggerKind(ABC):
     # Which kind of rule may use it: escalation rules or routing rules.
     rule_kind: ClassVar[str] = "escalation"
 
-    def clean_params(self, params: Any) -> dict[str, Any]:
-        """Validate stored params; raise ``ValidationError`` naming each bad param."""
+    def clean_params(self, params: object) -> dict[str, Any]:
+        """Validate stored params (the ``P`` of this kind); raise ``ValidationError`` naming each
+        bad param."""
         return self.params.clean(params, owner=self.key)
 
     @abstractmethod
-    def evaluate(
-        self, event: TriggerEvent, ctx: TicketContext, params: dict[str, Any]
-    ) -> Firing | None:
+    def evaluate(self, event: TriggerEvent, ctx: TicketContext, params: P) -> Firing | None:
         """A ``Firing`` when the event is a change this trigger reacts to, else ``None``."""
 
 
-TRIGGERS: Registry[TriggerKind] = Registry("trigger kinds")
+# Each kind with its own params type: stored rows reach ``evaluate`` through ``clean_params``.
+TRIGGERS: Registry[TriggerKind[Any]] = Registry("trigger kinds")
 
 
 def trigger_kinds_for_event(kind: str) -> list[str]:
@@ -113,7 +138,7 @@ def trigger_event_kinds() -> frozenset[str]:
 
 
 @TRIGGERS.register_class
-class SentimentNegative(TriggerKind):
+class SentimentNegative(TriggerKind[SentimentNegativeParams]):
     key = "sentiment_negative"
     label = "Customer sentiment turned negative"
     description = (
@@ -146,7 +171,7 @@ class SentimentNegative(TriggerKind):
     event_kinds = (EventKind.MESSAGE_ADDED,)
 
     def evaluate(
-        self, event: TriggerEvent, ctx: TicketContext, params: dict[str, Any]
+        self, event: TriggerEvent, ctx: TicketContext, params: SentimentNegativeParams
     ) -> Firing | None:
         data = event.data
         if data.get("author_type") != "customer" or data.get("sentiment") != Sentiment.NEGATIVE:
@@ -179,14 +204,12 @@ class SentimentNegative(TriggerKind):
         )
 
 
-class SLAStateTrigger(TriggerKind):
+class SLAStateTrigger(TriggerKind[NoParams]):
     event_kinds = (EventKind.SLA_STATE_CHANGED,)
     metric: ClassVar[str | None]
     to_state: ClassVar[str]
 
-    def evaluate(
-        self, event: TriggerEvent, ctx: TicketContext, params: dict[str, Any]
-    ) -> Firing | None:
+    def evaluate(self, event: TriggerEvent, ctx: TicketContext, params: NoParams) -> Firing | None:
         data = event.data
         if data.get("to") != self.to_state:
             return None
@@ -224,15 +247,13 @@ class SLABreach(SLAStateTrigger):
 
 
 @TRIGGERS.register_class
-class TierUpgrade(TriggerKind):
+class TierUpgrade(TriggerKind[NoParams]):
     key = "tier_upgrade"
     label = "Customer tier upgraded"
     description = "Fires for each open ticket when the customer's tier rises."
     event_kinds = (EventKind.TIER_CHANGED,)
 
-    def evaluate(
-        self, event: TriggerEvent, ctx: TicketContext, params: dict[str, Any]
-    ) -> Firing | None:
+    def evaluate(self, event: TriggerEvent, ctx: TicketContext, params: NoParams) -> Firing | None:
         data = event.data
         if data.get("upgrade") is not True or data.get("from") == data.get("to"):
             return None
@@ -245,7 +266,7 @@ class TierUpgrade(TriggerKind):
 
 
 @TRIGGERS.register_class
-class RefundThreshold(TriggerKind):
+class RefundThreshold(TriggerKind[RefundThresholdParams]):
     key = "refund_threshold"
     label = "Refund at or over a threshold"
     description = (
@@ -273,7 +294,7 @@ class RefundThreshold(TriggerKind):
     event_kinds = (EventKind.REFUND_REQUESTED,)
 
     def evaluate(
-        self, event: TriggerEvent, ctx: TicketContext, params: dict[str, Any]
+        self, event: TriggerEvent, ctx: TicketContext, params: RefundThresholdParams
     ) -> Firing | None:
         data = event.data
         currency = str(data.get("currency"))
@@ -317,7 +338,7 @@ class RefundThreshold(TriggerKind):
 
 
 @TRIGGERS.register_class
-class EscalateTag(TriggerKind):
+class EscalateTag(TriggerKind[NoParams]):
     """The ``escalate`` tag is only added together with a handoff, by the manual escalation
     service (``via_tag=True``), which escalates in the same transaction to the target of the
     first matching enabled ``escalate_tag`` rule (else the team lead). Such tag events carry
@@ -332,9 +353,7 @@ class EscalateTag(TriggerKind):
     )
     event_kinds = (EventKind.TAGS_CHANGED,)
 
-    def evaluate(
-        self, event: TriggerEvent, ctx: TicketContext, params: dict[str, Any]
-    ) -> Firing | None:
+    def evaluate(self, event: TriggerEvent, ctx: TicketContext, params: NoParams) -> Firing | None:
         if ESCALATE_TAG not in (event.data.get("added") or []) or event.data.get("handoff"):
             return None
         return Firing(
@@ -346,7 +365,7 @@ class EscalateTag(TriggerKind):
 
 
 @TRIGGERS.register_class
-class TicketCreated(TriggerKind):
+class TicketCreated(TriggerKind[NoParams]):
     """Routing rules: on creation, pick the queue and assignee (first matching rule wins)."""
 
     key = "ticket_created"
@@ -355,9 +374,7 @@ class TicketCreated(TriggerKind):
     event_kinds = (EventKind.TICKET_CREATED,)
     rule_kind = "routing"
 
-    def evaluate(
-        self, event: TriggerEvent, ctx: TicketContext, params: dict[str, Any]
-    ) -> Firing | None:
+    def evaluate(self, event: TriggerEvent, ctx: TicketContext, params: NoParams) -> Firing | None:
         return Firing(
             trigger=self.key,
             occurrence=f"created:{ctx.ticket_id}",
@@ -374,7 +391,7 @@ ESCALATION_ORIGINS: dict[str, str] = {
 }
 
 
-def rule_trigger_kinds() -> list[TriggerKind]:
+def rule_trigger_kinds() -> list[TriggerKind[Any]]:
     """Trigger kinds an escalation rule may use (``manual`` and ``unacknowledged`` are raised by
     the engine itself; routing triggers belong to routing rules)."""
     return [trigger for trigger in TRIGGERS if trigger.rule_kind == "escalation"]

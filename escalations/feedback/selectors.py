@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
 from escalations.models import Escalation
+from kimondesk.conf import kimondesk_settings
 from tickets.models import Agent
 
 from .models import EscalationFeedback, FeedbackReason
@@ -16,7 +16,7 @@ from .models import EscalationFeedback, FeedbackReason
 
 def feedback_edit_window() -> timedelta:
     """How long an author may change their feedback (``ESCALATION_FEEDBACK_EDIT_HOURS``)."""
-    return timedelta(hours=int(settings.KIMONDESK["ESCALATION_FEEDBACK_EDIT_HOURS"]))
+    return timedelta(hours=kimondesk_settings().escalation_feedback_edit_hours)
 
 
 def feedback_editable_until(*, feedback: EscalationFeedback) -> datetime:

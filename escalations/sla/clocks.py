@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from escalations.engine.conditions import conditions_match
+from escalations.engine.conditions import ConditionRow, conditions_match
 from escalations.engine.context import TicketContext
 from escalations.models import ClockState, SLAClock, SLAMetric
 from tickets.models import PRIORITY_RANK, TIER_RANK, Status
@@ -48,7 +48,7 @@ class PolicyRules:
     id: int
     name: str
     enabled: bool
-    conditions: Sequence[dict[str, Any]]
+    conditions: Sequence[ConditionRow]
     team_id: int | None
     calendar_id: int | None
     amber_percent: int
@@ -123,7 +123,7 @@ class LedgerLine:
     kind: str
     at: datetime
     text: str
-    detail: dict[str, Any]
+    detail: dict[str, object]
 
 
 # --- Text ------------------------------------------------------------------------------------
@@ -195,7 +195,7 @@ def _announced_state(clock: SLAClock) -> str:
     return ClockState.GREEN
 
 
-def _line(kind: str, at: datetime, text: str, **detail: Any) -> LedgerLine:
+def _line(kind: str, at: datetime, text: str, **detail: object) -> LedgerLine:
     return LedgerLine(kind=kind, at=at, text=text, detail=detail)
 
 

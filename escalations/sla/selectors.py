@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -28,11 +28,11 @@ from .clocks import PolicyRules, SLASetup, TargetRule, clock_elapsed_at, duratio
 # Built calendars keyed by the calendar row's identity and version: saving a calendar (its hours
 # are edited through it) invalidates the entry, so hot paths read hours and holidays only after
 # a change.
-_CALENDAR_CACHE: dict[tuple[Any, ...], BusinessCalendar] = {}
+_CALENDAR_CACHE: dict[tuple[object, ...], BusinessCalendar] = {}
 _CALENDAR_CACHE_SIZE = 256
 
 
-def _calendar_key(calendar: Calendar) -> tuple[Any, ...]:
+def _calendar_key(calendar: Calendar) -> tuple[object, ...]:
     return (
         calendar.pk,
         calendar.created_at,
@@ -69,12 +69,12 @@ def sla_calendars_build(*, calendars: Iterable[Calendar]) -> dict[int, BusinessC
             missing[calendar.pk] = calendar
     if not missing:
         return result
-    hours: dict[int, list[tuple[int, Any, Any]]] = defaultdict(list)
+    hours: dict[int, list[tuple[int, time, time]]] = defaultdict(list)
     for row in OpeningHours.objects.filter(calendar_id__in=missing).values_list(
         "calendar_id", "weekday", "start", "end"
     ):
         hours[row[0]].append(row[1:])
-    closed: dict[int, list[Any]] = defaultdict(list)
+    closed: dict[int, list[date]] = defaultdict(list)
     for calendar_id, day in Holiday.objects.filter(calendar_id__in=missing).values_list(
         "calendar_id", "date"
     ):
@@ -192,7 +192,9 @@ def _clocks_for(ticket_ids: Iterable[int]) -> QuerySet[SLAClock]:
     )
 
 
-def sla_summaries(*, ticket_ids: Iterable[int], now: datetime | None = None) -> dict[int, dict]:
+def sla_summaries(
+    *, ticket_ids: Iterable[int], now: datetime | None = None
+) -> dict[int, dict[str, Any]]:
     """The contract's ``sla`` object for many tickets in one query (calendars are cached)."""
     now = now or timezone.now()
     ids = list(ticket_ids)

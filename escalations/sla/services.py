@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.db.models import Field
@@ -110,8 +110,8 @@ _MEANINGFUL = [
 ]
 
 
-def _snapshot(clock: SLAClock) -> tuple:
-    values = []
+def _snapshot(clock: SLAClock) -> tuple[object, ...]:
+    values: list[object] = []
     for name in _MEANINGFUL:
         value = getattr(clock, "policy_id" if name == "policy" else name)
         if name in ("due_at", "amber_at", "breach_at") and value is not None:
@@ -146,7 +146,7 @@ def _clocks_bulk_write(clocks: list[SLAClock]) -> None:
     thousand clocks in Python alone; ``UPDATE … FROM (VALUES …)`` costs milliseconds.
     """
     now = timezone.now()
-    fields: list[Field] = [SLAClock._meta.get_field(name) for name in CLOCK_FIELDS]  # type: ignore[misc]
+    fields: list[Field[Any, Any]] = [SLAClock._meta.get_field(name) for name in CLOCK_FIELDS]  # type: ignore[misc]
     quote = connection.ops.quote_name
     table = quote(SLAClock._meta.db_table)
     rows = []

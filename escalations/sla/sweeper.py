@@ -18,13 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django_q import tasks as django_q_tasks
 from django_q.conf import Conf
 
 from escalations.models import TaskLease
+from kimondesk.conf import kimondesk_settings
 
 from .services import sla_next_crossing_at, sla_sweep
 
@@ -44,15 +44,15 @@ class SweeperSettings:
 
     @classmethod
     def current(cls) -> SweeperSettings:
-        conf = getattr(settings, "KIMONDESK", {})
-        lifetime = float(conf.get("SLA_SWEEPER_LIFETIME_SECONDS", 20.0))
+        conf = kimondesk_settings()
+        lifetime = conf.sla_sweeper_lifetime_seconds
         if Conf.TIMEOUT:
             # The cluster kills a task that outlives ``timeout``: hand over well before it.
             lifetime = min(lifetime, max(1.0, Conf.TIMEOUT - 10.0))
         return cls(
-            interval=float(conf.get("SLA_SWEEP_INTERVAL_SECONDS", 1.0)),
+            interval=conf.sla_sweep_interval_seconds,
             lifetime=lifetime,
-            lease=float(conf.get("SLA_SWEEPER_LEASE_SECONDS", 10.0)),
+            lease=conf.sla_sweeper_lease_seconds,
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from datetime import date, time
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
@@ -24,7 +24,15 @@ from tickets.models import Priority, Tier
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def _parse_time(value: Any) -> time:
+class OpeningSpan(TypedDict):
+    """One cleaned opening span of a calendar (``end`` before ``start``: overnight)."""
+
+    weekday: int
+    start: time
+    end: time
+
+
+def _parse_time(value: object) -> time:
     if isinstance(value, time):
         return value.replace(second=0, microsecond=0)
     if isinstance(value, str):
@@ -38,7 +46,7 @@ def _parse_time(value: Any) -> time:
     raise ValueError("must be a time HH:MM")
 
 
-def _parse_date(value: Any) -> date:
+def _parse_date(value: object) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, str):
@@ -50,11 +58,11 @@ def _minutes(value: time) -> int:
     return value.hour * 60 + value.minute
 
 
-def _clean_hours(hours: Any, errors: list[str]) -> list[dict[str, Any]]:
+def _clean_hours(hours: object, errors: list[str]) -> list[OpeningSpan]:
     if not isinstance(hours, list | tuple):
         errors.append("Hours must be a list of {weekday, start, end}.")
         return []
-    cleaned: list[dict[str, Any]] = []
+    cleaned: list[OpeningSpan] = []
     for index, item in enumerate(hours):
         where = f"Span {index + 1}"
         if not isinstance(item, dict) or set(item) - {"weekday", "start", "end"}:
@@ -94,10 +102,10 @@ def calendar_clean(
     *,
     name: str,
     timezone: str,
-    hours: Any,
+    hours: object,
     holiday_country: str | None = "",
     holiday_subdivision: str | None = "",
-    holidays: Iterable[Any] = (),
+    holidays: Iterable[object] = (),
     instance: Calendar | None = None,
 ) -> dict[str, Any]:
     """Validate a calendar: IANA timezone, weekly spans, holiday country and extra dates."""
@@ -149,12 +157,12 @@ def calendar_clean(
     }
 
 
-def _clean_targets(targets: Any) -> tuple[list[dict[str, Any]], list[str]]:
+def _clean_targets(targets: object) -> tuple[list[dict[str, Any]], list[str]]:
     if not isinstance(targets, list | tuple):
         return [], ["Targets must be a list of {metric, priority, tier, minutes}."]
     cleaned: list[dict[str, Any]] = []
     errors: list[str] = []
-    seen: set[tuple[Any, Any, Any]] = set()
+    seen: set[tuple[object, object, object]] = set()
     allowed = {"metric", "priority", "tier", "minutes"}
     for index, item in enumerate(targets):
         where = f"Target {index + 1}"
@@ -191,11 +199,11 @@ def _clean_targets(targets: Any) -> tuple[list[dict[str, Any]], list[str]]:
 def sla_policy_clean(
     *,
     name: str,
-    conditions: Any,
-    targets: Any,
-    order: Any = 100,
+    conditions: object,
+    targets: object,
+    order: object = 100,
     calendar: Calendar | int | None = None,
-    amber_percent: Any = 75,
+    amber_percent: object = 75,
 ) -> dict[str, Any]:
     """Validate an SLA policy: conditions, calendar, amber percent (1-99) and targets."""
     errors: dict[str, list[str]] = {}

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from django.conf import settings
 from rest_framework.throttling import UserRateThrottle
+
+from kimondesk.conf import kimondesk_settings
 
 
 class TokenRateThrottle(UserRateThrottle):
@@ -14,4 +15,4 @@ class TokenRateThrottle(UserRateThrottle):
         self.num_requests, self.duration = self.parse_rate(self.rate)
 
     def get_rate(self) -> str | None:
-        return getattr(settings, "API_THROTTLE_RATE", None) or super().get_rate()
+        return kimondesk_settings().api_throttle_rate or super().get_rate()

@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE, NONE, SELF
 
+from kimondesk.conf import kimondesk_setting_from_env
 from kimondesk.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -343,30 +344,11 @@ ANYMAIL = {
 }
 
 # --- KimonDesk domain ------------------------------------------------------------------------
-KIMONDESK = {
-    # Base URL used for links in Slack messages and webhooks.
-    "PUBLIC_URL": env.str("PUBLIC_URL", default="http://127.0.0.1:8000"),
-    "ESCALATION_MAX_CHAIN": env.int("ESCALATION_MAX_CHAIN", default=4),
-    # How long the author of an escalation's feedback may still change it (hours).
-    "ESCALATION_FEEDBACK_EDIT_HOURS": env.int("ESCALATION_FEEDBACK_EDIT_HOURS", default=24),
-    # An open socket re-checks the agent's access at most this often (seconds).
-    "SOCKET_RECHECK_SECONDS": env.float("SOCKET_RECHECK_SECONDS", default=5),
-    # SLA sweeper chain (see README, "SLA timing"): longest sleep between sweeps, how long one
-    # task sweeps before queueing its successor (kept below Q_CLUSTER timeout), lease length.
-    "SLA_SWEEP_INTERVAL_SECONDS": env.float("SLA_SWEEP_INTERVAL_SECONDS", default=1.0),
-    "SLA_SWEEPER_LIFETIME_SECONDS": env.float("SLA_SWEEPER_LIFETIME_SECONDS", default=20.0),
-    "SLA_SWEEPER_LEASE_SECONDS": env.float("SLA_SWEEPER_LEASE_SECONDS", default=10.0),
-    # /readyz fails when the sweeper has not renewed its lease for this long (the watchdog
-    # restarts a lost chain within about 90 s).
-    "SLA_SWEEPER_STALL_SECONDS": env.float("SLA_SWEEPER_STALL_SECONDS", default=120.0),
-    # Webhook and Slack deliveries may go to private, loopback and link-local addresses
-    # (refused by default: those URLs are user input; see escalations/outbound.py).
-    "OUTBOUND_PRIVATE_NETWORKS": env.bool("OUTBOUND_PRIVATE_NETWORKS", default=False),
-    # Sentiment scorer per message language (ISO 639-1 code -> dotted path of a function
-    # ``(text: str) -> SentimentScore``). A customer message in a language with no scorer is
-    # stored as "not scored (<code>)" (README, "Sentiment and languages").
-    "SENTIMENT_SCORERS": {"en": "escalations.engine.sentiment.sentiment_score_english"},
-}
+# Every key, its type, default and meaning: ``KimonDeskSettings`` in kimondesk/conf.py. The keys
+# marked there read the environment variable of the same name (PUBLIC_URL, ESCALATION_MAX_CHAIN,
+# ESCALATION_FEEDBACK_EDIT_HOURS, SOCKET_RECHECK_SECONDS, SLA_*, OUTBOUND_PRIVATE_NETWORKS).
+# App code reads them through ``kimondesk.conf.kimondesk_settings()``.
+KIMONDESK = kimondesk_setting_from_env(env)
 
 # LOG_FORMAT=json writes one JSON object per line (production log shippers); plain otherwise.
 LOGGING = logging_config(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from escalations.engine.sentiment import (
-    DEFAULT_SCORERS,
     SentimentScore,
     sentiment_score_message,
     sentiment_scorer_for,
 )
+from kimondesk.conf import KimonDeskSettings
 
 GERMAN = "Das ist eine Frechheit, ich warte seit drei Wochen auf meine Bestellung!"
 
@@ -34,7 +34,7 @@ def test_a_scorer_plugged_in_for_german_scores_german(settings) -> None:
     settings.KIMONDESK = {
         **settings.KIMONDESK,
         "SENTIMENT_SCORERS": {
-            **DEFAULT_SCORERS,
+            **KimonDeskSettings().sentiment_scorers,
             "de": "tests.escalations.test_sentiment_languages.german_scorer",
         },
     }
