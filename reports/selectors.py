@@ -599,7 +599,7 @@ def _quality(qs: QuerySet[Escalation], group: str) -> list[dict[str, Any]]:
         .order_by("created_at")
         .values("created_at")[:1]
     )
-    duration: DurationField = DurationField()
+    duration: DurationField[timedelta, timedelta] = DurationField()
     annotated = qs.annotate(
         was_bounced=bounced,
         was_solved_by_holder=solved_by_holder,

@@ -29,7 +29,8 @@ def audit_snapshot(obj: models.Model) -> dict[str, Any]:
         if field.name in SECRET_FIELDS:
             value = "••••" if value else ""
         data[field.name] = value
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    picture: dict[str, Any] = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    return picture
 
 
 def audit_record(

@@ -155,7 +155,7 @@ def config_revert(*, audit_event: AuditEvent, actor: Agent) -> models.Model:
     if audit_event.before is None:
         raise ValidationError("A creation cannot be reverted; delete the object instead.")
     assert model is not None
-    obj = model._default_manager.select_for_update().filter(pk=audit_event.object_id).first()
+    obj: Any = model._default_manager.select_for_update().filter(pk=audit_event.object_id).first()
     if obj is None:
         raise ValidationError(f"{audit_event.object_repr} no longer exists.")
     if not config_editable_by(agent=actor, team_id=obj.team_id):
@@ -178,7 +178,8 @@ def config_revert(*, audit_event: AuditEvent, actor: Agent) -> models.Model:
         action="reverted",
         data={"reverted_event": audit_event.pk},
     )
-    return obj
+    revert: models.Model = obj
+    return revert
 
 
 @transaction.atomic
