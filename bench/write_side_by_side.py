@@ -426,7 +426,7 @@ def helpdesk_environment() -> tuple[Path | None, str]:
     )
     if made.returncode:
         return None, f"python -m venv failed: {made.stderr.decode(errors='replace')[-300:]}"
-    print(f"installing {', '.join(pins)} into {HELPDESK_VENV.relative_to(ROOT)} …", flush=True)
+    print(f"installing {', '.join(pins)} into {HELPDESK_VENV} …", flush=True)
     pip = subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *pins],
         capture_output=True,
