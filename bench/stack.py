@@ -56,14 +56,18 @@ def process_tree(pid: int) -> list[int]:
     return found
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and all its descendants so far."""
+def cpu_seconds(pid: int, *, reaped: bool = False) -> float:
+    """User + system CPU time of a process and all its descendants so far; with ``reaped``,
+    also that of descendants which have exited and been waited for (a qcluster recycles its
+    worker processes: without it, a recycled worker's CPU vanishes from the sum)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for p in process_tree(pid):
         with contextlib.suppress(FileNotFoundError, ProcessLookupError):
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / tick
+            if reaped:
+                total += (int(fields[13]) + int(fields[14])) / tick
     return total
 
 
