@@ -3,6 +3,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from channels.layers import channel_layers
+from channels_redis.core import RedisChannelLayer
 
 from tests import factories
 
@@ -21,6 +23,17 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords or item.get_closest_marker("faults"):
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _redis_channel_layer_per_test():
+    """channels-redis keeps asyncio locks in the layer instance; one still held when a socket
+    test's event loop ends fails the next test's loop ("bound to a different event loop"). Each
+    test gets a fresh Redis layer (the database outbox layer holds no loop-bound state)."""
+    yield
+    for alias, layer in list(channel_layers.backends.items()):
+        if isinstance(layer, RedisChannelLayer):
+            del channel_layers.backends[alias]
 
 
 @pytest.fixture

@@ -239,6 +239,7 @@ def test_overriding_a_setting_in_a_test_refreshes_kimondesk_settings(settings):
 
 def test_a_key_missing_from_the_kimondesk_dict_takes_its_declared_default(settings):
     settings.KIMONDESK = {"PUBLIC_URL": "https://desk.example.com"}
+    settings.REDIS_URL = ""  # the PostgreSQL + Redis pass sets it from the environment
 
     assert kimondesk_settings() == KimonDeskSettings(
         public_url="https://desk.example.com", api_throttle_rate="6000/min"
