@@ -34,16 +34,12 @@ SCHEDULES: tuple[PeriodicTask, ...] = (
     PeriodicTask(
         "escalations-unacknowledged-sweep", "escalations.tasks.escalations_unacknowledged_sweep", 1
     ),
-    PeriodicTask("slack-deliveries-due-sweep", "escalations.tasks.slack_deliveries_due_sweep", 1),
+    # Slack and webhook deliveries whose retry is due, or whose task was lost.
+    PeriodicTask("deliveries-due-sweep", "escalations.tasks.deliveries_due_sweep", 1),
     PeriodicTask("evaluations-missed-sweep", "escalations.tasks.evaluations_missed_sweep", 1),
     # Restarts the SLA sweeper chain if it was lost (see escalations.sla.sweeper).
     PeriodicTask("sla-sweeper-watchdog", "escalations.tasks_sla.sla_sweeper_watchdog_task", 1),
     PeriodicTask("reports-rollup-refresh", "reports.tasks.refresh_recent_months", 15),
-    PeriodicTask(
-        "webhook-deliveries-due-sweep",
-        "escalations.tasks_webhooks.webhook_deliveries_due_sweep_task",
-        1,
-    ),
     # Customer mail by IMAP, and replies whose send is due (retries, lost tasks): tickets/mail/.
     PeriodicTask("mail-mailboxes-poll", "tickets.mail.tasks.mailboxes_poll_task", 1),
     PeriodicTask("mail-replies-due-sweep", "tickets.mail.tasks.reply_mails_due_sweep", 1),

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from .delivery import engine as delivery_engine
 from .engine.acknowledge import escalations_unacknowledged_bump
 from .engine.evaluate import evaluations_missed_requeue, event_evaluate
-from .slack import slack_deliveries_due, slack_delivery_send
-from .sweeps import sweep_row_isolated
 
 
 def evaluate_ticket_event(event_id: int) -> int:
@@ -16,18 +15,15 @@ def evaluate_ticket_event(event_id: int) -> int:
     return sum(1 for outcome in outcomes if getattr(outcome, "created", False))
 
 
-def slack_deliver(delivery_id: int) -> str:
-    delivery = slack_delivery_send(delivery_id=delivery_id)
+def delivery_send(delivery_id: int) -> str:
+    """Try one Slack or webhook delivery once (``skipped`` unless it is due and unclaimed)."""
+    delivery = delivery_engine.delivery_send(delivery_id=delivery_id)
     return delivery.status if delivery is not None else "skipped"
 
 
-def slack_deliveries_due_sweep() -> int:
-    """The safety net behind scheduled retries: send every pending delivery that is due."""
-    due = slack_deliveries_due(now=timezone.now())
-    for delivery_id in due:
-        with sweep_row_isolated(sweep="Slack retry sweep", row=f"delivery {delivery_id}"):
-            slack_delivery_send(delivery_id=delivery_id)
-    return len(due)
+def deliveries_due_sweep() -> int:
+    """The safety net behind scheduled retries: queue every pending delivery that is due."""
+    return delivery_engine.deliveries_due_enqueue(now=timezone.now())
 
 
 def escalations_unacknowledged_sweep() -> int:

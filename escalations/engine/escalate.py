@@ -419,7 +419,7 @@ def _after_commit(*, escalation: Escalation, previous_id: int | None) -> None:
     _webhook_emit(escalation=escalation)
     delivery_id = None
     if escalation.target is not None and escalation.target.kind == TargetKind.SLACK:
-        from escalations.slack import slack_delivery_create
+        from escalations.delivery.engine import slack_delivery_create
 
         delivery_id = slack_delivery_create(target=escalation.target, escalation=escalation).pk
 
@@ -435,9 +435,9 @@ def _after_commit(*, escalation: Escalation, previous_id: int | None) -> None:
 
     transaction.on_commit(fan_out)
     if delivery_id is not None:
-        from escalations.slack import slack_delivery_enqueue
+        from escalations.delivery.engine import delivery_enqueue
 
-        transaction.on_commit(lambda: slack_delivery_enqueue(delivery_id=delivery_id))
+        transaction.on_commit(lambda: delivery_enqueue(delivery_id=delivery_id))
 
 
 def _pk(obj: Any) -> int | None:
@@ -445,7 +445,7 @@ def _pk(obj: Any) -> int | None:
 
 
 def _webhook_emit(*, escalation: Escalation) -> None:
-    from escalations.webhooks import webhook_event_emit
+    from escalations.delivery.engine import webhook_event_emit
 
     queue = escalation.to_queue or escalation.from_queue
     team_id = queue.team_id if queue is not None else None
