@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 
+from escalations.delivery import http
 from escalations.delivery.http import (
     OutboundRequest,
     OutboundResult,
@@ -77,6 +79,7 @@ def test_short_parts_are_not_masked():
     assert url_mask("see /hooks/abcdefgh/", "https://x.io/hooks/abcdefgh/") == "see <webhook>/"
     assert url_mask("token abcdefgh", "https://x.io/hooks/abcdefgh") == "token <webhook>"
     assert url_mask("token abcdefg", "https://x.io/hooks/abcdefg") == "token abcdefg"
+    assert url_mask("token tokenabcX", "https://x.io/hooks/tokenabcX") == "token <webhook>"
 
 
 @pytest.fixture
@@ -101,6 +104,17 @@ def test_a_2xx_answer_is_a_success_without_an_error(server):
     assert result.ok is True
     assert server.requests == [{"text": "hi"}]
     assert server.paths == ["/services/T000/B000/secret-token"]
+    assert (server.headers[0]["content-type"], server.headers[0]["x-kind"]) == (
+        "application/json",
+        "test",
+    )
+
+
+def test_the_duration_is_measured_in_milliseconds(server, monkeypatch):
+    ticks = iter([100.0, 102.5])
+    monkeypatch.setattr(http, "time", SimpleNamespace(monotonic=lambda: next(ticks)))
+
+    assert post(server).duration_ms == 2500
 
 
 @pytest.mark.parametrize(
