@@ -4,10 +4,12 @@ list, queueing and scheduling, and what a try's outcome does to the delivery."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_q.models import Schedule
 
@@ -299,3 +301,32 @@ def test_a_later_try_is_scheduled_once_under_its_own_name():
     )
     assert schedule.next_run == at
     assert Schedule.objects.filter(func="escalations.tasks.delivery_send").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", ["slack", "webhook"])
+def test_two_workers_at_once_post_once(kind, slack_target, hook, server):
+    # Given one pending delivery and two workers that try it at the same moment
+    delivery = slack(slack_target) if kind == "slack" else webhook(hook)
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def work() -> None:
+        barrier.wait()
+        try:
+            results.append(delivery_send_task(delivery.pk))
+        finally:
+            connection.close()
+
+    # When both run
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    # Then one posted and recorded, the other did nothing
+    assert sorted(results) == ["sent", "skipped"]
+    assert len(server.requests) == 1
+    assert DeliveryAttempt.objects.filter(delivery=delivery).count() == 1
