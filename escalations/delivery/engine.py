@@ -72,9 +72,7 @@ def slack_delivery_create(
     if payload is None:
         assert escalation is not None
         payload = slack_message_build(escalation=escalation)
-    return SlackDelivery.objects.create(
-        kind=DeliveryKind.SLACK, target=target, escalation=escalation, payload=payload
-    )
+    return SlackDelivery.objects.create(target=target, escalation=escalation, payload=payload)
 
 
 def webhook_event_emit(*, event: str, payload: dict[str, Any], team_id: int | None) -> None:

@@ -7,6 +7,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from email.utils import format_datetime
 
 import pytest
 from django.db import connection
@@ -216,6 +217,62 @@ def test_a_failed_try_retries_after_backoff_or_retry_after_or_fails(
     assert scheduled == ([] if wait is None else expected)
 
 
+def test_a_retry_after_date_is_read_at_the_time_of_the_try(hook, server):
+    now = timezone.now().replace(microsecond=0)
+    when = format_datetime(now + timedelta(seconds=120), usegmt=True)
+    server.queue(Answer(status=503, body="", headers={"Retry-After": when}))
+
+    tried = engine.delivery_send(delivery_id=webhook(hook).pk, now=now)
+
+    assert tried is not None
+    assert tried.next_attempt_at == now + timedelta(seconds=120)
+    assert list(tried.attempt_log.values_list("retry_after_seconds", flat=True)) == [120]
+
+
+def test_the_lease_lasts_the_timeout_plus_a_minute_while_the_request_runs(
+    slack_target, monkeypatch
+):
+    now = timezone.now()
+    delivery = slack(slack_target)
+    seen = []
+
+    def post(request, *, now):
+        seen.append(Delivery.objects.get(pk=delivery.pk).leased_until)
+        return OutboundResult(status_code=200, error="", retry_after_seconds=None, duration_ms=3)
+
+    monkeypatch.setattr(engine, "delivery_post", post)
+
+    engine.delivery_send(delivery_id=delivery.pk, now=now)
+
+    assert seen == [now + timedelta(seconds=10 + 60)]
+
+
+def test_a_refused_destination_fails_at_once_without_a_request(slack_target, server, settings):
+    settings.KIMONDESK = {**settings.KIMONDESK, "OUTBOUND_PRIVATE_NETWORKS": False}
+    delivery = slack(slack_target)
+
+    tried = engine.delivery_send(delivery_id=delivery.pk)
+
+    assert tried is not None
+    assert (tried.status, tried.attempts, tried.next_attempt_at) == ("failed", 1, None)
+    assert server.requests == []
+    assert list(tried.attempt_log.values_list("status_code", "error", "duration_ms")) == [
+        (None, "Refused: 127.0.0.1 is not a public address.", 0)
+    ]
+
+
+@pytest.mark.parametrize("kind", ["slack", "webhook"])
+def test_a_try_takes_a_fixed_number_of_queries(
+    kind, slack_target, hook, server, django_assert_num_queries
+):
+    delivery = slack(slack_target) if kind == "slack" else webhook(hook)
+
+    with django_assert_num_queries(7):
+        engine.delivery_send(delivery_id=delivery.pk)
+
+    assert len(server.requests) == 1
+
+
 def test_the_last_allowed_try_fails_the_delivery_and_says_so(hook, server, caplog):
     delivery = webhook(hook, attempts=WEBHOOK_POLICY.max_attempts - 1)
     server.queue(status(500))
@@ -251,7 +308,7 @@ def test_the_due_list_holds_pending_unheld_deliveries_whose_time_came(slack_targ
     lost = aged(slack(slack_target), timedelta(seconds=61))
     aged(webhook(hook), timedelta(seconds=59))  # its own task is still on the way
     retry = webhook(hook, next_attempt_at=now - timedelta(seconds=1))
-    slack(slack_target, next_attempt_at=now + timedelta(minutes=5))
+    aged(slack(slack_target, next_attempt_at=now + timedelta(minutes=5)), timedelta(hours=1))
     held = aged(slack(slack_target), timedelta(minutes=5))
     Delivery.objects.filter(pk=held.pk).update(leased_until=now + timedelta(seconds=1))
     aged(slack(slack_target, status=DeliveryStatus.FAILED), timedelta(hours=1))
