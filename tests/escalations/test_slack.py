@@ -114,14 +114,15 @@ def test_server_error_retries_with_backoff_then_sends(
     escalate_to_slack, fake_slack, django_capture_on_commit_callbacks
 ):
     fake_slack.queue(status(500))
+    before = timezone.now()
     delivery = escalate_to_slack()
-    # the first try failed: pending, retry scheduled 30 s later (a one-off Schedule row)
+    # the first try failed: pending, retry scheduled 30 s after the try began (a one-off
+    # Schedule row); the try began after `before` and before its attempt was recorded
     assert delivery.status == DeliveryStatus.PENDING
     assert attempts(delivery) == [(500, None)]
     assert delivery.last_error == "HTTP 500: error"
     first_try = DeliveryAttempt.objects.get().created_at
-    wait = (delivery.next_attempt_at - first_try).total_seconds()
-    assert 29 <= wait <= 30
+    assert before <= delivery.next_attempt_at - timedelta(seconds=30) <= first_try
     scheduled = Schedule.objects.get(name=f"delivery-{delivery.pk}-try-2")
     assert (scheduled.func, scheduled.args, scheduled.next_run) == (
         "escalations.tasks.delivery_send",
