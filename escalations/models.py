@@ -589,60 +589,7 @@ class AuditEvent(AppendOnlyModel):
         return f"{self.kind} by {self.actor_label}"
 
 
-# --- Outbound deliveries (Slack, webhooks) ---------------------------------------------------
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-
-
-class SlackDelivery(models.Model):
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="deliveries")
-    escalation = models.ForeignKey(
-        Escalation, null=True, blank=True, on_delete=models.CASCADE, related_name="slack_deliveries"
-    )
-    payload = models.JSONField(default=dict)
-    status = models.CharField(
-        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name_plural = "Slack deliveries"
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="slack_due_idx")]
-
-    def __str__(self) -> str:
-        return f"Slack delivery {self.pk} ({self.status})"
-
-
-class DeliveryAttempt(AppendOnlyModel):
-    """One try at sending a Slack message or a webhook, with what the far end answered."""
-
-    slack_delivery = models.ForeignKey(
-        SlackDelivery, null=True, blank=True, on_delete=models.CASCADE, related_name="attempt_log"
-    )
-    webhook_delivery = models.ForeignKey(
-        "WebhookDelivery",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="attempt_log",
-    )
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    retry_after_seconds = models.PositiveIntegerField(null=True, blank=True)
-    duration_ms = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-
+# --- Outbound webhooks (deliveries: escalations.delivery.models) -----------------------------
 class Webhook(models.Model):
     """An integration's outbound webhook: signed JSON for the events it subscribed to."""
 
@@ -663,28 +610,6 @@ class Webhook(models.Model):
 
     def __str__(self) -> str:
         return self.url
-
-
-class WebhookDelivery(models.Model):
-    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.CharField(max_length=50)
-    payload = models.JSONField(default=dict)
-    status = models.CharField(
-        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name_plural = "webhook deliveries"
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_due_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.event} to webhook {self.webhook_id} ({self.status})"
 
 
 # Receiver feedback lives in its own subpackage; imported here so the app registers it.
@@ -771,5 +696,11 @@ class ExchangeRate(models.Model):
             raise ValidationError({"quote": "The quote currency must differ from the base."})
 
 
+# Outbound deliveries (Slack, webhooks) live in their own subpackage; imported here to register them.
+from escalations.delivery.models import Delivery as Delivery  # noqa: E402
+from escalations.delivery.models import DeliveryAttempt as DeliveryAttempt  # noqa: E402
+from escalations.delivery.models import DeliveryKind as DeliveryKind  # noqa: E402
+from escalations.delivery.models import DeliveryStatus as DeliveryStatus  # noqa: E402
+from escalations.delivery.models import SlackDelivery as SlackDelivery  # noqa: E402
 from escalations.feedback.models import EscalationFeedback as EscalationFeedback  # noqa: E402
 from escalations.feedback.models import FeedbackReason as FeedbackReason  # noqa: E402

@@ -19,8 +19,9 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from kimondesk.conf import kimondesk_settings
 
 SLACK_WEBHOOK_RE = re.compile(r"^https://hooks\.slack\.com/services/[A-Za-z0-9_\-/]+$")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -34,7 +35,7 @@ class OutboundRefused(Exception):
 
 
 def private_networks_allowed() -> bool:
-    return bool(settings.KIMONDESK["OUTBOUND_PRIVATE_NETWORKS"])
+    return kimondesk_settings().outbound_private_networks
 
 
 def _is_public(address: str) -> bool:

@@ -20,6 +20,8 @@ from tickets.selectors import ticket_is_visible_to, ticket_team_id
 from tickets.services import ticket_event_record
 
 from .audit import audit_record, audit_snapshot
+from .delivery.engine import delivery_enqueue, slack_delivery_create, webhook_event_emit
+from .delivery.slack import slack_test_message_build
 from .engine.backtest import BacktestResult, backtest_run
 from .engine.conditions import conditions_clean
 from .engine.context import ticket_context_build
@@ -39,8 +41,6 @@ from .models import (
     TargetKind,
     TriggerKey,
 )
-from .slack import slack_delivery_create, slack_delivery_enqueue, slack_test_message_build
-from .webhooks import webhook_event_emit
 
 HANDOFF_FIELDS = ("tried", "diagnosis", "authority_needed")
 
@@ -328,6 +328,7 @@ def slack_delivery_retry(*, delivery: SlackDelivery, actor: Agent) -> SlackDeliv
         .select_related("target")
         .get(pk=delivery.pk)
     )
+    assert locked.target is not None  # a Slack delivery always has its target
     _check_slack_lead(target=locked.target, actor=actor)
     if locked.status != DeliveryStatus.FAILED:
         raise EscalationConflict(
@@ -349,7 +350,7 @@ def slack_delivery_retry(*, delivery: SlackDelivery, actor: Agent) -> SlackDeliv
         after={"status": locked.status, "attempts": 0},
     )
     delivery_id = locked.pk
-    transaction.on_commit(lambda: slack_delivery_enqueue(delivery_id=delivery_id))
+    transaction.on_commit(lambda: delivery_enqueue(delivery_id=delivery_id))
     return locked
 
 
@@ -370,5 +371,5 @@ def slack_target_test(*, target: Target, actor: Agent) -> SlackDelivery:
         data={"delivery": delivery.pk},
     )
     delivery_id = delivery.pk
-    transaction.on_commit(lambda: slack_delivery_enqueue(delivery_id=delivery_id))
+    transaction.on_commit(lambda: delivery_enqueue(delivery_id=delivery_id))
     return delivery

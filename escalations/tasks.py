@@ -8,14 +8,12 @@ from django.utils import timezone
 
 from kimondesk.schedules import PeriodicTask
 
+from .delivery import engine as delivery_engine
 from .engine.acknowledge import escalations_unacknowledged_bump
 from .engine.evaluate import evaluations_missed_requeue, event_evaluate
 from .models import SLAPolicy
 from .sla.services import sla_policy_changed, sla_sweep
 from .sla.sweeper import sla_sweeper_enqueue, sla_sweeper_ensure, sla_sweeper_run
-from .slack import slack_deliveries_due, slack_delivery_send
-from .sweeps import sweep_row_isolated
-from .tasks_webhooks import webhook_deliveries_due_sweep_task
 
 
 def ticket_event_evaluate(event_id: int) -> int:
@@ -24,18 +22,15 @@ def ticket_event_evaluate(event_id: int) -> int:
     return sum(1 for outcome in outcomes if getattr(outcome, "created", False))
 
 
-def slack_deliver(delivery_id: int) -> str:
-    delivery = slack_delivery_send(delivery_id=delivery_id)
+def delivery_send(delivery_id: int) -> str:
+    """Try one Slack or webhook delivery once (``skipped`` unless it is due and unclaimed)."""
+    delivery = delivery_engine.delivery_send(delivery_id=delivery_id)
     return delivery.status if delivery is not None else "skipped"
 
 
-def slack_deliveries_due_sweep() -> int:
-    """The safety net behind scheduled retries: send every pending delivery that is due."""
-    due = slack_deliveries_due(now=timezone.now())
-    for delivery_id in due:
-        with sweep_row_isolated(sweep="Slack retry sweep", row=f"delivery {delivery_id}"):
-            slack_delivery_send(delivery_id=delivery_id)
-    return len(due)
+def deliveries_due_sweep() -> int:
+    """The safety net behind scheduled retries: queue every pending delivery that is due."""
+    return delivery_engine.deliveries_due_enqueue(now=timezone.now())
 
 
 def escalations_unacknowledged_sweep() -> int:
@@ -72,9 +67,9 @@ def sla_policy_recompute(policy_id: int) -> int:
 
 PERIODIC_TASKS = (
     PeriodicTask("escalations-unacknowledged-sweep", escalations_unacknowledged_sweep, 1),
-    PeriodicTask("slack-deliveries-due-sweep", slack_deliveries_due_sweep, 1),
+    # Slack and webhook deliveries whose retry is due, or whose task was lost.
+    PeriodicTask("deliveries-due-sweep", deliveries_due_sweep, 1),
     PeriodicTask("evaluations-missed-sweep", evaluations_missed_sweep, 1),
     # Restarts the SLA sweeper chain if it was lost (see escalations.sla.sweeper).
     PeriodicTask("sla-sweeper-watchdog", sla_sweeper_watchdog, 1),
-    PeriodicTask("webhook-deliveries-due-sweep", webhook_deliveries_due_sweep_task, 1),
 )

@@ -85,6 +85,15 @@ lies beyond would be cut to the message bound anyway)."""
 MAIL_SEND_ATTEMPTS_MAX = 6
 """Tries to send one reply before it is marked failed (retried with a growing delay)."""
 
+# --- Outbound deliveries (``escalations/delivery/``) -------------------------------------------
+DELIVERY_RETRY_AFTER_MAX_SECONDS = 6 * 3600
+"""The longest wait a receiver's ``Retry-After`` (seconds or an HTTP date) can ask of a Slack or
+webhook delivery: a later date, or a larger number, waits this long."""
+DELIVERY_RESPONSE_EXCERPT_MAX_CHARS = 200
+"""The part of a receiver's error answer kept in the delivery's error text."""
+DELIVERY_ERROR_MAX_CHARS = 500
+"""A delivery attempt's error text."""
+
 # --- Durations (minutes) -----------------------------------------------------------------------
 MINUTES_MAX = 525_600
 """Any configurable duration in minutes: a rule's cooldown and acknowledgement limit, an SLA

@@ -20,8 +20,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from escalations.audit import audit_record
+from escalations.delivery.engine import webhook_event_emit
 from escalations.engine.sentiment import NEGATIVE_RUN_MAX, SentimentScore, sentiment_score_message
-from escalations.webhooks import webhook_event_emit
 from kimondesk.bounds import (
     MESSAGE_BODY_MAX_CHARS,
     NOTE_BODY_MAX_CHARS,

@@ -14,6 +14,7 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from escalations.delivery.webhooks import WEBHOOK_EVENTS
 from escalations.engine.conditions import (
     CONDITION_FIELDS,
     conditions_clean,
@@ -33,6 +34,7 @@ from escalations.models import (
     EXCHANGE_RATE_MIN,
     AuditEvent,
     Calendar,
+    Delivery,
     DeliveryAttempt,
     Escalation,
     EscalationFeedback,
@@ -44,12 +46,10 @@ from escalations.models import (
     SLAPolicy,
     Target,
     Webhook,
-    WebhookDelivery,
 )
 from escalations.outbound import outbound_url_validator
 from escalations.services import rule_clean
 from escalations.sla.validators import calendar_clean, sla_policy_clean
-from escalations.webhooks import WEBHOOK_EVENTS
 from kimondesk.api.ids import IdRelatedField
 from kimondesk.api.validators import json_nul_free
 from kimondesk.bounds import ESCALATION_QUESTION_MAX_CHARS, MINUTES_MAX
@@ -738,7 +738,7 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
     attempt_log = DeliveryAttemptSerializer(many=True, read_only=True)
 
     class Meta:
-        model = WebhookDelivery
+        model = Delivery
         fields = [
             "id",
             "event",

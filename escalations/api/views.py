@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from escalations import services as escalation_services
-from escalations import webhooks
+from escalations.delivery import webhooks
 from escalations.feedback.services import escalation_feedback_give
 from escalations.models import (
     AuditEvent,

@@ -17,6 +17,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from escalations.audit import audit_record, audit_snapshot
+from escalations.delivery.engine import (
+    delivery_enqueue,
+    slack_delivery_create,
+    webhook_event_emit,
+)
 from escalations.models import (
     Escalation,
     OutcomeKind,
@@ -32,8 +37,6 @@ from escalations.selectors import (
     message_last_customer_excerpt,
     ticket_sla_snapshot,
 )
-from escalations.slack import slack_delivery_create, slack_delivery_enqueue
-from escalations.webhooks import webhook_event_emit
 from kimondesk.bounds import minutes_delta
 from kimondesk.conf import kimondesk_settings
 from reports.services import agent_month_escalation_count
@@ -434,7 +437,7 @@ def _after_commit(*, escalation: Escalation, previous_id: int | None) -> None:
 
     transaction.on_commit(fan_out)
     if delivery_id is not None:
-        transaction.on_commit(lambda: slack_delivery_enqueue(delivery_id=delivery_id))
+        transaction.on_commit(lambda: delivery_enqueue(delivery_id=delivery_id))
 
 
 def _pk(obj: Queue | None) -> int | None:

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Field
 from django.utils import timezone
 
+from escalations.delivery.engine import webhook_event_emit
 from escalations.engine.context import (
     TicketContext,
     ticket_context_build,
@@ -32,7 +33,6 @@ from escalations.models import (
     SLAPolicy,
 )
 from escalations.sweeps import sweep_row_isolated
-from escalations.webhooks import webhook_event_emit
 from tickets.models import OPEN_STATUSES, AuthorType, EventKind, Queue, Ticket
 from tickets.services import ticket_event_record
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from escalations.models import Escalation, Webhook, WebhookDelivery
+from escalations.models import Delivery, Escalation, Webhook
 from tests import factories
 from tickets.models import Ticket
 
@@ -38,7 +38,7 @@ def test_manual_escalation_through_the_api(
     Webhook.objects.create(
         url="https://crm.example.com", team=queue.team, events=["escalation.created"], secret="s"
     )
-    monkeypatch.setattr("escalations.webhooks.webhook_delivery_enqueue", lambda **kw: None)
+    monkeypatch.setattr("escalations.delivery.engine.delivery_enqueue", lambda **kw: None)
 
     # When the junior escalates with a handoff note
     with django_capture_on_commit_callbacks(execute=True):
@@ -62,7 +62,7 @@ def test_manual_escalation_through_the_api(
     assert (notes[0]["kind"], notes[0]["pinned"]) == ("escalation_summary", True)
     assert (f"ticket.{ticket.pk}", "escalation.summary") in pushes
     assert (f"agent.{lead.pk}", "escalation.assigned") in pushes
-    assert WebhookDelivery.objects.get().event == "escalation.created"
+    assert Delivery.objects.get().event == "escalation.created"
     assert Ticket.objects.get(pk=ticket.pk).escalation_count == 1
 
 

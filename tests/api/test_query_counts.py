@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from escalations.models import AuditEvent, DeliveryAttempt, Webhook, WebhookDelivery
+from escalations.models import AuditEvent, Delivery, DeliveryAttempt, Webhook
 from escalations.sla.selectors import sla_calendar_cache_clear
 from tests import factories
 from tickets.models import Tag
@@ -47,8 +47,10 @@ def _policy(ctx):
 
 
 def _delivery(ctx):
-    delivery = WebhookDelivery.objects.create(webhook=ctx["webhook"], event="sla.amber", payload={})
-    DeliveryAttempt.objects.create(webhook_delivery=delivery, status_code=500)
+    delivery = Delivery.objects.create(
+        kind="webhook", webhook=ctx["webhook"], event="sla.amber", payload={}
+    )
+    DeliveryAttempt.objects.create(delivery=delivery, status_code=500)
     return delivery
 
 

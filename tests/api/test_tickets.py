@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from escalations.models import Webhook, WebhookDelivery
+from escalations.models import Delivery, Webhook
 from tests import factories
 from tickets import services
 from tickets.models import CustomerTierChange, EventKind, Message, Ticket, TicketEvent
@@ -63,7 +63,7 @@ def test_ticket_create_announces_ticket_created_to_subscribed_webhooks(
     )
     queued = []
     monkeypatch.setattr(
-        "escalations.webhooks.webhook_delivery_enqueue", lambda **kw: queued.append(kw)
+        "escalations.delivery.engine.delivery_enqueue", lambda **kw: queued.append(kw)
     )
 
     # When a ticket is created
@@ -75,7 +75,7 @@ def test_ticket_create_announces_ticket_created_to_subscribed_webhooks(
         )
 
     # Then one delivery is written for the subscribed webhook and queued after commit
-    delivery = WebhookDelivery.objects.get()
+    delivery = Delivery.objects.get()
     assert (delivery.webhook, delivery.event) == (hook, "ticket.created")
     assert delivery.payload["ticket"]["id"] == response.json()["id"]
     assert queued == [{"delivery_id": delivery.pk}]

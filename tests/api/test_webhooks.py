@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.models import Schedule
 
-from escalations import webhooks
-from escalations.models import AuditEvent, DeliveryAttempt, Webhook, WebhookDelivery
-from escalations.tasks_webhooks import webhook_delivery_send_task
+from escalations.delivery import engine, webhooks
+from escalations.models import AuditEvent, Delivery, DeliveryAttempt, Webhook
+from escalations.tasks import delivery_send as delivery_send_task
 
 pytestmark = pytest.mark.django_db
 
@@ -124,14 +124,12 @@ def test_emit_writes_deliveries_for_subscribed_team_and_global_webhooks_only(
         url="https://e.example.com", team=team, events=["sla.amber"], secret="s", enabled=False
     )
     queued = []
-    monkeypatch.setattr(
-        webhooks, "webhook_delivery_enqueue", lambda **kw: queued.append(kw["delivery_id"])
-    )
+    monkeypatch.setattr(engine, "delivery_enqueue", lambda **kw: queued.append(kw["delivery_id"]))
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
-        webhooks.webhook_event_emit(event="sla.amber", payload={"ticket": 1}, team_id=team.pk)
+        engine.webhook_event_emit(event="sla.amber", payload={"ticket": 1}, team_id=team.pk)
 
-    deliveries = WebhookDelivery.objects.order_by("webhook_id")
+    deliveries = Delivery.objects.order_by("webhook_id")
     assert [d.webhook for d in deliveries] == [mine, global_hook]
     assert queued == []  # nothing is sent before the commit
     for callback in callbacks:
@@ -141,7 +139,7 @@ def test_emit_writes_deliveries_for_subscribed_team_and_global_webhooks_only(
 
 def test_emit_refuses_unknown_events(team):
     with pytest.raises(ValueError, match="Unknown webhook event"):
-        webhooks.webhook_event_emit(event="ticket.exploded", payload={}, team_id=team.pk)
+        engine.webhook_event_emit(event="ticket.exploded", payload={}, team_id=team.pk)
 
 
 def test_delivery_is_signed_and_logged(receiver, team, django_capture_on_commit_callbacks):
@@ -152,7 +150,7 @@ def test_delivery_is_signed_and_logged(receiver, team, django_capture_on_commit_
 
     # When an event is emitted and the transaction commits (the sync task queue sends it)
     with django_capture_on_commit_callbacks(execute=True):
-        webhooks.webhook_event_emit(
+        engine.webhook_event_emit(
             event="escalation.created", payload={"escalation": 5}, team_id=team.pk
         )
 
@@ -165,7 +163,7 @@ def test_delivery_is_signed_and_logged(receiver, team, django_capture_on_commit_
         secret="wrong", header=signature, body=request["body"]
     )
     envelope = json.loads(request["body"])
-    delivery = WebhookDelivery.objects.get(webhook=hook)
+    delivery = Delivery.objects.get(webhook=hook)
     assert envelope["event"] == "escalation.created"
     assert envelope["data"] == {"escalation": 5}
     assert envelope["id"] == delivery.pk
@@ -193,28 +191,32 @@ def test_signature_format_and_stale_timestamps():
 def test_failed_delivery_is_retried_with_backoff_until_it_succeeds(receiver, team):
     # Given a receiver that fails twice (500, then 429 with Retry-After) and then accepts
     hook = Webhook.objects.create(url=receiver.url, team=team, events=["sla.breached"], secret="s")
-    delivery = WebhookDelivery.objects.create(webhook=hook, event="sla.breached", payload={"t": 1})
+    delivery = Delivery.objects.create(
+        kind="webhook", webhook=hook, event="sla.breached", payload={"t": 1}
+    )
     receiver.answers = [500, 429]
 
-    # When the task runs three times
+    # When the task runs, then each retry runs when it comes due, then a duplicate runs
     before = timezone.now()
-    first = webhook_delivery_send_task(delivery.pk)
+    first = delivery_send_task(delivery.pk)
+    early = delivery_send_task(delivery.pk)
     delivery.refresh_from_db()
     first_retry_at = delivery.next_attempt_at
-    second = webhook_delivery_send_task(delivery.pk)
+    second = engine.delivery_send(delivery_id=delivery.pk, now=first_retry_at)
     delivery.refresh_from_db()
     second_retry_at = delivery.next_attempt_at
-    third = webhook_delivery_send_task(delivery.pk)
-    again = webhook_delivery_send_task(delivery.pk)
+    third = engine.delivery_send(delivery_id=delivery.pk, now=second_retry_at)
+    again = delivery_send_task(delivery.pk)
 
     # Then it backed off 30 s, then honoured Retry-After (600 s), then was sent exactly once more
-    assert (first, second, third, again) == ("pending", "pending", "sent", "sent")
+    assert (first, early, again) == ("pending", "skipped", "skipped")
+    assert second is not None
+    assert third is not None
+    assert (second.status, third.status) == ("pending", "sent")
     assert timedelta(seconds=29) < first_retry_at - before < timedelta(seconds=40)
-    assert timedelta(seconds=599) < second_retry_at - before < timedelta(seconds=610)
+    assert second_retry_at - first_retry_at == timedelta(seconds=600)
     assert list(
-        DeliveryAttempt.objects.filter(webhook_delivery=delivery).values_list(
-            "status_code", flat=True
-        )
+        DeliveryAttempt.objects.filter(delivery=delivery).values_list("status_code", flat=True)
     ) == [500, 429, 200]
     assert len(receiver.requests) == 3
     delivery.refresh_from_db()
@@ -226,29 +228,33 @@ def test_a_failure_schedules_the_retry_after_commit(team, django_capture_on_comm
     hook = Webhook.objects.create(
         url="http://127.0.0.1:8298/nobody", team=team, events=["sla.amber"], secret="s"
     )
-    delivery = WebhookDelivery.objects.create(webhook=hook, event="sla.amber", payload={})
+    delivery = Delivery.objects.create(kind="webhook", webhook=hook, event="sla.amber", payload={})
 
     with django_capture_on_commit_callbacks(execute=True):
-        webhooks.webhook_delivery_send(delivery_id=delivery.pk)
+        engine.delivery_send(delivery_id=delivery.pk)
 
     delivery.refresh_from_db()
-    attempt = DeliveryAttempt.objects.get(webhook_delivery=delivery)
-    schedule = Schedule.objects.get(func=webhooks.SEND_TASK)
+    attempt = DeliveryAttempt.objects.get(delivery=delivery)
+    schedule = Schedule.objects.get(func=engine.SEND_TASK)
     assert (delivery.status, delivery.attempts, attempt.status_code) == ("pending", 1, None)
     assert attempt.error != ""
-    assert schedule.func == webhooks.SEND_TASK
+    assert schedule.func == engine.SEND_TASK
     assert schedule.args == f"({delivery.pk},)"
     assert schedule.next_run == delivery.next_attempt_at
 
 
 def test_delivery_gives_up_after_the_last_attempt(receiver, team):
     hook = Webhook.objects.create(url=receiver.url, team=team, events=["sla.amber"], secret="s")
-    delivery = WebhookDelivery.objects.create(
-        webhook=hook, event="sla.amber", payload={}, attempts=webhooks.MAX_ATTEMPTS - 1
+    delivery = Delivery.objects.create(
+        kind="webhook",
+        webhook=hook,
+        event="sla.amber",
+        payload={},
+        attempts=webhooks.WEBHOOK_POLICY.max_attempts - 1,
     )
     receiver.answers = [503]
 
-    assert webhook_delivery_send_task(delivery.pk) == "failed"
+    assert delivery_send_task(delivery.pk) == "failed"
     delivery.refresh_from_db()
     assert (delivery.status, delivery.response_code, delivery.next_attempt_at) == (
         "failed",
@@ -261,12 +267,12 @@ def test_deliveries_endpoint_lists_attempts(client_for, lead, team):
     hook = Webhook.objects.create(
         url="https://a.example.com", team=team, events=["sla.amber"], secret="s"
     )
-    sent = WebhookDelivery.objects.create(
-        webhook=hook, event="sla.amber", payload={"n": 1}, status="sent"
+    sent = Delivery.objects.create(
+        kind="webhook", webhook=hook, event="sla.amber", payload={"n": 1}, status="sent"
     )
-    DeliveryAttempt.objects.create(webhook_delivery=sent, status_code=200, duration_ms=12)
-    WebhookDelivery.objects.create(
-        webhook=hook, event="sla.amber", payload={"n": 2}, status="failed"
+    DeliveryAttempt.objects.create(delivery=sent, status_code=200, duration_ms=12)
+    Delivery.objects.create(
+        kind="webhook", webhook=hook, event="sla.amber", payload={"n": 2}, status="failed"
     )
 
     everything = client_for(lead).get(f"/api/v1/webhooks/{hook.pk}/deliveries/").json()
@@ -282,24 +288,24 @@ def test_due_sweep_queues_only_pending_deliveries_whose_time_came(team, monkeypa
         url="https://a.example.com", team=team, events=["sla.amber"], secret="s"
     )
     now = timezone.now()
-    due_retry = WebhookDelivery.objects.create(
-        webhook=hook, event="sla.amber", next_attempt_at=now - timedelta(seconds=1)
+    due_retry = Delivery.objects.create(
+        kind="webhook", webhook=hook, event="sla.amber", next_attempt_at=now - timedelta(seconds=1)
     )
-    WebhookDelivery.objects.create(
-        webhook=hook, event="sla.amber", next_attempt_at=now + timedelta(minutes=5)
+    Delivery.objects.create(
+        kind="webhook", webhook=hook, event="sla.amber", next_attempt_at=now + timedelta(minutes=5)
     )
-    lost = WebhookDelivery.objects.create(webhook=hook, event="sla.amber")
-    WebhookDelivery.objects.filter(pk=lost.pk).update(created_at=now - timedelta(minutes=5))
-    WebhookDelivery.objects.create(webhook=hook, event="sla.amber")  # just created: its task runs
-    WebhookDelivery.objects.create(
-        webhook=hook, event="sla.amber", status="sent", next_attempt_at=now
+    lost = Delivery.objects.create(kind="webhook", webhook=hook, event="sla.amber")
+    Delivery.objects.filter(pk=lost.pk).update(created_at=now - timedelta(minutes=5))
+    Delivery.objects.create(
+        kind="webhook", webhook=hook, event="sla.amber"
+    )  # just created: its task runs
+    Delivery.objects.create(
+        kind="webhook", webhook=hook, event="sla.amber", status="sent", next_attempt_at=now
     )
     queued = []
-    monkeypatch.setattr(
-        webhooks, "webhook_delivery_enqueue", lambda **kw: queued.append(kw["delivery_id"])
-    )
+    monkeypatch.setattr(engine, "delivery_enqueue", lambda **kw: queued.append(kw["delivery_id"]))
 
-    assert webhooks.webhook_deliveries_due_sweep(now=now) == 2
+    assert engine.deliveries_due_enqueue(now=now) == 2
     assert queued == [due_retry.pk, lost.pk]
 
 
@@ -344,17 +350,17 @@ def test_delivery_to_a_name_resolving_privately_is_refused_once_and_not_sent(
     hook = Webhook.objects.create(
         url=f"http://crm.example.com:{port}/in", team=team, events=["sla.amber"], secret="s"
     )
-    delivery = WebhookDelivery.objects.create(webhook=hook, event="sla.amber", payload={})
+    delivery = Delivery.objects.create(kind="webhook", webhook=hook, event="sla.amber", payload={})
 
     # When the delivery task runs
-    status = webhook_delivery_send_task(delivery.pk)
+    status = delivery_send_task(delivery.pk)
 
     # Then nothing was sent, and the delivery failed for good with the reason on record
     delivery.refresh_from_db()
     assert receiver.requests == []
     assert status == "failed"
     assert (delivery.attempts, delivery.next_attempt_at) == (1, None)
-    attempt = DeliveryAttempt.objects.get(webhook_delivery=delivery)
+    attempt = DeliveryAttempt.objects.get(delivery=delivery)
     assert attempt.status_code is None
     assert attempt.error == (
         "Refused: crm.example.com resolves to 127.0.0.1, which is not a public address."
@@ -364,12 +370,12 @@ def test_delivery_to_a_name_resolving_privately_is_refused_once_and_not_sent(
 def test_redirects_are_not_followed(receiver, team):
     # Given a receiver that answers with a redirect to another local address
     hook = Webhook.objects.create(url=receiver.url, team=team, events=["sla.amber"], secret="s")
-    delivery = WebhookDelivery.objects.create(webhook=hook, event="sla.amber", payload={})
+    delivery = Delivery.objects.create(kind="webhook", webhook=hook, event="sla.amber", payload={})
     receiver.answers = [302]
     receiver.location = receiver.url.replace("/hooks/kimondesk", "/internal/admin")
 
     # When the delivery task runs
-    status = webhook_delivery_send_task(delivery.pk)
+    status = delivery_send_task(delivery.pk)
 
     # Then only the webhook URL was requested, and the redirect counts as a failed try
     delivery.refresh_from_db()

@@ -122,16 +122,16 @@ def test_schedules_are_ensured_idempotently():
 
     assert names == [
         "escalations-unacknowledged-sweep",
-        "slack-deliveries-due-sweep",
+        "deliveries-due-sweep",
         "evaluations-missed-sweep",
         "sla-sweeper-watchdog",
-        "webhook-deliveries-due-sweep",
         "reports-rollup-refresh",
         "mail-mailboxes-poll",
         "mail-replies-due-sweep",
         "idempotency-records-purge",
     ]
     assert sorted(Schedule.objects.values_list("name", "func", "schedule_type", "minutes")) == [
+        ("deliveries-due-sweep", "escalations.tasks.deliveries_due_sweep", "I", 1),
         (
             "escalations-unacknowledged-sweep",
             "escalations.tasks.escalations_unacknowledged_sweep",
@@ -149,13 +149,6 @@ def test_schedules_are_ensured_idempotently():
         ("mail-replies-due-sweep", "tickets.mail.tasks.reply_mails_due_sweep", "I", 1),
         ("reports-rollup-refresh", "reports.tasks.reports_rollup_refresh", "I", 15),
         ("sla-sweeper-watchdog", "escalations.tasks.sla_sweeper_watchdog", "I", 1),
-        ("slack-deliveries-due-sweep", "escalations.tasks.slack_deliveries_due_sweep", "I", 1),
-        (
-            "webhook-deliveries-due-sweep",
-            "escalations.tasks_webhooks.webhook_deliveries_due_sweep_task",
-            "I",
-            1,
-        ),
     ]
 
 

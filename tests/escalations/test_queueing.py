@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 import redis
 
+from escalations.delivery.engine import delivery_enqueue
 from escalations.engine.evaluate import evaluations_missed_requeue
 from escalations.models import DeliveryStatus, Escalation, EventEvaluation, SlackDelivery
 from escalations.queueing import task_enqueue_or_defer
-from escalations.slack import slack_delivery_enqueue
 from tests import factories
 from tickets import services as ticket_services
 from tickets.models import TicketEvent
@@ -36,12 +36,12 @@ def broker_down(monkeypatch):
 
 def test_a_broker_error_is_logged_and_reported_not_raised(broker_down, caplog):
     with caplog.at_level(logging.WARNING, logger="escalations.queueing"):
-        queued = task_enqueue_or_defer("escalations.tasks.slack_deliver", 7, swept_by="the sweep")
+        queued = task_enqueue_or_defer("escalations.tasks.delivery_send", 7, swept_by="the sweep")
 
     assert queued is False
-    assert broker_down == [("escalations.tasks.slack_deliver", 7)]
+    assert broker_down == [("escalations.tasks.delivery_send", 7)]
     assert [r.getMessage() for r in caplog.records] == [
-        "could not queue escalations.tasks.slack_deliver(7,) (ConnectionError); "
+        "could not queue escalations.tasks.delivery_send(7,) (ConnectionError); "
         "the sweep will queue it"
     ]
 
@@ -80,8 +80,8 @@ def test_a_slack_delivery_that_cannot_be_queued_stays_pending(broker_down):
     )
     delivery = SlackDelivery.objects.create(target=target, escalation=None, payload={"text": "x"})
 
-    slack_delivery_enqueue(delivery_id=delivery.pk)
+    delivery_enqueue(delivery_id=delivery.pk)
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 0)
-    assert broker_down == [("escalations.tasks.slack_deliver", delivery.pk)]
+    assert broker_down == [("escalations.tasks.delivery_send", delivery.pk)]

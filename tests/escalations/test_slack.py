@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django_q.models import Schedule
 
+from escalations.delivery.engine import deliveries_due, delivery_send
 from escalations.engine.evaluate import event_evaluate
 from escalations.exceptions import EscalationConflict
 from escalations.models import (
@@ -22,8 +23,7 @@ from escalations.models import (
     TargetKind,
 )
 from escalations.services import slack_delivery_retry, slack_target_test
-from escalations.slack import slack_deliveries_due, slack_delivery_send
-from escalations.tasks import slack_deliver
+from escalations.tasks import delivery_send as delivery_send_task
 from tests import factories
 from tests.fakes.slack_server import fake_slack_serving, hang, rate_limited, status
 from tickets import services as ticket_services
@@ -80,7 +80,7 @@ def escalate_to_slack(make_ticket, junior, slack_target, django_capture_on_commi
 def attempts(delivery: SlackDelivery) -> list[tuple[int | None, int | None]]:
     return [
         (a.status_code, a.retry_after_seconds)
-        for a in DeliveryAttempt.objects.filter(slack_delivery=delivery).order_by("id")
+        for a in DeliveryAttempt.objects.filter(delivery=delivery).order_by("id")
     ]
 
 
@@ -114,26 +114,27 @@ def test_server_error_retries_with_backoff_then_sends(
     escalate_to_slack, fake_slack, django_capture_on_commit_callbacks
 ):
     fake_slack.queue(status(500))
+    before = timezone.now()
     delivery = escalate_to_slack()
-    # the first try failed: pending, retry scheduled 30 s later (a one-off Schedule row)
+    # the first try failed: pending, retry scheduled 30 s after the try began (a one-off
+    # Schedule row); the try began after `before` and before its attempt was recorded
     assert delivery.status == DeliveryStatus.PENDING
     assert attempts(delivery) == [(500, None)]
     assert delivery.last_error == "HTTP 500: error"
     first_try = DeliveryAttempt.objects.get().created_at
-    wait = (delivery.next_attempt_at - first_try).total_seconds()
-    assert 29 <= wait <= 30
-    scheduled = Schedule.objects.get(name=f"slack-delivery-{delivery.pk}-try-2")
+    assert before <= delivery.next_attempt_at - timedelta(seconds=30) <= first_try
+    scheduled = Schedule.objects.get(name=f"delivery-{delivery.pk}-try-2")
     assert (scheduled.func, scheduled.args, scheduled.next_run) == (
-        "escalations.tasks.slack_deliver",
+        "escalations.tasks.delivery_send",
         f"({delivery.pk},)",
         delivery.next_attempt_at,
     )
     # a task run before it is due does nothing
-    assert slack_deliver(delivery.pk) == "skipped"
+    assert delivery_send_task(delivery.pk) == "skipped"
     assert attempts(delivery) == [(500, None)]
 
     # when the retry comes due
-    slack_delivery_send(delivery_id=delivery.pk, now=delivery.next_attempt_at)
+    delivery_send(delivery_id=delivery.pk, now=delivery.next_attempt_at)
 
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT
@@ -148,7 +149,7 @@ def test_rate_limit_honours_retry_after(escalate_to_slack, fake_slack):
     SlackDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=None)
     fake_slack.queue(rate_limited(7))
 
-    slack_delivery_send(delivery_id=delivery.pk, now=now)
+    delivery_send(delivery_id=delivery.pk, now=now)
 
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.PENDING
@@ -163,7 +164,7 @@ def test_timeout_is_retried_and_recorded(escalate_to_slack, fake_slack):
     delivery = escalate_to_slack()
 
     assert delivery.status == DeliveryStatus.PENDING
-    attempt = DeliveryAttempt.objects.get(slack_delivery=delivery)
+    attempt = DeliveryAttempt.objects.get(delivery=delivery)
     assert attempt.status_code is None
     assert "timed out" in attempt.error
     assert 900 <= attempt.duration_ms < 3000
@@ -177,7 +178,7 @@ def test_gives_up_after_max_attempts_then_a_lead_retries(
     delivery = escalate_to_slack()
     for _ in range(2):
         delivery.refresh_from_db()
-        slack_delivery_send(delivery_id=delivery.pk, now=delivery.next_attempt_at)
+        delivery_send(delivery_id=delivery.pk, now=delivery.next_attempt_at)
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.FAILED
     assert attempts(delivery) == [(502, None), (503, None), (500, None)]
@@ -232,9 +233,9 @@ def test_nothing_is_lost_when_the_queue_drops_the_task(
     assert fake_slack.requests == []
 
     # when the due sweep runs a minute later
-    due = slack_deliveries_due(now=timezone.now() + timedelta(minutes=2))
+    due = deliveries_due(now=timezone.now() + timedelta(minutes=2))
     for delivery_id in due:
-        slack_delivery_send(delivery_id=delivery_id)
+        delivery_send(delivery_id=delivery_id)
 
     delivery.refresh_from_db()
     assert due == [delivery.pk]
@@ -275,7 +276,7 @@ def test_the_webhook_url_never_leaks(escalate_to_slack, fake_slack, slack_target
     caplog.set_level(logging.DEBUG)
 
     delivery = escalate_to_slack()
-    slack_delivery_send(delivery_id=delivery.pk, now=delivery.next_attempt_at)
+    delivery_send(delivery_id=delivery.pk, now=delivery.next_attempt_at)
 
     secret = "secret-token"
     assert secret in slack_target.slack_webhook_url

@@ -1,16 +1,17 @@
-"""Slack delivery's parts, one at a time: the Block Kit message, backoff, Retry-After, masking the
-webhook URL in error texts, the claim on a delivery, the due list, queueing and scheduling."""
+"""What is particular to Slack deliveries: the Block Kit message, the test message, the policy read
+from the settings and the request that leaves. The shared parts (backoff, Retry-After, masking, the
+claim, the due list, queueing) are tested in ``tests/escalations/delivery/``."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
 
 import pytest
-from django.utils import timezone
-from django_q.models import Schedule
 
-from escalations import slack
-from escalations.models import Escalation, SlackDelivery, Target
+from escalations.delivery import slack
+from escalations.delivery.engine import slack_delivery_create
+from escalations.delivery.policy import DeliveryPolicy, backoff_seconds
+from escalations.models import Escalation, Target
 from tests import factories
 from tickets.models import Note, Ticket
 
@@ -81,143 +82,46 @@ def test_the_test_message_names_the_target():
     [(0, 30.0), (1, 30.0), (2, 60.0), (3, 120.0), (7, 1920.0), (8, 3600.0), (30, 3600.0)],
 )
 def test_backoff_doubles_from_30_seconds_up_to_an_hour(attempt, seconds):
-    assert slack.backoff_seconds(attempt) == seconds
+    assert backoff_seconds(policy=slack.slack_policy(), attempts=attempt) == seconds
 
 
-def test_backoff_follows_the_settings(settings):
+def test_the_policy_follows_the_settings(settings):
     settings.KIMONDESK = {
         **settings.KIMONDESK,
         "SLACK_BACKOFF_SECONDS": 5,
         "SLACK_BACKOFF_MAX_SECONDS": 15,
+        "SLACK_TIMEOUT_SECONDS": 0.5,
     }
 
-    assert [slack.backoff_seconds(n) for n in (1, 2, 3, 4)] == [5.0, 10.0, 15.0, 15.0]
-    assert slack.slack_setting("SLACK_MAX_ATTEMPTS") == 8.0
+    policy = slack.slack_policy()
 
-
-@pytest.mark.parametrize(
-    ("headers", "seconds"),
-    [
-        pytest.param({"Retry-After": "30"}, 30, id="seconds"),
-        pytest.param({"retry-after": ["12.7"]}, 12, id="list-and-fraction"),
-        pytest.param({"X-Other": "1", "RETRY-AFTER": "-4"}, 0, id="negative-is-now"),
-        pytest.param({"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"}, None, id="date-not-read"),
-        pytest.param({"Content-Type": "text/plain"}, None, id="absent"),
-    ],
-)
-def test_retry_after(headers, seconds):
-    assert slack._retry_after(headers) == seconds
-
-
-@pytest.mark.parametrize(
-    ("text", "masked"),
-    [
-        pytest.param(f"POST {SECRET} failed", "POST <webhook> failed", id="whole-url"),
-        pytest.param("404 for /services/T000/B000/secret-token", "404 for <webhook>", id="path"),
-        pytest.param("token secret-token refused", "token <webhook> refused", id="last-segment"),
-        pytest.param("HTTP 500: oops", "HTTP 500: oops", id="nothing-to-mask"),
-    ],
-)
-def test_the_webhook_url_is_masked_in_error_texts(text, masked):
-    assert slack._scrub(text, SECRET) == masked
-
-
-def test_short_parts_are_not_masked_and_no_secret_masks_nothing():
-    assert slack._scrub("a b c", "https://x.io/a/b") == "a b c"
-    assert slack._scrub("abcdefgh", "") == "abcdefgh"
-    assert slack._scrub("see /hooks/abcdefgh/", "https://x.io/hooks/abcdefgh/") == "see <webhook>/"
-
-
-def test_a_token_of_exactly_8_characters_is_masked():
-    assert slack._scrub("token abcdefgh", "https://x.io/hooks/abcdefgh") == "token <webhook>"
-
-
-@pytest.fixture
-def slack_target(db):
-    return factories.TargetFactory(kind="slack", slack_webhook_url=SECRET)
-
-
-def pending(target, *, created_ago: timedelta, next_attempt_in: timedelta | None) -> SlackDelivery:
-    now = timezone.now()
-    delivery = SlackDelivery.objects.create(
-        target=target, next_attempt_at=None if next_attempt_in is None else now + next_attempt_in
+    assert [backoff_seconds(policy=policy, attempts=n) for n in (1, 2, 3, 4)] == [
+        5.0,
+        10.0,
+        15.0,
+        15.0,
+    ]
+    assert policy == DeliveryPolicy(
+        max_attempts=8,
+        backoff_seconds=5.0,
+        backoff_max_seconds=15.0,
+        timeout_seconds=1,
+        final_client_errors=True,
     )
-    SlackDelivery.objects.filter(pk=delivery.pk).update(created_at=now - created_ago)
-    return delivery
-
-
-def test_a_claim_leases_one_pending_delivery_for_the_timeout_plus_a_minute(slack_target):
-    now = timezone.now()
-    mine = pending(slack_target, created_ago=timedelta(0), next_attempt_in=None)
-    other = pending(slack_target, created_ago=timedelta(0), next_attempt_in=None)
-    sent = SlackDelivery.objects.create(target=slack_target, status="sent")
-
-    assert slack._claim(delivery_id=mine.pk, now=now) is True
-    assert slack._claim(delivery_id=mine.pk, now=now) is False
-    assert slack._claim(delivery_id=sent.pk, now=now) is False
-    mine.refresh_from_db()
-    other.refresh_from_db()
-    assert mine.next_attempt_at == now + timedelta(seconds=70)
-    assert other.next_attempt_at is None
-    assert slack._claim(delivery_id=mine.pk, now=now + timedelta(seconds=70)) is True
-
-
-def test_the_due_list_holds_pending_deliveries_whose_time_came(slack_target):
-    lost = pending(slack_target, created_ago=timedelta(seconds=90), next_attempt_in=None)
-    pending(slack_target, created_ago=timedelta(seconds=30), next_attempt_in=None)
-    retry = pending(
-        slack_target, created_ago=timedelta(hours=1), next_attempt_in=-timedelta(seconds=1)
-    )
-    pending(slack_target, created_ago=timedelta(hours=1), next_attempt_in=timedelta(minutes=5))
-    SlackDelivery.objects.create(target=slack_target, status="failed")
-
-    due = slack.slack_deliveries_due(now=timezone.now())
-
-    assert sorted(due) == sorted([lost.pk, retry.pk])
-
-
-def test_the_due_list_takes_the_longest_waiting_100(slack_target):
-    now = timezone.now()
-    SlackDelivery.objects.bulk_create(
-        SlackDelivery(target=slack_target, next_attempt_at=now - timedelta(seconds=n))
-        for n in range(1, 102)
-    )
-    newest = SlackDelivery.objects.order_by("-next_attempt_at").first()
-
-    due = slack.slack_deliveries_due(now=now)
-
-    assert len(due) == 100
-    assert newest is not None
-    assert newest.pk not in due
-    waits = dict(SlackDelivery.objects.values_list("pk", "next_attempt_at"))
-    assert [waits[pk] for pk in due] == sorted(waits[pk] for pk in due)
-
-
-def test_a_delivery_queued_now_names_the_sweep_that_catches_a_broker_failure(monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        "escalations.queueing.task_enqueue_or_defer",
-        lambda *args, **kwargs: calls.append((args, kwargs)),
-    )
-
-    slack.slack_delivery_enqueue(delivery_id=91)
-
-    assert calls == [(("escalations.tasks.slack_deliver", 91), {"swept_by": "the Slack due sweep"})]
 
 
 @pytest.mark.django_db
-def test_a_later_try_is_scheduled_once_under_its_own_name():
-    at = timezone.now() + timedelta(minutes=3)
+def test_the_request_posts_text_and_blocks_as_json_to_the_target():
+    target = factories.TargetFactory(kind="slack", slack_webhook_url=SECRET)
+    payload = {"text": "hi", "blocks": [{"type": "divider"}], "extra": 1}
+    delivery = slack_delivery_create(target=target, escalation=None, payload=payload)
+    text_only = slack_delivery_create(target=target, escalation=None, payload={"text": "t"})
 
-    slack.slack_delivery_schedule(delivery_id=92, attempt=2, at=at)
-    slack.slack_delivery_schedule(delivery_id=92, attempt=2, at=at)
+    request = slack.slack_request(delivery=delivery, policy=slack.slack_policy())
+    bare = slack.slack_request(delivery=text_only, policy=slack.slack_policy())
 
-    schedule = Schedule.objects.get(name="slack-delivery-92-try-2")
-    assert (schedule.func, schedule.args, schedule.schedule_type, schedule.repeats) == (
-        "escalations.tasks.slack_deliver",
-        "(92,)",
-        Schedule.ONCE,
-        1,
-    )
-    assert schedule.next_run == at
-    assert Schedule.objects.filter(func="escalations.tasks.slack_deliver").count() == 1
+    assert (request.url, request.timeout_seconds) == (SECRET, 10)
+    assert request.headers == {"Content-Type": "application/json;charset=utf-8"}
+    assert json.loads(request.body) == {"text": "hi", "blocks": [{"type": "divider"}]}
+    assert json.loads(bare.body) == {"text": "t"}
+    assert (delivery.kind, delivery.target, delivery.webhook) == ("slack", target, None)

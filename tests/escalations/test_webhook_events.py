@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from escalations.models import Webhook, WebhookDelivery
+from escalations.models import Delivery, Webhook
 from escalations.services import escalation_acknowledge, escalation_create_manual
 from tickets import services as ticket_services
 
@@ -25,7 +25,7 @@ def test_a_ticket_created_through_the_service_is_announced_once(hook, customer, 
         subject="Invoice", customer=customer, body="Hello", queue=queue, tags=["billing"]
     )
 
-    delivery = WebhookDelivery.objects.get()
+    delivery = Delivery.objects.get()
     assert delivery.event == "ticket.created"
     assert delivery.payload["ticket"] | {"created_at": None} == {
         "id": ticket.pk,
@@ -43,7 +43,7 @@ def test_an_acknowledgement_is_announced_and_an_unsubscribed_event_is_not(
     hook, make_ticket, junior, lead
 ):
     ticket = make_ticket(holder=junior)
-    WebhookDelivery.objects.all().delete()
+    Delivery.objects.all().delete()
     escalation = escalation_create_manual(
         ticket=ticket,
         actor=junior,
@@ -51,11 +51,11 @@ def test_an_acknowledgement_is_announced_and_an_unsubscribed_event_is_not(
         diagnosis="Billing bug",
         authority_needed="Credit note",
     )
-    assert WebhookDelivery.objects.count() == 0  # escalation.created is not subscribed
+    assert Delivery.objects.count() == 0  # escalation.created is not subscribed
 
     escalation_acknowledge(escalation=escalation, actor=lead)
 
-    delivery = WebhookDelivery.objects.get()
+    delivery = Delivery.objects.get()
     assert delivery.event == "escalation.acknowledged"
     keys = ("escalation", "ticket", "acknowledged_by", "acknowledged_on_behalf_of")
     assert {k: delivery.payload[k] for k in keys} == {

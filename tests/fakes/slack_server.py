@@ -46,6 +46,7 @@ class FakeSlack:
         self.answers: deque[Answer] = deque()
         self.requests: list[dict[str, Any]] = []
         self.paths: list[str] = []
+        self.headers: list[dict[str, str]] = []
         self.fallback: Callable[[], Answer] = lambda: OK
         self._lock = threading.Lock()
         self._stop_hanging = threading.Event()
@@ -58,6 +59,7 @@ class FakeSlack:
                 with fake._lock:
                     fake.requests.append(json.loads(raw or b"{}"))
                     fake.paths.append(self.path)
+                    fake.headers.append({k.lower(): v for k, v in self.headers.items()})
                     answer = fake.answers.popleft() if fake.answers else fake.fallback()
                 if answer.hang_seconds:
                     fake._stop_hanging.wait(answer.hang_seconds)

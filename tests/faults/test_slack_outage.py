@@ -1,7 +1,7 @@
 """The Slack endpoint down for 10 minutes: deliveries stay pending, are retried, none is lost.
 
 Simulated time: ``django.utils.timezone.now`` is a clock the drill moves forward, so the real send
-code and the due sweep (``escalations.tasks.slack_deliveries_due_sweep``) run against a real HTTP
+code and the due sweep (``escalations.tasks.deliveries_due_sweep``) run against a real HTTP
 server that answers 503 until the simulated outage is over. The backoff settings are the defaults.
 """
 
@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from escalations.models import DeliveryStatus, SlackDelivery, TargetKind
-from escalations.tasks import slack_deliveries_due_sweep
+from escalations.tasks import deliveries_due_sweep
 from tests import factories
 from tests.fakes.slack_server import OK, FakeSlack, status
 from tickets import services as ticket_services
@@ -73,7 +73,7 @@ def test_a_ten_minute_slack_outage_delays_deliveries_and_loses_none(
             with django_capture_on_commit_callbacks(execute=True):
                 ticket_services.message_add(ticket=ticket, author_type="customer", body=ANGRY)
         with django_capture_on_commit_callbacks(execute=True):
-            sweeps += slack_deliveries_due_sweep()
+            sweeps += deliveries_due_sweep()
         statuses = dict(SlackDelivery.objects.values_list("pk", "status"))
         if clock.current < start + OUTAGE:
             # then, during the outage, every delivery is visible as pending

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from escalations.models import Webhook, WebhookDelivery
+from escalations.models import Delivery, Webhook
 from escalations.sla.services import sla_sweep
 
 from .conftest import T0
@@ -26,7 +26,7 @@ def test_amber_and_breach_crossings_each_create_one_webhook_delivery(
     sla_sweep()
 
     deliveries = list(
-        WebhookDelivery.objects.order_by("id").values_list("webhook__url", "event", "payload")
+        Delivery.objects.order_by("id").values_list("webhook__url", "event", "payload")
     )
     assert [(url, event) for url, event, _ in deliveries] == [
         ("https://hooks.example.com/a", "sla.amber"),
