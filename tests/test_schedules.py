@@ -19,12 +19,9 @@ def test_each_app_declares_its_periodic_tasks_in_its_own_tasks_module():
     # Then each one names a task function of the module that declares it
     assert declared == {
         "escalations-unacknowledged-sweep": "escalations.tasks.escalations_unacknowledged_sweep",
-        "slack-deliveries-due-sweep": "escalations.tasks.slack_deliveries_due_sweep",
+        "deliveries-due-sweep": "escalations.tasks.deliveries_due_sweep",
         "evaluations-missed-sweep": "escalations.tasks.evaluations_missed_sweep",
         "sla-sweeper-watchdog": "escalations.tasks.sla_sweeper_watchdog",
-        "webhook-deliveries-due-sweep": (
-            "escalations.tasks_webhooks.webhook_deliveries_due_sweep_task"
-        ),
         "reports-rollup-refresh": "reports.tasks.reports_rollup_refresh",
         "mail-mailboxes-poll": "tickets.mail.tasks.mailbox_polls_enqueue",
         "mail-replies-due-sweep": "tickets.mail.tasks.reply_mails_due_sweep",
