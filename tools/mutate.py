@@ -100,7 +100,8 @@ def prepare_workdir(module: str, tests: tuple[str, ...], *, keep: bool) -> Path:
 
 
 def mutmut(workdir: Path, *args: str, capture: bool = False) -> str:
-    command = ["nice", "-n", "10", str(Path(sys.executable).parent / "mutmut"), *args]
+    # mutmut's own command line, with the generator fix in tools/mutmut_cli.py.
+    command = ["nice", "-n", "10", sys.executable, str(ROOT / "tools" / "mutmut_cli.py"), *args]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     done = subprocess.run(  # noqa: S603 (fixed argv, no shell)
         command, cwd=workdir, env=env, check=False, text=True, capture_output=capture
