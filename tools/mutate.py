@@ -31,9 +31,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "tools" / "mutation.toml"
-# Everything a test run imports or reads from the tree (BASE_DIR/templates, BASE_DIR/static).
+# Everything a test run imports or reads from the tree (BASE_DIR/templates, BASE_DIR/static;
+# bench: the language tests read its benchmark sets).
 SOURCE_PACKAGES = ("escalations", "tickets", "kimondesk", "reports")
-ALSO_COPY = ("templates", "static", "manage.py", "tools")
+ALSO_COPY = ("templates", "static", "manage.py", "tools", "bench")
 RESULT_LINE = re.compile(r"^\s*(?P<name>\S+__mutmut_\d+): (?P<status>.+?)\s*$")
 
 
