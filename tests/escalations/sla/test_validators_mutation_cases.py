@@ -316,3 +316,15 @@ def test_defaults_and_edges_that_are_accepted():
 )
 def test_bad_targets(targets, errors):
     assert policy_errors(targets=targets) == {"targets": errors}
+
+
+@pytest.mark.parametrize("end", ["00:00", "24:00"])
+def test_a_whole_day_is_00_00_to_00_00(end):
+    # The refusal of equal times says to use 00:00-00:00 for all day: it is accepted
+    assert hours_of({"weekday": 6, "start": "00:00", "end": end}) == [
+        {"weekday": 6, "start": time(0), "end": time(0)}
+    ]
+    assert hour_errors(
+        {"weekday": 6, "start": "00:00", "end": end},
+        {"weekday": 6, "start": "23:00", "end": "23:30"},
+    ) == ["Spans on Sunday overlap."]
