@@ -3,34 +3,12 @@ team's, under its conditions. Pure: the cases a mutation run of the module showe
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from escalations.engine.context import TicketContext
 from escalations.engine.rules import rule_matches
 from escalations.models import Rule
 
-
-def context(**overrides) -> TicketContext:
-    values = {
-        "ticket_id": 1,
-        "subject": "s",
-        "status": "open",
-        "priority": "high",
-        "queue_id": 3,
-        "queue_specialist": False,
-        "team_id": 7,
-        "team_lead_id": None,
-        "assignee_id": None,
-        "customer_id": 1,
-        "tier": "premium",
-        "tags": frozenset({"vip"}),
-        "customer_sentiment": "neutral",
-        "escalation_count": 0,
-        "created_at": datetime(2026, 1, 1, tzinfo=UTC),
-    }
-    return TicketContext(**(values | overrides))
+from .test_conditions import make_context
 
 
 @pytest.mark.parametrize(
@@ -53,4 +31,4 @@ def context(**overrides) -> TicketContext:
 def test_rule_matches(rule_team, ticket_team, conditions, applies):
     rule = Rule(team_id=rule_team, conditions=conditions)
 
-    assert rule_matches(rule=rule, ctx=context(team_id=ticket_team)) is applies
+    assert rule_matches(rule=rule, ctx=make_context(team_id=ticket_team)) is applies
