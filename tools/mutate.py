@@ -31,9 +31,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "tools" / "mutation.toml"
-# Everything a test run imports or reads from the tree (BASE_DIR/templates, BASE_DIR/static).
+# Everything a test run imports or reads from the tree (BASE_DIR/templates, BASE_DIR/static;
+# bench: the language tests read its benchmark sets).
 SOURCE_PACKAGES = ("escalations", "tickets", "kimondesk", "reports")
-ALSO_COPY = ("templates", "static", "manage.py", "tools")
+ALSO_COPY = ("templates", "static", "manage.py", "tools", "bench")
 RESULT_LINE = re.compile(r"^\s*(?P<name>\S+__mutmut_\d+): (?P<status>.+?)\s*$")
 
 
@@ -100,7 +101,8 @@ def prepare_workdir(module: str, tests: tuple[str, ...], *, keep: bool) -> Path:
 
 
 def mutmut(workdir: Path, *args: str, capture: bool = False) -> str:
-    command = ["nice", "-n", "10", str(Path(sys.executable).parent / "mutmut"), *args]
+    # mutmut's own command line, with the generator fix in tools/mutmut_cli.py.
+    command = ["nice", "-n", "10", sys.executable, str(ROOT / "tools" / "mutmut_cli.py"), *args]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     done = subprocess.run(  # noqa: S603 (fixed argv, no shell)
         command, cwd=workdir, env=env, check=False, text=True, capture_output=capture

@@ -77,7 +77,8 @@ def _clean_hours(hours: object, errors: list[str]) -> list[OpeningSpan]:
         except ValueError:
             errors.append(f"{where}: start and end must be times HH:MM.")
             continue
-        if start == end:
+        # 00:00-00:00 (or 00:00-24:00) is the whole day: the end 00:00 is the day's midnight.
+        if start == end and start != time(0):
             errors.append(f"{where}: start and end are equal; use 00:00-00:00 for all day.")
             continue
         cleaned.append({"weekday": weekday, "start": start, "end": end})
