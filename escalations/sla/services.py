@@ -194,7 +194,9 @@ def sla_clocks_apply_event(*, event: TicketEvent) -> None:
     kind = event.kind
     now = event.created_at
     if kind == EventKind.TICKET_CREATED:
-        _ticket_clocks_sync(event.ticket_id, now, Cause(kind), create=STARTING_METRICS)
+        _ticket_clocks_sync(
+            event.ticket_id, now, Cause(kind), create=STARTING_METRICS, new_ticket=True
+        )
     elif kind == EventKind.MESSAGE_ADDED:
         data = event.data or {}
         if data.get("author_type") == AuthorType.AGENT:
@@ -244,6 +246,7 @@ def _ticket_clocks_sync(
     *,
     create: Iterable[str] = (),
     restart: str | None = None,
+    new_ticket: bool = False,
 ) -> None:
     # The setup token comes with the ticket (no query of its own); the compiled setup is this
     # process's unless the token changed.
@@ -254,7 +257,8 @@ def _ticket_clocks_sync(
     )
     ctx = ticket_context_from(ticket)
     setup = sla_setup_load(token=ticket.sla_setup_token)
-    clocks = {c.metric: c for c in _locked_clocks(ticket_id)}
+    # A ticket created in this transaction has no clocks yet (no other transaction sees it).
+    clocks = {} if new_ticket else {c.metric: c for c in _locked_clocks(ticket_id)}
     changed, created, entries = sla_clocks_plan(ctx, clocks, setup, now, cause, create, restart)
     _save(changed, created, entries)
 
