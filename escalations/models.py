@@ -266,6 +266,25 @@ class SLATarget(models.Model):
         return f"{self.get_metric_display()}, {priority}, {tier}: {self.minutes} min"
 
 
+class SLASetupVersion(models.Model):
+    """One row whose token every write to SLA policies, targets, calendars, opening hours or
+    holidays replaces (in that write's transaction).
+
+    Each process keeps the compiled SLA setup (``escalations.sla.selectors.sla_setup_load``)
+    under the token it was read with, and reads the token with the ticket on every event: a
+    policy edited in one process is seen by every other on its next write. The token is random,
+    not a counter, so a rolled-back edit can never reuse the token of a setup that never was.
+    """
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "SLA setup version"
+
+    def __str__(self) -> str:
+        return self.token
+
+
 class ClockState(models.TextChoices):
     GREEN = "green", "Green"
     AMBER = "amber", "Amber"

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from escalations.models import (
@@ -19,6 +19,7 @@ from escalations.models import (
     SLAClockEntry,
     SLAMetric,
     SLAPolicy,
+    SLASetupVersion,
 )
 from tickets.models import Ticket
 
@@ -43,8 +44,25 @@ def _calendar_key(calendar: Calendar) -> tuple[object, ...]:
     )
 
 
+# The compiled setup of this process, under the ``SLASetupVersion`` token it was read with (one
+# entry: the current one). Every SLA configuration write replaces the token, so a process finds
+# out on its next write that its entry is stale (see ``sla_setup_load``).
+_SETUP_CACHE: dict[str, SLASetup] = {}
+SETUP_VERSION_PK = 1
+
+
 def sla_calendar_cache_clear() -> None:
+    """Forget this process's built calendars and compiled setup (tests measure cold runs)."""
     _CALENDAR_CACHE.clear()
+    _SETUP_CACHE.clear()
+
+
+def sla_setup_token_subquery() -> Subquery:
+    """The setup token as a subquery, to read it with a row the caller loads anyway."""
+    return Subquery(
+        SLASetupVersion.objects.filter(pk=SETUP_VERSION_PK).values("token")[:1],
+        output_field=SLASetupVersion._meta.get_field("token"),
+    )
 
 
 # Worst first: the state a ticket shows is that of its most urgent clock.
@@ -94,8 +112,33 @@ def sla_calendars_build(*, calendars: Iterable[Calendar]) -> dict[int, BusinessC
     return result
 
 
-def sla_setup_load() -> SLASetup:
-    """Every SLA policy with its targets and calendars, as plain values."""
+def sla_setup_load(*, token: str | None = None) -> SLASetup:
+    """Every SLA policy with its targets and calendars, as plain values.
+
+    Compiled once per process and setup version: ``token`` is the ``SLASetupVersion`` token the
+    caller read in its transaction with a row it needed anyway (``sla_setup_token_subquery``);
+    without it the token is read here (one query). The token is always read before the
+    policies, so a cached setup is never older than its token. With no version row (a flushed
+    test database) nothing is cached.
+    """
+    if token is None:
+        token = (
+            SLASetupVersion.objects.filter(pk=SETUP_VERSION_PK)
+            .values_list("token", flat=True)
+            .first()
+        )
+    if token is not None:
+        cached = _SETUP_CACHE.get(token)
+        if cached is not None:
+            return cached
+    setup = _sla_setup_build()
+    if token is not None:
+        _SETUP_CACHE.clear()
+        _SETUP_CACHE[token] = setup
+    return setup
+
+
+def _sla_setup_build() -> SLASetup:
     policies = list(
         SLAPolicy.objects.select_related("calendar")
         .prefetch_related("targets")

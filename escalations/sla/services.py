@@ -9,6 +9,7 @@ breach instant has passed with two indexed range queries and announces each cros
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,6 @@ from django.utils import timezone
 from escalations.delivery.engine import webhook_event_emit
 from escalations.engine.context import (
     TicketContext,
-    ticket_context_build,
     ticket_context_from,
     ticket_context_queryset,
 )
@@ -31,6 +31,7 @@ from escalations.models import (
     SLAClockEntry,
     SLAMetric,
     SLAPolicy,
+    SLASetupVersion,
 )
 from escalations.sweeps import sweep_row_isolated
 from tickets.models import OPEN_STATUSES, AuthorType, EventKind, Queue, Ticket
@@ -46,10 +47,12 @@ from .clocks import (
     clock_time_text,
 )
 from .selectors import (
+    SETUP_VERSION_PK,
     sla_calendars_build,
     sla_clocks_due_amber,
     sla_clocks_due_breach,
     sla_setup_load,
+    sla_setup_token_subquery,
 )
 from .validators import calendar_clean, sla_policy_clean
 
@@ -66,6 +69,8 @@ __all__ = [
     "sla_next_crossing_at",
     "sla_policy_changed",
     "sla_policy_clean",
+    "sla_setup_changed",
+    "sla_setup_changed_receive",
     "sla_sweep",
 ]
 
@@ -189,7 +194,9 @@ def sla_clocks_apply_event(*, event: TicketEvent) -> None:
     kind = event.kind
     now = event.created_at
     if kind == EventKind.TICKET_CREATED:
-        _ticket_clocks_sync(event.ticket_id, now, Cause(kind), create=STARTING_METRICS)
+        _ticket_clocks_sync(
+            event.ticket_id, now, Cause(kind), create=STARTING_METRICS, new_ticket=True
+        )
     elif kind == EventKind.MESSAGE_ADDED:
         data = event.data or {}
         if data.get("author_type") == AuthorType.AGENT:
@@ -215,10 +222,17 @@ def _locked_clocks(ticket_id: int, metrics: Iterable[str] | None = None) -> list
 
 
 def _clocks_meet(ticket_id: int, metrics: list[str], now: datetime) -> None:
-    clocks = [c for c in _locked_clocks(ticket_id, metrics) if c.state != ClockState.MET]
-    if not clocks:
+    locked = SLAClock.objects.select_for_update().filter(ticket_id=ticket_id, metric__in=metrics)
+    # The setup token comes with the clocks: no query of its own.
+    rows = list(
+        locked.exclude(state=ClockState.MET)
+        .annotate(sla_setup_token=sla_setup_token_subquery())
+        .order_by("id")
+    )
+    if not rows:
         return
-    setup = sla_setup_load()
+    setup = sla_setup_load(token=rows[0].sla_setup_token)
+    clocks: list[SLAClock] = list(rows)
     entries: list[SLAClockEntry] = []
     for clock in clocks:
         entries += _entries(clock, clock_meet(clock, now=now, setup=setup))
@@ -232,10 +246,19 @@ def _ticket_clocks_sync(
     *,
     create: Iterable[str] = (),
     restart: str | None = None,
+    new_ticket: bool = False,
 ) -> None:
-    ctx = ticket_context_build(ticket_id=ticket_id)
-    setup = sla_setup_load()
-    clocks = {c.metric: c for c in _locked_clocks(ticket_id)}
+    # The setup token comes with the ticket (no query of its own); the compiled setup is this
+    # process's unless the token changed.
+    ticket = (
+        ticket_context_queryset()
+        .annotate(sla_setup_token=sla_setup_token_subquery())
+        .get(pk=ticket_id)
+    )
+    ctx = ticket_context_from(ticket)
+    setup = sla_setup_load(token=ticket.sla_setup_token)
+    # A ticket created in this transaction has no clocks yet (no other transaction sees it).
+    clocks = {} if new_ticket else {c.metric: c for c in _locked_clocks(ticket_id)}
     changed, created, entries = sla_clocks_plan(ctx, clocks, setup, now, cause, create, restart)
     _save(changed, created, entries)
 
@@ -301,6 +324,22 @@ def sla_clocks_missing(*, clocks: Mapping[str, SLAClock], first_responded: bool)
 
 
 # --- Policy and calendar changes -------------------------------------------------------------
+def sla_setup_changed() -> str:
+    """Give the SLA setup a new version token (in the caller's transaction), so every process
+    compiles it again on its next event; returns the token."""
+    token = uuid.uuid4().hex
+    if not SLASetupVersion.objects.filter(pk=SETUP_VERSION_PK).update(token=token):
+        SLASetupVersion.objects.update_or_create(pk=SETUP_VERSION_PK, defaults={"token": token})
+    return token
+
+
+def sla_setup_changed_receive(**_signal: Any) -> None:
+    """``post_save``/``post_delete`` receiver for the SLA configuration models (cache
+    invalidation, connected in ``EscalationsConfig.ready``): a row saved by any path, the admin,
+    the API, a revert, a fixture, is seen by every process on its next event."""
+    sla_setup_changed()
+
+
 def sla_policy_changed(*, policy: SLAPolicy, now: datetime | None = None) -> int:
     """A policy was created, edited or deleted: recompute every open ticket's clocks now."""
     return sla_clocks_recompute_open(
@@ -319,12 +358,14 @@ def sla_calendar_changed(*, calendar: Calendar, now: datetime | None = None) -> 
 def sla_clocks_recompute_open(*, now: datetime | None = None, cause: Cause) -> int:
     """Re-resolve policy and target of every open ticket's clocks, in chunks of tickets.
 
-    Per chunk, in its own transaction (so row locks are held briefly): the tickets (and their
-    tags), their clocks (locked), one bulk update and one bulk insert of ledger entries.
-    Returns how many clocks changed or were created.
+    Starts a new setup version first: the edit behind a recompute may have bypassed the save
+    signals (targets or hours replaced in bulk, a queryset update), and every process must
+    compile the setup again. Per chunk, in its own transaction (so row locks are held briefly):
+    the tickets (and their tags), their clocks (locked), one bulk update and one bulk insert of
+    ledger entries. Returns how many clocks changed or were created.
     """
     now = now or timezone.now()
-    setup = sla_setup_load()
+    setup = sla_setup_load(token=sla_setup_changed())
     last_pk = 0
     total = 0
     while True:

@@ -137,3 +137,94 @@ def test_list_query_count_does_not_grow_with_rows(client_for, admin_user, queue,
     # Then it has more rows but runs exactly the same queries
     assert large_count - small_count == 12
     assert large_queries == small_queries
+
+
+# --- Writes: queries per customer message and per new ticket (issue #18) ------------------------
+@pytest.fixture
+def write_setup(queue, customer, lead, monkeypatch):
+    """An SLA policy with targets, a rule listening to customer messages, a ticket with its
+    clocks and a first response; evaluations recorded instead of run, to count them apart."""
+    from escalations.models import SLAPolicy, SLATarget
+    from tickets.services import message_add, ticket_create
+
+    policy = SLAPolicy.objects.create(name="Default", order=1)
+    for metric, minutes in (("first_response", 60), ("next_response", 120), ("resolution", 960)):
+        SLATarget.objects.create(policy=policy, metric=metric, minutes=minutes)
+    factories.RuleFactory(team=queue.team, trigger_kind="sentiment_negative")
+    ticket = ticket_create(subject="Invoice", customer=customer, body="Hello?", queue=queue)
+    message_add(ticket=ticket, author_type="agent", body="On it.", author=lead)
+    message_add(ticket=ticket, author_type="customer", body="Thanks, still waiting.")
+    queued: list[int] = []
+    monkeypatch.setattr(
+        "escalations.engine.evaluate.task_enqueue_or_defer",
+        lambda func, event_id, swept_by: queued.append(event_id),
+    )
+    return {"ticket": ticket, "queued": queued}
+
+
+def _search_writes(n: int) -> int:
+    """The full-text search document is written on PostgreSQL only."""
+    return n if connection.vendor == "postgresql" else 0
+
+
+def _evaluations_queries(queued: list[int]) -> int:
+    from escalations.engine.evaluate import event_evaluate
+
+    with CaptureQueriesContext(connection) as queries:
+        for event_id in queued:
+            event_evaluate(event_id=event_id)
+    return len(queries)
+
+
+def test_a_customer_message_runs_a_fixed_number_of_queries(
+    client_for, lead, write_setup, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    # Given a ticket in progress whose SLA setup this process has compiled
+    ticket, queued = write_setup["ticket"], write_setup["queued"]
+    client = client_for(lead)
+    url = f"/api/v1/tickets/{ticket.pk}/messages/"
+
+    # When the customer writes (the request with its after-commit push and queueing)
+    # Then: token, ticket, the message, ticket fields and version, the event, the ticket for the
+    # SLA sync (with the setup version), its tags, its clocks (locked), the push's event and
+    # message; savepoint and release around the write; on PostgreSQL the search text too
+    expected = 13 + _search_writes(1)
+    with django_assert_num_queries(expected), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"author_type": "customer", "body": "Any news?"}, format="json")
+    assert response.status_code == 201, response.content
+
+    # and its evaluation: the event, the listening rules, the ticket and its tags, the message,
+    # the receipt; savepoint and release
+    assert len(queued) == 1
+    assert _evaluations_queries(queued) == 8
+
+
+def test_a_new_ticket_runs_a_fixed_number_of_queries(
+    client_for,
+    lead,
+    queue,
+    customer,
+    write_setup,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    # Given a team with an SLA policy this process has compiled
+    queued = write_setup["queued"]
+    queued.clear()
+    client = client_for(lead)
+    body = {"subject": "Refund", "customer": customer.pk, "queue": queue.pk, "body": "Help."}
+
+    # When a ticket is opened through the API (with its after-commit pushes and queueing)
+    # Then: token, customer, queue and its team check; the ticket, its event, the ticket for the
+    # SLA sync and its tags (no clock to read: it is new), the clocks and their ledger, the
+    # message, ticket fields and version, its event, the webhooks; savepoint and release; the
+    # response's ticket, tags and clocks; the pushes' two events and the message; on PostgreSQL
+    # the search document and its text too
+    expected = 23 + _search_writes(2)
+    with django_assert_num_queries(expected), django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/tickets/", body, format="json")
+    assert response.status_code == 201, response.content
+
+    # Then its two events are evaluated with a fixed number of queries too
+    assert len(queued) == 2
+    assert _evaluations_queries(queued) == 13

@@ -325,6 +325,9 @@ class MessageViewSet(TicketChildViewSet):
             body=payload.validated_data["body"],
             author=self.agent if author_type == AuthorType.AGENT else None,
         )
+        if author_type == AuthorType.CUSTOMER:
+            # A customer's message is never mailed out: no delivery row to read back.
+            Message.outbound_mail.related.set_cached_value(message, None)
         return self.created(message)
 
 
