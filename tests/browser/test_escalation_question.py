@@ -53,6 +53,8 @@ def test_the_receiver_asks_and_the_escalating_agent_sees_it_live(
         asker_context.add_cookies([asker_cookie])
         asker = asker_context.new_page()
         asker.goto(url)
+        # The page's first catch-up redraws the pinned summaries: open the form after it.
+        expect(asker.locator("#ticket-page[data-caught-up]")).to_have_count(1)
         asker.locator("#pinned .ask-question summary").click()
         asker.fill(f"#question-{escalation.pk}", QUESTION)
         asker.locator("#pinned .ask-form button[type=submit]").click()
