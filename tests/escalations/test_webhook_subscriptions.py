@@ -1,17 +1,19 @@
 """Webhook subscriptions through the services: create, update and delete with their audit rows,
-who is subscribed to an event, and the stored payload (cases found by the mutation run of
+who is subscribed to an event, the stored payload and the signed request (cases found by the mutation run of
 ``escalations/delivery/webhooks.py``)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from escalations.delivery import webhooks
-from escalations.models import AuditEvent, Webhook
+from escalations.models import AuditEvent, Delivery, Webhook
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -137,4 +139,29 @@ def test_the_payload_is_stored_as_plain_json():
         "at": "2026-03-02T09:30:00Z",
         "amount": "12.50",
         "n": 1,
+    }
+
+
+def test_the_signed_request_names_its_headers_exactly_and_waits_as_the_policy_says(
+    team, monkeypatch
+):
+    hook = Webhook.objects.create(url=URL, team=team, events=["sla.amber"], secret="s")
+    delivery = Delivery.objects.create(
+        kind="webhook", webhook=hook, event="sla.amber", payload={"t": 1}
+    )
+    monkeypatch.setattr(webhooks, "time", SimpleNamespace(time=lambda: 1700000000))
+    policy = replace(webhooks.WEBHOOK_POLICY, timeout_seconds=3)
+
+    request = webhooks.webhook_request(delivery=delivery, policy=policy)
+
+    body = webhooks.webhook_body(delivery=delivery)
+    assert (request.url, request.body, request.timeout_seconds) == (URL, body, 3)
+    assert request.headers == {
+        "Content-Type": "application/json",
+        "User-Agent": "KimonDesk-Webhooks/1",
+        "X-KimonDesk-Event": "sla.amber",
+        "X-KimonDesk-Delivery": str(delivery.pk),
+        "X-KimonDesk-Signature": webhooks.webhook_signature(
+            secret="s", timestamp=1700000000, body=body
+        ),
     }
