@@ -4,11 +4,12 @@ the policy given, and the header's length (cases found by the mutation run of
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from escalations.delivery import slack
 from escalations.delivery.engine import slack_delivery_create
-from escalations.delivery.policy import DeliveryPolicy
 from escalations.models import Escalation, TriggerKey
 from tests import factories
 from tickets.models import Ticket
@@ -24,13 +25,7 @@ def test_the_ticket_link_drops_only_the_public_urls_trailing_slashes(settings):
 def test_the_request_waits_as_long_as_the_policy_given_says():
     target = factories.TargetFactory(kind="slack", slack_webhook_url="https://hooks.example.com/x")
     delivery = slack_delivery_create(target=target, escalation=None, payload={"text": "t"})
-    policy = DeliveryPolicy(
-        max_attempts=2,
-        backoff_seconds=1,
-        backoff_max_seconds=1,
-        timeout_seconds=3,
-        final_client_errors=True,
-    )
+    policy = replace(slack.slack_policy(), timeout_seconds=3)
 
     assert slack.slack_request(delivery=delivery, policy=policy).timeout_seconds == 3
 
