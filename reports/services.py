@@ -176,9 +176,12 @@ def agent_month_cells_refresh(*, team: Team, month: date, now: datetime | None =
     """Recompute one team's month into the rollup; returns the number of cell rows written.
 
     Safe to run twice or concurrently: the team row is locked first, the team-month's lock is
-    held alone (increments wait), and the month's rows are replaced as a whole.
+    held alone (increments wait), and the month's rows are replaced as a whole. The team row is
+    locked FOR NO KEY UPDATE: an increment inserting a rollup row checks its team foreign key
+    with FOR KEY SHARE while holding the month's shared lock, and a plain FOR UPDATE here would
+    make the two wait for each other (a deadlock seen under load).
     """
-    Team.objects.select_for_update().filter(pk=team.pk).first()
+    Team.objects.select_for_update(no_key=True).filter(pk=team.pk).first()
     (window,) = month_windows(last=month, count=1, zone=team_zone(team=team))
     _month_lock(team_id=team.pk, month=window.month, shared=False)
     agents = team_agents(team=team)
