@@ -1,0 +1,142 @@
+"""Cases that kill mutants of escalations/sla/services.py the older tests let live (docs/mutation.md).
+
+A calendar change's instant and ledger cause, the clocks an agent's reply meets, and which
+clocks the next-crossing probe looks at.
+"""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from escalations.models import Calendar, ClockState, SLAClock, SLAClockEntry
+from escalations.sla.clocks import Cause
+from escalations.sla.services import (
+    sla_calendar_changed,
+    sla_clocks_missing,
+    sla_clocks_recompute_open,
+    sla_next_crossing_at,
+    sla_policy_changed,
+)
+from tests import factories
+from tickets.services import message_add
+
+from .conftest import T0, clock_of
+
+
+def last_entry(clock: SLAClock) -> SLAClockEntry:
+    return SLAClockEntry.objects.filter(clock=clock).order_by("id").last()
+
+
+def test_calendar_change_recomputes_at_the_given_instant_and_names_its_cause(db, make_ticket, now):
+    # Given a Monday-only UTC calendar and a 600-minute target
+    calendar = factories.CalendarFactory(name="Mondays", timezone="UTC")
+    factories.OpeningHoursFactory(calendar=calendar, weekday=0, start=time(9), end=time(17))
+    policy = factories.SLAPolicyFactory(name="Office", calendar=calendar)
+    factories.SLATargetFactory(policy=policy, minutes=600)
+    ticket = make_ticket()
+    # And a target edited without a recompute yet
+    policy.targets.update(minutes=300)
+    # When the calendar change is applied as of 10:30 while the wall clock says 09:00
+    at = T0 + timedelta(minutes=90)
+    assert sla_calendar_changed(calendar=calendar, now=at) == 1
+    # Then the clock ran 90 minutes, is retargeted at 10:30 and says why
+    frt = clock_of(ticket)
+    assert (frt.target_minutes, frt.elapsed_seconds, frt.checkpoint_at) == (300, 5400.0, at)
+    assert frt.due_at == T0 + timedelta(minutes=300)
+    entry = last_entry(frt)
+    assert (entry.kind, entry.at, entry.text) == (
+        "retargeted",
+        at,
+        "calendar changed at 10:30: target 600 → 300 min",
+    )
+    assert entry.detail["cause"] == "calendar_changed"
+    # And the calendar is marked changed at the wall-clock instant
+    assert Calendar.objects.get(pk=calendar.pk).updated_at == T0
+
+
+def test_an_agent_reply_meets_only_the_response_clocks(policy, make_ticket, now, junior):
+    ticket = make_ticket()
+    now.advance(minutes=20)
+    message_add(ticket=ticket, author_type="agent", body="On it.", author=junior)
+    assert clock_of(ticket).state == ClockState.MET
+    resolution = clock_of(ticket, "resolution")
+    assert (resolution.state, resolution.met_at) == (ClockState.GREEN, None)
+    assert resolution.due_at == T0 + timedelta(hours=8)
+
+
+def _clock(ticket, metric, **values) -> SLAClock:
+    SLAClock.objects.filter(ticket=ticket, metric=metric).update(**values)
+    return clock_of(ticket, metric)
+
+
+def test_next_crossing_skips_announced_ambers_and_breaches(policy, make_ticket, now):
+    first, second = make_ticket(), make_ticket()
+    # An amber already announced (amber at 09:45, breach at 10:00) and a breached clock
+    _clock(first, "first_response", state=ClockState.AMBER)
+    _clock(first, "resolution", state=ClockState.RED, breach_at=T0 + timedelta(minutes=5))
+    # A green clock whose amber comes at 09:50
+    _clock(second, "first_response", amber_at=T0 + timedelta(minutes=50))
+    _clock(second, "resolution", state=ClockState.PAUSED)
+    assert sla_next_crossing_at() == T0 + timedelta(minutes=50)
+
+
+def test_next_crossing_can_be_a_breach_before_every_amber(policy, make_ticket, now):
+    ticket = make_ticket()
+    _clock(ticket, "first_response", state=ClockState.AMBER)
+    # The resolution clock's amber (15:00) is later than the first response's breach (10:00)
+    assert sla_next_crossing_at() == T0 + timedelta(minutes=60)
+
+
+def test_next_crossing_ignores_running_clocks_without_deadlines(policy, make_ticket, now):
+    ticket = make_ticket()
+    _clock(ticket, "first_response", amber_at=None, breach_at=None, due_at=None)
+    assert sla_next_crossing_at() == T0 + timedelta(hours=6)  # resolution's amber: 75 % of 8 h
+    # With the resolution's amber announced, its breach is next
+    _clock(ticket, "resolution", state=ClockState.AMBER)
+    assert sla_next_crossing_at() == T0 + timedelta(hours=8)
+
+
+def test_no_next_crossing_without_running_clocks(db):
+    assert sla_next_crossing_at() is None
+
+
+def test_policy_change_recomputes_at_the_given_instant(policy, make_ticket, now):
+    ticket = make_ticket()
+    policy.targets.filter(metric="first_response", priority=None).update(minutes=40)
+    at = T0 + timedelta(minutes=25)
+    assert sla_policy_changed(policy=policy, now=at) == 1
+    frt = clock_of(ticket)
+    assert (frt.target_minutes, frt.elapsed_seconds, frt.checkpoint_at) == (40, 1500.0, at)
+    entry = last_entry(frt)
+    assert (entry.at, entry.text) == (at, "policy 'Standard' changed at 09:25: target 60 → 40 min")
+
+
+def test_missing_starting_clocks():
+    clock = SLAClock()
+    assert sla_clocks_missing(clocks={}, first_responded=False) == [
+        "first_response",
+        "resolution",
+    ]
+    assert sla_clocks_missing(clocks={}, first_responded=True) == ["resolution"]
+    assert sla_clocks_missing(clocks={"resolution": clock}, first_responded=False) == [
+        "first_response"
+    ]
+    assert sla_clocks_missing(clocks={"first_response": clock}, first_responded=False) == [
+        "resolution"
+    ]
+
+
+def test_recompute_starts_the_clocks_an_open_ticket_lacks(policy, make_ticket, now, junior):
+    fresh, answered = make_ticket(), make_ticket()
+    message_add(ticket=answered, author_type="agent", body="On it.", author=junior)
+    SLAClock.objects.all().delete()
+    now.advance(minutes=10)
+    assert sla_clocks_recompute_open(cause=Cause("policy_changed")) == 3
+    assert sorted(SLAClock.objects.filter(ticket=fresh).values_list("metric", flat=True)) == [
+        "first_response",
+        "resolution",
+    ]
+    assert list(SLAClock.objects.filter(ticket=answered).values_list("metric", flat=True)) == [
+        "resolution"
+    ]
+    assert clock_of(fresh).started_at == now.at
