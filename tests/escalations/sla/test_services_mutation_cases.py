@@ -9,13 +9,17 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 from escalations.models import Calendar, ClockState, SLAClock, SLAClockEntry
+from escalations.sla import services as sla_services
 from escalations.sla.clocks import Cause
+from escalations.sla.selectors import sla_clocks_due_amber, sla_clocks_due_breach
 from escalations.sla.services import (
+    _cross,
     sla_calendar_changed,
     sla_clocks_missing,
     sla_clocks_recompute_open,
     sla_next_crossing_at,
     sla_policy_changed,
+    sla_sweep,
 )
 from tests import factories
 from tickets.services import message_add
@@ -140,3 +144,102 @@ def test_recompute_starts_the_clocks_an_open_ticket_lacks(policy, make_ticket, n
         "resolution"
     ]
     assert clock_of(fresh).started_at == now.at
+
+
+# --- Crossings -------------------------------------------------------------------------------
+def _crossing_texts(ticket) -> list[tuple[str, str]]:
+    return list(
+        SLAClockEntry.objects.filter(clock__ticket=ticket, kind__in=["amber", "red"])
+        .order_by("id")
+        .values_list("kind", "text")
+    )
+
+
+def test_a_crossing_tells_the_policy_percent_and_the_calendar_time(db, make_ticket, now):
+    calendar = factories.CalendarFactory(name="Berlin", timezone="Europe/Berlin")
+    for weekday in range(7):
+        factories.OpeningHoursFactory(
+            calendar=calendar, weekday=weekday, start=time(0), end=time(23, 59)
+        )
+    policy = factories.SLAPolicyFactory(name="Berlin", calendar=calendar, amber_percent=80)
+    factories.SLATargetFactory(policy=policy, metric="first_response", minutes=60)
+    ticket = make_ticket()
+    now.at = T0 + timedelta(hours=2)
+    assert sla_sweep() == 2
+    assert _crossing_texts(ticket) == [
+        ("amber", "amber at 10:48 (80% of 60 min)"),
+        ("red", "breached at 11:00 (target 60 min)"),
+    ]
+    entries = SLAClockEntry.objects.filter(clock__ticket=ticket, kind__in=["amber", "red"])
+    assert sorted(entries.values_list("at", "detail")) == [
+        (T0 + timedelta(minutes=48), {"noticed_at": now.at.isoformat()}),
+        (T0 + timedelta(minutes=60), {"noticed_at": now.at.isoformat()}),
+    ]
+
+
+def test_a_crossing_after_its_policy_was_deleted_tells_the_default_percent(
+    policy, make_ticket, now
+):
+    # The policy row is gone (its clocks keep their deadlines until the recompute runs)
+    ticket = make_ticket()
+    SLAClock.objects.filter(ticket=ticket).update(policy=None)
+    now.at = T0 + timedelta(minutes=50)
+    assert sla_sweep() == 1
+    assert _crossing_texts(ticket) == [("amber", "amber at 09:45 (75% of 60 min)")]
+
+
+def test_a_crossing_already_made_or_moved_by_a_rival_is_not_made_again(policy, make_ticket, now):
+    first, second = make_ticket(), make_ticket()
+    now.at = T0 + timedelta(hours=2)
+    stale_amber = list(
+        sla_clocks_due_amber(now=now.at).filter(ticket=first, metric="first_response")
+    )
+    stale_breach = list(sla_clocks_due_breach(now=now.at).filter(metric="first_response"))
+    # A rival announced the first ticket's amber and red; the second's breach moved later
+    SLAClock.objects.filter(ticket=first, metric="first_response").update(state=ClockState.RED)
+    SLAClock.objects.filter(ticket=second, metric="first_response").update(
+        state=ClockState.AMBER, breach_at=T0 + timedelta(hours=3)
+    )
+    assert _cross(stale_amber[0], to=ClockState.AMBER, now=now.at) is False
+    for clock in stale_breach:
+        assert _cross(clock, to=ClockState.RED, now=now.at) is False
+    assert not SLAClockEntry.objects.filter(kind__in=["amber", "red"]).exists()
+    assert clock_of(second).breach_crossed_at is None
+
+
+def test_an_amber_moved_later_by_a_rival_is_not_announced(policy, make_ticket, now):
+    ticket = make_ticket()
+    now.at = T0 + timedelta(minutes=50)
+    [stale] = sla_clocks_due_amber(now=now.at).filter(ticket=ticket)
+    SLAClock.objects.filter(pk=stale.pk).update(amber_at=T0 + timedelta(minutes=55))
+    assert _cross(stale, to=ClockState.AMBER, now=now.at) is False
+    assert clock_of(ticket).state == ClockState.GREEN
+
+
+def test_a_breach_crossing_marks_only_its_own_clock(policy, make_ticket, now):
+    first, second = make_ticket(), make_ticket()
+    SLAClock.objects.filter(metric="first_response").update(state=ClockState.AMBER)
+    now.at = T0 + timedelta(hours=2)
+    assert _cross(clock_of(first), to=ClockState.RED, now=now.at) is True
+    assert (clock_of(first).state, clock_of(second).state) == (ClockState.RED, ClockState.AMBER)
+
+
+# --- Recompute -------------------------------------------------------------------------------
+def test_deadlines_that_differ_below_a_second_are_not_rewritten(policy, make_ticket, now):
+    ticket = make_ticket()
+    frt = clock_of(ticket)
+    jitter = timedelta(microseconds=300)
+    SLAClock.objects.filter(pk=frt.pk).update(
+        due_at=frt.due_at + jitter, amber_at=frt.amber_at + jitter, breach_at=frt.breach_at + jitter
+    )
+    now.advance(minutes=5)
+    assert sla_policy_changed(policy=policy) == 0
+    assert clock_of(ticket).due_at == frt.due_at + jitter
+
+
+def test_recompute_counts_the_clocks_of_every_chunk(policy, make_ticket, now, monkeypatch):
+    tickets = [make_ticket() for _ in range(3)]
+    monkeypatch.setattr(sla_services, "RECOMPUTE_CHUNK", 1)
+    policy.targets.filter(metric="first_response", priority=None).update(minutes=40)
+    assert sla_policy_changed(policy=policy) == 3
+    assert {clock_of(t).target_minutes for t in tickets} == {40}
