@@ -6,6 +6,7 @@ clocks the next-crossing probe looks at.
 
 from __future__ import annotations
 
+import logging
 from datetime import time, timedelta
 
 from escalations.models import Calendar, ClockState, SLAClock, SLAClockEntry
@@ -243,3 +244,59 @@ def test_recompute_counts_the_clocks_of_every_chunk(policy, make_ticket, now, mo
     policy.targets.filter(metric="first_response", priority=None).update(minutes=40)
     assert sla_policy_changed(policy=policy) == 3
     assert {clock_of(t).target_minutes for t in tickets} == {40}
+
+
+# --- Sweep -----------------------------------------------------------------------------------
+def test_the_sweep_works_through_every_batch_and_logs_its_count(
+    policy, make_ticket, now, monkeypatch, caplog
+):
+    for _ in range(3):
+        make_ticket()
+    monkeypatch.setattr(sla_services, "SWEEP_BATCH", 1)
+    now.at = T0 + timedelta(minutes=50)
+    with caplog.at_level(logging.INFO, logger="escalations.sla.services"):
+        assert sla_sweep() == 3
+    assert SLAClock.objects.filter(state=ClockState.AMBER).count() == 3
+    assert "SLA sweep announced 3 crossing(s)" in [r.getMessage() for r in caplog.records]
+    now.at = T0 + timedelta(hours=2)
+    assert sla_sweep() == 3
+    assert SLAClock.objects.filter(state=ClockState.RED).count() == 3
+
+
+def test_a_clock_found_only_by_the_breach_pass_announces_amber_then_red(
+    policy, make_ticket, now, monkeypatch
+):
+    # Deadlines moved earlier between the amber pass and the breach pass (a recompute elsewhere)
+    ticket = make_ticket()
+    monkeypatch.setattr(sla_services, "sla_clocks_due_amber", lambda now: SLAClock.objects.none())
+    now.at = T0 + timedelta(hours=2)
+    assert sla_sweep() == 2
+    assert [kind for kind, _ in _crossing_texts(ticket)] == ["amber", "red"]
+    frt = clock_of(ticket)
+    assert (frt.amber_crossed_at, frt.breach_crossed_at) == (now.at, now.at)
+
+
+def test_a_crossing_is_sent_to_the_webhooks_of_the_tickets_team(
+    policy, make_ticket, now, monkeypatch
+):
+    sent: list[dict[str, object]] = []
+    monkeypatch.setattr(sla_services, "webhook_event_emit", lambda **kw: sent.append(kw))
+    factories.TeamFactory(name="Spare")
+    own = factories.QueueFactory(name="Own", team=factories.TeamFactory(name="Owner"))
+    assert own.pk != own.team_id  # so a queue id in place of its team's would show
+    ticket = make_ticket(queue=own)
+    now.at = T0 + timedelta(minutes=50)
+    assert sla_sweep() == 1
+    assert sent == [
+        {
+            "event": "sla.amber",
+            "payload": {
+                "ticket": ticket.pk,
+                "metric": "first_response",
+                "from": "green",
+                "to": "amber",
+                "due_at": T0 + timedelta(minutes=60),
+            },
+            "team_id": own.team_id,
+        }
+    ]
