@@ -23,7 +23,7 @@ from escalations.sla.services import (
     sla_sweep,
 )
 from tests import factories
-from tickets.services import message_add
+from tickets.services import message_add, ticket_escalation_apply
 
 from .conftest import T0, clock_of
 
@@ -300,3 +300,26 @@ def test_a_crossing_is_sent_to_the_webhooks_of_the_tickets_team(
             "team_id": own.team_id,
         }
     ]
+
+
+def test_an_escalation_that_moves_the_queue_retargets_the_clocks(policy, make_ticket, now):
+    billing = factories.TeamFactory(name="Billing")
+    rush = factories.SLAPolicyFactory(name="Billing rush", team=billing, order=1)
+    factories.SLATargetFactory(policy=rush, metric="first_response", minutes=20)
+    ticket = make_ticket()
+    now.advance(minutes=10)
+    ticket_escalation_apply(
+        ticket=ticket,
+        actor=None,
+        summary=lambda _ticket: "Moved to billing.",
+        data={},
+        queue=factories.QueueFactory(name="Billing", team=billing),
+    )
+    frt = clock_of(ticket)
+    assert (frt.policy_id, frt.target_minutes, frt.elapsed_seconds) == (rush.pk, 20, 600.0)
+    entry = last_entry(frt)
+    assert (entry.at, entry.text, entry.detail["cause"]) == (
+        now.at,
+        "escalated at 09:10: target 60 → 20 min (policy 'Billing rush')",
+        "escalated",
+    )
