@@ -15,8 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from escalations.audit import audit_record
@@ -66,17 +65,51 @@ from .signals import ticket_event_recorded
 
 
 def ticket_event_record(
-    *, ticket: Ticket, kind: str, actor: Agent | None = None, data: dict[str, Any] | None = None
+    *,
+    ticket: Ticket,
+    kind: str,
+    actor: Agent | None = None,
+    data: dict[str, Any] | None = None,
+    subject: Message | Note | None = None,
 ) -> TicketEvent:
-    """Append an event to the ticket's history and publish it (in this transaction)."""
+    """Append an event to the ticket's history and publish it (in this transaction).
+
+    ``subject`` is the message or note the event records, as just written: its live
+    push is built from it instead of reading it back."""
     event = TicketEvent.objects.create(
         ticket=ticket, kind=kind, actor=actor, assignee_id=ticket.assignee_id, data=data or {}
     )
     ticket_event_recorded.send(sender=TicketEvent, event=event)
     agent_month_event_count(event=event, ticket=ticket)
     # Open pages (ticket, queues, notifications) learn of it once it is committed.
-    ticket_event_push_on_commit(event=event)
+    ticket_event_push_on_commit(event=event, subject=subject)
     return event
+
+
+def ticket_row_bump(*, ticket: Ticket, updates: dict[str, Any]) -> None:
+    """Write ``updates`` to the ticket's row with a new ``updated_at`` and the next version, in
+    one statement that returns that version (``UPDATE … RETURNING``): the row is not locked
+    beforehand, so the version in memory may be behind. ``ticket`` gets the values written."""
+    meta = Ticket._meta
+    fields = {field.name: field for field in meta.concrete_fields}
+    values = {**updates, "updated_at": timezone.now()}
+    quote = connection.ops.quote_name
+    version = quote(fields["version"].get_attname_column()[1])
+    assignments, params = [], []
+    for name, value in values.items():
+        field = fields[name]
+        assignments.append(f"{quote(field.get_attname_column()[1])} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)}, {version} = {version} + 1 "  # noqa: S608 (model names; values are parameters)
+        f"WHERE {quote(meta.pk.column)} = %s RETURNING {version}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, ticket.pk])
+        (new_version,) = cursor.fetchone()
+    for name, value in values.items():
+        setattr(ticket, name, value)
+    ticket.version = new_version
 
 
 def _tags_get_or_create(names: Iterable[str]) -> list[Tag]:
@@ -226,12 +259,7 @@ def _message_write(
             updates["status"] = Status.OPEN
     old_status = ticket.status
     if updates:
-        Ticket.objects.filter(pk=ticket.pk).update(
-            **updates, updated_at=timezone.now(), version=F("version") + 1
-        )
-        for field, value in updates.items():
-            setattr(ticket, field, value)
-        ticket.refresh_from_db(fields=["version"])
+        ticket_row_bump(ticket=ticket, updates=updates)
     ticket_event_record(
         ticket=ticket,
         kind=EventKind.MESSAGE_ADDED,
@@ -247,6 +275,7 @@ def _message_write(
             "first_response": "first_response_at" in updates,
             **_via(via),
         },
+        subject=message,
     )
     if "status" in updates:
         ticket_event_record(
@@ -282,7 +311,9 @@ def note_add(
     data: dict[str, Any] = {"note": note.pk, "kind": kind, **_via(via)}
     if escalation_id is not None:
         data["escalation"] = escalation_id
-    ticket_event_record(ticket=ticket, kind=EventKind.NOTE_ADDED, actor=author, data=data)
+    ticket_event_record(
+        ticket=ticket, kind=EventKind.NOTE_ADDED, actor=author, data=data, subject=note
+    )
     return note
 
 
@@ -405,9 +436,9 @@ def ticket_update(
             if handoff:
                 tag_change["handoff"] = True
     if changes or tag_change:
-        locked.version = F("version") + 1
+        # The row is locked: its version read above is current, so the next one is known.
+        locked.version += 1
         locked.save()
-        locked.refresh_from_db(fields=["version"])
     for kind, data in changes:
         ticket_event_record(ticket=locked, kind=kind, actor=actor, data={**data, **_via(via)})
     if tag_change:
@@ -553,10 +584,10 @@ def ticket_escalation_apply(
             )
         )
         locked.assignee = new_assignee
-    locked.escalation_count = F("escalation_count") + 1
-    locked.version = F("version") + 1
+    # The row is locked: the count and version read above are current.
+    locked.escalation_count += 1
+    locked.version += 1
     locked.save()
-    locked.refresh_from_db(fields=["escalation_count", "version"])
     if previous_id is not None:
         ticket_follow(ticket=locked, agent_id=previous_id)
     event = ticket_event_record(

@@ -294,7 +294,8 @@ class TicketChildViewSet(ApiViewSet, mixins.ListModelMixin):
             ticket_id = id_parse(self.kwargs["ticket_id"])
             if ticket_id is None:
                 raise NotFound()
-            visible = tickets_visible_to(agent=self.agent)
+            # With its queue: a customer message's live push names the queue's team.
+            visible = tickets_visible_to(agent=self.agent).select_related("queue")
             self._ticket = get_object_or_404(visible, pk=ticket_id)
         return self._ticket
 

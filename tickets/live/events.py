@@ -63,7 +63,17 @@ PUSHED_KINDS = frozenset(
     }
 )
 
+# Pushed from the objects in memory: what they show never changes after the write.
+BUILT_IN_MEMORY_KINDS = frozenset(
+    {
+        EventKind.TICKET_CREATED,
+        EventKind.MESSAGE_ADDED,
+        EventKind.NOTE_ADDED,
+    }
+)
+
 Push = tuple[str, dict[str, Any]]
+Subject = Message | Note
 
 
 # --- payloads ---------------------------------------------------------------------------------
@@ -251,16 +261,29 @@ def ticket_event_pushes(*, event_id: int) -> list[Push]:
     event = TicketEvent.objects.select_related("ticket__queue", "ticket__assignee", "actor").get(
         pk=event_id
     )
+    return _event_pushes(event=event)
+
+
+def _event_pushes(*, event: TicketEvent, subject: Subject | None = None) -> list[Push]:
+    """The pushes of ``event``; the message or note it records is read unless given."""
     ticket, kind, data = event.ticket, event.kind, event.data
     to_ticket = realtime.ticket_group(ticket.pk)
     pushes: list[Push] = []
     if kind == EventKind.MESSAGE_ADDED:
-        message = Message.objects.select_related("author_agent").get(pk=data["message"])
+        message = (
+            subject
+            if isinstance(subject, Message)
+            else Message.objects.select_related("author_agent").get(pk=data["message"])
+        )
         pushes.append((to_ticket, message_created_event(message=message)))
         if message.author_type == AuthorType.CUSTOMER:
             pushes += _queue_pushes(ticket=ticket, kind=kind)
     elif kind == EventKind.NOTE_ADDED:
-        note = Note.objects.select_related("author", "addressed_to").get(pk=data["note"])
+        note = (
+            subject
+            if isinstance(subject, Note)
+            else Note.objects.select_related("author", "addressed_to").get(pk=data["note"])
+        )
         if note.kind != NoteKind.ESCALATION_SUMMARY:
             pushes.append((to_ticket, note_created_event(note=note)))
         if note.kind == NoteKind.QUESTION and note.addressed_to_id is not None:
@@ -342,17 +365,33 @@ def _reassigned_pushes(*, event: TicketEvent) -> list[Push]:
     return [(realtime.agent_group(previous_id), notice)]
 
 
-def ticket_event_push_on_commit(*, event: TicketEvent) -> None:
-    """Push what ``event`` changed to every open page, once its transaction commits."""
+def ticket_event_push_on_commit(*, event: TicketEvent, subject: Subject | None = None) -> None:
+    """Push what ``event`` changed to every open page, once its transaction commits.
+
+    A new ticket, message or note is pushed from the objects just written (``event``
+    with its ticket and queue, and ``subject``, the row the event records): those rows never
+    change once written, so the committed rows would say the same. Field changes and SLA
+    states are read as committed, since their pushes carry the ticket's fields as they are then
+    (and a refund's amount as stored, with its decimal places).
+    """
     if event.kind not in PUSHED_KINDS:
         return
     event_id = event.pk
-    transaction.on_commit(lambda: _push(event_id=event_id))
+    if event.kind in BUILT_IN_MEMORY_KINDS:
+        transaction.on_commit(lambda: _push(event_id=event_id, event=event, subject=subject))
+    else:
+        transaction.on_commit(lambda: _push(event_id=event_id))
 
 
-def _push(*, event_id: int) -> None:
+def _push(
+    *, event_id: int, event: TicketEvent | None = None, subject: Subject | None = None
+) -> None:
     try:
-        pushes = ticket_event_pushes(event_id=event_id)
+        pushes = (
+            ticket_event_pushes(event_id=event_id)
+            if event is None
+            else _event_pushes(event=event, subject=subject)
+        )
     except Exception:
         # Pages catch up from the stored data on reconnect; the failure is not silent.
         logger.exception("live events of ticket event %s could not be built", event_id)
