@@ -186,18 +186,18 @@ def test_a_customer_message_runs_a_fixed_number_of_queries(
 
     # When the customer writes (the request with its after-commit push and queueing)
     # Then: token, ticket (with its queue), the message, ticket fields returning the version, the
-    # event, the ticket for the SLA sync (with the setup version), its tags, its clocks (locked);
+    # event, the ticket for the SLA sync (with the setup version and its tags), its clocks (locked);
     # savepoint and release around the write; on PostgreSQL the search text too. The push on
     # commit reads nothing: it is built from the message and ticket just written.
-    expected = 10 + _search_writes(1)
+    expected = 9 + _search_writes(1)
     with django_assert_num_queries(expected), django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"author_type": "customer", "body": "Any news?"}, format="json")
     assert response.status_code == 201, response.content
 
-    # and its evaluation: the event, the listening rules, the ticket and its tags, the message,
+    # and its evaluation: the event, the listening rules, the ticket with its tags, the message,
     # the receipt; savepoint and release
     assert len(queued) == 1
-    assert _evaluations_queries(queued) == 8
+    assert _evaluations_queries(queued) == 7
 
 
 def test_a_new_ticket_runs_a_fixed_number_of_queries(
@@ -217,15 +217,15 @@ def test_a_new_ticket_runs_a_fixed_number_of_queries(
 
     # When a ticket is opened through the API (with its after-commit pushes and queueing)
     # Then: token, customer, queue and its team check; the ticket, its event, the ticket for the
-    # SLA sync and its tags (no clock to read: it is new), the clocks and their ledger, the
+    # SLA sync with its tags (no clock to read: it is new), the clocks and their ledger, the
     # message, ticket fields returning the version, its event, the webhooks; savepoint and
     # release; the response's ticket, tags and clocks (the pushes read nothing); on PostgreSQL
     # the search document and its text too
-    expected = 19 + _search_writes(2)
+    expected = 18 + _search_writes(2)
     with django_assert_num_queries(expected), django_capture_on_commit_callbacks(execute=True):
         response = client.post("/api/v1/tickets/", body, format="json")
     assert response.status_code == 201, response.content
 
     # Then its two events are evaluated with a fixed number of queries too
     assert len(queued) == 2
-    assert _evaluations_queries(queued) == 13
+    assert _evaluations_queries(queued) == 12

@@ -225,9 +225,9 @@ def test_evaluation_is_a_fixed_number_of_queries(
     event = TicketEvent.objects.get(kind="message_added", data__message=message.pk)
     note_event = ticket_services.ticket_event_record(ticket=ticket, kind="note_added")
 
-    # event, rules, ticket context (ticket + tags), the message text, the receipt, and the
-    # transaction around them (a savepoint and its release inside the test's transaction)
-    with django_assert_num_queries(8):
+    # event, rules, ticket context (the ticket with its tags), the message text, the receipt,
+    # and the transaction around them (a savepoint and its release inside the test's transaction)
+    with django_assert_num_queries(7):
         assert event_evaluate(event_id=event.pk) == []
     # an event no trigger listens to: only the event is read
     with django_assert_num_queries(1):

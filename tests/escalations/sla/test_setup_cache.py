@@ -30,7 +30,7 @@ def test_the_next_event_reuses_the_setup_compiled_for_this_version(
     assert list(selectors._SETUP_CACHE) == [token]
 
     # When another event moves its clocks
-    with django_assert_num_queries(10) as queries:
+    with django_assert_num_queries(9) as queries:
         ticket_update(ticket=ticket, actor=None, status=Status.PENDING)
 
     # Then no policy or target was read again
