@@ -2,12 +2,17 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 # Development by default (``make run``); production processes set DJANGO_SETTINGS_MODULE to
 # ``kimondesk.settings.production`` explicitly.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kimondesk.settings.dev")
-django_asgi_app = get_asgi_application()
+# As ``django.core.asgi.get_asgi_application``, with the one-hand-off handler.
+django.setup(set_prefix=False)
+
+from kimondesk.asgi_handler import SyncChainASGIHandler  # noqa: E402
+
+django_asgi_app = SyncChainASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
