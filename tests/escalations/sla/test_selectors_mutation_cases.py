@@ -131,6 +131,30 @@ def test_explain_names_a_pause_without_reason_pause():
     assert text == "first response paused: 9 min of 60 min used, 31 min paused in pause"
 
 
+def test_explain_names_the_pause_under_way_pause_when_its_run_has_no_paused_entry():
+    # Given a clock paused since 09:10 whose only "paused" entry is of an earlier run
+    entries = [(-30, "paused", {"reason": "pending"}, "paused (pending) at 08:30")]
+    text = _explained(
+        entries=entries,
+        now_minutes=20,
+        state="paused",
+        elapsed_seconds=10 * 60,
+        paused_at=T0 + timedelta(minutes=10),
+    )
+    assert text == "first response paused: 10 min of 60 min used, 10 min paused in pause"
+
+
+def test_explain_shows_a_pause_of_exactly_one_minute():
+    entries = [(6, "resumed", {"reason": "pending", "paused_seconds": 60}, "resumed after 1 min")]
+    text = _explained(
+        entries=entries,
+        now_minutes=20,
+        elapsed_seconds=5 * 60,
+        checkpoint_at=T0 + timedelta(minutes=6),
+    )
+    assert text == "first response green: 19 min of 60 min used, 1 min paused in pending"
+
+
 def test_explain_leaves_out_pauses_under_a_minute():
     entries = [
         (5, "resumed", {}, "resumed"),
