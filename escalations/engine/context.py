@@ -38,6 +38,8 @@ def ticket_context_from(ticket: Ticket) -> TicketContext:
     """Build the context from a ticket loaded with ``ticket_context_queryset``."""
     queue = ticket.queue
     team = queue.team if queue is not None else None
+    # Annotated by ``ticket_context_queryset``; None for a ticket without tags.
+    tag_names: list[str] | None = ticket.context_tags  # type: ignore[attr-defined]
     return TicketContext(
         ticket_id=ticket.pk,
         subject=ticket.subject,
@@ -50,7 +52,7 @@ def ticket_context_from(ticket: Ticket) -> TicketContext:
         assignee_id=ticket.assignee_id,
         customer_id=ticket.customer_id,
         tier=ticket.customer.tier,
-        tags=frozenset(getattr(ticket, "context_tags", None) or ()),
+        tags=frozenset(tag_names or ()),
         customer_sentiment=ticket.customer_sentiment,
         escalation_count=ticket.escalation_count,
         created_at=ticket.created_at,

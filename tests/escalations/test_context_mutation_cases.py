@@ -1,11 +1,18 @@
 """The ticket context the engine evaluates (``escalations/engine/context.py``): every field, built
-by two queries. The cases a mutation run of the module showed unguarded."""
+by one query. The cases a mutation run of the module showed unguarded."""
 
 from __future__ import annotations
 
 import pytest
+from django.db import connections
+from django.db.backends.postgresql.base import DatabaseWrapper as PostgreSQLWrapper
 
-from escalations.engine.context import TicketContext, ticket_context_build
+from escalations.engine.context import (
+    TicketContext,
+    ticket_context_build,
+    ticket_context_from,
+    ticket_context_queryset,
+)
 from tests import factories
 from tickets.models import Tag
 
@@ -78,3 +85,28 @@ def test_the_context_of_a_ticket_in_a_plain_queue_of_a_team_without_lead(queue):
         queue.team_id,
         None,
     )
+
+
+def test_a_ticket_not_loaded_for_a_context_is_refused_rather_than_read_without_tags(queue):
+    ticket = factories.TicketFactory(queue=queue)
+    ticket.tags.set([Tag.objects.create(name="vip")])
+
+    with pytest.raises(AttributeError):
+        ticket_context_from(type(ticket).objects.get(pk=ticket.pk))
+    assert ticket_context_build(ticket_id=ticket.pk).tags == frozenset({"vip"})
+
+
+def test_on_postgresql_the_tag_names_come_as_one_jsonb_array():
+    # Compiled for PostgreSQL without connecting: the SQLite runs check this SQL too.
+    settings = {**connections["default"].settings_dict, "ENGINE": "django.db.backends.postgresql"}
+    postgresql = PostgreSQLWrapper({**settings, "NAME": "never_connected"}, alias="compile-only")
+
+    query = ticket_context_queryset().filter(pk=7).query
+    sql, params = query.get_compiler(connection=postgresql).as_sql()
+
+    assert params == (7,)
+    assert (
+        '(SELECT JSONB_AGG(U2."name") AS "names" FROM "tickets_ticket_tags" U0 INNER JOIN '
+        '"tickets_tag" U2 ON (U0."tag_id" = U2."id") WHERE U0."ticket_id" = '
+        '("tickets_ticket"."id") GROUP BY U0."ticket_id") AS "context_tags"'
+    ) in sql
