@@ -142,3 +142,19 @@ def test_the_schema_documents_etag_and_if_match(client_for, junior):
     assert set(patch["responses"]["409"]["headers"]) == {"ETag"}
     assert set(read["responses"]["200"]["headers"]) == {"ETag"}
     assert "No lost updates" in patch["description"]
+
+
+def test_a_message_on_a_ticket_read_before_another_write_gets_the_rows_next_version(ticket, lead):
+    # Given a ticket read by one writer, then changed by another (version 1 → 2)
+    stale = Ticket.objects.get(pk=ticket.pk)
+    services.ticket_update(ticket=ticket, actor=lead, priority="high")
+
+    # When the first writer adds a customer message through its stale copy
+    services.message_add(ticket=stale, author_type="customer", body="Any news?")
+
+    # Then the row's version moved on from the other write's, and the copy learnt it with the
+    # fields the message wrote (and kept the other write's priority)
+    row = Ticket.objects.get(pk=ticket.pk)
+    assert (row.version, row.priority, row.customer_sentiment) == (3, "high", "neutral")
+    assert (stale.version, stale.customer_sentiment) == (3, "neutral")
+    assert stale.updated_at == row.updated_at
