@@ -399,16 +399,22 @@ def test_at_most_six_reasons_are_given() -> None:
 
 
 # --- What is read ------------------------------------------------------------------------------
+def test_a_mention_is_not_read() -> None:
+    # "@awful" would otherwise be read as the word "awful"
+    assert sentiment_evidence("@awful the parcel arrived.") == evidence(0.0, cued=False)
+
+
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param("@awful the parcel arrived.", id="mention"),
-        pytest.param("https://awful.example/terrible the parcel arrived.", id="link"),
-        pytest.param("www.terrible.example the parcel arrived.", id="bare-www-link"),
+        pytest.param("WHERE IS MY ORDER https://shop.example/orders", id="link"),
+        pytest.param("WHERE IS MY ORDER www.shop.example/orders", id="bare-www-link"),
+        pytest.param("WHERE IS MY ORDER @shopdesk", id="mention"),
     ],
 )
-def test_mentions_and_links_are_not_read(text) -> None:
-    assert sentiment_evidence(text) == evidence(0.0, cued=False)
+def test_a_link_or_mention_does_not_dilute_shouting(text) -> None:
+    # the lower-case letters of the link or mention would bring the capitals under 70 %
+    assert sentiment_evidence(text) == evidence(-0.5, "all-caps anger: 100% capitals", asking=True)
 
 
 def test_curly_apostrophes_score_as_straight_ones() -> None:
