@@ -173,7 +173,8 @@ def clock(monkeypatch):
     return fixed
 
 
-def refund_rule(target, **kwargs):
+def make_rule(target, **kwargs):
+    """A rule for ``target``: by default, refunds of 500.00 USD or more, without a cooldown."""
     return factories.RuleFactory(
         name=kwargs.pop("name", "Refunds"),
         trigger_kind=kwargs.pop("trigger_kind", "refund_threshold"),
@@ -206,7 +207,7 @@ def test_a_hit_carries_the_refund_event_and_the_firing(clock, make_ticket, junio
     ticket = make_ticket(holder=junior, subject="Refund please")
     clock.at(30)
     event = refund(ticket)
-    rule = refund_rule(lead_target)
+    rule = make_rule(lead_target)
     # when the rule is replayed over the last day
     result = backtest_run(rule=rule, days=1, now=NOW)
     # then the result names the rule and the window, and the hit is the firing on that event
@@ -254,7 +255,7 @@ def test_events_on_the_window_edges_are_replayed_and_those_past_them_are_not(
         clock.at(minutes_ago)
         placed[name] = refund(ticket).created_at
     # when the rule is replayed over that window
-    result = backtest_run(rule=refund_rule(lead_target), days=1, now=end)
+    result = backtest_run(rule=make_rule(lead_target), days=1, now=end)
     # then only the two on its edges are hits
     assert [h.at for h in result.hits] == [placed["start"], placed["end"]]
 
@@ -279,7 +280,7 @@ def test_the_cooldown_drops_a_hit_of_the_same_ticket_within_it_of_the_last_kept(
     for minutes_ago in (50, 45, 30, 10):
         clock.at(minutes_ago)
         events[minutes_ago] = refund(other if minutes_ago == 45 else ticket)
-    rule = refund_rule(lead_target, cooldown_minutes=cooldown)
+    rule = make_rule(lead_target, cooldown_minutes=cooldown)
     # when the rule is replayed over the last day
     result = backtest_run(rule=rule, days=1, now=NOW)
     # then the other ticket's hit is kept, and this ticket's as far as the cooldown lets through
@@ -296,7 +297,7 @@ def test_hits_at_one_instant_are_listed_by_ticket(clock, make_ticket, junior, le
     for ticket in reversed(tickets):
         refund(ticket)
     # when the rule is replayed
-    result = backtest_run(rule=refund_rule(lead_target), days=1, now=NOW)
+    result = backtest_run(rule=make_rule(lead_target), days=1, now=NOW)
     # then the hits come in ticket order
     assert [h.ticket_id for h in result.hits] == [t.pk for t in tickets]
 
@@ -315,7 +316,7 @@ def test_each_refund_sees_the_state_of_its_own_time(clock, make_ticket, junior, 
     refund(ticket)
     clock.at(20)
     update(ticket, status="pending", priority="urgent")
-    rule = refund_rule(
+    rule = make_rule(
         lead_target,
         conditions=[
             {"field": "status", "op": "eq", "value": "open"},
@@ -340,9 +341,7 @@ def test_only_the_refund_made_while_the_ticket_was_urgent_is_a_hit(
     update(ticket, priority="urgent")
     clock.at(30)
     urgent = refund(ticket)
-    rule = refund_rule(
-        lead_target, conditions=[{"field": "priority", "op": "eq", "value": "urgent"}]
-    )
+    rule = make_rule(lead_target, conditions=[{"field": "priority", "op": "eq", "value": "urgent"}])
     # when the rule for urgent tickets is replayed
     result = backtest_run(rule=rule, days=1, now=NOW)
     # then only the later refund is a hit
@@ -362,7 +361,7 @@ def test_a_refund_made_before_a_later_one_with_a_higher_id_still_sees_its_own_ti
     earliest = refund(ticket)
     clock.at(30)
     update(ticket, priority="urgent")
-    rule = refund_rule(lead_target, conditions=[{"field": "priority", "op": "eq", "value": "low"}])
+    rule = make_rule(lead_target, conditions=[{"field": "priority", "op": "eq", "value": "low"}])
     # when the rule for low tickets is replayed
     result = backtest_run(rule=rule, days=1, now=NOW)
     # then the earliest refund, made while the ticket was low, is the one hit
@@ -384,7 +383,7 @@ def test_changes_are_rewound_in_time_order_whatever_their_ids(
     ticket_services.ticket_event_record(
         ticket=ticket, kind=EventKind.PRIORITY_CHANGED, data={"from": "low", "to": "normal"}
     )
-    rule = refund_rule(lead_target, conditions=[{"field": "priority", "op": "eq", "value": "low"}])
+    rule = make_rule(lead_target, conditions=[{"field": "priority", "op": "eq", "value": "low"}])
     # when the rule for low tickets is replayed
     result = backtest_run(rule=rule, days=1, now=NOW)
     # then the refund saw the ticket low
@@ -402,7 +401,7 @@ def test_changes_made_at_one_instant_are_rewound_newest_first(
     clock.at(40)
     update(ticket, priority="normal")
     update(ticket, priority="urgent")
-    rule = refund_rule(lead_target, conditions=[{"field": "priority", "op": "eq", "value": "low"}])
+    rule = make_rule(lead_target, conditions=[{"field": "priority", "op": "eq", "value": "low"}])
     # when the rule for low tickets is replayed
     result = backtest_run(rule=rule, days=1, now=NOW)
     # then the refund saw the ticket low, not normal
@@ -415,7 +414,7 @@ def test_the_change_that_is_the_trigger_counts_as_made(clock, make_ticket, junio
     ticket = make_ticket(holder=junior)
     clock.at(30)
     ticket_services.customer_update(customer=ticket.customer, actor=None, tier="premium")
-    rule = refund_rule(
+    rule = make_rule(
         lead_target,
         trigger_kind="tier_upgrade",
         trigger_params={},
@@ -435,7 +434,7 @@ def test_a_created_ticket_is_described_as_it_was_then(clock, make_ticket, junior
     ticket = make_ticket(priority="low", tags=["billing"])
     clock.at(30)
     update(ticket, priority="urgent", tags=["billing", "vip"])
-    rule = refund_rule(lead_target, trigger_kind="ticket_created", trigger_params={})
+    rule = make_rule(lead_target, trigger_kind="ticket_created", trigger_params={})
     # when a ticket-created rule is replayed
     result = backtest_run(rule=rule, days=1, now=NOW)
     # then the hit's evidence is the ticket's state at creation
@@ -472,7 +471,7 @@ def test_a_refund_is_converted_with_the_rates_of_the_team_the_ticket_was_in(
     refund(ticket, "500", currency="EUR")
     clock.at(40)
     update(ticket, queue=other_queue)
-    rule = refund_rule(lead_target, conditions=[{"field": "team", "op": "eq", "value": team.pk}])
+    rule = make_rule(lead_target, conditions=[{"field": "team", "op": "eq", "value": team.pk}])
     # when a rule of the first team is replayed
     result = backtest_run(rule=rule, days=1, now=NOW)
     # then the refund was converted with that team's rate
@@ -500,7 +499,7 @@ def test_a_queue_moved_to_another_team_while_the_replay_reads_leaves_no_rates(
 
     monkeypatch.setattr(backtest, "ticket_context_queryset", Racing)
     # when the rule is replayed
-    result = backtest_run(rule=refund_rule(lead_target), days=1, now=NOW)
+    result = backtest_run(rule=make_rule(lead_target), days=1, now=NOW)
     # then the refund is not compared: the ticket's team of the time has no rates read
     assert (result.tickets_evaluated, result.hits) == (1, [])
 
@@ -519,7 +518,7 @@ def test_a_ticket_gone_while_the_replay_reads_is_skipped(
     read = backtest.ticket_context_queryset
     monkeypatch.setattr(backtest, "ticket_context_queryset", lambda: read().exclude(pk=gone.pk))
     # when the rule is replayed
-    result = backtest_run(rule=refund_rule(lead_target), days=1, now=NOW)
+    result = backtest_run(rule=make_rule(lead_target), days=1, now=NOW)
     # then the other ticket's refund is still a hit
     assert [h.ticket_id for h in result.hits] == [kept.pk]
     assert result.tickets_evaluated == 2
@@ -553,12 +552,12 @@ def refunded(clock, make_ticket, junior, lead_target):
     tickets = [make_ticket(holder=junior) for _ in range(3)]
     clock.at(50)
     occurrences = [f"refund:{refund(t).data['refund']}" for t in tickets]
-    return refund_rule(lead_target), tickets, occurrences
+    return make_rule(lead_target), tickets, occurrences
 
 
 def test_the_first_escalation_made_for_each_hit_counts_once(clock, refunded, lead_target):
     rule, (first, second, _), (first_refund, second_refund, _) = refunded
-    other_rule = refund_rule(lead_target, name="Other")
+    other_rule = make_rule(lead_target, name="Other")
     # given the first ticket's refund escalated unjudged 40 minutes ago, and (recorded after it,
     # a higher id) by another rule 42 minutes ago, judged unnecessary; the second ticket's refund
     # escalated 38 minutes ago, judged unnecessary; and 35 minutes ago the first ticket escalated
@@ -622,8 +621,8 @@ def test_only_this_rules_needed_escalations_inside_the_window_are_missed(
     end = NOW - timedelta(minutes=10)
     clock.at(2000)
     ticket = make_ticket(holder=junior)
-    rule = refund_rule(lead_target)
-    other_rule = refund_rule(lead_target, name="Other")
+    rule = make_rule(lead_target)
+    other_rule = make_rule(lead_target, name="Other")
     made = {}
     for name, minutes_ago in (
         ("before", 10 + 24 * 60 + 1 / 60),
@@ -655,7 +654,7 @@ def test_a_rule_of_a_retired_trigger_kind_still_shows_its_missed_escalations(
     ticket = make_ticket(holder=junior)
     clock.at(50)
     refund(ticket)
-    rule = refund_rule(lead_target, trigger_kind="retired_kind", trigger_params={})
+    rule = make_rule(lead_target, trigger_kind="retired_kind", trigger_params={})
     missed = escalation(ticket, rule, "retired:1", needed=True)
     # when it is replayed
     result = backtest_run(rule=rule, days=1, now=NOW)
@@ -670,7 +669,7 @@ def test_a_window_without_events_still_shows_the_missed_escalations(
     # given no refund in the window, and a needed escalation of the rule
     clock.at(60)
     ticket = make_ticket(holder=junior)
-    rule = refund_rule(lead_target)
+    rule = make_rule(lead_target)
     missed = escalation(ticket, rule, "refund:1", needed=True)
     # when it is replayed
     result = backtest_run(rule=rule, days=1, now=NOW)
