@@ -25,7 +25,21 @@ from escalations.audit import audit_snapshot
 from escalations.currency.rates import amount_convert, rate_day
 from escalations.currency.selectors import exchange_rate_facts
 from escalations.engine.backtest import backtest_run
+from escalations.engine.escalate import (
+    EscalationRequest,
+    _reassigned_by,
+    _route_ends,
+    _trigger_label,
+)
 from escalations.engine.sentiment import sentiment_score_message
+from escalations.engine.summary import (
+    EscalationSummary,
+    Handoff,
+    escalation_summary_build,
+    escalation_summary_text,
+)
+from escalations.engine.targets import Resolution
+from escalations.engine.triggers import excerpt
 from escalations.models import (
     AuditEvent,
     Calendar,
@@ -56,6 +70,8 @@ from .models import (
     CustomerTierChange,
     EventKind,
     Message,
+    Note,
+    NoteKind,
     Priority,
     Queue,
     RefundRequest,
@@ -66,7 +82,9 @@ from .models import (
     Team,
     Ticket,
     TicketEvent,
+    TicketFollower,
     Tier,
+    assignment_events,
 )
 from .search.documents import ticket_search_documents_rebuild
 
@@ -1733,6 +1751,302 @@ def _demo_escalation_audit_ensure(result: DemoSeedResult) -> None:
     result.created["escalation_audit_events"] = len(rows)
 
 
+# --- Pinned summaries and the receivers' tickets ------------------------------------------------
+# Every escalation the engine writes comes with a summary (``Escalation.summary``, the SLA clock at
+# the time in ``sla_snapshot``) and the internal note it pins on the ticket; the demo's escalations
+# are bulk-created, so they get theirs here, built by the engine's summary builder at each
+# escalation's time. The latest escalation of a still-open ticket hands it to its receiver.
+def _demo_sentence(escalation: Escalation) -> str:
+    """What changed, in the words the trigger (or the manual escalation service) writes, from the
+    stored evidence."""
+    evidence = escalation.evidence or {}
+    trigger = escalation.trigger
+    if trigger == "manual":
+        return f"{escalation.initiated_by} escalated the ticket by hand with a handoff note."
+    if trigger == "sentiment_negative":
+        reasons = evidence.get("reasons") or []
+        because = f" ({', '.join(reasons)})" if reasons else ""
+        run = int(evidence.get("run", 1))
+        turned = (
+            "The customer's sentiment turned negative"
+            if run == 1
+            else f"The customer's last {run} messages were negative"
+        )
+        return f"{turned} (score {evidence.get('score')}){because}: “{evidence.get('excerpt', '')}”"
+    if trigger in ("frt_amber", "sla_breach"):
+        words = str(evidence.get("metric", "")).replace("_", " ")
+        return f"The {words} SLA clock went from {evidence.get('from')} to {evidence.get('to')}."
+    if trigger == "tier_upgrade":
+        return (
+            f"The customer's tier was upgraded from {evidence.get('from')} to {evidence.get('to')}."
+        )
+    if trigger == "refund_threshold":
+        conversion = evidence.get("conversion")
+        converted = ""
+        if conversion:
+            base, quote = (conversion["currency"], conversion["converted_currency"])
+            if conversion.get("inverse"):
+                base, quote = quote, base
+            converted = (
+                f" ({conversion['converted_amount']} {conversion['converted_currency']} at 1 "
+                f"{base} = {conversion['rate']} {quote}, the rate from {conversion['rate_date']})"
+            )
+        return (
+            f"A refund of {evidence.get('amount')} {evidence.get('currency')}{converted} was "
+            f"requested (threshold {evidence.get('threshold')} "
+            f"{evidence.get('threshold_currency')})."
+        )
+    if trigger == "escalate_tag":
+        return "An agent tagged the ticket 'escalate' with a handoff note."
+    return f"{_trigger_label(trigger)}."
+
+
+def _demo_sla_snapshot(escalation: Escalation) -> dict[str, Any]:
+    """The SLA clock at the escalation's time, shaped as ``ticket_sla_snapshot``. The history
+    keeps no clocks (open tickets get theirs once seeded), so only an SLA trigger's evidence tells
+    the clock's state then; otherwise no clock is shown as running."""
+    snapshot: dict[str, Any] = {
+        "state": None,
+        "first_response_due_at": None,
+        "remaining_seconds": None,
+        "metric": None,
+        "due_at": None,
+    }
+    if escalation.trigger in ("frt_amber", "sla_breach"):
+        evidence = escalation.evidence or {}
+        snapshot.update(state=evidence.get("to"), metric=evidence.get("metric"))
+    return snapshot
+
+
+def _demo_notifies_only(escalation: Escalation) -> bool:
+    """A Slack target notifies and leaves the ticket where it is."""
+    return escalation.target is not None and escalation.target.kind == TargetKind.SLACK
+
+
+def _demo_summary(
+    escalation: Escalation,
+    *,
+    handoffs: Sequence[Escalation],
+    customer_messages: Sequence[tuple[datetime, str]],
+) -> EscalationSummary:
+    """The summary the engine would have written: its own handoff, else the previous holder's
+    latest earlier one, else the last customer message before the escalation."""
+    previous = escalation.from_agent
+    own = (
+        Handoff(
+            escalation.handoff_tried,
+            escalation.handoff_diagnosis,
+            escalation.handoff_authority_needed,
+        )
+        if escalation.initiated_by is not None and escalation.handoff_tried
+        else None
+    )
+    request = EscalationRequest(
+        ticket_id=escalation.ticket_id,
+        trigger=escalation.trigger,
+        occurrence=escalation.occurrence,
+        sentence=_demo_sentence(escalation),
+        evidence=escalation.evidence,
+        rule=escalation.rule,
+        actor=escalation.initiated_by,
+        target=escalation.target,
+        handoff=own,
+    )
+    handoff, author, last_excerpt = own, str(escalation.initiated_by), ""
+    if handoff is None:
+        key = (escalation.created_at, escalation.pk)
+        earlier = [
+            h
+            for h in handoffs
+            if previous is not None
+            and h.from_agent_id == previous.pk
+            and (h.created_at, h.pk) < key
+        ]
+        if earlier:
+            latest = earlier[-1]
+            handoff = Handoff(
+                latest.handoff_tried, latest.handoff_diagnosis, latest.handoff_authority_needed
+            )
+            author = str(previous)
+        else:
+            author = str(previous) if previous is not None else "the previous holder"
+            bodies = [body for at, body in customer_messages if at <= escalation.created_at]
+            last_excerpt = excerpt(bodies[-1]) if bodies else ""
+    resolution = Resolution(
+        to_agent=escalation.to_agent,
+        to_queue=escalation.to_queue,
+        notes=list(escalation.route_notes or []),
+        reassign=not _demo_notifies_only(escalation),
+    )
+    route_from, route_to = _route_ends(
+        request=request, previous=previous, from_queue=escalation.from_queue, resolution=resolution
+    )
+    return escalation_summary_build(
+        trigger=escalation.trigger,
+        trigger_label=_trigger_label(escalation.trigger),
+        sentence=request.sentence,
+        evidence=escalation.evidence,
+        route_from=route_from,
+        route_to=route_to,
+        route_by=_reassigned_by(request),
+        rule_fired=not request.is_manual,
+        route_notes=resolution.notes,
+        handoff=handoff,
+        handoff_author=author,
+        handoff_is_earlier=handoff is not None and own is None,
+        last_customer_excerpt=last_excerpt,
+        sla=escalation.sla_snapshot,
+    )
+
+
+def _demo_escalation_summaries_ensure(result: DemoSeedResult) -> None:
+    """Each demo escalation without a summary note gets its summary and note, at its time; the
+    latest note of each ticket is the pinned one. When a ticket's latest escalation is among them
+    and the ticket is still open, the ticket moves to its receiver with one ``escalated`` event
+    carrying the change, as ``ticket_escalation_apply`` records it."""
+    demo = Escalation.objects.filter(ticket__customer__external_id__startswith=DEMO_CUSTOMER_PREFIX)
+    missing = list(
+        demo.filter(summary_note__isnull=True)
+        .select_related(
+            "ticket",
+            "rule",
+            "target",
+            "initiated_by",
+            "from_agent",
+            "to_agent",
+            "from_queue",
+            "to_queue",
+        )
+        .order_by("created_at", "pk")
+    )
+    result.created["escalation_summaries"] = len(missing)
+    if not missing:
+        return
+    ticket_ids = sorted({e.ticket_id for e in missing})
+    handoffs: dict[int, list[Escalation]] = defaultdict(list)
+    for row in (
+        Escalation.objects.filter(ticket_id__in=ticket_ids)
+        .exclude(handoff_tried="")
+        .order_by("created_at", "pk")
+    ):
+        handoffs[row.ticket_id].append(row)
+    customer_messages: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+    for ticket_id, at, body in (
+        Message.objects.filter(ticket_id__in=ticket_ids, author_type=AuthorType.CUSTOMER)
+        .order_by("created_at", "pk")
+        .values_list("ticket_id", "created_at", "body")
+    ):
+        customer_messages[ticket_id].append((at, body))
+    notes = []
+    for escalation in missing:
+        escalation.sla_snapshot = _demo_sla_snapshot(escalation)
+        summary = _demo_summary(
+            escalation,
+            handoffs=handoffs[escalation.ticket_id],
+            customer_messages=customer_messages[escalation.ticket_id],
+        )
+        escalation.summary = summary.as_dict()
+        notes.append(
+            Note(
+                ticket_id=escalation.ticket_id,
+                body=escalation_summary_text(summary),
+                author=escalation.initiated_by,
+                kind=NoteKind.ESCALATION_SUMMARY,
+                created_at=escalation.created_at,
+            )
+        )
+    with _explicit_timestamps(_field(Note, "created_at")):
+        _bulk_create(Note, notes)
+    if any(n.pk is None for n in notes):
+        # Backends that cannot return ids from a bulk insert: the newest ids, in insert order.
+        ids = list(
+            Note.objects.filter(ticket_id__in=ticket_ids, kind=NoteKind.ESCALATION_SUMMARY)
+            .order_by("-id")
+            .values_list("id", flat=True)[: len(notes)]
+        )
+        for note, pk in zip(notes, reversed(ids), strict=True):
+            note.pk = pk
+    for escalation, note in zip(missing, notes, strict=True):
+        escalation.summary_note = note
+    Escalation.objects.bulk_update(
+        missing, ["sla_snapshot", "summary", "summary_note"], batch_size=BATCH_SIZE
+    )
+    latest = {
+        e.ticket_id: e
+        for e in Escalation.objects.filter(ticket_id__in=ticket_ids)
+        .select_related("ticket", "target")
+        .order_by("created_at", "pk")
+    }
+    Note.objects.filter(
+        ticket_id__in=ticket_ids, kind=NoteKind.ESCALATION_SUMMARY, pinned=True
+    ).update(pinned=False)
+    Note.objects.filter(pk__in=[e.summary_note_id for e in latest.values()]).update(pinned=True)
+    _demo_receivers_take_over(result, [latest[t] for t in ticket_ids], {e.pk for e in missing})
+
+
+def _demo_receivers_take_over(
+    result: DemoSeedResult, latest: list[Escalation], summarized: set[int]
+) -> None:
+    """Open tickets go to the receiver of their latest escalation (just summarized), with the
+    ``escalated`` event ``ticket_escalation_apply`` records; the previous holder follows. Not when
+    the history assigned the ticket after that escalation: the later assignment holds."""
+    assigned_last = dict(
+        TicketEvent.objects.filter(assignment_events(), ticket_id__in=[e.ticket_id for e in latest])
+        .values("ticket_id")
+        .annotate(last=models.Max("created_at"))
+        .values_list("ticket_id", "last")
+    )
+    events = []
+    followers = []
+    for escalation in latest:
+        ticket = escalation.ticket
+        to_agent_id = escalation.to_agent_id
+        last = assigned_last.get(ticket.pk)
+        if (
+            escalation.pk not in summarized
+            or (last is not None and last > escalation.created_at)
+            or not ticket.is_open
+            or to_agent_id is None
+            or to_agent_id == ticket.assignee_id
+            or _demo_notifies_only(escalation)
+        ):
+            continue
+        previous_id = ticket.assignee_id
+        events.append(
+            TicketEvent(
+                ticket=ticket,
+                kind=EventKind.ESCALATED,
+                actor_id=escalation.initiated_by_id,
+                assignee_id=to_agent_id,
+                data={
+                    "escalation": escalation.pk,
+                    "trigger": escalation.trigger,
+                    "rule": escalation.rule_id,
+                    "from": previous_id,
+                    "to": to_agent_id,
+                    "to_queue": escalation.to_queue_id,
+                    "changes": [
+                        [
+                            EventKind.ASSIGNED.value,
+                            {"from": previous_id, "to": to_agent_id, "reason": "escalation"},
+                        ]
+                    ],
+                    "assigned": True,
+                },
+                created_at=escalation.created_at,
+            )
+        )
+        if previous_id is not None:
+            followers.append(TicketFollower(ticket=ticket, agent_id=previous_id))
+        Ticket.objects.filter(pk=ticket.pk).update(
+            assignee_id=to_agent_id, version=models.F("version") + 1
+        )
+    with _explicit_timestamps(_field(TicketEvent, "created_at")):
+        _bulk_create(TicketEvent, events)
+    TicketFollower.objects.bulk_create(followers, ignore_conflicts=True)
+    result.created["escalation_handovers"] = len(events)
+
+
 # --- Entry point --------------------------------------------------------------------------------
 DEMO_MAILBOX_ADDRESS = "invoices@support.example.com"
 
@@ -1799,6 +2113,7 @@ def demo_data_seed(
         _demo_story_ensure(result, random.Random(f"{seed}-story"), now=now)
         _demo_engine_story_ensure(result, random.Random(f"{seed}-engine"), now=now)
         _demo_escalation_audit_ensure(result)
+        _demo_escalation_summaries_ensure(result)
     # Open demo tickets get their SLA clocks (the history above bypassed the workflow).
     result.created["sla_clocks"] = sla_clocks_recompute_open(now=now, cause=Cause("demo data"))
     return result

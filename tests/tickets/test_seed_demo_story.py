@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db.models import Q
 
 from escalations.models import AuditEvent, Escalation, EscalationFeedback, Rule
 from tickets.demo import (
@@ -42,7 +43,11 @@ def _story():
     junior = Agent.objects.get(username=DEMO_STORY_JUNIOR)
     coached = NOW - timedelta(days=DEMO_STORY_COACHED_DAYS_AGO)
     raised = NOW - timedelta(days=DEMO_STORY_RAISED_DAYS_AGO)
-    held = Ticket.objects.filter(assignee=junior)
+    # Held by the junior: still theirs, or handed on by one of their escalations (the receiver of
+    # an open ticket's latest escalation holds it now).
+    held = Ticket.objects.filter(
+        Q(assignee=junior) | Q(pk__in=Escalation.objects.filter(from_agent=junior).values("ticket"))
+    )
     manual = Escalation.objects.filter(from_agent=junior, trigger="manual", initiated_by=junior)
     rule = Rule.objects.get(name=DEMO_STORY_RULE)
     fired = Escalation.objects.filter(rule=rule)

@@ -1,0 +1,280 @@
+"""The demo's escalations look like the engine's: each has its summary and the internal note it
+pins on the ticket (only a ticket's latest stays pinned), built at the escalation's time; the
+receiver of an open ticket's latest escalation holds the ticket, with the ``escalated`` event
+carrying the change. Seeded for a fixed ``now``, twice (the second adds nothing)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from escalations.engine.backtest import backtest_run
+from escalations.engine.summary import EscalationSummary, escalation_summary_text
+from escalations.engine.triggers import TRIGGERS, excerpt, trigger_event_of
+from escalations.models import Escalation, Rule, TriggerKey
+from tickets.demo import DEMO_CUSTOMER_PREFIX, demo_data_seed
+from tickets.models import (
+    AuthorType,
+    EventKind,
+    Message,
+    Note,
+    NoteKind,
+    TicketEvent,
+    TicketFollower,
+    assignment_events,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+ENGINE_EVENT_KINDS = ("frt_amber", "sla_breach", "tier_upgrade", "escalate_tag")
+
+
+def _escalations() -> list[Escalation]:
+    return list(
+        Escalation.objects.filter(ticket__customer__external_id__startswith=DEMO_CUSTOMER_PREFIX)
+        .select_related("ticket", "summary_note", "initiated_by", "from_agent", "to_agent")
+        .order_by("created_at", "pk")
+    )
+
+
+def _last_assignment(ticket_id: int, *, kind: str) -> datetime | None:
+    event = (
+        TicketEvent.objects.filter(assignment_events(), ticket_id=ticket_id, kind=kind)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return event.created_at if event is not None else None
+
+
+def _facts() -> dict[str, object]:
+    return {
+        "notes": Note.objects.count(),
+        "pinned": Note.objects.filter(pinned=True).count(),
+        "events": TicketEvent.objects.count(),
+        "summaries": sorted(
+            (e.pk, e.summary_note_id, e.summary["sentence"]) for e in _escalations()
+        ),
+        "assignees": sorted(
+            (e.ticket_id, e.ticket.assignee_id) for e in _escalations() if e.ticket.is_open
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        with transaction.atomic():
+            result = demo_data_seed(tickets=1000, customers=120, now=NOW)
+            escalations = _escalations()
+            notes = {n.pk: n for n in Note.objects.filter(kind=NoteKind.ESCALATION_SUMMARY)}
+            escalated_events = {
+                e.data["escalation"]: e
+                for e in TicketEvent.objects.filter(kind=EventKind.ESCALATED)
+            }
+            history_assigned = {
+                e.ticket_id: _last_assignment(e.ticket_id, kind=EventKind.ASSIGNED)
+                for e in escalations
+            }
+            customer_messages = {
+                e.pk: list(
+                    Message.objects.filter(
+                        ticket_id=e.ticket_id,
+                        author_type=AuthorType.CUSTOMER,
+                        created_at__lte=e.created_at,
+                    )
+                    .order_by("created_at", "pk")
+                    .values_list("body", flat=True)
+                )
+                for e in escalations
+            }
+            followers = set(TicketFollower.objects.values_list("ticket_id", "agent_id"))
+            sentences = {
+                (hit.ticket_id, hit.occurrence): hit.sentence
+                for rule in Rule.objects.filter(trigger_kind__in=["sentiment_negative"])
+                for hit in backtest_run(rule=rule, days=91, now=NOW).hits
+            }
+            sentences.update(
+                {
+                    (hit.ticket_id, hit.occurrence): hit.sentence
+                    for rule in Rule.objects.filter(trigger_kind="refund_threshold")
+                    for hit in backtest_run(rule=rule, days=91, now=NOW).hits
+                }
+            )
+            trigger_events = {
+                e.pk: e
+                for e in TicketEvent.objects.filter(
+                    kind__in=[
+                        EventKind.SLA_STATE_CHANGED,
+                        EventKind.TIER_CHANGED,
+                        EventKind.TAGS_CHANGED,
+                    ]
+                )
+            }
+            facts = _facts()
+            again = demo_data_seed(tickets=1000, customers=120, now=NOW)
+            facts_again = _facts()
+            transaction.set_rollback(True)
+    return {
+        "result": result,
+        "escalations": escalations,
+        "notes": notes,
+        "escalated_events": escalated_events,
+        "history_assigned": history_assigned,
+        "customer_messages": customer_messages,
+        "followers": followers,
+        "sentences": sentences,
+        "trigger_events": trigger_events,
+        "facts": facts,
+        "again": again,
+        "facts_again": facts_again,
+    }
+
+
+def test_every_demo_escalation_has_its_summary_note_at_its_time(seeded):
+    escalations, notes = seeded["escalations"], seeded["notes"]
+    assert len(escalations) == seeded["result"].created["escalation_summaries"]
+    assert len(escalations) >= 150
+    assert sorted(e.summary_note_id for e in escalations) == sorted(notes)
+    for e in escalations:
+        note = notes[e.summary_note_id]
+        assert note.ticket_id == e.ticket_id
+        assert note.kind == NoteKind.ESCALATION_SUMMARY
+        assert note.created_at == e.created_at
+        assert note.author_id == e.initiated_by_id
+        assert note.body == escalation_summary_text(EscalationSummary.from_dict(e.summary))
+
+
+def test_only_the_latest_summary_of_each_escalated_ticket_is_pinned(seeded):
+    escalations, notes = seeded["escalations"], seeded["notes"]
+    latest = {e.ticket_id: e.summary_note_id for e in escalations}
+    pinned = sorted((n.ticket_id, n.pk) for n in notes.values() if n.pinned)
+    assert pinned == sorted(latest.items())
+    several = [t for t in latest if sum(e.ticket_id == t for e in escalations) > 1]
+    assert len(several) >= 10
+
+
+def test_the_summary_names_the_trigger_and_the_rule_or_the_handoff(seeded):
+    manual = rule_fired = 0
+    for e in seeded["escalations"]:
+        lines = seeded["notes"][e.summary_note_id].body.split("\n")
+        assert lines[0] == f"Escalated: {TriggerKey(e.trigger).label}"
+        holder = str(e.from_agent) if e.from_agent else "unassigned"
+        route = [line for line in lines if line.startswith("Route: ")]
+        if e.trigger == "manual":
+            assert route == [f"Route: {holder} → {e.to_agent}, by {e.initiated_by}"]
+            start = lines.index(f"Handoff from {e.initiated_by}:")
+            assert lines[start + 1 : start + 4] == [
+                f"- Tried: {e.handoff_tried}",
+                f"- Diagnosis: {e.handoff_diagnosis}",
+                f"- Authority needed: {e.handoff_authority_needed}",
+            ]
+            assert e.summary["sentence"] == (
+                f"{e.initiated_by} escalated the ticket by hand with a handoff note."
+            )
+            manual += 1
+        else:
+            assert route == [f"Route: {holder} → {e.to_agent}, by rule “{e.rule_name}”"]
+            assert e.summary["rule_fired"] is True
+            rule_fired += 1
+    assert manual >= 60
+    assert rule_fired >= 90
+
+
+def test_without_a_handoff_the_last_customer_message_before_the_escalation_stands_in(seeded):
+    checked = 0
+    for e in seeded["escalations"]:
+        if e.trigger == "manual" or e.summary["handoff"] is not None:
+            continue
+        bodies = seeded["customer_messages"][e.pk]
+        expected = excerpt(bodies[-1]) if bodies else ""
+        assert e.summary["last_customer_excerpt"] == expected
+        holder = str(e.from_agent) if e.from_agent else "nobody"
+        body = seeded["notes"][e.summary_note_id].body
+        assert (
+            f"Handoff: None: rule “{e.rule_name}” fired while {holder} held the ticket, "
+            "so no handoff was written."
+        ) in body.split("\n")
+        if e.trigger == "sentiment_negative":
+            # The negative message that fired the rule is the last one the summary quotes.
+            assert expected == e.evidence["excerpt"]
+        checked += 1
+    assert checked >= 80
+
+
+def test_the_sentence_is_the_triggers_own(seeded):
+    sentences, events = seeded["sentences"], seeded["trigger_events"]
+    from_backtest = from_events = 0
+    for e in seeded["escalations"]:
+        if (e.ticket_id, e.occurrence) in sentences:
+            assert e.summary["sentence"] == sentences[(e.ticket_id, e.occurrence)]
+            from_backtest += 1
+        elif e.trigger in ENGINE_EVENT_KINDS:
+            event = events[int(e.occurrence.split(":")[1])]
+            firing = TRIGGERS.get(e.trigger).evaluate(trigger_event_of(event, None), None, {})  # type: ignore[arg-type]
+            assert firing is not None
+            assert e.summary["sentence"] == firing.sentence
+            from_events += 1
+    assert from_backtest >= 50
+    assert from_events >= 12
+
+
+def test_the_sla_line_is_the_clock_the_sla_trigger_saw(seeded):
+    for e in seeded["escalations"]:
+        if e.trigger in ("frt_amber", "sla_breach"):
+            metric = e.evidence["metric"].replace("_", " ")
+            assert e.summary["sla"] == f"SLA: {metric} {e.evidence['to']}."
+            assert (e.sla_snapshot["state"], e.sla_snapshot["metric"]) == (
+                e.evidence["to"],
+                e.evidence["metric"],
+            )
+        else:
+            assert e.summary["sla"] == "SLA: no clock is running."
+            assert e.sla_snapshot["state"] is None
+
+
+def test_receivers_hold_the_open_tickets_escalated_to_them(seeded):
+    escalations, events = seeded["escalations"], seeded["escalated_events"]
+    latest = {e.ticket_id: e for e in escalations}
+    moved = []
+    for ticket_id, e in sorted(latest.items()):
+        assigned = seeded["history_assigned"][ticket_id]
+        if (
+            not e.ticket.is_open
+            or e.to_agent_id is None
+            or (assigned is not None and assigned > e.created_at)
+        ):
+            assert e.pk not in events
+            continue
+        assert e.ticket.assignee_id == e.to_agent_id
+        if e.from_agent_id == e.to_agent_id:
+            continue
+        event = events[e.pk]
+        assert event.created_at == e.created_at
+        assert event.assignee_id == e.to_agent_id
+        assert event.actor_id == e.initiated_by_id
+        assert event.field_changes() == [
+            (
+                EventKind.ASSIGNED,
+                {"from": e.from_agent_id, "to": e.to_agent_id, "reason": "escalation"},
+            )
+        ]
+        assert (event.data["from"], event.data["to"], event.data["assigned"]) == (
+            e.from_agent_id,
+            e.to_agent_id,
+            True,
+        )
+        assert (ticket_id, e.from_agent_id) in seeded["followers"]
+        moved.append(e.pk)
+    assert sorted(events) == sorted(moved)
+    assert len(moved) == seeded["result"].created["escalation_handovers"]
+    assert len(moved) >= 15
+
+
+def test_a_second_seed_adds_no_summary_and_moves_no_ticket(seeded):
+    assert seeded["facts_again"] == seeded["facts"]
+    assert seeded["again"].created["escalation_summaries"] == 0
+    assert "escalation_handovers" not in seeded["again"].created
