@@ -68,10 +68,14 @@ def _evidence_lines(trigger: str, evidence: Mapping[str, object]) -> list[tuple[
             lines.append(("Sentiment score", str(evidence["score"])))
     if evidence.get("amount") and evidence.get("threshold"):
         currency = evidence.get("currency", "")
+        # A rule may compare in another currency (the sentence gives the conversion); evidence
+        # stored before thresholds had their own currency compared in the refund's.
+        threshold_currency = evidence.get("threshold_currency", currency)
         lines.append(
             (
                 "Refund",
-                f"{evidence['amount']} {currency} (threshold {evidence['threshold']} {currency})",
+                f"{evidence['amount']} {currency} "
+                f"(threshold {evidence['threshold']} {threshold_currency})",
             )
         )
     if evidence.get("metric") and evidence.get("from") and evidence.get("to"):

@@ -154,6 +154,17 @@ def test_sla_words_reads_the_first_response_due_time_when_there_is_no_due_at():
             id="refund-without-currency",
         ),
         pytest.param(
+            "refund_threshold",
+            {
+                "amount": "480.50",
+                "currency": "USD",
+                "threshold": "100.00",
+                "threshold_currency": "EUR",
+            },
+            (("Refund", "480.50 USD (threshold 100.00 EUR)"),),
+            id="refund-against-a-threshold-in-another-currency",
+        ),
+        pytest.param(
             "refund_threshold", {"amount": "750.00", "currency": "EUR"}, (), id="no-threshold"
         ),
         pytest.param(
