@@ -63,6 +63,13 @@ def _tag_rule_target(*, ticket: Ticket) -> tuple[Target | None, list[str]]:
     return None, []
 
 
+def manual_escalation_sentence(*, actor: Agent | None, via_tag: bool) -> str:
+    """What changed, for an escalation by hand (the summary's first line)."""
+    if via_tag:
+        return f"{actor} tagged the ticket 'escalate' with a handoff note."
+    return f"{actor} escalated the ticket by hand with a handoff note."
+
+
 def escalation_create_manual(
     *,
     ticket: Ticket,
@@ -112,11 +119,7 @@ def escalation_create_manual(
         ticket_id=ticket.pk,
         trigger=TriggerKey.ESCALATE_TAG if via_tag else TriggerKey.MANUAL,
         occurrence=f"{'tag' if via_tag else 'manual'}:{uuid4().hex}",
-        sentence=(
-            f"{actor} tagged the ticket 'escalate' with a handoff note."
-            if via_tag
-            else f"{actor} escalated the ticket by hand with a handoff note."
-        ),
+        sentence=manual_escalation_sentence(actor=actor, via_tag=via_tag),
         evidence={"handoff": True, "via_tag": via_tag},
         actor=actor,
         target=target,

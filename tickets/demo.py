@@ -39,7 +39,7 @@ from escalations.engine.summary import (
     escalation_summary_text,
 )
 from escalations.engine.targets import Resolution
-from escalations.engine.triggers import excerpt
+from escalations.engine.triggers import TRIGGERS, excerpt
 from escalations.models import (
     AuditEvent,
     Calendar,
@@ -56,6 +56,7 @@ from escalations.models import (
     Target,
     TargetKind,
 )
+from escalations.services import manual_escalation_sentence
 from escalations.sla.clocks import Cause
 from escalations.sla.services import sla_clocks_recompute_open
 
@@ -1759,46 +1760,11 @@ def _demo_escalation_audit_ensure(result: DemoSeedResult) -> None:
 def _demo_sentence(escalation: Escalation) -> str:
     """What changed, in the words the trigger (or the manual escalation service) writes, from the
     stored evidence."""
-    evidence = escalation.evidence or {}
-    trigger = escalation.trigger
-    if trigger == "manual":
-        return f"{escalation.initiated_by} escalated the ticket by hand with a handoff note."
-    if trigger == "sentiment_negative":
-        reasons = evidence.get("reasons") or []
-        because = f" ({', '.join(reasons)})" if reasons else ""
-        run = int(evidence.get("run", 1))
-        turned = (
-            "The customer's sentiment turned negative"
-            if run == 1
-            else f"The customer's last {run} messages were negative"
-        )
-        return f"{turned} (score {evidence.get('score')}){because}: “{evidence.get('excerpt', '')}”"
-    if trigger in ("frt_amber", "sla_breach"):
-        words = str(evidence.get("metric", "")).replace("_", " ")
-        return f"The {words} SLA clock went from {evidence.get('from')} to {evidence.get('to')}."
-    if trigger == "tier_upgrade":
-        return (
-            f"The customer's tier was upgraded from {evidence.get('from')} to {evidence.get('to')}."
-        )
-    if trigger == "refund_threshold":
-        conversion = evidence.get("conversion")
-        converted = ""
-        if conversion:
-            base, quote = (conversion["currency"], conversion["converted_currency"])
-            if conversion.get("inverse"):
-                base, quote = quote, base
-            converted = (
-                f" ({conversion['converted_amount']} {conversion['converted_currency']} at 1 "
-                f"{base} = {conversion['rate']} {quote}, the rate from {conversion['rate_date']})"
-            )
-        return (
-            f"A refund of {evidence.get('amount')} {evidence.get('currency')}{converted} was "
-            f"requested (threshold {evidence.get('threshold')} "
-            f"{evidence.get('threshold_currency')})."
-        )
-    if trigger == "escalate_tag":
-        return "An agent tagged the ticket 'escalate' with a handoff note."
-    return f"{_trigger_label(trigger)}."
+    if escalation.trigger == "manual":
+        return manual_escalation_sentence(actor=escalation.initiated_by, via_tag=False)
+    if escalation.trigger in TRIGGERS:
+        return TRIGGERS.get(escalation.trigger).sentence(escalation.evidence or {})
+    return f"{_trigger_label(escalation.trigger)}."
 
 
 def _demo_sla_snapshot(escalation: Escalation) -> dict[str, Any]:

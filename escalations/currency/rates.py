@@ -63,6 +63,19 @@ class Conversion:
             f"the rate from {self.rate_date.isoformat()}"
         )
 
+    @classmethod
+    def from_evidence(cls, evidence: ConversionEvidence) -> Conversion:
+        """The conversion a rule's evidence stored (its amounts and rate as written then)."""
+        return cls(
+            amount=Decimal(evidence["amount"]),
+            currency=evidence["currency"],
+            rate=Decimal(evidence["rate"]),
+            rate_date=date.fromisoformat(evidence["rate_date"]),
+            converted=Decimal(evidence["converted_amount"]),
+            to_currency=evidence["converted_currency"],
+            inverse=evidence["inverse"],
+        )
+
     def evidence(self) -> ConversionEvidence:
         return {
             "amount": str(self.amount),

@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Generic, TypedDict, TypeVar
 
-from escalations.currency.rates import RateFact, amount_convert, rate_day
+from escalations.currency.rates import Conversion, RateFact, amount_convert, rate_day
 from tickets.models import ESCALATE_TAG, EventKind, Sentiment, TicketEvent
 
 from .context import TicketContext
@@ -122,6 +122,11 @@ class TriggerKind(ABC, Generic[P]):
     def evaluate(self, event: TriggerEvent, ctx: TicketContext, params: P) -> Firing | None:
         """A ``Firing`` when the event is a change this trigger reacts to, else ``None``."""
 
+    @abstractmethod
+    def sentence(self, evidence: Mapping[str, Any]) -> str:
+        """What changed, in one sentence, from the evidence of a firing (the summary's first
+        line): the same words for an escalation made now and one replayed from stored rows."""
+
 
 # Each kind with its own params type: stored rows reach ``evaluate`` through ``clean_params``.
 TRIGGERS: Registry[TriggerKind[Any]] = Registry("trigger kinds")
@@ -188,20 +193,25 @@ class SentimentNegative(TriggerKind[SentimentNegativeParams]):
         reasons = list(event.extra.get("reasons") or data.get("sentiment_reasons") or [])
         evidence = {"message": data.get("message"), "excerpt": text, "score": score}
         evidence["reasons"] = reasons
-        because = f" ({', '.join(reasons)})" if reasons else ""
-        turned = (
-            "The customer's sentiment turned negative"
-            if run == 1
-            else f"The customer's last {run} messages were negative"
-        )
         if run > 1:
             evidence["run"] = run
         return Firing(
             trigger=self.key,
             occurrence=f"message:{data.get('message')}",
             evidence=evidence,
-            sentence=f"{turned} (score {score}){because}: “{text}”",
+            sentence=self.sentence(evidence),
         )
+
+    def sentence(self, evidence: Mapping[str, Any]) -> str:
+        reasons = evidence.get("reasons") or []
+        because = f" ({', '.join(reasons)})" if reasons else ""
+        run = int(evidence.get("run", 1))
+        turned = (
+            "The customer's sentiment turned negative"
+            if run == 1
+            else f"The customer's last {run} messages were negative"
+        )
+        return f"{turned} (score {evidence.get('score')}){because}: “{evidence.get('excerpt', '')}”"
 
 
 class SLAStateTrigger(TriggerKind[NoParams]):
@@ -219,13 +229,16 @@ class SLAStateTrigger(TriggerKind[NoParams]):
         evidence = {"metric": metric, "from": data.get("from"), "to": data.get("to")}
         if "clock" in data:
             evidence["clock"] = data["clock"]
-        words = metric.replace("_", " ")
         return Firing(
             trigger=self.key,
             occurrence=f"sla:{event.id}",
             evidence=evidence,
-            sentence=f"The {words} SLA clock went from {data.get('from')} to {data.get('to')}.",
+            sentence=self.sentence(evidence),
         )
+
+    def sentence(self, evidence: Mapping[str, Any]) -> str:
+        words = str(evidence.get("metric", "")).replace("_", " ")
+        return f"The {words} SLA clock went from {evidence.get('from')} to {evidence.get('to')}."
 
 
 @TRIGGERS.register_class
@@ -257,11 +270,17 @@ class TierUpgrade(TriggerKind[NoParams]):
         data = event.data
         if data.get("upgrade") is not True or data.get("from") == data.get("to"):
             return None
+        evidence = {"from": data.get("from"), "to": data.get("to")}
         return Firing(
             trigger=self.key,
             occurrence=f"tier:{data.get('tier_change', event.id)}",
-            evidence={"from": data.get("from"), "to": data.get("to")},
-            sentence=f"The customer's tier was upgraded from {data.get('from')} to {data.get('to')}.",
+            evidence=evidence,
+            sentence=self.sentence(evidence),
+        )
+
+    def sentence(self, evidence: Mapping[str, Any]) -> str:
+        return (
+            f"The customer's tier was upgraded from {evidence.get('from')} to {evidence.get('to')}."
         )
 
 
@@ -322,18 +341,22 @@ class RefundThreshold(TriggerKind[RefundThresholdParams]):
             "threshold": str(threshold),
             "threshold_currency": params["currency"],
         }
-        converted = ""
         if conversion is not None:
             evidence["conversion"] = conversion.evidence()
-            converted = f" ({conversion.words()})"
         return Firing(
             trigger=self.key,
             occurrence=f"refund:{data.get('refund', event.id)}",
             evidence=evidence,
-            sentence=(
-                f"A refund of {amount} {currency}{converted} was requested "
-                f"(threshold {threshold} {params['currency']})."
-            ),
+            sentence=self.sentence(evidence),
+        )
+
+    def sentence(self, evidence: Mapping[str, Any]) -> str:
+        conversion = evidence.get("conversion")
+        converted = f" ({Conversion.from_evidence(conversion).words()})" if conversion else ""
+        return (
+            f"A refund of {evidence.get('amount')} {evidence.get('currency')}{converted} was "
+            f"requested (threshold {evidence.get('threshold')} "
+            f"{evidence.get('threshold_currency')})."
         )
 
 
@@ -356,12 +379,16 @@ class EscalateTag(TriggerKind[NoParams]):
     def evaluate(self, event: TriggerEvent, ctx: TicketContext, params: NoParams) -> Firing | None:
         if ESCALATE_TAG not in (event.data.get("added") or []) or event.data.get("handoff"):
             return None
+        evidence = {"tag": ESCALATE_TAG}
         return Firing(
             trigger=self.key,
             occurrence=f"event:{event.id}",
-            evidence={"tag": ESCALATE_TAG},
-            sentence="An agent tagged the ticket 'escalate' with a handoff note.",
+            evidence=evidence,
+            sentence=self.sentence(evidence),
         )
+
+    def sentence(self, evidence: Mapping[str, Any]) -> str:
+        return "An agent tagged the ticket 'escalate' with a handoff note."
 
 
 @TRIGGERS.register_class
@@ -375,12 +402,16 @@ class TicketCreated(TriggerKind[NoParams]):
     rule_kind = "routing"
 
     def evaluate(self, event: TriggerEvent, ctx: TicketContext, params: NoParams) -> Firing | None:
+        evidence = {"priority": ctx.priority, "tier": ctx.tier, "tags": sorted(ctx.tags)}
         return Firing(
             trigger=self.key,
             occurrence=f"created:{ctx.ticket_id}",
-            evidence={"priority": ctx.priority, "tier": ctx.tier, "tags": sorted(ctx.tags)},
-            sentence="A new ticket arrived.",
+            evidence=evidence,
+            sentence=self.sentence(evidence),
         )
+
+    def sentence(self, evidence: Mapping[str, Any]) -> str:
+        return "A new ticket arrived."
 
 
 # Escalations no rule trigger raises: an agent's manual escalation, and the engine's own

@@ -3,6 +3,7 @@ on the refund's date: pure (no database)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -168,3 +169,16 @@ def test_the_rate_day_is_the_utc_date():
     late_in_new_york = datetime.fromisoformat("2026-03-01T22:30:00-05:00")
 
     assert rate_day(late_in_new_york) == date(2026, 3, 2)
+
+
+@pytest.mark.parametrize(
+    "rates", [(EUR_USD_MAR,), (USD_EUR_MAR,)], ids=["direct-rate", "inverse-rate"]
+)
+def test_the_sentence_is_rebuilt_word_for_word_from_the_stored_evidence(rates):
+    # Given a converted refund's firing, its evidence stored as JSON and read back
+    firing = fire(refund("1200.00", "EUR", rates))
+    assert firing is not None
+    stored = json.loads(json.dumps(firing.evidence))
+
+    # Then the trigger's sentence from the stored evidence is the firing's own
+    assert TRIGGERS.get("refund_threshold").sentence(stored) == firing.sentence

@@ -4,6 +4,7 @@ read from a stored event, and the trigger values an escalation may carry."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -320,3 +321,47 @@ def test_an_upgrade_to_the_same_tier_does_not_fire():
     data = {"from": "premium", "to": "premium", "upgrade": True}
 
     assert evaluate("tier_upgrade", event("tier_changed", data)) is None
+
+
+def _run_of_two():
+    base = message_event("negative", "negative")
+    return event("message_added", {**base.data, "negative_run": 2}, extra=base.extra), {"run": 2}
+
+
+FIRINGS = {
+    "sentiment": lambda: ("sentiment_negative", message_event("negative", "positive"), {}),
+    "sentiment-run": lambda: ("sentiment_negative", *_run_of_two()),
+    "frt-amber": lambda: (
+        "frt_amber",
+        event("sla_state_changed", {"metric": "first_response", "from": "green", "to": "amber"}),
+        {},
+    ),
+    "breach": lambda: (
+        "sla_breach",
+        event("sla_state_changed", {"metric": "resolution", "from": "amber", "to": "red"}),
+        {},
+    ),
+    "tier": lambda: (
+        "tier_upgrade",
+        event("tier_changed", {"from": "free", "to": "premium", "upgrade": True}),
+        {},
+    ),
+    "refund": lambda: (
+        "refund_threshold",
+        event("refund_requested", {"refund": 3, "amount": "900.00", "currency": "EUR"}),
+        {"amount": "500", "currency": "EUR"},
+    ),
+    "escalate-tag": lambda: ("escalate_tag", event("tags_changed", {"added": ["escalate"]}), {}),
+}
+
+
+@pytest.mark.parametrize("case", list(FIRINGS))
+def test_each_triggers_sentence_is_rebuilt_from_its_evidence_as_stored(case):
+    # Given a firing, its evidence as the escalation row stores it (JSON)
+    key, ev, params = FIRINGS[case]()
+    firing = evaluate(key, ev, params)
+    assert firing is not None
+    stored = json.loads(json.dumps(firing.evidence))
+
+    # Then the trigger's sentence from the stored evidence is the firing's, word for word
+    assert TRIGGERS.get(key).sentence(stored) == firing.sentence
