@@ -8,7 +8,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from escalations.engine import escalate
@@ -96,6 +96,9 @@ def test_a_ticket_no_longer_open_is_not_escalated_and_the_refusal_is_recorded(
     assert list(RuleOutcome.objects.values_list("ticket_id", "kind", "key")) == [
         (ticket.pk, "suppressed", f"{rule.pk}:o:1")
     ]
+    assert list(AuditEvent.objects.values_list("ticket_id", "object_type")) == [
+        (ticket.pk, "escalations.rule")
+    ]
 
 
 def test_a_pending_ticket_is_still_escalated(make_ticket, junior, senior, rule):
@@ -178,7 +181,8 @@ def test_rule_outcome_first_is_true_once_per_ticket_kind_and_key(make_ticket):
     assert rule_outcome_first(ticket_id=ticket.pk, kind="suppressed") is True
     assert rule_outcome_first(ticket_id=ticket.pk, kind="suppressed", key="") is False
     assert rule_outcome_first(ticket_id=other.pk, kind="suppressed", key="a") is True
-    assert RuleOutcome.objects.count() == 4
+    assert rule_outcome_first(ticket_id=ticket.pk, kind="routed", key="a") is True
+    assert RuleOutcome.objects.count() == 5
 
 
 def _fixed_now(monkeypatch, now):
@@ -874,3 +878,105 @@ def test_an_escalation_outside_any_queue_is_announced_to_global_webhooks_only(
     assert list(Delivery.objects.values_list("webhook", "event")) == [
         (every.pk, "escalation.created")
     ]
+
+
+# --- one cause, one escalation -----------------------------------------------------------------
+
+
+def test_a_cause_already_escalated_by_another_rule_returns_that_escalation(
+    make_ticket, junior, senior, lead, rule
+):
+    ticket = make_ticket(holder=junior)
+    first = escalation_execute(request=rule_request(ticket, rule, occurrence="message:5"))
+    other_rule = factories.RuleFactory(name="Angry", target=None)
+
+    again = escalation_execute(
+        request=rule_request(
+            ticket,
+            other_rule,
+            occurrence="message:5",
+            trigger=TriggerKey.SENTIMENT_NEGATIVE,
+            target=None,
+        )
+    )
+
+    assert (again.escalation, again.created, again.refused) == (first.escalation, False, "")
+    assert Escalation.objects.count() == 1
+    assert Ticket.objects.get(pk=ticket.pk).assignee == senior
+
+
+def test_the_same_cause_on_another_ticket_is_escalated_there_too(make_ticket, junior, senior, rule):
+    elsewhere = make_ticket(holder=junior)
+    escalation_execute(request=rule_request(elsewhere, rule, occurrence="refund:9"))
+    ticket = make_ticket(holder=junior)
+
+    outcome = escalation_execute(request=rule_request(ticket, rule, occurrence="refund:9"))
+
+    assert (outcome.created, outcome.escalation.ticket_id) == (True, ticket.pk)
+    assert Escalation.objects.count() == 2
+
+
+def test_a_replay_the_lock_missed_returns_the_tickets_escalation_of_that_cause(
+    make_ticket, junior, senior, rule, monkeypatch
+):
+    # given this cause escalated the ticket, then a later escalation of another cause here and
+    # one of the same cause on another ticket
+    rule.cooldown_minutes = 0
+    rule.save()
+    ticket = make_ticket(holder=junior)
+    first = escalation_execute(request=rule_request(ticket, rule, occurrence="refund:1")).escalation
+    factories.EscalationFactory(ticket=ticket, rule=rule, occurrence="refund:2")
+    factories.EscalationFactory(ticket=make_ticket(), rule=rule, occurrence="refund:1")
+    Ticket.objects.filter(pk=ticket.pk).update(assignee=junior)
+    monkeypatch.setattr(escalate, "_already_escalated", lambda **kwargs: None)
+
+    # when the cause is replayed and only the unique constraint notices
+    outcome = escalation_execute(request=rule_request(ticket, rule, occurrence="refund:1"))
+
+    # then the ticket's escalation of that cause is returned
+    assert (outcome.escalation, outcome.created) == (first, False)
+    assert Escalation.objects.count() == 3
+
+
+# --- the summary's evidence and a rule's blank handoff -----------------------------------------
+
+
+def test_a_tier_upgrade_shows_the_tiers_and_has_no_handoff_columns(
+    make_ticket, junior, senior, rule
+):
+    ticket = make_ticket(holder=junior)
+
+    escalation = escalation_execute(
+        request=rule_request(
+            ticket,
+            rule,
+            trigger=TriggerKey.TIER_UPGRADE,
+            evidence={"from": "standard", "to": "vip"},
+        )
+    ).escalation
+
+    assert lines(escalation)[:3] == [
+        "Escalated: Customer tier upgraded",
+        "What changed: A refund of 800.00 USD was requested.",
+        "Tier: standard → vip",
+    ]
+    assert escalation.evidence == {"from": "standard", "to": "vip"}
+    assert (
+        escalation.handoff_tried,
+        escalation.handoff_diagnosis,
+        escalation.handoff_authority_needed,
+    ) == ("", "", "")
+
+
+def test_an_escalation_is_a_fixed_number_of_queries(
+    make_ticket, junior, senior, rule, django_assert_num_queries
+):
+    # The lock query also loads the queue, its team and lead, and the holder: the guards and the
+    # resolution read them without a query each. PostgreSQL adds the reports' shared lock of the
+    # month, taken twice (the escalated event's count and the escalation's).
+    ticket = make_ticket(holder=junior)
+
+    with django_assert_num_queries(50 if connection.vendor == "postgresql" else 48):
+        outcome = escalation_execute(request=rule_request(ticket, rule))
+
+    assert outcome.escalation.to_agent == senior
