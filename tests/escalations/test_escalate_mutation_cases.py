@@ -65,6 +65,12 @@ def rule(senior_target):
     return factories.RuleFactory(name="Big refunds", target=senior_target, cooldown_minutes=60)
 
 
+@pytest.fixture
+def route_rule(db):
+    """A rule whose target each case passes in the request."""
+    return factories.RuleFactory(name="Route", target=None)
+
+
 # --- guards ------------------------------------------------------------------------------------
 
 
@@ -319,17 +325,19 @@ def test_nowhere_to_escalate_a_ticket_without_a_queue(make_ticket, junior):
 
 
 def test_a_held_ticket_without_a_receiver_is_left_unassigned_in_its_queue(
-    make_ticket, junior, queue, pushes, django_capture_on_commit_callbacks
+    route_rule, make_ticket, junior, queue, pushes, django_capture_on_commit_callbacks
 ):
     ticket = make_ticket(holder=junior)
 
     with django_capture_on_commit_callbacks(execute=True):
-        escalation = escalation_execute(request=rule_request(ticket, None, target=None)).escalation
+        escalation = escalation_execute(
+            request=rule_request(ticket, route_rule, target=None)
+        ).escalation
 
     ticket.refresh_from_db()
     assert (ticket.assignee, ticket.queue) == (None, queue)
     assert (escalation.to_agent, escalation.to_queue) == (None, queue)
-    assert lines(escalation)[2] == f"Route: {junior} → nobody (left in General), by rule “”"
+    assert lines(escalation)[2] == f"Route: {junior} → nobody (left in General), by rule “Route”"
     reassigned = AuditEvent.objects.get(kind="ticket_reassigned")
     assert (reassigned.before, reassigned.after) == (
         {"assignee": junior.pk, "queue": queue.pk},
@@ -340,12 +348,12 @@ def test_a_held_ticket_without_a_receiver_is_left_unassigned_in_its_queue(
         ("agent", junior.pk, "escalation.handed_off"),
     ]
     assert pushes[1][2]["message"] == (
-        f"#{ticket.pk} was escalated to General by the system; you still follow it."
+        f"#{ticket.pk} was escalated to General by rule “Route”; you still follow it."
     )
 
 
 def test_a_queue_target_moves_the_ticket_and_names_the_queue(
-    make_ticket, team, junior, senior, queue
+    route_rule, make_ticket, team, junior, senior, queue
 ):
     billing = factories.QueueFactory(name="Billing", team=team)
     expert = factories.SeniorFactory(username="expert", team=team)
@@ -353,12 +361,14 @@ def test_a_queue_target_moves_the_ticket_and_names_the_queue(
     target = factories.TargetFactory(name="Billing", kind=TargetKind.QUEUE, queue=billing)
     ticket = make_ticket(holder=junior)
 
-    escalation = escalation_execute(request=rule_request(ticket, None, target=target)).escalation
+    escalation = escalation_execute(
+        request=rule_request(ticket, route_rule, target=target)
+    ).escalation
 
     ticket.refresh_from_db()
     assert (ticket.assignee, ticket.queue) == (expert, billing)
     assert (escalation.from_queue, escalation.to_queue) == (queue, billing)
-    assert lines(escalation)[2] == f"Route: {junior} → {expert} in Billing, by rule “”"
+    assert lines(escalation)[2] == f"Route: {junior} → {expert} in Billing, by rule “Route”"
     event = TicketEvent.objects.get(ticket=ticket, kind=EventKind.ESCALATED)
     assert event.data["to_queue"] == billing.pk
     assert event.data["changes"] == [
@@ -370,26 +380,32 @@ def test_a_queue_target_moves_the_ticket_and_names_the_queue(
 
 
 def test_a_queue_target_without_a_senior_names_the_queue_it_moved_to(
-    make_ticket, team, junior, queue
+    route_rule, make_ticket, team, junior, queue
 ):
     billing = factories.QueueFactory(name="Billing", team=team)
     target = factories.TargetFactory(name="Billing", kind=TargetKind.QUEUE, queue=billing)
     ticket = make_ticket(holder=junior)
 
-    escalation = escalation_execute(request=rule_request(ticket, None, target=target)).escalation
+    escalation = escalation_execute(
+        request=rule_request(ticket, route_rule, target=target)
+    ).escalation
 
-    assert lines(escalation)[2] == f"Route: {junior} → nobody in Billing, by rule “”"
+    assert lines(escalation)[2] == f"Route: {junior} → nobody in Billing, by rule “Route”"
 
 
-def test_a_ticket_without_a_queue_is_routed_into_the_targets_queue(make_ticket, team, senior):
+def test_a_ticket_without_a_queue_is_routed_into_the_targets_queue(
+    route_rule, make_ticket, team, senior
+):
     billing = factories.QueueFactory(name="Billing", team=team)
     billing.members.add(senior)
     target = factories.TargetFactory(name="Billing", kind=TargetKind.QUEUE, queue=billing)
     ticket = make_ticket(queue=None)
 
-    escalation = escalation_execute(request=rule_request(ticket, None, target=target)).escalation
+    escalation = escalation_execute(
+        request=rule_request(ticket, route_rule, target=target)
+    ).escalation
 
-    assert lines(escalation)[2] == f"Route: unassigned → {senior} in Billing, by rule “”"
+    assert lines(escalation)[2] == f"Route: unassigned → {senior} in Billing, by rule “Route”"
     reassigned = AuditEvent.objects.get(kind="ticket_reassigned")
     assert (reassigned.before, reassigned.after) == (
         {"assignee": None, "queue": None},
@@ -727,6 +743,7 @@ def slack_target(team):
 
 
 def test_a_slack_target_leaves_the_ticket_and_posts_after_commit(
+    route_rule,
     make_ticket,
     junior,
     queue,
@@ -743,7 +760,7 @@ def test_a_slack_target_leaves_the_ticket_and_posts_after_commit(
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         escalation = escalation_execute(
-            request=rule_request(ticket, None, target=slack_target)
+            request=rule_request(ticket, route_rule, target=slack_target)
         ).escalation
     delivery = Delivery.objects.get()
     assert (enqueued, pushes) == ([], [])
@@ -760,7 +777,7 @@ def test_a_slack_target_leaves_the_ticket_and_posts_after_commit(
         slack_target,
     )
     assert lines(escalation)[2:4] == [
-        f"Route: {junior} → Slack (#escalations), by rule “”",
+        f"Route: {junior} → Slack (#escalations), by rule “Route”",
         "Route note: Posted to Slack (#escalations); the ticket stays with its holder.",
     ]
     assert [a.kind for a in AuditEvent.objects.all()] == ["escalation_created"]
@@ -774,7 +791,7 @@ def test_a_slack_target_leaves_the_ticket_and_posts_after_commit(
         (
             junior.pk,
             "ticket_reassigned",
-            f"#{ticket.pk} was escalated to Slack by the system; you still follow it.",
+            f"#{ticket.pk} was escalated to Slack by rule “Route”; you still follow it.",
         )
     ]
 
