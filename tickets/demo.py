@@ -27,9 +27,9 @@ from escalations.currency.selectors import exchange_rate_facts
 from escalations.engine.backtest import backtest_run
 from escalations.engine.escalate import (
     EscalationRequest,
-    _reassigned_by,
-    _route_ends,
-    _trigger_label,
+    escalation_reassigned_by,
+    escalation_route_ends,
+    escalation_trigger_label,
 )
 from escalations.engine.sentiment import sentiment_score_message
 from escalations.engine.summary import (
@@ -1764,7 +1764,7 @@ def _demo_sentence(escalation: Escalation) -> str:
         return manual_escalation_sentence(actor=escalation.initiated_by, via_tag=False)
     if escalation.trigger in TRIGGERS:
         return TRIGGERS.get(escalation.trigger).sentence(escalation.evidence or {})
-    return f"{_trigger_label(escalation.trigger)}."
+    return f"{escalation_trigger_label(escalation.trigger)}."
 
 
 def _demo_sla_snapshot(escalation: Escalation) -> dict[str, Any]:
@@ -1844,17 +1844,17 @@ def _demo_summary(
         notes=list(escalation.route_notes or []),
         reassign=not _demo_notifies_only(escalation),
     )
-    route_from, route_to = _route_ends(
+    route_from, route_to = escalation_route_ends(
         request=request, previous=previous, from_queue=escalation.from_queue, resolution=resolution
     )
     return escalation_summary_build(
         trigger=escalation.trigger,
-        trigger_label=_trigger_label(escalation.trigger),
+        trigger_label=escalation_trigger_label(escalation.trigger),
         sentence=request.sentence,
         evidence=escalation.evidence,
         route_from=route_from,
         route_to=route_to,
-        route_by=_reassigned_by(request),
+        route_by=escalation_reassigned_by(request),
         rule_fired=not request.is_manual,
         route_notes=resolution.notes,
         handoff=handoff,

@@ -97,7 +97,8 @@ def _max_chain() -> int:
     return kimondesk_settings().escalation_max_chain
 
 
-def _reassigned_by(request: EscalationRequest) -> str:
+def escalation_reassigned_by(request: EscalationRequest) -> str:
+    """Who reassigned the ticket, as the summary says it: the agent, or the rule (in quotes)."""
     if request.is_manual:
         return str(request.actor)
     name = request.rule.name if request.rule is not None else ""
@@ -112,7 +113,8 @@ def _actor_label(request: EscalationRequest) -> str:
     return f"rule: {request.rule.name}" if request.rule is not None else "system"
 
 
-def _trigger_label(key: str) -> str:
+def escalation_trigger_label(key: str) -> str:
+    """The label of a trigger or escalation origin key (the key itself if unknown)."""
     return str(TriggerKey(key).label) if key in TriggerKey.values else key
 
 
@@ -280,7 +282,7 @@ def _summary_handoff(
     return None, author, message_last_customer_excerpt(ticket_id=request.ticket_id)
 
 
-def _route_ends(
+def escalation_route_ends(
     *,
     request: EscalationRequest,
     previous: Agent | None,
@@ -311,7 +313,7 @@ def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution
     handoff, handoff_author, last_excerpt = _summary_handoff(request=request, previous=previous)
     to_agent = resolution.to_agent if resolution.reassign else None
     to_queue = resolution.to_queue if resolution.reassign else None
-    route_from, route_to = _route_ends(
+    route_from, route_to = escalation_route_ends(
         request=request, previous=previous, from_queue=from_queue, resolution=resolution
     )
     rule = request.rule
@@ -341,12 +343,12 @@ def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution
         escalation.sla_snapshot = ticket_sla_snapshot(ticket=moved)
         structured = escalation_summary_build(
             trigger=request.trigger,
-            trigger_label=_trigger_label(request.trigger),
+            trigger_label=escalation_trigger_label(request.trigger),
             sentence=request.sentence,
             evidence=request.evidence,
             route_from=route_from,
             route_to=route_to,
-            route_by=_reassigned_by(request),
+            route_by=escalation_reassigned_by(request),
             rule_fired=not request.is_manual,
             route_notes=resolution.notes,
             handoff=handoff,
