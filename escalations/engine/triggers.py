@@ -211,7 +211,7 @@ class SentimentNegative(TriggerKind[SentimentNegativeParams]):
             if run == 1
             else f"The customer's last {run} messages were negative"
         )
-        return f"{turned} (score {evidence.get('score')}){because}: “{evidence.get('excerpt', '')}”"
+        return f"{turned} (score {evidence.get('score')}){because}: “{evidence['excerpt']}”"
 
 
 class SLAStateTrigger(TriggerKind[NoParams]):
@@ -237,7 +237,7 @@ class SLAStateTrigger(TriggerKind[NoParams]):
         )
 
     def sentence(self, evidence: Mapping[str, Any]) -> str:
-        words = str(evidence.get("metric", "")).replace("_", " ")
+        words = str(evidence["metric"]).replace("_", " ")
         return f"The {words} SLA clock went from {evidence.get('from')} to {evidence.get('to')}."
 
 
