@@ -287,10 +287,20 @@ def ticket_escalations(*, ticket: Ticket) -> list[Escalation]:
 
 
 def ticket_escalations_since(*, ticket_id: int, since_id: int) -> list[Escalation]:
-    """Escalations of a ticket newer than ``since_id``, oldest first (the page's catch-up)."""
+    """Escalations of a ticket made after ``since_id`` (the one the page has pinned), oldest
+    first: the page's catch-up pins each in turn. An id is not a time: a row written later with
+    an earlier time (a transaction that committed late, imported or seeded history) is not newer
+    than the pinned one and stays in the history only."""
+    escalations = Escalation.objects.filter(ticket_id=ticket_id, pk__gt=since_id)
+    pinned_at = (
+        Escalation.objects.filter(ticket_id=ticket_id, pk=since_id)
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if pinned_at is not None:
+        escalations = escalations.filter(created_at__gt=pinned_at)
     return list(
-        Escalation.objects.filter(ticket_id=ticket_id, pk__gt=since_id)
-        .select_related(
+        escalations.select_related(
             "ticket",
             "rule",
             "from_agent",
@@ -299,7 +309,7 @@ def ticket_escalations_since(*, ticket_id: int, since_id: int) -> list[Escalatio
             "summary_note",
             "feedback__author",
         )
-        .order_by("pk")
+        .order_by("created_at", "pk")
     )
 
 

@@ -3,6 +3,7 @@ errors, the pinned summary, the live catch-up endpoint and constant query counts
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from escalations.models import Escalation
 from tests import factories
 from tickets import realtime, services
 from tickets.models import EventKind, Message, Note, RefundRequest, TicketEvent
@@ -275,6 +277,27 @@ def test_live_endpoint_returns_only_escalations_after_since(client, ticket, seni
         "version": 1,
     }
     assert str(ticket.assignee) in data["meta_html"]
+
+
+@pytest.mark.django_db
+def test_live_endpoint_does_not_pin_an_escalation_older_than_the_pinned_one(client, ticket, senior):
+    # Given the page pins the newest escalation by time, and a row with a higher id but an
+    # earlier time (committed late, or imported history) plus a truly newer one
+    pinned = factories.EscalationFactory(ticket=ticket, to_agent=senior)
+    older = factories.EscalationFactory(ticket=ticket, to_agent=senior)
+    newer = factories.EscalationFactory(ticket=ticket, to_agent=senior)
+    now = timezone.now()
+    Escalation.objects.filter(pk=pinned.pk).update(created_at=now - timedelta(hours=1))
+    Escalation.objects.filter(pk=older.pk).update(created_at=now - timedelta(hours=2))
+    Escalation.objects.filter(pk=newer.pk).update(created_at=now)
+    client.force_login(senior)
+
+    # When the page catches up from the pinned one
+    data = client.get(reverse("ticket_live", args=[ticket.pk]), {"since": pinned.pk}).json()
+
+    # Then only the newer one is pinned; the older one stays in the history
+    assert [e["escalation"] for e in data["events"]] == [newer.pk]
+    assert f'data-escalation-id="{older.pk}"' in data["history_html"]
 
 
 @pytest.mark.django_db
