@@ -308,8 +308,7 @@ def ticket_escalations_since(*, ticket_id: int, since_id: int) -> list[Escalatio
             "to_queue",
             "summary_note",
             "feedback__author",
-        )
-        .order_by("created_at", "pk")
+        ).order_by("created_at", "pk")
     )
 
 
