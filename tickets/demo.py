@@ -27,17 +27,11 @@ from escalations.currency.selectors import exchange_rate_facts
 from escalations.engine.backtest import backtest_run
 from escalations.engine.escalate import (
     EscalationRequest,
-    escalation_reassigned_by,
-    escalation_route_ends,
+    escalation_summary_for,
     escalation_trigger_label,
 )
 from escalations.engine.sentiment import sentiment_score_message
-from escalations.engine.summary import (
-    EscalationSummary,
-    Handoff,
-    escalation_summary_build,
-    escalation_summary_text,
-)
+from escalations.engine.summary import EscalationSummary, Handoff, escalation_summary_text
 from escalations.engine.targets import Resolution
 from escalations.engine.triggers import TRIGGERS, excerpt
 from escalations.models import (
@@ -1844,22 +1838,13 @@ def _demo_summary(
         notes=list(escalation.route_notes or []),
         reassign=not _demo_notifies_only(escalation),
     )
-    route_from, route_to = escalation_route_ends(
-        request=request, previous=previous, from_queue=escalation.from_queue, resolution=resolution
-    )
-    return escalation_summary_build(
-        trigger=escalation.trigger,
-        trigger_label=escalation_trigger_label(escalation.trigger),
-        sentence=request.sentence,
-        evidence=escalation.evidence,
-        route_from=route_from,
-        route_to=route_to,
-        route_by=escalation_reassigned_by(request),
-        rule_fired=not request.is_manual,
-        route_notes=resolution.notes,
+    return escalation_summary_for(
+        request=request,
+        previous=previous,
+        from_queue=escalation.from_queue,
+        resolution=resolution,
         handoff=handoff,
         handoff_author=author,
-        handoff_is_earlier=handoff is not None and own is None,
         last_customer_excerpt=last_excerpt,
         sla=escalation.sla_snapshot,
     )

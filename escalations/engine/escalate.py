@@ -9,6 +9,7 @@ deliveries are queued with ``transaction.on_commit``: nothing leaves before the 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -47,7 +48,12 @@ from tickets.notifications.services import notification_record
 from tickets.services import ticket_escalation_apply
 
 from .notify import escalation_notifications
-from .summary import Handoff, escalation_summary_build, escalation_summary_text
+from .summary import (
+    EscalationSummary,
+    Handoff,
+    escalation_summary_build,
+    escalation_summary_text,
+)
 from .targets import TARGET_KINDS, Resolution, named_agent_resolve, team_lead_resolve
 
 logger = logging.getLogger(__name__)
@@ -303,6 +309,40 @@ def escalation_route_ends(
     return holder, where
 
 
+def escalation_summary_for(
+    *,
+    request: EscalationRequest,
+    previous: Agent | None,
+    from_queue: Queue | None,
+    resolution: Resolution,
+    handoff: Handoff | None,
+    handoff_author: str,
+    last_customer_excerpt: str,
+    sla: Mapping[str, object],
+) -> EscalationSummary:
+    """The summary an escalation writes: what changed, the route in words, the handoff (the
+    request's own, else ``handoff`` as the earlier one) and the SLA clock ``sla``."""
+    route_from, route_to = escalation_route_ends(
+        request=request, previous=previous, from_queue=from_queue, resolution=resolution
+    )
+    return escalation_summary_build(
+        trigger=request.trigger,
+        trigger_label=escalation_trigger_label(request.trigger),
+        sentence=request.sentence,
+        evidence=request.evidence,
+        route_from=route_from,
+        route_to=route_to,
+        route_by=escalation_reassigned_by(request),
+        rule_fired=not request.is_manual,
+        route_notes=resolution.notes,
+        handoff=handoff,
+        handoff_author=handoff_author,
+        handoff_is_earlier=handoff is not None and request.handoff is None,
+        last_customer_excerpt=last_customer_excerpt,
+        sla=sla,
+    )
+
+
 def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution) -> Escalation:
     """The escalation's rows in its transaction. The ``Escalation`` row comes first: its unique
     occurrence key stops a replay before anything else is written. The ticket's changes are one
@@ -313,9 +353,6 @@ def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution
     handoff, handoff_author, last_excerpt = _summary_handoff(request=request, previous=previous)
     to_agent = resolution.to_agent if resolution.reassign else None
     to_queue = resolution.to_queue if resolution.reassign else None
-    route_from, route_to = escalation_route_ends(
-        request=request, previous=previous, from_queue=from_queue, resolution=resolution
-    )
     rule = request.rule
     escalation = Escalation.objects.create(
         ticket=ticket,
@@ -341,19 +378,13 @@ def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution
     def summary_text(moved: Ticket) -> str:
         # Written once the ticket has moved: the SLA clock shown is the one it runs on now.
         escalation.sla_snapshot = ticket_sla_snapshot(ticket=moved)
-        structured = escalation_summary_build(
-            trigger=request.trigger,
-            trigger_label=escalation_trigger_label(request.trigger),
-            sentence=request.sentence,
-            evidence=request.evidence,
-            route_from=route_from,
-            route_to=route_to,
-            route_by=escalation_reassigned_by(request),
-            rule_fired=not request.is_manual,
-            route_notes=resolution.notes,
+        structured = escalation_summary_for(
+            request=request,
+            previous=previous,
+            from_queue=from_queue,
+            resolution=resolution,
             handoff=handoff,
             handoff_author=handoff_author,
-            handoff_is_earlier=handoff is not None and request.handoff is None,
             last_customer_excerpt=last_excerpt,
             sla=escalation.sla_snapshot,
         )
