@@ -54,6 +54,7 @@ from escalations.services import manual_escalation_sentence
 from escalations.sla.clocks import Cause
 from escalations.sla.services import sla_clocks_recompute_open
 
+from .demo_holders import demo_after_handover, demo_held_since, demo_receiver
 from .macros.demo import demo_macros_ensure
 from .mail.models import Mailbox
 from .models import (
@@ -79,7 +80,6 @@ from .models import (
     TicketEvent,
     TicketFollower,
     Tier,
-    assignment_events,
 )
 from .search.documents import ticket_search_documents_rebuild
 
@@ -1118,21 +1118,24 @@ def _demo_decisions_ensure(result: DemoSeedResult, rng: random.Random, *, now: d
     for agent in Agent.objects.filter(role=Role.SENIOR, team__isnull=False).order_by("pk"):
         seniors[agent.team_id].append(agent)  # type: ignore[index]
     rows: list[Escalation] = []
+    held_since = demo_held_since(demo_tickets)
     rules = Rule.objects.filter(kind=RuleKind.ESCALATION, enabled=True).select_related("team__lead")
     for rule in rules.order_by("order", "pk"):
-        hits = [h for h in backtest_run(rule=rule, days=91, now=now).hits if h.ticket_id in tickets]
+        hits = [
+            h
+            for h in backtest_run(rule=rule, days=91, now=now).hits
+            if h.ticket_id in tickets and h.at >= held_since.get(h.ticket_id, h.at)
+        ]
         for hit in sorted(
             rng.sample(hits, min(len(hits), DEMO_ESCALATIONS_PER_RULE)), key=lambda h: h.at
         ):
             ticket = tickets[hit.ticket_id]
             team = ticket.queue.team if ticket.queue else None
-            receiver = (
-                team.lead
-                if team and rule.target and rule.target.kind == TargetKind.TEAM_LEAD
-                else None
-            )
-            if receiver is None and team is not None and seniors[team.pk]:
-                receiver = rng.choice(seniors[team.pk])
+            receiver = team.lead if team and _demo_targets_lead(rule) else None
+            if receiver is not None and receiver.pk == ticket.assignee_id:
+                continue
+            if receiver is None and team is not None:
+                receiver = demo_receiver(rng, seniors[team.pk], holder_id=ticket.assignee_id)
             rows.append(
                 Escalation(
                     ticket=ticket,
@@ -1156,7 +1159,12 @@ def _demo_decisions_ensure(result: DemoSeedResult, rng: random.Random, *, now: d
             held[ticket.assignee].append(ticket)
     for junior in sorted(held, key=lambda a: a.pk):
         for ticket in rng.sample(held[junior], min(len(held[junior]), DEMO_MANUAL_PER_JUNIOR)):
-            at = min(ticket.created_at + timedelta(hours=rng.randint(1, 6)), now)
+            at = demo_after_handover(
+                ticket.created_at + timedelta(hours=rng.randint(1, 6)),
+                held_since.get(ticket.pk),
+                rng=rng,
+                now=now,
+            )
             lead = ticket.queue.team.lead if ticket.queue and ticket.queue.team else None
             rows.append(
                 Escalation(
@@ -1261,7 +1269,7 @@ def _demo_story_ensure(result: DemoSeedResult, rng: random.Random, *, now: datet
     feedback = []
     # Feedback is given to a share of the escalations that grows over the 90 days; spread by
     # carrying the fraction over (not drawn at random), so even a few late escalations show it.
-    owed = 0.0
+    owed = 0.5  # rounds rather than truncates: a few escalations still show the share
     for escalation in sorted(rows, key=lambda e: (e.created_at, e.occurrence)):
         if escalation.to_agent is None:
             continue
@@ -1316,6 +1324,7 @@ def _demo_story_coaching(
     )
     rows = []
     held = tickets.filter(assignee=junior).select_related("queue").order_by("created_at", "pk")
+    held_since = demo_held_since(held)
     for ticket in held:
         if ticket.pk in already:
             continue
@@ -1323,7 +1332,12 @@ def _demo_story_coaching(
         share = DEMO_STORY_ESCALATE_SHARE[0 if chapter == "before" else 1]
         if rng.random() >= share:
             continue
-        at = min(ticket.created_at + timedelta(hours=rng.randint(1, 6)), now)
+        at = demo_after_handover(
+            ticket.created_at + timedelta(hours=rng.randint(1, 6)),
+            held_since.get(ticket.pk),
+            rng=rng,
+            now=now,
+        )
         tried, diagnosis, authority = rng.choice(DEMO_STORY_HANDOFFS[chapter])
         rows.append(
             Escalation(
@@ -1369,6 +1383,7 @@ def _demo_story_eager_rule(
         .order_by("created_at", "pk")
     )
     rates = exchange_rate_facts(team_ids=[rule.team_id])
+    held_since = demo_held_since(tickets)
     rows = []
     for refund in refunds:
         conversion = None
@@ -1395,8 +1410,15 @@ def _demo_story_eager_rule(
         }
         if conversion is not None:
             evidence["conversion"] = conversion.evidence()
-        receiver = rng.choice(specialists)
-        at = refund.created_at + timedelta(seconds=rng.randint(20, 90))
+        receiver = demo_receiver(rng, specialists, holder_id=refund.ticket.assignee_id)
+        if receiver is None:
+            continue
+        at = demo_after_handover(
+            refund.created_at + timedelta(seconds=rng.randint(20, 90)),
+            held_since.get(refund.ticket_id),
+            rng=rng,
+            now=now,
+        )
         rows.append(
             Escalation(
                 ticket=refund.ticket,
@@ -1482,10 +1504,17 @@ def _demo_engine_receiver(rng: random.Random, rule: Rule, ticket: Ticket) -> Age
     team = ticket.queue.team if ticket.queue else None
     if team is None:
         return None
-    if rule.target is not None and rule.target.kind == TargetKind.TEAM_LEAD:
+    if _demo_targets_lead(rule):
         return team.lead
     seniors = list(Agent.objects.filter(team=team, role=Role.SENIOR).order_by("pk"))
-    return rng.choice(seniors) if seniors else team.lead
+    receiver = demo_receiver(rng, seniors, holder_id=ticket.assignee_id)
+    if receiver is None and team.lead_id != ticket.assignee_id:
+        return team.lead
+    return receiver
+
+
+def _demo_targets_lead(rule: Rule) -> bool:
+    return rule.target is not None and rule.target.kind == TargetKind.TEAM_LEAD
 
 
 def _demo_engine_story_ensure(result: DemoSeedResult, rng: random.Random, *, now: datetime) -> None:
@@ -1503,11 +1532,13 @@ def _demo_engine_story_ensure(result: DemoSeedResult, rng: random.Random, *, now
         .order_by("order", "pk")
     )
     planned: list[tuple[Rule, Ticket, datetime, bool]] = []
+    held_since = demo_held_since(demo_tickets)
     for rule in rules:
+        held = demo_tickets.filter(queue__team=rule.team, assignee__isnull=False)
+        if _demo_targets_lead(rule) and rule.team is not None:
+            held = held.exclude(assignee_id=rule.team.lead_id)
         pool = list(
-            demo_tickets.filter(queue__team=rule.team, assignee__isnull=False)
-            .select_related("queue__team__lead", "assignee")
-            .order_by("created_at", "pk")
+            held.select_related("queue__team__lead", "assignee").order_by("created_at", "pk")
         )
         if not pool:
             continue
@@ -1518,10 +1549,12 @@ def _demo_engine_story_ensure(result: DemoSeedResult, rng: random.Random, *, now
             rng.sample(others, min(len(others), DEMO_ENGINE_PER_RULE - 1)), key=lambda t: t.pk
         )
         for ticket in picks:
-            at = min(ticket.created_at + timedelta(minutes=rng.randint(30, 480)), now)
+            at = ticket.created_at + timedelta(minutes=rng.randint(30, 480))
+            at = demo_after_handover(at, held_since.get(ticket.pk), rng=rng, now=now)
             planned.append((rule, ticket, at, True))
-        at = now - timedelta(hours=rng.randint(*DEMO_UNACKNOWLEDGED_HOURS))
-        planned.append((rule, waiting, max(at, waiting.created_at), False))
+        at = max(now - timedelta(hours=rng.randint(*DEMO_UNACKNOWLEDGED_HOURS)), waiting.created_at)
+        at = demo_after_handover(at, held_since.get(waiting.pk), rng=rng, now=now)
+        planned.append((rule, waiting, at, False))
     events = []
     shapes = []
     for rule, ticket, at, _ in planned:
@@ -1941,12 +1974,7 @@ def _demo_receivers_take_over(
     """Open tickets go to the receiver of their latest escalation (just summarized), with the
     ``escalated`` event ``ticket_escalation_apply`` records; the previous holder follows. Not when
     the history assigned the ticket after that escalation: the later assignment holds."""
-    assigned_last = dict(
-        TicketEvent.objects.filter(assignment_events(), ticket_id__in=[e.ticket_id for e in latest])
-        .values("ticket_id")
-        .annotate(last=models.Max("created_at"))
-        .values_list("ticket_id", "last")
-    )
+    assigned_last = demo_held_since(Ticket.objects.filter(pk__in=[e.ticket_id for e in latest]))
     events = []
     followers = []
     for escalation in latest:

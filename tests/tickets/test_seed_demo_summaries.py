@@ -79,6 +79,12 @@ def seeded(django_db_setup, django_db_blocker):
                 e.ticket_id: _last_assignment(e.ticket_id, kind=EventKind.ASSIGNED)
                 for e in escalations
             }
+            history_holder = {
+                event.ticket_id: event.data["to"]
+                for event in TicketEvent.objects.filter(kind=EventKind.ASSIGNED).order_by(
+                    "created_at", "pk"
+                )
+            }
             customer_messages = {
                 e.pk: list(
                     Message.objects.filter(
@@ -124,6 +130,7 @@ def seeded(django_db_setup, django_db_blocker):
         "notes": notes,
         "escalated_events": escalated_events,
         "history_assigned": history_assigned,
+        "history_holder": history_holder,
         "customer_messages": customer_messages,
         "followers": followers,
         "sentences": sentences,
@@ -250,8 +257,6 @@ def test_receivers_hold_the_open_tickets_escalated_to_them(seeded):
             assert e.pk not in events
             continue
         assert e.ticket.assignee_id == e.to_agent_id
-        if e.from_agent_id == e.to_agent_id:
-            continue
         event = events[e.pk]
         assert event.created_at == e.created_at
         assert event.assignee_id == e.to_agent_id
@@ -272,6 +277,19 @@ def test_receivers_hold_the_open_tickets_escalated_to_them(seeded):
     assert sorted(events) == sorted(moved)
     assert len(moved) == seeded["result"].created["escalation_handovers"]
     assert len(moved) >= 15
+
+
+def test_no_demo_escalation_goes_to_its_holder_or_before_they_held_the_ticket(seeded):
+    """As the engine's: it refuses a receiver who already holds the ticket, and an escalation
+    from the history's holder comes after the history gave them the ticket."""
+    from_holder = 0
+    for e in seeded["escalations"]:
+        assert e.to_agent_id is None or e.to_agent_id != e.from_agent_id, e.pk
+        holder = seeded["history_holder"].get(e.ticket_id)
+        if holder is not None and e.from_agent_id == holder:
+            assert e.created_at >= seeded["history_assigned"][e.ticket_id], e.pk
+            from_holder += 1
+    assert from_holder >= 100
 
 
 def test_a_second_seed_adds_no_summary_and_moves_no_ticket(seeded):

@@ -17,6 +17,7 @@ from django.db.models import Count, F
 
 from escalations.models import Escalation, EscalationFeedback, FeedbackReason
 from reports.selectors import month_current, month_shift, month_window, team_zone
+from tickets.demo_holders import demo_after_handover, demo_held_since
 from tickets.models import Role, Status, Team, Ticket
 
 from .models import Macro, MacroUse
@@ -171,8 +172,14 @@ def _escalations(
             )
             chosen = list(tickets.select_related("assignee").order_by("pk"))
             picked = rng.sample(chosen, min(len(chosen), topic.per_month))
+            held_since = demo_held_since(Ticket.objects.filter(pk__in=[t.pk for t in picked]))
             for index, ticket in enumerate(sorted(picked, key=lambda t: t.pk)):
-                at = ticket.created_at + timedelta(minutes=rng.randint(30, 150))
+                at = demo_after_handover(
+                    ticket.created_at + timedelta(minutes=rng.randint(30, 150)),
+                    held_since.get(ticket.pk),
+                    rng=rng,
+                    now=now,
+                )
                 rows.append(
                     Escalation(
                         ticket=ticket,
@@ -188,7 +195,7 @@ def _escalations(
                             amount=rng.choice((45, 80, 120, 150, 180))
                         ),
                         created_at=at,
-                        acknowledged_at=at + timedelta(minutes=rng.randint(3, 30)),
+                        acknowledged_at=min(at + timedelta(minutes=rng.randint(3, 30)), now),
                         acknowledged_by=team.lead,
                     )
                 )
