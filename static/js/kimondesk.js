@@ -511,9 +511,11 @@
           pinned.querySelectorAll(".summary-sla").forEach(function (line) { fillSlaLine(line, data.sla); });
           var mood = document.getElementById("customer-last-sentiment");
           if (mood && data.customer_sentiment_html) mood.innerHTML = data.customer_sentiment_html;
-          refreshTimes();
           var history = document.getElementById("escalation-history");
           if (history) history.innerHTML = data.history_html;
+          var changes = document.getElementById("ticket-history");
+          if (changes && data.ticket_history_html) changes.outerHTML = data.ticket_history_html;
+          refreshTimes();
           var meta = document.getElementById("ticket-meta");
           if (meta) meta.outerHTML = data.meta_html;
           syncControls(data.state, null);
@@ -533,6 +535,14 @@
         });
     };
     live.catchUp = catchUp;
+
+    /* The History card lists field changes, agent replies and notes, written as sentences by
+       the server: after any of them it is read again, once for a burst. */
+    var historyTimer = null;
+    var historyStale = function () {
+      clearTimeout(historyTimer);
+      historyTimer = setTimeout(function () { catchUp(lastSeen); }, 300);
+    };
 
     /* Presence: who else has the page open, and who is typing a reply. */
     var presence = document.getElementById("presence");
@@ -560,12 +570,21 @@
     };
 
     var handlers = {
-      "message.created": function (e) { showMessage(e.message); },
+      "message.created": function (e) {
+        showMessage(e.message);
+        if (e.message && e.message.author_type === "agent") historyStale();
+      },
       "message.delivery": showDelivery,
-      "note.created": function (e) { showNote(e.note); },
+      "note.created": function (e) {
+        showNote(e.note);
+        if (e.note && e.note.kind === "note") historyStale();
+      },
       "refund.created": function (e) { showRefund(e.refund); },
       "escalation.acknowledged": showAcknowledged,
-      "ticket.updated": showUpdate,
+      "ticket.updated": function (e) {
+        showUpdate(e);
+        if (e.ticket_fields) historyStale();
+      },
       "presence": showPresence,
       "escalation.summary": function (e) {
         var since = lastSeen;

@@ -265,6 +265,34 @@ def test_a_message_posted_through_the_api_reaches_an_open_page(
     assert message["message"]["author_type"] == "customer"
 
 
+def test_the_history_card_follows_a_teammates_changes_without_a_reload(
+    make_run_url, ticket, senior, lead
+):
+    cookie, token = session_cookie(senior, make_run_url), _token(lead)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = _open_ticket_page(browser, make_run_url, cookie, ticket)
+        page.evaluate("() => { window.__loadedOnce = true; }")
+        history = page.locator("#ticket-history li")
+        expect(history).to_have_count(0)
+
+        # When the lead raises the priority and replies to the customer
+        base = f"{make_run_url}/api/v1/tickets/{ticket.pk}/"
+        _api(base, token, {"priority": "urgent"}, method="PATCH")
+        _api(f"{base}messages/", token, {"author_type": "agent", "body": "Refund on its way."})
+
+        # Then the History card says so, newest first, each line with its time
+        expect(history).to_have_count(2, timeout=5000)
+        lines = history.all_inner_texts()
+        times = page.locator("#ticket-history li time.when").count()
+        loaded_once = page.evaluate("() => window.__loadedOnce === true")
+        browser.close()
+
+    assert f"{lead} replied to the customer" in lines[0], lines
+    assert f"{lead} set priority Normal → Urgent" in lines[1], lines
+    assert (times, loaded_once) == (2, True)
+
+
 def test_a_stale_save_ends_in_a_visible_conflict_not_an_overwrite(
     make_run_url, ticket, junior, lead
 ):

@@ -10,7 +10,7 @@ from django.test import Client
 
 from reports.csv import _cell
 from tests import factories
-from tickets.models import Agent, Note
+from tickets.models import Agent, EventKind, Note, TicketEvent
 
 SCRIPT = "<script>alert('x')</script>"
 IMG = '<img src=x onerror="alert(1)">'
@@ -59,6 +59,11 @@ def test_customer_text_is_escaped_on_the_ticket_page_and_its_live_catch_up(world
     escalation = ticket.escalations.get()
     escalation.summary_note = Note.objects.create(ticket=ticket, body=f"Customer said: {IMG}")
     escalation.save(update_fields=["summary_note"])
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=EventKind.PRIORITY_CHANGED,
+        data={"from": "normal", "to": "urgent", "via": f"macro {SCRIPT}"},
+    )
     client = Client()
     client.force_login(world.agents["junior_a"])
 
@@ -70,10 +75,11 @@ def test_customer_text_is_escaped_on_the_ticket_page_and_its_live_catch_up(world
         *(e["html"] for e in live["events"]),
         *(e["pinned_html"] for e in live["events"]),
     ]
-    html_parts += [live["meta_html"], live["history_html"]]
+    html_parts += [live["meta_html"], live["history_html"], live["ticket_history_html"]]
     assert len(live["events"]) == 1
     for html in html_parts:
         assert SCRIPT not in html
         assert IMG not in html
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in live["events"][0]["html"]
+    assert "via macro &lt;script&gt;" in live["ticket_history_html"]

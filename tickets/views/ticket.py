@@ -377,7 +377,7 @@ def escalation_question_page(request: HttpRequest, escalation_id: int) -> HttpRe
 @require_GET
 def ticket_live(request: HttpRequest, ticket_id: int) -> JsonResponse:
     """What a ticket page missed: summaries of escalations after ``since``, the SLA badge, the
-    escalation history and, given ``messages_after``/``notes_after`` (the newest ids it shows),
+    escalation history, the History card and, given ``messages_after``/``notes_after`` (the newest ids it shows),
     the messages and notes it has not got (``entries``, at most ``CATCH_UP_MAX_ENTRIES``, with
     ``entries_left`` true when more wait). The page calls it whenever its socket (re)connects."""
     try:
@@ -442,6 +442,9 @@ def ticket_live(request: HttpRequest, ticket_id: int) -> JsonResponse:
             "history_html": render_to_string(
                 "tickets/_escalation_history.html",
                 {"escalations": selectors.ticket_escalations(ticket=ticket)},
+            ),
+            "ticket_history_html": render_to_string(
+                "tickets/_history.html", {"history": ticket_history(ticket=ticket)}
             ),
             **timeline,
         }
