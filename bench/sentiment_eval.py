@@ -254,13 +254,18 @@ def dataset_split(
 
 def quality_of(pairs: list[tuple[bool, bool]]) -> Quality:
     """Negative-class quality of (predicted negative, gold negative) pairs."""
-    tp = sum(1 for p, g in pairs if p and g)
-    fp = sum(1 for p, g in pairs if p and not g)
-    fn = sum(1 for p, g in pairs if g and not p)
+    return weighted_quality_of([(p, g, 1.0) for p, g in pairs])
+
+
+def weighted_quality_of(triples: list[tuple[bool, bool, float]]) -> Quality:
+    """Negative-class quality of (predicted negative, gold negative, weight) triples."""
+    tp = sum(w for p, g, w in triples if p and g)
+    fp = sum(w for p, g, w in triples if p and not g)
+    fn = sum(w for p, g, w in triples if g and not p)
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return Quality(precision, recall, f1, tp + fn)
+    return Quality(precision, recall, f1, round(tp + fn))
 
 
 def negative_quality(messages: list[LabeledMessage], predict: Callable[[str], str]) -> Quality:
