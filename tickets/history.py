@@ -1,12 +1,16 @@
 """A ticket's history in words, for its page: who changed what, when, and through what
-("via macro Refund under 200"). Reads only: one query for the events with their actors, one
-for the agents and queues they name."""
+("via macro Refund under 200", "via rule “Angry customer to the lead”"). Reads only: one query
+for the events with their actors, one each for the agents and queues they name, and one for the
+rules behind the escalations among them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from escalations.models import Escalation
 
 from .models import Agent, EventKind, Priority, Queue, Status, Ticket, TicketEvent
 
@@ -50,7 +54,13 @@ def _text(kind: str, data: dict[str, Any], names: dict[str, dict[int, str]]) -> 
         frm, to = queues.get(data.get("from") or 0, "none"), queues.get(data.get("to") or 0, "none")
         return f"moved the ticket from {frm} to {to}"
     if kind == EventKind.ASSIGNED:
-        return f"assigned the ticket to {names['agents'].get(data.get('to') or 0, 'nobody')}"
+        to = names["agents"].get(data.get("to") or 0, "nobody")
+        if data.get("reason") == "escalation":
+            return f"escalated the ticket to {to}"
+        return f"assigned the ticket to {to}"
+    if kind == EventKind.ESCALATED:
+        # An escalation that changed nothing on the ticket (a Slack post, for one).
+        return "escalated the ticket; it stays with its holder"
     if kind == EventKind.TAGS_CHANGED:
         parts = []
         if data.get("added"):
@@ -65,6 +75,20 @@ def _text(kind: str, data: dict[str, Any], names: dict[str, dict[int, str]]) -> 
     return None
 
 
+def _escalation_rules(escalation_ids: Iterable[Any]) -> dict[Any, str]:
+    """ "rule “name”" for each rule-fired escalation among ``escalation_ids`` (the name it had
+    when it fired); no query when there is none."""
+    ids = [pk for pk in escalation_ids if isinstance(pk, int)]
+    if not ids:
+        return {}
+    return {
+        pk: f"rule “{name}”"
+        for pk, name in Escalation.objects.filter(pk__in=ids)
+        .exclude(rule_name="")
+        .values_list("pk", "rule_name")
+    }
+
+
 def ticket_history(*, ticket: Ticket) -> list[HistoryLine]:
     """The ticket's newest changes, newest first, each as a sentence."""
     events = list(
@@ -73,7 +97,11 @@ def ticket_history(*, ticket: Ticket) -> list[HistoryLine]:
         .order_by("-created_at", "-id")[:HISTORY_MAX_LINES]
     )
     # Newest first: an escalation's changes are read back to front like separate events.
-    changes = [(e, kind, data) for e in events for kind, data in reversed(e.field_changes())]
+    changes = [
+        (e, kind, data)
+        for e in events
+        for kind, data in reversed(e.field_changes() or [(e.kind, e.data or {})])
+    ]
     agent_ids = {
         data.get("to") for _, kind, data in changes if kind == EventKind.ASSIGNED and data.get("to")
     }
@@ -88,6 +116,9 @@ def ticket_history(*, ticket: Ticket) -> list[HistoryLine]:
         "agents": {a.pk: str(a) for a in Agent.objects.filter(pk__in=agent_ids)},
         "queues": {q.pk: q.name for q in Queue.objects.filter(pk__in=queue_ids)},
     }
+    by_rule = _escalation_rules(
+        e.data.get("escalation") for e in events if e.kind == EventKind.ESCALATED
+    )
     lines = []
     for event, kind, data in changes:
         text = _text(kind, data, names)
@@ -98,7 +129,9 @@ def ticket_history(*, ticket: Ticket) -> list[HistoryLine]:
                 at=event.created_at,
                 actor=str(event.actor) if event.actor else "KimonDesk",
                 text=text,
-                via=str(data.get("via", "")),
+                via=by_rule.get(event.data.get("escalation"), "")
+                if event.kind == EventKind.ESCALATED
+                else str(data.get("via", "")),
             )
         )
     return lines[:HISTORY_MAX_LINES]
