@@ -25,11 +25,13 @@ from escalations.audit import audit_snapshot
 from escalations.currency.rates import amount_convert, rate_day
 from escalations.currency.selectors import exchange_rate_facts
 from escalations.engine.backtest import backtest_run
+from escalations.engine.context import ticket_context_from, ticket_context_queryset
 from escalations.engine.escalate import (
     EscalationRequest,
     escalation_summary_for,
     escalation_trigger_label,
 )
+from escalations.engine.rules import rule_matches
 from escalations.engine.sentiment import sentiment_score_message
 from escalations.engine.summary import EscalationSummary, Handoff, escalation_summary_text
 from escalations.engine.targets import Resolution
@@ -1533,13 +1535,23 @@ def _demo_engine_story_ensure(result: DemoSeedResult, rng: random.Random, *, now
     )
     planned: list[tuple[Rule, Ticket, datetime, bool]] = []
     held_since = demo_held_since(demo_tickets)
+    used: set[int] = set()
     for rule in rules:
-        held = demo_tickets.filter(queue__team=rule.team, assignee__isnull=False)
+        # Tickets no other escalation touched, that the rule applies to (its conditions on the
+        # ticket as it stands), held by someone the rule's target is not.
+        held = demo_tickets.filter(
+            queue__team=rule.team, assignee__isnull=False, escalations__isnull=True
+        ).exclude(pk__in=used)
         if _demo_targets_lead(rule) and rule.team is not None:
             held = held.exclude(assignee_id=rule.team.lead_id)
-        pool = list(
-            held.select_related("queue__team__lead", "assignee").order_by("created_at", "pk")
-        )
+        pool = [
+            ticket
+            for ticket in ticket_context_queryset()
+            .filter(pk__in=held.values("pk"))
+            .select_related("queue__team__lead", "assignee")
+            .order_by("created_at", "pk")
+            if rule_matches(rule=rule, ctx=ticket_context_from(ticket))
+        ]
         if not pool:
             continue
         # The newest open ticket (the engine escalates open tickets only) waits for its receiver.
@@ -1555,6 +1567,7 @@ def _demo_engine_story_ensure(result: DemoSeedResult, rng: random.Random, *, now
         at = max(now - timedelta(hours=rng.randint(*DEMO_UNACKNOWLEDGED_HOURS)), waiting.created_at)
         at = demo_after_handover(at, held_since.get(waiting.pk), rng=rng, now=now)
         planned.append((rule, waiting, at, False))
+        used.update(t.pk for t in (*picks, waiting))
     events = []
     shapes = []
     for rule, ticket, at, _ in planned:
