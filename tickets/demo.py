@@ -1896,7 +1896,7 @@ def _demo_summary(
     )
 
 
-def _demo_escalation_summaries_ensure(result: DemoSeedResult) -> None:
+def _demo_escalation_summaries_ensure(result: DemoSeedResult, *, now: datetime) -> None:
     """Each demo escalation without a summary note gets its summary and note, at its time; the
     latest note of each ticket is the pinned one. When a ticket's latest escalation is among them
     and the ticket is still open, the ticket moves to its receiver with one ``escalated`` event
@@ -1978,18 +1978,22 @@ def _demo_escalation_summaries_ensure(result: DemoSeedResult) -> None:
         ticket_id__in=ticket_ids, kind=NoteKind.ESCALATION_SUMMARY, pinned=True
     ).update(pinned=False)
     Note.objects.filter(pk__in=[e.summary_note_id for e in latest.values()]).update(pinned=True)
-    _demo_receivers_take_over(result, [latest[t] for t in ticket_ids], {e.pk for e in missing})
+    summarized = {e.pk for e in missing}
+    taken = _demo_receivers_take_over(result, [latest[t] for t in ticket_ids], summarized)
+    _demo_receivers_act(result, taken, now=now)
 
 
 def _demo_receivers_take_over(
     result: DemoSeedResult, latest: list[Escalation], summarized: set[int]
-) -> None:
+) -> list[Escalation]:
     """Open tickets go to the receiver of their latest escalation (just summarized), with the
     ``escalated`` event ``ticket_escalation_apply`` records; the previous holder follows. Not when
-    the history assigned the ticket after that escalation: the later assignment holds."""
+    the history assigned the ticket after that escalation: the later assignment holds. Returns
+    the escalations whose receiver took the ticket."""
     assigned_last = demo_held_since(Ticket.objects.filter(pk__in=[e.ticket_id for e in latest]))
     events = []
     followers = []
+    taken = []
     for escalation in latest:
         ticket = escalation.ticket
         to_agent_id = escalation.to_agent_id
@@ -2003,6 +2007,7 @@ def _demo_receivers_take_over(
             or _demo_notifies_only(escalation)
         ):
             continue
+        taken.append(escalation)
         previous_id = ticket.assignee_id
         events.append(
             TicketEvent(
@@ -2037,6 +2042,49 @@ def _demo_receivers_take_over(
         _bulk_create(TicketEvent, events)
     TicketFollower.objects.bulk_create(followers, ignore_conflicts=True)
     result.created["escalation_handovers"] = len(events)
+    return taken
+
+
+DEMO_RECEIVER_NOTES = (
+    "Taking this from here: the handoff has what I need.",
+    "On it. Checking the account history before I reply.",
+    "Picked up; I will confirm the next step with the customer today.",
+    "Mine now. Looping in billing for the numbers.",
+)
+DEMO_RECEIVER_NOTE_MINUTES = (2, 25)  # after acknowledging
+
+
+def _demo_receivers_act(result: DemoSeedResult, taken: list[Escalation], *, now: datetime) -> None:
+    """The receivers who took their tickets over wrote a note a few minutes after acknowledging
+    (the reports' time to first action), as the demo's history would have had them do."""
+    rng = random.Random("demo-receivers")
+    events = []
+    with _explicit_timestamps(_field(Note, "created_at"), _field(TicketEvent, "created_at")):
+        for escalation in taken:
+            if escalation.acknowledged_at is None:
+                continue
+            at = min(
+                escalation.acknowledged_at
+                + timedelta(minutes=rng.randint(*DEMO_RECEIVER_NOTE_MINUTES)),
+                now,
+            )
+            note = Note.objects.create(
+                ticket_id=escalation.ticket_id,
+                author_id=escalation.to_agent_id,
+                body=rng.choice(DEMO_RECEIVER_NOTES),
+                created_at=at,
+            )
+            events.append(
+                TicketEvent(
+                    ticket_id=escalation.ticket_id,
+                    kind=EventKind.NOTE_ADDED,
+                    actor_id=escalation.to_agent_id,
+                    data={"note": note.pk, "kind": NoteKind.NOTE.value},
+                    created_at=at,
+                )
+            )
+        _bulk_create(TicketEvent, events)
+    result.created["receiver_notes"] = len(events)
 
 
 # --- Entry point --------------------------------------------------------------------------------
@@ -2105,7 +2153,7 @@ def demo_data_seed(
         _demo_story_ensure(result, random.Random(f"{seed}-story"), now=now)
         _demo_engine_story_ensure(result, random.Random(f"{seed}-engine"), now=now)
         _demo_escalation_audit_ensure(result)
-        _demo_escalation_summaries_ensure(result)
+        _demo_escalation_summaries_ensure(result, now=now)
     # Open demo tickets get their SLA clocks (the history above bypassed the workflow).
     result.created["sla_clocks"] = sla_clocks_recompute_open(now=now, cause=Cause("demo data"))
     return result

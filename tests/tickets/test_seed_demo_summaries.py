@@ -15,7 +15,12 @@ from escalations.engine.rules import rule_matches
 from escalations.engine.summary import EscalationSummary, escalation_summary_text
 from escalations.engine.triggers import TRIGGERS, excerpt, trigger_event_of
 from escalations.models import Escalation, Rule, TriggerKey
-from tickets.demo import DEMO_CUSTOMER_PREFIX, DEMO_PING_PONG_OCCURRENCE, demo_data_seed
+from tickets.demo import (
+    DEMO_CUSTOMER_PREFIX,
+    DEMO_PING_PONG_OCCURRENCE,
+    DEMO_RECEIVER_NOTES,
+    demo_data_seed,
+)
 from tickets.models import (
     AuthorType,
     EventKind,
@@ -100,6 +105,10 @@ def seeded(django_db_setup, django_db_blocker):
                 for e in escalations
             }
             followers = set(TicketFollower.objects.values_list("ticket_id", "agent_id"))
+            receiver_notes = {
+                (note.ticket_id, note.author_id): note.created_at
+                for note in Note.objects.filter(kind=NoteKind.NOTE, body__in=DEMO_RECEIVER_NOTES)
+            }
             sentences = {
                 (hit.ticket_id, hit.occurrence): hit.sentence
                 for rule in Rule.objects.filter(trigger_kind__in=["sentiment_negative"])
@@ -149,6 +158,7 @@ def seeded(django_db_setup, django_db_blocker):
         "history_holder": history_holder,
         "customer_messages": customer_messages,
         "followers": followers,
+        "receiver_notes": receiver_notes,
         "sentences": sentences,
         "trigger_events": trigger_events,
         "facts": facts,
@@ -263,6 +273,7 @@ def test_the_sla_line_is_the_clock_the_sla_trigger_saw(seeded):
 def test_receivers_hold_the_open_tickets_escalated_to_them(seeded):
     escalations, events = seeded["escalations"], seeded["escalated_events"]
     latest = {e.ticket_id: e for e in escalations}
+    latest_by_pk = {e.pk: e for e in latest.values()}
     moved = []
     for ticket_id, e in sorted(latest.items()):
         assigned = seeded["history_assigned"][ticket_id]
@@ -290,8 +301,15 @@ def test_receivers_hold_the_open_tickets_escalated_to_them(seeded):
             True,
         )
         assert (ticket_id, e.from_agent_id) in seeded["followers"]
+        if e.acknowledged_at is not None:
+            # the receiver's first action: a note after acknowledging
+            noted = seeded["receiver_notes"][(ticket_id, e.to_agent_id)]
+            assert e.acknowledged_at <= noted <= NOW
         moved.append(e.pk)
     assert sorted(events) == sorted(moved)
+    acknowledged = [pk for pk in moved if latest_by_pk[pk].acknowledged_at is not None]
+    assert len(seeded["receiver_notes"]) == len(acknowledged) >= 10
+    assert seeded["result"].created["receiver_notes"] == len(acknowledged)
     assert len(moved) == seeded["result"].created["escalation_handovers"]
     assert len(moved) >= 15
 
