@@ -152,3 +152,38 @@ def test_single_key_shortcuts_can_be_turned_off_and_stay_off(live_url, desk, jun
         page.locator("h1").first.click()
         page.keyboard.press("r")
         expect(page.locator("#id_reply_body")).to_be_focused()
+
+
+def test_the_team_queue_fits_a_laptop_screen_and_its_filters_fill_a_phone(
+    live_url, desk, junior, senior
+):
+    # Given a ticket with a long subject, tags, and an escalation awaiting acknowledgement
+    ticket = desk["tickets"][0]
+    ticket.subject = "Refund for the double charge on the March invoice of the Berlin office"
+    ticket.save(update_fields=["subject"])
+    services.ticket_update(ticket=ticket, actor=junior, tags=["refund", "vip", "billing"])
+    factories.EscalationFactory(ticket=ticket, from_agent=junior, to_agent=senior)
+    cookie = session_cookie(junior, live_url)
+    with _signed_in_page(cookie) as page:
+        page.goto(f"{live_url}/queues/team/")
+        expect(page.locator(f'tr[data-ticket-id="{ticket.pk}"] .esc-pending')).to_be_visible()
+        scroll = page.evaluate(
+            "() => { const t = document.querySelector('.table-scroll');"
+            " return [t.scrollWidth, t.clientWidth]; }"
+        )
+        subject_lines = page.evaluate(
+            "() => { const a = document.querySelector('td[data-label=\"Ticket\"] a');"
+            " return Math.round(a.getBoundingClientRect().height"
+            " / parseFloat(getComputedStyle(a).lineHeight)); }"
+        )
+        page.set_viewport_size(PHONE)
+        field, card = page.evaluate(
+            "() => [document.querySelector('.filters .filter-field').getBoundingClientRect().width,"
+            " document.querySelector('.filters').clientWidth]"
+        )
+
+    # Then the laptop shows every column without scrolling sideways, the subject on a few lines
+    assert scroll[0] <= scroll[1], scroll
+    assert subject_lines <= 4, subject_lines
+    # and on a phone each filter takes the card's width
+    assert field >= card - 2 * 12 - 1, (field, card)
