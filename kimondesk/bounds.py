@@ -82,6 +82,9 @@ MAIL_HTML_MAX_CHARS = 500_000
 MAIL_TEXT_READ_MAX_CHARS = 100_000
 """Text of one mail searched for quoted history and signature (the new text comes first; what
 lies beyond would be cut to the message bound anyway)."""
+MAIL_AUTHENTICATION_RESULTS_MAX = 10
+"""``Authentication-Results`` headers read from one mail, top down (the receiving server's is
+the first; more are relays' or forged)."""
 MAIL_SEND_ATTEMPTS_MAX = 6
 """Tries to send one reply before it is marked failed (retried with a growing delay)."""
 

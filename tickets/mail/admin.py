@@ -1,5 +1,6 @@
 """Console pages: a team's mailboxes (leads: their own team's queues; admins: all) and the record
-of received mail, taken or refused (read only). The IMAP password is write-only, like a Slack
+of received mail, taken or refused (read only; a mail held because its sender failed
+authentication can be accepted anyway). The IMAP password is write-only, like a Slack
 webhook URL: never rendered back; left empty on edit, it is kept."""
 
 from __future__ import annotations
@@ -7,11 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from kimondesk.admin_mixins import ReadOnlyAdminMixin, TeamScopedAdminMixin
 
-from .models import InboundMail, Mailbox
+from .inbound import MailNotHeld, inbound_mail_accept_anyway
+from .models import InboundMail, InboundStatus, Mailbox
 
 
 class MailboxAdminForm(forms.ModelForm):
@@ -36,6 +41,7 @@ class MailboxAdminForm(forms.ModelForm):
             "imap_username",
             "imap_password",
             "imap_folder",
+            "authserv_id",
         )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -75,3 +81,25 @@ class InboundMailAdmin(ReadOnlyAdminMixin, TeamScopedAdminMixin, admin.ModelAdmi
     list_select_related = ("mailbox", "ticket")
     search_fields = ("sender", "subject", "message_id_header")
     exclude = ("original",)
+    actions = ("accept_anyway",)
+
+    @admin.action(description="Accept the selected mails anyway (held: sender not authenticated)")
+    def accept_anyway(self, request: HttpRequest, queryset: QuerySet[InboundMail]) -> None:
+        for inbound in queryset.select_related("mailbox__queue"):
+            try:
+                outcome = inbound_mail_accept_anyway(
+                    inbound=inbound,
+                    actor=request.user,  # type: ignore[arg-type]
+                )
+            except (MailNotHeld, PermissionDenied) as exc:
+                messages.error(request, f"{inbound.sender} “{inbound.subject}”: {exc}")
+                continue
+            if outcome.status == InboundStatus.ACCEPTED:
+                messages.success(
+                    request,
+                    f"{inbound.sender} “{inbound.subject}” accepted: ticket #{outcome.ticket_id}.",
+                )
+            else:
+                messages.warning(
+                    request, f"{inbound.sender} “{inbound.subject}” refused: {outcome.reason}"
+                )

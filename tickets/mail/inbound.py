@@ -6,7 +6,8 @@ or a refusal on record.
 (through ``tickets.services``, so sentiment, SLA clocks and rules apply exactly as for the API),
 the ``InboundMail`` row with the original and the attachments are written together or not at
 all. Machine-made mail (auto-replies, bounces, list mail), a second delivery of a Message-ID
-already taken, and unreadable mail are recorded as refused with the reason and change nothing
+already taken, unreadable mail, and mail whose sender failed authentication at the mailbox's
+own server (``authentication.py``) are recorded as refused with the reason and change nothing
 else; nothing here ever sends mail, so no auto-reply loop can start.
 """
 
@@ -16,15 +17,18 @@ import hashlib
 import logging
 from functools import partial
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
+from escalations.audit import audit_record
+from escalations.audit.config import config_editable_by
 from kimondesk.bounds import MAIL_RAW_MAX_BYTES
 from tickets import services
-from tickets.models import AuthorType, Customer, Message
+from tickets.models import Agent, AuthorType, Customer, Message
 
+from .authentication import UNAUTHENTICATED_PREFIX, sender_authentication
 from .models import InboundMail, InboundStatus, MailAttachment, Mailbox
 from .parsing import MailRefused, ParsedMail, mail_parse
 from .threads import mail_thread_ticket, mailbox_for_recipients
@@ -36,11 +40,17 @@ NO_SUBJECT = "(no subject)"
 
 
 def mail_receive(
-    *, raw: bytes, source: str, mailbox: Mailbox | None = None, envelope_recipient: str = ""
+    *,
+    raw: bytes,
+    source: str,
+    mailbox: Mailbox | None = None,
+    envelope_recipient: str = "",
+    sender_trusted: bool = False,
 ) -> InboundMail:
     """Take in one mail as received. ``mailbox`` is the one it was polled from; ``None`` finds
     it by the envelope recipient or the mail's own recipients (webhooks). Returns the
-    ``InboundMail`` row: accepted or refused."""
+    ``InboundMail`` row: accepted or refused. ``sender_trusted`` skips the sender
+    authentication check (``inbound_mail_accept_anyway``: a person looked at the mail)."""
     if len(raw) > MAIL_RAW_MAX_BYTES:
         return _refusal_record(
             raw=None,
@@ -60,6 +70,11 @@ def mail_receive(
     if mailbox is None:
         return refuse(reason="not sent to the address of an enabled mailbox")
     reason = _refusal_reason(parsed=parsed)
+    if reason is None and not sender_trusted:
+        verdict = sender_authentication(
+            headers=parsed.authentication_results, authserv_id=mailbox.authserv_id
+        )
+        reason = verdict.reason() if verdict is not None and verdict.failed else None
     if reason is not None:
         return refuse(reason=reason)
     try:
@@ -72,6 +87,40 @@ def mail_receive(
         return refuse(reason=reason)
     except ValidationError as exc:
         return refuse(reason=f"refused by the ticket checks: {'; '.join(exc.messages)}")
+
+
+class MailNotHeld(Exception):
+    """The mail was not refused for its sender's authentication, or its original is gone."""
+
+
+def inbound_mail_accept_anyway(*, inbound: InboundMail, actor: Agent) -> InboundMail:
+    """Take in a mail held because its sender failed authentication, as if it had passed: a
+    lead of the mailbox's team (or an admin) read it and vouches for it, on the audit log. The
+    refused row stays on record; the returned row is the new outcome (accepted, or refused for
+    another reason, such as a duplicate when it was accepted before)."""
+    team_id = inbound.mailbox.queue.team_id if inbound.mailbox is not None else None
+    if not config_editable_by(agent=actor, team_id=team_id):
+        raise PermissionDenied("Only a lead of the mailbox's team or an admin can accept it.")
+    if inbound.status != InboundStatus.REFUSED or not inbound.reason.startswith(
+        UNAUTHENTICATED_PREFIX
+    ):
+        raise MailNotHeld("Only a mail refused for its sender's authentication can be accepted.")
+    if not inbound.original:
+        raise MailNotHeld("The original of this mail is not kept.")
+    with inbound.original.open("rb") as original:
+        raw = original.read()
+    with transaction.atomic():
+        outcome = mail_receive(
+            raw=raw, source=inbound.source, mailbox=inbound.mailbox, sender_trusted=True
+        )
+        audit_record(
+            kind="inbound_mail.accepted_anyway",
+            actor=actor,
+            ticket=outcome.ticket,
+            obj=inbound,
+            data={"outcome": outcome.pk, "status": outcome.status, "reason": outcome.reason},
+        )
+    return outcome
 
 
 def _duplicate_reason(*, parsed: ParsedMail) -> str | None:

@@ -3,6 +3,7 @@ delivery of agents' replies."""
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -41,6 +42,24 @@ class Mailbox(models.Model):
         max_length=500, blank=True, default="", help_text="A secret: never shown back."
     )
     imap_folder = models.CharField(max_length=255, default="INBOX")
+    authserv_id = models.CharField(
+        "mail server's authserv-id",
+        max_length=255,
+        blank=True,
+        default="",
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                "A host name such as mx.example.com: letters, digits, dots, dashes.",
+            )
+        ],
+        help_text=(
+            "The name your receiving mail server writes in the Authentication-Results header "
+            "(e.g. mx.example.com). When set, a mail whose sender failed DMARC there (or SPF "
+            "with no passing DKIM signature) is held as refused instead of reaching a ticket; "
+            "the console can accept it anyway. Empty: sender authentication is not checked."
+        ),
+    )
     last_polled_at = models.DateTimeField(null=True, blank=True)
     last_poll_error = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)

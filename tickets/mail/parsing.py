@@ -27,6 +27,7 @@ from kimondesk.bounds import (
     MAIL_ATTACHMENT_MAX_BYTES,
     MAIL_ATTACHMENT_TYPES,
     MAIL_ATTACHMENTS_MAX_COUNT,
+    MAIL_AUTHENTICATION_RESULTS_MAX,
     MAIL_HTML_MAX_CHARS,
     MAIL_REFERENCES_MAX,
     MAIL_TEXT_READ_MAX_CHARS,
@@ -67,6 +68,8 @@ class ParsedMail:
     noise: str | None
     attachments: tuple[Attachment, ...] = ()
     skipped: tuple[str, ...] = field(default_factory=tuple)
+    # ``Authentication-Results`` headers, top down (the receiving server's comes first).
+    authentication_results: tuple[str, ...] = ()
 
 
 def _header(msg: Message, name: str) -> str:
@@ -76,6 +79,11 @@ def _header(msg: Message, name: str) -> str:
     except Exception:  # a header the parser cannot fold or decode
         return ""
     return " ".join(str(value).split()) if value is not None else ""
+
+
+def _headers(msg: Message, name: str) -> tuple[str, ...]:
+    """Every occurrence of a header, top down, each as text on one line."""
+    return tuple(" ".join(str(value).split()) for value in msg.get_all(name) or ())
 
 
 def message_ids(value: str, *, limit: int = MAIL_REFERENCES_MAX) -> tuple[str, ...]:
@@ -279,6 +287,9 @@ def mail_parse(raw: bytes) -> ParsedMail:
         noise=mail_noise_reason(msg),
         attachments=tuple(attachments),
         skipped=tuple(skipped),
+        authentication_results=_headers(msg, "Authentication-Results")[
+            :MAIL_AUTHENTICATION_RESULTS_MAX
+        ],
     )
 
 
