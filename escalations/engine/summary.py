@@ -58,12 +58,15 @@ def sla_words(sla: Mapping[str, object]) -> str:
     return ", ".join(parts) + "."
 
 
+EVIDENCE_CUSTOMER_WROTE = "Customer wrote"
+
+
 def _evidence_lines(trigger: str, evidence: Mapping[str, object]) -> list[tuple[str, str]]:
     """What the trigger saw, labelled: the sentence that scored negative, the refund amount
     against its threshold, the clock or tier change."""
     lines: list[tuple[str, str]] = []
     if evidence.get("excerpt"):
-        lines.append(("Customer wrote", f"“{evidence['excerpt']}”"))
+        lines.append((EVIDENCE_CUSTOMER_WROTE, f"“{evidence['excerpt']}”"))
         if evidence.get("score") is not None:
             lines.append(("Sentiment score", str(evidence["score"])))
     if evidence.get("amount") and evidence.get("threshold"):
@@ -124,6 +127,17 @@ class EscalationSummary:
         )
 
     @property
+    def last_customer_shown(self) -> bool:
+        """Without a handoff the customer's last message stands in for one, unless the trigger's
+        evidence already quotes that very message (a sentiment firing)."""
+        if self.handoff is not None:
+            return False
+        quoted = f"“{self.last_customer_excerpt}”"
+        return not any(
+            label == EVIDENCE_CUSTOMER_WROTE and value == quoted for label, value in self.evidence
+        )
+
+    @property
     def no_handoff_words(self) -> str:
         """Why there is no handoff: a rule fired while someone (or nobody) held the ticket."""
         holder = self.route_from if self.route_from != "unassigned" else "nobody"
@@ -181,7 +195,7 @@ def escalation_summary_text(summary: EscalationSummary) -> str:
         ]
     else:
         lines.append(f"Handoff: {summary.no_handoff_words}")
-    if handoff is None:
+    if summary.last_customer_shown:
         excerpt = summary.last_customer_excerpt
         lines.append(
             f"Last customer message: “{excerpt}”" if excerpt else "Last customer message: none."

@@ -62,9 +62,10 @@ def test_a_rule_fired_summary_shows_the_evidence_and_why_there_is_no_handoff(
         "Customer wrote",
         "Sentiment score",
         "Route",
-        "Last customer message",
     ]
+    # the message the trigger quotes is not repeated as the last customer message
     assert f"<dd>“{ANGRY}”</dd>" in html
+    assert "Last customer message" not in html
     assert (
         f'<p class="no-handoff">None: rule “Angry customers” fired while {junior} held the ticket, '
         "so no handoff was written.</p>"

@@ -82,6 +82,23 @@ def test_a_rule_fired_summary_says_who_held_it_and_why_there_is_no_handoff():
     assert "none written by" not in escalation_summary_text(summary)
 
 
+def test_the_last_customer_message_stands_in_unless_the_trigger_quotes_it():
+    quoted = {"excerpt": "I want a lawyer.", "score": -0.8}
+    same = build(
+        trigger="sentiment_negative", evidence=quoted, last_customer_excerpt=quoted["excerpt"]
+    )
+    later = build(trigger="sentiment_negative", evidence=quoted, last_customer_excerpt="Hello?")
+    clock = build(last_customer_excerpt="I want a lawyer.")
+    silent = build()
+    handed = build(handoff=Handoff("a", "b", "c"), last_customer_excerpt="Hello?")
+
+    shown = [s.last_customer_shown for s in (same, later, clock, silent, handed)]
+    assert shown == [False, True, True, True, False]
+    assert "Last customer message" not in escalation_summary_text(same)
+    assert escalation_summary_text(later).splitlines()[-2] == "Last customer message: “Hello?”"
+    assert escalation_summary_text(silent).splitlines()[-2] == "Last customer message: none."
+
+
 def test_an_unassigned_ticket_was_held_by_nobody():
     summary = build(route_from="unassigned")
 
