@@ -41,6 +41,7 @@ from escalations.models import (
     Calendar,
     Escalation,
     EscalationFeedback,
+    EventEvaluation,
     ExchangeRate,
     FeedbackReason,
     OpeningHours,
@@ -2087,6 +2088,18 @@ def _demo_receivers_act(result: DemoSeedResult, taken: list[Escalation], *, now:
     result.created["receiver_notes"] = len(events)
 
 
+def _demo_history_receipts_ensure(result: DemoSeedResult) -> None:
+    """The seeded history was decided when it was written (the escalations above): its events
+    get their evaluation receipts, so the worker's sweep for missed evaluations does not run
+    hours-old demo events through the rules again on the first start and escalate them now."""
+    unevaluated = TicketEvent.objects.filter(
+        ticket__customer__external_id__startswith=DEMO_CUSTOMER_PREFIX, evaluation__isnull=True
+    ).values_list("pk", flat=True)
+    receipts = [EventEvaluation(event_id=pk) for pk in unevaluated.iterator()]
+    EventEvaluation.objects.bulk_create(receipts, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    result.created["evaluation_receipts"] = len(receipts)
+
+
 # --- Entry point --------------------------------------------------------------------------------
 DEMO_MAILBOX_ADDRESS = "invoices@support.example.com"
 
@@ -2154,6 +2167,7 @@ def demo_data_seed(
         _demo_engine_story_ensure(result, random.Random(f"{seed}-engine"), now=now)
         _demo_escalation_audit_ensure(result)
         _demo_escalation_summaries_ensure(result, now=now)
+        _demo_history_receipts_ensure(result)
     # Open demo tickets get their SLA clocks (the history above bypassed the workflow).
     result.created["sla_clocks"] = sla_clocks_recompute_open(now=now, cause=Cause("demo data"))
     return result
