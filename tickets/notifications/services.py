@@ -4,8 +4,6 @@ the notification is kept if and only if the change it tells of is committed."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from escalations.models import Escalation
@@ -46,20 +44,14 @@ def notifications_record(notifications: list[Notification]) -> list[Notification
     for notification in notifications:
         notification.message = notification.message[:MESSAGE_MAX_CHARS]
     written = Notification.objects.bulk_create(notifications)
-    # Each agent's newest first (the list's order); up to 100 beyond the bound go per write, for
-    # all the agents in one query.
-    rank = Window(
-        RowNumber(), partition_by=F("agent_id"), order_by=[F("created_at").desc(), F("id").desc()]
-    )
-    beyond = list(
-        Notification.objects.filter(agent_id__in={n.agent_id for n in written})
-        .annotate(rank=rank)
-        .filter(rank__gt=NOTIFICATIONS_KEPT_PER_AGENT, rank__lte=NOTIFICATIONS_KEPT_PER_AGENT + 100)
-        .order_by()
-        .values_list("pk", flat=True)
-    )
-    if beyond:
-        Notification.objects.filter(pk__in=beyond).delete()
+    for agent_id in dict.fromkeys(n.agent_id for n in written):
+        beyond = list(
+            Notification.objects.filter(agent_id=agent_id).values_list("pk", flat=True)[
+                NOTIFICATIONS_KEPT_PER_AGENT : NOTIFICATIONS_KEPT_PER_AGENT + 100
+            ]
+        )
+        if beyond:
+            Notification.objects.filter(pk__in=beyond).delete()
     return written
 
 
