@@ -17,7 +17,8 @@ through the services beforehand, held by an agent, its clocks running), whose ev
 the "Angry customer" rule and escalates the ticket to the team lead: the worker column is then
 one escalation, from the event's evaluation to the after-commit fan-out (live pushes through
 Redis). ``--profile escalation`` profiles that worker part alone (``PROFILE_SQL=1`` also prints
-its statements). Without ``DATABASE_URL`` it runs on SQLite (a file under ``var/``).
+its statements; ``PROFILE_SORT=tottime`` sorts by own time). ``DATABASE_URL=sqlite:///…`` runs it
+on SQLite.
 """
 
 from __future__ import annotations
@@ -307,7 +308,7 @@ def main() -> None:
             profiler.enable()
             _round(args.profile, client, fx, args.requests, 1000)
             profiler.disable()
-        stats = pstats.Stats(profiler).sort_stats("cumulative")
+        stats = pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
         stats.print_stats(os.environ.get("PROFILE_FILTER", ""), 60)
         task_broker().purge_queue()
         return
