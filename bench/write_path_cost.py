@@ -1,4 +1,4 @@
-"""What one write costs the server: queries and CPU per customer message and per ticket create.
+"""What one write costs the server: queries and CPU per customer message, ticket create and escalation.
 
 In process, through the full API stack (Django's handler, DRF, token auth, throttle, idempotency,
 services, the SLA sync, the rollup, the push on commit) against PostgreSQL and Redis, with
@@ -11,6 +11,14 @@ production-shape settings (``DEBUG`` off, the Redis broker and channel layer). T
 
 CPU is ``time.process_time`` of this process (web or worker part; PostgreSQL's own CPU is not
 in it); the median of ``--rounds`` rounds is printed. Queries are counted in a separate pass.
+
+``--kinds escalation``: each request is an angry customer message on a fresh ticket (created
+through the services beforehand, held by an agent, its clocks running), whose evaluation fires
+the "Angry customer" rule and escalates the ticket to the team lead: the worker column is then
+one escalation, from the event's evaluation to the after-commit fan-out (live pushes through
+Redis). ``--profile escalation`` profiles that worker part alone (``PROFILE_SQL=1`` also prints
+its statements; ``PROFILE_SORT=tottime`` sorts by own time). ``DATABASE_URL=sqlite:///…`` runs it
+on SQLite.
 """
 
 from __future__ import annotations
@@ -31,6 +39,11 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
 NEUTRAL = "Hello, could you tell me when the corrected invoice will be sent? Thank you."
+ANGRY = (
+    "This is unacceptable. Three weeks and still no fix, I will cancel my account and "
+    "switch to a competitor if nobody calls me today."
+)
+KINDS = ("message", "create", "escalation")
 
 
 def _database() -> None:
@@ -38,6 +51,8 @@ def _database() -> None:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        return
     with psycopg.connect(
         host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname="postgres"
     ) as conn:
@@ -50,7 +65,7 @@ def _database() -> None:
 def _seed(tickets: int) -> dict[str, Any]:
     from rest_framework.authtoken.models import Token
 
-    from escalations.models import Calendar, OpeningHours, SLAPolicy, SLATarget
+    from escalations.models import Calendar, OpeningHours, Rule, SLAPolicy, SLATarget
     from tests import factories
     from tickets.models import Agent, Customer, Ticket
     from tickets.services import message_add, ticket_create
@@ -94,6 +109,7 @@ def _seed(tickets: int) -> dict[str, Any]:
             subject=f"Seed {i}", customer=customers[i % 20], body=NEUTRAL, queue=queue
         )
         message_add(ticket=ticket, author_type="agent", body="On it.", author=lead)
+    Rule.objects.filter(name="Angry customer").update(cooldown_minutes=0)
     token, _ = Token.objects.get_or_create(user=lead)
     # Messages go to the seeded tickets only (not to those the create rounds opened).
     seeded = Ticket.objects.filter(queue=queue, subject__startswith="Seed ")
@@ -103,7 +119,32 @@ def _seed(tickets: int) -> dict[str, Any]:
         "queue": queue.pk,
         "customers": [c.pk for c in customers],
         "tickets": ids,
+        "fresh": [],
     }
+
+
+def _fresh_tickets(fx: dict[str, Any], n: int) -> None:
+    """``n`` new tickets for the escalation kind, held by the senior agent, created through the
+    services (clocks running) and their events evaluated, so that the timed part is the angry
+    message alone. Each escalates once, to the team lead."""
+    from escalations.engine.evaluate import event_evaluate
+    from tickets.models import Agent, Customer, Queue
+    from tickets.services import ticket_create, ticket_update
+
+    queue = Queue.objects.get(pk=fx["queue"])
+    senior = Agent.objects.get(username="bench-senior")
+    customers = list(Customer.objects.filter(pk__in=fx["customers"]))
+    last = _last_event()
+    fresh = []
+    for i in range(n):
+        ticket = ticket_create(
+            subject=f"Fresh {i}", customer=customers[i % len(customers)], body=NEUTRAL, queue=queue
+        )
+        ticket = ticket_update(ticket=ticket, actor=None, assignee=senior)
+        fresh.append(ticket.pk)
+    for event_id in _events_since(last):
+        event_evaluate(event_id=event_id)
+    fx["fresh"] = fresh
 
 
 def _client(token: str) -> Any:
@@ -115,7 +156,14 @@ def _client(token: str) -> Any:
 
 
 def _send(kind: str, client: Any, fx: dict[str, Any], i: int) -> None:
-    if kind == "message":
+    if kind == "escalation":
+        ticket = fx["fresh"].pop()
+        response = client.post(
+            f"/api/v1/tickets/{ticket}/messages/",
+            {"author_type": "customer", "body": f"{ANGRY} ({i})"},
+            format="json",
+        )
+    elif kind == "message":
         ticket = fx["tickets"][i % len(fx["tickets"])]
         response = client.post(
             f"/api/v1/tickets/{ticket}/messages/",
@@ -148,19 +196,42 @@ def _last_event() -> int:
     return TicketEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-def _round(kind: str, client: Any, fx: dict[str, Any], n: int, start: int) -> tuple[float, float]:
+def _escalations() -> int:
+    from escalations.models import Escalation
+
+    return Escalation.objects.count()
+
+
+def _round(
+    kind: str,
+    client: Any,
+    fx: dict[str, Any],
+    n: int,
+    start: int,
+    profiler: cProfile.Profile | None = None,
+) -> tuple[float, float]:
     from escalations.engine.evaluate import event_evaluate
 
+    if kind == "escalation":
+        _fresh_tickets(fx, n)
     last = _last_event()
     t0 = time.process_time()
     for i in range(start, start + n):
         _send(kind, client, fx, i)
     web = (time.process_time() - t0) * 1000 / n
     events = _events_since(last)
+    escalated = _escalations()
+    if profiler is not None:
+        profiler.enable()
     t0 = time.process_time()
     for event_id in events:
         event_evaluate(event_id=event_id)
     worker = (time.process_time() - t0) * 1000 / n
+    if profiler is not None:
+        profiler.disable()
+    if kind == "escalation":
+        # Every angry message must have escalated its ticket, or the figure is not one escalation.
+        assert _escalations() - escalated == n, (_escalations() - escalated, n)
     return web, worker
 
 
@@ -170,6 +241,8 @@ def _queries(kind: str, client: Any, fx: dict[str, Any], start: int) -> tuple[in
 
     from escalations.engine.evaluate import event_evaluate
 
+    if kind == "escalation":
+        _fresh_tickets(fx, 1)
     last = _last_event()
     with CaptureQueriesContext(connection) as web:
         _send(kind, client, fx, start)
@@ -181,7 +254,7 @@ def _queries(kind: str, client: Any, fx: dict[str, Any], start: int) -> tuple[in
         for q in web.captured_queries:
             print("WEB", q["sql"][:160])
         for q in worker.captured_queries:
-            print("WORKER", q["sql"][:160])
+            print("WORKER", q["sql"][: int(os.environ.get("SQL_WIDTH", "160"))])
     return len(web), len(worker)
 
 
@@ -190,8 +263,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--tickets", type=int, default=200)
-    parser.add_argument("--profile", choices=["message", "create"])
+    parser.add_argument("--profile", choices=KINDS)
+    parser.add_argument(
+        "--kinds", default="message,create", help=f"comma-separated, of {', '.join(KINDS)}"
+    )
     args = parser.parse_args()
+    kinds = [k for k in args.kinds.split(",") if k]
+    assert set(kinds) <= set(KINDS), kinds
 
     import django
 
@@ -217,16 +295,24 @@ def main() -> None:
     for kind in ("message", "create"):
         for i in range(20):  # warm up: imports, caches, connection
             _send(kind, client, fx, i)
+    _round("escalation", client, fx, 10, 500)  # and the escalation path
     if args.profile:
         profiler = cProfile.Profile(time.process_time)
-        profiler.enable()
-        _round(args.profile, client, fx, args.requests, 1000)
-        profiler.disable()
-        stats = pstats.Stats(profiler).sort_stats("cumulative")
+        if args.profile == "escalation":
+            # The worker's part only: the evaluation, the escalation and its fan-out.
+            _round(args.profile, client, fx, args.requests, 1000, profiler=profiler)
+            if os.environ.get("PROFILE_SQL"):
+                os.environ["SHOW_QUERIES"] = "1"
+                _queries(args.profile, client, fx, 1999)
+        else:
+            profiler.enable()
+            _round(args.profile, client, fx, args.requests, 1000)
+            profiler.disable()
+        stats = pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
         stats.print_stats(os.environ.get("PROFILE_FILTER", ""), 60)
         task_broker().purge_queue()
         return
-    for kind in ("message", "create"):
+    for kind in kinds:
         webs, workers = [], []
         for r in range(args.rounds):
             web, worker = _round(kind, client, fx, args.requests, 10_000 * (r + 1))

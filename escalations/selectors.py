@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -32,18 +33,49 @@ def rules_listening(*, trigger_keys: list[str]) -> QuerySet[Rule]:
     )
 
 
-def handoff_latest(*, ticket_id: int, agent_id: int) -> Handoff | None:
-    """The latest handoff note ``agent_id`` wrote on the ticket, if any."""
-    row = (
-        Escalation.objects.filter(ticket_id=ticket_id, from_agent_id=agent_id)
-        .exclude(handoff_tried="")
-        .order_by("-created_at", "-id")
-        .values("handoff_tried", "handoff_diagnosis", "handoff_authority_needed")
-        .first()
+@dataclass(frozen=True)
+class PastEscalation:
+    """One earlier escalation of a ticket, as the guards and the summary read it."""
+
+    pk: int
+    occurrence: str
+    rule_id: int | None
+    created_at: datetime
+    from_agent_id: int | None
+    from_queue_id: int | None
+    to_queue_id: int | None
+    handoff: Handoff | None
+
+
+def ticket_escalations_past(*, ticket_id: int) -> list[PastEscalation]:
+    """The ticket's escalations so far, in one query (bounded by the chain limit): what the
+    replay check, the cooldown, the ping-pong guard and the summary's earlier handoff read."""
+    rows = (
+        Escalation.objects.filter(ticket_id=ticket_id)
+        .order_by()
+        .values_list(
+            "pk",
+            "occurrence",
+            "rule_id",
+            "created_at",
+            "from_agent_id",
+            "from_queue_id",
+            "to_queue_id",
+            "handoff_tried",
+            "handoff_diagnosis",
+            "handoff_authority_needed",
+        )
     )
-    if row is None:
+    # The last three are the handoff's parts: a handoff was written when it says what was tried.
+    return [PastEscalation(*row[:7], handoff=Handoff(*row[7:]) if row[7] else None) for row in rows]
+
+
+def handoff_latest(*, past: list[PastEscalation], agent_id: int) -> Handoff | None:
+    """Pure: the latest handoff note ``agent_id`` wrote on the ticket of ``past``, if any."""
+    written = [e for e in past if e.from_agent_id == agent_id and e.handoff is not None]
+    if not written:
         return None
-    return Handoff(row["handoff_tried"], row["handoff_diagnosis"], row["handoff_authority_needed"])
+    return max(written, key=lambda e: (e.created_at, e.pk)).handoff
 
 
 def message_last_customer_excerpt(*, ticket_id: int) -> str:

@@ -1,8 +1,8 @@
 """Writes of the coaching report: keeping the ``AgentMonthCell`` rollup current.
 
-Incremental: ``agent_month_event_count`` (every ticket event, from ``tickets.services``) and
-``agent_month_escalation_count`` (every escalation, from the escalation transaction) add to the
-rollup inside the transaction that records the event, with ``F()`` upserts on unique rows, so the
+Incremental: ``agent_month_event_count`` (every ticket event, from ``tickets.services``; an
+escalation is counted with the one event that records it) and ``agent_month_escalation_count``
+(an escalation alone) add to the rollup inside the transaction that records the event, with ``F()`` upserts on unique rows, so the
 report is current the moment the event commits. Repair: ``agent_month_cells_refresh`` recomputes
 a month from the event log (the 15-minute schedule; the first view of a month never computed).
 On PostgreSQL the two are serialised per team and month by an advisory lock: increments share
@@ -51,17 +51,20 @@ def _month_lock(*, team_id: int, month: date, shared: bool) -> None:
         cursor.execute(f"SELECT {function}(%s, %s)", [team_id, month.year * 12 + month.month])
 
 
-def _agent_team(agent_id: int) -> tuple[int, ZoneInfo] | None:
-    """The team whose report counts the agent, and its timezone; None without a team."""
+def _agent_teams(agent_ids: set[int]) -> dict[int, tuple[int, ZoneInfo]]:
+    """The team whose report counts each agent, and its timezone (one query); agents without a
+    team are left out."""
+    if not agent_ids:
+        return {}
     found = (
-        Agent.objects.filter(pk=agent_id, team__isnull=False)
-        .values_list("team_id", "team__timezone")
-        .first()
+        Agent.objects.filter(pk__in=agent_ids, team__isnull=False)
+        .values_list("pk", "team_id", "team__timezone")
+        .order_by()
     )
-    if found is None:
-        return None
-    team_id, zone_name = found
-    return team_id, team_zone(team=Team(pk=team_id, timezone=zone_name))
+    return {
+        agent_id: (team_id, team_zone(team=Team(pk=team_id, timezone=zone_name)))
+        for agent_id, team_id, zone_name in found
+    }
 
 
 def _ticket_cell(ticket: Ticket) -> dict[str, Any]:
@@ -82,71 +85,170 @@ def _cell_add(*, key: dict[str, Any], n: int = 1) -> None:
         cells.update(count=F("count") + n)
 
 
-def _ticket_handled(
-    *, agent_id: int, team: tuple[int, ZoneInfo], ticket: Ticket, at: datetime
-) -> bool:
-    """Count ``ticket`` as handled by the agent (of ``team``: id, timezone) in the month of
-    ``at``, once; True when new."""
-    team_id, zone = team
-    month = at.astimezone(zone).date().replace(day=1)
-    key = {"team_id": team_id, "month": month, "agent_id": agent_id, "ticket_id": ticket.pk}
-    if AgentMonthTicket.objects.filter(**key).exists():
-        return False
-    _month_lock(team_id=team_id, month=month, shared=True)
-    cell = _ticket_cell(ticket)
-    _row, created = AgentMonthTicket.objects.get_or_create(**key, defaults=cell)
-    if created:
+def _month_of(at: datetime, zone: ZoneInfo) -> date:
+    return at.astimezone(zone).date().replace(day=1)
+
+
+def _handled_row_insert(*, key: dict[str, Any], cell: dict[str, Any]) -> bool:
+    """Insert one ``AgentMonthTicket`` row unless it exists (one statement, ``ON CONFLICT DO
+    NOTHING``); True when this call inserted it. A concurrent insert of the same row makes this
+    one wait for it and insert nothing, as ``get_or_create`` would."""
+    meta = AgentMonthTicket._meta
+    quote = connection.ops.quote_name
+    values = {**key, **cell}
+    fields = {field.attname: field for field in meta.concrete_fields if field.attname in values}
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 (model names; values are parameters)
+        f"({', '.join(quote(field.column) for field in fields.values())}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        "ON CONFLICT (team_id, month, agent_id, ticket_id) DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    params = [field.get_db_prep_save(values[name], connection) for name, field in fields.items()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone() is not None
+
+
+class _MonthCounts:
+    """One transaction's rollup writes for one ticket: the agents' teams read once (one query),
+    the ticket's handled rows for those agents read once, and each team-month's shared lock taken
+    once (it is held until the transaction ends)."""
+
+    def __init__(self, *, ticket: Ticket, handled_at: list[tuple[int, datetime]]) -> None:
+        """``handled_at``: the (agent, instant) pairs whose handled rows may be written."""
+        self.ticket = ticket
+        self.teams = _agent_teams({agent_id for agent_id, _ in handled_at})
+        wanted = {
+            (self.teams[agent_id][0], _month_of(at, self.teams[agent_id][1]), agent_id)
+            for agent_id, at in handled_at
+            if agent_id in self.teams
+        }
+        # Filtered by team and month too: the unique index leads with them.
+        self.handled: set[tuple[int, date, int]] = (
+            set(
+                AgentMonthTicket.objects.filter(
+                    team_id__in={team for team, _, _ in wanted},
+                    month__in={month for _, month, _ in wanted},
+                    agent_id__in={agent for _, _, agent in wanted},
+                    ticket_id=ticket.pk,
+                )
+                .values_list("team_id", "month", "agent_id")
+                .order_by()
+            )
+            if wanted
+            else set()
+        )
+        self.locked: set[tuple[int, date]] = set()
+        self._cell: dict[str, Any] | None = None
+
+    def cell(self) -> dict[str, Any]:
+        if self._cell is None:
+            self._cell = _ticket_cell(self.ticket)
+        return self._cell
+
+    def lock(self, *, team_id: int, month: date) -> None:
+        if (team_id, month) not in self.locked:
+            _month_lock(team_id=team_id, month=month, shared=True)
+            self.locked.add((team_id, month))
+
+    def ticket_handled(self, *, agent_id: int, at: datetime) -> bool:
+        """Count the ticket as handled by the agent in the month of ``at`` (in their team's
+        zone), once; True when new."""
+        team_id, zone = self.teams[agent_id]
+        month = _month_of(at, zone)
+        if (team_id, month, agent_id) in self.handled:
+            return False
+        self.lock(team_id=team_id, month=month)
+        cell = self.cell()
+        key = {
+            "team_id": team_id,
+            "month": month,
+            "agent_id": agent_id,
+            "ticket_id": self.ticket.pk,
+        }
+        created = _handled_row_insert(key=key, cell=cell)
+        self.handled.add((team_id, month, agent_id))
+        if created:
+            _cell_add(
+                key={
+                    "team_id": team_id,
+                    "month": month,
+                    "agent_id": agent_id,
+                    "kind": CellKind.HANDLED,
+                    "trigger": "",
+                    "by_hand": False,
+                    **cell,
+                }
+            )
+        return created
+
+    def escalation(self, *, escalation: Escalation, agent_id: int) -> None:
+        """Count ``escalation`` for ``agent_id`` (credited with it) and the ticket as handled."""
+        team_id, zone = self.teams[agent_id]
+        month = _month_of(escalation.created_at, zone)
+        self.lock(team_id=team_id, month=month)
         _cell_add(
             key={
                 "team_id": team_id,
                 "month": month,
                 "agent_id": agent_id,
-                "kind": CellKind.HANDLED,
-                "trigger": "",
-                "by_hand": False,
-                **cell,
+                "kind": CellKind.ESCALATIONS,
+                "trigger": escalation.trigger,
+                "by_hand": escalation.initiated_by_id is not None,
+                **self.cell(),
             }
         )
-    return created
+        self.ticket_handled(agent_id=agent_id, at=escalation.created_at)
 
 
-def agent_month_event_count(*, event: TicketEvent, ticket: Ticket) -> None:
-    """Count a ticket event for the report: the ticket is handled by whoever held it, and by the
-    agent it was reassigned away from. Runs in the event's transaction."""
+def _escalation_credited(escalation: Escalation) -> int | None:
+    """The agent an escalation counts for: who started it, else who held the ticket when a rule
+    fired; up-level steps of a chain count for nobody."""
+    if escalation.parent_id is not None:
+        return None
+    return escalation.initiated_by_id or escalation.from_agent_id
+
+
+def _event_agents(event: TicketEvent) -> list[int]:
+    """Who handled the ticket by this event: whoever held it, and the agent it was reassigned
+    away from."""
     agents = {event.assignee_id}
     if event.changed_assignee:
         agents.add((event.data or {}).get("from"))
-    for agent_id in sorted(a for a in agents if isinstance(a, int)):
-        team = _agent_team(agent_id)
-        if team is not None:
-            _ticket_handled(agent_id=agent_id, team=team, ticket=ticket, at=event.created_at)
+    return sorted(a for a in agents if isinstance(a, int))
+
+
+def agent_month_event_count(
+    *, event: TicketEvent, ticket: Ticket, escalation: Escalation | None = None
+) -> None:
+    """Count a ticket event for the report: the ticket is handled by whoever held it, and by the
+    agent it was reassigned away from. ``escalation``: the escalation the event records, counted
+    with it (as ``agent_month_escalation_count`` would), each agent's team and handled row read
+    once for both. Runs in the event's transaction."""
+    agents = _event_agents(event)
+    credited = _escalation_credited(escalation) if escalation is not None else None
+    handled_at = [(agent_id, event.created_at) for agent_id in agents]
+    if escalation is not None and credited is not None:
+        handled_at.append((credited, escalation.created_at))
+    counts = _MonthCounts(ticket=ticket, handled_at=handled_at)
+    for agent_id in agents:
+        if agent_id in counts.teams:
+            counts.ticket_handled(agent_id=agent_id, at=event.created_at)
+    if escalation is not None and credited is not None and credited in counts.teams:
+        counts.escalation(escalation=escalation, agent_id=credited)
 
 
 def agent_month_escalation_count(*, escalation: Escalation, ticket: Ticket) -> None:
     """Count an escalation for the agent it is credited to (who started it, else who held the
     ticket when a rule fired); up-level steps of a chain count for nobody. Runs in the
     escalation's transaction."""
-    agent_id = escalation.initiated_by_id or escalation.from_agent_id
-    if escalation.parent_id is not None or agent_id is None:
+    agent_id = _escalation_credited(escalation)
+    if agent_id is None:
         return
-    team = _agent_team(agent_id)
-    if team is None:
-        return
-    team_id, zone = team
-    month = escalation.created_at.astimezone(zone).date().replace(day=1)
-    _month_lock(team_id=team_id, month=month, shared=True)
-    _cell_add(
-        key={
-            "team_id": team_id,
-            "month": month,
-            "agent_id": agent_id,
-            "kind": CellKind.ESCALATIONS,
-            "trigger": escalation.trigger,
-            "by_hand": escalation.initiated_by_id is not None,
-            **_ticket_cell(ticket),
-        }
-    )
-    _ticket_handled(agent_id=agent_id, team=team, ticket=ticket, at=escalation.created_at)
+    counts = _MonthCounts(ticket=ticket, handled_at=[(agent_id, escalation.created_at)])
+    if agent_id in counts.teams:
+        counts.escalation(escalation=escalation, agent_id=agent_id)
 
 
 # --- Recomputing a month from the log (the repair) ----------------------------------------------

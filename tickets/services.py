@@ -21,6 +21,7 @@ from django.utils import timezone
 from escalations.audit import audit_record
 from escalations.delivery.engine import webhook_event_emit
 from escalations.engine.sentiment import NEGATIVE_RUN_MAX, SentimentScore, sentiment_score_message
+from escalations.models import Escalation
 from kimondesk.bounds import (
     MESSAGE_BODY_MAX_CHARS,
     NOTE_BODY_MAX_CHARS,
@@ -71,16 +72,18 @@ def ticket_event_record(
     actor: Agent | None = None,
     data: dict[str, Any] | None = None,
     subject: Message | Note | None = None,
+    escalation: Escalation | None = None,
 ) -> TicketEvent:
     """Append an event to the ticket's history and publish it (in this transaction).
 
     ``subject`` is the message or note the event records, as just written: its live
-    push is built from it instead of reading it back."""
+    push is built from it instead of reading it back. ``escalation``: the escalation an
+    ``escalated`` event records, counted in the report's rollup with the event."""
     event = TicketEvent.objects.create(
         ticket=ticket, kind=kind, actor=actor, assignee_id=ticket.assignee_id, data=data or {}
     )
     ticket_event_recorded.send(sender=TicketEvent, event=event)
-    agent_month_event_count(event=event, ticket=ticket)
+    agent_month_event_count(event=event, ticket=ticket, escalation=escalation)
     # Open pages (ticket, queues, notifications) learn of it once it is committed.
     ticket_event_push_on_commit(event=event, subject=subject)
     return event
@@ -539,10 +542,11 @@ class EscalationApplied:
     note: Note
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def ticket_escalation_apply(
     *,
     ticket: Ticket,
+    escalation: Escalation,
     actor: Agent | None,
     summary: Callable[[Ticket], str],
     data: dict[str, Any],
@@ -551,6 +555,11 @@ def ticket_escalation_apply(
     add_escalate_tag: bool = False,
 ) -> EscalationApplied:
     """An escalation's changes to the ticket, in one write that records ONE ``escalated`` event.
+
+    ``ticket`` is locked by the caller (``select_for_update`` in the escalation's transaction,
+    which this joins), with its queue, assignee and customer loaded: the escalation's guards
+    read it under that lock, so it is current and is not read again. ``escalation`` is the row
+    the event records (counted in the report's rollup with the event).
 
     Reassigns (``assignee``/``queue``: ``...`` leaves as is, ``None`` clears), adds the
     ``escalate`` tag (tag escalations, which come with a handoff), counts the escalation and
@@ -561,7 +570,7 @@ def ticket_escalation_apply(
     SLA clocks have followed a queue change) and returns the note's text. The previous holder
     follows the ticket. Nothing here is published a second time: one escalation, one event.
     """
-    locked = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
+    locked = ticket  # locked by the caller, see above
     previous_id = locked.assignee_id
     changes: list[tuple[str, dict[str, Any]]] = []
     if add_escalate_tag:
@@ -599,6 +608,7 @@ def ticket_escalation_apply(
             "changes": [[kind, change] for kind, change in changes],
             "assigned": any(kind == EventKind.ASSIGNED for kind, _ in changes),
         },
+        escalation=escalation,
     )
     body = summary(locked)
     text_bounds_check(values={"body": (body, NOTE_BODY_MAX_CHARS)})

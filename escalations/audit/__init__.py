@@ -1,5 +1,5 @@
-"""The audit log (append-only ``AuditEvent`` rows) and its one writer. Call ``audit_record`` inside
-the transaction of the change it records.
+"""The audit log (append-only ``AuditEvent`` rows) and its one writer. Call ``audit_record`` (or
+``audit_records`` with rows from ``audit_event``) inside the transaction of the change it records.
 
 Configuration changes, their history in words and reverts: ``config.py``, ``history.py``.
 """
@@ -7,7 +7,7 @@ Configuration changes, their history in words and reverts: ``config.py``, ``hist
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Required, TypedDict, Unpack
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -33,26 +33,45 @@ def audit_snapshot(obj: models.Model) -> dict[str, Any]:
     return picture
 
 
-def audit_record(
-    *,
-    kind: str,
-    actor: Agent | None = None,
-    actor_label: str = "",
-    ticket: Ticket | None = None,
-    obj: models.Model | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    data: dict[str, Any] | None = None,
-) -> AuditEvent:
-    return AuditEvent.objects.create(
-        kind=kind,
+class AuditFields(TypedDict, total=False):
+    """What one audit row says: ``kind`` and, as each kind needs, who did it (``actor``, or
+    ``actor_label`` for a rule or the system), the ticket, the object and its before/after."""
+
+    kind: Required[str]
+    actor: Agent | None
+    actor_label: str
+    ticket: Ticket | None
+    obj: models.Model | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    data: dict[str, Any] | None
+
+
+def audit_event(**fields: Unpack[AuditFields]) -> AuditEvent:
+    """One audit row, not yet written: give it to ``audit_records`` (or use ``audit_record``)."""
+    actor = fields.get("actor")
+    obj = fields.get("obj")
+    return AuditEvent(
+        kind=fields["kind"],
         actor=actor,
-        actor_label=actor_label or (str(actor) if actor else "system"),
-        ticket=ticket,
+        actor_label=fields.get("actor_label") or (str(actor) if actor else "system"),
+        ticket=fields.get("ticket"),
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
-        before=before,
-        after=after,
-        data=data or {},
+        before=fields.get("before"),
+        after=fields.get("after"),
+        data=fields.get("data") or {},
     )
+
+
+def audit_records(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Write the rows built by ``audit_event`` in one statement, in order."""
+    return AuditEvent.objects.bulk_create(events)
+
+
+def audit_record(**fields: Unpack[AuditFields]) -> AuditEvent:
+    """Write one audit row."""
+    event = audit_event(**fields)
+    event.save(force_insert=True)
+    return event

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from escalations.audit import audit_record, audit_snapshot
+from escalations.audit import audit_event, audit_record, audit_records, audit_snapshot
 from escalations.delivery.engine import (
     delivery_enqueue,
     slack_delivery_create,
@@ -34,17 +34,18 @@ from escalations.models import (
 )
 from escalations.presentation import escalation_summary_event
 from escalations.selectors import (
+    PastEscalation,
     handoff_latest,
     message_last_customer_excerpt,
+    ticket_escalations_past,
     ticket_sla_snapshot,
 )
 from kimondesk.bounds import minutes_delta
 from kimondesk.conf import kimondesk_settings
-from reports.services import agent_month_escalation_count
 from tickets import realtime
 from tickets.models import Agent, Queue, Ticket
-from tickets.notifications.models import KIND_OF_LIVE_EVENT
-from tickets.notifications.services import notification_record
+from tickets.notifications.models import KIND_OF_LIVE_EVENT, Notification
+from tickets.notifications.services import notifications_record
 from tickets.services import ticket_escalation_apply
 
 from .notify import escalation_notifications
@@ -124,13 +125,15 @@ def escalation_trigger_label(key: str) -> str:
     return str(TriggerKey(key).label) if key in TriggerKey.values else key
 
 
-def _check_guards(*, request: EscalationRequest, ticket: Ticket, now: datetime) -> None:
+def _check_guards(
+    *, request: EscalationRequest, ticket: Ticket, past: list[PastEscalation], now: datetime
+) -> None:
     if not ticket.is_open:
         raise EscalationRefused(f"The ticket is {ticket.status}.", "ticket_closed")
     rule = request.rule
     if rule is not None and request.parent is None and rule.cooldown_minutes:
         since = now - minutes_delta(rule.cooldown_minutes)
-        if Escalation.objects.filter(ticket=ticket, rule=rule, created_at__gte=since).exists():
+        if any(e.rule_id == rule.pk and e.created_at >= since for e in past):
             raise EscalationRefused(
                 f"Rule “{rule.name}” escalated this ticket less than "
                 f"{rule.cooldown_minutes} min ago (cooldown).",
@@ -144,7 +147,9 @@ def _check_guards(*, request: EscalationRequest, ticket: Ticket, now: datetime) 
         )
 
 
-def _resolve(*, request: EscalationRequest, ticket: Ticket) -> Resolution:
+def _resolve(
+    *, request: EscalationRequest, ticket: Ticket, past: list[PastEscalation]
+) -> Resolution:
     if request.to_agent is not None:
         resolution = named_agent_resolve(agent=request.to_agent, ticket=ticket)
     elif request.target is None:
@@ -165,11 +170,12 @@ def _resolve(*, request: EscalationRequest, ticket: Ticket) -> Resolution:
         raise EscalationRefused(
             f"{resolution.to_agent} already holds the ticket.", "current_holder"
         )
-    path = Escalation.objects.filter(ticket=ticket).values_list(
-        "from_agent_id", "from_queue_id", "to_queue_id"
-    )
-    handed_on_agents = {a for a, _, _ in path if a is not None}
-    left_queues = {fq for _, fq, tq in path if fq is not None and fq != tq}
+    handed_on_agents = {e.from_agent_id for e in past if e.from_agent_id is not None}
+    left_queues = {
+        e.from_queue_id
+        for e in past
+        if e.from_queue_id is not None and e.from_queue_id != e.to_queue_id
+    }
     bounced = (resolution.to_agent is not None and resolution.to_agent.pk in handed_on_agents) or (
         resolution.to_agent is None
         and resolution.to_queue is not None
@@ -245,9 +251,10 @@ def escalation_execute(*, request: EscalationRequest) -> EscalationOutcome:
         return EscalationOutcome(existing, created=False)
 
 
-def _already_escalated(*, ticket_id: int, occurrence: str) -> Escalation | None:
+def _already_escalated(*, past: list[PastEscalation], occurrence: str) -> Escalation | None:
     """Under the ticket lock: one cause escalates a ticket once, whichever rule caught it."""
-    return Escalation.objects.filter(ticket_id=ticket_id, occurrence=occurrence).first()
+    done = next((e.pk for e in past if e.occurrence == occurrence), None)
+    return Escalation.objects.get(pk=done) if done is not None else None
 
 
 def _execute(*, request: EscalationRequest) -> EscalationOutcome:
@@ -256,32 +263,34 @@ def _execute(*, request: EscalationRequest) -> EscalationOutcome:
         .select_related("queue__team__lead", "assignee", "customer")
         .get(pk=request.ticket_id)
     )
-    existing = _already_escalated(ticket_id=ticket.pk, occurrence=request.occurrence)
+    # One read of the ticket's escalations serves the replay check, the guards and the summary.
+    past = ticket_escalations_past(ticket_id=ticket.pk)
+    existing = _already_escalated(past=past, occurrence=request.occurrence)
     if existing is not None:
         return EscalationOutcome(existing, created=False)
     now = timezone.now()
     try:
-        _check_guards(request=request, ticket=ticket, now=now)
-        resolution = _resolve(request=request, ticket=ticket)
+        _check_guards(request=request, ticket=ticket, past=past, now=now)
+        resolution = _resolve(request=request, ticket=ticket, past=past)
     except EscalationRefused as refusal:
         if request.is_manual:
             raise
         _suppress(request=request, ticket=ticket, refusal=refusal)
         return EscalationOutcome(None, created=False, refused=refusal.reason)
     return EscalationOutcome(
-        _write(request=request, ticket=ticket, resolution=resolution), created=True
+        _write(request=request, ticket=ticket, resolution=resolution, past=past), created=True
     )
 
 
 def _summary_handoff(
-    *, request: EscalationRequest, previous: Agent | None
+    *, request: EscalationRequest, previous: Agent | None, past: list[PastEscalation]
 ) -> tuple[Handoff | None, str, str]:
     """The handoff the summary shows: the manual one, else the previous holder's latest; without
     one, the last customer message stands in. Returns (handoff, its author, message excerpt)."""
     if request.handoff is not None:
         return request.handoff, str(request.actor), ""
     if previous is not None:
-        latest = handoff_latest(ticket_id=request.ticket_id, agent_id=previous.pk)
+        latest = handoff_latest(past=past, agent_id=previous.pk)
         if latest is not None:
             return latest, str(previous), ""
     author = str(previous) if previous is not None else "the previous holder"
@@ -343,14 +352,23 @@ def escalation_summary_for(
     )
 
 
-def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution) -> Escalation:
+def _write(
+    *,
+    request: EscalationRequest,
+    ticket: Ticket,
+    resolution: Resolution,
+    past: list[PastEscalation],
+) -> Escalation:
     """The escalation's rows in its transaction. The ``Escalation`` row comes first: its unique
     occurrence key stops a replay before anything else is written. The ticket's changes are one
-    ``tickets.services`` call that records one ``escalated`` event."""
+    ``tickets.services`` call that records one ``escalated`` event (and counts the escalation in
+    the report's rollup with it); the audit rows are one insert, the notifications another."""
     actor = request.actor
     previous = ticket.assignee
     from_queue = ticket.queue
-    handoff, handoff_author, last_excerpt = _summary_handoff(request=request, previous=previous)
+    handoff, handoff_author, last_excerpt = _summary_handoff(
+        request=request, previous=previous, past=past
+    )
     to_agent = resolution.to_agent if resolution.reassign else None
     to_queue = resolution.to_queue if resolution.reassign else None
     rule = request.rule
@@ -393,6 +411,7 @@ def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution
 
     applied = ticket_escalation_apply(
         ticket=ticket,
+        escalation=escalation,
         actor=actor,
         summary=summary_text,
         data={
@@ -410,51 +429,62 @@ def _write(*, request: EscalationRequest, ticket: Ticket, resolution: Resolution
     escalation.summary_note = applied.note
     escalation.save(update_fields=["sla_snapshot", "summary", "summary_note"])
     ticket = applied.ticket
-    agent_month_escalation_count(escalation=escalation, ticket=ticket)
     label = _actor_label(request)
-    audit_record(
-        kind="escalation_created",
-        actor=actor,
-        actor_label=label,
-        ticket=ticket,
-        obj=escalation,
-        after=audit_snapshot(escalation),
-        data={"trigger": request.trigger, "occurrence": request.occurrence},
-    )
-    if resolution.reassign:
-        audit_record(
-            kind="ticket_reassigned",
+    audits = [
+        audit_event(
+            kind="escalation_created",
             actor=actor,
             actor_label=label,
             ticket=ticket,
-            obj=ticket,
-            before={
-                "assignee": previous.pk if previous else None,
-                "queue": _pk(from_queue),
-            },
-            after={
-                "assignee": to_agent.pk if to_agent else None,
-                "queue": _pk(to_queue or from_queue),
-            },
-            data={"reason": "escalation", "escalation": escalation.pk},
+            obj=escalation,
+            after=audit_snapshot(escalation),
+            data={"trigger": request.trigger, "occurrence": request.occurrence},
         )
+    ]
+    if resolution.reassign:
+        audits.append(
+            audit_event(
+                kind="ticket_reassigned",
+                actor=actor,
+                actor_label=label,
+                ticket=ticket,
+                obj=ticket,
+                before={
+                    "assignee": previous.pk if previous else None,
+                    "queue": _pk(from_queue),
+                },
+                after={
+                    "assignee": to_agent.pk if to_agent else None,
+                    "queue": _pk(to_queue or from_queue),
+                },
+                data={"reason": "escalation", "escalation": escalation.pk},
+            )
+        )
+    audit_records(audits)
     previous_id = previous.pk if previous else None
-    for agent_id, event in escalation_notifications(escalation=escalation, previous_id=previous_id):
-        notification_record(
-            agent_id=agent_id,
-            kind=KIND_OF_LIVE_EVENT[event["type"]],
-            ticket=ticket,
-            escalation=escalation,
-            message=event["message"],
-        )
-    _after_commit(escalation=escalation, previous_id=previous_id)
+    notifications = escalation_notifications(escalation=escalation, previous_id=previous_id)
+    notifications_record(
+        [
+            Notification(
+                agent_id=agent_id,
+                kind=KIND_OF_LIVE_EVENT[event["type"]],
+                ticket=ticket,
+                escalation=escalation,
+                message=event["message"],
+            )
+            for agent_id, event in notifications
+        ]
+    )
+    _after_commit(escalation=escalation, notifications=notifications)
     return escalation
 
 
-def _after_commit(*, escalation: Escalation, previous_id: int | None) -> None:
-    """Queue the fan-out: live pushes, the integration webhook and Slack; all after commit."""
+def _after_commit(
+    *, escalation: Escalation, notifications: list[tuple[int, dict[str, Any]]]
+) -> None:
+    """Queue the fan-out: live pushes (the summary, and ``notifications``: the agents' live
+    events), the integration webhook and Slack; all after commit."""
     summary_event = escalation_summary_event(escalation=escalation)
-    notifications = escalation_notifications(escalation=escalation, previous_id=previous_id)
     _webhook_emit(escalation=escalation)
     delivery_id = None
     if escalation.target is not None and escalation.target.kind == TargetKind.SLACK:

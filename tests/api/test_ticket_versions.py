@@ -116,7 +116,12 @@ def test_every_ticket_write_raises_the_version(ticket, junior, lead):
     services.ticket_update(ticket=ticket, actor=lead, tags=["vip"])
     services.ticket_update(ticket=ticket, actor=lead, tags=["vip"])  # no change: no write
     services.ticket_escalation_apply(
-        ticket=ticket, actor=lead, summary=lambda _: "Summary", data={}, add_escalate_tag=True
+        ticket=Ticket.objects.select_for_update().get(pk=ticket.pk),
+        escalation=factories.EscalationFactory(ticket=ticket),
+        actor=lead,
+        summary=lambda _: "Summary",
+        data={},
+        add_escalate_tag=True,
     )
 
     assert Ticket.objects.get(pk=ticket.pk).version == 4

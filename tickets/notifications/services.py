@@ -24,21 +24,35 @@ def notification_record(
     escalation: Escalation | None = None,
 ) -> Notification:
     """Keep one notification for ``agent_id``, and drop their oldest beyond the bound."""
-    notification = Notification.objects.create(
-        agent_id=agent_id,
-        kind=kind,
-        ticket=ticket,
-        escalation=escalation,
-        message=message[:MESSAGE_MAX_CHARS],
-    )
-    beyond = list(
-        Notification.objects.filter(agent_id=agent_id).values_list("pk", flat=True)[
-            NOTIFICATIONS_KEPT_PER_AGENT : NOTIFICATIONS_KEPT_PER_AGENT + 100
+    (notification,) = notifications_record(
+        [
+            Notification(
+                agent_id=agent_id,
+                kind=kind,
+                ticket=ticket,
+                escalation=escalation,
+                message=message,
+            )
         ]
     )
-    if beyond:
-        Notification.objects.filter(pk__in=beyond).delete()
     return notification
+
+
+def notifications_record(notifications: list[Notification]) -> list[Notification]:
+    """Keep several notifications (built, not saved) in one insert, then drop each of their
+    agents' oldest beyond the bound."""
+    for notification in notifications:
+        notification.message = notification.message[:MESSAGE_MAX_CHARS]
+    written = Notification.objects.bulk_create(notifications)
+    for agent_id in dict.fromkeys(n.agent_id for n in written):
+        beyond = list(
+            Notification.objects.filter(agent_id=agent_id).values_list("pk", flat=True)[
+                NOTIFICATIONS_KEPT_PER_AGENT : NOTIFICATIONS_KEPT_PER_AGENT + 100
+            ]
+        )
+        if beyond:
+            Notification.objects.filter(pk__in=beyond).delete()
+    return written
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from escalations.sla.services import (
     sla_sweep,
 )
 from tests import factories
+from tickets.models import Ticket
 from tickets.services import message_add, ticket_escalation_apply
 
 from .conftest import T0, clock_of
@@ -309,7 +310,8 @@ def test_an_escalation_that_moves_the_queue_retargets_the_clocks(policy, make_ti
     ticket = make_ticket()
     now.advance(minutes=10)
     ticket_escalation_apply(
-        ticket=ticket,
+        ticket=Ticket.objects.select_for_update().get(pk=ticket.pk),
+        escalation=factories.EscalationFactory(ticket=ticket),
         actor=None,
         summary=lambda _ticket: "Moved to billing.",
         data={},
