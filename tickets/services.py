@@ -82,10 +82,12 @@ def ticket_event_record(
     event = TicketEvent.objects.create(
         ticket=ticket, kind=kind, actor=actor, assignee_id=ticket.assignee_id, data=data or {}
     )
+    # Open pages (ticket, queues, notifications) learn of it once it is committed, before the
+    # evaluation that the workflow queues below: a page hears of an event before any of its
+    # consequences (an SLA crossing before the escalation it fires).
+    ticket_event_push_on_commit(event=event, subject=subject)
     ticket_event_recorded.send(sender=TicketEvent, event=event)
     agent_month_event_count(event=event, ticket=ticket, escalation=escalation)
-    # Open pages (ticket, queues, notifications) learn of it once it is committed.
-    ticket_event_push_on_commit(event=event, subject=subject)
     return event
 
 

@@ -513,8 +513,9 @@
           if (mood && data.customer_sentiment_html) mood.innerHTML = data.customer_sentiment_html;
           var history = document.getElementById("escalation-history");
           if (history) history.innerHTML = data.history_html;
-          var changes = document.getElementById("ticket-history");
-          if (changes && data.ticket_history_html) changes.outerHTML = data.ticket_history_html;
+          // The card's lines only: the card itself stays in place (focus, scroll, selection).
+          var changes = document.getElementById("ticket-history-lines");
+          if (changes && data.ticket_history_html) changes.innerHTML = data.ticket_history_html;
           refreshTimes();
           var meta = document.getElementById("ticket-meta");
           if (meta) meta.outerHTML = data.meta_html;

@@ -444,7 +444,7 @@ def ticket_live(request: HttpRequest, ticket_id: int) -> JsonResponse:
                 {"escalations": selectors.ticket_escalations(ticket=ticket)},
             ),
             "ticket_history_html": render_to_string(
-                "tickets/_history.html", {"history": ticket_history(ticket=ticket)}
+                "tickets/_history_lines.html", {"history": ticket_history(ticket=ticket)}
             ),
             **timeline,
         }
