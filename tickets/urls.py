@@ -19,6 +19,9 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/refunds/", views.ticket_refund, name="ticket_refund"),
     path("tickets/<int:ticket_id>/escalate/", views.ticket_escalate, name="ticket_escalate"),
     path("tickets/<int:ticket_id>/live/", views.ticket_live, name="ticket_live"),
+    path(
+        "tickets/<int:ticket_id>/history/", views.ticket_history_lines, name="ticket_history_lines"
+    ),
     path("", include("tickets.macros.urls")),
     path(
         "escalations/<int:escalation_id>/acknowledge/",

@@ -538,11 +538,23 @@
     live.catchUp = catchUp;
 
     /* The History card lists field changes, agent replies and notes, written as sentences by
-       the server: after any of them it is read again, once for a burst. */
+       the server: after any of them its lines (only) are read again, once for a burst. */
     var historyTimer = null;
+    var historyRead = function () {
+      var lines = document.getElementById("ticket-history-lines");
+      if (!lines || !page.dataset.historyUrl) return;
+      fetch(page.dataset.historyUrl, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (html === null) return;
+          lines.innerHTML = html;  // server-rendered and escaped
+          refreshTimes();
+        })
+        .catch(function () {});
+    };
     var historyStale = function () {
       clearTimeout(historyTimer);
-      historyTimer = setTimeout(function () { catchUp(lastSeen); }, 300);
+      historyTimer = setTimeout(historyRead, 300);
     };
 
     /* Presence: who else has the page open, and who is typing a reply. */

@@ -57,7 +57,9 @@ def test_ticket_page_renders_for_the_team_and_admins(client, ticket, who, reques
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "name", ["ticket_detail", "ticket_escalate", "ticket_live"], ids=["page", "escalate", "live"]
+    "name",
+    ["ticket_detail", "ticket_escalate", "ticket_live", "ticket_history_lines"],
+    ids=["page", "escalate", "live", "history"],
 )
 def test_junior_of_another_team_gets_404(client, ticket, outsider, name):
     client.force_login(outsider)
@@ -65,6 +67,23 @@ def test_junior_of_another_team_gets_404(client, ticket, outsider, name):
     response = client.get(reverse(name, args=[ticket.pk]))
 
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_history_lines_are_the_cards_for_the_agent_and_need_a_sign_in(client, ticket, senior):
+    services.ticket_update(ticket=ticket, actor=senior, priority="urgent")
+    url = reverse("ticket_history_lines", args=[ticket.pk])
+
+    anonymous = client.get(url)
+    client.force_login(senior)
+    lines = client.get(url)
+    page = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
+
+    assert anonymous.status_code == 302
+    assert lines.status_code == 200
+    body = lines.content.decode()
+    assert f"{senior} set priority Normal → Urgent" in body
+    assert f'<div id="ticket-history-lines">{body}</div>' in page
 
 
 @pytest.mark.django_db
@@ -320,7 +339,7 @@ def _grow_ticket(ticket, agent, n):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["ticket_detail", "ticket_live"])
+@pytest.mark.parametrize("name", ["ticket_detail", "ticket_live", "ticket_history_lines"])
 def test_ticket_page_query_count_does_not_grow_with_messages_and_notes(
     client, ticket, senior, name, django_assert_num_queries
 ):

@@ -373,6 +373,20 @@ def escalation_question_page(request: HttpRequest, escalation_id: int) -> HttpRe
     return _back_to(escalation.ticket, f"#note-{note.pk}")
 
 
+def _history_lines_html(ticket: Ticket) -> str:
+    return render_to_string(
+        "tickets/_history_lines.html", {"history": ticket_history(ticket=ticket)}
+    )
+
+
+@login_required
+@require_GET
+def ticket_history_lines(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The History card's lines, as the page shows them: read again by an open page when a
+    pushed change, reply or note adds one (the rest of the page is kept current by the pushes)."""
+    return HttpResponse(_history_lines_html(_ticket_or_404(request, ticket_id)))
+
+
 @login_required
 @require_GET
 def ticket_live(request: HttpRequest, ticket_id: int) -> JsonResponse:
@@ -443,9 +457,7 @@ def ticket_live(request: HttpRequest, ticket_id: int) -> JsonResponse:
                 "tickets/_escalation_history.html",
                 {"escalations": selectors.ticket_escalations(ticket=ticket)},
             ),
-            "ticket_history_html": render_to_string(
-                "tickets/_history_lines.html", {"history": ticket_history(ticket=ticket)}
-            ),
+            "ticket_history_html": _history_lines_html(ticket),
             **timeline,
         }
     )
