@@ -68,6 +68,7 @@ PAGE_MATRIX: dict[str, dict[str, Any]] = {
     "ticket_detail": TEAM_A,
     "ticket_escalate": TEAM_A,
     "ticket_live": TEAM_A,
+    "ticket_history_lines": TEAM_A,
     "macro_list": ANY_AGENT,
     # a personal macro: its owner only (team A's junior)
     "macro_edit": by_role(404, 404, 404, 200, 404, LOGIN),
