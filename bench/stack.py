@@ -240,7 +240,8 @@ class Stack:
         return {name: rss_peak_kib(p.pid) for name, p in self.processes.items()}
 
     def cpu(self) -> dict[str, float]:
-        return {name: cpu_seconds(p.pid) for name, p in self.processes.items()}
+        # reaped: a qcluster recycles its workers (every 500 tasks); their CPU must still count.
+        return {name: cpu_seconds(p.pid, reaped=True) for name, p in self.processes.items()}
 
     def stop(self, grace: float = 30.0) -> None:
         for name in list(self.processes):

@@ -11,6 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from kimondesk.bounds import minutes_delta
+from kimondesk.compiled_queries import CompiledQuery
 from tickets.models import OPEN_STATUSES, Agent, AuthorType, Message, Ticket
 
 from .engine.summary import Handoff
@@ -47,10 +48,8 @@ class PastEscalation:
     handoff: Handoff | None
 
 
-def ticket_escalations_past(*, ticket_id: int) -> list[PastEscalation]:
-    """The ticket's escalations so far, in one query (bounded by the chain limit): what the
-    replay check, the cooldown, the ping-pong guard and the summary's earlier handoff read."""
-    rows = (
+_ticket_escalations_past = CompiledQuery(
+    lambda *, ticket_id: (
         Escalation.objects.filter(ticket_id=ticket_id)
         .order_by()
         .values_list(
@@ -65,9 +64,39 @@ def ticket_escalations_past(*, ticket_id: int) -> list[PastEscalation]:
             "handoff_diagnosis",
             "handoff_authority_needed",
         )
-    )
+    ),
+    ticket_id=int,
+)
+
+
+def ticket_escalations_past(*, ticket_id: int) -> list[PastEscalation]:
+    """The ticket's escalations so far, in one query (bounded by the chain limit): what the
+    replay check, the cooldown, the ping-pong guard and the summary's earlier handoff read."""
     # The last three are the handoff's parts: a handoff was written when it says what was tried.
-    return [PastEscalation(*row[:7], handoff=Handoff(*row[7:]) if row[7] else None) for row in rows]
+    return [
+        PastEscalation(
+            pk=pk,
+            occurrence=occurrence,
+            rule_id=rule_id,
+            created_at=created_at,
+            from_agent_id=from_agent_id,
+            from_queue_id=from_queue_id,
+            to_queue_id=to_queue_id,
+            handoff=Handoff(tried, diagnosis, authority) if tried else None,
+        )
+        for (
+            pk,
+            occurrence,
+            rule_id,
+            created_at,
+            from_agent_id,
+            from_queue_id,
+            to_queue_id,
+            tried,
+            diagnosis,
+            authority,
+        ) in _ticket_escalations_past.rows(ticket_id=ticket_id)
+    ]
 
 
 def handoff_latest(*, past: list[PastEscalation], agent_id: int) -> Handoff | None:
@@ -78,14 +107,19 @@ def handoff_latest(*, past: list[PastEscalation], agent_id: int) -> Handoff | No
     return max(written, key=lambda e: (e.created_at, e.pk)).handoff
 
 
-def message_last_customer_excerpt(*, ticket_id: int) -> str:
-    body = (
+_last_customer_body = CompiledQuery(
+    lambda *, ticket_id: (
         Message.objects.filter(ticket_id=ticket_id, author_type=AuthorType.CUSTOMER)
         .order_by("-created_at", "-id")
-        .values_list("body", flat=True)
-        .first()
-    )
-    return excerpt(body) if body else ""
+        .values_list("body", flat=True)[:1]
+    ),
+    ticket_id=int,
+)
+
+
+def message_last_customer_excerpt(*, ticket_id: int) -> str:
+    bodies = _last_customer_body.rows(ticket_id=ticket_id)
+    return excerpt(bodies[0]) if bodies and bodies[0] else ""
 
 
 def escalations_unacknowledged_due(*, now: datetime) -> QuerySet[Escalation]:

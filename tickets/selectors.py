@@ -22,6 +22,7 @@ from django.db.models import (
 
 from escalations.engine.targets import escalation_targets_allowed_q, named_agents_allowed_q
 from escalations.models import ClockState, Escalation, SLAClock, Target, TargetKind
+from kimondesk.compiled_queries import CompiledQuery
 
 from .models import (
     PRIORITY_RANK,
@@ -51,6 +52,48 @@ def tickets_visible_to(*, agent: Agent) -> QuerySet[Ticket]:
     if agent.team_id is None:
         return tickets.filter(assignee=agent)
     return tickets.filter(Q(queue__team_id=agent.team_id) | Q(assignee=agent))
+
+
+# ``tickets_visible_to`` compiled once per way of seeing tickets (its three branches), for the
+# ticket every write through the API starts from; the stand-in agent carries what it reads.
+_visible_with_queue_admin = CompiledQuery(
+    lambda *, ticket_id: (
+        tickets_visible_to(agent=Agent(is_superuser=True))
+        .select_related("queue")
+        .filter(pk=ticket_id)
+    ),
+    ticket_id=int,
+)
+_visible_with_queue_teamless = CompiledQuery(
+    lambda *, ticket_id, agent_id: (
+        tickets_visible_to(agent=Agent(pk=agent_id, team_id=None))
+        .select_related("queue")
+        .filter(pk=ticket_id)
+    ),
+    ticket_id=int,
+    agent_id=int,
+)
+_visible_with_queue_of_team = CompiledQuery(
+    lambda *, ticket_id, agent_id, team_id: (
+        tickets_visible_to(agent=Agent(pk=agent_id, team_id=team_id))
+        .select_related("queue")
+        .filter(pk=ticket_id)
+    ),
+    ticket_id=int,
+    agent_id=int,
+    team_id=int,
+)
+
+
+def ticket_visible_with_queue(*, agent: Agent, ticket_id: int) -> Ticket | None:
+    """The ticket, its queue joined, when ``agent`` may see it (``tickets_visible_to``)."""
+    if agent.is_superuser:
+        return _visible_with_queue_admin.first(ticket_id=ticket_id)
+    if agent.team_id is None:
+        return _visible_with_queue_teamless.first(ticket_id=ticket_id, agent_id=agent.pk)
+    return _visible_with_queue_of_team.first(
+        ticket_id=ticket_id, agent_id=agent.pk, team_id=agent.team_id
+    )
 
 
 def ticket_is_visible_to(*, agent: Agent, ticket_id: int) -> bool:

@@ -22,6 +22,7 @@ from django.db.models import Q
 
 from escalations.audit import audit_record, audit_snapshot
 from escalations.models import Delivery, Webhook
+from kimondesk.compiled_queries import CompiledQuery
 from tickets.models import Agent, Team
 
 from .http import OutboundRequest
@@ -113,12 +114,21 @@ def webhook_delete(*, webhook: Webhook, actor: Agent) -> None:
     webhook.delete()
 
 
+_webhooks_global = CompiledQuery(lambda: Webhook.objects.filter(team__isnull=True, enabled=True))
+_webhooks_global_or_team = CompiledQuery(
+    lambda *, team_id: Webhook.objects.filter(
+        Q(team__isnull=True) | Q(team_id=team_id), enabled=True
+    ),
+    team_id=int,
+)
+
+
 def webhooks_subscribed(*, event: str, team_id: int | None) -> list[Webhook]:
     """The enabled webhooks subscribed to ``event``: the team's own and the global ones."""
     if event not in WEBHOOK_EVENTS:
         raise ValueError(f"Unknown webhook event {event!r}.")
-    scope = Q(team__isnull=True) | Q(team_id=team_id) if team_id else Q(team__isnull=True)
-    return [h for h in Webhook.objects.filter(scope, enabled=True) if event in h.events]
+    hooks = _webhooks_global_or_team.all(team_id=team_id) if team_id else _webhooks_global.all()
+    return [h for h in hooks if event in h.events]
 
 
 def webhook_payload(payload: dict[str, Any]) -> dict[str, Any]:

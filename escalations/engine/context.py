@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Aggregate, JSONField, OuterRef, QuerySet, Subquery
 
+from kimondesk.compiled_queries import CompiledQuery
 from tickets.models import Ticket
 
 
@@ -85,5 +86,10 @@ def ticket_context_queryset() -> QuerySet[Ticket]:
     )
 
 
+_ticket_context_row = CompiledQuery(
+    lambda *, ticket_id: ticket_context_queryset().filter(pk=ticket_id), ticket_id=int
+)
+
+
 def ticket_context_build(*, ticket_id: int) -> TicketContext:
-    return ticket_context_from(ticket_context_queryset().get(pk=ticket_id))
+    return ticket_context_from(_ticket_context_row.get(ticket_id=ticket_id))

@@ -41,6 +41,7 @@ from escalations.selectors import (
     ticket_sla_snapshot,
 )
 from kimondesk.bounds import minutes_delta
+from kimondesk.compiled_queries import CompiledQuery
 from kimondesk.conf import kimondesk_settings
 from tickets import realtime
 from tickets.models import Agent, Queue, Ticket
@@ -257,12 +258,18 @@ def _already_escalated(*, past: list[PastEscalation], occurrence: str) -> Escala
     return Escalation.objects.get(pk=done) if done is not None else None
 
 
-def _execute(*, request: EscalationRequest) -> EscalationOutcome:
-    ticket = (
+_ticket_locked = CompiledQuery(
+    lambda *, ticket_id: (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("queue__team__lead", "assignee", "customer")
-        .get(pk=request.ticket_id)
-    )
+        .filter(pk=ticket_id)
+    ),
+    ticket_id=int,
+)
+
+
+def _execute(*, request: EscalationRequest) -> EscalationOutcome:
+    ticket = _ticket_locked.get(ticket_id=request.ticket_id)
     # One read of the ticket's escalations serves the replay check, the guards and the summary.
     past = ticket_escalations_past(ticket_id=ticket.pk)
     existing = _already_escalated(past=past, occurrence=request.occurrence)

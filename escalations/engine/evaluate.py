@@ -25,6 +25,7 @@ from escalations.models import EventEvaluation, OutcomeKind, Rule, RuleKind
 from escalations.queueing import task_broker, task_enqueue_or_defer
 from escalations.selectors import rules_listening
 from escalations.sweeps import sweep_row_isolated
+from kimondesk.compiled_queries import CompiledQuery
 from tickets.models import EventKind, Message, Ticket, TicketEvent
 from tickets.services import ticket_update
 
@@ -81,12 +82,14 @@ def trigger_event_from(
     for a refund (``with_rates``: some rule is in another currency), the exchange rates of the
     ticket's team (``team_id``) for its currency."""
     message = None
-    if event.kind == EventKind.MESSAGE_ADDED and event.data.get("author_type") == "customer":
-        message = (
-            Message.objects.filter(pk=event.data.get("message"))
-            .values("body", "sentiment_reasons")
-            .first()
-        )
+    message_id = event.data.get("message")
+    if (
+        event.kind == EventKind.MESSAGE_ADDED
+        and event.data.get("author_type") == "customer"
+        and isinstance(message_id, int)
+    ):
+        found = _message_text.rows(message_id=message_id)
+        message = dict(zip(("body", "sentiment_reasons"), found[0], strict=True)) if found else None
     rates: tuple[RateFact, ...] = ()
     if with_rates and event.kind == EventKind.REFUND_REQUESTED and event.data.get("currency"):
         rates = exchange_rate_facts(
@@ -115,10 +118,23 @@ def rule_fires(*, rule: Rule, event: TriggerEvent, ctx: TicketContext) -> Firing
     return firing
 
 
+_message_text = CompiledQuery(
+    lambda *, message_id: Message.objects.filter(pk=message_id).values_list(
+        "body", "sentiment_reasons"
+    ),
+    message_id=int,
+)
+_event_row = CompiledQuery(
+    lambda *, event_id: TicketEvent.objects.filter(pk=event_id), event_id=int
+)
+# Compiled per tuple of trigger kinds (one per event kind).
+_rules_listening = CompiledQuery(lambda keys: rules_listening(trigger_keys=list(keys)))
+
+
 def event_evaluate(*, event_id: int) -> list[EscalationOutcome | RoutingOutcome]:
     """Evaluate one ticket event, then record its receipt. Safe to run twice: a second run
     escalates nothing new. An exception leaves no receipt, so the event is tried again."""
-    event = TicketEvent.objects.filter(pk=event_id).first()
+    event = _event_row.first(event_id=event_id)
     if event is None or event.kind not in trigger_event_kinds():
         return []
     # One transaction: the escalation (a savepoint inside) and the receipt commit together.
@@ -129,7 +145,7 @@ def event_evaluate(*, event_id: int) -> list[EscalationOutcome | RoutingOutcome]
 
 
 def _event_outcomes(*, event: TicketEvent) -> list[EscalationOutcome | RoutingOutcome]:
-    rules = list(rules_listening(trigger_keys=trigger_kinds_for_event(event.kind)))
+    rules = _rules_listening.all(tuple(trigger_kinds_for_event(event.kind)))
     if not rules:
         return []
     ctx = ticket_context_build(ticket_id=event.ticket_id)

@@ -21,6 +21,7 @@ from escalations.models import (
     SLAPolicy,
     SLASetupVersion,
 )
+from kimondesk.compiled_queries import CompiledQuery
 from tickets.models import Ticket
 
 from .businesstime import BusinessCalendar
@@ -247,9 +248,18 @@ def sla_summaries(
     return {pk: _summarise(clocks, now) for pk, clocks in grouped.items()}
 
 
+_ticket_clocks = CompiledQuery(
+    lambda *, ticket_id: SLAClock.objects.filter(ticket_id=ticket_id).select_related(
+        "policy__calendar"
+    ),
+    ticket_id=int,
+)
+
+
 def sla_summary(*, ticket: Ticket, now: datetime | None = None) -> dict[str, Any]:
     """``{"state", "first_response_due_at", "remaining_seconds", "metric", "due_at"}``."""
-    return sla_summaries(ticket_ids=[ticket.pk], now=now)[ticket.pk]
+    # One ticket's summary is on every write's path: its query is compiled once.
+    return _summarise(_ticket_clocks.all(ticket_id=ticket.pk), now or timezone.now())
 
 
 def sla_ledger(*, ticket: Ticket, now: datetime | None = None) -> list[dict[str, Any]]:

@@ -34,6 +34,7 @@ from escalations.models import (
     SLASetupVersion,
 )
 from escalations.sweeps import sweep_row_isolated
+from kimondesk.compiled_queries import CompiledQuery
 from tickets.models import OPEN_STATUSES, AuthorType, EventKind, Queue, Ticket
 from tickets.services import ticket_event_record
 
@@ -214,11 +215,28 @@ def sla_clocks_apply_event(*, event: TicketEvent) -> None:
         _ticket_clocks_sync(event.ticket_id, now, Cause(kind))
 
 
+_ticket_clocks_locked = CompiledQuery(
+    lambda *, ticket_id: (
+        SLAClock.objects.select_for_update().filter(ticket_id=ticket_id).order_by("id")
+    ),
+    ticket_id=int,
+)
+# The ticket a sync plans from, its setup token with it: on every write's path, so compiled.
+_ticket_context_with_setup_token = CompiledQuery(
+    lambda *, ticket_id: (
+        ticket_context_queryset()
+        .annotate(sla_setup_token=sla_setup_token_subquery())
+        .filter(pk=ticket_id)
+    ),
+    ticket_id=int,
+)
+
+
 def _locked_clocks(ticket_id: int, metrics: Iterable[str] | None = None) -> list[SLAClock]:
+    if metrics is None:
+        return _ticket_clocks_locked.all(ticket_id=ticket_id)
     qs = SLAClock.objects.select_for_update().filter(ticket_id=ticket_id)
-    if metrics is not None:
-        qs = qs.filter(metric__in=list(metrics))
-    return list(qs.order_by("id"))
+    return list(qs.filter(metric__in=list(metrics)).order_by("id"))
 
 
 def _clocks_meet(ticket_id: int, metrics: list[str], now: datetime) -> None:
@@ -250,11 +268,7 @@ def _ticket_clocks_sync(
 ) -> None:
     # The setup token comes with the ticket (no query of its own); the compiled setup is this
     # process's unless the token changed.
-    ticket = (
-        ticket_context_queryset()
-        .annotate(sla_setup_token=sla_setup_token_subquery())
-        .get(pk=ticket_id)
-    )
+    ticket = _ticket_context_with_setup_token.get(ticket_id=ticket_id)
     ctx = ticket_context_from(ticket)
     setup = sla_setup_load(token=ticket.sla_setup_token)
     # A ticket created in this transaction has no clocks yet (no other transaction sees it).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -39,6 +39,7 @@ from tickets.selectors import (
     customers_visible_to,
     queues_visible_to,
     teams_visible_to,
+    ticket_visible_with_queue,
     tickets_visible_to,
 )
 
@@ -295,8 +296,10 @@ class TicketChildViewSet(ApiViewSet, mixins.ListModelMixin):
             if ticket_id is None:
                 raise NotFound()
             # With its queue: a customer message's live push names the queue's team.
-            visible = tickets_visible_to(agent=self.agent).select_related("queue")
-            self._ticket = get_object_or_404(visible, pk=ticket_id)
+            ticket = ticket_visible_with_queue(agent=self.agent, ticket_id=ticket_id)
+            if ticket is None:
+                raise Http404("No Ticket matches the given query.")
+            self._ticket = ticket
         return self._ticket
 
     def created(self, obj: Any) -> Response:

@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 
 from escalations.models import Escalation
 from escalations.sla.selectors import sla_summary
+from kimondesk.compiled_queries import CompiledQuery
 from tickets import realtime
 from tickets.mail.models import OutboundMail
 from tickets.models import (
@@ -37,6 +38,7 @@ from tickets.models import (
     NoteKind,
     Queue,
     RefundRequest,
+    Tag,
     Ticket,
     TicketEvent,
 )
@@ -163,7 +165,7 @@ def ticket_fields(*, ticket: Ticket) -> dict[str, Any]:
         "priority_display": ticket.get_priority_display(),
         "assignee": agent_ref(ticket.assignee),
         "queue": queue_ref(ticket.queue),
-        "tags": sorted(tag.name for tag in ticket.tags.all()),
+        "tags": sorted(_tag_names(ticket)),
     }
 
 
@@ -230,11 +232,12 @@ def escalation_question_message(*, note: Note) -> str:
 def _field_change(*, ticket: Ticket, field: str, data: dict[str, Any]) -> dict[str, Any]:
     if field == "tags":
         # The event stores what was added and removed; the tags now, less those, is before.
-        after = {tag.name for tag in ticket.tags.all()}
+        after = set(_tag_names(ticket))
         before = (after - set(data["added"])) | set(data["removed"])
         return {"from": sorted(before), "to": sorted(after)}
     if field == "assignee":
-        agents = Agent.objects.in_bulk([pk for pk in (data["from"], data["to"]) if pk])
+        ids = [pk for pk in (data["from"], data["to"]) if pk]
+        agents = {a.pk: a for a in _agent_pair.all(one=ids[0], other=ids[-1])} if ids else {}
         return {
             "from": agent_ref(agents.get(data["from"])),
             "to": agent_ref(agents.get(data["to"])),
@@ -256,12 +259,34 @@ def _queue_pushes(*, ticket: Ticket, kind: str) -> list[Push]:
     return [(group, event) for group in groups]
 
 
+_event_with_ticket = CompiledQuery(
+    lambda *, event_id: TicketEvent.objects.select_related(
+        "ticket__queue", "ticket__assignee", "actor"
+    ).filter(pk=event_id),
+    event_id=int,
+)
+
+
+_ticket_tag_names = CompiledQuery(
+    lambda *, ticket_id: Tag.objects.filter(tickets=ticket_id).values_list("name", flat=True),
+    ticket_id=int,
+)
+_agent_pair = CompiledQuery(
+    lambda *, one, other: Agent.objects.filter(pk__in=[one, other]), one=int, other=int
+)
+
+
+def _tag_names(ticket: Ticket) -> list[str]:
+    """The ticket's tag names: the prefetched tags when the caller prefetched them."""
+    prefetched = getattr(ticket, "_prefetched_objects_cache", {}).get("tags")
+    if prefetched is not None:
+        return [tag.name for tag in prefetched]
+    return _ticket_tag_names.rows(ticket_id=ticket.pk)
+
+
 def ticket_event_pushes(*, event_id: int) -> list[Push]:
     """The pushes of one committed ``TicketEvent``, read from the database as committed."""
-    event = TicketEvent.objects.select_related("ticket__queue", "ticket__assignee", "actor").get(
-        pk=event_id
-    )
-    return _event_pushes(event=event)
+    return _event_pushes(event=_event_with_ticket.get(event_id=event_id))
 
 
 def _event_pushes(*, event: TicketEvent, subject: Subject | None = None) -> list[Push]:

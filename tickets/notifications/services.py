@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from escalations.models import Escalation
+from kimondesk.compiled_queries import CompiledQuery
 from tickets.models import Agent, Ticket
 
 from .models import MESSAGE_MAX_CHARS, Notification
@@ -38,6 +39,15 @@ def notification_record(
     return notification
 
 
+# The bound is the shape (Django writes a slice's bounds into the SQL text).
+_notifications_beyond_bound = CompiledQuery(
+    lambda kept, *, agent_id: Notification.objects.filter(agent_id=agent_id).values_list(
+        "pk", flat=True
+    )[kept : kept + 100],
+    agent_id=int,
+)
+
+
 def notifications_record(notifications: list[Notification]) -> list[Notification]:
     """Keep several notifications (built, not saved) in one insert, then drop each of their
     agents' oldest beyond the bound."""
@@ -45,11 +55,7 @@ def notifications_record(notifications: list[Notification]) -> list[Notification
         notification.message = notification.message[:MESSAGE_MAX_CHARS]
     written = Notification.objects.bulk_create(notifications)
     for agent_id in dict.fromkeys(n.agent_id for n in written):
-        beyond = list(
-            Notification.objects.filter(agent_id=agent_id).values_list("pk", flat=True)[
-                NOTIFICATIONS_KEPT_PER_AGENT : NOTIFICATIONS_KEPT_PER_AGENT + 100
-            ]
-        )
+        beyond = _notifications_beyond_bound.rows(NOTIFICATIONS_KEPT_PER_AGENT, agent_id=agent_id)
         if beyond:
             Notification.objects.filter(pk__in=beyond).delete()
     return written

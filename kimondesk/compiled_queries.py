@@ -1,0 +1,227 @@
+"""Hot read queries compiled to SQL once per connection; each call only fills in the values.
+
+Building a queryset and compiling it to SQL cost about a third of the worker's CPU for one
+escalation (docs/benchmarks.md, "Fourth pass"): the same few statements every time, the same
+shape, only the ids differ. A ``CompiledQuery`` builds its queryset once per database connection
+with placeholder values, keeps the SQL and Django's compiler (which knows how to turn rows into
+model instances, ``select_related`` and annotations included), and on each call runs that SQL
+with the real values in the placeholders' places.
+
+What may vary between calls is declared: named values (``int`` or ``str``, never None: a None
+would need ``IS NULL``, another statement) and an optional hashable *shape* passed positionally
+to the builder (e.g. the tuple of trigger kinds of an ``__in`` filter), which selects its own
+compiled statement. Everything else the builder writes is constant. The first compilation checks
+that each placeholder reached the parameters exactly once and the SQL text not at all (a value
+Django inlines, such as a slice bound, must be part of the shape), so a query that cannot be
+compiled this way fails at once rather than returning another query's rows.
+
+Querysets of model instances (``all``, ``first``, ``get``) and ``values_list`` querysets
+(``rows``) compile; ``values()`` dicts and ``prefetch_related`` do not.
+Statements still go through ``connection.cursor()``: query logging, ``CaptureQueriesContext`` and
+execute wrappers see them as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model, QuerySet
+from django.db.models.query import (  # type: ignore[attr-defined]
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
+from django.db.models.sql.compiler import SQLCompiler
+from django.db.transaction import TransactionManagementError
+
+M = TypeVar("M", bound=Model)
+
+ParamType = type[int] | type[str]
+
+# Placeholder values no real row id or key takes; each parameter gets its own.
+_INT_PLACEHOLDER_BASE = -7_300_000_000_000_000_000
+_STR_PLACEHOLDER_PREFIX = "\x1fcompiled-query-placeholder-"
+
+
+def _placeholder(param_type: ParamType, index: int) -> int | str:
+    if param_type is int:
+        return _INT_PLACEHOLDER_BASE - index
+    return f"{_STR_PLACEHOLDER_PREFIX}{index}\x1f"
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """One compiled statement: its SQL, its parameters with the slots to fill, and what turns
+    its rows into model instances (or tuples, or single values)."""
+
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[tuple[int, str], ...]  # (position in params, value name)
+    compiler: SQLCompiler
+    iterable: type
+    converters: dict[int, Any]
+    for_update: bool
+    # Model instances only:
+    init_list: tuple[str, ...] = ()
+    fields_start: int = 0
+    fields_end: int = 0
+    populators: tuple[Any, ...] = ()
+    annotations: tuple[tuple[str, int], ...] = ()
+
+
+class CompiledQuery(Generic[M]):
+    """A queryset compiled once per connection and shape; see the module's docstring.
+
+    ``build(*shape, **values)`` returns the queryset; ``values`` declares the name and type of
+    each value that varies between calls.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet[M, Any]], **values: ParamType) -> None:
+        for name, param_type in values.items():
+            if param_type not in (int, str):
+                raise ImproperlyConfigured(f"{name}: only int and str values can be compiled")
+        self._build = build
+        self._values = values
+
+    def all(self, *shape: Hashable, using: str = DEFAULT_DB_ALIAS, **values: int | str) -> list[M]:
+        """The model instances, as iterating the queryset would give them."""
+        statement, rows = self._run(shape, using, values)
+        if statement.iterable is not ModelIterable:
+            raise TypeError("a values_list query: use rows()")
+        model = statement.compiler.klass_info["model"]
+        objects: list[M] = []
+        for row in rows:
+            obj = model.from_db(
+                using, statement.init_list, row[statement.fields_start : statement.fields_end]
+            )
+            for populator in statement.populators:
+                populator.populate(row, obj)
+            for attname, position in statement.annotations:
+                setattr(obj, attname, row[position])
+            objects.append(obj)
+        return objects
+
+    def first(
+        self, *shape: Hashable, using: str = DEFAULT_DB_ALIAS, **values: int | str
+    ) -> M | None:
+        found = self.all(*shape, using=using, **values)
+        return found[0] if found else None
+
+    def get(self, *shape: Hashable, using: str = DEFAULT_DB_ALIAS, **values: int | str) -> M:
+        """Exactly one row, as ``QuerySet.get``: ``DoesNotExist`` or ``MultipleObjectsReturned``."""
+        found = self.all(*shape, using=using, **values)
+        if len(found) == 1:
+            return found[0]
+        model = self._statement(shape, using).compiler.klass_info["model"]
+        if not found:
+            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+        raise model.MultipleObjectsReturned(
+            f"get() returned more than one {model._meta.object_name} -- it returned {len(found)}!"
+        )
+
+    def rows(
+        self, *shape: Hashable, using: str = DEFAULT_DB_ALIAS, **values: int | str
+    ) -> list[Any]:
+        """A ``values_list`` query's rows: tuples, or single values when it is ``flat``."""
+        statement, rows = self._run(shape, using, values)
+        if statement.iterable is FlatValuesListIterable:
+            return [row[0] for row in rows]
+        if statement.iterable is ValuesListIterable:
+            return [tuple(row) for row in rows]
+        raise TypeError("a query of model instances: use all(), first() or get()")
+
+    def _run(
+        self, shape: tuple[Hashable, ...], using: str, values: dict[str, int | str]
+    ) -> tuple[_Statement, Iterable[list[Any]]]:
+        if values.keys() != self._values.keys():
+            raise TypeError(f"expected the values {sorted(self._values)}, got {sorted(values)}")
+        statement = self._statement(shape, using)
+        params = list(statement.params)
+        for position, name in statement.slots:
+            value = values[name]
+            if not isinstance(value, self._values[name]) or isinstance(value, bool):
+                raise TypeError(f"{name}: expected {self._values[name].__name__}, got {value!r}")
+            params[position] = value
+        connection = connections[using]
+        if statement.for_update and connection.get_autocommit():
+            # What Django's compiler checks before each SELECT … FOR UPDATE.
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, params)
+            rows: Iterable[list[Any]] = cursor.fetchall()
+        if statement.converters:
+            rows = list(statement.compiler.apply_converters(rows, statement.converters))
+        return statement, rows
+
+    def _statement(self, shape: tuple[Hashable, ...], using: str) -> _Statement:
+        # Kept on the connection object: one per thread, as Django's connections are.
+        connection = connections[using]
+        cache: dict[tuple[CompiledQuery[Any], tuple[Hashable, ...]], _Statement]
+        cache = connection.__dict__.setdefault("compiled_queries", {})
+        key = (self, shape)
+        statement = cache.get(key)
+        if statement is None:
+            statement = cache[key] = self._compile(shape, using)
+        return statement
+
+    def _compile(self, shape: tuple[Hashable, ...], using: str) -> _Statement:
+        placeholders = {
+            name: _placeholder(param_type, index)
+            for index, (name, param_type) in enumerate(self._values.items())
+        }
+        queryset = self._build(*shape, **placeholders)
+        name = getattr(self._build, "__qualname__", repr(self._build))
+        iterable = queryset._iterable_class
+        if (
+            iterable not in (ModelIterable, ValuesListIterable, FlatValuesListIterable)
+            or queryset._prefetch_related_lookups  # type: ignore[attr-defined]
+        ):
+            raise ImproperlyConfigured(
+                f"{name}: only querysets of model instances or values_list compile"
+            )
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        slots = []
+        for value_name, placeholder in placeholders.items():
+            positions = [i for i, p in enumerate(params) if p == placeholder]
+            if len(positions) != 1 or str(placeholder) in sql:
+                raise ImproperlyConfigured(
+                    f"{name}: the value {value_name!r} must reach the statement's parameters "
+                    f"exactly once (found {len(positions)} times)"
+                )
+            slots.append((positions[0], value_name))
+        if compiler.has_extra_select:
+            raise ImproperlyConfigured(f"{name}: an ordering outside the selected columns")
+        columns = [column[0] for column in compiler.select[: compiler.col_count]]
+        if compiler.has_composite_fields(columns):
+            raise ImproperlyConfigured(f"{name}: composite fields are not compiled")
+        statement = _Statement(
+            sql=sql,
+            params=tuple(params),
+            slots=tuple(slots),
+            compiler=compiler,
+            iterable=iterable,
+            converters=compiler.get_converters(columns),
+            for_update=queryset.query.select_for_update,
+        )
+        if iterable is not ModelIterable:
+            return statement
+        klass_info = compiler.klass_info
+        assert klass_info is not None
+        select_fields = klass_info["select_fields"]
+        start, end = select_fields[0], select_fields[-1] + 1
+        return replace(
+            statement,
+            init_list=tuple(f[0].target.attname for f in compiler.select[start:end]),
+            fields_start=start,
+            fields_end=end,
+            populators=tuple(get_related_populators(klass_info, compiler.select, using)),
+            annotations=tuple(compiler.annotation_col_map.items()),
+        )
