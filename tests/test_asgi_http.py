@@ -87,7 +87,7 @@ async def test_an_api_write_with_a_body_is_stored_and_answered():
     token, ticket_id = await sync_to_async(_api_setup)()
     body = json.dumps({"author_type": "customer", "body": "Where is my refund?"}).encode()
 
-    response = await HttpCommunicator(
+    communicator = HttpCommunicator(
         application,
         "POST",
         f"/api/v1/tickets/{ticket_id}/messages/",
@@ -98,7 +98,11 @@ async def test_an_api_write_with_a_body_is_stored_and_answered():
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
         ],
-    ).get_response()
+    )
+    response = await communicator.get_response()
+    # The handler closes the response (``request_finished`` closes the request thread's
+    # connection) after sending it: let it finish, or its connection outlives the test.
+    await communicator.wait()
 
     assert response["status"] == 201, response["body"]
     created = json.loads(response["body"])

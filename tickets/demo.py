@@ -83,6 +83,7 @@ from .models import (
     TicketEvent,
     TicketFollower,
     Tier,
+    assignment_events,
 )
 from .search.documents import ticket_search_documents_rebuild
 
@@ -716,6 +717,21 @@ class _Thread:
     )
     tags: list[str] = field(default_factory=list)
     refund: RefundRequest | None = None
+    # How the ticket ends (solved, closed, on hold): (when, data, by its holder); recorded after
+    # the escalations, by whoever holds the ticket by then (the auto-close by nobody).
+    ending: list[tuple[datetime, dict[str, Any], bool]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Ending:
+    """A status change that ends a ticket's history, waiting for the escalations to be seeded:
+    the history is written before them, and the agent who ends the ticket is whoever holds it
+    by then (an escalation's receiver, or the agent it was handed back to)."""
+
+    ticket_id: int
+    at: datetime
+    data: dict[str, Any]
+    by_holder: bool
 
 
 def _fill(template: str, **values: Any) -> str:
@@ -794,6 +810,13 @@ def _demo_thread_build(
         if reason:
             data["reason"] = reason
         thread.events.append((at, EventKind.STATUS_CHANGED, actor, actor, data))
+        thread.ticket.status = to
+
+    def status_ends(at: datetime, to: str, reason: str = "", *, by_holder: bool = True) -> None:
+        data: dict[str, Any] = {"from": thread.ticket.status, "to": to}
+        if reason:
+            data["reason"] = reason
+        thread.ending.append((at, data, by_holder))
         thread.ticket.status = to
 
     thread.events.append(
@@ -887,15 +910,16 @@ def _demo_thread_build(
             customer_says(at, rng.choice(CUSTOMER_THANKS))
             at += timedelta(minutes=rng.randrange(5, 120))
         if at < now:
-            status_to(at, assignee, Status.SOLVED)
+            status_ends(at, Status.SOLVED)
             thread.ticket.solved_at = at
             closed_at = at + timedelta(days=4)
             if closed_at < now:
-                status_to(closed_at, None, Status.CLOSED, "auto-close after 4 days")
+                status_ends(closed_at, Status.CLOSED, "auto-close after 4 days", by_holder=False)
                 at = closed_at
     elif at < now and thread.ticket.status == Status.OPEN and rng.random() < 0.15:
-        status_to(at, assignee, Status.ON_HOLD)
-    thread.ticket.updated_at = min(max(e[0] for e in thread.events), now)
+        status_ends(at, Status.ON_HOLD)
+    last = max([e[0] for e in thread.events] + [e[0] for e in thread.ending])
+    thread.ticket.updated_at = min(last, now)
     return thread
 
 
@@ -908,7 +932,9 @@ def _demo_tickets_create(
     customers: list[Customer],
     structure: dict[str, Any],
     progress_stream: TextIO | None,
-) -> None:
+) -> list[_Ending]:
+    """Insert the tickets and their history up to how each ends; return those endings, to be
+    recorded (``_demo_endings_record``) once the escalations are seeded."""
     teams: list[Team] = structure["teams"]
     queues: dict[int, list[Queue]] = structure["queues"]
     agents: dict[int, list[Agent]] = structure["agents"]
@@ -1037,6 +1063,11 @@ def _demo_tickets_create(
             "events": len(events),
         }
     )
+    return [
+        _Ending(ticket_id=thread.ticket.pk, at=at, data=data, by_holder=by_holder)
+        for thread in threads
+        for at, data, by_holder in thread.ending
+    ]
 
 
 def _holder_at(thread: _Thread, at: datetime) -> Agent | None:
@@ -1897,11 +1928,15 @@ def _demo_summary(
     )
 
 
-def _demo_escalation_summaries_ensure(result: DemoSeedResult, *, now: datetime) -> None:
+def _demo_escalation_summaries_ensure(
+    result: DemoSeedResult, *, now: datetime, endings: Sequence[_Ending]
+) -> None:
     """Each demo escalation without a summary note gets its summary and note, at its time; the
     latest note of each ticket is the pinned one. When a ticket's latest escalation is among them
-    and the ticket is still open, the ticket moves to its receiver with one ``escalated`` event
-    carrying the change, as ``ticket_escalation_apply`` records it."""
+    and came while the ticket was still running (before ``endings`` solve or close it), the
+    ticket moves to its receiver with one ``escalated`` event carrying the change, as
+    ``ticket_escalation_apply`` records it; a receiver who judged it first-level work hands it
+    back."""
     demo = Escalation.objects.filter(ticket__customer__external_id__startswith=DEMO_CUSTOMER_PREFIX)
     missing = list(
         demo.filter(summary_note__isnull=True)
@@ -1980,17 +2015,27 @@ def _demo_escalation_summaries_ensure(result: DemoSeedResult, *, now: datetime) 
     ).update(pinned=False)
     Note.objects.filter(pk__in=[e.summary_note_id for e in latest.values()]).update(pinned=True)
     summarized = {e.pk for e in missing}
-    taken = _demo_receivers_take_over(result, [latest[t] for t in ticket_ids], summarized)
+    ended: dict[int, datetime] = {}
+    for ending in endings:
+        if ending.data["to"] not in OPEN_STATUSES:
+            ended[ending.ticket_id] = min(ending.at, ended.get(ending.ticket_id, ending.at))
+    taken = _demo_receivers_take_over(result, [latest[t] for t in ticket_ids], summarized, ended)
     _demo_receivers_act(result, taken, now=now)
+    _demo_receivers_hand_back(result, taken, ended, now=now)
 
 
 def _demo_receivers_take_over(
-    result: DemoSeedResult, latest: list[Escalation], summarized: set[int]
+    result: DemoSeedResult,
+    latest: list[Escalation],
+    summarized: set[int],
+    ended: Mapping[int, datetime],
 ) -> list[Escalation]:
-    """Open tickets go to the receiver of their latest escalation (just summarized), with the
-    ``escalated`` event ``ticket_escalation_apply`` records; the previous holder follows. Not when
-    the history assigned the ticket after that escalation: the later assignment holds. Returns
-    the escalations whose receiver took the ticket."""
+    """Tickets go to the receiver of their latest escalation (just summarized), with the
+    ``escalated`` event ``ticket_escalation_apply`` records; the previous holder follows. Only
+    when the escalation came while the ticket ran: before ``ended`` (when its pending ending
+    solves or closes it) or, without one, when it is still open. Not when the history assigned
+    the ticket after that escalation: the later assignment holds. Returns the escalations whose
+    receiver took the ticket."""
     assigned_last = demo_held_since(Ticket.objects.filter(pk__in=[e.ticket_id for e in latest]))
     events = []
     followers = []
@@ -1999,10 +2044,12 @@ def _demo_receivers_take_over(
         ticket = escalation.ticket
         to_agent_id = escalation.to_agent_id
         last = assigned_last.get(ticket.pk)
+        ends = ended.get(ticket.pk)
+        running = ticket.is_open if ends is None else escalation.created_at < ends
         if (
             escalation.pk not in summarized
             or (last is not None and last > escalation.created_at)
-            or not ticket.is_open
+            or not running
             or to_agent_id is None
             or to_agent_id == ticket.assignee_id
             or _demo_notifies_only(escalation)
@@ -2088,6 +2135,83 @@ def _demo_receivers_act(result: DemoSeedResult, taken: list[Escalation], *, now:
     result.created["receiver_notes"] = len(events)
 
 
+def _demo_receivers_hand_back(
+    result: DemoSeedResult,
+    taken: list[Escalation],
+    ended: Mapping[int, datetime],
+    *,
+    now: datetime,
+) -> None:
+    """A receiver who judged the escalation first-level work (feedback: could have been solved
+    at first level) hands the ticket back to the agent it came from when giving that verdict,
+    if the ticket still runs then: the reports' bounced, avoidable escalations, a few per rule
+    and more where receivers judged many unnecessary (the eager refund rule, the junior before
+    coaching)."""
+    verdicts = dict(
+        EscalationFeedback.objects.filter(
+            escalation__in=[e.pk for e in taken],
+            needed=False,
+            reason=FeedbackReason.FIRST_LEVEL,
+        ).values_list("escalation_id", "created_at")
+    )
+    events = []
+    for escalation in taken:
+        at = verdicts.get(escalation.pk)
+        holder_id = escalation.from_agent_id
+        ends = ended.get(escalation.ticket_id)
+        if at is None or holder_id is None or at > now or (ends is not None and at >= ends):
+            continue
+        events.append(
+            TicketEvent(
+                ticket_id=escalation.ticket_id,
+                kind=EventKind.ASSIGNED,
+                actor_id=escalation.to_agent_id,
+                assignee_id=holder_id,
+                data={"from": escalation.to_agent_id, "to": holder_id, "reason": "manual"},
+                created_at=at,
+            )
+        )
+        Ticket.objects.filter(pk=escalation.ticket_id).update(
+            assignee_id=holder_id, version=models.F("version") + 1
+        )
+    with _explicit_timestamps(_field(TicketEvent, "created_at")):
+        _bulk_create(TicketEvent, events)
+    result.created["escalations_handed_back"] = len(events)
+
+
+def _demo_endings_record(result: DemoSeedResult, endings: Sequence[_Ending]) -> None:
+    """Each ticket ends (solved, closed, on hold) at its time, by whoever held it then (the
+    auto-close by nobody): the history's holder, the receiver an escalation handed it to, or
+    the agent a receiver handed it back to. Appended after the escalations' handovers, so the
+    history stays append-only and the one who ends a ticket is the one holding it."""
+    holders: dict[int, list[tuple[datetime, int | None]]] = defaultdict(list)
+    for ticket_id, at, data in (
+        TicketEvent.objects.filter(
+            assignment_events(), ticket_id__in=sorted({e.ticket_id for e in endings})
+        )
+        .order_by("created_at", "pk")
+        .values_list("ticket_id", "created_at", "data")
+    ):
+        holders[ticket_id].append((at, data["to"]))
+    events = []
+    for ending in sorted(endings, key=lambda e: (e.at, e.ticket_id)):
+        held = [holder for at, holder in holders[ending.ticket_id] if at <= ending.at]
+        holder_id = held[-1] if held else None
+        events.append(
+            TicketEvent(
+                ticket_id=ending.ticket_id,
+                kind=EventKind.STATUS_CHANGED,
+                actor_id=holder_id if ending.by_holder else None,
+                assignee_id=holder_id,
+                data=ending.data,
+                created_at=ending.at,
+            )
+        )
+    with _explicit_timestamps(_field(TicketEvent, "created_at")):
+        _bulk_create(TicketEvent, events)
+    result.created["ticket_endings"] = len(events)
+
+
 def _demo_history_receipts_ensure(result: DemoSeedResult) -> None:
     """The seeded history was decided when it was written (the escalations above): its events
     get their evaluation receipts, so the worker's sweep for missed evaluations does not run
@@ -2139,10 +2263,11 @@ def demo_data_seed(
         customer_rows = _demo_customers_ensure(
             result, random.Random(f"{seed}-customers"), customers, now
         )
+        endings: list[_Ending] = []
         if Ticket.objects.filter(customer__external_id__startswith=DEMO_CUSTOMER_PREFIX).exists():
             result.tickets_already_present = True
         else:
-            _demo_tickets_create(
+            endings = _demo_tickets_create(
                 result,
                 random.Random(f"{seed}-tickets"),
                 count=tickets,
@@ -2166,7 +2291,8 @@ def demo_data_seed(
         _demo_story_ensure(result, random.Random(f"{seed}-story"), now=now)
         _demo_engine_story_ensure(result, random.Random(f"{seed}-engine"), now=now)
         _demo_escalation_audit_ensure(result)
-        _demo_escalation_summaries_ensure(result, now=now)
+        _demo_escalation_summaries_ensure(result, now=now, endings=endings)
+        _demo_endings_record(result, endings)
         _demo_history_receipts_ensure(result)
     # Open demo tickets get their SLA clocks (the history above bypassed the workflow).
     result.created["sla_clocks"] = sla_clocks_recompute_open(now=now, cause=Cause("demo data"))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from kimondesk.live import outbox
 from kimondesk.live.layer import OutboxChannelLayer
 from kimondesk.live.models import LiveOutboxEvent
+from tests.tickets.sockets import worker_connections_closed
 from tickets import realtime
 
 OUTBOX = {"default": {"BACKEND": "kimondesk.live.layer.OutboxChannelLayer", "CONFIG": {}}}
@@ -110,6 +111,8 @@ async def _receive(layer: OutboxChannelLayer, channel: str) -> dict:
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
+# The pushes and deletes above run on asgiref's sync thread: its connection is closed after.
+@pytest.mark.usefixtures(worker_connections_closed.__name__)
 async def test_a_push_from_another_process_reaches_the_groups_of_every_relay():
     # given two web processes (two layers, each with its own relay) with sockets in ticket.1,
     # and one in ticket.2
@@ -144,6 +147,8 @@ async def test_a_push_from_another_process_reaches_the_groups_of_every_relay():
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
+# The pushes and deletes above run on asgiref's sync thread: its connection is closed after.
+@pytest.mark.usefixtures(worker_connections_closed.__name__)
 async def test_the_relay_follows_a_table_that_was_emptied_and_restarted_its_ids():
     web = OutboxChannelLayer(poll_interval=0.05)
     channel = await web.new_channel()
@@ -167,6 +172,8 @@ async def test_the_relay_follows_a_table_that_was_emptied_and_restarted_its_ids(
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
+# The pushes and deletes above run on asgiref's sync thread: its connection is closed after.
+@pytest.mark.usefixtures(worker_connections_closed.__name__)
 async def test_a_socket_that_stopped_reading_misses_pushes_with_a_warning(caplog):
     # given a socket whose queue holds at most 2 pushes, and nobody reads it
     web = OutboxChannelLayer(poll_interval=0.05, capacity=2)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.db.models import Q
 
 from escalations.engine.backtest import backtest_run
 from escalations.engine.context import ticket_context_build
@@ -15,6 +16,7 @@ from escalations.engine.rules import rule_matches
 from escalations.engine.summary import EscalationSummary, escalation_summary_text
 from escalations.engine.triggers import TRIGGERS, excerpt, trigger_event_kinds, trigger_event_of
 from escalations.models import Escalation, Rule, TriggerKey
+from reports.selectors import month_windows, rule_health, team_zone
 from tickets.demo import (
     DEMO_CUSTOMER_PREFIX,
     DEMO_PING_PONG_OCCURRENCE,
@@ -27,6 +29,8 @@ from tickets.models import (
     Message,
     Note,
     NoteKind,
+    Status,
+    Team,
     TicketEvent,
     TicketFollower,
     assignment_events,
@@ -35,6 +39,8 @@ from tickets.models import (
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+# A receiver handing a ticket back by hand (the history's assignments come from nobody).
+HANDED_BACK = Q(kind=EventKind.ASSIGNED, data__reason="manual") & ~Q(data__from=None)
 ENGINE_EVENT_KINDS = ("frt_amber", "sla_breach", "tier_upgrade", "escalate_tag")
 
 
@@ -47,8 +53,10 @@ def _escalations() -> list[Escalation]:
 
 
 def _last_assignment(ticket_id: int, *, kind: str) -> datetime | None:
+    """The history's last assignment of the ticket (not a receiver handing it back)."""
     event = (
         TicketEvent.objects.filter(assignment_events(), ticket_id=ticket_id, kind=kind)
+        .exclude(HANDED_BACK)
         .order_by("-created_at", "-pk")
         .first()
     )
@@ -67,6 +75,57 @@ def _facts() -> dict[str, object]:
             (e.ticket_id, e.ticket.assignee_id) for e in _escalations() if e.ticket.is_open
         ),
     }
+
+
+def _ended_at() -> dict[int, datetime]:
+    """When each ticket was first solved or closed."""
+    ended: dict[int, datetime] = {}
+    for event in TicketEvent.objects.filter(
+        kind=EventKind.STATUS_CHANGED, data__to__in=[Status.SOLVED, Status.CLOSED]
+    ).order_by("created_at", "pk"):
+        ended.setdefault(event.ticket_id, event.created_at)
+    return ended
+
+
+def _ending_holders() -> list[tuple[int, int | None, int | None]]:
+    """Per status change by an agent that ends a ticket (solved, on hold): (ticket, actor, the
+    holder then by the ticket's assignment events)."""
+    assignments: dict[int, list[tuple[datetime, int, int]]] = {}
+    for event in TicketEvent.objects.filter(assignment_events()).order_by("created_at", "pk"):
+        assignments.setdefault(event.ticket_id, []).append(
+            (event.created_at, event.pk, event.data["to"])
+        )
+    rows = []
+    for event in TicketEvent.objects.filter(
+        kind=EventKind.STATUS_CHANGED,
+        data__to__in=[Status.SOLVED, Status.ON_HOLD],
+        actor__isnull=False,
+    ).order_by("created_at", "pk"):
+        held = [
+            to
+            for at, pk, to in assignments.get(event.ticket_id, [])
+            if (at, pk) < (event.created_at, event.pk)
+        ]
+        rows.append((event.ticket_id, event.actor_id, held[-1] if held else None))
+    return rows
+
+
+def _avoidable_by_rule() -> dict[str, tuple[int, int, int]]:
+    """Per rule, over the months of the demo: (fired, avoidable, bounced), as rule health reads
+    them."""
+    totals: dict[str, tuple[int, int, int]] = {}
+    for team in Team.objects.order_by("name"):
+        zone = team_zone(team=team)
+        last = NOW.astimezone(zone).date().replace(day=1)
+        for window in month_windows(last=last, count=4, zone=zone):
+            for stats in rule_health(team=team, window=window):
+                fired, avoidable, bounced = totals.get(stats.label, (0, 0, 0))
+                totals[stats.label] = (
+                    fired + stats.escalations,
+                    avoidable + stats.avoidable,
+                    bounced + stats.bounced,
+                )
+    return totals
 
 
 @pytest.fixture(scope="module")
@@ -88,9 +147,9 @@ def seeded(django_db_setup, django_db_blocker):
             }
             history_holder = {
                 event.ticket_id: event.data["to"]
-                for event in TicketEvent.objects.filter(kind=EventKind.ASSIGNED).order_by(
-                    "created_at", "pk"
-                )
+                for event in TicketEvent.objects.filter(kind=EventKind.ASSIGNED)
+                .exclude(HANDED_BACK)
+                .order_by("created_at", "pk")
             }
             customer_messages = {
                 e.pk: list(
@@ -151,6 +210,13 @@ def seeded(django_db_setup, django_db_blocker):
             history_events = TicketEvent.objects.filter(
                 kind__in=trigger_event_kinds(), created_at__lt=NOW
             ).count()
+            ended_at = _ended_at()
+            handed_back = {
+                e.ticket_id: e
+                for e in TicketEvent.objects.filter(HANDED_BACK).order_by("created_at", "pk")
+            }
+            ending_holders = _ending_holders()
+            avoidable_by_rule = _avoidable_by_rule()
             facts = _facts()
             again = demo_data_seed(tickets=1000, customers=120, now=NOW)
             facts_again = _facts()
@@ -168,6 +234,10 @@ def seeded(django_db_setup, django_db_blocker):
         "sentences": sentences,
         "trigger_events": trigger_events,
         "facts": facts,
+        "ended_at": ended_at,
+        "handed_back": handed_back,
+        "ending_holders": ending_holders,
+        "avoidable_by_rule": avoidable_by_rule,
         "history_unevaluated": history_unevaluated,
         "history_events": history_events,
         "engine_fired": engine_fired,
@@ -278,21 +348,33 @@ def test_the_sla_line_is_the_clock_the_sla_trigger_saw(seeded):
             assert e.sla_snapshot["state"] is None
 
 
-def test_receivers_hold_the_open_tickets_escalated_to_them(seeded):
+def test_receivers_take_the_tickets_escalated_to_them_while_they_ran(seeded):
+    """The latest escalation of a ticket hands it to its receiver, unless the ticket was already
+    solved or closed by then; a receiver who handed it back leaves it with the escalating agent."""
     escalations, events = seeded["escalations"], seeded["escalated_events"]
     latest = {e.ticket_id: e for e in escalations}
     latest_by_pk = {e.pk: e for e in latest.values()}
     moved = []
     for ticket_id, e in sorted(latest.items()):
         assigned = seeded["history_assigned"][ticket_id]
+        ended = seeded["ended_at"].get(ticket_id)
         if (
-            not e.ticket.is_open
+            (ended is not None and ended <= e.created_at)
             or e.to_agent_id is None
             or (assigned is not None and assigned > e.created_at)
         ):
             assert e.pk not in events
             continue
-        assert e.ticket.assignee_id == e.to_agent_id
+        back = seeded["handed_back"].get(ticket_id)
+        if back is None:
+            assert e.ticket.assignee_id == e.to_agent_id
+        else:
+            assert (back.actor_id, back.data["from"], back.data["to"]) == (
+                e.to_agent_id,
+                e.to_agent_id,
+                e.from_agent_id,
+            )
+            assert e.ticket.assignee_id == e.from_agent_id
         event = events[e.pk]
         assert event.created_at == e.created_at
         assert event.assignee_id == e.to_agent_id
@@ -319,7 +401,29 @@ def test_receivers_hold_the_open_tickets_escalated_to_them(seeded):
     assert len(seeded["receiver_notes"]) == len(acknowledged) >= 10
     assert seeded["result"].created["receiver_notes"] == len(acknowledged)
     assert len(moved) == seeded["result"].created["escalation_handovers"]
-    assert len(moved) >= 15
+    assert len(moved) >= 100
+    assert len(seeded["handed_back"]) == seeded["result"].created["escalations_handed_back"] >= 10
+
+
+def test_whoever_holds_a_ticket_then_solves_it_or_puts_it_on_hold(seeded):
+    """A ticket's ending is recorded after its escalations: an escalation's receiver (or the
+    agent it was handed back to) solves it, not the agent it was taken from."""
+    rows = seeded["ending_holders"]
+    assert len(rows) >= 500
+    assert [(ticket, actor, holder) for ticket, actor, holder in rows if actor != holder] == []
+
+
+def test_rule_health_shows_few_avoidable_escalations_each_one_handed_back(seeded):
+    """Avoidable (reports): within 7 days handed back to, or solved by, the holder the rule
+    took the ticket from. Receivers solve most rule-fired escalations; the avoidable ones are
+    those a receiver judged first-level work and handed back."""
+    by_rule = seeded["avoidable_by_rule"]
+    fired = sum(n for n, _, _ in by_rule.values())
+    avoidable = sum(a for _, a, _ in by_rule.values())
+    assert fired >= 90
+    assert 5 <= avoidable <= fired // 5
+    assert [label for label, (n, a, b) in by_rule.items() if a != b or a > n // 2] == []
+    assert len({a * 100 // n for n, a, _ in by_rule.values() if n}) >= 3
 
 
 def test_no_demo_escalation_goes_to_its_holder_or_before_they_held_the_ticket(seeded):
