@@ -2,10 +2,15 @@
 
 Building a queryset and compiling it to SQL cost about a third of the worker's CPU for one
 escalation (docs/benchmarks.md, "Fourth pass"): the same few statements every time, the same
-shape, only the ids differ. A ``CompiledQuery`` builds its queryset once per database connection
-with placeholder values, keeps the SQL and Django's compiler (which knows how to turn rows into
-model instances, ``select_related`` and annotations included), and on each call runs that SQL
-with the real values in the placeholders' places.
+shape, only the ids differ. A ``CompiledQuery`` builds its queryset once per process, database and
+shape with placeholder values, keeps the SQL and what Django's compiler worked out to turn rows
+into model instances (``select_related`` and annotations included), and on each call runs that
+SQL with the real values in the placeholders' places.
+
+The cache is per process, not per connection object: under ASGI, Django gives every request its
+own connection object (connections are context-local), so a cache kept on it would be compiled
+again on every request. Nothing kept refers to a connection but the backend's value converters,
+which read only settings; each call runs on the caller's current connection.
 
 What may vary between calls is declared: named values (``int`` or ``str``, never None: a None
 would need ``IS NULL``, another statement) and an optional hashable *shape* passed positionally
@@ -36,7 +41,6 @@ from django.db.models.query import (  # type: ignore[attr-defined]
     ValuesListIterable,
     get_related_populators,
 )
-from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 
 M = TypeVar("M", bound=Model)
@@ -54,6 +58,17 @@ def _placeholder(param_type: ParamType, index: int) -> int | str:
     return f"{_STR_PLACEHOLDER_PREFIX}{index}\x1f"
 
 
+def _converted(row: Any, converters: Any, connection: Any) -> list[Any]:
+    """``row`` with Django's value converters applied, as its compiler would apply them."""
+    values = list(row)
+    for position, convs, expression in converters:
+        value = values[position]
+        for convert in convs:
+            value = convert(value, expression, connection)
+        values[position] = value
+    return values
+
+
 @dataclass(frozen=True)
 class _Statement:
     """One compiled statement: its SQL, its parameters with the slots to fill, and what turns
@@ -62,9 +77,10 @@ class _Statement:
     sql: str
     params: tuple[Any, ...]
     slots: tuple[tuple[int, str], ...]  # (position in params, value name)
-    compiler: SQLCompiler
+    model: Any  # the queryset's model class
     iterable: type
-    converters: dict[int, Any]
+    # (column, converters, expression): Django's value converters of each column needing one.
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
     for_update: bool
     # Model instances only:
     init_list: tuple[str, ...] = ()
@@ -72,6 +88,14 @@ class _Statement:
     fields_end: int = 0
     populators: tuple[Any, ...] = ()
     annotations: tuple[tuple[str, int], ...] = ()
+
+
+_statements: dict[tuple[Any, tuple[Hashable, ...], str], _Statement] = {}
+
+
+def compiled_statements_forget() -> None:
+    """Compile every query again on its next use (tests that count compilations)."""
+    _statements.clear()
 
 
 class CompiledQuery(Generic[M]):
@@ -93,7 +117,7 @@ class CompiledQuery(Generic[M]):
         statement, rows = self._run(shape, using, values)
         if statement.iterable is not ModelIterable:
             raise TypeError("a values_list query: use rows()")
-        model = statement.compiler.klass_info["model"]
+        model = statement.model
         objects: list[M] = []
         for row in rows:
             obj = model.from_db(
@@ -117,7 +141,7 @@ class CompiledQuery(Generic[M]):
         found = self.all(*shape, using=using, **values)
         if len(found) == 1:
             return found[0]
-        model = self._statement(shape, using).compiler.klass_info["model"]
+        model = self._statement(shape, using).model
         if not found:
             raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
         raise model.MultipleObjectsReturned(
@@ -157,18 +181,15 @@ class CompiledQuery(Generic[M]):
             cursor.execute(statement.sql, params)
             rows: Iterable[list[Any]] = cursor.fetchall()
         if statement.converters:
-            rows = list(statement.compiler.apply_converters(rows, statement.converters))
+            rows = [_converted(row, statement.converters, connection) for row in rows]
         return statement, rows
 
     def _statement(self, shape: tuple[Hashable, ...], using: str) -> _Statement:
-        # Kept on the connection object: one per thread, as Django's connections are.
-        connection = connections[using]
-        cache: dict[tuple[CompiledQuery[Any], tuple[Hashable, ...]], _Statement]
-        cache = connection.__dict__.setdefault("compiled_queries", {})
-        key = (self, shape)
-        statement = cache.get(key)
+        key = (self, shape, using)
+        statement = _statements.get(key)
         if statement is None:
-            statement = cache[key] = self._compile(shape, using)
+            # Two threads may both compile the first time: the same statement, either is kept.
+            statement = _statements[key] = self._compile(shape, using)
         return statement
 
     def _compile(self, shape: tuple[Hashable, ...], using: str) -> _Statement:
@@ -206,9 +227,12 @@ class CompiledQuery(Generic[M]):
             sql=sql,
             params=tuple(params),
             slots=tuple(slots),
-            compiler=compiler,
+            model=queryset.model,
             iterable=iterable,
-            converters=compiler.get_converters(columns),
+            converters=tuple(
+                (position, tuple(convs), expression)
+                for position, (convs, expression) in compiler.get_converters(columns).items()
+            ),
             for_update=queryset.query.select_for_update,
         )
         if iterable is not ModelIterable:

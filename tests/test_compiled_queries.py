@@ -3,6 +3,8 @@ and refuses what it cannot compile rather than run another query's SQL."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections, transaction
@@ -11,9 +13,9 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
-from kimondesk.compiled_queries import CompiledQuery
+from kimondesk.compiled_queries import CompiledQuery, compiled_statements_forget
 from tests import factories
-from tickets.models import Tag, Ticket
+from tickets.models import Tag, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -53,23 +55,26 @@ def _count_compilations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-def _forget_compiled() -> None:
-    connections["default"].__dict__.pop("compiled_queries", None)
-
-
 def test_model_instances_with_related_rows_and_annotations_match_the_queryset(queue, junior):
     ticket = factories.TicketFactory(queue=queue, assignee=junior, subject="Broken invoice")
     ticket.tags.add(Tag.objects.create(name="billing"), Tag.objects.create(name="vip"))
     other = factories.TicketFactory(queue=queue, assignee=None)
 
     got = _ticket_with_queue.get(ticket_id=ticket.pk)
-    assert (got.pk, got.subject, got.tag_count) == (ticket.pk, "Broken invoice", 2)
-    with CaptureQueriesContext(connection) as joined:
+    expected = Ticket.objects.get(pk=ticket.pk)
+    with CaptureQueriesContext(connection) as loaded:
+        # Every column is loaded (none deferred), converted as the queryset converts it.
+        for field in Ticket._meta.concrete_fields:
+            assert getattr(got, field.attname) == getattr(expected, field.attname), field
+            assert type(getattr(got, field.attname)) is type(getattr(expected, field.attname))
+        assert got.tag_count == 2
         assert got.queue.team.name == queue.team.name
         assert got.assignee == junior
-    assert len(joined) == 0  # select_related rows came with the statement
+    assert len(loaded) == 0  # select_related rows came with the statement
     assert got._state.adding is False
     assert got._state.db == "default"
+    assert got.queue._state.db == "default"
+    assert got.assignee._state.db == "default"
     # A second call runs the same statement with another value: the other ticket, no holder.
     unassigned = _ticket_with_queue.get(ticket_id=other.pk)
     assert (unassigned.pk, unassigned.assignee, unassigned.tag_count) == (other.pk, None, 0)
@@ -88,20 +93,39 @@ def test_values_list_rows_tuples_and_flat(queue):
     assert _subject_flat.rows(ticket_id=second.pk) == ["Two"]
 
 
+def test_values_are_converted_as_the_queryset_converts_them(queue):
+    """Dates, JSON and booleans come back as Python values (SQLite returns text for some)."""
+    ticket = factories.TicketFactory(queue=queue)
+    event = factories.TicketEventFactory(ticket=ticket, kind="tags_changed", data={"added": ["x"]})
+    columns = ("created_at", "data", "kind")
+    compiled = CompiledQuery(
+        lambda *, event_id: TicketEvent.objects.filter(pk=event_id).values_list(*columns),
+        event_id=int,
+    )
+    (row,) = compiled.rows(event_id=event.pk)
+    expected = TicketEvent.objects.filter(pk=event.pk).values_list(*columns).get()
+    assert row == expected
+    assert [type(v) for v in row] == [type(v) for v in expected]
+    assert row[1] == {"added": ["x"]}
+
+
 def test_get_and_first_answer_as_the_queryset_does(queue):
     ticket = factories.TicketFactory(queue=queue)
     assert _ticket_with_queue.first(ticket_id=ticket.pk + 1000) is None
-    with pytest.raises(Ticket.DoesNotExist):
+    with pytest.raises(Ticket.DoesNotExist, match=r"^Ticket matching query does not exist\.$"):
         _ticket_with_queue.get(ticket_id=ticket.pk + 1000)
     Tag.objects.create(name="a")
     Tag.objects.create(name="b")
     with pytest.raises(Tag.MultipleObjectsReturned, match="it returned 2"):
         _tags_named.get(("a", "b"))
     assert [t.name for t in _tags_named.all(("b", "a"))] == ["a", "b"]
+    # The shape reaches first() and get() too.
+    assert _tags_named.first(("b",)).name == "b"
+    assert _tags_named.get(("a",)).name == "a"
 
 
-def test_compiled_once_per_connection_and_shape(queue, monkeypatch):
-    _forget_compiled()
+def test_compiled_once_per_process_and_shape(queue, monkeypatch):
+    compiled_statements_forget()
     tickets = [factories.TicketFactory(queue=queue) for _ in range(3)]
     compilations = _count_compilations(monkeypatch)
     with CaptureQueriesContext(connection) as run:
@@ -114,6 +138,31 @@ def test_compiled_once_per_connection_and_shape(queue, monkeypatch):
     _tags_named.all(("a",))
     _tags_named.all(("a", "b"))
     assert len(compilations) == 3  # one per shape
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_connection_object_uses_the_compiled_statement(queue, monkeypatch):
+    """Under ASGI every request has its own connection object: the statement is not compiled
+    again for each."""
+    ticket = factories.TicketFactory(queue=queue, subject="Seen elsewhere")
+    compiled_statements_forget()
+    compilations = _count_compilations(monkeypatch)
+    assert _subject_flat.rows(ticket_id=ticket.pk) == ["Seen elsewhere"]
+    seen: list[object] = []
+
+    def elsewhere() -> None:
+        try:
+            assert connections["default"] is not here
+            seen.extend(_subject_flat.rows(ticket_id=ticket.pk))
+        finally:
+            connections.close_all()
+
+    here = connections["default"]
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join()
+    assert seen == ["Seen elsewhere"]
+    assert len(compilations) == 1
 
 
 def test_values_are_checked_before_anything_runs(queue):
@@ -131,9 +180,11 @@ def test_values_are_checked_before_anything_runs(queue):
 
 def test_the_wrong_reader_is_refused(queue):
     ticket = factories.TicketFactory(queue=queue)
-    with pytest.raises(TypeError, match="use rows"):
+    with pytest.raises(TypeError, match=r"^a values_list query: use rows\(\)$"):
         _subject_flat.all(ticket_id=ticket.pk)
-    with pytest.raises(TypeError, match="use all"):
+    with pytest.raises(
+        TypeError, match=r"^a query of model instances: use all\(\), first\(\) or get\(\)$"
+    ):
         _ticket_with_queue.rows(ticket_id=ticket.pk)
 
 
@@ -142,6 +193,21 @@ def test_the_wrong_reader_is_refused(queue):
     [
         # Django rewrites the value (into a LIKE pattern): what would be substituted is not it.
         (lambda *, n: Ticket.objects.filter(subject__startswith=str(n)), "exactly once"),
+        # The value is written into the SQL text as well as passed.
+        (
+            lambda *, n: Ticket.objects.filter(pk=n).extra(where=[f"id <> {n}"]),  # noqa: S610
+            "exactly once",
+        ),
+        # DISTINCT with an ordering outside the selected columns adds a column to the rows.
+        (
+            lambda *, n: (
+                Ticket.objects.filter(pk=n)
+                .values_list("pk", flat=True)
+                .distinct()
+                .order_by("subject")
+            ),
+            "an ordering outside the selected columns",
+        ),
         # The value reaches the parameters twice.
         (lambda *, n: Ticket.objects.filter(pk=n, queue_id=n), "exactly once"),
         # The value never reaches the statement.
@@ -151,7 +217,8 @@ def test_the_wrong_reader_is_refused(queue):
     ],
 )
 def test_a_query_that_cannot_be_compiled_fails_at_once(db, build, message):
-    with pytest.raises(ImproperlyConfigured, match=message):
+    # The message names the builder (here a lambda) so the faulty declaration is found.
+    with pytest.raises(ImproperlyConfigured, match=f"^<lambda>: .*{message}"):
         CompiledQuery(build, n=int).all(n=5)
 
 
@@ -170,7 +237,10 @@ def test_select_for_update_needs_a_transaction_on_every_call(queue):
     )
     with transaction.atomic():
         assert locked.get(ticket_id=ticket.pk).pk == ticket.pk  # compiled here
-    with pytest.raises(TransactionManagementError):
+    with pytest.raises(
+        TransactionManagementError,
+        match=r"^select_for_update cannot be used outside of a transaction\.$",
+    ):
         locked.get(ticket_id=ticket.pk)
 
 
