@@ -8,6 +8,7 @@ does not go through the workflow: historical data must not queue trigger evaluat
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
@@ -324,7 +325,9 @@ RESPONSE_MINUTES: dict[str, tuple[int, int]] = {
     Priority.NORMAL: (30, 900),
     Priority.LOW: (60, 2400),
 }
-REFUND_CURRENCIES = ("USD", "USD", "USD", "EUR", "EUR", "GBP")
+# Taken in turn (not drawn): however few refunds a small demo has, its first three are in each
+# currency, and drawing would make the set depend on the time of day the demo is seeded.
+REFUND_CURRENCIES = ("USD", "EUR", "GBP", "USD", "EUR", "USD")
 
 
 # --- Results -------------------------------------------------------------------------------------
@@ -746,6 +749,7 @@ def _demo_thread_build(
     team: Team,
     queue: Queue,
     agents: list[Agent],
+    refund_currencies: Iterator[str],
 ) -> _Thread:
     created_at = _business_moment(rng, now - timedelta(days=rng.uniform(0, HISTORY_DAYS)))
     if created_at > now:
@@ -863,7 +867,7 @@ def _demo_thread_build(
         amount = Decimal(rng.choice((29, 49, 99, 120, 240, 480, 600, 750, 1200, 2400))) + Decimal(
             rng.choice(("0.00", "0.50", "0.99"))
         )
-        currency = rng.choice(REFUND_CURRENCIES)
+        currency = next(refund_currencies)
         at += timedelta(hours=rng.uniform(0.5, 20))
         customer_says(at, _fill(rng.choice(REFUND_ASKS), amount=amount, currency=currency))
         at += timedelta(minutes=rng.randrange(10, 240))
@@ -946,6 +950,7 @@ def _demo_tickets_create(
     team_weights = [45, 35, 20]
 
     threads: list[_Thread] = []
+    refund_currencies = itertools.cycle(REFUND_CURRENCIES)
     build = ProgressLine(progress_stream, "Building", count)
     for number in range(count):
         team = rng.choices(teams, weights=team_weights[: len(teams)])[0]
@@ -954,7 +959,13 @@ def _demo_tickets_create(
         customer = rng.choices(customers, weights=customer_weights)[0]
         threads.append(
             _demo_thread_build(
-                rng, now=now, customer=customer, team=team, queue=queue, agents=agents[team.pk]
+                rng,
+                now=now,
+                customer=customer,
+                team=team,
+                queue=queue,
+                agents=agents[team.pk],
+                refund_currencies=refund_currencies,
             )
         )
         build.update(number + 1)
@@ -2034,8 +2045,8 @@ def _demo_receivers_take_over(
     ``escalated`` event ``ticket_escalation_apply`` records; the previous holder follows. Only
     when the escalation came while the ticket ran: before ``ended`` (when its pending ending
     solves or closes it) or, without one, when it is still open. Not when the history assigned
-    the ticket after that escalation: the later assignment holds. Returns the escalations whose
-    receiver took the ticket."""
+    the ticket after that escalation: the later assignment holds. Not when the escalation came
+    from someone other than the holder. Returns the escalations whose receiver took the ticket."""
     assigned_last = demo_held_since(Ticket.objects.filter(pk__in=[e.ticket_id for e in latest]))
     events = []
     followers = []
@@ -2053,6 +2064,10 @@ def _demo_receivers_take_over(
             or to_agent_id is None
             or to_agent_id == ticket.assignee_id
             or _demo_notifies_only(escalation)
+            # A chained escalation from someone who never held the ticket (an earlier
+            # escalation's receiver: only the latest moves a ticket) records no handover from
+            # whoever does hold it.
+            or escalation.from_agent_id not in (None, ticket.assignee_id)
         ):
             continue
         taken.append(escalation)
