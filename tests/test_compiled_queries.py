@@ -80,6 +80,19 @@ def test_model_instances_with_related_rows_and_annotations_match_the_queryset(qu
     assert (unassigned.pk, unassigned.assignee, unassigned.tag_count) == (other.pk, None, 0)
 
 
+def test_deferred_columns_are_deferred_as_the_queryset_defers_them(queue):
+    ticket = factories.TicketFactory(queue=queue, subject="Only this")
+    compiled = CompiledQuery(
+        lambda *, ticket_id: Ticket.objects.only("subject").filter(pk=ticket_id), ticket_id=int
+    )
+    got = compiled.get(ticket_id=ticket.pk)
+    assert (
+        got.get_deferred_fields()
+        == Ticket.objects.only("subject").get(pk=ticket.pk).get_deferred_fields()
+    )
+    assert (got.pk, got.subject) == (ticket.pk, "Only this")
+
+
 def test_values_list_rows_tuples_and_flat(queue):
     first = factories.TicketFactory(queue=queue, subject="One", status="open")
     second = factories.TicketFactory(queue=queue, subject="Two", status="open")
