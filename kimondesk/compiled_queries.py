@@ -1,4 +1,4 @@
-"""Hot read queries compiled to SQL once per connection; each call only fills in the values.
+"""Hot read queries compiled to SQL once per process; each call only fills in the values.
 
 Building a queryset and compiling it to SQL cost about a third of the worker's CPU for one
 escalation (docs/benchmarks.md, "Fourth pass"): the same few statements every time, the same

@@ -8,7 +8,6 @@ does not go through the workflow: historical data must not queue trigger evaluat
 
 from __future__ import annotations
 
-import itertools
 import random
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
@@ -325,9 +324,7 @@ RESPONSE_MINUTES: dict[str, tuple[int, int]] = {
     Priority.NORMAL: (30, 900),
     Priority.LOW: (60, 2400),
 }
-# Taken in turn (not drawn): however few refunds a small demo has, its first three are in each
-# currency, and drawing would make the set depend on the time of day the demo is seeded.
-REFUND_CURRENCIES = ("USD", "EUR", "GBP", "USD", "EUR", "USD")
+REFUND_CURRENCIES = ("USD", "USD", "USD", "EUR", "EUR", "GBP")
 
 
 # --- Results -------------------------------------------------------------------------------------
@@ -749,7 +746,6 @@ def _demo_thread_build(
     team: Team,
     queue: Queue,
     agents: list[Agent],
-    refund_currencies: Iterator[str],
 ) -> _Thread:
     created_at = _business_moment(rng, now - timedelta(days=rng.uniform(0, HISTORY_DAYS)))
     if created_at > now:
@@ -867,7 +863,7 @@ def _demo_thread_build(
         amount = Decimal(rng.choice((29, 49, 99, 120, 240, 480, 600, 750, 1200, 2400))) + Decimal(
             rng.choice(("0.00", "0.50", "0.99"))
         )
-        currency = next(refund_currencies)
+        currency = rng.choice(REFUND_CURRENCIES)
         at += timedelta(hours=rng.uniform(0.5, 20))
         customer_says(at, _fill(rng.choice(REFUND_ASKS), amount=amount, currency=currency))
         at += timedelta(minutes=rng.randrange(10, 240))
@@ -950,7 +946,6 @@ def _demo_tickets_create(
     team_weights = [45, 35, 20]
 
     threads: list[_Thread] = []
-    refund_currencies = itertools.cycle(REFUND_CURRENCIES)
     build = ProgressLine(progress_stream, "Building", count)
     for number in range(count):
         team = rng.choices(teams, weights=team_weights[: len(teams)])[0]
@@ -959,13 +954,7 @@ def _demo_tickets_create(
         customer = rng.choices(customers, weights=customer_weights)[0]
         threads.append(
             _demo_thread_build(
-                rng,
-                now=now,
-                customer=customer,
-                team=team,
-                queue=queue,
-                agents=agents[team.pk],
-                refund_currencies=refund_currencies,
+                rng, now=now, customer=customer, team=team, queue=queue, agents=agents[team.pk]
             )
         )
         build.update(number + 1)
