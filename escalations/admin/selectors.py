@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from escalations.engine.backtest import BacktestJudged, JudgedEscalation
 from escalations.engine.conditions import CONDITION_FIELDS, ChoiceField, TagCondition
+from escalations.engine.escalate import escalation_trigger_label
+from escalations.engine.summary import evidence_lines
 from escalations.models import Escalation, FeedbackReason, Rule, RuleKind, TargetKind
 from escalations.services import rule_backtest
 from tickets.models import Agent, Queue, Tag, Team, Ticket, TicketEvent
@@ -125,6 +127,10 @@ class PreviewHit:
     visible: bool
     subject: str = ""
     evidence: Any = None
+    # In words, as the pinned summary shows them (empty for another team's ticket).
+    trigger_label: str = ""
+    sentence: str = ""
+    evidence_lines: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -224,6 +230,11 @@ def rule_preview_build(*, rule: Rule, days: int, viewer: Agent) -> RulePreview:
             visible=hit.ticket_id in visible,
             subject=hit.subject if hit.ticket_id in visible else "",
             evidence=hit.evidence if hit.ticket_id in visible else None,
+            trigger_label=escalation_trigger_label(hit.trigger),
+            sentence=hit.sentence if hit.ticket_id in visible else "",
+            evidence_lines=(
+                tuple(evidence_lines(hit.trigger, hit.evidence)) if hit.ticket_id in visible else ()
+            ),
         )
         for hit in result.hits
     ]

@@ -61,7 +61,7 @@ def sla_words(sla: Mapping[str, object]) -> str:
 EVIDENCE_CUSTOMER_WROTE = "Customer wrote"
 
 
-def _evidence_lines(trigger: str, evidence: Mapping[str, object]) -> list[tuple[str, str]]:
+def evidence_lines(trigger: str, evidence: Mapping[str, object]) -> list[tuple[str, str]]:
     """What the trigger saw, labelled: the sentence that scored negative, the refund amount
     against its threshold, the clock or tier change."""
     lines: list[tuple[str, str]] = []
@@ -164,7 +164,7 @@ def escalation_summary_build(
     return EscalationSummary(
         trigger_label=trigger_label,
         sentence=sentence,
-        evidence=tuple(_evidence_lines(trigger, evidence)),
+        evidence=tuple(evidence_lines(trigger, evidence)),
         route_from=route_from,
         route_to=route_to,
         route_by=route_by,

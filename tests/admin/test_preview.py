@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.utils import timezone
+from django.utils.html import escape
 
 from escalations.engine.backtest import BacktestJudged, JudgedEscalation
 from escalations.models import Rule
@@ -24,6 +25,7 @@ class FakeHit:
     at: datetime
     trigger: str = "sentiment_negative"
     evidence: dict[str, Any] = field(default_factory=dict)
+    sentence: str = ""
 
 
 @dataclass
@@ -233,6 +235,15 @@ def test_preview_runs_the_engine_backtest_and_writes_nothing(client, lead_a, rul
     assert f'<a href="/tickets/{angry.pk}/">#{angry.pk} Angry one</a>' in html
     assert "Bravo secret" not in html
     assert table_counts() == before
+    # And the hit reads in words, as the pinned summary would: the trigger's label, what
+    # changed and what the trigger saw; never the stored key or evidence dict
+    (hit,) = preview.hits
+    assert "<td>Customer sentiment turned negative</td>" in html
+    assert hit.sentence
+    assert f"<div>{escape(hit.sentence)}</div>" in html
+    assert "<strong>Customer wrote:</strong>" in html
+    assert "sentiment_negative" not in html
+    assert "{&#x27;" not in html
 
 
 def test_preview_shows_what_receivers_said_hiding_other_teams_comments(
