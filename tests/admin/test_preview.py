@@ -235,15 +235,40 @@ def test_preview_runs_the_engine_backtest_and_writes_nothing(client, lead_a, rul
     assert f'<a href="/tickets/{angry.pk}/">#{angry.pk} Angry one</a>' in html
     assert "Bravo secret" not in html
     assert table_counts() == before
-    # And the hit reads in words, as the pinned summary would: the trigger's label, what
-    # changed and what the trigger saw; never the stored key or evidence dict
+    # And the hit reads in words: the trigger's label and what changed (the sentence already
+    # quotes the customer and gives the score, so they are not repeated); never the stored key
+    # or evidence dict
     (hit,) = preview.hits
     assert "<td>Customer sentiment turned negative</td>" in html
     assert hit.sentence
     assert f"<div>{escape(hit.sentence)}</div>" in html
-    assert "<strong>Customer wrote:</strong>" in html
+    assert html.count("Customer wrote") == 0
     assert "sentiment_negative" not in html
     assert "{&#x27;" not in html
+
+
+def test_a_hit_without_a_sentence_shows_the_labelled_evidence(
+    client, lead_a, rule_a, queue_a, monkeypatch
+):
+    ticket = factories.TicketFactory(queue=queue_a, subject="Old refund")
+    hit = FakeHit(
+        ticket.pk,
+        ticket.subject,
+        timezone.now(),
+        trigger="refund_threshold",
+        evidence={"amount": "750.00", "currency": "EUR", "threshold": "500.00"},
+    )
+    now = timezone.now()
+    monkeypatch.setattr(
+        "escalations.admin.selectors.rule_backtest",
+        lambda *, rule, days: FakeBacktest(
+            rule.pk, days, now - timedelta(days=days), now, 1, [hit]
+        ),
+    )
+    client.force_login(lead_a)
+    html = client.get(f"/admin/escalations/rule/{rule_a.pk}/preview/").content.decode()
+    assert "<td>Refund at or over a threshold</td>" in html
+    assert "<div><strong>Refund:</strong> 750.00 EUR (threshold 500.00 EUR)</div>" in html
 
 
 def test_preview_shows_what_receivers_said_hiding_other_teams_comments(
