@@ -16,8 +16,10 @@ in it); the median of ``--rounds`` rounds is printed. Queries are counted in a s
 through the services beforehand, held by an agent, its clocks running), whose evaluation fires
 the "Angry customer" rule and escalates the ticket to the team lead: the worker column is then
 one escalation, from the event's evaluation to the after-commit fan-out (live pushes through
-Redis). ``--profile escalation`` profiles that worker part alone (``PROFILE_SQL=1`` also prints
-its statements; ``PROFILE_SORT=tottime`` sorts by own time). ``DATABASE_URL=sqlite:///…`` runs it
+Redis). ``--profile escalation`` profiles that worker part alone (``PROFILE_PART=web``: the
+angry message's request instead; ``PROFILE_SQL=1`` also prints
+its statements; ``PROFILE_SORT=tottime`` sorts by own time; ``PROFILE_CALLEES=name`` prints
+what the functions matching ``name`` call). ``DATABASE_URL=sqlite:///…`` runs it
 on SQLite.
 """
 
@@ -215,20 +217,26 @@ def _round(
     if kind == "escalation":
         _fresh_tickets(fx, n)
     last = _last_event()
+    web_profiler = profiler if os.environ.get("PROFILE_PART") == "web" else None
+    worker_profiler = None if web_profiler is not None else profiler
+    if web_profiler is not None:
+        web_profiler.enable()
     t0 = time.process_time()
     for i in range(start, start + n):
         _send(kind, client, fx, i)
     web = (time.process_time() - t0) * 1000 / n
+    if web_profiler is not None:
+        web_profiler.disable()
     events = _events_since(last)
     escalated = _escalations()
-    if profiler is not None:
-        profiler.enable()
+    if worker_profiler is not None:
+        worker_profiler.enable()
     t0 = time.process_time()
     for event_id in events:
         event_evaluate(event_id=event_id)
     worker = (time.process_time() - t0) * 1000 / n
-    if profiler is not None:
-        profiler.disable()
+    if worker_profiler is not None:
+        worker_profiler.disable()
     if kind == "escalation":
         # Every angry message must have escalated its ticket, or the figure is not one escalation.
         assert _escalations() - escalated == n, (_escalations() - escalated, n)
@@ -310,6 +318,8 @@ def main() -> None:
             profiler.disable()
         stats = pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
         stats.print_stats(os.environ.get("PROFILE_FILTER", ""), 60)
+        if os.environ.get("PROFILE_CALLEES"):
+            stats.print_callees(os.environ["PROFILE_CALLEES"])
         task_broker().purge_queue()
         return
     for kind in kinds:

@@ -1,9 +1,9 @@
 """The coaching report's rollup: per team, month and agent, the aggregated rows of the month.
 
 Kept current by ``reports.services``: every ticket event and escalation adds to it in the
-transaction that records it (``agent_month_ticket_count``, ``agent_month_escalation_count``:
-``F()`` upserts). ``agent_month_cells_refresh`` recomputes a month from the event log as a
-repair (the 15-minute django-q2 schedule, and the first view of a month never computed).
+transaction that records it (``agent_month_event_count``, ``agent_month_escalation_count``:
+``INSERT … ON CONFLICT`` upserts). ``agent_month_cells_refresh`` recomputes a month from the
+event log as a repair (the 15-minute django-q2 schedule, and the first view of a month never computed).
 Every source row (ticket events, escalations) is appended with ``created_at`` = now, so a month
 that has ended and was refreshed after its end does not change any more.
 """

@@ -2,8 +2,9 @@
 
 Incremental: ``agent_month_event_count`` (every ticket event, from ``tickets.services``; an
 escalation is counted with the one event that records it) and ``agent_month_escalation_count``
-(an escalation alone) add to the rollup inside the transaction that records the event, with ``F()`` upserts on unique rows, so the
-report is current the moment the event commits. Repair: ``agent_month_cells_refresh`` recomputes
+(an escalation alone) add to the rollup inside the transaction that records the event, with
+``INSERT … ON CONFLICT`` upserts on unique rows (one statement each, compiled once per process),
+so the report is current the moment the event commits. Repair: ``agent_month_cells_refresh`` recomputes
 a month from the event log (the 15-minute schedule; the first view of a month never computed).
 On PostgreSQL the two are serialised per team and month by an advisory lock: increments share
 it, a recompute holds it alone, so no increment is lost under a recompute.
@@ -11,15 +12,17 @@ it, a recompute holds it alone, so no increment is lost under a recompute.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F
+from django.db import connection, transaction
+from django.db.models import Count, Model
 from django.utils import timezone
 
 from escalations.models import Escalation
+from kimondesk.compiled_queries import CompiledQuery
 from tickets.models import Agent, Customer, Team, Ticket, TicketEvent
 
 from .models import AgentMonthCell, AgentMonthRefresh, AgentMonthTicket, CellKind
@@ -51,16 +54,29 @@ def _month_lock(*, team_id: int, month: date, shared: bool) -> None:
         cursor.execute(f"SELECT {function}(%s, %s)", [team_id, month.year * 12 + month.month])
 
 
+@functools.cache
+def _agent_teams_query(size: int) -> CompiledQuery[Agent]:
+    """The teams of ``size`` agents, compiled once per number of agents (one to three: the
+    holder, the agent a ticket was moved from, the one an escalation is credited to)."""
+    names = [f"agent_{index}" for index in range(size)]
+    return CompiledQuery(
+        lambda **ids: (
+            Agent.objects.filter(pk__in=list(ids.values()), team__isnull=False)
+            .values_list("pk", "team_id", "team__timezone")
+            .order_by()
+        ),
+        **dict.fromkeys(names, int),
+    )
+
+
 def _agent_teams(agent_ids: set[int]) -> dict[int, tuple[int, ZoneInfo]]:
     """The team whose report counts each agent, and its timezone (one query); agents without a
     team are left out."""
     if not agent_ids:
         return {}
-    found = (
-        Agent.objects.filter(pk__in=agent_ids, team__isnull=False)
-        .values_list("pk", "team_id", "team__timezone")
-        .order_by()
-    )
+    ids = sorted(agent_ids)
+    values: dict[str, Any] = {f"agent_{index}": agent_id for index, agent_id in enumerate(ids)}
+    found = _agent_teams_query(len(ids)).rows(**values)
     return {
         agent_id: (team_id, team_zone(team=Team(pk=team_id, timezone=zone_name)))
         for agent_id, team_id, zone_name in found
@@ -72,42 +88,108 @@ def _ticket_cell(ticket: Ticket) -> dict[str, Any]:
     return {"priority": ticket.priority, "tier": ticket.customer.tier, "queue_id": ticket.queue_id}
 
 
+def _placeholders(n: int) -> str:
+    return ", ".join(["%s"] * n)
+
+
+def _params(model: type[Model], values: dict[str, Any]) -> list[Any]:
+    """A value for each column but the primary key (by attribute name), in the model's field
+    order, prepared for the database."""
+    return [
+        field.get_db_prep_save(values[field.attname], connection)
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+    ]
+
+
+@functools.cache
+def _cell_add_sql(vendor: str) -> str:
+    """One statement that adds to a rollup row or creates it: ``INSERT … ON CONFLICT`` on the
+    unique key (PostgreSQL and SQLite both infer the expression index), so concurrent adds
+    never lose a count and no savepoint is needed for the insert race."""
+    meta = AgentMonthCell._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    columns = [quote(field.column) for field in meta.concrete_fields if not field.primary_key]
+    count = quote("count")
+    key = (
+        "team_id, month, agent_id, kind, priority, tier, COALESCE(queue_id, 0), "
+        f"{quote('trigger')}, by_hand"
+    )
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 (model names; values are parameters)
+        f"VALUES ({_placeholders(len(columns))}) "
+        f"ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + excluded.{count}"
+    )
+
+
 def _cell_add(*, key: dict[str, Any], n: int = 1) -> None:
-    """Add ``n`` to one rollup row, creating it if needed; concurrent adds never lose a count."""
-    cells = AgentMonthCell.objects.filter(**key)
-    if cells.update(count=F("count") + n):
-        return
-    try:
-        with transaction.atomic():
-            AgentMonthCell.objects.create(**key, count=n)
-    except IntegrityError:
-        # Another transaction created the row meanwhile: add to it.
-        cells.update(count=F("count") + n)
+    """Add ``n`` to one rollup row, creating it if needed (one statement)."""
+    params = _params(AgentMonthCell, {**key, "count": n})
+    with connection.cursor() as cursor:
+        cursor.execute(_cell_add_sql(connection.vendor), params)
 
 
 def _month_of(at: datetime, zone: ZoneInfo) -> date:
     return at.astimezone(zone).date().replace(day=1)
 
 
+@functools.cache
+def _handled_row_insert_sql(vendor: str) -> str:
+    meta = AgentMonthTicket._meta
+    quote = connection.ops.quote_name
+    columns = [quote(field.column) for field in meta.concrete_fields if not field.primary_key]
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 (model names)
+        f"VALUES ({_placeholders(len(columns))}) "
+        "ON CONFLICT (team_id, month, agent_id, ticket_id) DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+
+
 def _handled_row_insert(*, key: dict[str, Any], cell: dict[str, Any]) -> bool:
     """Insert one ``AgentMonthTicket`` row unless it exists (one statement, ``ON CONFLICT DO
     NOTHING``); True when this call inserted it. A concurrent insert of the same row makes this
     one wait for it and insert nothing, as ``get_or_create`` would."""
-    meta = AgentMonthTicket._meta
-    quote = connection.ops.quote_name
-    values = {**key, **cell}
-    fields = {field.attname: field for field in meta.concrete_fields if field.attname in values}
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 (model names; values are parameters)
-        f"({', '.join(quote(field.column) for field in fields.values())}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        "ON CONFLICT (team_id, month, agent_id, ticket_id) DO NOTHING "
-        f"RETURNING {quote(meta.pk.column)}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _handled_row_insert_sql(connection.vendor), _params(AgentMonthTicket, {**key, **cell})
+        )
+        return cursor.fetchone() is not None
+
+
+@functools.cache
+def _handled_rows_sql(vendor: str, teams: int, months: int, agents: int) -> str:
+    """The ticket's handled rows among some teams, months and agents; filtered by team and
+    month too, because the unique index leads with them."""
+    return (
+        "SELECT team_id, month, agent_id FROM "  # noqa: S608 (model names; values are parameters)
+        f"{connection.ops.quote_name(AgentMonthTicket._meta.db_table)} "
+        f"WHERE team_id IN ({_placeholders(teams)}) AND month IN ({_placeholders(months)}) "
+        f"AND agent_id IN ({_placeholders(agents)}) AND ticket_id = %s"
     )
-    params = [field.get_db_prep_save(values[name], connection) for name, field in fields.items()]
+
+
+def _handled_rows(
+    *, ticket_id: int, wanted: set[tuple[int, date, int]]
+) -> set[tuple[int, date, int]]:
+    teams = sorted({team for team, _, _ in wanted})
+    months = sorted({month for _, month, _ in wanted})
+    agents = sorted({agent for _, _, agent in wanted})
+    sql = _handled_rows_sql(connection.vendor, len(teams), len(months), len(agents))
+    params = [
+        *teams,
+        *(connection.ops.adapt_datefield_value(month) for month in months),
+        *agents,
+        ticket_id,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone() is not None
+        rows = cursor.fetchall()
+    return {
+        (team, month if isinstance(month, date) else date.fromisoformat(month), agent)
+        for team, month, agent in rows
+    }
 
 
 class _MonthCounts:
@@ -124,20 +206,8 @@ class _MonthCounts:
             for agent_id, at in handled_at
             if agent_id in self.teams
         }
-        # Filtered by team and month too: the unique index leads with them.
         self.handled: set[tuple[int, date, int]] = (
-            set(
-                AgentMonthTicket.objects.filter(
-                    team_id__in={team for team, _, _ in wanted},
-                    month__in={month for _, month, _ in wanted},
-                    agent_id__in={agent for _, _, agent in wanted},
-                    ticket_id=ticket.pk,
-                )
-                .values_list("team_id", "month", "agent_id")
-                .order_by()
-            )
-            if wanted
-            else set()
+            _handled_rows(ticket_id=ticket.pk, wanted=wanted) if wanted else set()
         )
         self.locked: set[tuple[int, date]] = set()
         self._cell: dict[str, Any] | None = None

@@ -521,18 +521,33 @@ def bulk_assignee_choices(*, agent: Agent) -> QuerySet[Agent]:
     return agents.filter(team_id=agent.team_id) if agent.team_id is not None else agents.none()
 
 
-def message_negative_run(*, ticket: Ticket, before_id: int | None, limit: int) -> int:
+def _scored_customer_sentiments(
+    limit: int, *, ticket_id: int, before_id: int
+) -> QuerySet[Message, str]:
+    """The sentiments of a ticket's latest scored customer messages before ``before_id``,
+    newest first (``limit`` is the shape: Django writes a slice's bound into the SQL)."""
+    return (
+        Message.objects.filter(
+            ticket_id=ticket_id, author_type=AuthorType.CUSTOMER, id__lt=before_id
+        )
+        .exclude(sentiment=Sentiment.UNSCORED)
+        .order_by("-created_at", "-id")
+        .values_list("sentiment", flat=True)[:limit]
+    )
+
+
+_scored_customer_sentiments_compiled = CompiledQuery(
+    _scored_customer_sentiments, ticket_id=int, before_id=int
+)
+
+
+def message_negative_run(*, ticket: Ticket, before_id: int, limit: int) -> int:
     """How many of the ticket's latest scored customer messages (before ``before_id``) are
     negative in a row, counting back from the newest; at most ``limit`` are read."""
-    messages = Message.objects.filter(ticket=ticket, author_type=AuthorType.CUSTOMER).exclude(
-        sentiment=Sentiment.UNSCORED
-    )
-    if before_id is not None:
-        messages = messages.filter(id__lt=before_id)
     run = 0
-    for sentiment in messages.order_by("-created_at", "-id").values_list("sentiment", flat=True)[
-        :limit
-    ]:
+    for sentiment in _scored_customer_sentiments_compiled.rows(
+        limit, ticket_id=ticket.pk, before_id=before_id
+    ):
         if sentiment != Sentiment.NEGATIVE:
             break
         run += 1

@@ -3,11 +3,12 @@ the notification is kept if and only if the change it tells of is committed."""
 
 from __future__ import annotations
 
-from django.db import transaction
+import functools
+
+from django.db import connection, transaction
 from django.utils import timezone
 
 from escalations.models import Escalation
-from kimondesk.compiled_queries import CompiledQuery
 from tickets.models import Agent, Ticket
 
 from .models import MESSAGE_MAX_CHARS, Notification
@@ -39,25 +40,32 @@ def notification_record(
     return notification
 
 
-# The bound is the shape (Django writes a slice's bounds into the SQL text).
-_notifications_beyond_bound = CompiledQuery(
-    lambda kept, *, agent_id: Notification.objects.filter(agent_id=agent_id).values_list(
-        "pk", flat=True
-    )[kept : kept + 100],
-    agent_id=int,
-)
+@functools.cache
+def _beyond_bound_delete_sql(vendor: str, agents: int) -> str:
+    """One statement that drops the oldest notifications beyond the bound of ``agents`` agents
+    (up to 100 each: one insert adds at most one per agent), newest first as the agent's index
+    is ordered, so it reads only the index."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    beyond = (
+        f"id IN (SELECT id FROM {table} WHERE agent_id = %s "  # noqa: S608 (model names)
+        "ORDER BY created_at DESC, id DESC LIMIT 100 OFFSET %s)"
+    )
+    return f"DELETE FROM {table} WHERE " + " OR ".join([beyond] * agents)  # noqa: S608
 
 
 def notifications_record(notifications: list[Notification]) -> list[Notification]:
-    """Keep several notifications (built, not saved) in one insert, then drop each of their
-    agents' oldest beyond the bound."""
+    """Keep several notifications (built, not saved) in one insert, then drop their agents'
+    oldest beyond the bound in one delete."""
     for notification in notifications:
         notification.message = notification.message[:MESSAGE_MAX_CHARS]
     written = Notification.objects.bulk_create(notifications)
-    for agent_id in dict.fromkeys(n.agent_id for n in written):
-        beyond = _notifications_beyond_bound.rows(NOTIFICATIONS_KEPT_PER_AGENT, agent_id=agent_id)
-        if beyond:
-            Notification.objects.filter(pk__in=beyond).delete()
+    agent_ids = list(dict.fromkeys(n.agent_id for n in written))
+    if agent_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _beyond_bound_delete_sql(connection.vendor, len(agent_ids)),
+                [p for agent_id in agent_ids for p in (agent_id, NOTIFICATIONS_KEPT_PER_AGENT)],
+            )
     return written
 
 

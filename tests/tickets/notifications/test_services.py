@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from escalations.services import escalation_acknowledge, escalation_create_manual
 from tests import factories
@@ -65,6 +66,44 @@ def test_each_agent_keeps_only_their_newest_notifications(ticket, senior, junior
         "number 2",
     ]
     assert Notification.objects.filter(agent=junior).count() == 1
+
+
+def test_one_insert_for_two_agents_drops_each_agents_oldest_beyond_the_bound(
+    ticket, senior, junior, monkeypatch
+):
+    monkeypatch.setattr(services, "NOTIFICATIONS_KEPT_PER_AGENT", 2)
+    for n in range(3):
+        factories.NotificationFactory(agent=senior, ticket=ticket, message=f"senior {n}")
+    factories.NotificationFactory(agent=junior, ticket=ticket, message="junior 0")
+
+    with CaptureQueriesContext(connection) as queries:
+        services.notifications_record(
+            [
+                Notification(
+                    agent=senior,
+                    kind=NotificationKind.TICKET_REASSIGNED,
+                    ticket=ticket,
+                    message="senior new",
+                ),
+                Notification(
+                    agent=junior,
+                    kind=NotificationKind.TICKET_REASSIGNED,
+                    ticket=ticket,
+                    message="junior new",
+                ),
+            ]
+        )
+
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT", "DELETE"]
+    newest = Notification.objects.order_by("-created_at", "-id")
+    assert list(newest.filter(agent=senior).values_list("message", flat=True)) == [
+        "senior new",
+        "senior 2",
+    ]
+    assert list(newest.filter(agent=junior).values_list("message", flat=True)) == [
+        "junior new",
+        "junior 0",
+    ]
 
 
 def test_a_notification_of_a_rolled_back_write_is_not_kept(ticket, senior):
