@@ -36,6 +36,7 @@ from .models import (
     RefundRequest,
     Role,
     Sentiment,
+    Tag,
     Team,
     Ticket,
     TicketEvent,
@@ -539,6 +540,31 @@ def _scored_customer_sentiments(
 _scored_customer_sentiments_compiled = CompiledQuery(
     _scored_customer_sentiments, ticket_id=int, before_id=int
 )
+
+
+_ticket_by_id = CompiledQuery(
+    lambda *, ticket_id: Ticket.objects.filter(pk=ticket_id), ticket_id=int
+)
+_ticket_tag_names = CompiledQuery(
+    lambda *, ticket_id: Tag.objects.filter(tickets=ticket_id).values_list("name", flat=True),
+    ticket_id=int,
+)
+
+
+def ticket_tag_names(*, ticket: Ticket) -> list[str]:
+    """The ticket's tag names in name order: the prefetched tags when the caller prefetched
+    them, else one compiled read."""
+    prefetched = getattr(ticket, "_prefetched_objects_cache", {}).get("tags")
+    if prefetched is not None:
+        return [tag.name for tag in prefetched]
+    return _ticket_tag_names.rows(ticket_id=ticket.pk)
+
+
+def ticket_as_committed(*, ticket_id: int) -> tuple[Ticket, list[str]]:
+    """A ticket read back after a write, with its tag names (two compiled reads): what a
+    write's answer shows."""
+    ticket = _ticket_by_id.get(ticket_id=ticket_id)
+    return ticket, ticket_tag_names(ticket=ticket)
 
 
 def message_negative_run(*, ticket: Ticket, before_id: int, limit: int) -> int:

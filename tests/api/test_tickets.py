@@ -133,6 +133,42 @@ def test_other_teams_ticket_is_not_found(client_for, junior, other_queue, custom
     assert ticket.status == "open"
 
 
+def _steady(body: dict) -> dict:
+    """A ticket read without the SLA's seconds left, which tick between two requests."""
+    sla = body["sla"] and {k: v for k, v in body["sla"].items() if k != "remaining_seconds"}
+    return {**body, "sla": sla}
+
+
+def test_a_writes_answer_is_the_ticket_as_a_read_gives_it(client_for, lead, queue, customer):
+    # The answers of a create and a patch are read back after the write: the same fields, SLA
+    # and tags (in name order) as a plain read of the ticket, and the patch's ETag its version.
+    client = client_for(lead)
+    created = client.post(
+        "/api/v1/tickets/",
+        {
+            "subject": "Tags",
+            "customer": customer.pk,
+            "body": "Hi",
+            "queue": queue.pk,
+            "tags": ["zeta", "alpha"],
+        },
+        format="json",
+    )
+    assert created.status_code == 201
+    ticket_id = created.json()["id"]
+    assert _steady(created.json()) == _steady(client.get(f"/api/v1/tickets/{ticket_id}/").json())
+    assert created.json()["tags"] == ["alpha", "zeta"]
+
+    patched = client.patch(
+        f"/api/v1/tickets/{ticket_id}/", {"tags": ["mid", "beta", "zeta"]}, format="json"
+    )
+    read = client.get(f"/api/v1/tickets/{ticket_id}/")
+    assert patched.status_code == 200
+    assert _steady(patched.json()) == _steady(read.json())
+    assert patched.json()["tags"] == ["beta", "mid", "zeta"]
+    assert patched["ETag"] == read["ETag"]
+
+
 def test_ticket_patch_changes_through_ticket_update(client_for, lead, senior, queue, customer):
     ticket = factories.TicketFactory(queue=queue, customer=customer, status="open")
 

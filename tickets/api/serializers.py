@@ -166,7 +166,8 @@ class TicketSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_tags(self, ticket: Ticket) -> list[str]:
-        return [tag.name for tag in ticket.tags.all()]
+        known: list[str] | None = self.context.get("tag_names", {}).get(ticket.pk)
+        return known if known is not None else [tag.name for tag in ticket.tags.all()]
 
     @extend_schema_field(SLASerializer(allow_null=True))
     def get_sla(self, ticket: Ticket) -> dict[str, Any] | None:

@@ -39,6 +39,7 @@ from tickets.selectors import (
     customers_visible_to,
     queues_visible_to,
     teams_visible_to,
+    ticket_as_committed,
     ticket_visible_with_queue,
     tickets_visible_to,
 )
@@ -210,10 +211,20 @@ class TicketViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
     def scoped_queryset(self) -> QuerySet[Ticket]:
         return tickets_visible_to(agent=self.agent).prefetch_related("tags")
 
-    def _read(self, tickets: Any, *, many: bool = False) -> serializers.TicketSerializer:
+    def _read(
+        self, tickets: Any, *, many: bool = False, tag_names: list[str] | None = None
+    ) -> serializers.TicketSerializer:
+        """``tag_names``: one ticket's tags, already read (else the prefetched tags)."""
         ids = [t.pk for t in tickets] if many else [tickets.pk]
         context = self.get_serializer_context() | {"sla": sla_summaries(ticket_ids=ids)}
+        if tag_names is not None:
+            context["tag_names"] = {tickets.pk: tag_names}
         return serializers.TicketSerializer(tickets, many=many, context=context)
+
+    def _reread(self, ticket: Ticket) -> tuple[dict[str, Any], dict[str, str]]:
+        """The ticket as committed, read back after a write (compiled reads), and its ETag."""
+        current, tag_names = ticket_as_committed(ticket_id=ticket.pk)
+        return self._read(current, tag_names=tag_names).data, _etag(current)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -223,9 +234,6 @@ class TicketViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
         ticket = self.get_object()
         return Response(self._read(ticket).data, headers=_etag(ticket))
 
-    def _reload(self, ticket: Ticket) -> Ticket:
-        return Ticket.objects.prefetch_related("tags").get(pk=ticket.pk)
-
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = serializers.TicketCreateSerializer(
@@ -233,7 +241,8 @@ class TicketViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
         )
         payload.is_valid(raise_exception=True)
         ticket = services.ticket_create(actor=self.agent, **payload.validated_data)
-        return Response(self._read(self._reload(ticket)).data, status=status.HTTP_201_CREATED)
+        data, _ = self._reread(ticket)
+        return Response(data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         ticket = self.get_object()
@@ -255,11 +264,11 @@ class TicketViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
                 expected_version=expected,
             )
         except TicketVersionConflict as exc:
-            current = self._reload(ticket)
-            body = {"detail": str(exc), "current": self._read(current).data}
-            return Response(body, status=status.HTTP_409_CONFLICT, headers=_etag(current))
-        ticket = self._reload(ticket)
-        return Response(self._read(ticket).data, headers=_etag(ticket))
+            current, etag = self._reread(ticket)
+            body = {"detail": str(exc), "current": current}
+            return Response(body, status=status.HTTP_409_CONFLICT, headers=etag)
+        data, etag = self._reread(ticket)
+        return Response(data, headers=etag)
 
     @extend_schema(
         request=serializers.EscalateSerializer,

@@ -38,10 +38,10 @@ from tickets.models import (
     NoteKind,
     Queue,
     RefundRequest,
-    Tag,
     Ticket,
     TicketEvent,
 )
+from tickets.selectors import ticket_tag_names
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ def ticket_fields(*, ticket: Ticket) -> dict[str, Any]:
         "priority_display": ticket.get_priority_display(),
         "assignee": agent_ref(ticket.assignee),
         "queue": queue_ref(ticket.queue),
-        "tags": sorted(_tag_names(ticket)),
+        "tags": sorted(ticket_tag_names(ticket=ticket)),
     }
 
 
@@ -232,7 +232,7 @@ def escalation_question_message(*, note: Note) -> str:
 def _field_change(*, ticket: Ticket, field: str, data: dict[str, Any]) -> dict[str, Any]:
     if field == "tags":
         # The event stores what was added and removed; the tags now, less those, is before.
-        after = set(_tag_names(ticket))
+        after = set(ticket_tag_names(ticket=ticket))
         before = (after - set(data["added"])) | set(data["removed"])
         return {"from": sorted(before), "to": sorted(after)}
     if field == "assignee":
@@ -267,21 +267,9 @@ _event_with_ticket = CompiledQuery(
 )
 
 
-_ticket_tag_names = CompiledQuery(
-    lambda *, ticket_id: Tag.objects.filter(tickets=ticket_id).values_list("name", flat=True),
-    ticket_id=int,
-)
 _agent_pair = CompiledQuery(
     lambda *, one, other: Agent.objects.filter(pk__in=[one, other]), one=int, other=int
 )
-
-
-def _tag_names(ticket: Ticket) -> list[str]:
-    """The ticket's tag names: the prefetched tags when the caller prefetched them."""
-    prefetched = getattr(ticket, "_prefetched_objects_cache", {}).get("tags")
-    if prefetched is not None:
-        return [tag.name for tag in prefetched]
-    return _ticket_tag_names.rows(ticket_id=ticket.pk)
 
 
 def ticket_event_pushes(*, event_id: int) -> list[Push]:
