@@ -22,6 +22,10 @@ compiled this way fails at once rather than returning another query's rows.
 
 Querysets of model instances (``all``, ``first``, ``get``) and ``values_list`` querysets
 (``rows``) compile; ``values()`` dicts and ``prefetch_related`` do not.
+
+Inserts of new rows on the hot paths (a ticket's event, message and notes, an escalation, its
+audit rows and notifications) go through ``rows_insert``: the ``INSERT … RETURNING`` that
+``bulk_create`` would write, built once per model and row count.
 Statements still go through ``connection.cursor()``: query logging, ``CaptureQueriesContext`` and
 execute wrappers see them as before.
 """
@@ -34,7 +38,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model, QuerySet
+from django.db.models import NOT_PROVIDED, Model, QuerySet
 from django.db.models.query import (  # type: ignore[attr-defined]
     FlatValuesListIterable,
     ModelIterable,
@@ -249,3 +253,70 @@ class CompiledQuery(Generic[M]):
             populators=tuple(get_related_populators(klass_info, compiler.select, using)),
             annotations=tuple(compiler.annotation_col_map.items()),
         )
+
+
+# --- Inserts ------------------------------------------------------------------------------------
+_insert_statements: dict[tuple[Any, int, str], tuple[str, tuple[Any, ...]]] = {}
+
+
+def _insert_statement(model: type[Model], rows: int, using: str) -> tuple[str, tuple[Any, ...]]:
+    """The ``INSERT … VALUES … RETURNING pk`` of ``rows`` rows of ``model`` and the fields it
+    writes, as ``bulk_create`` writes them; built once per process, model, row count and
+    database."""
+    key = (model, rows, using)
+    found = _insert_statements.get(key)
+    if found is not None:
+        return found
+    meta = model._meta
+    connection = connections[using]
+    fields = tuple(f for f in meta.concrete_fields if not f.primary_key and not f.generated)
+    for field in fields:
+        if field.db_default is not NOT_PROVIDED or hasattr(field, "get_placeholder"):
+            raise ImproperlyConfigured(
+                f"{meta.label}.{field.name}: a database default or a custom placeholder is not "
+                "compiled; use bulk_create"
+            )
+    quote = connection.ops.quote_name
+    row = f"({', '.join(['%s'] * len(fields))})"
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 (model names; values are parameters)
+        f"({', '.join(quote(f.column) for f in fields)}) VALUES {', '.join([row] * rows)} "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    found = _insert_statements[key] = (sql, fields)
+    return found
+
+
+def rows_insert(objs: list[M], *, using: str = DEFAULT_DB_ALIAS) -> list[M]:
+    """Insert new model instances in one statement, as ``bulk_create`` would (``auto_now_add``
+    and the other ``pre_save`` values filled, primary keys set from ``RETURNING``, no signals),
+    with its SQL built once per model and row count instead of on every call.
+
+    For the hot writes of a few rows (an escalation's audit rows, its notifications): values
+    must be plain (no expressions), primary keys unset, and the model's fields without database
+    defaults. Errors are the database's, as ``bulk_create`` raises them (``IntegrityError``).
+    """
+    if not objs:
+        return objs
+    connection = connections[using]
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return type(objs[0])._default_manager.using(using).bulk_create(objs)
+    sql, fields = _insert_statement(type(objs[0]), len(objs), using)
+    params: list[Any] = []
+    for obj in objs:
+        if obj.pk is not None:
+            raise ValueError(f"{obj!r} has a primary key already: rows_insert only inserts")
+        obj._prepare_related_fields_for_save(operation_name="rows_insert")  # type: ignore[attr-defined]
+        for field in fields:
+            value = field.pre_save(obj, True)
+            if hasattr(value, "resolve_expression"):
+                raise ValueError(f"{field.name}: an expression is not compiled; use bulk_create")
+            params.append(field.get_db_prep_save(value, connection=connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = cursor.fetchall()
+    for obj, (pk,) in zip(objs, keys, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = using
+    return objs

@@ -28,6 +28,7 @@ from kimondesk.bounds import (
     REFUND_REASON_MAX_CHARS,
     text_bounds_check,
 )
+from kimondesk.compiled_queries import rows_insert
 from reports.services import agent_month_event_count
 
 from .exceptions import TicketVersionConflict
@@ -79,8 +80,16 @@ def ticket_event_record(
     ``subject`` is the message or note the event records, as just written: its live
     push is built from it instead of reading it back. ``escalation``: the escalation an
     ``escalated`` event records, counted in the report's rollup with the event."""
-    event = TicketEvent.objects.create(
-        ticket=ticket, kind=kind, actor=actor, assignee_id=ticket.assignee_id, data=data or {}
+    (event,) = rows_insert(
+        [
+            TicketEvent(
+                ticket=ticket,
+                kind=kind,
+                actor=actor,
+                assignee_id=ticket.assignee_id,
+                data=data or {},
+            )
+        ]
     )
     # Open pages (ticket, queues, notifications) learn of it once it is committed, before the
     # evaluation that the workflow queues below: a page hears of an event before any of its
@@ -240,7 +249,7 @@ def _message_write(
         message.sentiment_score = score.compound
         message.sentiment_reasons = list(score.reasons)
         message.sentiment_language = score.language
-    message.save()
+    rows_insert([message])
     ticket_search_document_append(ticket_id=ticket.pk, text=body)
 
     previous_sentiment = ticket.customer_sentiment
@@ -310,8 +319,17 @@ def note_add(
     """Add an internal note (never customer-visible). A question note is ``addressed_to`` an
     agent and names the escalation it asks about (in its event)."""
     text_bounds_check(values={"body": (body, NOTE_BODY_MAX_CHARS)})
-    note = Note.objects.create(
-        ticket=ticket, body=body, author=author, kind=kind, pinned=pinned, addressed_to=addressed_to
+    (note,) = rows_insert(
+        [
+            Note(
+                ticket=ticket,
+                body=body,
+                author=author,
+                kind=kind,
+                pinned=pinned,
+                addressed_to=addressed_to,
+            )
+        ]
     )
     data: dict[str, Any] = {"note": note.pk, "kind": kind, **_via(via)}
     if escalation_id is not None:
@@ -617,8 +635,16 @@ def ticket_escalation_apply(
     Note.objects.filter(ticket=locked, kind=NoteKind.ESCALATION_SUMMARY, pinned=True).update(
         pinned=False
     )
-    note = Note.objects.create(
-        ticket=locked, body=body, author=actor, kind=NoteKind.ESCALATION_SUMMARY, pinned=True
+    (note,) = rows_insert(
+        [
+            Note(
+                ticket=locked,
+                body=body,
+                author=actor,
+                kind=NoteKind.ESCALATION_SUMMARY,
+                pinned=True,
+            )
+        ]
     )
     return EscalationApplied(ticket=locked, event=event, note=note)
 

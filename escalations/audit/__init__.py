@@ -13,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from escalations.models import AuditEvent
+from kimondesk.compiled_queries import rows_insert
 
 if TYPE_CHECKING:
     from tickets.models import Agent, Ticket
@@ -67,11 +68,10 @@ def audit_event(**fields: Unpack[AuditFields]) -> AuditEvent:
 
 def audit_records(events: list[AuditEvent]) -> list[AuditEvent]:
     """Write the rows built by ``audit_event`` in one statement, in order."""
-    return AuditEvent.objects.bulk_create(events)
+    return rows_insert(events)
 
 
 def audit_record(**fields: Unpack[AuditFields]) -> AuditEvent:
     """Write one audit row."""
-    event = audit_event(**fields)
-    event.save(force_insert=True)
+    (event,) = rows_insert([audit_event(**fields)])
     return event

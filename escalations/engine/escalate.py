@@ -41,7 +41,7 @@ from escalations.selectors import (
     ticket_sla_snapshot,
 )
 from kimondesk.bounds import minutes_delta
-from kimondesk.compiled_queries import CompiledQuery
+from kimondesk.compiled_queries import CompiledQuery, rows_insert
 from kimondesk.conf import kimondesk_settings
 from tickets import realtime
 from tickets.models import Agent, Queue, Ticket
@@ -379,25 +379,32 @@ def _write(
     to_agent = resolution.to_agent if resolution.reassign else None
     to_queue = resolution.to_queue if resolution.reassign else None
     rule = request.rule
-    escalation = Escalation.objects.create(
-        ticket=ticket,
-        trigger=request.trigger,
-        rule=rule,
-        rule_name=rule.name if rule is not None else "",
-        occurrence=request.occurrence,
-        initiated_by=actor,
-        from_agent=previous,
-        to_agent=to_agent,
-        from_queue=from_queue,
-        to_queue=to_queue,
-        target=request.target,
-        parent=request.parent,
-        chain_position=ticket.escalation_count + 1,
-        evidence=request.evidence,
-        handoff_tried=request.handoff.tried if request.handoff else "",
-        handoff_diagnosis=request.handoff.diagnosis if request.handoff else "",
-        handoff_authority_needed=request.handoff.authority_needed if request.handoff else "",
-        route_notes=resolution.notes,
+    # Its unique occurrence key raises IntegrityError on a replay, as a create would.
+    (escalation,) = rows_insert(
+        [
+            Escalation(
+                ticket=ticket,
+                trigger=request.trigger,
+                rule=rule,
+                rule_name=rule.name if rule is not None else "",
+                occurrence=request.occurrence,
+                initiated_by=actor,
+                from_agent=previous,
+                to_agent=to_agent,
+                from_queue=from_queue,
+                to_queue=to_queue,
+                target=request.target,
+                parent=request.parent,
+                chain_position=ticket.escalation_count + 1,
+                evidence=request.evidence,
+                handoff_tried=request.handoff.tried if request.handoff else "",
+                handoff_diagnosis=request.handoff.diagnosis if request.handoff else "",
+                handoff_authority_needed=request.handoff.authority_needed
+                if request.handoff
+                else "",
+                route_notes=resolution.notes,
+            )
+        ]
     )
 
     def summary_text(moved: Ticket) -> str:

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from escalations.models import Escalation
+from kimondesk.compiled_queries import rows_insert
 from tickets.models import Agent, Ticket
 
 from .models import MESSAGE_MAX_CHARS, Notification
@@ -58,7 +59,7 @@ def notifications_record(notifications: list[Notification]) -> list[Notification
     oldest beyond the bound in one delete."""
     for notification in notifications:
         notification.message = notification.message[:MESSAGE_MAX_CHARS]
-    written = Notification.objects.bulk_create(notifications)
+    written = rows_insert(notifications)
     agent_ids = list(dict.fromkeys(n.agent_id for n in written))
     if agent_ids:
         with connection.cursor() as cursor:

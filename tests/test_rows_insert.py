@@ -1,0 +1,114 @@
+"""``rows_insert`` writes what ``bulk_create`` writes, in one statement built once per model and
+row count, and refuses what it would not write the same way."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.db.models.sql.compiler import SQLInsertCompiler
+from django.test.utils import CaptureQueriesContext
+
+from escalations.models import AuditEvent, Escalation
+from kimondesk.compiled_queries import rows_insert
+from tests import factories
+from tickets.models import Note, NoteKind, Ticket, TicketEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _columns(obj: object) -> dict[str, object]:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def test_rows_read_back_as_bulk_create_writes_them(queue, junior):
+    ticket = factories.TicketFactory(queue=queue, assignee=junior)
+    built = [
+        AuditEvent(kind="k1", actor=junior, actor_label="x", ticket=ticket, data={"a": [1, "é"]}),
+        AuditEvent(kind="k2", actor=None, actor_label="rule", ticket=None, before={"n": None}),
+    ]
+    twins = [
+        AuditEvent(kind="k1", actor=junior, actor_label="x", ticket=ticket, data={"a": [1, "é"]}),
+        AuditEvent(kind="k2", actor=None, actor_label="rule", ticket=None, before={"n": None}),
+    ]
+
+    written = rows_insert(built)
+    AuditEvent.objects.bulk_create(twins)
+
+    assert written is built
+    assert all(e.pk is not None and not e._state.adding for e in written)
+    assert written[0].pk < written[1].pk  # primary keys in the order of the rows
+    for mine, theirs in zip(written, twins, strict=True):
+        stored, expected = (
+            _columns(AuditEvent.objects.get(pk=mine.pk)),
+            _columns(AuditEvent.objects.get(pk=theirs.pk)),
+        )
+        # auto_now_add filled on the instance and stored as is
+        assert stored.pop("created_at") == mine.created_at
+        assert isinstance(mine.created_at, dt.datetime)
+        expected.pop("created_at")
+        assert stored.pop("id") == mine.pk
+        expected.pop("id")
+        assert stored == expected
+
+
+def test_one_statement_compiled_once_per_model_and_row_count(queue, junior, monkeypatch):
+    ticket = factories.TicketFactory(queue=queue, assignee=junior)
+    compiled: list[int] = []
+    real = SQLInsertCompiler.as_sql
+    monkeypatch.setattr(
+        SQLInsertCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or real(self, *a, **k)
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        for n in range(3):
+            rows_insert([Note(ticket=ticket, body=f"note {n}", kind=NoteKind.NOTE)])
+            rows_insert(
+                [
+                    TicketEvent(ticket=ticket, kind="note_added", data={"n": n}),
+                    TicketEvent(ticket=ticket, kind="note_added", data={"n": -n}),
+                ]
+            )
+
+    assert compiled == []  # Django's insert compiler is never asked
+    assert len(queries) == 6
+    assert all(q["sql"].startswith("INSERT INTO") for q in queries.captured_queries)
+    assert list(
+        Note.objects.filter(ticket=ticket).order_by("pk").values_list("body", flat=True)
+    ) == [
+        "note 0",
+        "note 1",
+        "note 2",
+    ]
+    assert TicketEvent.objects.filter(ticket=ticket).count() == 6
+
+
+def test_a_unique_key_refuses_the_row_as_a_create_would(queue, junior):
+    ticket = factories.TicketFactory(queue=queue, assignee=junior)
+    first = Escalation(ticket=ticket, trigger="manual", occurrence="once", from_agent=junior)
+    rows_insert([first])
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows_insert(
+            [Escalation(ticket=ticket, trigger="manual", occurrence="once", from_agent=junior)]
+        )
+    assert Escalation.objects.filter(ticket=ticket).count() == 1
+
+
+def test_refusals(queue, junior):
+    ticket = factories.TicketFactory(queue=queue, assignee=junior)
+    saved = Note.objects.create(ticket=ticket, body="kept", kind=NoteKind.NOTE)
+
+    with pytest.raises(ValueError, match="has a primary key already"):
+        rows_insert([saved])
+    with pytest.raises(ValueError, match="body: an expression is not compiled"):
+        rows_insert([Note(ticket=ticket, body=F("kind"), kind=NoteKind.NOTE)])
+    with pytest.raises(ImproperlyConfigured, match=r"tickets\.Ticket\.version: a database default"):
+        rows_insert([Ticket(subject="s", customer=ticket.customer, queue=queue)])
+    with pytest.raises(ValueError, match="unsaved related object 'ticket'"):
+        rows_insert([Note(ticket=Ticket(subject="unsaved"), body="x", kind=NoteKind.NOTE)])
+    assert rows_insert([]) == []
+    assert list(Note.objects.filter(ticket=ticket).values_list("body", flat=True)) == ["kept"]
