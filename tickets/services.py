@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from escalations.audit import audit_record
@@ -113,7 +113,9 @@ def ticket_row_bump(*, ticket: Ticket, updates: dict[str, Any]) -> None:
     for name, value in values.items():
         field = fields[name]
         assignments.append(f"{quote(field.get_attname_column()[1])} = %s")
-        params.append(field.get_db_prep_save(value, connection))
+        # A foreign key is given as its row (or None): its id is written.
+        raw = value.pk if field.is_relation and isinstance(value, models.Model) else value
+        params.append(field.get_db_prep_save(raw, connection))
     sql = (
         f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)}, {version} = {version} + 1 "  # noqa: S608 (model names; values are parameters)
         f"WHERE {quote(meta.pk.column)} = %s RETURNING {version}"
@@ -600,10 +602,12 @@ def ticket_escalation_apply(
             changes.append(
                 (EventKind.TAGS_CHANGED, {"added": [ESCALATE_TAG], "removed": [], "handoff": True})
             )
+    # The row is locked: the count read above is current.
+    updates: dict[str, Any] = {"escalation_count": locked.escalation_count + 1}
     if queue is not ... and queue != locked.queue:
         new_queue = queue if isinstance(queue, Queue) else None
         changes.append((EventKind.QUEUE_CHANGED, {"from": locked.queue_id, "to": _pk(new_queue)}))
-        locked.queue = new_queue
+        updates["queue"] = new_queue
     if assignee is not ... and assignee != locked.assignee:
         new_assignee = assignee if isinstance(assignee, Agent) else None
         changes.append(
@@ -612,11 +616,8 @@ def ticket_escalation_apply(
                 {"from": previous_id, "to": _pk(new_assignee), "reason": "escalation"},
             )
         )
-        locked.assignee = new_assignee
-    # The row is locked: the count and version read above are current.
-    locked.escalation_count += 1
-    locked.version += 1
-    locked.save()
+        updates["assignee"] = new_assignee
+    ticket_row_bump(ticket=locked, updates=updates)
     if previous_id is not None:
         ticket_follow(ticket=locked, agent_id=previous_id)
     event = ticket_event_record(
