@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import Page, expect, sync_playwright
 from rest_framework.authtoken.models import Token
@@ -71,8 +72,17 @@ def _token(agent: Any) -> str:
 
 def _in_thread(fn: Any, *args: Any) -> Any:
     """Database work while Playwright's loop runs in this thread."""
+
+    def run() -> Any:
+        try:
+            return fn(*args)
+        finally:
+            # The worker thread's own connection: left open, it stays out of the pool until
+            # garbage collection and can keep the test database from being dropped.
+            connection.close()
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(fn, *args).result()
+        return pool.submit(run).result()
 
 
 def _api(url: str, token: str, body: dict[str, Any], *, method: str = "POST") -> dict[str, Any]:
