@@ -158,7 +158,21 @@ def test_teams_have_a_lead_two_seniors_three_juniors_and_worked_queues():
 def test_history_is_backdated_and_consistent_with_the_tickets():
     now = timezone.now()
     seed()
+    _history_assert_consistent(now)
 
+
+@pytest.mark.parametrize("days_back", range(1, 15))
+def test_history_is_consistent_whatever_the_day_it_is_seeded(days_back, monkeypatch):
+    """The story depends on the clock (business hours, weekends, what is overdue), so a seed on
+    another day draws other tickets: two weeks of days at shifting hours, each one seeded as if it
+    were now for the whole process."""
+    now = timezone.now() - timedelta(days=days_back, hours=days_back * 5)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    demo_data_seed(tickets=60, customers=20, now=now)
+    _history_assert_consistent(now)
+
+
+def _history_assert_consistent(now: datetime) -> None:
     tickets = Ticket.objects.all()
     oldest = min(t.created_at for t in tickets)
     assert oldest < now - timedelta(days=7)
