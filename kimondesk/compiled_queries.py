@@ -259,6 +259,37 @@ class CompiledQuery(Generic[M]):
 _insert_statements: dict[tuple[Any, int, str], tuple[str, tuple[Any, ...]]] = {}
 
 
+def insert_head(model: type[Model], rows: int, using: str) -> tuple[str, tuple[Any, ...]]:
+    """``INSERT INTO table (columns) VALUES (%s, …), …`` for ``rows`` rows of ``model``, and the
+    fields it writes in column order (every concrete field but the primary key), as
+    ``bulk_create`` writes them: what ``rows_insert`` and the hand-written upserts share (they
+    append ``RETURNING`` or ``ON CONFLICT …``). Refuses fields it would have to compile."""
+    meta = model._meta
+    fields = tuple(f for f in meta.concrete_fields if not f.primary_key and not f.generated)
+    for field in fields:
+        if field.db_default is not NOT_PROVIDED or hasattr(field, "get_placeholder"):
+            raise ImproperlyConfigured(
+                f"{meta.label}.{field.name}: a database default or a custom placeholder is not "
+                "compiled; use bulk_create"
+            )
+    quote = connections[using].ops.quote_name
+    row = f"({', '.join(['%s'] * len(fields))})"
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 (model names; values are parameters)
+        f"({', '.join(quote(f.column) for f in fields)}) VALUES {', '.join([row] * rows)}"
+    )
+    return sql, fields
+
+
+def insert_values(
+    fields: tuple[Any, ...], values: dict[str, Any], *, using: str = DEFAULT_DB_ALIAS
+) -> list[Any]:
+    """One row's parameters for ``insert_head``'s fields, from values by attribute name,
+    prepared for the database."""
+    connection = connections[using]
+    return [field.get_db_prep_save(values[field.attname], connection) for field in fields]
+
+
 def _insert_statement(model: type[Model], rows: int, using: str) -> tuple[str, tuple[Any, ...]]:
     """The ``INSERT … VALUES … RETURNING pk`` of ``rows`` rows of ``model`` and the fields it
     writes, as ``bulk_create`` writes them; built once per process, model, row count and
@@ -267,23 +298,9 @@ def _insert_statement(model: type[Model], rows: int, using: str) -> tuple[str, t
     found = _insert_statements.get(key)
     if found is not None:
         return found
-    meta = model._meta
-    connection = connections[using]
-    fields = tuple(f for f in meta.concrete_fields if not f.primary_key and not f.generated)
-    for field in fields:
-        if field.db_default is not NOT_PROVIDED or hasattr(field, "get_placeholder"):
-            raise ImproperlyConfigured(
-                f"{meta.label}.{field.name}: a database default or a custom placeholder is not "
-                "compiled; use bulk_create"
-            )
-    quote = connection.ops.quote_name
-    row = f"({', '.join(['%s'] * len(fields))})"
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 (model names; values are parameters)
-        f"({', '.join(quote(f.column) for f in fields)}) VALUES {', '.join([row] * rows)} "
-        f"RETURNING {quote(meta.pk.column)}"
-    )
-    found = _insert_statements[key] = (sql, fields)
+    head, fields = insert_head(model, rows, using)
+    quote = connections[using].ops.quote_name
+    found = _insert_statements[key] = (f"{head} RETURNING {quote(model._meta.pk.column)}", fields)
     return found
 
 

@@ -17,12 +17,12 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
-from django.db.models import Count, Model
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from escalations.models import Escalation
-from kimondesk.compiled_queries import CompiledQuery
+from kimondesk.compiled_queries import CompiledQuery, insert_head, insert_values
 from tickets.models import Agent, Customer, Team, Ticket, TicketEvent
 
 from .models import AgentMonthCell, AgentMonthRefresh, AgentMonthTicket, CellKind
@@ -92,42 +92,28 @@ def _placeholders(n: int) -> str:
     return ", ".join(["%s"] * n)
 
 
-def _params(model: type[Model], values: dict[str, Any]) -> list[Any]:
-    """A value for each column but the primary key (by attribute name), in the model's field
-    order, prepared for the database."""
-    return [
-        field.get_db_prep_save(values[field.attname], connection)
-        for field in model._meta.concrete_fields
-        if not field.primary_key
-    ]
-
-
 @functools.cache
-def _cell_add_sql(vendor: str) -> str:
+def _cell_add_statement(vendor: str) -> tuple[str, tuple[Any, ...]]:
     """One statement that adds to a rollup row or creates it: ``INSERT … ON CONFLICT`` on the
     unique key (PostgreSQL and SQLite both infer the expression index), so concurrent adds
     never lose a count and no savepoint is needed for the insert race."""
-    meta = AgentMonthCell._meta
+    head, fields = insert_head(AgentMonthCell, 1, DEFAULT_DB_ALIAS)
     quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    columns = [quote(field.column) for field in meta.concrete_fields if not field.primary_key]
+    table = quote(AgentMonthCell._meta.db_table)
     count = quote("count")
     key = (
         "team_id, month, agent_id, kind, priority, tier, COALESCE(queue_id, 0), "
         f"{quote('trigger')}, by_hand"
     )
-    return (
-        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 (model names; values are parameters)
-        f"VALUES ({_placeholders(len(columns))}) "
-        f"ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + excluded.{count}"
-    )
+    sql = f"{head} ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + excluded.{count}"
+    return sql, fields
 
 
 def _cell_add(*, key: dict[str, Any], n: int = 1) -> None:
     """Add ``n`` to one rollup row, creating it if needed (one statement)."""
-    params = _params(AgentMonthCell, {**key, "count": n})
+    sql, fields = _cell_add_statement(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(_cell_add_sql(connection.vendor), params)
+        cursor.execute(sql, insert_values(fields, {**key, "count": n}))
 
 
 def _month_of(at: datetime, zone: ZoneInfo) -> date:
@@ -135,26 +121,23 @@ def _month_of(at: datetime, zone: ZoneInfo) -> date:
 
 
 @functools.cache
-def _handled_row_insert_sql(vendor: str) -> str:
-    meta = AgentMonthTicket._meta
+def _handled_row_insert_statement(vendor: str) -> tuple[str, tuple[Any, ...]]:
+    head, fields = insert_head(AgentMonthTicket, 1, DEFAULT_DB_ALIAS)
     quote = connection.ops.quote_name
-    columns = [quote(field.column) for field in meta.concrete_fields if not field.primary_key]
-    return (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 (model names)
-        f"VALUES ({_placeholders(len(columns))}) "
-        "ON CONFLICT (team_id, month, agent_id, ticket_id) DO NOTHING "
-        f"RETURNING {quote(meta.pk.column)}"
+    sql = (
+        f"{head} ON CONFLICT (team_id, month, agent_id, ticket_id) DO NOTHING "
+        f"RETURNING {quote(AgentMonthTicket._meta.pk.column)}"
     )
+    return sql, fields
 
 
 def _handled_row_insert(*, key: dict[str, Any], cell: dict[str, Any]) -> bool:
     """Insert one ``AgentMonthTicket`` row unless it exists (one statement, ``ON CONFLICT DO
     NOTHING``); True when this call inserted it. A concurrent insert of the same row makes this
     one wait for it and insert nothing, as ``get_or_create`` would."""
+    sql, fields = _handled_row_insert_statement(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(
-            _handled_row_insert_sql(connection.vendor), _params(AgentMonthTicket, {**key, **cell})
-        )
+        cursor.execute(sql, insert_values(fields, {**key, **cell}))
         return cursor.fetchone() is not None
 
 
