@@ -738,6 +738,19 @@ def _fill(template: str, **values: Any) -> str:
     return template.format(**values)
 
 
+def _line_unsaid(rng: random.Random, lines: tuple[str, ...], said: set[str]) -> str:
+    """A line drawn from ``lines`` that the thread has not said yet: the draw is
+    ``rng.choice``'s (so the rest of the demo draws the same numbers), moved on to the next
+    unsaid line when it was said already (no thread repeats itself word for word)."""
+    index = lines.index(rng.choice(lines))
+    for step in range(len(lines)):
+        line = lines[(index + step) % len(lines)]
+        if line not in said:
+            said.add(line)
+            return line
+    return lines[index]
+
+
 def _demo_thread_build(
     rng: random.Random,
     *,
@@ -885,6 +898,7 @@ def _demo_thread_build(
         )
 
     rounds = rng.choice((0, 1, 1, 2, 2, 3))
+    said: set[str] = set()
     for round_number in range(rounds):
         at += timedelta(hours=rng.uniform(1, 30))
         if at > now:
@@ -892,13 +906,13 @@ def _demo_thread_build(
         if is_angry and round_number == rounds - 1:
             customer_says(at, _fill(rng.choice(ANGRY), **values))
         else:
-            customer_says(at, rng.choice(CUSTOMER_FOLLOWUPS))
+            customer_says(at, _line_unsaid(rng, CUSTOMER_FOLLOWUPS, said))
         if thread.ticket.status == Status.PENDING:
             status_to(at, None, Status.OPEN, "message")
         at += timedelta(minutes=rng.randrange(10, 600))
         if at > now:
             break
-        agent_says(at, assignee, _fill(rng.choice(AGENT_FOLLOWUPS), **values))
+        agent_says(at, assignee, _fill(_line_unsaid(rng, AGENT_FOLLOWUPS, said), **values))
         if rng.random() < 0.4:
             status_to(at, assignee, Status.PENDING)
 
