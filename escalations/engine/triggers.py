@@ -388,7 +388,11 @@ class EscalateTag(TriggerKind[NoParams]):
         )
 
     def sentence(self, evidence: Mapping[str, Any]) -> str:
-        return "An agent tagged the ticket 'escalate' with a handoff note."
+        # The escalate action writes its own sentence; what fires here is a tag that came
+        # without a handoff (an import, an event written directly).
+        return (
+            "The ticket was tagged 'escalate' without a handoff note (not by the escalate action)."
+        )
 
 
 @TRIGGERS.register_class

@@ -187,7 +187,9 @@ def test_an_escalate_tag_firing_names_the_tag():
         trigger="escalate_tag",
         occurrence="event:66",
         evidence={"tag": "escalate"},
-        sentence="An agent tagged the ticket 'escalate' with a handoff note.",
+        sentence=(
+            "The ticket was tagged 'escalate' without a handoff note (not by the escalate action)."
+        ),
     )
 
 
