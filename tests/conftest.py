@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from channels.layers import channel_layers
@@ -11,6 +12,22 @@ from tests import factories
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(
     ("postgres://", "postgresql://", "pgsql://")
 )
+
+
+def pytest_sessionstart(session):
+    """A run killed mid-way leaves the SQLite test database's ``-wal``/``-shm`` files behind
+    after the database itself is gone; the next run's new database would be read through them
+    by the worker processes some tests start ("no such table"). Without the database they are
+    stale for certain: removed."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    name = Path(database.get("TEST", {}).get("NAME") or "")
+    if name.name and not name.exists():
+        for suffix in ("-wal", "-shm"):
+            name.with_name(name.name + suffix).unlink(missing_ok=True)
 
 
 def pytest_collection_modifyitems(config, items):
