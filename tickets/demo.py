@@ -877,25 +877,30 @@ def _demo_thread_build(
             rng.choice(("0.00", "0.50", "0.99"))
         )
         currency = rng.choice(REFUND_CURRENCIES)
-        at += timedelta(hours=rng.uniform(0.5, 20))
-        customer_says(at, _fill(rng.choice(REFUND_ASKS), amount=amount, currency=currency))
-        at += timedelta(minutes=rng.randrange(10, 240))
-        thread.refund = RefundRequest(
-            amount=amount,
-            currency=currency,
-            reason="Customer request: " + subject,
-            requested_by=assignee,
-            created_at=at,
-        )
-        thread.events.append(
-            (
-                at,
-                EventKind.REFUND_REQUESTED,
-                assignee,
-                assignee,
-                {"amount": str(amount), "currency": currency},
+        asked_at = at + timedelta(hours=rng.uniform(0.5, 20))
+        ask = _fill(rng.choice(REFUND_ASKS), amount=amount, currency=currency)
+        at = asked_at + timedelta(minutes=rng.randrange(10, 240))
+        # On a young ticket the ask or the request may not have happened yet: what would lie
+        # after now is left out (and nothing follows it), with the same draws.
+        if asked_at <= now:
+            customer_says(asked_at, ask)
+        if at <= now:
+            thread.refund = RefundRequest(
+                amount=amount,
+                currency=currency,
+                reason="Customer request: " + subject,
+                requested_by=assignee,
+                created_at=at,
             )
-        )
+            thread.events.append(
+                (
+                    at,
+                    EventKind.REFUND_REQUESTED,
+                    assignee,
+                    assignee,
+                    {"amount": str(amount), "currency": currency},
+                )
+            )
 
     rounds = rng.choice((0, 1, 1, 2, 2, 3))
     said: set[str] = set()

@@ -1,5 +1,6 @@
 """``seed_demo``: realistic, backdated demo data, created once, with the logins printed."""
 
+import random
 from datetime import UTC, datetime, time, timedelta
 from io import StringIO
 from unittest import mock
@@ -22,7 +23,12 @@ from escalations.models import (
     Target,
 )
 from reports.selectors import month_windows, refunds_not_compared, team_zone
-from tickets.demo import DEMO_PASSWORD, DEMO_PING_PONG_OCCURRENCE, demo_data_seed
+from tickets.demo import (
+    DEMO_PASSWORD,
+    DEMO_PING_PONG_OCCURRENCE,
+    _demo_thread_build,
+    demo_data_seed,
+)
 from tickets.models import (
     Agent,
     Customer,
@@ -377,3 +383,25 @@ def test_demo_exchange_rates_let_refunds_in_any_demo_currency_meet_the_threshold
         else:
             assert evidence["conversion"]["converted_currency"] == "EUR"
             assert evidence["conversion"]["rate_date"] in {r.valid_from.isoformat() for r in rates}
+
+
+def test_no_generated_thread_reaches_past_now():
+    """Every moment of a generated ticket (its messages, its events, its refund request) is in
+    the past, however young the ticket: drawn for a refund queue on many random streams."""
+    now = timezone.now()
+    team = Team(name="Billing")
+    queue = Queue(name="Refunds", team=team)
+    customer = Customer(name="Acme (Alex)", external_id="demo-0001")
+    agents = [Agent(username=f"agent{i}", first_name=f"Agent{i}") for i in range(4)]
+    refunds = 0
+    for seed in range(5000):
+        thread = _demo_thread_build(
+            random.Random(seed), now=now, customer=customer, team=team, queue=queue, agents=agents
+        )
+        moments = [m.created_at for m in thread.messages] + [e[0] for e in thread.events]
+        moments += [ending[0] for ending in thread.ending]
+        if thread.refund is not None:
+            refunds += 1
+            moments.append(thread.refund.created_at)
+        assert max(moments) <= now, seed
+    assert refunds > 1000  # the refund branch was taken often enough to mean something
