@@ -51,13 +51,14 @@ from escalations.outbound import outbound_url_validator
 from escalations.services import rule_clean
 from escalations.sla.validators import calendar_clean, sla_policy_clean
 from kimondesk.api.ids import IdRelatedField
+from kimondesk.api.serializers import ModelSerializer
 from kimondesk.api.validators import json_nul_free
 from kimondesk.bounds import ESCALATION_QUESTION_MAX_CHARS, MINUTES_MAX
 from tickets.currencies import ISO_4217_CODES
 from tickets.models import Note, Priority, Team, Tier
 
 
-class TeamOwnedSerializer(serializers.ModelSerializer):
+class TeamOwnedSerializer(ModelSerializer):
     """Rows owned by a team: a lead may only use their own team (the default); admins any or
     none (global)."""
 
@@ -82,7 +83,7 @@ class TeamOwnedSerializer(serializers.ModelSerializer):
 
 
 # --- Notes and escalations (read) -----------------------------------------------------------
-class SummaryNoteSerializer(serializers.ModelSerializer):
+class SummaryNoteSerializer(ModelSerializer):
     class Meta:
         model = Note
         fields = ["id", "body", "kind", "pinned", "created_at"]
@@ -96,7 +97,7 @@ class HandoffSerializer(serializers.Serializer):
     complete = serializers.BooleanField(source="handoff_complete")
 
 
-class FeedbackSerializer(serializers.ModelSerializer):
+class FeedbackSerializer(ModelSerializer):
     reason = serializers.ChoiceField(
         choices=FeedbackReason.choices,
         allow_blank=True,
@@ -150,7 +151,7 @@ class FeedbackInputSerializer(serializers.Serializer):
     )
 
 
-class EscalationSerializer(serializers.ModelSerializer):
+class EscalationSerializer(ModelSerializer):
     handoff = HandoffSerializer(source="*", read_only=True)
     feedback = serializers.SerializerMethodField(
         help_text="The receiver's judgement (null until given)."
@@ -675,7 +676,7 @@ class SLAPolicySerializer(TeamOwnedSerializer):
 
 
 # --- Audit log ------------------------------------------------------------------------------
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
@@ -726,14 +727,14 @@ class WebhookCreatedSerializer(WebhookSerializer):
         fields = [*WebhookSerializer.Meta.fields, "secret"]
 
 
-class DeliveryAttemptSerializer(serializers.ModelSerializer):
+class DeliveryAttemptSerializer(ModelSerializer):
     class Meta:
         model = DeliveryAttempt
         fields = ["status_code", "error", "retry_after_seconds", "duration_ms", "created_at"]
         read_only_fields = fields
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(ModelSerializer):
     payload = serializers.JSONField()
     attempt_log = DeliveryAttemptSerializer(many=True, read_only=True)
 

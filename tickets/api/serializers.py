@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from escalations.models import ClockState, SLAMetric, Target
 from kimondesk.api.ids import IdRelatedField
+from kimondesk.api.serializers import ModelSerializer
 from kimondesk.api.validators import timezone_validate
 from kimondesk.bounds import AMOUNT_MAX, HANDOFF_PART_MAX_CHARS, MESSAGE_BODY_MAX_CHARS
 from tickets.mail.models import OutboundMail
@@ -37,7 +38,7 @@ from tickets.selectors import (
 )
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(ModelSerializer):
     lead = IdRelatedField(queryset=Agent.objects.all(), allow_null=True, required=False)
 
     class Meta:
@@ -49,7 +50,7 @@ class TeamSerializer(serializers.ModelSerializer):
         return timezone_validate(value)
 
 
-class AgentSerializer(serializers.ModelSerializer):
+class AgentSerializer(ModelSerializer):
     serializer_related_field = IdRelatedField
     password = serializers.CharField(
         write_only=True, style={"input_type": "password"}, trim_whitespace=False
@@ -84,7 +85,7 @@ class AgentSerializer(serializers.ModelSerializer):
         return Agent.objects.create_user(password=password, **validated_data)
 
 
-class AgentUpdateSerializer(serializers.ModelSerializer):
+class AgentUpdateSerializer(ModelSerializer):
     """What an admin changes on an agent: role, team, availability, active (``PATCH``)."""
 
     role = serializers.ChoiceField(choices=Role.choices, required=False)
@@ -97,7 +98,7 @@ class AgentUpdateSerializer(serializers.ModelSerializer):
         fields = ["role", "team", "is_available", "is_active"]
 
 
-class QueueSerializer(serializers.ModelSerializer):
+class QueueSerializer(ModelSerializer):
     serializer_related_field = IdRelatedField
 
     class Meta:
@@ -111,14 +112,14 @@ class QueueSerializer(serializers.ModelSerializer):
         return team
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(ModelSerializer):
     class Meta:
         model = Customer
         fields = ["id", "external_id", "name", "email", "tier", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
 
-class CustomerUpdateSerializer(serializers.ModelSerializer):
+class CustomerUpdateSerializer(ModelSerializer):
     class Meta:
         model = Customer
         fields = ["name", "email", "tier"]
@@ -137,7 +138,7 @@ class SLASerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(allow_null=True)
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(ModelSerializer):
     """The ticket read; ``sla`` comes from the SLA selector, batched per page by the view."""
 
     tags = serializers.SerializerMethodField()
@@ -255,7 +256,7 @@ class TicketUpdateSerializer(serializers.Serializer):
         return attrs
 
 
-class MessageDeliverySerializer(serializers.ModelSerializer):
+class MessageDeliverySerializer(ModelSerializer):
     """How an agent's reply went out by mail (``tickets/mail/``)."""
 
     to = serializers.EmailField(source="to_address")
@@ -266,7 +267,7 @@ class MessageDeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(ModelSerializer):
     author_type = serializers.ChoiceField(choices=AuthorType.choices)
     delivery = MessageDeliverySerializer(
         source="outbound_mail",
@@ -302,14 +303,14 @@ class MessageSerializer(serializers.ModelSerializer):
         ]
 
 
-class NoteSerializer(serializers.ModelSerializer):
+class NoteSerializer(ModelSerializer):
     class Meta:
         model = Note
         fields = ["id", "ticket", "author", "body", "kind", "pinned", "addressed_to", "created_at"]
         read_only_fields = ["ticket", "author", "kind", "addressed_to", "created_at"]
 
 
-class RefundRequestSerializer(serializers.ModelSerializer):
+class RefundRequestSerializer(ModelSerializer):
     amount = serializers.DecimalField(
         max_digits=12,
         decimal_places=2,

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from kimondesk.api.idempotency import idempotent
 from kimondesk.api.ids import IdRelatedField
+from kimondesk.api.serializers import ModelSerializer
 from kimondesk.api.viewsets import ApiViewSet
 from kimondesk.bounds import (
     MACRO_SEARCH_MAX_CHARS,
@@ -36,7 +37,7 @@ from .services import macro_apply, macro_delete, macro_save
 SCOPES = ("team", "personal")
 
 
-class MacroSerializer(serializers.ModelSerializer):
+class MacroSerializer(ModelSerializer):
     team = IdRelatedField(
         queryset=Team.objects.all(),
         allow_null=True,
