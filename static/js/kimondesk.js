@@ -87,6 +87,15 @@
     return node;
   }
   function refreshTimes() { document.querySelectorAll("time.when[datetime]").forEach(formatWhen); }
+  /* The exact time as the text, as {% exact %} renders it: beside a relative time shown already. */
+  function exactNode(iso) {
+    var node = document.createElement("time");
+    node.className = "exact";
+    node.setAttribute("datetime", iso || "");
+    var date = new Date(iso);
+    if (!isNaN(date.getTime())) node.textContent = exactTime(date);
+    return node;
+  }
   live.formatWhen = formatWhen;
   live.whenNode = whenNode;
   refreshTimes();
@@ -204,7 +213,8 @@
     return badge;
   }
   live.slaBadge = slaBadge;
-  /* The pinned summary's SLA line: the same clock as the header badge, named, with its due time. */
+  /* The pinned summary's SLA line: the same clock as the header badge, named, with its exact due
+     time (the badge beside it shows the time left). */
   function fillSlaLine(line, sla) {
     line.textContent = "";
     if (!sla || !sla.state) { line.textContent = "SLA: no clock is running."; return; }
@@ -212,9 +222,9 @@
     var metric = String(sla.metric || "").replace(/_/g, " ");
     line.appendChild(el("span", "sla-metric", metric.charAt(0).toUpperCase() + metric.slice(1)));
     if (TICKING[sla.state] && sla.due_at) {
-      line.appendChild(document.createTextNode(" due "));
+      line.appendChild(document.createTextNode(", due "));
       var due = el("span", "sla-due");
-      due.appendChild(whenNode(sla.due_at));
+      due.appendChild(exactNode(sla.due_at));
       line.appendChild(due);
     }
     line.appendChild(document.createTextNode(" "));

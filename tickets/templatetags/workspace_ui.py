@@ -57,6 +57,17 @@ def when(moment: datetime | str | None, empty: str = "—") -> SafeString:
     )
 
 
+@register.simple_tag
+def exact(moment: datetime | None) -> SafeString:
+    """The exact time as the text (in the active time zone): where a relative time is shown
+    beside it already, e.g. the SLA line's due time next to the badge's time left."""
+    if moment is None:
+        return format_html("")
+    return format_html(
+        '<time class="exact" datetime="{}">{}</time>', moment.isoformat(), exact_time(moment)
+    )
+
+
 @register.simple_tag(takes_context=True)
 def sort_header(context: template.Context, label: str, key: str) -> SafeString:
     """A column header that sorts by ``key`` (ascending first, then descending); the current
