@@ -40,7 +40,9 @@ def _when(value: object) -> datetime | None:
 
 
 def sla_words(sla: Mapping[str, object]) -> str:
-    """The SLA clock in words: state, due time and time left (or overdue)."""
+    """The SLA clock in words: state, due time and time left (or overdue). The time left is the
+    clock's own, counted in its calendar's working hours (``remaining_seconds``), so it is named
+    so: the badge beside the pinned summary counts the wall-clock time to the due time."""
     state = sla.get("state")
     if not state:
         return "SLA: no clock is running."
@@ -52,9 +54,9 @@ def sla_words(sla: Mapping[str, object]) -> str:
     remaining = sla.get("remaining_seconds")
     if isinstance(remaining, int | float):
         if remaining >= 0:
-            parts.append(f"{duration_words(remaining)} left")
+            parts.append(f"{duration_words(remaining)} of working time left")
         else:
-            parts.append(f"overdue by {duration_words(remaining)}")
+            parts.append(f"overdue by {duration_words(remaining)} of working time")
     return ", ".join(parts) + "."
 
 

@@ -71,17 +71,17 @@ def test_duration_words(seconds, words):
         ),
         pytest.param(
             {"state": "green", "remaining_seconds": 0},
-            "SLA: first response green, under 1 min left.",
+            "SLA: first response green, under 1 min of working time left.",
             id="zero-left",
         ),
         pytest.param(
             {"state": "red", "remaining_seconds": -1},
-            "SLA: first response red, overdue by under 1 min.",
+            "SLA: first response red, overdue by under 1 min of working time.",
             id="one-second-overdue",
         ),
         pytest.param(
             {"state": "green", "remaining_seconds": 3660.5},
-            "SLA: first response green, 1 h 1 min left.",
+            "SLA: first response green, 1 h 1 min of working time left.",
             id="float-left",
         ),
         pytest.param(
@@ -111,7 +111,7 @@ def test_sla_words_gives_the_due_time_in_its_own_zone():
     due = datetime(2026, 3, 2, 20, 0, tzinfo=tokyo)
 
     assert sla_words({"state": "amber", "due_at": due, "remaining_seconds": 600}) == (
-        "SLA: first response amber, due 2026-03-02 20:00 JST, 10 min left."
+        "SLA: first response amber, due 2026-03-02 20:00 JST, 10 min of working time left."
     )
 
 

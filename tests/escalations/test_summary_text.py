@@ -55,7 +55,7 @@ def test_summary_with_handoff_and_a_running_clock():
         "- Tried: Asked for logs.",
         "- Diagnosis: Looks like a DNS issue.",
         "- Authority needed: Contact the vendor.",
-        "SLA: first response amber, due 2026-03-02 11:00 UTC, 12 min left.",
+        "SLA: first response amber, due 2026-03-02 11:00 UTC, 12 min of working time left.",
     ]
 
 
@@ -77,7 +77,7 @@ def test_a_rule_fired_summary_says_who_held_it_and_why_there_is_no_handoff():
         "Route note: Team lead of Support: Lee.",
         "Handoff: None: rule “Breach” fired while Ann held the ticket, so no handoff was written.",
         "Last customer message: “Still waiting.”",
-        "SLA: resolution red, overdue by 2 h 5 min.",
+        "SLA: resolution red, overdue by 2 h 5 min of working time.",
     ]
     assert "none written by" not in escalation_summary_text(summary)
 

@@ -143,10 +143,13 @@ def test_the_header_badge_and_the_pinned_summary_count_the_same_clock(
         assert re.search(r'<span class="sla-left">2h [45]m left', badge)
     left = r'<span class="sla-left">([^<]*)'
     assert re.search(left, header).group(1) == re.search(left, line).group(1)
-    assert line.startswith('SLA: <span class="sla-metric">Resolution</span> due ')
+    assert line.startswith('SLA: <span class="sla-metric">Resolution</span>, due ')
     with timezone.override(ZoneInfo("Europe/Berlin")):
-        assert f'title="{exact_time(resolution.due_at)}"' in line
-    assert "8 h 0 min left" not in html
+        # Exact, not relative: the badge beside it shows the time left.
+        assert (
+            f'<time class="exact" datetime="{due}">{exact_time(resolution.due_at)}</time>' in line
+        )
+    assert "8 h 0 min" not in html
 
 
 @pytest.mark.django_db
