@@ -98,8 +98,10 @@ _statements: dict[tuple[Any, tuple[Hashable, ...], str], _Statement] = {}
 
 
 def compiled_statements_forget() -> None:
-    """Compile every query again on its next use (tests that count compilations)."""
+    """Compile every query and build every insert again on its next use (tests that count
+    compilations, or that must run the builders)."""
     _statements.clear()
+    _insert_statements.clear()
 
 
 class CompiledQuery(Generic[M]):

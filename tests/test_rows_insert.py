@@ -13,11 +13,25 @@ from django.db.models.sql.compiler import SQLInsertCompiler
 from django.test.utils import CaptureQueriesContext
 
 from escalations.models import AuditEvent, Escalation
-from kimondesk.compiled_queries import rows_insert
+from kimondesk import compiled_queries
+from kimondesk.compiled_queries import (
+    compiled_statements_forget,
+    insert_head,
+    insert_values,
+    rows_insert,
+)
 from tests import factories
 from tickets.models import Note, NoteKind, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _statements_built_afresh():
+    """Each test builds its statements itself (the process keeps them once built)."""
+    compiled_statements_forget()
+    yield
+    compiled_statements_forget()
 
 
 def _columns(obj: object) -> dict[str, object]:
@@ -39,7 +53,8 @@ def test_rows_read_back_as_bulk_create_writes_them(queue, junior):
     AuditEvent.objects.bulk_create(twins)
 
     assert written is built
-    assert all(e.pk is not None and not e._state.adding for e in written)
+    assert all(e.pk is not None and e._state.adding is False for e in written)
+    assert all(e._state.db == "default" for e in written)
     assert written[0].pk < written[1].pk  # primary keys in the order of the rows
     for mine, theirs in zip(written, twins, strict=True):
         stored, expected = (
@@ -63,6 +78,14 @@ def test_one_statement_compiled_once_per_model_and_row_count(queue, junior, monk
         SQLInsertCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or real(self, *a, **k)
     )
 
+    heads: list[tuple[type, int]] = []
+    real_head = compiled_queries.insert_head
+    monkeypatch.setattr(
+        compiled_queries,
+        "insert_head",
+        lambda model, rows, using: heads.append((model, rows)) or real_head(model, rows, using),
+    )
+
     with CaptureQueriesContext(connection) as queries:
         for n in range(3):
             rows_insert([Note(ticket=ticket, body=f"note {n}", kind=NoteKind.NOTE)])
@@ -74,6 +97,7 @@ def test_one_statement_compiled_once_per_model_and_row_count(queue, junior, monk
             )
 
     assert compiled == []  # Django's insert compiler is never asked
+    assert heads == [(Note, 1), (TicketEvent, 2)]  # built once per model and row count
     assert len(queries) == 6
     assert all(q["sql"].startswith("INSERT INTO") for q in queries.captured_queries)
     assert list(
@@ -106,9 +130,57 @@ def test_refusals(queue, junior):
         rows_insert([saved])
     with pytest.raises(ValueError, match="body: an expression is not compiled"):
         rows_insert([Note(ticket=ticket, body=F("kind"), kind=NoteKind.NOTE)])
-    with pytest.raises(ImproperlyConfigured, match=r"tickets\.Ticket\.version: a database default"):
+    with pytest.raises(
+        ImproperlyConfigured,
+        match=r"^tickets\.Ticket\.version: a database default or a custom placeholder is not "
+        r"compiled; use bulk_create$",
+    ):
         rows_insert([Ticket(subject="s", customer=ticket.customer, queue=queue)])
-    with pytest.raises(ValueError, match="unsaved related object 'ticket'"):
+    with pytest.raises(
+        ValueError, match=r"rows_insert\(\) prohibited .* unsaved related object 'ticket'"
+    ):
         rows_insert([Note(ticket=Ticket(subject="unsaved"), body="x", kind=NoteKind.NOTE)])
     assert rows_insert([]) == []
     assert list(Note.objects.filter(ticket=ticket).values_list("body", flat=True)) == ["kept"]
+
+
+def test_a_field_with_its_own_placeholder_is_refused(monkeypatch):
+    # A field that writes its value through SQL of its own (``get_placeholder``, as geometry
+    # fields do) would need Django's compiler.
+    monkeypatch.setattr(
+        Note._meta.get_field("body"), "get_placeholder", lambda *a: "UPPER(%s)", raising=False
+    )
+    with pytest.raises(ImproperlyConfigured, match=r"^tickets\.Note\.body: a database default"):
+        insert_head(Note, 1, "default")
+
+
+def test_without_returning_it_is_bulk_create(queue, junior, monkeypatch):
+    ticket = factories.TicketFactory(queue=queue, assignee=junior)
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+
+    written = rows_insert([Note(ticket=ticket, body="one", kind=NoteKind.NOTE)])
+
+    assert [n.body for n in written] == ["one"]
+    assert list(Note.objects.filter(ticket=ticket).values_list("body", flat=True)) == ["one"]
+
+
+def test_the_head_and_values_of_an_upsert_are_those_of_rows_insert(queue, junior):
+    """What ``reports.services`` appends its ``ON CONFLICT`` clause to."""
+    ticket = factories.TicketFactory(queue=queue, assignee=junior)
+    head, fields = insert_head(TicketEvent, 2, "default")
+    columns = [f.column for f in fields]
+    assert "id" not in columns
+    assert {"ticket_id", "kind", "data", "created_at"} <= set(columns)
+    assert head.startswith(f"INSERT INTO {connection.ops.quote_name('tickets_ticketevent')} (")
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    assert head.endswith(f" VALUES {row}, {row}")
+    at = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
+    values = {f.attname: None for f in fields}
+    params = []
+    for n in (1, 2):
+        values.update(ticket_id=ticket.pk, kind="note_added", data={"n": n}, created_at=at)
+        params += insert_values(fields, values)
+    with connection.cursor() as cursor:
+        cursor.execute(head, params)
+    stored = TicketEvent.objects.filter(ticket=ticket, kind="note_added").order_by("pk")
+    assert [(e.data, e.created_at) for e in stored] == [({"n": 1}, at), ({"n": 2}, at)]
