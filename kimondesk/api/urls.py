@@ -54,5 +54,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    re_path(r"^.*$", api_not_found),
+    # ``[\s\S]`` rather than ``.``: a path with a line break in it (``%0A``) is an unknown API
+    # path too (and an inline ``(?s)`` flag would make the URLconf unreversible).
+    re_path(r"^[\s\S]*$", api_not_found),
 ]

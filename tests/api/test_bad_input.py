@@ -40,6 +40,28 @@ def test_a_non_ascii_digit_as_id_is_not_found(client_for, admin_user, route, raw
     assert response.json() == {"detail": "Not found."}
 
 
+@pytest.mark.parametrize(
+    ("method", "raw_path"),
+    [
+        ("get", "targets/a%0Ab/"),
+        ("delete", "targets/a%0Ab/"),
+        ("delete", "targets/x.y%0A/"),
+        ("get", "tickets/%0A/messages/"),
+        ("get", "no-such%0Aroute/"),
+        ("post", "no-such%0Aroute/"),
+    ],
+    ids=["newline-in-id", "delete", "dot-and-newline", "newline-in-parent-id", "route", "post"],
+)
+def test_a_path_with_a_line_break_is_the_json_404(client_for, admin_user, method, raw_path):
+    # Found by the API fuzzer: the catch-all's ``.*`` stopped at a line break, so such a path
+    # fell through to the HTML page.
+    response = getattr(client_for(admin_user), method)(f"/api/v1/{raw_path}")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
 def test_json_nested_a_thousand_levels_is_a_json_400(client_for, junior, queue, customer):
     nested = "[" * 1000 + "]" * 1000
     body = (
