@@ -30,12 +30,16 @@ def timezone_names() -> frozenset[str]:
     )
 
 
-def agent_zone(agent: Any) -> zoneinfo.ZoneInfo | None:
-    """The zone an agent reads times in: their team's (None without a team or for a bad name)."""
-    team = getattr(agent, "team", None)
+def zone_of_team(team: Any) -> zoneinfo.ZoneInfo | None:
+    """A team's zone (None without a team or for a bad name)."""
     if team is None or team.timezone not in timezone_names():
         return None
     return zoneinfo.ZoneInfo(team.timezone)
+
+
+def agent_zone(agent: Any) -> zoneinfo.ZoneInfo | None:
+    """The zone an agent reads times in: their team's (None without a team or for a bad name)."""
+    return zone_of_team(getattr(agent, "team", None))
 
 
 class AgentTimezoneMiddleware:

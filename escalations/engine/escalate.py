@@ -43,6 +43,7 @@ from escalations.selectors import (
 from kimondesk.bounds import minutes_delta
 from kimondesk.compiled_queries import CompiledQuery, rows_insert
 from kimondesk.conf import kimondesk_settings
+from kimondesk.timezones import zone_of_team
 from tickets import realtime
 from tickets.models import Agent, Queue, Ticket
 from tickets.notifications.models import KIND_OF_LIVE_EVENT, Notification
@@ -337,7 +338,8 @@ def escalation_summary_for(
     sla: Mapping[str, object],
 ) -> EscalationSummary:
     """The summary an escalation writes: what changed, the route in words, the handoff (the
-    request's own, else ``handoff`` as the earlier one) and the SLA clock ``sla``."""
+    request's own, else ``handoff`` as the earlier one) and the SLA clock ``sla``, its due time
+    in the zone of the team whose queue held the ticket (UTC without one)."""
     route_from, route_to = escalation_route_ends(
         request=request, previous=previous, from_queue=from_queue, resolution=resolution
     )
@@ -356,6 +358,7 @@ def escalation_summary_for(
         handoff_is_earlier=handoff is not None and request.handoff is None,
         last_customer_excerpt=last_customer_excerpt,
         sla=sla,
+        sla_zone=zone_of_team(from_queue.team) if from_queue is not None else None,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
@@ -39,10 +39,11 @@ def _when(value: object) -> datetime | None:
     return None
 
 
-def sla_words(sla: Mapping[str, object]) -> str:
+def sla_words(sla: Mapping[str, object], zone: tzinfo | None = None) -> str:
     """The SLA clock in words: state, due time and time left (or overdue). The time left is the
     clock's own, counted in its calendar's working hours (``remaining_seconds``), so it is named
-    so: the badge beside the pinned summary counts the wall-clock time to the due time."""
+    so: the badge beside the pinned summary counts the wall-clock time to the due time. The due
+    time is given in ``zone`` (the team's) when there is one, else in its own."""
     state = sla.get("state")
     if not state:
         return "SLA: no clock is running."
@@ -50,7 +51,7 @@ def sla_words(sla: Mapping[str, object]) -> str:
     due = _when(sla.get("due_at") or sla.get("first_response_due_at"))
     parts = [f"SLA: {metric} {state}"]
     if due is not None:
-        parts.append(f"due {due.astimezone(due.tzinfo).strftime('%Y-%m-%d %H:%M %Z')}")
+        parts.append(f"due {due.astimezone(zone or due.tzinfo).strftime('%Y-%m-%d %H:%M %Z')}")
     remaining = sla.get("remaining_seconds")
     if isinstance(remaining, int | float):
         if remaining >= 0:
@@ -162,6 +163,7 @@ def escalation_summary_build(
     handoff_is_earlier: bool,
     last_customer_excerpt: str,
     sla: Mapping[str, object],
+    sla_zone: tzinfo | None = None,
 ) -> EscalationSummary:
     return EscalationSummary(
         trigger_label=trigger_label,
@@ -176,7 +178,7 @@ def escalation_summary_build(
         handoff_author=handoff_author,
         handoff_is_earlier=handoff_is_earlier,
         last_customer_excerpt=last_customer_excerpt,
-        sla=sla_words(sla),
+        sla=sla_words(sla, sla_zone),
     )
 
 

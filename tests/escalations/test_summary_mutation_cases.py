@@ -4,6 +4,7 @@ module showed unguarded. The broader behaviour is in ``test_summary_text.py``.""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -112,6 +113,18 @@ def test_sla_words_gives_the_due_time_in_its_own_zone():
 
     assert sla_words({"state": "amber", "due_at": due, "remaining_seconds": 600}) == (
         "SLA: first response amber, due 2026-03-02 20:00 JST, 10 min of working time left."
+    )
+
+
+def test_sla_words_gives_the_due_time_in_the_teams_zone_when_there_is_one():
+    due = "2026-03-02T11:00:00+00:00"
+    sla = {"state": "green", "due_at": due, "remaining_seconds": 60}
+
+    assert sla_words(sla, ZoneInfo("Europe/Berlin")) == (
+        "SLA: first response green, due 2026-03-02 12:00 CET, 1 min of working time left."
+    )
+    assert sla_words(sla, None) == (
+        "SLA: first response green, due 2026-03-02 11:00 UTC, 1 min of working time left."
     )
 
 

@@ -170,3 +170,16 @@ def test_every_page_is_shown_in_the_agents_team_zone(client, team, zone, shown):
 
     for url in (reverse("queue_mine"), reverse("notification_list")):
         assert f'data-timezone="{shown}"' in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_summary_note_gives_the_due_time_in_the_teams_zone(berlin, queue, junior, senior):
+    ticket = factories.TicketFactory(queue=queue, assignee=junior)
+    resolution = _clock(ticket, "resolution", "green", 125)
+
+    escalation = escalation_create_manual(ticket=ticket, actor=junior, to_agent=senior, **HANDOFF)
+
+    due = resolution.due_at.astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%d %H:%M %Z")
+    sla_line = escalation.summary_note.body.splitlines()[-1]
+    assert sla_line.startswith(f"SLA: resolution green, due {due}, ")
+    assert due.endswith((" CET", " CEST"))
