@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from escalations.engine.summary import (
     EscalationSummary,
     Handoff,
@@ -149,3 +151,13 @@ def test_duration_words():
         "1 h 0 min",
         "1 d 1 h",
     ]
+
+
+def test_the_sla_line_gives_the_due_time_in_the_zone_it_is_given():
+    sla = {"state": "green", "metric": "resolution", "due_at": "2026-07-01T09:00:00+00:00"}
+
+    in_berlin = build(sla=sla, sla_zone=ZoneInfo("Europe/Berlin"))
+    in_utc = build(sla=sla)
+
+    assert in_berlin.sla == "SLA: resolution green, due 2026-07-01 11:00 CEST."
+    assert in_utc.sla == "SLA: resolution green, due 2026-07-01 09:00 UTC."
