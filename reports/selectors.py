@@ -41,7 +41,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -72,6 +72,7 @@ from django.utils import timezone
 from escalations.currency.rates import rate_pick
 from escalations.currency.selectors import exchange_rate_facts
 from escalations.models import Escalation, Rule, RuleKind, TriggerKey
+from kimondesk.timezones import zone_of_team
 from reports.models import AgentMonthCell, CellKind
 from tickets.models import (
     Agent,
@@ -133,10 +134,8 @@ def month_shift(*, month: date, months: int) -> date:
 
 
 def team_zone(*, team: Team) -> ZoneInfo:
-    try:
-        return ZoneInfo(team.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    """The zone a team's report months are cut in: the team's, UTC without a valid one."""
+    return zone_of_team(team) or ZoneInfo("UTC")
 
 
 def month_window(*, month: date, zone: ZoneInfo) -> MonthWindow:
