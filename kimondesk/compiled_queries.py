@@ -26,18 +26,23 @@ Querysets of model instances (``all``, ``first``, ``get``) and ``values_list`` q
 Inserts of new rows on the hot paths (a ticket's event, message and notes, an escalation, its
 audit rows and notifications) go through ``rows_insert``: the ``INSERT … RETURNING`` that
 ``bulk_create`` would write, built once per model and row count.
-Statements still go through ``connection.cursor()``: query logging, ``CaptureQueriesContext`` and
-execute wrappers see them as before.
+On PostgreSQL these statements, and the write path's fixed-shape SQL, run through
+``statement_cursor``: prepared on each connection, so PostgreSQL parses and plans each once per
+connection instead of on every run (planning a query of five joins cost more than running it:
+docs/benchmarks.md, "Seventh pass"). The cursor is wrapped as ``connection.cursor()`` wraps its
+own: query logging, ``CaptureQueriesContext`` and execute wrappers see the statements as before.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import NOT_PROVIDED, Model, QuerySet
 from django.db.models.query import (  # type: ignore[attr-defined]
     FlatValuesListIterable,
@@ -183,7 +188,7 @@ class CompiledQuery(Generic[M]):
             raise TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction."
             )
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(statement.sql, params)
             rows: Iterable[list[Any]] = cursor.fetchall()
         if statement.converters:
@@ -331,7 +336,7 @@ def rows_insert(objs: list[M], *, using: str = DEFAULT_DB_ALIAS) -> list[M]:
             if hasattr(value, "resolve_expression"):
                 raise ValueError(f"{field.name}: an expression is not compiled; use bulk_create")
             params.append(field.get_db_prep_save(value, connection=connection))
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(sql, params)
         keys = cursor.fetchall()
     for obj, (pk,) in zip(objs, keys, strict=True):
@@ -339,3 +344,60 @@ def rows_insert(objs: list[M], *, using: str = DEFAULT_DB_ALIAS) -> list[M]:
         obj._state.adding = False
         obj._state.db = using
     return objs
+
+
+# --- Prepared statements (PostgreSQL) -----------------------------------------------------------
+def _prepares(connection: BaseDatabaseWrapper) -> bool:
+    """Whether statements run here are prepared on their connection: on PostgreSQL when its
+    OPTIONS set a ``prepare_threshold`` (``DB_PREPARED_STATEMENTS``, on by default)."""
+    return (
+        connection.vendor == "postgresql"
+        and connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
+    )
+
+
+@functools.cache
+def _preparing_cursor_class() -> type[Any]:
+    # Imported here: the PostgreSQL backend loads psycopg, which SQLite runs never need.
+    from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
+        ServerBindingCursor,
+    )
+
+    class PreparingCursor(ServerBindingCursor):
+        """Server-side binding, and every statement prepared: PostgreSQL parses and plans it on
+        its first run on a connection and only binds the values afterwards."""
+
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            return super().execute(query, params, **{**kwargs, "prepare": True})
+
+        def _send_query_prepared(self, name: bytes, pgq: Any, **kwargs: Any) -> None:
+            # psycopg keeps the query for Django's query log (``last_executed_query``) only
+            # when it runs unprepared; kept here for a prepared run too.
+            self._query = pgq
+            super()._send_query_prepared(name, pgq, **kwargs)
+
+    return PreparingCursor
+
+
+def statement_cursor(connection: BaseDatabaseWrapper) -> Any:
+    """A cursor for the hot statements (this module's, and the fixed-shape SQL of the write
+    path), wrapped as ``connection.cursor()`` wraps its own (query logging,
+    ``CaptureQueriesContext``, execute wrappers), that prepares them on PostgreSQL.
+
+    The rest of the ORM keeps client-side binding and is never prepared (the connection's
+    threshold is out of reach): its statements vary in shape (``IN`` lists of any length), and
+    preparing them all was measured slower (docs/benchmarks.md, "Seventh pass")."""
+    if not _prepares(connection):
+        return connection.cursor()
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = _preparing_cursor_class()(connection.connection)
+        # As Django's create_cursor: timestamps read in the connection's zone.
+        timestamptz = cursor.adapters.types["timestamptz"].oid
+        if connection.timezone != cursor.adapters.get_loader(timestamptz, Format.TEXT).timezone:
+            register_tzloader(connection.timezone, cursor)
+        return connection._prepare_cursor(cursor)  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from escalations.models import Escalation
-from kimondesk.compiled_queries import CompiledQuery, insert_head, insert_values
+from kimondesk.compiled_queries import CompiledQuery, insert_head, insert_values, statement_cursor
 from tickets.models import Agent, Customer, Team, Ticket, TicketEvent
 
 from .models import AgentMonthCell, AgentMonthRefresh, AgentMonthTicket, CellKind
@@ -50,7 +50,7 @@ def _month_lock(*, team_id: int, month: date, shared: bool) -> None:
     if connection.vendor != "postgresql":
         return
     function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(f"SELECT {function}(%s, %s)", [team_id, month.year * 12 + month.month])
 
 
@@ -112,7 +112,7 @@ def _cell_add_statement(vendor: str) -> tuple[str, tuple[Any, ...]]:
 def _cell_add(*, key: dict[str, Any], n: int = 1) -> None:
     """Add ``n`` to one rollup row, creating it if needed (one statement)."""
     sql, fields = _cell_add_statement(connection.vendor)
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(sql, insert_values(fields, {**key, "count": n}))
 
 
@@ -136,7 +136,7 @@ def _handled_row_insert(*, key: dict[str, Any], cell: dict[str, Any]) -> bool:
     NOTHING``); True when this call inserted it. A concurrent insert of the same row makes this
     one wait for it and insert nothing, as ``get_or_create`` would."""
     sql, fields = _handled_row_insert_statement(connection.vendor)
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(sql, insert_values(fields, {**key, **cell}))
         return cursor.fetchone() is not None
 
@@ -166,7 +166,7 @@ def _handled_rows(
         *agents,
         ticket_id,
     ]
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return {

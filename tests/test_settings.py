@@ -28,6 +28,9 @@ print(json.dumps({
     "q_redis": settings.Q_CLUSTER.get("redis"),
     "db_engine": settings.DATABASES["default"]["ENGINE"],
     "db_init": settings.DATABASES["default"].get("OPTIONS", {}).get("init_command", ""),
+    "db_prepare_threshold": settings.DATABASES["default"].get("OPTIONS", {}).get(
+        "prepare_threshold"
+    ),
     "use_tz": settings.USE_TZ,
     "time_zone": settings.TIME_ZONE,
     "allowed_hosts": settings.ALLOWED_HOSTS,
@@ -140,6 +143,18 @@ def test_database_url_and_host_settings_come_from_the_environment():
     assert seen["db_engine"] == "django.db.backends.postgresql"
     assert seen["allowed_hosts"] == ["desk.example.com", ".example.org"]
     assert (seen["time_zone"], seen["use_tz"]) == ("Europe/Berlin", True)
+
+
+def test_postgresql_prepares_the_hot_statements_unless_told_not_to():
+    url = "postgres://kd@db.internal:5432/kimondesk"
+    on = settings_seen("kimondesk.settings.dev", DATABASE_URL=url)
+    off = settings_seen("kimondesk.settings.dev", DATABASE_URL=url, DB_PREPARED_STATEMENTS="false")
+    plain = settings_seen("kimondesk.settings.dev", DATABASE_URL=url, DB_POOL="false")
+
+    # A threshold no statement reaches: only what kimondesk.compiled_queries prepares is.
+    assert on["db_prepare_threshold"] == plain["db_prepare_threshold"] == 2**31 - 1
+    assert off["db_prepare_threshold"] is None
+    assert settings_seen("kimondesk.settings.dev")["db_prepare_threshold"] is None  # SQLite
 
 
 def test_dev_settings_run_with_debug_on_and_a_dev_key():

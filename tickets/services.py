@@ -28,7 +28,7 @@ from kimondesk.bounds import (
     REFUND_REASON_MAX_CHARS,
     text_bounds_check,
 )
-from kimondesk.compiled_queries import rows_insert
+from kimondesk.compiled_queries import rows_insert, statement_cursor
 from reports.services import agent_month_event_count
 
 from .exceptions import TicketVersionConflict
@@ -120,7 +120,7 @@ def ticket_row_bump(*, ticket: Ticket, updates: dict[str, Any]) -> None:
         f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)}, {version} = {version} + 1 "  # noqa: S608 (model names; values are parameters)
         f"WHERE {quote(meta.pk.column)} = %s RETURNING {version}"
     )
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(sql, [*params, ticket.pk])
         (new_version,) = cursor.fetchone()
     for name, value in values.items():

@@ -34,7 +34,7 @@ from escalations.models import (
     SLASetupVersion,
 )
 from escalations.sweeps import sweep_row_isolated
-from kimondesk.compiled_queries import CompiledQuery
+from kimondesk.compiled_queries import CompiledQuery, statement_cursor
 from tickets.models import OPEN_STATUSES, AuthorType, EventKind, Queue, Ticket
 from tickets.services import ticket_event_record
 
@@ -160,7 +160,7 @@ def _clocks_bulk_write(clocks: list[SLAClock]) -> None:
         clock.updated_at = now
         values = [f.get_db_prep_save(getattr(clock, f.attname), connection) for f in fields]
         rows.append([clock.pk, *values])
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         if connection.vendor == "postgresql":
             columns = ", ".join(["id", *(quote(f.column) for f in fields)])
             row = "(%s::bigint, " + ", ".join(f"%s::{f.db_type(connection)}" for f in fields) + ")"

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from escalations.models import Escalation
-from kimondesk.compiled_queries import rows_insert
+from kimondesk.compiled_queries import rows_insert, statement_cursor
 from tickets.models import Agent, Ticket
 
 from .models import MESSAGE_MAX_CHARS, Notification
@@ -62,7 +62,7 @@ def notifications_record(notifications: list[Notification]) -> list[Notification
     written = rows_insert(notifications)
     agent_ids = list(dict.fromkeys(n.agent_id for n in written))
     if agent_ids:
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(
                 _beyond_bound_delete_sql(connection.vendor, len(agent_ids)),
                 [p for agent_id in agent_ids for p in (agent_id, NOTIFICATIONS_KEPT_PER_AGENT)],

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import connection
 
+from kimondesk.compiled_queries import statement_cursor
 from tickets.models import Message, Ticket, TicketSearchDocument
 
 # The text search configuration: no stemming and no stop words, so names, product words and
@@ -64,7 +65,7 @@ def ticket_search_document_append(*, ticket_id: int, text: str) -> None:
             indexed_chars = least(indexed_chars + length(%s), %s)
         WHERE ticket_id = %s
     """  # noqa: S608 (the table name comes from the model; values are parameters)
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(
             sql,
             [
