@@ -357,11 +357,14 @@ def _prepares(connection: BaseDatabaseWrapper) -> bool:
 
 
 @functools.cache
-def _preparing_cursor_class() -> type[Any]:
-    # Imported here: the PostgreSQL backend loads psycopg, which SQLite runs never need.
+def _preparing_cursor_factory() -> Callable[[BaseDatabaseWrapper], Any]:
+    """The function that opens a preparing cursor on a PostgreSQL connection (built on first
+    use: the PostgreSQL backend loads psycopg, which SQLite runs never need)."""
     from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
         ServerBindingCursor,
     )
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
 
     class PreparingCursor(ServerBindingCursor):
         """Server-side binding, and every statement prepared: PostgreSQL parses and plans it on
@@ -376,7 +379,15 @@ def _preparing_cursor_class() -> type[Any]:
             self._query = pgq
             super()._send_query_prepared(name, pgq, **kwargs)
 
-    return PreparingCursor
+    def cursor_open(db: BaseDatabaseWrapper) -> Any:
+        cursor = PreparingCursor(db.connection)
+        # As Django's create_cursor: timestamps read in the connection's zone.
+        timestamptz = cursor.adapters.types["timestamptz"].oid
+        if db.timezone != cursor.adapters.get_loader(timestamptz, Format.TEXT).timezone:
+            register_tzloader(db.timezone, cursor)
+        return cursor
+
+    return cursor_open
 
 
 def statement_cursor(connection: BaseDatabaseWrapper) -> Any:
@@ -387,17 +398,12 @@ def statement_cursor(connection: BaseDatabaseWrapper) -> Any:
     The rest of the ORM keeps client-side binding and is never prepared (the connection's
     threshold is out of reach): its statements vary in shape (``IN`` lists of any length), and
     preparing them all was measured slower (docs/benchmarks.md, "Seventh pass")."""
-    if not _prepares(connection):
-        return connection.cursor()
-    from django.db.backends.postgresql.psycopg_any import register_tzloader
-    from psycopg.pq import Format
-
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        cursor = _preparing_cursor_class()(connection.connection)
-        # As Django's create_cursor: timestamps read in the connection's zone.
-        timestamptz = cursor.adapters.types["timestamptz"].oid
-        if connection.timezone != cursor.adapters.get_loader(timestamptz, Format.TEXT).timezone:
-            register_tzloader(connection.timezone, cursor)
-        return connection._prepare_cursor(cursor)  # type: ignore[attr-defined]
+    # The context-local wrapper, looked up once (``django.db.connection`` looks it up again on
+    # every attribute).
+    db = connections[connection.alias]
+    if not _prepares(db):
+        return db.cursor()
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        return db._prepare_cursor(_preparing_cursor_factory()(db))  # type: ignore[attr-defined]
