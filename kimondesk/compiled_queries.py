@@ -43,7 +43,7 @@ from typing import Any, Generic, TypeVar
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import NOT_PROVIDED, Model, QuerySet
+from django.db.models import NOT_PROVIDED, Field, Model, QuerySet
 from django.db.models.query import (  # type: ignore[attr-defined]
     FlatValuesListIterable,
     ModelIterable,
@@ -107,6 +107,7 @@ def compiled_statements_forget() -> None:
     compilations, or that must run the builders)."""
     _statements.clear()
     _insert_statements.clear()
+    _update_statements.clear()
 
 
 class CompiledQuery(Generic[M]):
@@ -263,16 +264,19 @@ class CompiledQuery(Generic[M]):
 
 
 # --- Inserts ------------------------------------------------------------------------------------
-_insert_statements: dict[tuple[Any, int, str], tuple[str, tuple[Any, ...]]] = {}
+_insert_statements: dict[tuple[Any, int, str, bool], tuple[str, tuple[Any, ...]]] = {}
+_update_statements: dict[tuple[Any, tuple[str, ...], str], tuple[str, tuple[Any, ...]]] = {}
 
 
 def insert_head(model: type[Model], rows: int, using: str) -> tuple[str, tuple[Any, ...]]:
     """``INSERT INTO table (columns) VALUES (%s, …), …`` for ``rows`` rows of ``model``, and the
-    fields it writes in column order (every concrete field but the primary key), as
+    fields it writes in column order (every concrete field but an automatic primary key), as
     ``bulk_create`` writes them: what ``rows_insert`` and the hand-written upserts share (they
     append ``RETURNING`` or ``ON CONFLICT …``). Refuses fields it would have to compile."""
     meta = model._meta
-    fields = tuple(f for f in meta.concrete_fields if not f.primary_key and not f.generated)
+    # An automatic primary key is the database's to give; one the model declares (a one-to-one
+    # key) is written.
+    fields = tuple(f for f in meta.concrete_fields if f is not meta.auto_field and not f.generated)
     for field in fields:
         if field.db_default is not NOT_PROVIDED or hasattr(field, "get_placeholder"):
             raise ImproperlyConfigured(
@@ -297,38 +301,54 @@ def insert_values(
     return [field.get_db_prep_save(values[field.attname], connection) for field in fields]
 
 
-def _insert_statement(model: type[Model], rows: int, using: str) -> tuple[str, tuple[Any, ...]]:
-    """The ``INSERT … VALUES … RETURNING pk`` of ``rows`` rows of ``model`` and the fields it
-    writes, as ``bulk_create`` writes them; built once per process, model, row count and
-    database."""
-    key = (model, rows, using)
+def _insert_statement(
+    model: type[Model], rows: int, using: str, *, ignore_conflicts: bool
+) -> tuple[str, tuple[Any, ...]]:
+    """The ``INSERT … VALUES … RETURNING pk`` (or, ignoring conflicts, ``… ON CONFLICT DO
+    NOTHING``) of ``rows`` rows of ``model`` and the fields it writes, as ``bulk_create`` writes
+    them; built once per process, model, row count, kind and database."""
+    key = (model, rows, using, ignore_conflicts)
     found = _insert_statements.get(key)
     if found is not None:
         return found
     head, fields = insert_head(model, rows, using)
     quote = connections[using].ops.quote_name
-    found = _insert_statements[key] = (f"{head} RETURNING {quote(model._meta.pk.column)}", fields)
+    tail = (
+        "ON CONFLICT DO NOTHING"
+        if ignore_conflicts
+        else f"RETURNING {quote(model._meta.pk.column)}"
+    )
+    found = _insert_statements[key] = (f"{head} {tail}", fields)
     return found
 
 
-def rows_insert(objs: list[M], *, using: str = DEFAULT_DB_ALIAS) -> list[M]:
+def rows_insert(
+    objs: list[M], *, using: str = DEFAULT_DB_ALIAS, ignore_conflicts: bool = False
+) -> list[M]:
     """Insert new model instances in one statement, as ``bulk_create`` would (``auto_now_add``
     and the other ``pre_save`` values filled, primary keys set from ``RETURNING``, no signals),
     with its SQL built once per model and row count instead of on every call.
 
     For the hot writes of a few rows (an escalation's audit rows, its notifications): values
-    must be plain (no expressions), primary keys unset, and the model's fields without database
-    defaults. Errors are the database's, as ``bulk_create`` raises them (``IntegrityError``).
+    must be plain (no expressions), automatic primary keys unset, and the model's fields without
+    database defaults. Errors are the database's, as ``bulk_create`` raises them
+    (``IntegrityError``). With ``ignore_conflicts`` a row that would break a unique constraint is
+    skipped (``ON CONFLICT DO NOTHING``) and, as with ``bulk_create``, automatic primary keys are
+    left unset.
     """
     if not objs:
         return objs
     connection = connections[using]
+    model = type(objs[0])
     if not connection.features.can_return_rows_from_bulk_insert:
-        return type(objs[0])._default_manager.using(using).bulk_create(objs)
-    sql, fields = _insert_statement(type(objs[0]), len(objs), using)
+        return model._default_manager.using(using).bulk_create(
+            objs, ignore_conflicts=ignore_conflicts
+        )
+    sql, fields = _insert_statement(model, len(objs), using, ignore_conflicts=ignore_conflicts)
+    automatic_pk = model._meta.auto_field is model._meta.pk
     params: list[Any] = []
     for obj in objs:
-        if obj.pk is not None:
+        if automatic_pk and obj.pk is not None:
             raise ValueError(f"{obj!r} has a primary key already: rows_insert only inserts")
         obj._prepare_related_fields_for_save(operation_name="rows_insert")  # type: ignore[attr-defined]
         for field in fields:
@@ -338,12 +358,43 @@ def rows_insert(objs: list[M], *, using: str = DEFAULT_DB_ALIAS) -> list[M]:
             params.append(field.get_db_prep_save(value, connection=connection))
     with statement_cursor(connection) as cursor:
         cursor.execute(sql, params)
-        keys = cursor.fetchall()
+        keys = [] if ignore_conflicts else cursor.fetchall()
+    if ignore_conflicts:
+        return objs
     for obj, (pk,) in zip(objs, keys, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = using
     return objs
+
+
+def row_update(obj: Model, fields: list[str], *, using: str = DEFAULT_DB_ALIAS) -> int:
+    """``obj.save(update_fields=fields)`` in one statement built once per model and fields
+    (no signals, ``pre_save`` values such as ``auto_now`` filled); the rows updated (0 or 1)."""
+    connection = connections[using]
+    model = type(obj)
+    key = (model, tuple(fields), using)
+    found = _update_statements.get(key)
+    if found is None:
+        meta = model._meta
+        quote = connection.ops.quote_name
+        columns: list[Field[Any, Any]] = []
+        for name in fields:
+            field = meta.get_field(name)
+            if not isinstance(field, Field) or field.column is None or field.primary_key:
+                raise ImproperlyConfigured(f"{meta.label}.{name}: not a column row_update writes")
+            columns.append(field)
+        assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in columns)
+        sql = (
+            f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608 (model names)
+            f"WHERE {quote(meta.pk.column)} = %s"
+        )
+        found = _update_statements[key] = (sql, tuple(columns))
+    sql, targets = found
+    params = [f.get_db_prep_save(f.pre_save(obj, False), connection=connection) for f in targets]
+    with statement_cursor(connection) as cursor:
+        cursor.execute(sql, [*params, obj.pk])
+        return cursor.rowcount
 
 
 # --- Prepared statements (PostgreSQL) -----------------------------------------------------------

@@ -12,16 +12,17 @@ from django.db.models import F
 from django.db.models.sql.compiler import SQLInsertCompiler
 from django.test.utils import CaptureQueriesContext
 
-from escalations.models import AuditEvent, Escalation
+from escalations.models import AuditEvent, Escalation, EventEvaluation
 from kimondesk import compiled_queries
 from kimondesk.compiled_queries import (
     compiled_statements_forget,
     insert_head,
     insert_values,
+    row_update,
     rows_insert,
 )
 from tests import factories
-from tickets.models import Note, NoteKind, Ticket, TicketEvent
+from tickets.models import Customer, Note, NoteKind, Ticket, TicketEvent, TicketFollower
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +185,86 @@ def test_the_head_and_values_of_an_upsert_are_those_of_rows_insert(queue, junior
         cursor.execute(head, params)
     stored = TicketEvent.objects.filter(ticket=ticket, kind="note_added").order_by("pk")
     assert [(e.data, e.created_at) for e in stored] == [({"n": 1}, at), ({"n": 2}, at)]
+
+
+def test_ignoring_conflicts_skips_the_rows_a_unique_key_refuses(queue, junior, senior):
+    ticket = factories.TicketFactory(queue=queue, assignee=junior)
+    first = rows_insert([TicketFollower(ticket=ticket, agent=junior)], ignore_conflicts=True)
+
+    with CaptureQueriesContext(connection) as queries:
+        again = rows_insert(
+            [
+                TicketFollower(ticket=ticket, agent=junior),
+                TicketFollower(ticket=ticket, agent=senior),
+            ],
+            ignore_conflicts=True,
+        )
+
+    assert len(queries) == 1
+    assert "ON CONFLICT DO NOTHING" in queries.captured_queries[0]["sql"]
+    # As bulk_create(ignore_conflicts=True): nothing is read back, primary keys stay unset.
+    assert [f.pk for f in first + again] == [None, None, None]
+    followers = TicketFollower.objects.filter(ticket=ticket).order_by("pk")
+    assert [f.agent_id for f in followers] == [junior.pk, senior.pk]
+
+
+def test_a_declared_primary_key_is_written(queue, junior):
+    """``EventEvaluation``'s key is its event (one-to-one), not one the database gives."""
+    ticket = factories.TicketFactory(queue=queue, assignee=junior)
+    event = TicketEvent.objects.create(ticket=ticket, kind="note_added")
+
+    rows_insert([EventEvaluation(event=event)], ignore_conflicts=True)
+    rows_insert([EventEvaluation(event=event)], ignore_conflicts=True)  # a second receipt: none
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows_insert([EventEvaluation(event=event)])
+
+    assert list(EventEvaluation.objects.values_list("event_id", flat=True)) == [event.pk]
+
+
+def test_row_update_writes_the_named_fields_only_as_save_would(queue, junior):
+    customer = factories.CustomerFactory(name="Before", email="before@example.com")
+    stamp = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    Customer.objects.filter(pk=customer.pk).update(updated_at=stamp)
+    customer.name = "After"
+    customer.email = "not-written@example.com"
+
+    with CaptureQueriesContext(connection) as queries:
+        assert row_update(customer, ["name", "updated_at"]) == 1
+
+    stored = Customer.objects.get(pk=customer.pk)
+    assert len(queries) == 1
+    assert (stored.name, stored.email) == ("After", "before@example.com")
+    assert stored.updated_at > stamp  # auto_now filled, as save(update_fields=…) fills it
+    assert stored.updated_at == customer.updated_at
+
+
+def test_row_update_of_a_missing_row_updates_nothing(queue):
+    customer = factories.CustomerFactory()
+    Customer.objects.filter(pk=customer.pk).delete()
+    assert row_update(customer, ["name"]) == 0
+
+
+def test_row_update_is_built_once_per_model_and_fields(queue, monkeypatch):
+    customer = factories.CustomerFactory()
+    fields_read = []
+    real_get_field = Customer._meta.get_field
+    monkeypatch.setattr(
+        Customer._meta,
+        "get_field",
+        lambda name: fields_read.append(name) or real_get_field(name),
+    )
+
+    for n in range(3):
+        customer.name = f"name {n}"
+        row_update(customer, ["name"])
+    row_update(customer, ["email"])
+
+    assert fields_read == ["name", "email"]
+    assert Customer.objects.get(pk=customer.pk).name == "name 2"
+
+
+@pytest.mark.parametrize("name", ["id", "tickets"])
+def test_row_update_refuses_what_is_not_a_column_it_writes(queue, name):
+    customer = factories.CustomerFactory()
+    with pytest.raises(ImproperlyConfigured, match=rf"^tickets\.Customer\.{name}: not a column"):
+        row_update(customer, [name])

@@ -9,6 +9,7 @@ queues trigger evaluation for after the commit). Nothing here imports the workfl
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -347,11 +348,27 @@ def _via(via: str) -> dict[str, str]:
     return {"via": via} if via else {}
 
 
+@functools.cache
+def _summaries_unpin_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    return (
+        f"UPDATE {quote(Note._meta.db_table)} SET pinned = %s "  # noqa: S608 (model names)
+        "WHERE ticket_id = %s AND kind = %s AND pinned"
+    )
+
+
+def _summaries_unpin(*, ticket_id: int) -> None:
+    """The ticket's pinned escalation summaries unpinned (one statement, built once)."""
+    with statement_cursor(connection) as cursor:
+        cursor.execute(
+            _summaries_unpin_sql(connection.vendor),
+            [False, ticket_id, NoteKind.ESCALATION_SUMMARY.value],
+        )
+
+
 def ticket_follow(*, ticket: Ticket, agent_id: int) -> None:
     # One statement, and safe against a concurrent follow (the unique constraint decides).
-    TicketFollower.objects.bulk_create(
-        [TicketFollower(ticket=ticket, agent_id=agent_id)], ignore_conflicts=True
-    )
+    rows_insert([TicketFollower(ticket=ticket, agent_id=agent_id)], ignore_conflicts=True)
 
 
 ESCALATE_TAG_REFUSAL = (
@@ -435,9 +452,7 @@ def ticket_update(
             )
         )
         if locked.assignee_id is not None and new_assignee is not None:
-            TicketFollower.objects.bulk_create(
-                [TicketFollower(ticket=locked, agent_id=locked.assignee_id)], ignore_conflicts=True
-            )
+            ticket_follow(ticket=locked, agent_id=locked.assignee_id)
         # The escalation path tells the previous holder itself (``escalation.handed_off``).
         previous_id = locked.assignee_id
         by_someone_else = previous_id != getattr(actor, "pk", None)
@@ -633,9 +648,7 @@ def ticket_escalation_apply(
     )
     body = summary(locked)
     text_bounds_check(values={"body": (body, NOTE_BODY_MAX_CHARS)})
-    Note.objects.filter(ticket=locked, kind=NoteKind.ESCALATION_SUMMARY, pinned=True).update(
-        pinned=False
-    )
+    _summaries_unpin(ticket_id=locked.pk)
     (note,) = rows_insert(
         [
             Note(

@@ -41,7 +41,7 @@ from escalations.selectors import (
     ticket_sla_snapshot,
 )
 from kimondesk.bounds import minutes_delta
-from kimondesk.compiled_queries import CompiledQuery, rows_insert
+from kimondesk.compiled_queries import CompiledQuery, row_update, rows_insert
 from kimondesk.conf import kimondesk_settings
 from kimondesk.timezones import zone_of_team
 from tickets import realtime
@@ -444,7 +444,7 @@ def _write(
         add_escalate_tag=request.via_tag,
     )
     escalation.summary_note = applied.note
-    escalation.save(update_fields=["sla_snapshot", "summary", "summary_note"])
+    row_update(escalation, ["sla_snapshot", "summary", "summary_note"])
     ticket = applied.ticket
     label = _actor_label(request)
     audits = [

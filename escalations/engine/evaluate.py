@@ -25,7 +25,7 @@ from escalations.models import EventEvaluation, OutcomeKind, Rule, RuleKind
 from escalations.queueing import task_broker, task_enqueue_or_defer
 from escalations.selectors import rules_listening
 from escalations.sweeps import sweep_row_isolated
-from kimondesk.compiled_queries import CompiledQuery
+from kimondesk.compiled_queries import CompiledQuery, rows_insert
 from tickets.models import EventKind, Message, Ticket, TicketEvent
 from tickets.services import ticket_update
 
@@ -140,7 +140,7 @@ def event_evaluate(*, event_id: int) -> list[EscalationOutcome | RoutingOutcome]
     # One transaction: the escalation (a savepoint inside) and the receipt commit together.
     with transaction.atomic():
         outcomes = _event_outcomes(event=event)
-        EventEvaluation.objects.bulk_create([EventEvaluation(event=event)], ignore_conflicts=True)
+        rows_insert([EventEvaluation(event=event)], ignore_conflicts=True)
     return outcomes
 
 

@@ -22,6 +22,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from kimondesk.compiled_queries import row_update
 from tickets.models import Agent, IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -96,7 +97,7 @@ def idempotent_call(*, request: Request, call: Callable[[], Response]) -> Respon
             return response
         record.response_status = response.status_code
         record.response_body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
-        record.save(update_fields=["response_status", "response_body"])
+        row_update(record, ["response_status", "response_body"])
         return response
 
 
