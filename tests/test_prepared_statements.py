@@ -3,15 +3,15 @@ SQL) are prepared on their connection; everything else the ORM runs is not."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from kimondesk.compiled_queries import CompiledQuery, rows_insert
+from kimondesk.compiled_queries import CompiledQuery, _prepares, rows_insert
 from tests import factories
 from tickets.models import Note, NoteKind, Ticket, TicketFollower
-
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 _ticket_with_queue = CompiledQuery(
     lambda *, ticket_id: Ticket.objects.select_related("queue", "customer").filter(pk=ticket_id),
@@ -25,6 +25,8 @@ def _prepared() -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db
 def test_a_compiled_query_is_prepared_once_per_connection_and_answers_as_the_orm(queue):
     tickets = [factories.TicketFactory(queue=queue) for _ in range(3)]
 
@@ -39,6 +41,8 @@ def test_a_compiled_query_is_prepared_once_per_connection_and_answers_as_the_orm
     ]
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db
 def test_the_rest_of_the_orm_is_never_prepared(queue):
     ticket = factories.TicketFactory(queue=queue)
     before = _prepared()
@@ -49,6 +53,8 @@ def test_the_rest_of_the_orm_is_never_prepared(queue):
     assert _prepared() == before
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db
 def test_prepared_statements_keep_their_text_in_the_query_log(queue):
     ticket = factories.TicketFactory(queue=queue)
 
@@ -62,6 +68,8 @@ def test_prepared_statements_keep_their_text_in_the_query_log(queue):
     assert all('"tickets_' in sql for sql in logged)
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db
 def test_a_prepared_insert_raises_django_integrity_error(queue, junior):
     ticket = factories.TicketFactory(queue=queue)
     rows_insert([TicketFollower(ticket=ticket, agent=junior)])
@@ -72,6 +80,8 @@ def test_a_prepared_insert_raises_django_integrity_error(queue, junior):
     assert TicketFollower.objects.filter(ticket=ticket).count() == 1
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db
 def test_without_a_threshold_in_the_options_nothing_is_prepared(queue, monkeypatch):
     """``DB_PREPARED_STATEMENTS=false`` (a proxy that pools by transaction): plain cursors."""
     ticket = factories.TicketFactory(queue=queue)
@@ -85,3 +95,18 @@ def test_without_a_threshold_in_the_options_nothing_is_prepared(queue, monkeypat
     rows_insert([Note(ticket=ticket, body="unprepared", kind=NoteKind.NOTE)])
 
     assert _prepared() == before
+
+
+@pytest.mark.parametrize(
+    ("vendor", "options", "prepares"),
+    [
+        ("postgresql", {"prepare_threshold": 2**31 - 1}, True),
+        ("postgresql", {"prepare_threshold": 0}, True),  # psycopg's "prepare at once"
+        ("postgresql", {"prepare_threshold": None}, False),
+        ("postgresql", {}, False),  # DB_PREPARED_STATEMENTS=false
+        ("sqlite", {"prepare_threshold": 2**31 - 1}, False),
+    ],
+)
+def test_which_databases_prepare(vendor, options, prepares):
+    db = SimpleNamespace(vendor=vendor, settings_dict={"OPTIONS": options})
+    assert _prepares(db) is prepares

@@ -268,3 +268,26 @@ def test_row_update_refuses_what_is_not_a_column_it_writes(queue, name):
     customer = factories.CustomerFactory()
     with pytest.raises(ImproperlyConfigured, match=rf"^tickets\.Customer\.{name}: not a column"):
         row_update(customer, [name])
+
+
+def test_row_update_leaves_a_creation_stamp_as_it_is(queue):
+    """``pre_save`` of an update: ``auto_now_add`` fills only on insert."""
+    customer = factories.CustomerFactory()
+    created = dt.datetime(2021, 5, 6, 7, 8, tzinfo=dt.UTC)
+    customer.created_at = created
+
+    row_update(customer, ["created_at"])
+
+    assert Customer.objects.get(pk=customer.pk).created_at == created
+
+
+def test_without_returning_ignoring_conflicts_is_bulk_create_ignoring_them(
+    queue, junior, monkeypatch
+):
+    ticket = factories.TicketFactory(queue=queue, assignee=junior)
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+
+    rows_insert([TicketFollower(ticket=ticket, agent=junior)], ignore_conflicts=True)
+    rows_insert([TicketFollower(ticket=ticket, agent=junior)], ignore_conflicts=True)
+
+    assert TicketFollower.objects.filter(ticket=ticket).count() == 1
