@@ -735,7 +735,8 @@ class _Ending:
 
 
 def _fill(template: str, **values: Any) -> str:
-    return template.format(**values)
+    # A question subject ends its own sentence: "…this month? Could you…", not "month?. Could".
+    return template.format(**values).replace("?.", "?")
 
 
 def _line_unsaid(rng: random.Random, lines: tuple[str, ...], said: set[str]) -> str:
