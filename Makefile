@@ -1,7 +1,9 @@
 # KimonDesk: `make run` starts everything, `make test` runs the suite.
 # Both create the virtualenv (.venv) from requirements-dev.lock (runtime + dev tools, hashed) first
 # when it is missing; production installs requirements.lock (runtime only). `make lock` rewrites both
-# locks from pyproject.toml.
+# locks from pyproject.toml. A lock holds every package, so pip installs it with --no-deps: left to
+# resolve, pip (before 23.3) takes a dependency's extra (`cachecontrol[filecache]`) at its newest
+# release instead of the pinned one and refuses the hashed install; `pip check` then proves the set whole.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -18,7 +20,8 @@ MUTATE_ARGS ?=
 # The marker is rebuilt when the lock changes, or when the venv itself is gone.
 $(VENV)/.installed: requirements-dev.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-dev.lock
+	$(PY) -m pip check
 	touch $@
 
 install:
