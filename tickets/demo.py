@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
@@ -244,13 +244,6 @@ SUBJECTS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-OPENERS = (
-    "Hi, {subject_lc}. Could you take a look?",
-    "Hello support team, we have a problem: {subject_lc}. Details below.\n\nThanks, {first}",
-    "{subject}. This started yesterday and affects several people on our side.",
-    "Hi there,\n\n{subject_lc}. We'd appreciate a quick answer.\n\nBest regards,\n{first}",
-    "Good morning. {subject}. Our account id is {external_id}.",
-)
 ANGRY = (
     "This is the third time I'm writing about this and still nothing. Absolutely unacceptable.",
     "Honestly this is ridiculous. We are paying for {tier} and nobody answers. Fix it today.",
@@ -265,32 +258,180 @@ REFUND_ASKS = (
     "We'd like a refund of {amount} {currency}; the seats were never used.",
     "I expect a full refund of {amount} {currency}, we were charged by mistake.",
 )
-CUSTOMER_FOLLOWUPS = (
-    "Thanks for the quick reply. I tried that, but the problem is still there.",
-    "Here is a screenshot of the error. It happens every time.",
-    "Any update on this?",
-    "We checked again: it only happens for users in the EU workspace.",
-    "Thanks, that's helpful. One more question: does this also apply to our sub-accounts?",
-)
 CUSTOMER_THANKS = (
     "That worked, thank you so much!",
     "Perfect, all sorted. Great support.",
     "Confirmed, it's fine now. Thanks for your help.",
     "Thanks, you can close this.",
 )
-AGENT_FIRST = (
-    "Hi {first}, thanks for reaching out. I'm looking into this now and will get back to you shortly.",
-    "Hello {first}, sorry for the trouble. Could you send us the exact time it happened and a screenshot?",
-    "Hi {first}, thanks for the details. I've reproduced the issue and passed it to our specialists.",
-    "Hello {first}, I understand how frustrating this is. Let me check your account.",
+# What a thread says follows what it is about: a fault, a billing question, a refund or an
+# account request. Every topic has as many lines of each kind as the others, so a thread draws the
+# same numbers whatever its topic.
+TOPIC_BY_QUEUE = {
+    "Invoices": "billing",
+    "Payments": "billing",
+    "Refunds": "refund",
+    "General": "fault",
+    "Outages": "fault",
+    "API & Integrations": "fault",
+    "Access & Login": "fault",
+    "Plan changes": "request",
+    "Data & Privacy": "request",
+}
+
+
+class ThreadLines(NamedTuple):
+    openers: tuple[str, ...]
+    agent_first: tuple[str, ...]
+    customer_followups: tuple[str, ...]
+    agent_followups: tuple[str, ...]
+
+
+_OPENER_ASK = "Hi, {subject_lc}. Could you take a look?"
+_OPENER_REGARDS = (
+    "Hi there,\n\n{subject_lc}. We'd appreciate a quick answer.\n\nBest regards,\n{first}"
 )
-AGENT_FOLLOWUPS = (
-    "Thanks {first}, that helps. We've applied a fix on our side; could you try again?",
-    "Hi {first}, quick update: our engineers have found the cause and a fix is rolling out today.",
-    "Hi {first}, I've corrected this on your account. You'll see the change within the hour.",
-    "Hello {first}, the refund has been approved and will reach you within 5 business days.",
-    "Hi {first}, I'm setting this to pending while we wait for your confirmation.",
+_OPENER_ACCOUNT_ID = "Good morning. {subject}. Our account id is {external_id}."
+_AGENT_LOOKING = "Hi {first}, thanks for reaching out. I'm looking into this now and will get back to you shortly."
+_AGENT_OWNER_EMAIL = (
+    "Hello {first}, sorry for the trouble. Could you confirm the account owner's email address so "
+    "I can make the change?"
 )
+_AGENT_PASSED_ON = (
+    "Hi {first}, thanks for the details. I've checked your account and passed this to the "
+    "colleague who handles it."
+)
+_AGENT_FRUSTRATING = (
+    "Hello {first}, I understand how frustrating this is. Let me check your account."
+)
+_CUSTOMER_STILL = "Thanks for the quick reply. I tried that, but the problem is still there."
+_CUSTOMER_ANY_UPDATE = "Any update on this?"
+_CUSTOMER_SUB_ACCOUNTS = (
+    "Thanks, that's helpful. One more question: does this also apply to our sub-accounts?"
+)
+_AGENT_CORRECTED = (
+    "Hi {first}, I've corrected this on your account. You'll see the change within the hour."
+)
+_AGENT_PENDING = "Hi {first}, I'm setting this to pending while we wait for your confirmation."
+
+# A bill and a refund open and are first answered alike.
+_BILL_OPENERS = (
+    _OPENER_ASK,
+    "Hello support team, a question about our bill: {subject_lc}. Details below.\n\nThanks, {first}",
+    "{subject}. Our finance team needs this before the end of the month.",
+    _OPENER_REGARDS,
+    _OPENER_ACCOUNT_ID,
+)
+_BILL_AGENT_FIRST = (_AGENT_LOOKING, _AGENT_OWNER_EMAIL, _AGENT_PASSED_ON, _AGENT_FRUSTRATING)
+
+THREAD_LINES: dict[str, ThreadLines] = {
+    "fault": ThreadLines(
+        openers=(
+            _OPENER_ASK,
+            "Hello support team, we have a problem: {subject_lc}. Details below.\n\nThanks, {first}",
+            "{subject}. This started yesterday and affects several people on our side.",
+            _OPENER_REGARDS,
+            _OPENER_ACCOUNT_ID,
+        ),
+        agent_first=(
+            _AGENT_LOOKING,
+            "Hello {first}, sorry for the trouble. Could you send us the exact time it happened "
+            "and a screenshot?",
+            "Hi {first}, thanks for the details. I've reproduced the issue and passed it to our "
+            "specialists.",
+            _AGENT_FRUSTRATING,
+        ),
+        customer_followups=(
+            _CUSTOMER_STILL,
+            "Here is a screenshot of the error. It happens every time.",
+            _CUSTOMER_ANY_UPDATE,
+            "We checked again: it only happens for users in the EU workspace.",
+            _CUSTOMER_SUB_ACCOUNTS,
+        ),
+        agent_followups=(
+            "Thanks {first}, that helps. We've applied a fix on our side; could you try again?",
+            "Hi {first}, quick update: our engineers have found the cause and a fix is rolling "
+            "out today.",
+            "Hi {first}, I've changed a setting on your account. You'll see the difference within "
+            "the hour.",
+            "Hello {first}, we have added monitoring for this and it has not happened again since "
+            "the change.",
+            _AGENT_PENDING,
+        ),
+    ),
+    "billing": ThreadLines(
+        openers=_BILL_OPENERS,
+        agent_first=_BILL_AGENT_FIRST,
+        customer_followups=(
+            _CUSTOMER_STILL,
+            "Here is a copy of the invoice. The error is on every page.",
+            _CUSTOMER_ANY_UPDATE,
+            "One more detail: we are billed through our EU entity.",
+            _CUSTOMER_SUB_ACCOUNTS,
+        ),
+        agent_followups=(
+            "Thanks {first}, that helps. I've issued a corrected invoice; you'll find it under "
+            "Billing in your account.",
+            "Hi {first}, quick update: our finance team has checked this and I'll have the answer "
+            "for you today.",
+            _AGENT_CORRECTED,
+            "Hello {first}, the corrected document is attached to this reply for your records.",
+            _AGENT_PENDING,
+        ),
+    ),
+    "refund": ThreadLines(
+        openers=_BILL_OPENERS,
+        agent_first=_BILL_AGENT_FIRST,
+        customer_followups=(
+            _CUSTOMER_STILL,
+            "Here is the invoice the refund is for. The charge is wrong.",
+            _CUSTOMER_ANY_UPDATE,
+            "We checked again with our finance team: the amount is right.",
+            "Thanks, that's helpful. One more question: will the refund go back to the same card?",
+        ),
+        agent_followups=(
+            "Thanks {first}, that helps. I've passed the refund to our finance team for approval.",
+            "Hi {first}, quick update: the refund is with our finance team and I expect their "
+            "answer today.",
+            "Hi {first}, I've corrected the charge on your account. You'll see the change within "
+            "the hour.",
+            "Hello {first}, the refund has been approved and will reach you within 5 business days.",
+            _AGENT_PENDING,
+        ),
+    ),
+    "request": ThreadLines(
+        openers=(
+            _OPENER_ASK,
+            "Hello support team, a request for our account: {subject_lc}. Details below.\n\n"
+            "Thanks, {first}",
+            "{subject}. We need this sorted before the end of the month.",
+            _OPENER_REGARDS,
+            _OPENER_ACCOUNT_ID,
+        ),
+        agent_first=(
+            _AGENT_LOOKING,
+            _AGENT_OWNER_EMAIL,
+            _AGENT_PASSED_ON,
+            "Hello {first}, happy to help with this. Let me check your account.",
+        ),
+        customer_followups=(
+            _CUSTOMER_STILL,
+            "Here is the form you asked for, filled in. The last one had an error.",
+            _CUSTOMER_ANY_UPDATE,
+            "One more detail: the account is held by our EU entity.",
+            _CUSTOMER_SUB_ACCOUNTS,
+        ),
+        agent_followups=(
+            "Thanks {first}, that helps. The change is made; the confirmation is on its way to "
+            "the account owner.",
+            "Hi {first}, quick update: the team that handles this has checked it and I'll have the "
+            "answer for you today.",
+            _AGENT_CORRECTED,
+            "Hello {first}, the document is attached to this reply for your records.",
+            _AGENT_PENDING,
+        ),
+    ),
+}
 
 FIRST_NAMES = (
     "Alex", "Jamie", "Chris", "Morgan", "Taylor", "Jordan", "Casey", "Robin", "Kim", "Sasha",
@@ -842,7 +983,8 @@ def _demo_thread_build(
             {"priority": priority, "queue": queue.pk, "tags": sorted(tags)},
         )
     )
-    customer_says(created_at, _fill(rng.choice(OPENERS), **values))
+    lines = THREAD_LINES["refund" if is_refund else TOPIC_BY_QUEUE[queue.name]]
+    customer_says(created_at, _fill(rng.choice(lines.openers), **values))
 
     # Young tickets are often still untouched; older ones have been worked.
     if age_days < 0.2 or (age_days < 2 and rng.random() < 0.3):
@@ -868,7 +1010,7 @@ def _demo_thread_build(
     if at > now:
         thread.ticket.updated_at = assigned_at
         return thread
-    agent_says(at, assignee, _fill(rng.choice(AGENT_FIRST), **values))
+    agent_says(at, assignee, _fill(rng.choice(lines.agent_first), **values))
     thread.events[-1][4]["first_response"] = True
     thread.ticket.first_response_at = at
     status_to(at, assignee, Status.OPEN, "message")
@@ -912,13 +1054,13 @@ def _demo_thread_build(
         if is_angry and round_number == rounds - 1:
             customer_says(at, _fill(rng.choice(ANGRY), **values))
         else:
-            customer_says(at, _line_unsaid(rng, CUSTOMER_FOLLOWUPS, said))
+            customer_says(at, _line_unsaid(rng, lines.customer_followups, said))
         if thread.ticket.status == Status.PENDING:
             status_to(at, None, Status.OPEN, "message")
         at += timedelta(minutes=rng.randrange(10, 600))
         if at > now:
             break
-        agent_says(at, assignee, _fill(_line_unsaid(rng, AGENT_FOLLOWUPS, said), **values))
+        agent_says(at, assignee, _fill(_line_unsaid(rng, lines.agent_followups, said), **values))
         if rng.random() < 0.4:
             status_to(at, assignee, Status.PENDING)
 

@@ -1,6 +1,8 @@
 """``seed_demo``: realistic, backdated demo data, created once, with the logins printed."""
 
 import random
+import re
+import string
 from datetime import UTC, datetime, time, timedelta
 from io import StringIO
 from unittest import mock
@@ -24,8 +26,14 @@ from escalations.models import (
 )
 from reports.selectors import month_windows, refunds_not_compared, team_zone
 from tickets.demo import (
+    ANGRY,
+    CUSTOMER_THANKS,
     DEMO_PASSWORD,
     DEMO_PING_PONG_OCCURRENCE,
+    REFUND_ASKS,
+    SUBJECTS,
+    THREAD_LINES,
+    TOPIC_BY_QUEUE,
     _demo_thread_build,
     demo_data_seed,
 )
@@ -407,3 +415,60 @@ def test_no_generated_thread_reaches_past_now():
             moments.append(thread.refund.created_at)
         assert max(moments) <= now, seed
     assert refunds > 1000  # the refund branch was taken often enough to mean something
+
+
+def _line_pattern(template: str) -> re.Pattern[str]:
+    """A template's lines as a pattern: each field stands for any text, and the full stop after a
+    field is optional (a question subject ends its own sentence)."""
+    parts: list[str] = []
+    after_field = False
+    for literal, field, _, _ in string.Formatter().parse(template):
+        if after_field and literal.startswith("."):
+            parts.append(r"\.?" + re.escape(literal[1:]))
+        else:
+            parts.append(re.escape(literal))
+        after_field = field is not None
+        if after_field:
+            parts.append(".+?")
+    return re.compile("".join(parts), re.S)
+
+
+@pytest.mark.parametrize("queue_name", sorted(SUBJECTS))
+def test_a_thread_speaks_of_what_its_ticket_is_about(queue_name):
+    """Every line of a generated thread is one of its topic's (a fault, a bill, a refund, an
+    account request): no screenshot of an error on an invoice question, no refund approved on an
+    outage, as was seen on the demo's ticket pages."""
+    assert set(TOPIC_BY_QUEUE) == set(SUBJECTS)
+    now = timezone.now()
+    team = Team(name="Billing")
+    queue = Queue(name=queue_name, team=team)
+    customer = Customer(name="Acme (Alex)", external_id="demo-0001")
+    agents = [Agent(username=f"agent{i}", first_name=f"Agent{i}") for i in range(4)]
+    anywhere = ANGRY + REFUND_ASKS + CUSTOMER_THANKS
+    topics_seen = set()
+    for seed in range(400):
+        thread = _demo_thread_build(
+            random.Random(seed), now=now, customer=customer, team=team, queue=queue, agents=agents
+        )
+        topic = "refund" if "refund" in thread.tags else TOPIC_BY_QUEUE[queue_name]
+        topics_seen.add(topic)
+        lines = THREAD_LINES[topic]
+        allowed = [
+            _line_pattern(template)
+            for template in (
+                lines.openers
+                + lines.agent_first
+                + lines.customer_followups
+                + lines.agent_followups
+                + anywhere
+            )
+        ]
+        for message in thread.messages:
+            assert any(p.fullmatch(message.body) for p in allowed), (seed, topic, message.body)
+    # A billing team's invoice or payment ticket is sometimes a refund: both topics were drawn.
+    assert TOPIC_BY_QUEUE[queue_name] in topics_seen
+
+
+def test_every_topic_has_as_many_lines_of_each_kind_so_the_draws_stay_the_same():
+    counts = {topic: tuple(map(len, lines)) for topic, lines in THREAD_LINES.items()}
+    assert len(set(counts.values())) == 1, counts
