@@ -55,7 +55,7 @@ from escalations.models import (
 )
 from escalations.services import manual_escalation_sentence
 from escalations.sla.clocks import Cause
-from escalations.sla.services import sla_clocks_recompute_open
+from escalations.sla.replay import sla_clocks_replay
 
 from .demo_holders import demo_after_handover, demo_held_since, demo_receiver
 from .macros.demo import demo_macros_ensure
@@ -2460,6 +2460,13 @@ def demo_data_seed(
         _demo_escalation_summaries_ensure(result, now=now, endings=endings)
         _demo_endings_record(result, endings)
         _demo_history_receipts_ensure(result)
-    # Open demo tickets get their SLA clocks (the history above bypassed the workflow).
-    result.created["sla_clocks"] = sla_clocks_recompute_open(now=now, cause=Cause("demo data"))
+    # Open demo tickets get the SLA clocks their history would have left them (the history
+    # above bypassed the workflow): a ticket opened days ago is late, not freshly started, and
+    # its crossings are in its clock's ledger. Clocks already there run on, as live ones do.
+    demo_ticket_ids = Ticket.objects.filter(
+        customer__external_id__startswith=DEMO_CUSTOMER_PREFIX
+    ).values_list("pk", flat=True)
+    result.created["sla_clocks"] = sla_clocks_replay(
+        ticket_ids=list(demo_ticket_ids), now=now, cause=Cause("demo data")
+    )
     return result

@@ -190,3 +190,35 @@ def add_business_seconds(cal: BusinessCalendar | None, start: datetime, seconds:
                 return datetime.fromtimestamp(lo + remaining, UTC)
             remaining -= available
     raise ValueError(f"calendar has no opening hours within {MAX_SEARCH_DAYS} days")
+
+
+def subtract_business_seconds(
+    cal: BusinessCalendar | None, end: datetime, seconds: float
+) -> datetime:
+    """The UTC instant ``seconds`` open seconds before ``end`` (the earliest such instant when
+    the calendar is closed just before ``end``)."""
+    e = _as_aware(end).timestamp()
+    if seconds <= 0:
+        return datetime.fromtimestamp(e, UTC)
+    if cal is None:
+        return datetime.fromtimestamp(e - seconds, UTC)
+    remaining = float(seconds)
+    last = cal.local_ordinal(e)
+    for ordinal in range(last, last - MAX_SEARCH_DAYS, -1):
+        for a, b in reversed(cal.day_intervals(ordinal)):
+            if a >= e:
+                continue
+            hi = b if b < e else e
+            available = hi - a
+            if remaining <= available:
+                return datetime.fromtimestamp(hi - remaining, UTC)
+            remaining -= available
+    raise ValueError(f"calendar has no opening hours within {MAX_SEARCH_DAYS} days")
+
+
+def business_instant(cal: BusinessCalendar | None, start: datetime, seconds: float) -> datetime:
+    """The UTC instant ``seconds`` open seconds after ``start``, or before it when negative: a
+    deadline already passed lies where it fell, not at ``start``."""
+    if seconds < 0:
+        return subtract_business_seconds(cal, start, -seconds)
+    return add_business_seconds(cal, start, seconds)

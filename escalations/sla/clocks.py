@@ -21,7 +21,7 @@ from escalations.engine.context import TicketContext
 from escalations.models import ClockState, SLAClock, SLAMetric
 from tickets.models import PRIORITY_RANK, TIER_RANK, Status
 
-from .businesstime import BusinessCalendar, add_business_seconds, business_seconds_between
+from .businesstime import BusinessCalendar, business_instant, business_seconds_between
 
 RUNNING_STATUSES = frozenset({Status.NEW, Status.OPEN})
 DONE_STATUSES = frozenset({Status.SOLVED, Status.CLOSED})
@@ -177,8 +177,9 @@ def clock_schedule(clock: SLAClock, cal: BusinessCalendar | None, amber_percent:
     target = clock.target_minutes * 60.0
     amber = target * amber_percent / 100.0
     base, elapsed = clock.checkpoint_at, clock.elapsed_seconds
-    clock.due_at = clock.breach_at = add_business_seconds(cal, base, target - elapsed)
-    clock.amber_at = add_business_seconds(cal, base, amber - elapsed)
+    # A deadline already passed (an overdue clock synced again) stays where it fell.
+    clock.due_at = clock.breach_at = business_instant(cal, base, target - elapsed)
+    clock.amber_at = business_instant(cal, base, amber - elapsed)
 
 
 def _advance(clock: SLAClock, cal: BusinessCalendar | None, now: datetime) -> None:
@@ -197,6 +198,25 @@ def _announced_state(clock: SLAClock) -> str:
 
 def _line(kind: str, at: datetime, text: str, **detail: object) -> LedgerLine:
     return LedgerLine(kind=kind, at=at, text=text, detail=detail)
+
+
+def crossing_line(
+    clock: SLAClock,
+    *,
+    to: str,
+    at: datetime,
+    noticed_at: datetime,
+    amber_percent: int,
+    cal: BusinessCalendar | None,
+) -> LedgerLine:
+    """The ledger line of a crossing into ``to`` (amber or red) at ``at``, noticed at
+    ``noticed_at``."""
+    when = clock_time_text(at, cal)
+    if to == ClockState.AMBER:
+        text = f"amber at {when} ({amber_percent}% of {clock.target_minutes} min)"
+    else:
+        text = f"breached at {when} (target {clock.target_minutes} min)"
+    return _line(to, at, text, noticed_at=noticed_at.isoformat())
 
 
 # --- Transitions -----------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from .clocks import (
     clock_meet,
     clock_start,
     clock_sync,
-    clock_time_text,
+    crossing_line,
 )
 from .selectors import (
     SETUP_VERSION_PK,
@@ -126,7 +126,7 @@ def _snapshot(clock: SLAClock) -> tuple[object, ...]:
     return tuple(values)
 
 
-def _entries(clock: SLAClock, lines: Iterable[LedgerLine]) -> list[SLAClockEntry]:
+def clock_entries(clock: SLAClock, lines: Iterable[LedgerLine]) -> list[SLAClockEntry]:
     return [
         SLAClockEntry(clock=clock, kind=ln.kind, at=ln.at, text=ln.text, detail=ln.detail)
         for ln in lines
@@ -178,7 +178,9 @@ def _clocks_bulk_write(clocks: list[SLAClock]) -> None:
             )
 
 
-def _save(changed: list[SLAClock], created: list[SLAClock], entries: list[SLAClockEntry]) -> None:
+def clocks_save(
+    changed: list[SLAClock], created: list[SLAClock], entries: list[SLAClockEntry]
+) -> None:
     if created:
         SLAClock.objects.bulk_create(created)
     if changed:
@@ -253,8 +255,8 @@ def _clocks_meet(ticket_id: int, metrics: list[str], now: datetime) -> None:
     clocks: list[SLAClock] = list(rows)
     entries: list[SLAClockEntry] = []
     for clock in clocks:
-        entries += _entries(clock, clock_meet(clock, now=now, setup=setup))
-    _save(clocks, [], entries)
+        entries += clock_entries(clock, clock_meet(clock, now=now, setup=setup))
+    clocks_save(clocks, [], entries)
 
 
 def _ticket_clocks_sync(
@@ -274,7 +276,7 @@ def _ticket_clocks_sync(
     # A ticket created in this transaction has no clocks yet (no other transaction sees it).
     clocks = {} if new_ticket else {c.metric: c for c in _locked_clocks(ticket_id)}
     changed, created, entries = sla_clocks_plan(ctx, clocks, setup, now, cause, create, restart)
-    _save(changed, created, entries)
+    clocks_save(changed, created, entries)
 
 
 def sla_clocks_plan(
@@ -309,7 +311,7 @@ def sla_clocks_plan(
             reason=reason,
         )
         (created if is_new else changed).append(clock)
-        entries += _entries(clock, lines)
+        entries += clock_entries(clock, lines)
     for metric, clock in clocks.items():
         if metric in starting:
             continue
@@ -324,7 +326,7 @@ def sla_clocks_plan(
         )
         if _snapshot(clock) != before:
             changed.append(clock)
-        entries += _entries(clock, lines)
+        entries += clock_entries(clock, lines)
     return changed, created, entries
 
 
@@ -413,7 +415,7 @@ def _recompute_chunk(tickets: list[Ticket], setup: SLASetup, now: datetime, caus
         changed += plan[0]
         created += plan[1]
         entries += plan[2]
-    _save(changed, created, entries)
+    clocks_save(changed, created, entries)
     return len(changed) + len(created)
 
 
@@ -441,14 +443,16 @@ def _cross(clock: SLAClock, *, to: str, now: datetime) -> bool:
         if (policy and policy.calendar)
         else None
     )
-    when = clock_time_text(crossed_at, cal)
-    if to == ClockState.AMBER:
-        percent = policy.amber_percent if policy else 75
-        text = f"amber at {when} ({percent}% of {clock.target_minutes} min)"
-    else:
-        text = f"breached at {when} (target {clock.target_minutes} min)"
+    line = crossing_line(
+        clock,
+        to=to,
+        at=crossed_at,
+        noticed_at=now,
+        amber_percent=policy.amber_percent if policy else 75,
+        cal=cal,
+    )
     SLAClockEntry.objects.create(
-        clock=clock, kind=to, at=crossed_at, text=text, detail={"noticed_at": now.isoformat()}
+        clock=clock, kind=line.kind, at=line.at, text=line.text, detail=line.detail
     )
     ticket_event_record(
         ticket=clock.ticket,

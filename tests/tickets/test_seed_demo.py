@@ -15,15 +15,18 @@ from django.utils import timezone
 
 from escalations.models import (
     Calendar,
+    ClockState,
     Escalation,
     EscalationFeedback,
     ExchangeRate,
     OpeningHours,
     Rule,
+    SLAClock,
     SLAPolicy,
     SLATarget,
     Target,
 )
+from escalations.sla.services import sla_next_crossing_at
 from reports.selectors import month_windows, refunds_not_compared, team_zone
 from tickets.demo import (
     ANGRY,
@@ -38,6 +41,7 @@ from tickets.demo import (
     demo_data_seed,
 )
 from tickets.models import (
+    OPEN_STATUSES,
     Agent,
     Customer,
     CustomerTierChange,
@@ -472,3 +476,30 @@ def test_a_thread_speaks_of_what_its_ticket_is_about(queue_name):
 def test_every_topic_has_as_many_lines_of_each_kind_so_the_draws_stay_the_same():
     counts = {topic: tuple(map(len, lines)) for topic, lines in THREAD_LINES.items()}
     assert len(set(counts.values())) == 1, counts
+
+
+def test_open_tickets_clocks_run_from_their_history_not_from_the_seed():
+    """Each open demo ticket's clocks are those its history left: they started when the ticket
+    was opened (or the customer last wrote), the old ones are late, each crossing is in the
+    clock's ledger, and none is left for the sweeper to announce at the first start."""
+    seeded_at = timezone.now()
+    call_command("seed_demo", tickets=200, customers=40, stdout=StringIO(), stderr=StringIO())
+    open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
+    clocks = SLAClock.objects.filter(ticket__in=open_tickets).select_related("ticket")
+    assert clocks.count() >= open_tickets.count()
+    for clock in clocks.filter(metric__in=["first_response", "resolution"]):
+        assert clock.started_at == clock.ticket.created_at, clock.pk
+    late = clocks.filter(state=ClockState.RED)
+    assert late.exists()
+    for clock in late:
+        assert clock.breach_crossed_at is not None
+        assert clock.breach_crossed_at < seeded_at
+        assert clock.ledger.filter(kind="red", at=clock.breach_crossed_at).count() == 1
+    # What is due now was announced; the next crossing lies ahead.
+    upcoming = sla_next_crossing_at()
+    assert upcoming is None or upcoming > seeded_at
+    # Every answered ticket's first-response clock was met when the agent first answered.
+    answered = clocks.filter(metric="first_response", ticket__first_response_at__isnull=False)
+    assert answered.exists()
+    for clock in answered:
+        assert (clock.state, clock.met_at) == (ClockState.MET, clock.ticket.first_response_at)

@@ -22,6 +22,7 @@ from escalations.sla.clocks import (
     clock_start,
     clock_sync,
     clock_time_text,
+    crossing_line,
     duration_text,
 )
 
@@ -741,3 +742,23 @@ def test_a_policy_missing_from_the_setup_puts_amber_at_75_percent():
     clock_start(c, now=T0, status="open", choice=Choice(gone, 100), setup=SETUP)
 
     assert (c.amber_at, c.breach_at) == (at(75), at(100))
+
+
+@pytest.mark.parametrize(
+    ("to", "percent", "cal", "text"),
+    [
+        ("amber", 75, None, "amber at 09:45 (75% of 60 min)"),
+        ("amber", 80, BERLIN, "amber at 10:45 (80% of 60 min)"),
+        ("red", 75, None, "breached at 09:45 (target 60 min)"),
+        ("red", 75, BERLIN, "breached at 10:45 (target 60 min)"),
+    ],
+)
+def test_a_crossing_line_names_the_instant_in_the_calendars_zone_and_when_it_was_noticed(
+    to, percent, cal, text
+):
+    at, noticed = T0 + timedelta(minutes=45), T0 + timedelta(minutes=47)
+    line = crossing_line(
+        clock(target_minutes=60), to=to, at=at, noticed_at=noticed, amber_percent=percent, cal=cal
+    )
+    assert (line.kind, line.at, line.text) == (to, at, text)
+    assert line.detail == {"noticed_at": noticed.isoformat()}

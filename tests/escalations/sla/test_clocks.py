@@ -364,3 +364,26 @@ def test_calendar_change_moves_open_deadlines(db, make_ticket, now):
     # Then the deadline moves to Tuesday (1 h used on Monday, 9 h left)
     frt = clock_of(ticket)
     assert (frt.elapsed_seconds, frt.due_at) == (3600.0, datetime(2026, 1, 13, 11, tzinfo=UTC))
+
+
+def test_an_overdue_clock_synced_again_keeps_the_deadline_it_missed(policy, make_ticket, now):
+    """A breached clock moved by a later event (here a priority change two hours after the
+    breach) keeps its deadline where it fell, so the ticket reads "breached 2 h over", not
+    "just now"; the sweeper does not announce it again."""
+    ticket = make_ticket()
+    now.at = T0 + timedelta(minutes=60)
+    assert sla_sweep() == 2  # amber and red
+    now.at = T0 + timedelta(hours=3)
+    ticket_update(ticket=ticket, actor=None, priority="high")
+    frt = clock_of(ticket)
+    assert (frt.state, frt.due_at, frt.amber_at) == (
+        "red",
+        T0 + timedelta(minutes=60),
+        T0 + timedelta(minutes=45),
+    )
+    assert sla_sweep() == 0
+    # A shorter target that is already overdue when set puts its deadline in the past too
+    ticket.refresh_from_db()
+    ticket_update(ticket=ticket, actor=None, priority="urgent")
+    frt.refresh_from_db()
+    assert frt.due_at == T0 + timedelta(minutes=30)
