@@ -48,8 +48,11 @@ def test_without_a_calendar_it_is_wall_clock_time():
         (utc(2026, 1, 10, 12), HOUR, utc(2026, 1, 9, 16)),
         # Exactly a span's open time lands on its start
         (utc(2026, 1, 12, 12), 3 * HOUR, utc(2026, 1, 12, 9)),
-        # Zero and negative: the end itself
+        # Zero and negative: the end itself, even at a closed moment (Saturday)
         (utc(2026, 1, 12, 11), 0, utc(2026, 1, 12, 11)),
+        (utc(2026, 1, 10, 12), 0, utc(2026, 1, 10, 12)),
+        # Less than a second counts too
+        (utc(2026, 1, 12, 11), 0.5, utc(2026, 1, 12, 10, 59, 59, 500000)),
         (utc(2026, 1, 12, 11), -5, utc(2026, 1, 12, 11)),
     ],
 )
@@ -89,3 +92,8 @@ def test_business_instant_goes_forward_or_back_by_the_sign():
     assert business_instant(cal, monday_ten, HOUR) == utc(2026, 1, 12, 11)
     assert business_instant(cal, monday_ten, -3 * HOUR) == utc(2026, 1, 9, 15)
     assert business_instant(cal, monday_ten, 0) == monday_ten
+    # Over the lunch break: the calendar is followed both ways
+    assert business_instant(cal, utc(2026, 1, 12, 11, 30), HOUR) == utc(2026, 1, 12, 13, 30)
+    assert business_instant(cal, utc(2026, 1, 12, 13, 30), -HOUR) == utc(2026, 1, 12, 11, 30)
+    # A fraction of a second ahead is ahead
+    assert business_instant(cal, monday_ten, 0.5) == utc(2026, 1, 12, 10, 0, 0, 500000)
