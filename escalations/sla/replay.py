@@ -130,10 +130,9 @@ def _ticket_replay(
     def plan(
         at: datetime, why: Cause, create: Iterable[str] = (), restart: str | None = None
     ) -> None:
-        nonlocal entries
         _, created, lines = sla_clocks_plan(ctx, clocks, setup, at, why, create, restart)
         clocks.update((clock.metric, clock) for clock in created)
-        entries += lines
+        entries.extend(lines)
 
     for index, event in enumerate(events):
         at, kind, data = event.created_at, event.kind, event.data or {}
