@@ -195,10 +195,12 @@ def add_business_seconds(cal: BusinessCalendar | None, start: datetime, seconds:
 def subtract_business_seconds(
     cal: BusinessCalendar | None, end: datetime, seconds: float
 ) -> datetime:
-    """The UTC instant ``seconds`` open seconds before ``end`` (the earliest such instant when
-    the calendar is closed just before ``end``)."""
+    """The earliest UTC instant with ``seconds`` open seconds between it and ``end``: where a
+    deadline that far behind fell. Closed time right before it is skipped (0 seconds before a
+    Saturday is Friday's close: the clock stopped counting there); negative ``seconds`` give
+    ``end``."""
     e = _as_aware(end).timestamp()
-    if seconds <= 0:
+    if seconds < 0:
         return datetime.fromtimestamp(e, UTC)
     if cal is None:
         return datetime.fromtimestamp(e - seconds, UTC)
@@ -210,15 +212,16 @@ def subtract_business_seconds(
                 continue
             hi = b if b < e else e
             available = hi - a
-            if remaining <= available:
+            # Strictly inside: landing on an interval's start goes on to the previous close.
+            if remaining < available:
                 return datetime.fromtimestamp(hi - remaining, UTC)
             remaining -= available
     raise ValueError(f"calendar has no opening hours within {MAX_SEARCH_DAYS} days")
 
 
 def business_instant(cal: BusinessCalendar | None, start: datetime, seconds: float) -> datetime:
-    """The UTC instant ``seconds`` open seconds after ``start``, or before it when negative: a
-    deadline already passed lies where it fell, not at ``start``."""
-    if seconds < 0:
+    """The UTC instant ``seconds`` open seconds after ``start``, or before it when negative or
+    zero: a deadline already reached lies where it fell, not at ``start``."""
+    if seconds <= 0:
         return subtract_business_seconds(cal, start, -seconds)
     return add_business_seconds(cal, start, seconds)

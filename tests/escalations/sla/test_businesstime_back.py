@@ -46,11 +46,14 @@ def test_without_a_calendar_it_is_wall_clock_time():
         (utc(2026, 1, 12, 10), 3 * HOUR, utc(2026, 1, 9, 15)),
         # From a closed moment (Saturday) the count starts at Friday's close
         (utc(2026, 1, 10, 12), HOUR, utc(2026, 1, 9, 16)),
-        # Exactly a span's open time lands on its start
-        (utc(2026, 1, 12, 12), 3 * HOUR, utc(2026, 1, 12, 9)),
-        # Zero and negative: the end itself, even at a closed moment (Saturday)
+        # Exactly a span's open time: on to the close before it (the earliest such instant)
+        (utc(2026, 1, 12, 12), 3 * HOUR, utc(2026, 1, 9, 17)),
+        (utc(2026, 1, 12, 14), HOUR, utc(2026, 1, 12, 12)),
+        # Zero: the end itself when open; at a closed moment (Saturday), Friday's close
         (utc(2026, 1, 12, 11), 0, utc(2026, 1, 12, 11)),
-        (utc(2026, 1, 10, 12), 0, utc(2026, 1, 10, 12)),
+        (utc(2026, 1, 10, 12), 0, utc(2026, 1, 9, 17)),
+        # Negative: the end itself
+        (utc(2026, 1, 10, 12), -5, utc(2026, 1, 10, 12)),
         # Less than a second counts too
         (utc(2026, 1, 12, 11), 0.5, utc(2026, 1, 12, 10, 59, 59, 500000)),
         (utc(2026, 1, 12, 11), -5, utc(2026, 1, 12, 11)),
@@ -61,9 +64,11 @@ def test_subtracting_counts_only_opening_hours(end, seconds, expected):
 
 
 def test_local_hours_are_kept_in_the_calendars_zone():
-    # Berlin 09:00-12:00 is 08:00-11:00 UTC in winter
+    # Berlin 09:00-12:00 is 08:00-11:00 UTC in winter: 10:30 back one hour is 09:30 there
     berlin = office("Europe/Berlin")
-    assert subtract_business_seconds(berlin, utc(2026, 1, 12, 9), HOUR) == utc(2026, 1, 12, 8)
+    assert subtract_business_seconds(berlin, utc(2026, 1, 12, 9, 30), HOUR) == utc(
+        2026, 1, 12, 8, 30
+    )
 
 
 def test_the_open_time_between_the_result_and_the_end_is_what_was_asked():
@@ -92,6 +97,9 @@ def test_business_instant_goes_forward_or_back_by_the_sign():
     assert business_instant(cal, monday_ten, HOUR) == utc(2026, 1, 12, 11)
     assert business_instant(cal, monday_ten, -3 * HOUR) == utc(2026, 1, 9, 15)
     assert business_instant(cal, monday_ten, 0) == monday_ten
+    # A clock that reached its target at Friday's close and is synced in the evening is due at
+    # the close, not at the sync
+    assert business_instant(cal, utc(2026, 1, 9, 19), 0) == utc(2026, 1, 9, 17)
     # Over the lunch break: the calendar is followed both ways
     assert business_instant(cal, utc(2026, 1, 12, 11, 30), HOUR) == utc(2026, 1, 12, 13, 30)
     assert business_instant(cal, utc(2026, 1, 12, 13, 30), -HOUR) == utc(2026, 1, 12, 11, 30)
