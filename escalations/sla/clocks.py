@@ -19,7 +19,7 @@ from typing import Any
 from escalations.engine.conditions import ConditionRow, conditions_match
 from escalations.engine.context import TicketContext
 from escalations.models import ClockState, SLAClock, SLAMetric
-from tickets.models import PRIORITY_RANK, TIER_RANK, Status
+from tickets.models import PRIORITY_RANK, TIER_RANK, AuthorType, EventKind, Status, TicketEvent
 
 from .businesstime import BusinessCalendar, business_instant, business_seconds_between
 
@@ -27,6 +27,18 @@ RUNNING_STATUSES = frozenset({Status.NEW, Status.OPEN})
 DONE_STATUSES = frozenset({Status.SOLVED, Status.CLOSED})
 ACTIVE_STATES = (ClockState.GREEN, ClockState.AMBER, ClockState.RED)
 NO_TARGET = "no SLA target"
+# Clocks a new ticket starts; next response starts on a customer reply after an agent's.
+STARTING_METRICS = (SLAMetric.FIRST_RESPONSE, SLAMetric.RESOLUTION)
+# Events that can change a ticket's policy, target or pause state.
+SYNC_EVENTS = frozenset(
+    {
+        EventKind.STATUS_CHANGED,
+        EventKind.PRIORITY_CHANGED,
+        EventKind.QUEUE_CHANGED,
+        EventKind.TIER_CHANGED,
+        EventKind.TAGS_CHANGED,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -124,6 +136,48 @@ class LedgerLine:
     at: datetime
     text: str
     detail: dict[str, object]
+
+
+@dataclass(frozen=True)
+class ClocksMeet:
+    """An agent replied: these clocks are met."""
+
+    metrics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClocksSync:
+    """Re-plan every clock of the ticket from its fields, starting ``create`` (none exist yet
+    when ``new_ticket``) and restarting ``restart`` if it is met or absent."""
+
+    cause: Cause
+    create: tuple[str, ...] = ()
+    restart: str | None = None
+    new_ticket: bool = False
+
+
+def clocks_step(event: TicketEvent, *, responded: bool) -> ClocksMeet | ClocksSync | None:
+    """What one ticket event does to its clocks (``responded``: an agent had answered the
+    ticket before it). The live path (``sla_clocks_apply_event``) and the history replay
+    (``sla_clocks_replay``) both take their step from here."""
+    kind, data = event.kind, event.data or {}
+    if kind == EventKind.TICKET_CREATED:
+        return ClocksSync(Cause(kind), create=STARTING_METRICS, new_ticket=True)
+    if kind == EventKind.MESSAGE_ADDED:
+        if data.get("author_type") == AuthorType.AGENT:
+            if data.get("first_response"):
+                return ClocksMeet((SLAMetric.NEXT_RESPONSE, SLAMetric.FIRST_RESPONSE))
+            return ClocksMeet((SLAMetric.NEXT_RESPONSE,))
+        if responded:
+            return ClocksSync(Cause(kind), restart=SLAMetric.NEXT_RESPONSE)
+        return None
+    if kind in SYNC_EVENTS:
+        return ClocksSync(Cause(kind, dict(data)))
+    if kind == EventKind.ESCALATED and any(k in SYNC_EVENTS for k, _ in event.field_changes()):
+        # An escalation that moved the ticket to another queue (or tagged it) may change its
+        # policy: one sync for the escalation's one event.
+        return ClocksSync(Cause(kind))
+    return None
 
 
 # --- Text ------------------------------------------------------------------------------------

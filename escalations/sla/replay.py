@@ -3,8 +3,8 @@
 Tickets whose events were written without the workflow (the demo's backdated history, an import
 from another helpdesk) have no clocks; clocks started by the next sync would run from that moment,
 so a ticket opened ten days ago would look freshly started. ``sla_clocks_replay`` runs each
-ticket's stored events through the transitions the live path applies (``sla_clocks_plan`` and
-``clock_meet``, as ``sla_clocks_apply_event`` calls them) at the events' own times, and announces
+ticket's stored events through the steps the live path takes (``clocks_step`` chooses each, as for
+``sla_clocks_apply_event``; ``sla_clocks_plan`` and ``clock_meet`` apply it) at the events' own times, and announces
 each amber and breach crossing at its instant, as a sweeper without lag would: the clocks and their
 ledgers end as the live path would have left them. No ticket event is written for a crossing, so
 nothing in the history is run through the rules again.
@@ -30,14 +30,21 @@ from escalations.engine.context import (
     ticket_context_queryset,
 )
 from escalations.models import ClockState, SLAClock, SLAClockEntry, SLAMetric
-from tickets.models import OPEN_STATUSES, AuthorType, EventKind, Queue, TicketEvent
+from tickets.models import OPEN_STATUSES, EventKind, Queue, TicketEvent
 
-from .clocks import Cause, SLASetup, clock_meet, crossing_line
+from .clocks import (
+    SYNC_EVENTS,
+    Cause,
+    ClocksMeet,
+    ClocksSync,
+    SLASetup,
+    clock_meet,
+    clocks_step,
+    crossing_line,
+)
 from .selectors import sla_setup_load
 from .services import (
     RECOMPUTE_CHUNK,
-    STARTING_METRICS,
-    SYNC_EVENTS,
     clock_entries,
     clocks_save,
     sla_clocks_missing,
@@ -135,33 +142,25 @@ def _ticket_replay(
         entries.extend(lines)
 
     for index, event in enumerate(events):
-        at, kind, data = event.created_at, event.kind, event.data or {}
+        at = event.created_at
         entries += _crossings(clocks, setup, until=at)
         # The live path moves the clocks after the whole write: a reply that reopens a pending
         # ticket records its status change after the message, and the message's sync already
         # sees the ticket open.
         for later in _same_write(events, index):
             ctx = _context_changed(ctx, later.kind, later.data or {}, queues)
-        if kind == EventKind.TICKET_CREATED:
-            plan(at, Cause(kind), create=STARTING_METRICS)
-        elif kind == EventKind.MESSAGE_ADDED:
-            if data.get("author_type") == AuthorType.AGENT:
-                metrics = [SLAMetric.NEXT_RESPONSE]
-                if data.get("first_response"):
-                    metrics.append(SLAMetric.FIRST_RESPONSE)
-                    responded = True
-                for metric in metrics:
-                    clock = clocks.get(metric)
-                    if clock is not None:
-                        entries += clock_entries(clock, clock_meet(clock, now=at, setup=setup))
-            elif responded:
-                plan(at, Cause(kind), restart=SLAMetric.NEXT_RESPONSE)
-        else:
-            changes = [(k, c) for k, c in event.field_changes() if k in SYNC_EVENTS]
-            for change_kind, change in changes:
+        for change_kind, change in event.field_changes():
+            if change_kind in SYNC_EVENTS:
                 ctx = _context_changed(ctx, change_kind, change, queues)
-            if changes:
-                plan(at, Cause(kind, {} if kind == EventKind.ESCALATED else dict(data)))
+        step = clocks_step(event, responded=responded)
+        if isinstance(step, ClocksMeet):
+            for metric in step.metrics:
+                clock = clocks.get(metric)
+                if clock is not None:
+                    entries += clock_entries(clock, clock_meet(clock, now=at, setup=setup))
+            responded = responded or SLAMetric.FIRST_RESPONSE in step.metrics
+        elif isinstance(step, ClocksSync):
+            plan(at, step.cause, step.create, step.restart)
     entries += _crossings(clocks, setup, until=now)
     # As a recompute at ``now`` would: the ticket's fields now, and any clock not yet started.
     ctx = final

@@ -35,16 +35,20 @@ from escalations.models import (
 )
 from escalations.sweeps import sweep_row_isolated
 from kimondesk.compiled_queries import CompiledQuery, statement_cursor
-from tickets.models import OPEN_STATUSES, AuthorType, EventKind, Queue, Ticket
+from tickets.models import OPEN_STATUSES, EventKind, Queue, Ticket
 from tickets.services import ticket_event_record
 
 from .clocks import (
+    STARTING_METRICS,
     Cause,
+    ClocksMeet,
+    ClocksSync,
     LedgerLine,
     SLASetup,
     clock_meet,
     clock_start,
     clock_sync,
+    clocks_step,
     crossing_line,
 )
 from .selectors import (
@@ -77,18 +81,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# Clocks a new ticket starts; next response starts on a customer reply after an agent's.
-STARTING_METRICS = (SLAMetric.FIRST_RESPONSE, SLAMetric.RESOLUTION)
-# Events that can change a ticket's policy, target or pause state.
-SYNC_EVENTS = frozenset(
-    {
-        EventKind.STATUS_CHANGED,
-        EventKind.PRIORITY_CHANGED,
-        EventKind.QUEUE_CHANGED,
-        EventKind.TIER_CHANGED,
-        EventKind.TAGS_CHANGED,
-    }
-)
 CLOCK_FIELDS = [
     "policy",
     "target_minutes",
@@ -194,27 +186,18 @@ def clocks_save(
 # --- Ticket events ---------------------------------------------------------------------------
 def sla_clocks_apply_event(*, event: TicketEvent) -> None:
     """Move the ticket's clocks for one event; runs inside the event's transaction."""
-    kind = event.kind
-    now = event.created_at
-    if kind == EventKind.TICKET_CREATED:
+    step = clocks_step(event, responded=event.ticket.first_response_at is not None)
+    if isinstance(step, ClocksMeet):
+        _clocks_meet(event.ticket_id, list(step.metrics), event.created_at)
+    elif isinstance(step, ClocksSync):
         _ticket_clocks_sync(
-            event.ticket_id, now, Cause(kind), create=STARTING_METRICS, new_ticket=True
+            event.ticket_id,
+            event.created_at,
+            step.cause,
+            create=step.create,
+            restart=step.restart,
+            new_ticket=step.new_ticket,
         )
-    elif kind == EventKind.MESSAGE_ADDED:
-        data = event.data or {}
-        if data.get("author_type") == AuthorType.AGENT:
-            metrics: list[str] = [SLAMetric.NEXT_RESPONSE]
-            if data.get("first_response"):
-                metrics.append(SLAMetric.FIRST_RESPONSE)
-            _clocks_meet(event.ticket_id, metrics, now)
-        elif event.ticket.first_response_at is not None:
-            _ticket_clocks_sync(event.ticket_id, now, Cause(kind), restart=SLAMetric.NEXT_RESPONSE)
-    elif kind in SYNC_EVENTS:
-        _ticket_clocks_sync(event.ticket_id, now, Cause(kind, dict(event.data or {})))
-    elif kind == EventKind.ESCALATED and any(k in SYNC_EVENTS for k, _ in event.field_changes()):
-        # An escalation that moved the ticket to another queue (or tagged it) may change its
-        # policy: one sync for the escalation's one event.
-        _ticket_clocks_sync(event.ticket_id, now, Cause(kind))
 
 
 _ticket_clocks_locked = CompiledQuery(
