@@ -35,10 +35,11 @@ from escalations.engine.rules import rule_matches
 from escalations.engine.sentiment import sentiment_score_message
 from escalations.engine.summary import EscalationSummary, Handoff, escalation_summary_text
 from escalations.engine.targets import Resolution
-from escalations.engine.triggers import TRIGGERS, excerpt
+from escalations.engine.triggers import TRIGGERS, SLAStateTrigger, excerpt
 from escalations.models import (
     AuditEvent,
     Calendar,
+    ClockState,
     Escalation,
     EscalationFeedback,
     EventEvaluation,
@@ -55,7 +56,7 @@ from escalations.models import (
 )
 from escalations.services import manual_escalation_sentence
 from escalations.sla.clocks import Cause
-from escalations.sla.replay import sla_clocks_replay
+from escalations.sla.replay import ReplayedCrossing, sla_clocks_replay, sla_crossings_replayed
 
 from .demo_holders import demo_after_handover, demo_held_since, demo_receiver
 from .macros.demo import demo_macros_ensure
@@ -1664,26 +1665,31 @@ def _demo_story_threshold_raise(*, now: datetime) -> None:
 
 # --- Every trigger kind, acknowledgement, ping-pong, the audit trail ------------------------------
 # The history has no SLA, tier or tag events; these escalations come with the events that caused
-# them, their evidence shaped as each trigger writes it. The latest ones are not acknowledged yet.
+# them, their evidence shaped as each trigger writes it. An SLA rule's event is a crossing the
+# ticket's own history made (replayed as the live clocks would have run), so the escalation, the
+# timeline and the clock's ledger tell the same story. The latest ones are not acknowledged yet.
 DEMO_ENGINE_KINDS = ("frt_amber", "sla_breach", "tier_upgrade", "escalate_tag")
 DEMO_ENGINE_PER_RULE = 4
 DEMO_UNACKNOWLEDGED_HOURS = (2, 30)  # the newest escalation of each such rule: hours before now
+# The newest escalation of a rule still waits for its receiver when it is this recent (an SLA
+# rule's newest is its newest crossing, which may be older: then it was acknowledged).
+DEMO_WAITS_AT_MOST = timedelta(days=3)
 DEMO_PING_PONG_OCCURRENCE = "demo-ping-pong:"
+DEMO_PING_PONG_GAP = timedelta(hours=1)  # between the two breaches: the hand-back fits in it
 
 
 def _demo_engine_event(
-    ticket: Ticket, trigger: str, rng: random.Random, at: datetime
+    ticket: Ticket, trigger: str, at: datetime, crossing: ReplayedCrossing | None
 ) -> tuple[TicketEvent, Any]:
-    """The ticket event ``trigger`` reacts to, and a function of the stored event giving the
-    (occurrence, evidence) the trigger's ``evaluate`` writes for it."""
-    if trigger in ("frt_amber", "sla_breach"):
-        metric = "first_response" if trigger == "frt_amber" else rng.choice(list(SLAMetric.values))
-        frm, to = ("green", "amber") if trigger == "frt_amber" else ("amber", "red")
-        data: dict[str, Any] = {"metric": metric, "from": frm, "to": to}
+    """The ticket event ``trigger`` reacts to (for an SLA trigger, the ``crossing`` the ticket's
+    history made, recorded when the sweeper notices it), and a function of the stored event giving
+    the (occurrence, evidence) the trigger's ``evaluate`` writes for it."""
+    if crossing is not None:
+        data: dict[str, Any] = {"metric": crossing.metric, "from": crossing.frm, "to": crossing.to}
         event = TicketEvent(
             ticket=ticket, kind=EventKind.SLA_STATE_CHANGED, data=data, created_at=at
         )
-        return event, lambda e: (f"sla:{e.pk}", {"metric": metric, "from": frm, "to": to})
+        return event, lambda e: (f"sla:{e.pk}", dict(data))
     if trigger == "tier_upgrade":
         frm, to = Tier.STANDARD, Tier.PREMIUM
         data = {"from": frm, "to": to, "upgrade": True}
@@ -1694,6 +1700,37 @@ def _demo_engine_event(
         ticket=ticket, kind=EventKind.TAGS_CHANGED, actor=ticket.assignee, data=data, created_at=at
     )
     return event, lambda e: (f"event:{e.pk}", {"tag": ESCALATE_TAG})
+
+
+def _demo_crossings(
+    tickets: list[Ticket],
+    *,
+    now: datetime,
+    held_since: Mapping[int, datetime],
+    ended: Mapping[int, datetime],
+) -> list[ReplayedCrossing]:
+    """The crossings of the tickets' histories that an escalation from their holder can rest on:
+    noticed while the holder held the ticket, and before it ended (endings are recorded after the
+    escalations, so the replay does not see them yet)."""
+    kept = []
+    for crossing in sla_crossings_replayed(ticket_ids=[t.pk for t in tickets], now=now):
+        since, end = held_since.get(crossing.ticket_id), ended.get(crossing.ticket_id)
+        if (since is None or crossing.noticed_at > since) and (
+            end is None or crossing.noticed_at < end
+        ):
+            kept.append(crossing)
+    return kept
+
+
+def _demo_first_crossings(
+    crossings: list[ReplayedCrossing], trigger: SLAStateTrigger
+) -> dict[int, ReplayedCrossing]:
+    """Per ticket, the first of ``crossings`` that ``trigger`` fires on."""
+    found: dict[int, ReplayedCrossing] = {}
+    for crossing in crossings:
+        if crossing.to == trigger.to_state and trigger.metric in (None, crossing.metric):
+            found.setdefault(crossing.ticket_id, crossing)
+    return found
 
 
 def _demo_engine_receiver(rng: random.Random, rule: Rule, ticket: Ticket) -> Agent | None:
@@ -1713,7 +1750,9 @@ def _demo_targets_lead(rule: Rule) -> bool:
     return rule.target is not None and rule.target.kind == TargetKind.TEAM_LEAD
 
 
-def _demo_engine_story_ensure(result: DemoSeedResult, rng: random.Random, *, now: datetime) -> None:
+def _demo_engine_story_ensure(
+    result: DemoSeedResult, rng: random.Random, *, now: datetime, endings: Sequence[_Ending]
+) -> None:
     """Escalations by every rule trigger kind the history lacks, the newest not yet acknowledged,
     and a ping-pong: bumped one level up once, refused (suppressed) the next time. Once (when no
     demo ticket has an escalation by these kinds yet)."""
@@ -1729,7 +1768,12 @@ def _demo_engine_story_ensure(result: DemoSeedResult, rng: random.Random, *, now
     )
     planned: list[tuple[Rule, Ticket, datetime, bool]] = []
     held_since = demo_held_since(demo_tickets)
+    ended: dict[int, datetime] = {}
+    for ending in endings:
+        ended[ending.ticket_id] = min(ending.at, ended.get(ending.ticket_id, ending.at))
     used: set[int] = set()
+    crossings: dict[int, ReplayedCrossing] = {}
+    waits_since = now - DEMO_WAITS_AT_MOST
     for rule in rules:
         # Tickets no other escalation touched, that the rule applies to (its conditions on the
         # ticket as it stands), held by someone the rule's target is not.
@@ -1746,6 +1790,16 @@ def _demo_engine_story_ensure(result: DemoSeedResult, rng: random.Random, *, now
             .order_by("created_at", "pk")
             if rule_matches(rule=rule, ctx=ticket_context_from(ticket))
         ]
+        trigger = TRIGGERS.get(rule.trigger_kind)
+        crossed: dict[int, ReplayedCrossing] = {}
+        if isinstance(trigger, SLAStateTrigger):
+            # An SLA rule fires where the ticket's own clock crossed, while its holder held it.
+            crossed = _demo_first_crossings(
+                _demo_crossings(pool, now=now, held_since=held_since, ended=ended), trigger
+            )
+            pool = sorted(
+                (t for t in pool if t.pk in crossed), key=lambda t: crossed[t.pk].noticed_at
+            )
         if not pool:
             continue
         # The newest open ticket (the engine escalates open tickets only) waits for its receiver.
@@ -1754,18 +1808,29 @@ def _demo_engine_story_ensure(result: DemoSeedResult, rng: random.Random, *, now
         picks = sorted(
             rng.sample(others, min(len(others), DEMO_ENGINE_PER_RULE - 1)), key=lambda t: t.pk
         )
+
+        def event_at(
+            ticket: Ticket, at: datetime, crossed: Mapping[int, ReplayedCrossing]
+        ) -> datetime:
+            """An SLA rule's event is the crossing, when it was noticed; others follow ``at``,
+            after the ticket reached its holder."""
+            crossing = crossed.get(ticket.pk)
+            if crossing is not None:
+                return crossing.noticed_at
+            return demo_after_handover(at, held_since.get(ticket.pk), rng=rng, now=now)
+
         for ticket in picks:
             at = ticket.created_at + timedelta(minutes=rng.randint(30, 480))
-            at = demo_after_handover(at, held_since.get(ticket.pk), rng=rng, now=now)
-            planned.append((rule, ticket, at, True))
+            planned.append((rule, ticket, event_at(ticket, at, crossed), True))
         at = max(now - timedelta(hours=rng.randint(*DEMO_UNACKNOWLEDGED_HOURS)), waiting.created_at)
-        at = demo_after_handover(at, held_since.get(waiting.pk), rng=rng, now=now)
-        planned.append((rule, waiting, at, False))
+        at = event_at(waiting, at, crossed)
+        planned.append((rule, waiting, at, at < waits_since))
         used.update(t.pk for t in (*picks, waiting))
+        crossings.update(crossed)
     events = []
     shapes = []
     for rule, ticket, at, _ in planned:
-        event, shape = _demo_engine_event(ticket, rule.trigger_kind, rng, at)
+        event, shape = _demo_engine_event(ticket, rule.trigger_kind, at, crossings.get(ticket.pk))
         events.append(event)
         shapes.append(shape)
     with _explicit_timestamps(_field(TicketEvent, "created_at")):
@@ -1808,15 +1873,41 @@ def _demo_engine_story_ensure(result: DemoSeedResult, rng: random.Random, *, now
                 acknowledged_by=receiver if acknowledged else None,
             )
         )
-    rows += _demo_ping_pong(rng, now=now, tickets=demo_tickets)
+    rows += _demo_ping_pong(
+        rng, now=now, tickets=demo_tickets, used=used, held_since=held_since, ended=ended
+    )
     with _explicit_timestamps(_field(Escalation, "created_at")):
         _bulk_create(Escalation, rows)
     _escalation_counts_refresh({e.ticket_id for e in rows})
     result.created["engine_escalations"] = len(rows)
 
 
+def _demo_breach_pairs(
+    crossings: list[ReplayedCrossing],
+) -> dict[int, tuple[ReplayedCrossing, ReplayedCrossing]]:
+    """Per ticket, two breaches of ``crossings``, the second at least ``DEMO_PING_PONG_GAP``
+    after the first (time for the hand-back between them)."""
+    breaches: dict[int, list[ReplayedCrossing]] = defaultdict(list)
+    for crossing in crossings:
+        if crossing.to == ClockState.RED:
+            breaches[crossing.ticket_id].append(crossing)
+    pairs: dict[int, tuple[ReplayedCrossing, ReplayedCrossing]] = {}
+    for ticket_id, found in breaches.items():
+        later = (b for b in found[1:] if b.noticed_at - found[0].noticed_at >= DEMO_PING_PONG_GAP)
+        second = next(later, None)
+        if second is not None:
+            pairs[ticket_id] = (found[0], second)
+    return pairs
+
+
 def _demo_ping_pong(
-    rng: random.Random, *, now: datetime, tickets: models.QuerySet[Ticket]
+    rng: random.Random,
+    *,
+    now: datetime,
+    tickets: models.QuerySet[Ticket],
+    used: set[int],
+    held_since: Mapping[int, datetime],
+    ended: Mapping[int, datetime],
 ) -> list[Escalation]:
     """A breached SLA sends a junior's ticket to a specialist, who hands it back to the junior:
     the engine sends it one level up to the lead instead. When the next clock breaches, the
@@ -1832,29 +1923,29 @@ def _demo_ping_pong(
         return []
     lead = rule.team.lead
     specialist = Agent.objects.filter(team=rule.team, role=Role.SENIOR).order_by("pk").first()
-    ticket = (
+    candidates = list(
         tickets.filter(queue__team=rule.team, assignee__role=Role.JUNIOR, status__in=OPEN_STATUSES)
+        .exclude(pk__in=used)
         .select_related("queue", "assignee")
         .order_by("-created_at", "pk")
-        .first()
     )
+    breaches = _demo_breach_pairs(
+        _demo_crossings(candidates, now=now, held_since=held_since, ended=ended)
+    )
+    ticket = next((t for t in candidates if t.pk in breaches), None)
     if specialist is None or ticket is None or ticket.assignee is None:
         return []
     junior = ticket.assignee
-    start = max(ticket.created_at, now - timedelta(days=3))
-    breached_at = start + timedelta(hours=1)
-    again_at = start + timedelta(hours=5)
+    first_breach, second_breach = breaches[ticket.pk]
+    breached_at, again_at = first_breach.noticed_at, second_breach.noticed_at
     events = [
         TicketEvent(
             ticket=ticket,
             kind=EventKind.SLA_STATE_CHANGED,
-            data={"metric": metric, "from": "amber", "to": "red"},
-            created_at=min(at, now),
+            data={"metric": breach.metric, "from": breach.frm, "to": breach.to},
+            created_at=breach.noticed_at,
         )
-        for metric, at in (
-            (SLAMetric.FIRST_RESPONSE, breached_at),
-            (SLAMetric.RESOLUTION, again_at),
-        )
+        for breach in (first_breach, second_breach)
     ]
     with _explicit_timestamps(_field(TicketEvent, "created_at")):
         _bulk_create(TicketEvent, events)
@@ -1871,7 +1962,7 @@ def _demo_ping_pong(
             to_agent=specialist,
             from_queue=ticket.queue,
             target=rule.target,
-            evidence={"metric": first.data["metric"], "from": "amber", "to": "red"},
+            evidence=dict(first.data),
             route_notes=[],
             created_at=min(breached_at + timedelta(seconds=30), now),
             acknowledged_at=min(breached_at + timedelta(minutes=12), now),
@@ -2455,7 +2546,7 @@ def demo_data_seed(
         )
         _demo_mailbox_ensure(result, structure)
         _demo_story_ensure(result, random.Random(f"{seed}-story"), now=now)
-        _demo_engine_story_ensure(result, random.Random(f"{seed}-engine"), now=now)
+        _demo_engine_story_ensure(result, random.Random(f"{seed}-engine"), now=now, endings=endings)
         _demo_escalation_audit_ensure(result)
         _demo_escalation_summaries_ensure(result, now=now, endings=endings)
         _demo_endings_record(result, endings)

@@ -77,10 +77,7 @@ def sla_clocks_replay(*, ticket_ids: Iterable[int], now: datetime, cause: Cause)
     have left it at ``now`` (in chunks of tickets, one transaction each); the last step is the one
     a recompute at ``now`` takes (``cause`` in the ledger). Returns how many clocks were made."""
     setup = sla_setup_load(token=sla_setup_changed())
-    queues = {
-        q["id"]: _QueueFields(q["team_id"], q["team__lead_id"], q["specialist"])
-        for q in Queue.objects.values("id", "team_id", "team__lead_id", "specialist")
-    }
+    queues = _queues()
     made = 0
     ids = sorted(set(ticket_ids))
     for chunk in (ids[i : i + RECOMPUTE_CHUNK] for i in range(0, len(ids), RECOMPUTE_CHUNK)):
@@ -91,11 +88,7 @@ def sla_clocks_replay(*, ticket_ids: Iterable[int], now: datetime, cause: Cause)
                 .exclude(pk__in=SLAClock.objects.filter(ticket_id__in=chunk).values("ticket_id"))
                 .order_by("pk")
             )
-            history: dict[int, list[TicketEvent]] = defaultdict(list)
-            for event in TicketEvent.objects.filter(
-                ticket_id__in=[t.pk for t in tickets], kind__in=REPLAYED_KINDS, created_at__lte=now
-            ).order_by("created_at", "pk"):
-                history[event.ticket_id].append(event)
+            history = _histories([t.pk for t in tickets], now=now)
             created: list[SLAClock] = []
             entries: list[SLAClockEntry] = []
             for ticket in tickets:
@@ -115,6 +108,59 @@ def sla_clocks_replay(*, ticket_ids: Iterable[int], now: datetime, cause: Cause)
     return made
 
 
+@dataclasses.dataclass(frozen=True)
+class ReplayedCrossing:
+    """A crossing a ticket's history announced: its clock's metric went ``frm`` -> ``to`` (amber
+    or red), noticed at ``noticed_at`` (when the sweeper would have recorded its event)."""
+
+    ticket_id: int
+    metric: str
+    frm: str
+    to: str
+    noticed_at: datetime
+
+
+def sla_crossings_replayed(*, ticket_ids: Iterable[int], now: datetime) -> list[ReplayedCrossing]:
+    """The crossings each ticket's stored history would have announced up to ``now``, open and
+    closed tickets alike, in time order; computed in memory, nothing saved."""
+    setup = sla_setup_load()
+    queues = _queues()
+    crossings: list[ReplayedCrossing] = []
+    ids = sorted(set(ticket_ids))
+    for chunk in (ids[i : i + RECOMPUTE_CHUNK] for i in range(0, len(ids), RECOMPUTE_CHUNK)):
+        tickets = list(ticket_context_queryset().filter(pk__in=chunk).order_by("pk"))
+        history = _histories([t.pk for t in tickets], now=now)
+        for ticket in tickets:
+            _ticket_replay(
+                ticket_context_from(ticket),
+                history[ticket.pk],
+                setup=setup,
+                now=now,
+                cause=Cause("replay"),
+                queues=queues,
+                first_responded=ticket.first_response_at is not None,
+                announced=crossings,
+            )
+    return sorted(crossings, key=lambda c: (c.noticed_at, c.ticket_id, c.metric))
+
+
+def _queues() -> dict[int, _QueueFields]:
+    return {
+        q["id"]: _QueueFields(q["team_id"], q["team__lead_id"], q["specialist"])
+        for q in Queue.objects.values("id", "team_id", "team__lead_id", "specialist")
+    }
+
+
+def _histories(ticket_ids: list[int], *, now: datetime) -> dict[int, list[TicketEvent]]:
+    """Each ticket's events that move clocks, up to ``now``, in the order they were recorded."""
+    history: dict[int, list[TicketEvent]] = defaultdict(list)
+    for event in TicketEvent.objects.filter(
+        ticket_id__in=ticket_ids, kind__in=REPLAYED_KINDS, created_at__lte=now
+    ).order_by("created_at", "pk"):
+        history[event.ticket_id].append(event)
+    return history
+
+
 def _ticket_replay(
     final: TicketContext,
     events: list[TicketEvent],
@@ -124,8 +170,10 @@ def _ticket_replay(
     cause: Cause,
     queues: Mapping[int, _QueueFields],
     first_responded: bool,
+    announced: list[ReplayedCrossing] | None = None,
 ) -> tuple[list[SLAClock], list[SLAClockEntry]]:
-    """One ticket's clocks and ledger entries, built in memory from its events."""
+    """One ticket's clocks and ledger entries, built in memory from its events (each crossing
+    also appended to ``announced`` when given)."""
     ctx = final
     for event in reversed(events):
         for kind, change in reversed(event.field_changes()):
@@ -143,7 +191,7 @@ def _ticket_replay(
 
     for index, event in enumerate(events):
         at = event.created_at
-        entries += _crossings(clocks, setup, until=at)
+        entries += _crossings(clocks, setup, until=at, announced=announced)
         # The live path moves the clocks after the whole write: a reply that reopens a pending
         # ticket records its status change after the message, and the message's sync already
         # sees the ticket open.
@@ -161,7 +209,7 @@ def _ticket_replay(
             responded = responded or SLAMetric.FIRST_RESPONSE in step.metrics
         elif isinstance(step, ClocksSync):
             plan(at, step.cause, step.create, step.restart)
-    entries += _crossings(clocks, setup, until=now)
+    entries += _crossings(clocks, setup, until=now, announced=announced)
     # As a recompute at ``now`` would: the ticket's fields now, and any clock not yet started.
     ctx = final
     plan(now, cause, create=sla_clocks_missing(clocks=clocks, first_responded=first_responded))
@@ -211,7 +259,11 @@ def _context_changed(
 
 
 def _crossings(
-    clocks: Mapping[str, SLAClock], setup: SLASetup, *, until: datetime
+    clocks: Mapping[str, SLAClock],
+    setup: SLASetup,
+    *,
+    until: datetime,
+    announced: list[ReplayedCrossing] | None = None,
 ) -> list[SLAClockEntry]:
     """Announce the crossings due by ``until``, amber before breach, each when it falls due
     (``sla_sweep`` with no lag)."""
@@ -237,6 +289,10 @@ def _crossings(
             # An instant that fell before the sync which scheduled it (a shorter target, an
             # overdue clock resumed) is noticed at that sync, as the sweeper would.
             noticed = max(at, clock.checkpoint_at)
+            if announced is not None:
+                announced.append(
+                    ReplayedCrossing(clock.ticket_id, clock.metric, clock.state, to, noticed)
+                )
             if to == ClockState.AMBER:
                 clock.amber_crossed_at = noticed
             else:

@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from escalations.engine.triggers import TRIGGERS
-from escalations.models import AuditEvent, Escalation
+from escalations.models import AuditEvent, Escalation, SLAClockEntry
+from escalations.sla.replay import sla_crossings_replayed
 from tickets.demo import DEMO_CUSTOMER_PREFIX, DEMO_PING_PONG_OCCURRENCE, demo_data_seed
 from tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEvent
 
@@ -90,10 +91,29 @@ def seeded(django_db_setup, django_db_blocker):
                 )
             )
             tagged = set(Ticket.objects.filter(tags__name="escalate").values_list("pk", flat=True))
+            sla_events = [e for e in events.values() if e.kind == EventKind.SLA_STATE_CHANGED]
+            replayed = sla_crossings_replayed(ticket_ids={e.ticket_id for e in sla_events}, now=NOW)
+            ledgers = {
+                (line.clock.ticket_id, line.clock.metric, line.kind, line.detail["noticed_at"])
+                for line in SLAClockEntry.objects.filter(
+                    kind__in=["amber", "red"],
+                    clock__ticket_id__in={e.ticket_id for e in sla_events},
+                ).select_related("clock")
+            }
             again = demo_data_seed(tickets=1000, customers=120, now=NOW)
             facts_again = _facts()
             transaction.set_rollback(True)
-    return result, facts, escalations, events, suppressed, tagged, again, facts_again
+    return (
+        result,
+        facts,
+        escalations,
+        events,
+        suppressed,
+        tagged,
+        again,
+        facts_again,
+        (replayed, ledgers),
+    )
 
 
 def test_every_rule_trigger_kind_escalated(seeded):
@@ -159,8 +179,34 @@ def test_every_demo_escalation_has_exactly_one_audit_row_at_its_time(seeded):
     assert facts["reassigned_missing"] == []
 
 
+def test_sla_escalations_fire_on_crossings_the_tickets_own_clocks_made(seeded):
+    """The demo's SLA events are crossings of each ticket's replayed history, at the instant the
+    sweeper would notice them; an open ticket's clock ledger records the same crossing."""
+    _, _, escalations, events, _, _, _, _, (replayed, ledgers) = seeded
+    crossed = {(c.ticket_id, c.metric, c.frm, c.to, c.noticed_at) for c in replayed}
+    sla_events = [e for e in events.values() if e.kind == EventKind.SLA_STATE_CHANGED]
+    assert len(sla_events) >= 8
+    for event in sla_events:
+        data = event.data
+        key = (event.ticket_id, data["metric"], data["from"], data["to"], event.created_at)
+        assert key in crossed, key
+    open_tickets = {e["ticket_id"] for e in escalations if e["ticket__status"] in OPEN_STATUSES}
+    in_ledger = [
+        (e.ticket_id, e.data["metric"], e.data["to"], e.created_at.isoformat())
+        for e in sla_events
+        if e.ticket_id in open_tickets
+    ]
+    assert in_ledger
+    assert all(line in ledgers for line in in_ledger), in_ledger
+    fired = {e["occurrence"]: e for e in escalations if e["trigger"] in ("frt_amber", "sla_breach")}
+    assert fired
+    for occurrence, escalation in fired.items():
+        event = events[int(occurrence.split(":")[1])]
+        assert timedelta(0) <= escalation["created_at"] - event.created_at <= timedelta(minutes=1)
+
+
 def test_a_second_seed_adds_nothing(seeded):
-    _, facts, *_, again, facts_again = seeded
+    _, facts, *_, again, facts_again, _ = seeded
     assert facts_again == facts
     assert "engine_escalations" not in again.created
     assert again.created["escalation_audit_events"] == 0
