@@ -531,8 +531,9 @@ LEXICON_OVERRIDES: dict[str, float] = {
     "shoot": 0.0,  # "shoot me an email", "point and shoot"
     "lying": 0.0,  # "lying on the desk"
     "alone": 0.0,
-    "wish": 0.0,
-    "cancel": 0.0,  # cancelling an order is a request; cancelling the account is a churn cue  # "i wish it had ..." is a complaint cue, not a positive word
+    "wish": 0.0,  # "i wish it had ..." is a complaint cue, not a positive word
+    "cancel": 0.0,  # cancelling an order is a request; cancelling the account is a churn cue
+    "po": 0.0,  # a purchase order ("the PO number"), not VADER's insult
 }
 
 NEGATORS = r"\b(?:not|no|never|nothing|none|without|hardly|n't|nt)\b|n't\b|\bw/o\b"

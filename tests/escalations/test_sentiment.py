@@ -264,6 +264,7 @@ def test_negated_complaints_are_not_negative(text: str) -> None:
             "Could you cancel my order #1234 and send the larger size instead?", id="order"
         ),
         pytest.param("ok thanks", id="ok-thanks"),
+        pytest.param("Our PO number for this order is 4471.", id="purchase-order"),
     ],
 )
 def test_polite_requests_stay_non_negative(text: str) -> None:
@@ -292,6 +293,14 @@ def test_negative_wording_reason_names_the_words() -> None:
     assert score.reasons[1].startswith("negative wording (-0.")
     assert score.reasons[1].endswith("): 'terrible', 'useless'")
     assert len(score.reasons) == 2
+
+
+def test_a_purchase_order_is_not_negative_wording() -> None:
+    # VADER reads "po" as an insult; in support text it is a purchase order.
+    score = sentiment_score_message("Invoice INV-85483 is missing the PO number.")
+    assert score.reasons == ("complaint wording: 'missing'", "negative wording (-0.39): 'missing'")
+    quoted = sentiment_score_message("Please quote PO 4471 on the invoice.")
+    assert (quoted.label, quoted.reasons) == ("positive", ())
 
 
 def test_empty_message_is_neutral() -> None:
@@ -545,7 +554,7 @@ def test_airline_benchmark_split_is_fixed_and_disjoint() -> None:
         pytest.param("Is my order delayed?", id="order-delayed"),
         pytest.param("Could you explain the charges on my last bill?", id="charges"),
         pytest.param("Hi, what does the error code E42 mean?", id="error-code"),
-        pytest.param("Please add the PO number 4471 to the next invoice.", id="request"),
+        pytest.param("Please correct the wrong VAT number on the next invoice.", id="request"),
     ],
 )
 def test_a_plain_question_or_request_is_not_negative(text: str) -> None:
