@@ -847,6 +847,28 @@ def _demo_customers_ensure(
 
 
 # --- Tickets and their history ----------------------------------------------------------------
+DEMO_LOAD_WINDOW = timedelta(days=3)  # the router evens out tickets given within this of a new one
+
+
+@dataclass
+class _Router:
+    """Routes a team's tickets as a load-balancing router would: of two of its agents drawn at
+    random, the one given fewer tickets within ``DEMO_LOAD_WINDOW`` of the new ticket (tickets
+    are built in random time order, so "before" would not do). Every agent, the demo's juniors
+    included, holds a share of the recent, still open tickets."""
+
+    given: dict[int, list[datetime]] = field(default_factory=lambda: defaultdict(list))
+
+    def pick(self, rng: random.Random, agents: list[Agent], at: datetime) -> Agent:
+        def load(agent: Agent) -> int:
+            return sum(abs(given - at) <= DEMO_LOAD_WINDOW for given in self.given[agent.pk])
+
+        first, second = rng.sample(agents, 2) if len(agents) > 1 else (agents[0], agents[0])
+        chosen = first if load(first) <= load(second) else second
+        self.given[chosen.pk].append(at)
+        return chosen
+
+
 @dataclass
 class _Thread:
     """One generated ticket with everything that happened on it, before insertion."""
@@ -902,6 +924,7 @@ def _demo_thread_build(
     team: Team,
     queue: Queue,
     agents: list[Agent],
+    router: _Router,
 ) -> _Thread:
     created_at = _business_moment(rng, now - timedelta(days=rng.uniform(0, HISTORY_DAYS)))
     if created_at > now:
@@ -993,8 +1016,8 @@ def _demo_thread_build(
         return thread
 
     lead = agents[0]
-    assignee = rng.choice(agents[1:]) if rng.random() < 0.9 else lead
     assigned_at = created_at + timedelta(minutes=rng.randrange(2, 90))
+    assignee = router.pick(rng, agents[1:], assigned_at) if rng.random() < 0.9 else lead
     thread.events.append(
         (
             assigned_at,
@@ -1109,6 +1132,7 @@ def _demo_tickets_create(
     team_weights = [45, 35, 20]
 
     threads: list[_Thread] = []
+    routers = {team.pk: _Router() for team in teams}
     build = ProgressLine(progress_stream, "Building", count)
     for number in range(count):
         team = rng.choices(teams, weights=team_weights[: len(teams)])[0]
@@ -1117,7 +1141,13 @@ def _demo_tickets_create(
         customer = rng.choices(customers, weights=customer_weights)[0]
         threads.append(
             _demo_thread_build(
-                rng, now=now, customer=customer, team=team, queue=queue, agents=agents[team.pk]
+                rng,
+                now=now,
+                customer=customer,
+                team=team,
+                queue=queue,
+                agents=agents[team.pk],
+                router=routers[team.pk],
             )
         )
         build.update(number + 1)
@@ -1465,9 +1495,10 @@ def _demo_story_ensure(result: DemoSeedResult, rng: random.Random, *, now: datet
         _bulk_create(Escalation, rows)
     feedback = []
     # Feedback is given to a share of the escalations that grows over the 90 days; spread by
-    # carrying the fraction over (not drawn at random), so even a few late escalations show it.
+    # carrying the fraction over (not drawn at random), newest first, so the few escalations of
+    # the last weeks show the high share of the end rather than the remainder of the weeks before.
     owed = 0.5  # rounds rather than truncates: a few escalations still show the share
-    for escalation in sorted(rows, key=lambda e: (e.created_at, e.occurrence)):
+    for escalation in sorted(rows, key=lambda e: (e.created_at, e.occurrence), reverse=True):
         if escalation.to_agent is None:
             continue
         days_ago = (now - escalation.created_at).total_seconds() / 86400

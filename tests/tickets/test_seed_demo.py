@@ -38,6 +38,7 @@ from tickets.demo import (
     THREAD_LINES,
     TOPIC_BY_QUEUE,
     _demo_thread_build,
+    _Router,
     demo_data_seed,
 )
 from tickets.models import (
@@ -399,6 +400,19 @@ def test_demo_exchange_rates_let_refunds_in_any_demo_currency_meet_the_threshold
             assert evidence["conversion"]["rate_date"] in {r.valid_from.isoformat() for r in rates}
 
 
+def _thread(seed: int, *, now, customer, queue, agents):
+    """One generated thread of ``queue``'s team, from its own random stream."""
+    return _demo_thread_build(
+        random.Random(seed),
+        now=now,
+        customer=customer,
+        team=queue.team,
+        queue=queue,
+        agents=agents,
+        router=_Router(),
+    )
+
+
 def test_no_generated_thread_reaches_past_now():
     """Every moment of a generated ticket (its messages, its events, its refund request) is in
     the past, however young the ticket: drawn for a refund queue on many random streams."""
@@ -409,9 +423,7 @@ def test_no_generated_thread_reaches_past_now():
     agents = [Agent(username=f"agent{i}", first_name=f"Agent{i}") for i in range(4)]
     refunds = 0
     for seed in range(5000):
-        thread = _demo_thread_build(
-            random.Random(seed), now=now, customer=customer, team=team, queue=queue, agents=agents
-        )
+        thread = _thread(seed, now=now, customer=customer, queue=queue, agents=agents)
         moments = [m.created_at for m in thread.messages] + [e[0] for e in thread.events]
         moments += [ending[0] for ending in thread.ending]
         if thread.refund is not None:
@@ -451,9 +463,7 @@ def test_a_thread_speaks_of_what_its_ticket_is_about(queue_name):
     anywhere = ANGRY + REFUND_ASKS + CUSTOMER_THANKS
     topics_seen = set()
     for seed in range(400):
-        thread = _demo_thread_build(
-            random.Random(seed), now=now, customer=customer, team=team, queue=queue, agents=agents
-        )
+        thread = _thread(seed, now=now, customer=customer, queue=queue, agents=agents)
         topic = "refund" if "refund" in thread.tags else TOPIC_BY_QUEUE[queue_name]
         topics_seen.add(topic)
         lines = THREAD_LINES[topic]

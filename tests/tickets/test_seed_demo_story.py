@@ -18,7 +18,7 @@ from tickets.demo import (
     DEMO_STORY_RULE,
     demo_data_seed,
 )
-from tickets.models import Agent, Ticket
+from tickets.models import OPEN_STATUSES, Agent, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,10 @@ def _story():
         "story_count": story.count(),
         "span_days": (NOW - story.order_by("created_at").first().created_at).days,
         "mismatched_counts": Ticket.objects.exclude(escalation_count=models_count()).count(),
+        "open_held": {
+            agent.username: Ticket.objects.filter(assignee=agent, status__in=OPEN_STATUSES).count()
+            for agent in Agent.objects.filter(team__isnull=False)
+        },
     }
 
 
@@ -127,6 +131,15 @@ def test_feedback_coverage_grows(seeded):
     assert made_early >= 10
     assert made_late >= 5
     assert given_early / made_early < 0.7 < given_late / made_late
+
+
+def test_every_agent_has_open_tickets_to_work_on(seeded):
+    # The router evens out recent tickets, so the story's junior (a printed login) has a queue
+    # after coaching too, not only the tickets their escalations handed on.
+    _result, story, _again, _ = seeded
+    assert len(story["open_held"]) == 18
+    assert min(story["open_held"].values()) >= 1, story["open_held"]
+    assert story["open_held"][DEMO_STORY_JUNIOR] >= 3
 
 
 def test_the_story_spans_the_90_days_and_is_seeded_once(seeded):
