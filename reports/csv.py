@@ -79,7 +79,7 @@ HANDOFF_HEADER = [
 def _handoff_cells(stats: HandoffStats) -> list[str]:
     return [
         str(stats.escalations),
-        str(stats.complete),
+        "" if stats.complete is None else str(stats.complete),
         _num(stats.complete_rate),
         str(stats.acknowledged),
         str(stats.acknowledged_quickly),

@@ -535,7 +535,9 @@ class HandoffStats:
     key: int | None
     label: str
     escalations: int
-    complete: int
+    # Handoffs that name what was tried, the diagnosis and the authority needed; None where no
+    # handoff is written (a rule's escalations: the rule fired, nobody wrote one).
+    complete: int | None
     acknowledged: int
     acknowledged_quickly: int
     avg_ack: timedelta | None
@@ -550,7 +552,7 @@ class HandoffStats:
 
     @property
     def complete_rate(self) -> float | None:
-        return self._share(self.complete, self.escalations)
+        return None if self.complete is None else self._share(self.complete, self.escalations)
 
     @property
     def quick_ack_rate(self) -> float | None:
@@ -630,12 +632,14 @@ def _quality(qs: QuerySet[Escalation], group: str) -> list[dict[str, Any]]:
     )
 
 
-def _stats(row: dict[str, Any], key: int | None, label: str) -> HandoffStats:
+def _stats(
+    row: dict[str, Any], key: int | None, label: str, *, handoffs: bool = True
+) -> HandoffStats:
     return HandoffStats(
         key=key,
         label=label,
         escalations=row["n"],
-        complete=row["complete"],
+        complete=row["complete"] if handoffs else None,
         acknowledged=row["acknowledged"],
         acknowledged_quickly=row["acknowledged_quickly"],
         avg_ack=_as_timedelta(row["avg_ack"]),
@@ -646,8 +650,8 @@ def _stats(row: dict[str, Any], key: int | None, label: str) -> HandoffStats:
     )
 
 
-def _empty_stats(key: int | None, label: str) -> HandoffStats:
-    return HandoffStats(key, label, 0, 0, 0, 0, None, None, 0, 0, 0)
+def _empty_stats(key: int | None, label: str, *, handoffs: bool = True) -> HandoffStats:
+    return HandoffStats(key, label, 0, 0 if handoffs else None, 0, 0, None, None, 0, 0, 0)
 
 
 def handoff_by_agent(*, agents: list[Agent], window: MonthWindow) -> list[HandoffStats]:
@@ -679,7 +683,8 @@ def team_rule_escalations(*, team: Team, window: MonthWindow) -> QuerySet[Escala
 
 def rule_health(*, team: Team, window: MonthWindow) -> list[HandoffStats]:
     """Per rule of the team (and global rules that fired on its queues): fired, acknowledged
-    quickly, bounced, handoff quality. Rules that never fired are listed with zeros."""
+    quickly, bounced. Rules that never fired are listed with zeros. A rule writes no handoff (an
+    agent's escalation does, the escalate tag's included), so there is no handoff quality here."""
     rows = _quality(team_rule_escalations(team=team, window=window), "rule_id")
     found = {row["rule_id"]: row for row in rows}
     rules = list(
@@ -688,7 +693,10 @@ def rule_health(*, team: Team, window: MonthWindow) -> list[HandoffStats]:
         .values_list("id", "name")
     )
     return [
-        _stats(found[pk], pk, name) if pk in found else _empty_stats(pk, name) for pk, name in rules
+        _stats(found[pk], pk, name, handoffs=False)
+        if pk in found
+        else _empty_stats(pk, name, handoffs=False)
+        for pk, name in rules
     ]
 
 

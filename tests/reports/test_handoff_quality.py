@@ -97,3 +97,5 @@ def test_rule_health_lists_every_team_rule_with_fired_quick_and_bounced(handoffs
     ]
     assert stats[0].quick_ack_rate == 0.5
     assert stats[0].avoidable == 1
+    # A rule writes no handoff: no handoff quality, rather than 0 %.
+    assert [(s.complete, s.complete_rate) for s in stats] == [(None, None), (None, None)]
