@@ -434,6 +434,13 @@ def test_sla_clock_explains_why_it_is_amber(client, ticket, junior):
     assert "Why is it amber?" in body
     assert "first response amber: 50 min of 60 min used" in body
     assert "Amber at 75%." in body
+    # Each clock: its summary, then its own numbered lines (numbering starts again per clock).
+    ledger = body[body.index('<ul class="ledger">') :]
+    ledger = ledger[: ledger.index("</ul>")]
+    assert ledger.count('<li class="ledger-clock">') == 1
+    assert ledger.index('<p class="ledger-summary">first response amber') < ledger.index(
+        '<ol><li class="ledger-amber">'
+    )
     assert 'class="sla sla-amber"' in body
 
 
