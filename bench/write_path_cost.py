@@ -19,7 +19,8 @@ one escalation, from the event's evaluation to the after-commit fan-out (live pu
 Redis). ``--profile escalation`` profiles that worker part alone (``PROFILE_PART=web``: the
 angry message's request instead; ``PROFILE_SQL=1`` also prints
 its statements; ``PROFILE_SORT=tottime`` sorts by own time; ``PROFILE_CALLEES=name`` prints
-what the functions matching ``name`` call). ``DATABASE_URL=sqlite:///…`` runs it
+what the functions matching ``name`` call, ``PROFILE_CALLERS=name`` what calls them).
+``DATABASE_URL=sqlite:///…`` runs it
 on SQLite.
 """
 
@@ -320,6 +321,8 @@ def main() -> None:
         stats.print_stats(os.environ.get("PROFILE_FILTER", ""), 60)
         if os.environ.get("PROFILE_CALLEES"):
             stats.print_callees(os.environ["PROFILE_CALLEES"])
+        if os.environ.get("PROFILE_CALLERS"):
+            stats.print_callers(os.environ["PROFILE_CALLERS"])
         task_broker().purge_queue()
         return
     for kind in kinds:

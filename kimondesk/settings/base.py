@@ -244,7 +244,7 @@ CHANNEL_LAYERS = channel_layers(LIVE_LAYER)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "kimondesk.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CHANNELS_PREFIX", "kimondesk"),
             "OPTIONS": {"pool_class": "kimondesk.cache.SharedConnectionPool"},
