@@ -3,11 +3,12 @@
 Tickets whose events were written without the workflow (the demo's backdated history, an import
 from another helpdesk) have no clocks; clocks started by the next sync would run from that moment,
 so a ticket opened ten days ago would look freshly started. ``sla_clocks_replay`` runs each
-ticket's stored events through the steps the live path takes (``clocks_step`` chooses each, as for
-``sla_clocks_apply_event``; ``sla_clocks_plan`` and ``clock_meet`` apply it) at the events' own times, and announces
-each amber and breach crossing at its instant, as a sweeper without lag would: the clocks and their
-ledgers end as the live path would have left them. No ticket event is written for a crossing, so
-nothing in the history is run through the rules again.
+ticket's stored events through the steps the live path takes (``clocks_step`` chooses each, as
+for ``sla_clocks_apply_event``; ``sla_clocks_plan`` and ``clock_meet`` apply it) at the events'
+own times, and announces each amber and breach crossing at its instant, as a sweeper without lag
+would: the clocks and their ledgers end as the live path would have left them. No ticket event is
+written for a crossing, so nothing in the history is run through the rules again.
+``sla_crossings_replayed`` gives the same crossings without saving anything.
 
 The ticket's fields at each moment come from the history: its status, priority, tier, queue and
 tags as the change events record them ("from" and "to", tags added and removed), walked back from
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -79,8 +80,7 @@ def sla_clocks_replay(*, ticket_ids: Iterable[int], now: datetime, cause: Cause)
     setup = sla_setup_load(token=sla_setup_changed())
     queues = _queues()
     made = 0
-    ids = sorted(set(ticket_ids))
-    for chunk in (ids[i : i + RECOMPUTE_CHUNK] for i in range(0, len(ids), RECOMPUTE_CHUNK)):
+    for chunk in _chunks(ticket_ids):
         with transaction.atomic():
             tickets = list(
                 ticket_context_queryset()
@@ -126,8 +126,7 @@ def sla_crossings_replayed(*, ticket_ids: Iterable[int], now: datetime) -> list[
     setup = sla_setup_load()
     queues = _queues()
     crossings: list[ReplayedCrossing] = []
-    ids = sorted(set(ticket_ids))
-    for chunk in (ids[i : i + RECOMPUTE_CHUNK] for i in range(0, len(ids), RECOMPUTE_CHUNK)):
+    for chunk in _chunks(ticket_ids):
         tickets = list(ticket_context_queryset().filter(pk__in=chunk).order_by("pk"))
         history = _histories([t.pk for t in tickets], now=now)
         for ticket in tickets:
@@ -142,6 +141,12 @@ def sla_crossings_replayed(*, ticket_ids: Iterable[int], now: datetime) -> list[
                 announced=crossings,
             )
     return sorted(crossings, key=lambda c: (c.noticed_at, c.ticket_id, c.metric))
+
+
+def _chunks(ticket_ids: Iterable[int]) -> Iterator[list[int]]:
+    ids = sorted(set(ticket_ids))
+    for start in range(0, len(ids), RECOMPUTE_CHUNK):
+        yield ids[start : start + RECOMPUTE_CHUNK]
 
 
 def _queues() -> dict[int, _QueueFields]:
