@@ -245,6 +245,76 @@ SUBJECTS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# What German-writing customers put in the subject line: as many per queue as in English.
+SUBJECTS_GERMAN: dict[str, tuple[str, ...]] = {
+    "Invoices": (
+        "Rechnung {inv} hat die falsche USt-IdNr.",
+        "Doppelte Rechnung für den letzten Monat",
+        "Wir brauchen eine korrigierte Rechnung mit unserer neuen Adresse",
+        "Auf der Rechnung {inv} fehlt die Bestellnummer",
+        "Das PDF der Rechnung {inv} lässt sich nicht herunterladen",
+        "Warum ist unsere Rechnung diesen Monat höher?",
+    ),
+    "Payments": (
+        "Karte bei der Verlängerung abgelehnt",
+        "Für den letzten Monat zweimal abgebucht",
+        "Zahlung fehlgeschlagen, aber das Geld ist weg",
+        "Wechsel von Karte auf Überweisung",
+        "SEPA-Mandat wurde abgelehnt",
+        "Verlängerung in der falschen Währung abgebucht",
+    ),
+    "Refunds": (
+        "Erstattung für nicht genutzte Plätze",
+        "Bitte um Erstattung für den Jahrestarif",
+        "Die Erstattung ist nach zwei Wochen immer noch nicht da",
+        "Teilerstattung für den Ausfall letzte Woche",
+        "In der Testphase gekündigt, bitte erstatten",
+    ),
+    "General": (
+        "Das Dashboard lädt sehr langsam",
+        "Der CSV-Export erzeugt eine leere Datei",
+        "Die Suche findet keine Tickets über die E-Mail des Kunden",
+        "Die App stürzt beim Start ab",
+        "Benachrichtigungen werden nicht zugestellt",
+        "Die Filter im Bericht werden nach dem Neuladen zurückgesetzt",
+    ),
+    "Outages": (
+        "Dienst seit heute Morgen nicht erreichbar (HTTP 503)",
+        "Die Anmeldeseite läuft für das ganze Team in einen Timeout",
+        "Die Datensynchronisation ist seit gestern gestoppt",
+        "Bei uns geht gar nichts mehr",
+        "Sehr hohe Latenz in der EU-Region",
+    ),
+    "API & Integrations": (
+        "Die Signaturen der Webhooks lassen sich nicht prüfen",
+        "Die API meldet 429, obwohl wir unter dem Limit sind",
+        "Die Salesforce-Integration synchronisiert keine Kontakte mehr",
+        "Die Erneuerung des OAuth-Tokens meldet invalid_grant",
+        "Der Paginierungs-Cursor überspringt Datensätze",
+    ),
+    "Access & Login": (
+        "Nach dem Zurücksetzen des Passworts gesperrt",
+        "Die 2FA-Codes werden nicht angenommen",
+        "Die SSO-Anmeldung springt immer wieder zur Anmeldeseite zurück",
+        "Wir müssen den Kontoinhaber ändern",
+        "Ein neues Teammitglied hat die Einladung nie bekommen",
+    ),
+    "Plan changes": (
+        "Wechsel auf den Tarif {tier}",
+        "Herabstufung zum Ende des Abrechnungszeitraums",
+        "Wir brauchen 15 Plätze mehr, mitten im Zeitraum",
+        "Fragen zum Enterprise-Vertrag",
+        "Von monatlicher auf jährliche Abrechnung wechseln",
+    ),
+    "Data & Privacy": (
+        "Antrag auf Datenexport nach DSGVO",
+        "Bitte löschen Sie alle Daten eines ehemaligen Mitarbeiters",
+        "Wir brauchen einen unterschriebenen AV-Vertrag",
+        "Wo werden unsere Daten gespeichert?",
+        "Aufbewahrungsfristen für die Audit-Logs",
+    ),
+}
+
 ANGRY = (
     "This is the third time I'm writing about this and still nothing. Absolutely unacceptable.",
     "Honestly this is ridiculous. We are paying for {tier} and nobody answers. Fix it today.",
@@ -433,6 +503,81 @@ THREAD_LINES: dict[str, ThreadLines] = {
         ),
     ),
 }
+
+# Every twentieth demo customer writes in German (the teams work Berlin hours). The scorer has no
+# German model, so their messages are marked "not scored (de)" and rule health counts them; the
+# team answers in German. Each kind has as many lines as its English counterpart, so a German
+# thread draws the same numbers as an English one.
+DEMO_GERMAN_EVERY = 20
+THREAD_LINES_GERMAN = ThreadLines(
+    openers=(
+        "Hallo, es geht um Folgendes: {subject}. Können Sie sich das bitte ansehen?",
+        "Guten Tag, wir haben ein Anliegen zu unserem Konto: {subject}. Die Details stehen "
+        "unten.\n\nDanke und viele Grüße, {first}",
+        "{subject}. Wir brauchen das bitte noch vor dem Monatsende.",
+        "Hallo zusammen,\n\n{subject}. Wir würden uns über eine schnelle Antwort freuen.\n\n"
+        "Viele Grüße\n{first}",
+        "Guten Morgen. {subject}. Unsere Kundennummer ist {external_id}.",
+    ),
+    agent_first=(
+        "Hallo {first}, danke für Ihre Nachricht. Ich sehe mir das jetzt an und melde mich gleich "
+        "bei Ihnen.",
+        "Guten Tag {first}, können Sie mir bitte die E-Mail-Adresse des Kontoinhabers bestätigen?",
+        "Hallo {first}, danke für die Details. Ich habe Ihr Konto geprüft und das an die "
+        "zuständige Kollegin weitergegeben.",
+        "Hallo {first}, gern helfe ich Ihnen dabei. Ich prüfe das in Ihrem Konto.",
+    ),
+    customer_followups=(
+        "Danke für die schnelle Antwort. Ich habe es versucht, aber das Problem ist immer noch da.",
+        "Hier ist das Formular, um das Sie gebeten haben. Beim letzten war ein Fehler drin.",
+        "Gibt es schon etwas Neues?",
+        "Noch ein Detail: das Konto gehört zu unserer Gesellschaft in der EU.",
+        "Danke, das hilft. Noch eine Frage: gilt das auch für unsere Unterkonten?",
+    ),
+    agent_followups=(
+        "Danke {first}, das hilft. Die Änderung ist gemacht, die Bestätigung ist an den "
+        "Kontoinhaber unterwegs.",
+        "Hallo {first}, kurz zum Stand: das zuständige Team hat es geprüft, und ich habe die "
+        "Antwort heute noch für Sie.",
+        "Hallo {first}, ich habe das in Ihrem Konto korrigiert. Sie sehen die Änderung innerhalb "
+        "der nächsten Stunde.",
+        "Guten Tag {first}, das Dokument hängt für Ihre Unterlagen an dieser Antwort.",
+        "Hallo {first}, ich setze das auf wartend, bis Sie es uns bestätigen.",
+    ),
+)
+ANGRY_GERMAN = (
+    "Das ist jetzt schon das dritte Mal, dass ich deswegen schreibe, und es passiert nichts. "
+    "Völlig inakzeptabel.",
+    "Das ist wirklich lächerlich. Wir zahlen für {tier} und niemand antwortet. Bitte heute noch "
+    "beheben.",
+    "Ich bin wütend. Ihr Produkt hat unseren Monatsabschluss kaputt gemacht, und es kümmert "
+    "niemanden.",
+    "Wenn das bis Freitag nicht behoben ist, kündigen wir und wechseln zu einem anderen Anbieter.",
+    "Wir denken ernsthaft über einen Wechsel nach. Bitte schließen Sie unser Konto, wenn Sie "
+    "nicht helfen können.",
+    "DAS IST IMMER NOCH KAPUTT. DREI WOCHEN, KEINE ANTWORT.",
+    "Der schlechteste Support, den ich je hatte. Ich möchte mit einer Führungskraft sprechen.",
+)
+REFUND_ASKS_GERMAN = (
+    "Bitte erstatten Sie {amount} {currency} für den Zeitraum, in dem wir den Dienst nicht "
+    "nutzen konnten.",
+    "Wir hätten gern eine Erstattung von {amount} {currency}; die Plätze wurden nie genutzt.",
+    "Ich erwarte eine volle Erstattung von {amount} {currency}, das wurde uns irrtümlich "
+    "berechnet.",
+)
+CUSTOMER_THANKS_GERMAN = (
+    "Das hat funktioniert, vielen Dank!",
+    "Perfekt, jetzt ist alles erledigt. Danke für den tollen Support.",
+    "Bestätigt, es ist jetzt alles in Ordnung. Danke für die Hilfe.",
+    "Danke, Sie können das schließen.",
+)
+
+
+def demo_customer_writes_german(customer: Customer) -> bool:
+    """Whether a demo customer writes in German: every ``DEMO_GERMAN_EVERY``-th by number."""
+    number = customer.external_id.removeprefix(DEMO_CUSTOMER_PREFIX)
+    return number.isdigit() and int(number) % DEMO_GERMAN_EVERY == 0
+
 
 FIRST_NAMES = (
     "Alex", "Jamie", "Chris", "Morgan", "Taylor", "Jordan", "Casey", "Robin", "Kim", "Sasha",
@@ -934,8 +1079,9 @@ def _demo_thread_build(
     if customer.tier == Tier.ENTERPRISE and priority == Priority.LOW:
         priority = Priority.NORMAL
     first = customer.name.split("(")[-1].rstrip(")")
+    german = demo_customer_writes_german(customer)
     subject = _fill(
-        rng.choice(SUBJECTS[queue.name]),
+        rng.choice((SUBJECTS_GERMAN if german else SUBJECTS)[queue.name]),
         inv=f"INV-{rng.randrange(10000, 99999)}",
         month=(created_at - timedelta(days=20)).strftime("%B"),
         day=(created_at - timedelta(days=1)).strftime("%d %B"),
@@ -1008,6 +1154,13 @@ def _demo_thread_build(
         )
     )
     lines = THREAD_LINES["refund" if is_refund else TOPIC_BY_QUEUE[queue.name]]
+    if german:
+        lines = THREAD_LINES_GERMAN
+    angry, refund_asks, thanks = (
+        (ANGRY_GERMAN, REFUND_ASKS_GERMAN, CUSTOMER_THANKS_GERMAN)
+        if german
+        else (ANGRY, REFUND_ASKS, CUSTOMER_THANKS)
+    )
     customer_says(created_at, _fill(rng.choice(lines.openers), **values))
 
     # Young tickets are often still untouched; older ones have been worked.
@@ -1045,7 +1198,7 @@ def _demo_thread_build(
         )
         currency = rng.choice(REFUND_CURRENCIES)
         asked_at = at + timedelta(hours=rng.uniform(0.5, 20))
-        ask = _fill(rng.choice(REFUND_ASKS), amount=amount, currency=currency)
+        ask = _fill(rng.choice(refund_asks), amount=amount, currency=currency)
         at = asked_at + timedelta(minutes=rng.randrange(10, 240))
         # On a young ticket the ask or the request may not have happened yet: what would lie
         # after now is left out (and nothing follows it), with the same draws.
@@ -1076,7 +1229,7 @@ def _demo_thread_build(
         if at > now:
             break
         if is_angry and round_number == rounds - 1:
-            customer_says(at, _fill(rng.choice(ANGRY), **values))
+            customer_says(at, _fill(rng.choice(angry), **values))
         else:
             customer_says(at, _line_unsaid(rng, lines.customer_followups, said))
         if thread.ticket.status == Status.PENDING:
@@ -1093,7 +1246,7 @@ def _demo_thread_build(
     done_share = min(0.95, age_days / 20)
     if at < now and rng.random() < done_share:
         if rng.random() < 0.6:
-            customer_says(at, rng.choice(CUSTOMER_THANKS))
+            customer_says(at, rng.choice(thanks))
             at += timedelta(minutes=rng.randrange(5, 120))
         if at < now:
             status_ends(at, Status.SOLVED)
@@ -1495,9 +1648,10 @@ def _demo_story_ensure(result: DemoSeedResult, rng: random.Random, *, now: datet
         _bulk_create(Escalation, rows)
     feedback = []
     # Feedback is given to a share of the escalations that grows over the 90 days; spread by
-    # carrying the fraction over (not drawn at random), newest first, so the few escalations of
-    # the last weeks show the high share of the end rather than the remainder of the weeks before.
-    owed = 0.5  # rounds rather than truncates: a few escalations still show the share
+    # carrying the fraction over (not drawn at random), newest first and rounding up, so the few
+    # escalations of the last weeks show the high share of the end (a late escalation's share
+    # is near 1, so each of them but the odd one gets feedback).
+    owed = 0.99
     for escalation in sorted(rows, key=lambda e: (e.created_at, e.occurrence), reverse=True):
         if escalation.to_agent is None:
             continue

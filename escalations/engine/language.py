@@ -33,7 +33,11 @@ STOP_WORDS: dict[str, frozenset[str]] = {
     "de": _words(
         "der die das und ist sind nicht ich mein meine meinen ein eine einen mit für auf "
         "bitte danke wie warum noch schon aber auch sie wir ihr uns es zu von dem den des "
-        "wurde wird habe haben hat kann können keine kein bei nach oder wenn mir mich"
+        "wurde wird habe haben hat kann können keine kein bei nach oder wenn mir mich "
+        # Frequent in short support messages ("Gibt es schon etwas Neues?", "Vielen Dank!").
+        "gibt etwas alles nichts jetzt immer sehr vielen dank dass über unser unsere unseren "
+        "ihnen ihre ihren sich einer eines leider bereits seit zum zur vom beim gern gerne "
+        "dann doch nur hier wann welche diese dieser dieses diesem"
     ),
     "fr": _words(
         "le la les et est sont pas je mon ma mes un une avec pour sur merci comment pourquoi "

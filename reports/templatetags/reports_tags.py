@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import template
+from django.conf.locale import LANG_INFO
 
 register = template.Library()
 
@@ -31,3 +32,10 @@ def minutes(value: timedelta | None) -> str:
 @register.filter
 def ratio(value: float | None) -> str:
     return NO_VALUE if value is None else f"{value:.2f}"
+
+
+@register.filter
+def language_label(code: str) -> str:
+    """"de" → "German (de)"; a code Django does not know stays as it is."""
+    info = LANG_INFO.get(code)
+    return f"{info['name']} ({code})" if info and "name" in info else code

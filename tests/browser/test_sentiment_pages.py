@@ -45,7 +45,7 @@ def test_not_scored_badge_and_rule_health_count(live_url, ticket, junior, lead):
         context.add_cookies([cookies[lead]])
         page = context.new_page()
         page.goto(f"{live_url}/reports/rules/?team={lead.team_id}&month={month}")
-        expect(page.locator(".unscored-count")).to_have_text("1 this month: 1 in de.")
+        expect(page.locator(".unscored-count")).to_have_text("1 this month: 1 in German (de).")
         page.screenshot(path=str(ARTIFACTS / "rule-health-unscored.png"), full_page=True)
         context.close()
 

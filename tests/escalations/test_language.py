@@ -27,6 +27,29 @@ def test_language_detect(text: str, language: str) -> None:
     assert language_detect(text) == language
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gibt es schon etwas Neues?",
+        "Das hat funktioniert, vielen Dank!",
+        "Danke, Sie können das schließen.",
+        "Bei uns geht gar nichts mehr",
+        "Leider immer noch kaputt.",
+    ],
+)
+def test_short_german_support_messages_read_as_german(text: str) -> None:
+    # Two or three words of them are German function words: enough for the vote.
+    assert language_detect(text) == "de"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Any update on this?", "Thanks, you can close this.", "Still broken, nothing works."],
+)
+def test_short_english_support_messages_stay_english(text: str) -> None:
+    assert language_detect(text) == "en"
+
+
 def test_only_the_first_characters_are_read() -> None:
     # given English filler up to the read limit, then German
     text = "x " * (MAX_CHARS // 2) + "Meine Bestellung ist immer noch nicht angekommen."

@@ -59,8 +59,17 @@ def test_rule_health_page_shows_the_count_of_its_own_team(client, two_teams):
     month = timezone.now().strftime("%Y-%m")
     response = client.get(reverse("reports:rules"), {"team": berlin.pk, "month": month})
     assert response.status_code == 200
-    assert '<p class="unscored-count">3 this month: 2 in de, 1 in fr.</p>' in response.text
+    assert (
+        '<p class="unscored-count">3 this month: 2 in German (de), 1 in French (fr).</p>'
+    ) in response.text
     # and a lead of one team cannot read another team's page
     other = client.get(reverse("reports:rules"), {"team": paris.pk, "month": month})
     assert other.status_code == 404
     assert "1 in es" not in other.text
+
+
+def test_a_language_is_named_with_its_code_and_an_unknown_code_stays_as_it_is():
+    from reports.templatetags.reports_tags import language_label
+
+    assert language_label("de") == "German (de)"
+    assert language_label("xx") == "xx"

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils import timezone
 
+from escalations.engine.sentiment import sentiment_score_message
 from escalations.models import (
     Calendar,
     ClockState,
@@ -35,15 +36,18 @@ from tickets.demo import (
     DEMO_PING_PONG_OCCURRENCE,
     REFUND_ASKS,
     SUBJECTS,
+    SUBJECTS_GERMAN,
     THREAD_LINES,
     TOPIC_BY_QUEUE,
     _demo_thread_build,
     _Router,
+    demo_customer_writes_german,
     demo_data_seed,
 )
 from tickets.models import (
     OPEN_STATUSES,
     Agent,
+    AuthorType,
     Customer,
     CustomerTierChange,
     EventKind,
@@ -51,6 +55,7 @@ from tickets.models import (
     Queue,
     RefundRequest,
     Role,
+    Sentiment,
     Status,
     Team,
     Ticket,
@@ -411,6 +416,30 @@ def _thread(seed: int, *, now, customer, queue, agents):
         agents=agents,
         router=_Router(),
     )
+
+
+def test_a_german_writing_customer_writes_every_message_in_german():
+    # Every twentieth demo customer writes German: their messages are not scored, as "de".
+    now = timezone.now()
+    agents = [Agent(username=f"agent{i}", first_name=f"Agent{i}") for i in range(4)]
+    german = Customer(name="Acme (Alex)", external_id="demo-0020")
+    english = Customer(name="Acme (Alex)", external_id="demo-0021")
+    assert demo_customer_writes_german(german)
+    assert not demo_customer_writes_german(english)
+    scored: dict[str, set[tuple[str, str]]] = {"de": set(), "en": set()}
+    for queue_name in SUBJECTS:
+        queue = Queue(name=queue_name, team=Team(name="Billing"))
+        for seed in range(40):
+            for key, customer in (("de", german), ("en", english)):
+                thread = _thread(seed, now=now, customer=customer, queue=queue, agents=agents)
+                subjects = (SUBJECTS_GERMAN if key == "de" else SUBJECTS)[queue_name]
+                assert any(_line_pattern(t).fullmatch(thread.ticket.subject) for t in subjects)
+                for message in thread.messages:
+                    if message.author_type == AuthorType.CUSTOMER:
+                        score = sentiment_score_message(message.body)
+                        scored[key].add((score.label == Sentiment.UNSCORED, score.language))
+    assert scored["de"] == {(True, "de")}
+    assert scored["en"] == {(False, "en")}
 
 
 def test_no_generated_thread_reaches_past_now():

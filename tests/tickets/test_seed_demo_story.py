@@ -18,7 +18,7 @@ from tickets.demo import (
     DEMO_STORY_RULE,
     demo_data_seed,
 )
-from tickets.models import OPEN_STATUSES, Agent, Ticket
+from tickets.models import OPEN_STATUSES, Agent, Message, Sentiment, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,14 @@ def _story():
         "story_count": story.count(),
         "span_days": (NOW - story.order_by("created_at").first().created_at).days,
         "mismatched_counts": Ticket.objects.exclude(escalation_count=models_count()).count(),
+        "unscored_languages": sorted(
+            set(
+                Message.objects.filter(sentiment=Sentiment.UNSCORED).values_list(
+                    "sentiment_language", flat=True
+                )
+            )
+        ),
+        "unscored": Message.objects.filter(sentiment=Sentiment.UNSCORED).count(),
         "open_held": {
             agent.username: Ticket.objects.filter(assignee=agent, status__in=OPEN_STATUSES).count()
             for agent in Agent.objects.filter(team__isnull=False)
@@ -140,6 +148,13 @@ def test_every_agent_has_open_tickets_to_work_on(seeded):
     assert len(story["open_held"]) == 18
     assert min(story["open_held"].values()) >= 1, story["open_held"]
     assert story["open_held"][DEMO_STORY_JUNIOR] >= 3
+
+
+def test_german_writing_customers_show_messages_not_scored(seeded):
+    # Rule health's "not scored" section and the ticket page's "not scored (de)" have examples.
+    _result, story, _again, _ = seeded
+    assert story["unscored"] >= 20
+    assert story["unscored_languages"] == ["de"]
 
 
 def test_the_story_spans_the_90_days_and_is_seeded_once(seeded):
