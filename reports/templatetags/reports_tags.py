@@ -36,6 +36,6 @@ def ratio(value: float | None) -> str:
 
 @register.filter
 def language_label(code: str) -> str:
-    """"de" → "German (de)"; a code Django does not know stays as it is."""
+    """A language's name with its code, "German (de)"; a code Django does not know stays."""
     info = LANG_INFO.get(code)
     return f"{info['name']} ({code})" if info and "name" in info else code
