@@ -147,6 +147,9 @@ def test_workspace_pages_have_no_serious_violations(live_url, demo, axe):
             live_url, f"/tickets/{ticket.pk}/", "#pinned .pinned-summary"
         ),
         "escalate form with an error": escalate_with_an_error,
+        "search with excerpts": _goto(
+            live_url, "/search/?q=charged+refund", "table.queue .search-excerpt mark"
+        ),
         "reports": _goto(live_url, "/reports/", "main"),
     }
 

@@ -42,7 +42,7 @@ def desk(transactional_db, queue, junior, senior):
         ),
     ]  # fmt: skip
     services.ticket_update(ticket=tickets[1], actor=junior, status=Status.SOLVED)
-    return {"tickets": tickets, "vera": vera}
+    return {"tickets": tickets, "vera": vera, "asked_refund": tickets[2].messages.get()}
 
 
 @contextmanager
@@ -79,7 +79,17 @@ def test_slash_focuses_the_header_search_and_finds_the_ticket(live_url, desk, ju
         expect(rows).to_have_count(2)
         first = rows.first.locator("td[data-label=Ticket] a")
         expect(first).to_have_text(f"#{desk['tickets'][0].pk} Refund for the double charge")
+        # The ticket found by its conversation shows where, the word marked, linked to it.
+        excerpt = rows.nth(1).locator(".search-excerpt")
+        expect(excerpt).to_contain_text("Would a refund be possible?")
+        expect(excerpt.locator("mark")).to_have_text("refund")
         _shoot(page, "search")
+        plan, message_id = desk["tickets"][2], desk["asked_refund"].pk
+        excerpt.get_by_role("link").click()
+        page.wait_for_url(f"**/tickets/{plan.pk}/#message-{message_id}")
+        expect(page.locator(f"#message-{message_id}")).to_contain_text(
+            "Would a refund be possible?"
+        )
 
 
 def test_saving_a_view_and_opening_it_again(live_url, desk, junior):

@@ -92,9 +92,9 @@ def test_search_page_query_count_is_constant(
 
     # Session + agent; the search (PostgreSQL: the newest ticket id, text matches and matching
     # customers, none here;
-    # SQLite: one LIKE query); count, rows, tags, SLA clocks; the header's unread notifications;
-    # the agent's team (the time zone the page is shown in).
-    with django_assert_num_queries(2 + (3 if ON_POSTGRES else 1) + 4 + 1 + 1):
+    # SQLite: one LIKE query); count, rows, tags, SLA clocks; the messages excerpted; the
+    # header's unread notifications; the agent's team (the time zone the page is shown in).
+    with django_assert_num_queries(2 + (3 if ON_POSTGRES else 1) + 4 + 1 + 1 + 1):
         response = client.get(reverse("ticket_search"), {"q": "modem"})
 
     assert len(response.context["tickets"]) == min(count, 25)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from tickets.forms import TicketSearchForm
 from tickets.models import Agent
+from tickets.search.excerpts import search_excerpts
 from tickets.search.selectors import SEARCH_MAX_RESULTS, tickets_search
 from tickets.selectors import tickets_annotate_for_list
 
@@ -30,6 +31,11 @@ def ticket_search_page(request: HttpRequest) -> HttpResponse:
     }
     if query:
         rows = tickets_annotate_for_list(tickets=tickets_search(agent=agent, query=query))
-        context |= tickets_page(request, rows)
+        page = tickets_page(request, rows)
+        listed = page["tickets"]
+        excerpts = search_excerpts(ticket_ids=[t.pk for t in listed], query=query)
+        for ticket in listed:
+            ticket.search_excerpt = excerpts.get(ticket.pk)
+        context |= page
     status = 400 if form.errors else 200
     return render(request, "tickets/search.html", context, status=status)
