@@ -372,8 +372,15 @@ _AGENT_PASSED_ON = (
     "Hi {first}, thanks for the details. I've checked your account and passed this to the "
     "colleague who handles it."
 )
-_AGENT_FRUSTRATING = (
-    "Hello {first}, I understand how frustrating this is. Let me check your account."
+_AGENT_HAPPY_TO_HELP = "Hello {first}, happy to help with this. Let me check your account."
+# The reply to an angry message: it owns the delay before it answers.
+AGENT_AFTER_ANGER = (
+    "Hello {first}, I'm sorry: you should not have had to write again. I understand how "
+    "frustrating this is, and I'm on it now."
+)
+AGENT_AFTER_ANGER_GERMAN = (
+    "Hallo {first}, das tut mir leid: Sie hätten nicht noch einmal schreiben müssen. Ich verstehe "
+    "Ihren Ärger und kümmere mich jetzt sofort darum."
 )
 _CUSTOMER_STILL = "Thanks for the quick reply. I tried that, but the problem is still there."
 _CUSTOMER_ANY_UPDATE = "Any update on this?"
@@ -393,7 +400,7 @@ _BILL_OPENERS = (
     _OPENER_REGARDS,
     _OPENER_ACCOUNT_ID,
 )
-_BILL_AGENT_FIRST = (_AGENT_LOOKING, _AGENT_OWNER_EMAIL, _AGENT_PASSED_ON, _AGENT_FRUSTRATING)
+_BILL_AGENT_FIRST = (_AGENT_LOOKING, _AGENT_OWNER_EMAIL, _AGENT_PASSED_ON, _AGENT_HAPPY_TO_HELP)
 
 THREAD_LINES: dict[str, ThreadLines] = {
     "fault": ThreadLines(
@@ -410,7 +417,7 @@ THREAD_LINES: dict[str, ThreadLines] = {
             "and a screenshot?",
             "Hi {first}, thanks for the details. I've reproduced the issue and passed it to our "
             "specialists.",
-            _AGENT_FRUSTRATING,
+            _AGENT_HAPPY_TO_HELP,
         ),
         customer_followups=(
             _CUSTOMER_STILL,
@@ -1228,7 +1235,8 @@ def _demo_thread_build(
         at += timedelta(hours=rng.uniform(1, 30))
         if at > now:
             break
-        if is_angry and round_number == rounds - 1:
+        angry_now = is_angry and round_number == rounds - 1
+        if angry_now:
             customer_says(at, _fill(rng.choice(angry), **values))
         else:
             customer_says(at, _line_unsaid(rng, lines.customer_followups, said))
@@ -1237,7 +1245,11 @@ def _demo_thread_build(
         at += timedelta(minutes=rng.randrange(10, 600))
         if at > now:
             break
-        agent_says(at, assignee, _fill(_line_unsaid(rng, lines.agent_followups, said), **values))
+        reply = _line_unsaid(rng, lines.agent_followups, said)
+        if angry_now:
+            # Drawn all the same, so that every later draw stays what it was.
+            reply = AGENT_AFTER_ANGER_GERMAN if german else AGENT_AFTER_ANGER
+        agent_says(at, assignee, _fill(reply, **values))
         if rng.random() < 0.4:
             status_to(at, assignee, Status.PENDING)
 

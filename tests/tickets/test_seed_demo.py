@@ -1,5 +1,6 @@
 """``seed_demo``: realistic, backdated demo data, created once, with the logins printed."""
 
+import itertools
 import random
 import re
 import string
@@ -30,7 +31,10 @@ from escalations.models import (
 from escalations.sla.services import sla_next_crossing_at
 from reports.selectors import month_windows, refunds_not_compared, team_zone
 from tickets.demo import (
+    AGENT_AFTER_ANGER,
+    AGENT_AFTER_ANGER_GERMAN,
     ANGRY,
+    ANGRY_GERMAN,
     CUSTOMER_THANKS,
     DEMO_PASSWORD,
     DEMO_PING_PONG_OCCURRENCE,
@@ -442,6 +446,38 @@ def test_a_german_writing_customer_writes_every_message_in_german():
     assert scored["en"] == {(False, "en")}
 
 
+def test_the_team_answers_anger_with_an_apology_and_calm_messages_without_one():
+    # An agent's "I understand how frustrating this is" belongs after an angry message, never
+    # after a calm one.
+    now = timezone.now()
+    agents = [Agent(username=f"agent{i}", first_name=f"Agent{i}") for i in range(4)]
+    angry = [_line_pattern(line) for line in (*ANGRY, *ANGRY_GERMAN)]
+    apologies = {
+        AGENT_AFTER_ANGER.format(first="Alex"),
+        AGENT_AFTER_ANGER_GERMAN.format(first="Alex"),
+    }
+    answered_anger = 0
+    for queue_name in SUBJECTS:
+        queue = Queue(name=queue_name, team=Team(name="Billing"))
+        for seed in range(150):
+            for external_id in ("demo-0020", "demo-0021"):  # German, English
+                customer = Customer(name="Acme (Alex)", external_id=external_id, tier="premium")
+                thread = _thread(seed, now=now, customer=customer, queue=queue, agents=agents)
+                for said, answer in itertools.pairwise(thread.messages):
+                    if said.author_type != AuthorType.CUSTOMER:
+                        continue
+                    if answer.author_type != AuthorType.AGENT:
+                        continue
+                    was_angry = any(p.fullmatch(said.body) for p in angry)
+                    assert (answer.body in apologies) == was_angry, (said.body, answer.body)
+                    answered_anger += was_angry
+                bodies = [m.body for m in thread.messages if m.author_type == AuthorType.AGENT]
+                assert not any("frustrating" in body for body in bodies if body not in apologies), (
+                    bodies
+                )
+    assert answered_anger > 50  # both languages' angry threads were drawn often enough
+
+
 def test_no_generated_thread_reaches_past_now():
     """Every moment of a generated ticket (its messages, its events, its refund request) is in
     the past, however young the ticket: drawn for a refund queue on many random streams."""
@@ -489,7 +525,7 @@ def test_a_thread_speaks_of_what_its_ticket_is_about(queue_name):
     queue = Queue(name=queue_name, team=team)
     customer = Customer(name="Acme (Alex)", external_id="demo-0001")
     agents = [Agent(username=f"agent{i}", first_name=f"Agent{i}") for i in range(4)]
-    anywhere = ANGRY + REFUND_ASKS + CUSTOMER_THANKS
+    anywhere = (*ANGRY, *REFUND_ASKS, *CUSTOMER_THANKS, AGENT_AFTER_ANGER)
     topics_seen = set()
     for seed in range(400):
         thread = _thread(seed, now=now, customer=customer, queue=queue, agents=agents)
