@@ -26,6 +26,7 @@ from .engine.backtest import BacktestResult, backtest_run
 from .engine.conditions import conditions_clean
 from .engine.context import ticket_context_build
 from .engine.escalate import EscalationRefused, EscalationRequest, escalation_execute
+from .engine.notify import acknowledged_notification_message
 from .engine.rules import rule_matches
 from .engine.summary import Handoff
 from .engine.targets import TARGET_KINDS, escalation_choice_clean
@@ -163,7 +164,6 @@ def escalation_acknowledge(*, escalation: Escalation, actor: Agent) -> Escalatio
     locked.acknowledged_by = actor
     locked.acknowledged_on_behalf_of = on_behalf_of
     locked.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledged_on_behalf_of"])
-    by_words = f"{actor} on behalf of {on_behalf_of}" if on_behalf_of is not None else str(actor)
     seconds = int((now - locked.created_at).total_seconds())
     if locked.from_agent_id is not None and locked.from_agent_id != actor.pk:
         notification_record(
@@ -171,7 +171,9 @@ def escalation_acknowledge(*, escalation: Escalation, actor: Agent) -> Escalatio
             kind=NotificationKind.ESCALATION_ACKNOWLEDGED,
             ticket=ticket,
             escalation=locked,
-            message=f"#{ticket.pk}: your escalation was acknowledged by {by_words}.",
+            message=acknowledged_notification_message(
+                escalation=locked, by=actor, on_behalf_of=on_behalf_of
+            ),
         )
     ticket_event_record(
         ticket=ticket,

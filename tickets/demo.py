@@ -59,6 +59,7 @@ from escalations.sla.clocks import Cause
 from escalations.sla.replay import ReplayedCrossing, sla_clocks_replay, sla_crossings_replayed
 
 from .demo_holders import demo_after_handover, demo_held_since, demo_receiver
+from .demo_notifications import demo_notifications_ensure
 from .macros.demo import demo_macros_ensure
 from .mail.models import Mailbox
 from .models import (
@@ -2748,6 +2749,9 @@ def demo_data_seed(
         _demo_escalation_summaries_ensure(result, now=now, endings=endings)
         _demo_endings_record(result, endings)
         _demo_history_receipts_ensure(result)
+        result.created["notifications"] = demo_notifications_ensure(
+            now=now, customer_prefix=DEMO_CUSTOMER_PREFIX
+        )
     # Open demo tickets get the SLA clocks their history would have left them (the history
     # above bypassed the workflow): a ticket opened days ago is late, not freshly started, and
     # its crossings are in its clock's ledger. Clocks already there run on, as live ones do.

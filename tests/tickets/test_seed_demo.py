@@ -65,6 +65,7 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+from tickets.notifications.models import Notification
 from tickets.signals import ticket_event_recorded
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +86,7 @@ COUNTED = (
     OpeningHours,
     SLAPolicy,
     SLATarget,
+    Notification,
 )
 LOGINS = (
     "admin",

@@ -24,6 +24,7 @@ from typing import Any
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from escalations.engine.notify import acknowledged_notification_message
 from escalations.models import Escalation
 from escalations.sla.selectors import sla_summary
 from kimondesk.compiled_queries import CompiledQuery
@@ -324,22 +325,20 @@ def _event_pushes(*, event: TicketEvent, subject: Subject | None = None) -> list
         pushes += _queue_pushes(ticket=ticket, kind=kind)
     elif kind == EventKind.ESCALATION_ACKNOWLEDGED:
         escalation = Escalation.objects.select_related(
-            "acknowledged_by", "acknowledged_on_behalf_of"
+            "acknowledged_by", "acknowledged_on_behalf_of", "initiated_by"
         ).get(pk=data["escalation"])
         pushes.append((to_ticket, escalation_acknowledged_event(escalation=escalation)))
-        from_id = escalation.from_agent_id
-        if from_id is not None and from_id != escalation.acknowledged_by_id:
+        from_id, by = escalation.from_agent_id, escalation.acknowledged_by
+        if from_id is not None and by is not None and from_id != by.pk:
             notice = notification_event(
                 kind="escalation.acknowledged",
                 ticket_id=ticket.pk,
                 escalation_id=escalation.pk,
-                message=(
-                    f"#{ticket.pk}: {escalation.acknowledged_by} acknowledged your escalation"
-                    + (
-                        f" on behalf of {escalation.acknowledged_on_behalf_of}."
-                        if escalation.acknowledged_on_behalf_of is not None
-                        else "."
-                    )
+                # The words of the notification kept for it.
+                message=acknowledged_notification_message(
+                    escalation=escalation,
+                    by=by,
+                    on_behalf_of=escalation.acknowledged_on_behalf_of,
                 ),
             )
             pushes.append((realtime.agent_group(from_id), notice))

@@ -12,7 +12,7 @@ MESSAGE_MAX_CHARS = 300
 
 class NotificationKind(models.TextChoices):
     ESCALATION_ASSIGNED = "escalation_assigned", "Escalated to you"
-    ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", "Your escalation was acknowledged"
+    ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", "Escalation acknowledged"
     TICKET_REASSIGNED = "ticket_reassigned", "Reassigned away from you"
     ESCALATION_QUESTION = "escalation_question", "A question about your escalation"
 

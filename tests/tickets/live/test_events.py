@@ -262,7 +262,9 @@ def test_a_refund_pushes_refund_created(
 def test_an_acknowledgement_pushes_to_the_page_and_tells_the_escalating_agent(
     pushed, now, ticket, junior, senior, django_capture_on_commit_callbacks
 ):
-    escalation = factories.EscalationFactory(ticket=ticket, from_agent=junior, to_agent=senior)
+    escalation = factories.EscalationFactory(
+        ticket=ticket, from_agent=junior, to_agent=senior, initiated_by=junior
+    )
     with django_capture_on_commit_callbacks(execute=True):
         escalation_services.escalation_acknowledge(escalation=escalation, actor=senior)
 
@@ -284,7 +286,8 @@ def test_an_acknowledgement_pushes_to_the_page_and_tells_the_escalating_agent(
                 "type": "escalation.acknowledged",
                 "ticket": ticket.pk,
                 "escalation": escalation.pk,
-                "message": f"#{ticket.pk}: {senior} acknowledged your escalation.",
+                # The words of the notification kept for it.
+                "message": f"#{ticket.pk}: your escalation was acknowledged by {senior}.",
             },
         ),
     ]

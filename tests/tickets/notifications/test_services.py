@@ -191,6 +191,45 @@ def test_acknowledgement_tells_the_agent_it_was_escalated_from(ticket, junior, l
     ]
 
 
+def test_acknowledging_another_agents_escalation_names_who_escalated(ticket, junior, senior, lead):
+    # The senior escalated the junior's ticket: the junior follows it, but it is not theirs.
+    escalation = escalation_create_manual(ticket=ticket, actor=senior, **HANDOFF)
+    Notification.objects.all().delete()
+
+    escalation_acknowledge(escalation=escalation, actor=lead)
+
+    assert _kept() == [
+        (
+            "junior",
+            NotificationKind.ESCALATION_ACKNOWLEDGED,
+            f"#{ticket.pk}: the escalation by {senior} was acknowledged by {lead}.",
+        )
+    ]
+
+
+def test_acknowledging_a_rule_fired_escalation_names_the_rule(ticket, junior, lead):
+    rule = factories.RuleFactory(name="Angry customer to the lead")
+    escalation = factories.EscalationFactory(
+        ticket=ticket,
+        trigger=rule.trigger_kind,
+        rule=rule,
+        rule_name=rule.name,
+        from_agent=junior,
+        to_agent=lead,
+    )
+
+    escalation_acknowledge(escalation=escalation, actor=lead)
+
+    assert _kept() == [
+        (
+            "junior",
+            NotificationKind.ESCALATION_ACKNOWLEDGED,
+            f"#{ticket.pk}: the escalation by rule “Angry customer to the lead” was "
+            f"acknowledged by {lead}.",
+        )
+    ]
+
+
 def test_a_reassignment_tells_the_previous_assignee(ticket, junior, senior, lead):
     ticket_services.ticket_update(ticket=ticket, actor=lead, assignee=senior)
 
