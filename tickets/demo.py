@@ -797,7 +797,10 @@ def _demo_rules_ensure(
         created["targets"] = created.get("targets", 0) + int(made)
         return obj
 
-    def rule(name: str, **kwargs: Any) -> None:
+    def rule(name: str, *, formerly: str = "", **kwargs: Any) -> None:
+        # A demo rule renamed since an earlier seed is there already under its former name.
+        if formerly and Rule.objects.filter(name=formerly).exists():
+            return
         _, made = Rule.objects.get_or_create(
             name=name, defaults={"kind": RuleKind.ESCALATION, **kwargs}
         )
@@ -849,7 +852,8 @@ def _demo_rules_ensure(
         target=lead_targets["Accounts"],
     )
     rule(
-        "Technical: first response at risk for urgent tickets",
+        "Technical: first response at risk on high and urgent tickets",
+        formerly="Technical: first response at risk for urgent tickets",
         team=by_name["Technical"],
         order=50,
         trigger_kind="frt_amber",

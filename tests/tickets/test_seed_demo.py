@@ -108,6 +108,19 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in COUNTED}
 
 
+def test_a_demo_rule_seeded_under_its_former_name_is_not_made_again():
+    seed()
+    renamed = Rule.objects.get(name="Technical: first response at risk on high and urgent tickets")
+    renamed.name = "Technical: first response at risk for urgent tickets"
+    renamed.save(update_fields=["name"])
+    rules = Rule.objects.count()
+
+    seed()
+
+    assert Rule.objects.count() == rules
+    assert not Rule.objects.filter(name__contains="on high and urgent tickets").exists()
+
+
 def test_seed_demo_twice_creates_nothing_the_second_time():
     # Given a first run
     first_output = seed()
