@@ -17,6 +17,13 @@ SEARCH_CONFIG = "simple"
 # stays far below PostgreSQL's 1 MB limit. Later text is not searchable.
 SEARCH_DOCUMENT_MAX_CHARS = 100_000
 
+
+def _words_of(text_sql: str) -> str:
+    """The SQL of ``text_sql``'s search vector. PostgreSQL's parser drops whatever looks like
+    an XML tag, so "<ERR_TIMEOUT>" or "<modem>" would never be found: a "<" is read as a space."""
+    return f"to_tsvector(%s, replace({text_sql}, '<', ' '))"
+
+
 _DOC = TicketSearchDocument._meta.db_table
 _TICKET = Ticket._meta.db_table
 _MESSAGE = Message._meta.db_table
@@ -35,8 +42,8 @@ def ticket_search_documents_rebuild(*, ticket_ids: list[int] | None = None) -> N
     sql = f"""
         INSERT INTO {_DOC} (ticket_id, vector, indexed_chars)
         SELECT t.id,
-               setweight(to_tsvector(%s, t.subject), 'A')
-               || setweight(to_tsvector(%s, coalesce(m.body, '')), 'C'),
+               setweight({_words_of("t.subject")}, 'A')
+               || setweight({_words_of("coalesce(m.body, '')")}, 'C'),
                coalesce(length(m.body), 0)
         FROM {_TICKET} t
         LEFT JOIN LATERAL (
@@ -61,7 +68,7 @@ def ticket_search_document_append(*, ticket_id: int, text: str) -> None:
     sql = f"""
         UPDATE {_DOC}
         SET vector = coalesce(vector, ''::tsvector) || setweight(
-                to_tsvector(%s, left(%s, greatest(%s - indexed_chars, 0))), 'C'),
+                {_words_of("left(%s, greatest(%s - indexed_chars, 0))")}, 'C'),
             indexed_chars = least(indexed_chars + length(%s), %s)
         WHERE ticket_id = %s
     """  # noqa: S608 (the table name comes from the model; values are parameters)

@@ -229,3 +229,15 @@ def test_only_the_newest_visible_matches_are_ranked_across_the_id_bands(
     # The newest 4 of the junior's matches (numbers 7, 6, 4, 3), never the other team's.
     assert sorted(ids) == sorted(t.pk for t in mine[-4:])
     assert not set(ids) & {t.pk for t in theirs}
+
+
+@pytest.mark.django_db
+def test_words_in_angle_brackets_are_found(junior, queue):
+    # PostgreSQL's parser reads "<...>" as an XML tag and drops it unless told otherwise.
+    ticket = _ticket(subject="Sync <ERR_TIMEOUT> again", queue=queue, body="Hello")
+    services.message_add(
+        ticket=ticket, author_type=AuthorType.CUSTOMER, body="The log says <quota_exceeded>."
+    )
+
+    assert ticket_search_ranked_ids(agent=junior, query="err_timeout") == [ticket.pk]
+    assert ticket_search_ranked_ids(agent=junior, query="quota_exceeded") == [ticket.pk]
