@@ -162,3 +162,18 @@ def test_queue_pages_show_no_excerpt(client, junior, queue):
     html = client.get(reverse("queue_team")).content.decode()
 
     assert "search-excerpt" not in html
+
+
+@pytest.mark.django_db
+def test_the_search_page_shows_no_text_of_a_ticket_the_agent_may_not_see(client, junior, queue):
+    other_team_queue = factories.QueueFactory(team=factories.TeamFactory(name="Billing"))
+    _ticket(other_team_queue, body="The modem password is hunter2.")
+    seen = _ticket(queue, body="Our modem blinks red.")
+    client.force_login(junior)
+
+    response = client.get(reverse("ticket_search"), {"q": "modem"})
+
+    assert [t.pk for t in response.context["tickets"]] == [seen.pk]
+    html = response.content.decode()
+    assert "blinks red" in html
+    assert "hunter2" not in html
