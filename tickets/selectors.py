@@ -221,19 +221,20 @@ def tickets_for_queue_page(*, agent: Agent, queue: str) -> QuerySet[Ticket]:
         tickets = tickets.filter(assignee=agent)
     elif queue == QUEUE_TEAM and agent.team_id is not None:
         tickets = tickets.filter(queue__team_id=agent.team_id)
-    tickets = tickets_annotate_for_list(tickets=tickets)
+    tickets = tickets_annotate_for_list(agent=agent, tickets=tickets)
     if queue == QUEUE_ESCALATED:
         mine = Escalation.objects.filter(ticket=OuterRef("pk"), to_agent=agent)
         tickets = tickets.filter(Exists(mine)).annotate(
-            awaiting_my_ack=Exists(mine.filter(acknowledged_at__isnull=True)),
             escalated_at=Subquery(mine.order_by("-created_at").values("created_at")[:1]),
         )
         tickets = tickets.order_by("-awaiting_my_ack", "-escalated_at", "-id")
     return tickets
 
 
-def tickets_annotate_for_list(*, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Ticket rows as the ticket tables show and sort them (queue pages, search results)."""
+def tickets_annotate_for_list(*, agent: Agent, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Ticket rows as the ticket tables show and sort them to ``agent`` (queue pages, search
+    results): among them, whether an escalation waits for anyone's or the agent's own
+    acknowledgement."""
     unacknowledged = Escalation.objects.filter(ticket=OuterRef("pk"), acknowledged_at__isnull=True)
     tickets = tickets.annotate(
         priority_rank=Case(
@@ -241,6 +242,7 @@ def tickets_annotate_for_list(*, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
             output_field=IntegerField(),
         ),
         awaiting_ack=Exists(unacknowledged),
+        awaiting_my_ack=Exists(unacknowledged.filter(to_agent=agent)),
         last_customer_message_at=Subquery(
             Message.objects.filter(ticket=OuterRef("pk"), author_type=AuthorType.CUSTOMER)
             .order_by("-created_at")

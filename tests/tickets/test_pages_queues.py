@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from tests import factories
 from tickets.models import Priority, Status
+from tickets.search.documents import ticket_search_documents_rebuild
 
 
 @pytest.fixture
@@ -335,3 +336,29 @@ def test_a_page_size_out_of_the_offered_ones_is_a_400_naming_it(client, junior, 
     assert response.status_code == 400
     assert list(response.context["filter"].errors) == ["page_size"]
     assert response.context["tickets"] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["queue_mine", "queue_team", "ticket_search"])
+def test_every_ticket_table_tells_the_receiver_the_acknowledgement_is_theirs(
+    client, senior, junior, queue, page
+):
+    mine = factories.TicketFactory(subject="Modem mine", queue=queue, assignee=senior)
+    factories.EscalationFactory(ticket=mine, to_agent=senior)
+    theirs = factories.TicketFactory(subject="Modem theirs", queue=queue, assignee=senior)
+    factories.EscalationFactory(ticket=theirs, to_agent=junior)
+    ticket_search_documents_rebuild()  # made around the services (PostgreSQL's search)
+
+    client.force_login(senior)
+    response = client.get(reverse(page), {"q": "modem"} if page == "ticket_search" else {})
+
+    rows = {t.subject: t for t in response.context["tickets"]}
+    assert (rows["Modem mine"].awaiting_my_ack, rows["Modem theirs"].awaiting_my_ack) == (
+        True,
+        False,
+    )
+    html = response.content.decode()
+    assert f'<tr data-ticket-id="{mine.pk}" class="needs-ack">' in html
+    assert f'<tr data-ticket-id="{theirs.pk}">' in html
+    assert html.count("Awaiting your acknowledgement") == 1
+    assert html.count("Escalated · awaiting acknowledgement") == 1

@@ -30,7 +30,9 @@ def ticket_search_page(request: HttpRequest) -> HttpResponse:
         "max_results": SEARCH_MAX_RESULTS,
     }
     if query:
-        rows = tickets_annotate_for_list(tickets=tickets_search(agent=agent, query=query))
+        rows = tickets_annotate_for_list(
+            agent=agent, tickets=tickets_search(agent=agent, query=query)
+        )
         page = tickets_page(request, rows)
         listed = page["tickets"]
         excerpts = search_excerpts(ticket_ids=[t.pk for t in listed], query=query)
