@@ -121,8 +121,9 @@ def excerpt_build(*, message: Message, words: tuple[str, ...]) -> SearchExcerpt 
 def _words_pattern(words: tuple[str, ...], text: str) -> re.Pattern[str] | None:
     """The words where they begin a word of ``text`` ("error" marks "errors", as the search
     takes the last word as a prefix); else anywhere (SQLite matches inside words too)."""
-    # Longest first, so that a word is marked whole rather than as a shorter query word.
-    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    # Two words match at one place only if one begins the other: in reverse order the longer
+    # comes first, so that it is marked whole.
+    alternatives = "|".join(re.escape(word) for word in sorted(words, reverse=True))
     for pattern in (rf"(?<!\w)(?:{alternatives})", alternatives):
         compiled = re.compile(pattern, re.IGNORECASE)
         if compiled.search(text):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
 from tests import factories
 from tickets import services
-from tickets.models import AuthorType
+from tickets.models import AuthorType, Message
 from tickets.search.excerpts import (
     SEARCH_EXCERPT_CHARS_BEFORE,
     SEARCH_EXCERPT_MAX_CHARS,
+    ExcerptPart,
     excerpt_build,
     search_excerpts,
 )
@@ -84,17 +87,88 @@ def test_no_ticket_or_no_word_asks_nothing(junior, queue, django_assert_num_quer
 
 @pytest.mark.django_db
 def test_excerpts_of_many_tickets_take_one_query(junior, queue, django_assert_num_queries):
-    tickets = [_ticket(queue, body=f"Modem number {n} blinks.") for n in range(5)]
+    tickets = [_ticket(queue) for n in range(5)]
+    for number, ticket in enumerate(tickets):
+        _say(ticket, f"Modem number {number} was reset.", author=junior)
 
     with django_assert_num_queries(1):
         excerpts = search_excerpts(ticket_ids=[t.pk for t in tickets], query="modem")
+        authors = {excerpt.author for excerpt in excerpts.values()}
 
     assert set(excerpts) == {t.pk for t in tickets}
+    assert authors == {str(junior)}
+
+
+@pytest.mark.django_db
+def test_the_newest_is_by_time_then_by_id(junior, queue):
+    ticket = _ticket(queue)
+    later = _say(ticket, "Modem one.")
+    earlier = _say(ticket, "Modem two.")
+    # Imported history: the message written first (lower id) is the newer one.
+    Message.objects.filter(pk=earlier.pk).update(created_at=later.created_at - timedelta(hours=1))
+    assert search_excerpts(ticket_ids=[ticket.pk], query="modem")[ticket.pk].message_id == later.pk
+
+    # The same moment: the later written one.
+    same = _say(ticket, "Modem three.")
+    Message.objects.filter(pk=same.pk).update(created_at=later.created_at)
+    assert search_excerpts(ticket_ids=[ticket.pk], query="modem")[ticket.pk].message_id == same.pk
 
 
 def _build(body, query):
     message = factories.MessageFactory.build(body=body, author_type=AuthorType.CUSTOMER)
     return excerpt_build(message=message, words=search_query_parse(query=query).words)
+
+
+def test_the_parts_are_exactly_the_text_split_at_the_marked_words():
+    excerpt = _build("invoice copy of the invoice", "invoice")
+
+    assert excerpt.parts == (
+        ExcerptPart("invoice", matched=True),
+        ExcerptPart(" copy of the ", matched=False),
+        ExcerptPart("invoice", matched=True),
+    )
+    assert _build("Send the invoice copy", "invoice").parts == (
+        ExcerptPart("Send the ", matched=False),
+        ExcerptPart("invoice", matched=True),
+        ExcerptPart(" copy", matched=False),
+    )
+
+
+def test_the_excerpt_starts_after_the_word_the_cut_falls_in():
+    # The cut falls one character into the text, inside its first word.
+    before = "Z " + "y" * 58 + " "
+    excerpt = _build(before + "invoice", "invoice")
+
+    assert (_shown(excerpt), excerpt.cut_before) == ("y" * 58 + " invoice", True)
+
+
+def test_without_a_space_before_the_match_the_excerpt_starts_at_the_match():
+    # No word edge between the cut and the match: it starts at the match, never after it.
+    excerpt = _build("y " + "x" * 69 + "-invoice and more", "invoice")
+
+    assert (_shown(excerpt), excerpt.cut_before, excerpt.cut_after) == (
+        "invoice and more",
+        True,
+        False,
+    )
+
+
+def test_the_excerpt_ends_at_the_last_whole_word_that_fits():
+    text = "invoice " + "abcd " * 60
+    excerpt = _build(text, "invoice")
+
+    shown = _shown(excerpt)
+    assert shown == text[:197]
+    assert shown.endswith(" abcd")
+    assert excerpt.cut_after
+
+
+def test_without_a_space_after_the_match_the_excerpt_is_cut_at_its_bound():
+    text = "Hi invoice-" + "z" * 300
+    excerpt = _build(text, "invoice")
+
+    assert _shown(excerpt) == text[:SEARCH_EXCERPT_MAX_CHARS]
+    assert excerpt.cut_after
 
 
 def test_a_long_message_is_cut_around_its_first_match_at_word_edges():
