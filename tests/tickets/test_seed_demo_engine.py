@@ -13,6 +13,7 @@ import pytest
 from escalations.engine.triggers import TRIGGERS
 from escalations.models import AuditEvent, Escalation, SLAClockEntry
 from escalations.sla.replay import sla_crossings_replayed
+from tests.tickets.demo_seeding import demo_trigger_events, rolled_back_after
 from tickets.demo import DEMO_CUSTOMER_PREFIX, DEMO_PING_PONG_OCCURRENCE, demo_data_seed
 from tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEvent
 
@@ -53,56 +54,43 @@ def _facts() -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        with transaction.atomic():
-            result = demo_data_seed(tickets=1000, customers=120, now=NOW)
-            facts = _facts()
-            escalations = list(
-                Escalation.objects.filter(
-                    ticket__customer__external_id__startswith=DEMO_CUSTOMER_PREFIX
-                ).values(
-                    "pk",
-                    "trigger",
-                    "occurrence",
-                    "evidence",
-                    "route_notes",
-                    "created_at",
-                    "acknowledged_at",
-                    "to_agent_id",
-                    "ticket_id",
-                    "ticket__status",
-                )
+    with rolled_back_after(django_db_blocker):
+        result = demo_data_seed(tickets=1000, customers=120, now=NOW)
+        facts = _facts()
+        escalations = list(
+            Escalation.objects.filter(
+                ticket__customer__external_id__startswith=DEMO_CUSTOMER_PREFIX
+            ).values(
+                "pk",
+                "trigger",
+                "occurrence",
+                "evidence",
+                "route_notes",
+                "created_at",
+                "acknowledged_at",
+                "to_agent_id",
+                "ticket_id",
+                "ticket__status",
             )
-            events = {
-                e.pk: e
-                for e in TicketEvent.objects.filter(
-                    kind__in=[
-                        EventKind.SLA_STATE_CHANGED,
-                        EventKind.TIER_CHANGED,
-                        EventKind.TAGS_CHANGED,
-                    ]
-                )
-            }
-            suppressed = list(
-                AuditEvent.objects.filter(kind="escalation_suppressed").values(
-                    "ticket_id", "actor_label", "data", "object_type"
-                )
+        )
+        events = demo_trigger_events()
+        suppressed = list(
+            AuditEvent.objects.filter(kind="escalation_suppressed").values(
+                "ticket_id", "actor_label", "data", "object_type"
             )
-            tagged = set(Ticket.objects.filter(tags__name="escalate").values_list("pk", flat=True))
-            sla_events = [e for e in events.values() if e.kind == EventKind.SLA_STATE_CHANGED]
-            replayed = sla_crossings_replayed(ticket_ids={e.ticket_id for e in sla_events}, now=NOW)
-            ledgers = {
-                (line.clock.ticket_id, line.clock.metric, line.kind, line.detail["noticed_at"])
-                for line in SLAClockEntry.objects.filter(
-                    kind__in=["amber", "red"],
-                    clock__ticket_id__in={e.ticket_id for e in sla_events},
-                ).select_related("clock")
-            }
-            again = demo_data_seed(tickets=1000, customers=120, now=NOW)
-            facts_again = _facts()
-            transaction.set_rollback(True)
+        )
+        tagged = set(Ticket.objects.filter(tags__name="escalate").values_list("pk", flat=True))
+        sla_events = [e for e in events.values() if e.kind == EventKind.SLA_STATE_CHANGED]
+        replayed = sla_crossings_replayed(ticket_ids={e.ticket_id for e in sla_events}, now=NOW)
+        ledgers = {
+            (line.clock.ticket_id, line.clock.metric, line.kind, line.detail["noticed_at"])
+            for line in SLAClockEntry.objects.filter(
+                kind__in=["amber", "red"],
+                clock__ticket_id__in={e.ticket_id for e in sla_events},
+            ).select_related("clock")
+        }
+        again = demo_data_seed(tickets=1000, customers=120, now=NOW)
+        facts_again = _facts()
     return (
         result,
         facts,

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from escalations.models import Escalation
+from tests.tickets.demo_seeding import rolled_back_after
 from tickets.demo import DEMO_CUSTOMER_PREFIX, demo_data_seed
 from tickets.models import Agent
 from tickets.notifications.models import Notification, NotificationKind
@@ -20,23 +21,19 @@ NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        with transaction.atomic():
-            first = demo_data_seed(tickets=400, customers=60, now=NOW)
-            escalations = list(
-                Escalation.objects.filter(
-                    ticket__customer__external_id__startswith=DEMO_CUSTOMER_PREFIX
-                ).select_related(
-                    "to_agent", "initiated_by", "acknowledged_by", "acknowledged_on_behalf_of"
-                )
+    with rolled_back_after(django_db_blocker):
+        first = demo_data_seed(tickets=400, customers=60, now=NOW)
+        escalations = list(
+            Escalation.objects.filter(
+                ticket__customer__external_id__startswith=DEMO_CUSTOMER_PREFIX
+            ).select_related(
+                "to_agent", "initiated_by", "acknowledged_by", "acknowledged_on_behalf_of"
             )
-            notifications = list(Notification.objects.all())
-            second = demo_data_seed(tickets=400, customers=60, now=NOW)
-            count_after_second = Notification.objects.count()
-            leads = {a.pk for a in Agent.objects.filter(username__endswith="-lead")}
-            transaction.set_rollback(True)
+        )
+        notifications = list(Notification.objects.all())
+        second = demo_data_seed(tickets=400, customers=60, now=NOW)
+        count_after_second = Notification.objects.count()
+        leads = {a.pk for a in Agent.objects.filter(username__endswith="-lead")}
     return {
         "first": first.created,
         "second": second.created,

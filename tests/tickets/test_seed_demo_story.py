@@ -11,6 +11,7 @@ import pytest
 from django.db.models import Q
 
 from escalations.models import AuditEvent, Escalation, EscalationFeedback, Rule
+from tests.tickets.demo_seeding import rolled_back_after
 from tickets.demo import (
     DEMO_STORY_COACHED_DAYS_AGO,
     DEMO_STORY_JUNIOR,
@@ -27,15 +28,11 @@ NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        with transaction.atomic():
-            result = demo_data_seed(tickets=1000, customers=120, now=NOW)
-            snapshot = _story()
-            again = demo_data_seed(tickets=1000, customers=120, now=NOW)
-            snapshot_again = _story()
-            transaction.set_rollback(True)
+    with rolled_back_after(django_db_blocker):
+        result = demo_data_seed(tickets=1000, customers=120, now=NOW)
+        snapshot = _story()
+        again = demo_data_seed(tickets=1000, customers=120, now=NOW)
+        snapshot_again = _story()
     return result, snapshot, again, snapshot_again
 
 

@@ -17,6 +17,7 @@ from escalations.engine.summary import EscalationSummary, escalation_summary_tex
 from escalations.engine.triggers import TRIGGERS, excerpt, trigger_event_kinds, trigger_event_of
 from escalations.models import Escalation, Rule, TriggerKey
 from reports.selectors import month_windows, rule_health, team_zone
+from tests.tickets.demo_seeding import demo_trigger_events, rolled_back_after
 from tickets.demo import (
     DEMO_CUSTOMER_PREFIX,
     DEMO_PING_PONG_OCCURRENCE,
@@ -130,97 +131,82 @@ def _avoidable_by_rule() -> dict[str, tuple[int, int, int]]:
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        with transaction.atomic():
-            result = demo_data_seed(tickets=1000, customers=120, now=NOW)
-            escalations = _escalations()
-            notes = {n.pk: n for n in Note.objects.filter(kind=NoteKind.ESCALATION_SUMMARY)}
-            escalated_events = {
-                e.data["escalation"]: e
-                for e in TicketEvent.objects.filter(kind=EventKind.ESCALATED)
-            }
-            history_assigned = {
-                e.ticket_id: _last_assignment(e.ticket_id, kind=EventKind.ASSIGNED)
-                for e in escalations
-            }
-            history_holder = {
-                event.ticket_id: event.data["to"]
-                for event in TicketEvent.objects.filter(kind=EventKind.ASSIGNED)
-                .exclude(HANDED_BACK)
-                .order_by("created_at", "pk")
-            }
-            customer_messages = {
-                e.pk: list(
-                    Message.objects.filter(
-                        ticket_id=e.ticket_id,
-                        author_type=AuthorType.CUSTOMER,
-                        created_at__lte=e.created_at,
-                    )
-                    .order_by("created_at", "pk")
-                    .values_list("body", flat=True)
+    with rolled_back_after(django_db_blocker):
+        result = demo_data_seed(tickets=1000, customers=120, now=NOW)
+        escalations = _escalations()
+        notes = {n.pk: n for n in Note.objects.filter(kind=NoteKind.ESCALATION_SUMMARY)}
+        escalated_events = {
+            e.data["escalation"]: e for e in TicketEvent.objects.filter(kind=EventKind.ESCALATED)
+        }
+        history_assigned = {
+            e.ticket_id: _last_assignment(e.ticket_id, kind=EventKind.ASSIGNED) for e in escalations
+        }
+        history_holder = {
+            event.ticket_id: event.data["to"]
+            for event in TicketEvent.objects.filter(kind=EventKind.ASSIGNED)
+            .exclude(HANDED_BACK)
+            .order_by("created_at", "pk")
+        }
+        customer_messages = {
+            e.pk: list(
+                Message.objects.filter(
+                    ticket_id=e.ticket_id,
+                    author_type=AuthorType.CUSTOMER,
+                    created_at__lte=e.created_at,
                 )
-                for e in escalations
-            }
-            followers = set(TicketFollower.objects.values_list("ticket_id", "agent_id"))
-            receiver_notes = {
-                (note.ticket_id, note.author_id): note.created_at
-                for note in Note.objects.filter(kind=NoteKind.NOTE, body__in=DEMO_RECEIVER_NOTES)
-            }
-            sentences = {
+                .order_by("created_at", "pk")
+                .values_list("body", flat=True)
+            )
+            for e in escalations
+        }
+        followers = set(TicketFollower.objects.values_list("ticket_id", "agent_id"))
+        receiver_notes = {
+            (note.ticket_id, note.author_id): note.created_at
+            for note in Note.objects.filter(kind=NoteKind.NOTE, body__in=DEMO_RECEIVER_NOTES)
+        }
+        sentences = {
+            (hit.ticket_id, hit.occurrence): hit.sentence
+            for rule in Rule.objects.filter(trigger_kind__in=["sentiment_negative"])
+            for hit in backtest_run(rule=rule, days=91, now=NOW).hits
+        }
+        sentences.update(
+            {
                 (hit.ticket_id, hit.occurrence): hit.sentence
-                for rule in Rule.objects.filter(trigger_kind__in=["sentiment_negative"])
+                for rule in Rule.objects.filter(trigger_kind="refund_threshold")
                 for hit in backtest_run(rule=rule, days=91, now=NOW).hits
             }
-            sentences.update(
-                {
-                    (hit.ticket_id, hit.occurrence): hit.sentence
-                    for rule in Rule.objects.filter(trigger_kind="refund_threshold")
-                    for hit in backtest_run(rule=rule, days=91, now=NOW).hits
-                }
+        )
+        trigger_events = demo_trigger_events()
+        engine_fired = [
+            (
+                e.pk,
+                e.ticket_id,
+                rule_matches(rule=e.rule, ctx=ticket_context_build(ticket_id=e.ticket_id)),
             )
-            trigger_events = {
-                e.pk: e
-                for e in TicketEvent.objects.filter(
-                    kind__in=[
-                        EventKind.SLA_STATE_CHANGED,
-                        EventKind.TIER_CHANGED,
-                        EventKind.TAGS_CHANGED,
-                    ]
-                )
-            }
-            engine_fired = [
-                (
-                    e.pk,
-                    e.ticket_id,
-                    rule_matches(rule=e.rule, ctx=ticket_context_build(ticket_id=e.ticket_id)),
-                )
-                for e in Escalation.objects.filter(
-                    ticket__in=[x.ticket_id for x in escalations],
-                    trigger__in=ENGINE_EVENT_KINDS,
-                    rule__isnull=False,
-                )
-                .exclude(ticket__escalations__occurrence__startswith=DEMO_PING_PONG_OCCURRENCE)
-                .select_related("rule")
-            ]
-            history_unevaluated = TicketEvent.objects.filter(
-                kind__in=trigger_event_kinds(), created_at__lt=NOW, evaluation__isnull=True
-            ).count()
-            history_events = TicketEvent.objects.filter(
-                kind__in=trigger_event_kinds(), created_at__lt=NOW
-            ).count()
-            ended_at = _ended_at()
-            handed_back = {
-                e.ticket_id: e
-                for e in TicketEvent.objects.filter(HANDED_BACK).order_by("created_at", "pk")
-            }
-            ending_holders = _ending_holders()
-            avoidable_by_rule = _avoidable_by_rule()
-            facts = _facts()
-            again = demo_data_seed(tickets=1000, customers=120, now=NOW)
-            facts_again = _facts()
-            transaction.set_rollback(True)
+            for e in Escalation.objects.filter(
+                ticket__in=[x.ticket_id for x in escalations],
+                trigger__in=ENGINE_EVENT_KINDS,
+                rule__isnull=False,
+            )
+            .exclude(ticket__escalations__occurrence__startswith=DEMO_PING_PONG_OCCURRENCE)
+            .select_related("rule")
+        ]
+        history_unevaluated = TicketEvent.objects.filter(
+            kind__in=trigger_event_kinds(), created_at__lt=NOW, evaluation__isnull=True
+        ).count()
+        history_events = TicketEvent.objects.filter(
+            kind__in=trigger_event_kinds(), created_at__lt=NOW
+        ).count()
+        ended_at = _ended_at()
+        handed_back = {
+            e.ticket_id: e
+            for e in TicketEvent.objects.filter(HANDED_BACK).order_by("created_at", "pk")
+        }
+        ending_holders = _ending_holders()
+        avoidable_by_rule = _avoidable_by_rule()
+        facts = _facts()
+        again = demo_data_seed(tickets=1000, customers=120, now=NOW)
+        facts_again = _facts()
     return {
         "result": result,
         "escalations": escalations,
