@@ -4,7 +4,7 @@ escalation engine."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,7 +20,7 @@ from kimondesk.bounds import (
 )
 
 from .currencies import CURRENCY_CHOICES
-from .models import Agent, Priority, Status, Ticket, tag_names_clean
+from .models import OPEN_STATUSES, Agent, Priority, Status, Ticket, tag_names_clean
 from .search.selectors import SEARCH_QUERY_MAX_CHARS
 from .selectors import EscalationChoice
 
@@ -198,6 +198,19 @@ def form_errors_from(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+class SearchStatus(NamedTuple):
+    label: str  # in the choice
+    words: str  # in the results' sentence: "… among open tickets"
+    statuses: tuple[str, ...]
+
+
+# The search page's status choices: what each searches among.
+SEARCH_STATUSES = {
+    "open": SearchStatus("All open", "open", tuple(OPEN_STATUSES)),
+    "done": SearchStatus("Solved or closed", "solved or closed", (Status.SOLVED, Status.CLOSED)),
+}
+
+
 class TicketSearchForm(forms.Form):
     q = forms.CharField(
         label="Search tickets",
@@ -205,6 +218,15 @@ class TicketSearchForm(forms.Form):
         max_length=SEARCH_QUERY_MAX_CHARS,
         strip=True,
     )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any status")] + [(key, s.label) for key, s in SEARCH_STATUSES.items()],
+    )
+
+    def search_status(self) -> SearchStatus | None:
+        """The statuses searched among (``None``: any); call after ``is_valid``."""
+        return SEARCH_STATUSES.get(self.cleaned_data.get("status") or "")
 
 
 NO_CHANGE = ""

@@ -8,6 +8,8 @@ from django.urls import reverse
 from tests import factories
 from tests.conftest import ON_POSTGRES
 from tickets import services
+from tickets.models import Status
+from tickets.search import selectors
 from tickets.search.selectors import SEARCH_QUERY_MAX_CHARS
 
 
@@ -121,3 +123,66 @@ def test_the_tags_help_text_has_the_id_the_input_points_to(client, junior, queue
 
     assert 'aria-describedby="id_tags_helptext"' in html
     assert '<p class="help" id="id_tags_helptext">' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "expected", "words"),
+    [
+        ("", ["open", "solved"], ""),
+        ("open", ["open"], " among open tickets"),
+        ("done", ["solved"], " among solved or closed tickets"),
+    ],
+)
+def test_the_search_page_searches_among_the_chosen_statuses(
+    client, junior, queue, status, expected, words
+):
+    found = {"open": _ticket("Modem open", queue), "solved": _ticket("Modem solved", queue)}
+    services.ticket_update(ticket=found["solved"], actor=junior, status=Status.SOLVED)
+    client.force_login(junior)
+
+    response = client.get(reverse("ticket_search"), {"q": "modem", "status": status})
+
+    assert sorted(t.subject for t in response.context["tickets"]) == [
+        f"Modem {name}" for name in expected
+    ]
+    html = response.content.decode()
+    count = f"{len(expected)} ticket{'s' if len(expected) > 1 else ''}"
+    assert f"{count} match “modem”{words}, best match first." in html
+    if status:
+        assert f'<option value="{status}" selected>' in html
+        # The other pages keep the choice.
+        assert response.context["query"] == f"q=modem&status={status}"
+
+
+@pytest.mark.django_db
+def test_the_statuses_narrow_the_ranking_not_only_the_page(junior, queue, monkeypatch):
+    # The best matches among the open tickets, even when solved ones fill the bound: the
+    # statuses narrow the search itself, not the best matches of all tickets afterwards.
+    monkeypatch.setattr(selectors, "SEARCH_MAX_RESULTS", 2)
+    still_open = _ticket("Modem old", queue)
+    for number in range(3):
+        solved = _ticket(f"Modem {number}", queue)
+        services.ticket_update(ticket=solved, actor=junior, status=Status.SOLVED)
+
+    assert still_open.pk not in selectors.ticket_search_ranked_ids(agent=junior, query="modem")
+    open_only = selectors.ticket_search_ranked_ids(
+        agent=junior, query="modem", statuses=["new", "open", "pending", "on_hold"]
+    )
+    assert open_only == [still_open.pk]
+
+
+@pytest.mark.django_db
+def test_an_unknown_status_is_a_400_naming_the_field(client, junior):
+    client.force_login(junior)
+
+    response = client.get(reverse("ticket_search"), {"q": "modem", "status": "gone"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'aria-describedby="search-page-status-error"' in html
+    assert (
+        '<p class="field-error" id="search-page-status-error">Select a valid choice. gone is '
+        "not one of the available choices.</p>"
+    ) in html
+    assert "tickets" not in response.context

@@ -8,6 +8,7 @@ at most ``SEARCH_MAX_RESULTS`` of the best matches are returned, best first.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,13 +83,18 @@ def search_query_parse(*, query: str) -> ParsedQuery:
     return ParsedQuery(text=text, words=words, number=int(number.group(1)) if number else None)
 
 
-def ticket_search_ranked_ids(*, agent: Agent, query: str) -> list[int]:
-    """The ids of the visible tickets matching ``query``, best first (at most
-    ``SEARCH_MAX_RESULTS``); a constant number of queries whatever the data size."""
+def ticket_search_ranked_ids(
+    *, agent: Agent, query: str, statuses: Collection[str] | None = None
+) -> list[int]:
+    """The ids of the visible tickets matching ``query`` (with ``statuses``: only tickets in
+    one of them, ranked among themselves), best first (at most ``SEARCH_MAX_RESULTS``); a
+    constant number of queries whatever the data size."""
     parsed = search_query_parse(query=query)
     if not parsed.words:
         return []
     visible = tickets_visible_to(agent=agent)
+    if statuses is not None:
+        visible = visible.filter(status__in=list(statuses))
     scores: dict[int, float] = {}
     if parsed.number is not None:
         for pk in visible.filter(pk=parsed.number).values_list("pk", flat=True):
@@ -102,11 +108,16 @@ def ticket_search_ranked_ids(*, agent: Agent, query: str) -> list[int]:
 
 
 def tickets_search(
-    *, agent: Agent, query: str, tickets: QuerySet[Ticket] | None = None
+    *,
+    agent: Agent,
+    query: str,
+    tickets: QuerySet[Ticket] | None = None,
+    statuses: Collection[str] | None = None,
 ) -> QuerySet[Ticket]:
     """``tickets`` (default: all the agent may see) matching ``query``, best first, annotated
-    with ``search_position`` (1 is the best match)."""
-    ids = ticket_search_ranked_ids(agent=agent, query=query)
+    with ``search_position`` (1 is the best match). ``statuses`` narrows the search itself:
+    the best matches among the tickets in those statuses."""
+    ids = ticket_search_ranked_ids(agent=agent, query=query, statuses=statuses)
     rows = tickets if tickets is not None else tickets_visible_to(agent=agent)
     if not ids:
         return rows.none()

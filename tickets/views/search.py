@@ -22,17 +22,20 @@ def ticket_search_page(request: HttpRequest) -> HttpResponse:
     agent = request.user
     assert isinstance(agent, Agent)
     form = TicketSearchForm(request.GET)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
+    valid = form.is_valid()
+    query = form.cleaned_data["q"] if valid else ""
+    among = form.search_status() if valid else None
     context: dict[str, object] = {
         "title": f"Search: {query}" if query else "Search",
         "search_form": form,
         "search_query": query,
+        "search_among": among,
         "max_results": SEARCH_MAX_RESULTS,
     }
     if query:
-        rows = tickets_annotate_for_list(
-            agent=agent, tickets=tickets_search(agent=agent, query=query)
-        )
+        statuses = among.statuses if among is not None else None
+        found = tickets_search(agent=agent, query=query, statuses=statuses)
+        rows = tickets_annotate_for_list(agent=agent, tickets=found)
         page = tickets_page(request, rows)
         listed = page["tickets"]
         excerpts = search_excerpts(ticket_ids=[t.pk for t in listed], query=query)
