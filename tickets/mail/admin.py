@@ -73,11 +73,31 @@ class MailboxAdmin(TeamScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ("last_polled_at", "last_poll_error")
 
 
+class SourceListFilter(admin.SimpleListFilter):
+    """The sources of the mails the viewer may see (Django's filter of all values would list
+    every team's, and show an empty filter before any mail came)."""
+
+    title = "source"
+    parameter_name = "source"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        sources = (
+            model_admin.get_queryset(request)
+            .order_by("source")
+            .values_list("source", flat=True)
+            .distinct()
+        )
+        return [(source, source) for source in sources]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(source=self.value()) if self.value() else queryset
+
+
 @admin.register(InboundMail)
 class InboundMailAdmin(ReadOnlyAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin):
     team_lookup = "mailbox__queue__team"
     list_display = ("received_at", "status", "reason", "sender", "subject", "source", "ticket")
-    list_filter = ("status", "source")
+    list_filter = ("status", SourceListFilter)
     list_select_related = ("mailbox", "ticket")
     search_fields = ("sender", "subject", "message_id_header")
     exclude = ("original",)

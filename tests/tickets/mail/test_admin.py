@@ -108,3 +108,25 @@ def test_received_mail_is_listed_per_team_read_only(client, alpha, bravo):
     # (the console answers a row outside the lead's scope as missing: back to the index)
     assert client.get(f"/admin/mail/inboundmail/{theirs_row.pk}/change/").status_code == 302
     assert client.get("/admin/mail/inboundmail/add/").status_code == 403
+
+
+def test_the_source_filter_lists_only_the_sources_of_the_mail_a_lead_may_see(client, alpha, bravo):
+    client.force_login(alpha["lead"])
+    assert "By source" not in client.get("/admin/mail/inboundmail/").content.decode()
+
+    mine = Mailbox.objects.create(queue=alpha["queue"], address="billing@help.example.com")
+    theirs = Mailbox.objects.create(queue=bravo["queue"], address="ops@help.example.com")
+    mail_receive(
+        raw=make_mail(to="billing@help.example.com", subject="Mine"), source="imap", mailbox=mine
+    )
+    mail_receive(
+        raw=make_mail(to="ops@help.example.com", subject="Theirs", message_id="<t@x>"),
+        source="postmark",
+        mailbox=theirs,
+    )
+
+    body = client.get("/admin/mail/inboundmail/").content.decode()
+    assert "By source" in body
+    assert ('href="?source=imap"' in body, "postmark" in body) == (True, False)
+    filtered = client.get("/admin/mail/inboundmail/", {"source": "imap"}).content.decode()
+    assert "Mine" in filtered
