@@ -75,6 +75,7 @@ from escalations.models import Escalation, Rule, RuleKind, TriggerKey
 from kimondesk.timezones import zone_of_team
 from reports.models import AgentMonthCell, CellKind
 from tickets.models import (
+    DONE_STATUSES,
     Agent,
     AuthorType,
     Customer,
@@ -82,7 +83,6 @@ from tickets.models import (
     Message,
     RefundRequest,
     Sentiment,
-    Status,
     Team,
     Ticket,
     TicketEvent,
@@ -589,7 +589,7 @@ def _quality(qs: QuerySet[Escalation], group: str) -> list[dict[str, Any]]:
         in_window.filter(
             kind=EventKind.STATUS_CHANGED,
             actor_id=OuterRef("from_agent_id"),
-            data__to__in=[Status.SOLVED, Status.CLOSED],
+            data__to__in=DONE_STATUSES,
         )
     )
     first_action = Subquery(

@@ -20,7 +20,7 @@ from kimondesk.bounds import (
 )
 
 from .currencies import CURRENCY_CHOICES
-from .models import OPEN_STATUSES, Agent, Priority, Status, Ticket, tag_names_clean
+from .models import DONE_STATUSES, OPEN_STATUSES, Agent, Priority, Status, Ticket, tag_names_clean
 from .search.selectors import SEARCH_QUERY_MAX_CHARS
 from .selectors import EscalationChoice
 
@@ -207,7 +207,7 @@ class SearchStatus(NamedTuple):
 # The search page's status choices: what each searches among.
 SEARCH_STATUSES = {
     "open": SearchStatus("All open", "open", tuple(OPEN_STATUSES)),
-    "done": SearchStatus("Solved or closed", "solved or closed", (Status.SOLVED, Status.CLOSED)),
+    "done": SearchStatus("Solved or closed", "solved or closed", DONE_STATUSES),
 }
 
 

@@ -251,6 +251,7 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
+DONE_STATUSES = (Status.SOLVED, Status.CLOSED)
 
 
 class Priority(models.TextChoices):

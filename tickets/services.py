@@ -36,6 +36,7 @@ from .exceptions import TicketVersionConflict
 from .live.events import ticket_event_push_on_commit
 from .mail.outbound import reply_mail_queue
 from .models import (
+    DONE_STATUSES,
     ESCALATE_TAG,
     OPEN_STATUSES,
     TIER_RANK,
@@ -423,9 +424,9 @@ def ticket_update(
     if status is not None and status != locked.status:
         changes.append((EventKind.STATUS_CHANGED, {"from": locked.status, "to": status}))
         locked.status = status
-        if status in (Status.SOLVED, Status.CLOSED) and locked.solved_at is None:
+        if status in DONE_STATUSES and locked.solved_at is None:
             locked.solved_at = now
-        elif status not in (Status.SOLVED, Status.CLOSED):
+        elif status not in DONE_STATUSES:
             locked.solved_at = None
     if priority is not None and priority != locked.priority:
         changes.append((EventKind.PRIORITY_CHANGED, {"from": locked.priority, "to": priority}))

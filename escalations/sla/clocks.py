@@ -19,12 +19,19 @@ from typing import Any
 from escalations.engine.conditions import ConditionRow, conditions_match
 from escalations.engine.context import TicketContext
 from escalations.models import ClockState, SLAClock, SLAMetric
-from tickets.models import PRIORITY_RANK, TIER_RANK, AuthorType, EventKind, Status, TicketEvent
+from tickets.models import (
+    DONE_STATUSES,
+    PRIORITY_RANK,
+    TIER_RANK,
+    AuthorType,
+    EventKind,
+    Status,
+    TicketEvent,
+)
 
 from .businesstime import BusinessCalendar, business_instant, business_seconds_between
 
 RUNNING_STATUSES = frozenset({Status.NEW, Status.OPEN})
-DONE_STATUSES = frozenset({Status.SOLVED, Status.CLOSED})
 ACTIVE_STATES = (ClockState.GREEN, ClockState.AMBER, ClockState.RED)
 NO_TARGET = "no SLA target"
 # Clocks a new ticket starts; next response starts on a customer reply after an agent's.

@@ -27,7 +27,7 @@ from django.db.models import Q
 from escalations.feedback.selectors import escalation_feedback_of
 from escalations.models import Escalation, FeedbackReason
 from reports.selectors import AGENT_INITIATED, MonthWindow, team_agents
-from tickets.models import Agent, Macro, MacroUse, Status, Team
+from tickets.models import DONE_STATUSES, Agent, Macro, MacroUse, Team
 
 from .topics import Topic, group_prompt, macro_matches, topic_for, write_macro_prompt
 
@@ -166,7 +166,7 @@ def _macros_in_use(
         ):
             continue
         macros[use.macro_id] = use.macro
-        tickets[use.macro_id][ticket.pk] = ticket.status in (Status.SOLVED, Status.CLOSED)
+        tickets[use.macro_id][ticket.pk] = ticket.status in DONE_STATUSES
     found = [
         MacroInUse(macro=macros[pk], tickets=len(seen), solved=sum(seen.values()))
         for pk, seen in tickets.items()

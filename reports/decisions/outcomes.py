@@ -31,7 +31,7 @@ from django.db.models import Q
 from escalations.feedback.selectors import escalation_feedback_of
 from escalations.models import Escalation, EscalationFeedback, FeedbackReason, Rule, RuleKind
 from reports.selectors import MonthWindow
-from tickets.models import Agent, EventKind, Status, TicketEvent, assignment_events
+from tickets.models import DONE_STATUSES, Agent, EventKind, TicketEvent, assignment_events
 
 OUTCOME_WINDOW = timedelta(days=7)
 # A prompt appears once this many escalations of the month could have been solved at the
@@ -201,7 +201,7 @@ def _from_next_events(
             if (
                 event.kind == EventKind.STATUS_CHANGED
                 and event.actor_id == agent.pk
-                and event.data.get("to") in (Status.SOLVED, Status.CLOSED)
+                and event.data.get("to") in DONE_STATUSES
             ):
                 outcome, why = FIRST_LEVEL, "They solved it themselves"
                 break

@@ -18,7 +18,7 @@ from django.db.models import Count, F
 from escalations.models import Escalation, EscalationFeedback, FeedbackReason
 from reports.selectors import month_current, month_shift, month_window, team_zone
 from tickets.demo_holders import demo_after_handover, demo_held_since
-from tickets.models import Role, Status, Team, Ticket
+from tickets.models import DONE_STATUSES, Role, Team, Ticket
 
 from .models import Macro, MacroUse
 
@@ -131,7 +131,7 @@ def _uses(
             demo.filter(
                 queue__team_id=macro.team_id,
                 queue__name=spec.queue,
-                status__in=(Status.SOLVED, Status.CLOSED),
+                status__in=DONE_STATUSES,
                 created_at__gte=now - timedelta(days=DEMO_USE_DAYS),
                 assignee__role__in=(Role.SENIOR, Role.LEAD),
             )
