@@ -6,6 +6,8 @@ import pytest
 
 from tests import factories
 from tickets import services
+from tickets.models import Status
+from tickets.search import selectors
 from tickets.search.selectors import SEARCH_QUERY_MAX_CHARS
 
 URL = "/api/v1/tickets/"
@@ -48,6 +50,53 @@ def test_search_combines_with_filters_and_an_explicit_ordering(client_for, junio
         tickets["message"].pk,
     ]
     assert filtered.json()["count"] == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("narrowing", ["status", "queue", "tag"])
+def test_filters_narrow_the_ranking_not_only_the_page(
+    client_for, junior, queue, monkeypatch, narrowing
+):
+    # Three closed tickets in another queue fill the bound: the filters narrow the search
+    # itself, so the one ticket they leave is still found.
+    monkeypatch.setattr(selectors, "SEARCH_MAX_RESULTS", 2)
+    customer = factories.CustomerFactory()
+    wanted = services.ticket_create(
+        subject="Modem old", customer=customer, body="-", queue=queue, tags=["router"]
+    )
+    elsewhere = factories.QueueFactory(team=queue.team)
+    for number in range(3):
+        other = services.ticket_create(
+            subject=f"Modem {number}", customer=customer, body="-", queue=elsewhere
+        )
+        services.ticket_update(ticket=other, actor=junior, status=Status.CLOSED)
+    params = {"status": "new", "queue": queue.pk, "tag": "router"}
+
+    unfiltered = client_for(junior).get(URL, {"search": "modem"}).json()
+    filtered = client_for(junior).get(URL, {"search": "modem", narrowing: params[narrowing]})
+
+    assert wanted.pk not in [t["id"] for t in unfiltered["results"]]
+    assert [t["id"] for t in filtered.json()["results"]] == [wanted.pk]
+
+
+@pytest.mark.django_db
+def test_without_other_filters_the_ranking_is_not_narrowed(client_for, junior, monkeypatch):
+    # The visible tickets are the ranking's scope already: narrowing by them again would cost a
+    # subquery in every band of the ranking.
+    seen = []
+    original = selectors.ticket_search_ranked_ids
+
+    def spy(**kwargs):
+        seen.append(kwargs["within"])
+        return original(**kwargs)
+
+    monkeypatch.setattr(selectors, "ticket_search_ranked_ids", spy)
+
+    client_for(junior).get(URL, {"search": "modem"})
+    client_for(junior).get(URL, {"search": "modem", "escalated": "false"})
+
+    assert seen[0] is None
+    assert seen[1] is not None
 
 
 @pytest.mark.django_db

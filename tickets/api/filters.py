@@ -35,7 +35,7 @@ class TicketFilter(filters.FilterSet):
             "Ticket number (`123` or `#123`), subject, customer name, email or external id, "
             "and message text; every word must match, the last one also as a prefix. Results "
             f"are ranked best first (unless `ordering` is given) and bounded to the best "
-            f"{SEARCH_MAX_RESULTS}. At most {SEARCH_QUERY_MAX_CHARS} characters."
+            f"{SEARCH_MAX_RESULTS} of the tickets the other filters leave. At most {SEARCH_QUERY_MAX_CHARS} characters."
         ),
     )
 
@@ -63,7 +63,27 @@ class TicketFilter(filters.FilterSet):
         return tickets_filter_sla_state(queryset, value) if value else queryset
 
     def filter_search(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
-        return tickets_search(agent=self.request.user, query=value, tickets=queryset)
+        # Applied in ``filter_queryset``, after every other filter.
+        return queryset
+
+    def filter_queryset(self, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+        """The other filters, then the search among the tickets they leave: the best matches
+        of those tickets, not the best of all the visible tickets filtered afterwards."""
+        filtered = super().filter_queryset(queryset)
+        query = self.form.cleaned_data.get("search")
+        if not query:
+            return filtered
+        narrowed = any(
+            value not in (None, "", [])
+            for name, value in self.form.cleaned_data.items()
+            if name != "search"
+        )
+        return tickets_search(
+            agent=self.request.user,
+            query=query,
+            tickets=filtered,
+            within=filtered if narrowed else None,
+        )
 
 
 class CustomerFilter(filters.FilterSet):

@@ -84,17 +84,26 @@ def search_query_parse(*, query: str) -> ParsedQuery:
 
 
 def ticket_search_ranked_ids(
-    *, agent: Agent, query: str, statuses: Collection[str] | None = None
+    *,
+    agent: Agent,
+    query: str,
+    statuses: Collection[str] | None = None,
+    within: QuerySet[Ticket] | None = None,
 ) -> list[int]:
-    """The ids of the visible tickets matching ``query`` (with ``statuses``: only tickets in
-    one of them, ranked among themselves), best first (at most ``SEARCH_MAX_RESULTS``); a
-    constant number of queries whatever the data size."""
+    """The ids of the visible tickets matching ``query``, best first (at most
+    ``SEARCH_MAX_RESULTS``); a constant number of queries whatever the data size.
+
+    ``statuses`` and ``within`` (tickets narrowed by other filters) narrow the search itself:
+    the tickets they leave are ranked among themselves, so a bound filled by other tickets
+    never hides them."""
     parsed = search_query_parse(query=query)
     if not parsed.words:
         return []
     visible = tickets_visible_to(agent=agent)
     if statuses is not None:
         visible = visible.filter(status__in=list(statuses))
+    if within is not None:
+        visible = visible.filter(pk__in=within.order_by().values("pk"))
     scores: dict[int, float] = {}
     if parsed.number is not None:
         for pk in visible.filter(pk=parsed.number).values_list("pk", flat=True):
@@ -113,11 +122,13 @@ def tickets_search(
     query: str,
     tickets: QuerySet[Ticket] | None = None,
     statuses: Collection[str] | None = None,
+    within: QuerySet[Ticket] | None = None,
 ) -> QuerySet[Ticket]:
     """``tickets`` (default: all the agent may see) matching ``query``, best first, annotated
-    with ``search_position`` (1 is the best match). ``statuses`` narrows the search itself:
-    the best matches among the tickets in those statuses."""
-    ids = ticket_search_ranked_ids(agent=agent, query=query, statuses=statuses)
+    with ``search_position`` (1 is the best match). ``statuses`` and ``within`` narrow the
+    search itself: the best matches among those tickets, not the best of all then filtered.
+    (Pass ``within`` only when it narrows: it costs a subquery in the ranking.)"""
+    ids = ticket_search_ranked_ids(agent=agent, query=query, statuses=statuses, within=within)
     rows = tickets if tickets is not None else tickets_visible_to(agent=agent)
     if not ids:
         return rows.none()
