@@ -130,6 +130,12 @@ class EscalationSummary:
         )
 
     @property
+    def evidence_shown(self) -> tuple[tuple[str, str], ...]:
+        """The evidence lines the sentence does not already say word for word (a sentiment
+        firing's sentence quotes the message and gives its score: not said twice)."""
+        return tuple((label, value) for label, value in self.evidence if value not in self.sentence)
+
+    @property
     def last_customer_shown(self) -> bool:
         """Without a handoff the customer's last message stands in for one, unless the trigger's
         evidence already quotes that very message (a sentiment firing)."""
@@ -185,7 +191,7 @@ def escalation_summary_build(
 def escalation_summary_text(summary: EscalationSummary) -> str:
     """The summary note: trigger and evidence, route, handoff, and the SLA clock."""
     lines = [f"Escalated: {summary.trigger_label}", f"What changed: {summary.sentence}"]
-    lines.extend(f"{label}: {value}" for label, value in summary.evidence)
+    lines.extend(f"{label}: {value}" for label, value in summary.evidence_shown)
     lines.append(f"Route: {summary.route_from} → {summary.route_to}, by {summary.route_by}")
     lines.extend(f"Route note: {note}" for note in summary.route_notes)
     handoff = summary.handoff

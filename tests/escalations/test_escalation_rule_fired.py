@@ -54,8 +54,8 @@ def test_sentiment_turning_negative_escalates_with_summary_note(
     assert note.body.splitlines() == [
         "Escalated: Customer sentiment turned negative",
         f"What changed: {escalation.evidence and _sentence(escalation)}",
-        f"Customer wrote: “{ANGRY}”",
-        f"Sentiment score: {escalation.evidence['score']}",
+        # The sentence quotes the message and gives its score: the evidence lines saying the
+        # same are not repeated.
         f"Route: {junior} → {senior}, by rule “Angry customers”",
         f"Route note: Named agent: {senior}.",
         f"Handoff: None: rule “Angry customers” fired while {junior} held the ticket, so no "
@@ -197,9 +197,9 @@ def test_queue_target_without_a_senior_leaves_the_ticket_unassigned_in_the_queue
     escalation = Escalation.objects.get()
     assert (ticket.queue, ticket.assignee) == (specialist, None)
     assert (escalation.to_queue, escalation.to_agent) == (specialist, None)
-    assert escalation.summary_note.body.splitlines()[4] == (
+    assert (
         f"Route: {junior} → nobody in Billing specialists, by rule “Angry to billing”"
-    )
+    ) in escalation.summary_note.body.splitlines()
     assert [(kind, event["type"]) for kind, _, event in pushes] == [
         ("ticket", "escalation.summary"),
         ("agent", "escalation.handed_off"),

@@ -57,14 +57,12 @@ def test_a_rule_fired_summary_shows_the_evidence_and_why_there_is_no_handoff(
     escalation = ticket.escalations.get()
     html = escalation_summary_event(escalation=escalation)["html"]
 
-    assert fields(html) == [
-        "Trigger",
-        "Customer wrote",
-        "Sentiment score",
-        "Route",
-    ]
-    # the message the trigger quotes is not repeated as the last customer message
-    assert f"<dd>“{ANGRY}”</dd>" in html
+    # The sentence quotes the message and gives its score: said once, not again as the
+    # evidence lines "Customer wrote" and "Sentiment score".
+    assert fields(html) == ["Trigger", "Route"]
+    assert html.count(f"“{ANGRY}”") == 1
+    assert f": “{ANGRY}”</dd>" in html
+    # the message the trigger quotes is not repeated as the last customer message either
     assert "Last customer message" not in html
     assert (
         f'<p class="no-handoff">None: rule “Angry customers” fired while {junior} held the ticket, '

@@ -128,6 +128,26 @@ def test_evidence_names_the_negative_sentence_and_the_refund_against_its_thresho
     assert tier.evidence == (("Tier", "standard → vip"),)
 
 
+def test_evidence_the_sentence_already_says_is_not_said_twice():
+    quoted = build(
+        trigger="sentiment_negative",
+        sentence="The customer's sentiment turned negative (score -0.8): “I want a lawyer.”",
+        evidence={"excerpt": "I want a lawyer.", "score": -0.8},
+    )
+    unquoted = build(
+        trigger="sentiment_negative",
+        sentence="The customer's sentiment turned negative.",
+        evidence={"excerpt": "I want a lawyer.", "score": -0.8},
+    )
+
+    assert quoted.evidence_shown == ()
+    assert unquoted.evidence_shown == unquoted.evidence
+    text = escalation_summary_text(quoted)
+    assert text.count("I want a lawyer.") == 1
+    assert "Sentiment score" not in text
+    assert "Customer wrote: “I want a lawyer.”" in escalation_summary_text(unquoted)
+
+
 def test_an_earlier_handoff_is_labelled_so():
     summary = build(handoff=Handoff("a", "b", "c"), handoff_is_earlier=True)
 
