@@ -13,10 +13,11 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from kimondesk.bounds import minutes_delta
 from kimondesk.compiled_queries import CompiledQuery
 from tickets.models import OPEN_STATUSES, Agent, AuthorType, Message, Ticket
+from tickets.selectors import tickets_visible_to
 
 from .engine.summary import Handoff
 from .engine.triggers import excerpt
-from .models import Escalation, Rule, RuleKind, TriggerKey
+from .models import AuditEvent, Escalation, Rule, RuleKind, TriggerKey
 from .sla.selectors import sla_summary
 
 
@@ -157,3 +158,22 @@ def config_visible_to(*, agent: Agent, queryset: QuerySet[Any]) -> QuerySet[Any]
     if agent.is_superuser:
         return queryset
     return queryset.filter(Q(team__isnull=True) | Q(team_id=agent.team_id))
+
+
+def audit_events_visible_to(*, agent: Agent) -> QuerySet[AuditEvent]:
+    """The audit rows ``agent`` may read: admins all; anyone else the configuration changes
+    (rows without a ticket) and the rows of the tickets they can see."""
+    events = AuditEvent.objects.all()
+    if agent.is_superuser:
+        return events
+    visible = tickets_visible_to(agent=agent).values("pk")
+    return events.filter(Q(ticket__isnull=True) | Q(ticket__in=visible))
+
+
+def escalation_audit_trail(*, escalation: Escalation) -> QuerySet[AuditEvent]:
+    """The audit rows of one escalation, oldest first: its creation and acknowledgement (the
+    escalation is their object) and what they name it in (the reassignment, the feedback)."""
+    return AuditEvent.objects.filter(
+        Q(object_type=Escalation._meta.label_lower, object_id=str(escalation.pk))
+        | Q(ticket_id=escalation.ticket_id, data__escalation=escalation.pk)
+    ).order_by("created_at", "id")

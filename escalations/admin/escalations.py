@@ -8,7 +8,6 @@ ticket pages (a lead's link there was a 403): the ticket links to its workspace 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import admin
@@ -21,12 +20,22 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from escalations.admin.audit import json_shown
 from escalations.engine.summary import EscalationSummary, sla_words
 from escalations.feedback.models import EscalationFeedback
 from escalations.models import Escalation
+from escalations.selectors import escalation_audit_trail
 from kimondesk.admin_mixins import ReadOnlyAdminMixin, TeamScopedAdminMixin
 
 _EMPTY = "-"
+# The audit kinds of an escalation, in words.
+AUDIT_KIND_WORDS = {
+    "escalation_created": "escalated",
+    "ticket_reassigned": "ticket reassigned",
+    "escalation_acknowledged": "acknowledged",
+    "escalation_feedback_given": "feedback given",
+    "escalation_feedback_changed": "feedback changed",
+}
 
 
 @admin.register(Escalation)
@@ -66,6 +75,7 @@ class EscalationAdmin(ReadOnlyAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin
         ),
         ("What the receiver read", {"fields": ("summary_shown",)}),
         ("Acknowledgement and feedback", {"fields": ("acknowledgement", "receiver_feedback")}),
+        ("Audit trail", {"fields": ("audit_trail",)}),
         (
             "Stored data",
             {
@@ -89,6 +99,7 @@ class EscalationAdmin(ReadOnlyAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin
         "summary_shown",
         "acknowledgement",
         "receiver_feedback",
+        "audit_trail",
         "evidence_data",
         "sla_data",
     )
@@ -131,10 +142,13 @@ class EscalationAdmin(ReadOnlyAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin
 
     @admin.display(description="Route")
     def route(self, escalation: Escalation) -> str:
-        """From whom to whom (or to which queue), as people read it."""
-        source = escalation.from_agent or escalation.from_queue or "nobody"
-        receivers = [str(r) for r in (escalation.to_agent, escalation.to_queue) if r is not None]
-        return f"{source} → {', '.join(receivers) or 'nobody'}"
+        """From whom to whom, in the summary's words (a channel, a queue left unassigned);
+        rows written before the summary was stored name the agents."""
+        if escalation.summary:
+            summary = EscalationSummary.from_dict(escalation.summary)
+            return f"{summary.route_from} → {summary.route_to}"
+        source = escalation.from_agent or "unassigned"
+        return f"{source} → {escalation.to_agent or escalation.to_queue or 'nobody'}"
 
     @admin.display(description="Pinned summary")
     def summary_shown(self, escalation: Escalation) -> SafeString | str:
@@ -178,22 +192,35 @@ class EscalationAdmin(ReadOnlyAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin
         comment = f" “{feedback.comment}”" if feedback.comment else ""
         return f"{verdict}{reason}{comment} ({feedback.author})"
 
+    @admin.display(description="Audit log")
+    def audit_trail(self, escalation: Escalation) -> SafeString | str:
+        """Its rows of the audit log, oldest first, each linked to the row itself."""
+        rows = [
+            format_html(
+                '<li><a href="{}">{}</a>: {} by {}</li>',
+                reverse("admin:escalations_auditevent_change", args=[event.pk]),
+                _console_time(event.created_at),
+                AUDIT_KIND_WORDS.get(event.kind, event.kind.replace("_", " ")),
+                event.actor_label,
+            )
+            for event in escalation_audit_trail(escalation=escalation)
+        ]
+        if not rows:
+            return _EMPTY
+        return format_html('<ol class="console-audit-trail">{}</ol>', SafeString("".join(rows)))
+
     @admin.display(description="Evidence")
     def evidence_data(self, escalation: Escalation) -> str:
-        return _json_shown(escalation.evidence)
+        return json_shown(escalation.evidence)
 
     @admin.display(description="SLA at the escalation")
     def sla_data(self, escalation: Escalation) -> str:
         if not escalation.sla_snapshot:
             return _EMPTY
-        return f"{sla_words(escalation.sla_snapshot)} {_json_shown(escalation.sla_snapshot)}"
+        return f"{sla_words(escalation.sla_snapshot)} {json_shown(escalation.sla_snapshot)}"
 
     def get_list_filter(self, request: HttpRequest) -> Any:
         return ["trigger"] if not request.user.is_superuser else super().get_list_filter(request)
-
-
-def _json_shown(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False) if value else _EMPTY
 
 
 def _console_time(moment: Any) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -27,7 +27,7 @@ from escalations.models import (
     Webhook,
 )
 from escalations.questions import escalation_question_ask
-from escalations.selectors import config_visible_to
+from escalations.selectors import audit_events_visible_to, config_visible_to
 from kimondesk.api.idempotency import idempotent
 from kimondesk.api.permissions import LEAD
 from kimondesk.api.viewsets import ApiViewSet
@@ -283,12 +283,7 @@ class AuditEventViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
     ordering = ["-created_at", "-id"]
 
     def scoped_queryset(self) -> QuerySet[AuditEvent]:
-        user = self.agent
-        events = AuditEvent.objects.all()
-        if user.is_superuser:
-            return events
-        visible = tickets_visible_to(agent=user).values("pk")
-        return events.filter(Q(ticket__isnull=True) | Q(ticket__in=visible))
+        return audit_events_visible_to(agent=self.agent)
 
 
 @extend_schema_view(

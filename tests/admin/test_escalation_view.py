@@ -7,6 +7,7 @@ import re
 import pytest
 
 from escalations.feedback.models import EscalationFeedback, FeedbackReason
+from escalations.models import AuditEvent, Escalation
 from escalations.services import escalation_acknowledge, escalation_create_manual
 from tests import factories
 
@@ -97,3 +98,64 @@ def test_another_teams_lead_cannot_open_it(client, lead_b, escalation):
 
     # Out of the lead's scope, as if it did not exist: the console's index, nothing shown.
     assert (response.status_code, response.url) == (302, "/admin/")
+
+
+@pytest.mark.django_db
+def test_the_audit_trail_lists_the_escalations_rows_each_opening_for_a_lead(
+    client, lead_a, escalation
+):
+    escalation_acknowledge(escalation=escalation, actor=lead_a)
+    other = escalation_create_manual(
+        ticket=factories.TicketFactory(
+            queue=escalation.ticket.queue, assignee=escalation.from_agent
+        ),
+        actor=escalation.from_agent,
+        **HANDOFF,
+    )
+    client.force_login(lead_a)
+
+    html = _page(client, escalation)
+    trail = html[html.index('class="console-audit-trail"') :]
+    trail = trail[: trail.index("</ol>")]
+
+    kinds = re.findall(r"</a>: ([a-z ]+) by ", trail)
+    assert kinds == ["escalated", "ticket reassigned", "acknowledged"]
+    rows = re.findall(r'href="(/admin/escalations/auditevent/(\d+)/change/)"', trail)
+    assert len(rows) == 3
+    # Another escalation's rows are not in this one's trail.
+    assert not AuditEvent.objects.filter(
+        pk__in=[int(pk) for _, pk in rows], object_id=str(other.pk)
+    ).exists()
+    for url, _pk in rows:
+        page = client.get(url)
+        assert page.status_code == 200
+        assert f'<a href="/tickets/{escalation.ticket_id}/">#{escalation.ticket_id}</a>' in (
+            page.content.decode()
+        )
+
+
+@pytest.mark.django_db
+def test_a_lead_reads_only_the_audit_rows_of_tickets_they_see(client, lead_b, escalation):
+    client.force_login(lead_b)
+
+    listed = client.get("/admin/escalations/auditevent/")
+    row = AuditEvent.objects.filter(ticket_id=escalation.ticket_id).first()
+    opened = client.get(f"/admin/escalations/auditevent/{row.pk}/change/")
+
+    assert listed.status_code == 200
+    assert listed.context["cl"].result_count == 0
+    assert (opened.status_code, opened.url) == (302, "/admin/")
+
+
+@pytest.mark.django_db
+def test_a_row_without_a_stored_summary_names_the_agents_and_shows_its_note(
+    client, lead_a, escalation
+):
+    Escalation.objects.filter(pk=escalation.pk).update(summary={}, from_agent=None)
+    client.force_login(lead_a)
+
+    html = _page(client, escalation)
+
+    assert f"unassigned → {escalation.to_agent}" in html
+    # The summary note written at the time stands in for the structured summary.
+    assert escalation.summary_note.body.splitlines()[0] in html
