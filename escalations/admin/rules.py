@@ -4,6 +4,7 @@ trigger parameter, enable/disable actions and the preview of saved or unsaved ed
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -11,7 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from escalations.audit.config import rules_set_enabled
 from escalations.models import Rule
@@ -19,7 +21,12 @@ from kimondesk.admin_mixins import AuditedAdminMixin, TeamScopedAdminMixin, obje
 
 from .forms import param_field_name, rule_form_class, trigger_kind_of, trigger_kinds
 from .mixins import ConditionPickersAdminMixin
-from .selectors import rule_preview_build, rule_warnings, rules_with_fired_count
+from .selectors import (
+    fired_window_start,
+    rule_preview_build,
+    rule_warnings,
+    rules_with_fired_count,
+)
 
 PREVIEW_DEFAULT_DAYS = 30
 PREVIEW_MAX_DAYS = 365
@@ -148,8 +155,20 @@ class RuleAdmin(
         return rule.target.get_kind_display() if rule.target else "—"
 
     @admin.display(description="Fired (30 days)", ordering="fired_recently")
-    def fired_last_30_days(self, rule: Rule) -> int:
-        return rule.fired_recently  # type: ignore[attr-defined]
+    def fired_last_30_days(self, rule: Rule) -> int | str:
+        """The count, linked to those escalations in the console's escalation list."""
+        fired: int = rule.fired_recently  # type: ignore[attr-defined]
+        if not fired:
+            return fired
+        query = urlencode(
+            {"rule__id__exact": rule.pk, "created_at__gte": fired_window_start().isoformat()}
+        )
+        return format_html(
+            '<a href="{}?{}">{}</a>',
+            reverse("admin:escalations_escalation_changelist"),
+            query,
+            fired,
+        )
 
     def config_saved(self, request: HttpRequest, obj: Rule) -> None:
         for warning in rule_warnings(rule=obj):

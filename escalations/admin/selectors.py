@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -24,9 +24,14 @@ from .forms import ConditionVocabulary
 FIRED_WINDOW_DAYS = 30
 
 
+def fired_window_start(*, now: Any = None) -> datetime:
+    """Where the rule list's "Fired (30 days)" window starts."""
+    return (now or timezone.now()) - timedelta(days=FIRED_WINDOW_DAYS)
+
+
 def rules_with_fired_count(rules: QuerySet[Rule], *, now: Any = None) -> QuerySet[Rule]:
     """Annotate ``fired_recently``: escalations each rule caused in the last 30 days."""
-    since = (now or timezone.now()) - timedelta(days=FIRED_WINDOW_DAYS)
+    since = fired_window_start(now=now)
     return rules.annotate(
         fired_recently=Count("escalations", filter=Q(escalations__created_at__gte=since))
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -84,4 +85,23 @@ def test_rule_list_counts_escalations_of_the_last_30_days(client, lead_a, team_a
         ("Rule 0", 1),
         ("Rule 1", 1),
     ]
-    assert '<td class="field-fired_last_30_days">1</td>' in response.content.decode()
+    html = response.content.decode()
+    links = re.findall(r'<td class="field-fired_last_30_days"><a href="([^"]+)">1</a></td>', html)
+    assert len(links) == 2
+
+    # The count links to those escalations: the rule's, of the last 30 days only.
+    listed = client.get(links[0].replace("&amp;", "&"))
+    assert listed.status_code == 200
+    rule = response.context["cl"].result_list[0]
+    escalations = list(listed.context["cl"].result_list)
+    assert [e.rule_id for e in escalations] == [rule.pk]
+    assert escalations[0].created_at >= timezone.now() - timedelta(days=30)
+
+
+def test_a_rule_that_never_fired_shows_zero_without_a_link(client, lead_a, team_a):
+    factories.RuleFactory(name="Quiet", team=team_a)
+    client.force_login(lead_a)
+
+    response = client.get("/admin/escalations/rule/")
+
+    assert '<td class="field-fired_last_30_days">0</td>' in response.content.decode()
