@@ -25,6 +25,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from escalations.audit import SECRET_FIELDS
 from escalations.audit.config import (
@@ -67,6 +68,19 @@ def object_missing_redirect(request: HttpRequest, opts: Any, object_id: str) -> 
         "Perhaps it was deleted?",
     )
     return HttpResponseRedirect(reverse("admin:index"))
+
+
+def ticket_page_link(ticket_id: int | None, text: str = "") -> str:
+    """A ticket named in the console links to its workspace page, which checks who may see it:
+    Django's link to the admin-only ticket page refused leads."""
+    if ticket_id is None:
+        return "-"
+    return format_html(
+        '<a href="{}">#{}{}</a>',
+        reverse("ticket_detail", args=[ticket_id]),
+        ticket_id,
+        f" {text}" if text else "",
+    )
 
 
 def is_admin(request: HttpRequest) -> bool:

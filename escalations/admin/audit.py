@@ -11,20 +11,10 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.html import format_html
 
 from escalations.models import AuditEvent
 from escalations.selectors import audit_events_visible_to
-from kimondesk.admin_mixins import ReadOnlyAdminMixin, is_admin, lead_team_id
-
-
-def audit_ticket_link(event: AuditEvent) -> str:
-    if event.ticket_id is None:
-        return "-"
-    return format_html(
-        '<a href="{}">#{}</a>', reverse("ticket_detail", args=[event.ticket_id]), event.ticket_id
-    )
+from kimondesk.admin_mixins import ReadOnlyAdminMixin, is_admin, lead_team_id, ticket_page_link
 
 
 @admin.register(AuditEvent)
@@ -68,7 +58,7 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Ticket", ordering="ticket_id")
     def ticket_page(self, event: AuditEvent) -> str:
-        return audit_ticket_link(event)
+        return ticket_page_link(event.ticket_id)
 
     @admin.display(description="Before")
     def before_data(self, event: AuditEvent) -> str:

@@ -25,7 +25,7 @@ from escalations.engine.summary import EscalationSummary, sla_words
 from escalations.feedback.models import EscalationFeedback
 from escalations.models import Escalation
 from escalations.selectors import escalation_audit_trail
-from kimondesk.admin_mixins import ReadOnlyAdminMixin, TeamScopedAdminMixin
+from kimondesk.admin_mixins import ReadOnlyAdminMixin, TeamScopedAdminMixin, ticket_page_link
 
 _EMPTY = "-"
 # The audit kinds of an escalation, in words.
@@ -125,12 +125,7 @@ class EscalationAdmin(ReadOnlyAdminMixin, TeamScopedAdminMixin, admin.ModelAdmin
 
     @admin.display(description="Ticket", ordering="ticket_id")
     def ticket_link(self, escalation: Escalation) -> str:
-        return format_html(
-            '<a href="{}">#{} {}</a>',
-            reverse("ticket_detail", args=[escalation.ticket_id]),
-            escalation.ticket_id,
-            escalation.ticket.subject,
-        )
+        return ticket_page_link(escalation.ticket_id, escalation.ticket.subject)
 
     @admin.display(description="Escalated by")
     def fired_by(self, escalation: Escalation) -> str:

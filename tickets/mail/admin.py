@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from kimondesk.admin_mixins import ReadOnlyAdminMixin, TeamScopedAdminMixin
+from kimondesk.admin_mixins import ReadOnlyAdminMixin, TeamScopedAdminMixin, ticket_page_link
 
 from .inbound import MailNotHeld, inbound_mail_accept_anyway
 from .models import InboundMail, InboundStatus, Mailbox
@@ -101,7 +101,19 @@ class InboundMailAdmin(ReadOnlyAdminMixin, TeamScopedAdminMixin, admin.ModelAdmi
     list_select_related = ("mailbox", "ticket")
     search_fields = ("sender", "subject", "message_id_header")
     exclude = ("original",)
+    readonly_fields = ("ticket_page",)
     actions = ("accept_anyway",)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """The ticket, where the model has it, as a link to its workspace page."""
+        fields = super().get_fields(request, obj)
+        return [
+            "ticket_page" if name == "ticket" else name for name in fields if name != "ticket_page"
+        ]
+
+    @admin.display(description="Ticket")
+    def ticket_page(self, inbound: InboundMail) -> str:
+        return ticket_page_link(inbound.ticket_id, inbound.ticket.subject if inbound.ticket else "")
 
     @admin.action(description="Accept the selected mails anyway (held: sender not authenticated)")
     def accept_anyway(self, request: HttpRequest, queryset: QuerySet[InboundMail]) -> None:

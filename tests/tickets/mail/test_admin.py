@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
+from tests.console_links import links_refused
 from tickets.mail.inbound import mail_receive
 from tickets.mail.models import Mailbox
 
@@ -104,7 +105,12 @@ def test_received_mail_is_listed_per_team_read_only(client, alpha, bravo):
     assert ("Mine" in body, "Theirs" in body) == (True, False)
     mine_row = mine.inbound_mails.get()
     theirs_row = Mailbox.objects.get(address="ops@help.example.com").inbound_mails.get()
-    assert client.get(f"/admin/mail/inboundmail/{mine_row.pk}/change/").status_code == 200
+    page = client.get(f"/admin/mail/inboundmail/{mine_row.pk}/change/")
+    assert page.status_code == 200
+    # The ticket the mail opened links to its workspace page, not the admin-only ticket page.
+    html = page.content.decode()
+    assert f'<a href="/tickets/{mine_row.ticket_id}/">#{mine_row.ticket_id} Mine</a>' in html
+    assert links_refused(client, html) == {}
     # (the console answers a row outside the lead's scope as missing: back to the index)
     assert client.get(f"/admin/mail/inboundmail/{theirs_row.pk}/change/").status_code == 302
     assert client.get("/admin/mail/inboundmail/add/").status_code == 403
