@@ -12,7 +12,10 @@ def page_links(html: str) -> set[str]:
     return {href for href in re.findall(r'href="(/[^"#?]*)', html) if not href.startswith(_CHROME)}
 
 
-def links_refused(client, html: str) -> dict[str, int]:
-    """The page's links that answer an error to ``client``, with their status."""
-    statuses = {href: client.get(href).status_code for href in sorted(page_links(html))}
-    return {href: code for href, code in statuses.items() if code >= 400}
+def links_refused(client, html: str, seen: dict[str, int] | None = None) -> dict[str, int]:
+    """The page's links that answer an error to ``client``, with their status (``seen``: the
+    statuses of links already opened, filled as links are opened)."""
+    seen = {} if seen is None else seen
+    for href in sorted(page_links(html) - seen.keys()):
+        seen[href] = client.get(href).status_code
+    return {href: seen[href] for href in page_links(html) if seen[href] >= 400}
