@@ -12,7 +12,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from kimondesk.bounds import minutes_delta
 from kimondesk.compiled_queries import CompiledQuery
-from tickets.models import OPEN_STATUSES, Agent, AuthorType, Message, Ticket
+from tickets.models import OPEN_STATUSES, Agent, AuthorType, Message, Queue, Team, Ticket
 from tickets.selectors import tickets_visible_to
 
 from .engine.summary import Handoff
@@ -161,13 +161,31 @@ def config_visible_to(*, agent: Agent, queryset: QuerySet[Any]) -> QuerySet[Any]
 
 
 def audit_events_visible_to(*, agent: Agent) -> QuerySet[AuditEvent]:
-    """The audit rows ``agent`` may read: admins all; anyone else the configuration changes
-    (rows without a ticket) and the rows of the tickets they can see."""
+    """The audit rows ``agent`` may read: admins all; anyone else the rows of the tickets they
+    can see, and the changes of the configuration they can read (``config_visible_to``): their
+    own team's and the shared rows (no team), told by the team (or the queue) in the row's
+    before/after picture, so a change stays readable after its object is deleted. Another
+    team's configuration, and rows that name no team (customers, agents), are the admins'."""
     events = AuditEvent.objects.all()
     if agent.is_superuser:
         return events
     visible = tickets_visible_to(agent=agent).values("pk")
-    return events.filter(Q(ticket__isnull=True) | Q(ticket__in=visible))
+    # ``=None`` matches a JSON null (a shared row); a row without the key is not matched. An
+    # agent without a team is a person, not shared configuration.
+    readable = (Q(after__team=None) | Q(before__team=None)) & ~Q(
+        object_type=Agent._meta.label_lower
+    )
+    team_id = agent.team_id
+    if team_id is not None:
+        queue_ids = list(Queue.objects.filter(team_id=team_id).values_list("pk", flat=True))
+        readable |= (
+            Q(after__team=team_id)
+            | Q(before__team=team_id)
+            | Q(after__queue__in=queue_ids)
+            | Q(before__queue__in=queue_ids)
+            | Q(object_type=Team._meta.label_lower, object_id=str(team_id))
+        )
+    return events.filter((Q(ticket__isnull=True) & readable) | Q(ticket__in=visible))
 
 
 def escalation_audit_trail(*, escalation: Escalation) -> QuerySet[AuditEvent]:

@@ -9,7 +9,7 @@ from collections import deque
 
 import pytest
 
-from escalations.audit import audit_record
+from escalations.audit import audit_record, audit_snapshot
 from escalations.models import SlackDelivery
 from escalations.services import escalation_acknowledge, escalation_create_manual
 from tests import factories
@@ -34,7 +34,7 @@ def console_rows(team_a, lead_a, junior_a, queue_a, rule_a, slack_target_a, poli
     SlackDelivery.objects.create(
         target=slack_target_a, escalation=escalation, payload={"text": "hi"}
     )
-    audit_record(kind="rule.updated", actor=lead_a, obj=rule_a, before={}, after={})
+    audit_record(kind="rule.updated", actor=lead_a, obj=rule_a, after=audit_snapshot(rule_a))
     mailbox = Mailbox.objects.create(queue=queue_a, address="billing@help.example.com")
     mail_receive(raw=make_mail(to="billing@help.example.com"), source="test", mailbox=mailbox)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from escalations.audit import audit_record
+from escalations.audit import audit_record, audit_snapshot
 from escalations.models import SlackDelivery
 from tests import factories
 
@@ -38,11 +38,11 @@ MATRIX = {
     "escalation changelist": (OK, OK, OK, REFUSED, REFUSED),
     "escalation add": (DENIED, DENIED, DENIED, REFUSED, REFUSED),
     "escalation change": (OK, OK, INDEX, REFUSED, REFUSED),
-    # Leads read the audit log as the API gives it: configuration changes (this row: a rule's,
-    # without a ticket) and the rows of tickets they see; nobody writes it.
+    # Leads read the audit log as the API gives it: the changes of their team's configuration
+    # (this row: team A's rule) and the rows of tickets they see; nobody writes it.
     "auditevent changelist": (OK, OK, OK, REFUSED, REFUSED),
     "auditevent add": (DENIED, DENIED, DENIED, REFUSED, REFUSED),
-    "auditevent change": (OK, OK, OK, REFUSED, REFUSED),
+    "auditevent change": (OK, OK, INDEX, REFUSED, REFUSED),
     "team changelist": (OK, DENIED, DENIED, REFUSED, REFUSED),
     "team add": (OK, DENIED, DENIED, REFUSED, REFUSED),
     "team change": (OK, DENIED, DENIED, REFUSED, REFUSED),
@@ -64,7 +64,9 @@ CASES = [
 @pytest.fixture
 def objects(team_a, rule_a, slack_target_a, policy_a, queue_a, senior_a, superuser):
     delivery = SlackDelivery.objects.create(target=slack_target_a, payload={"text": "hi"})
-    event = audit_record(kind="rule.changed", actor=superuser, obj=rule_a, before={}, after={})
+    event = audit_record(
+        kind="rule.changed", actor=superuser, obj=rule_a, before={}, after=audit_snapshot(rule_a)
+    )
     escalation = factories.EscalationFactory(ticket=factories.TicketFactory(queue=queue_a))
     return {
         "escalation": escalation.pk,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from escalations.audit import audit_record, audit_snapshot
 from escalations.models import AuditEvent, Calendar, Rule, SLAPolicy, Target
 from escalations.sla import services as sla
 from tests import factories
@@ -362,11 +363,52 @@ def test_leads_do_not_see_audit_events_of_other_teams_tickets(
 ):
     hidden = factories.TicketFactory(queue=other_queue, customer=customer)
     AuditEvent.objects.create(kind="escalation.created", ticket=hidden, actor_label="rule: x")
-    AuditEvent.objects.create(kind="rule.updated", actor_label="admin")
+    AuditEvent.objects.create(
+        kind="rule.updated", actor_label="admin", after={"team": lead.team_id}
+    )
 
     body = client_for(lead).get("/api/v1/audit-events/").json()
 
     assert [e["kind"] for e in body["results"]] == ["rule.updated"]
+
+
+def test_leads_read_the_changes_of_their_teams_and_the_shared_configuration_only(
+    client_for, lead, other_team, admin_user
+):
+    # Each row told by the team in its before/after picture, as the configuration itself is
+    # read (config_visible_to): another team's rule, and its snapshot, is not a lead's to read.
+    rules = [
+        factories.RuleFactory(name="Ours", team=lead.team),
+        factories.RuleFactory(name="Shared", team=None),
+        factories.RuleFactory(name="Theirs", team=other_team),
+    ]
+    for rule in rules:
+        audit_record(kind="rule.updated", obj=rule, before={}, after=audit_snapshot(rule))
+    deleted = factories.RuleFactory(name="Gone", team=lead.team)
+    audit_record(kind="rule.deleted", obj=deleted, before=audit_snapshot(deleted), after=None)
+    moved = factories.RuleFactory(name="Moved away", team=other_team)
+    audit_record(
+        kind="rule.updated", obj=moved, before={"team": lead.team_id}, after={"team": other_team.pk}
+    )
+    audit_record(kind="team.changed", obj=lead.team, before={"name": "A"}, after={"name": "B"})
+    audit_record(kind="team.changed", obj=other_team, before={"name": "C"}, after={"name": "D"})
+    loner = factories.AgentFactory(team=None)
+    audit_record(kind="agent.changed", obj=loner, before={"team": None}, after={"team": None})
+
+    def seen(agent):
+        rows = client_for(agent).get("/api/v1/audit-events/?page_size=100").json()["results"]
+        return sorted(f"{e['kind']} {e['object_repr']}" for e in rows)
+
+    assert seen(lead) == sorted(
+        [
+            "rule.updated Ours",
+            "rule.updated Shared",
+            "rule.deleted Gone",
+            "rule.updated Moved away",
+            f"team.changed {lead.team}",
+        ]
+    )
+    assert len(seen(admin_user)) == 8
 
 
 def test_null_characters_in_rule_json_are_a_400(client_for, lead):

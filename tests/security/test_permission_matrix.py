@@ -144,7 +144,8 @@ ADMIN_MATRIX: dict[str, dict[str, Any]] = {
     "escalations.exchangerate": LEAD_SCOPED,
     "escalations.slackdelivery": LEAD_SCOPED,
     "escalations.escalation": LEAD_SCOPED,
-    "escalations.auditevent": ADMIN_ONLY,
+    # read-only; a lead reads their team's configuration changes and their tickets' rows
+    "escalations.auditevent": LEAD_SCOPED,
     # mailboxes (write-only IMAP password) and the record of received mail, by the queue's team
     "mail.mailbox": LEAD_SCOPED,
     "mail.inboundmail": LEAD_SCOPED,
