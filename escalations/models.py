@@ -500,7 +500,7 @@ class Escalation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Escalation {self.pk} of #{self.ticket_id} ({self.trigger})"
+        return f"Escalation {self.pk} of #{self.ticket_id} ({self.get_trigger_display()})"
 
     @property
     def is_manual(self) -> bool:

@@ -164,7 +164,10 @@ def world(agents, queue, customer, other_lead, other_queue):
         "other_webhook": Webhook.objects.create(
             url="http://127.0.0.1:8299/b", team=other, events=["ticket.created"], secret="s2"
         ),
-        "audit": AuditEvent.objects.create(kind="rule.updated", actor_label="someone"),
+        # A change of the team's configuration: what a lead of the team reads.
+        "audit": AuditEvent.objects.create(
+            kind="rule.updated", actor_label="someone", after={"team": team.pk}
+        ),
         **agents,
         "other_lead": other_lead,
     }
